@@ -1,0 +1,38 @@
+# Every target builds the virtual environment it needs, so each README command works on a
+# fresh machine with only python3 (3.11+) installed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+STACK    ?= prod
+SCENARIO ?= happy-path
+STRATEGY ?=
+
+.PHONY: venv test lint preview drill bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+preview: $(STAMP)
+	$(PY) -m offline.preview --stack $(STACK)
+
+drill: $(STAMP)
+	$(PY) -m offline.drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),)
+
+bench: $(STAMP)
+	$(PY) -m offline.bench
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

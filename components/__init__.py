@@ -1,0 +1,1 @@
+"""ComponentResources that add dual-Region disaster recovery to an existing site."""

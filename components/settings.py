@@ -1,0 +1,452 @@
+"""The stack config, read into one typed, validated settings model.
+
+Data flows one way: stack config -> :class:`DrSettings` -> components -> resources and
+outputs. :func:`load_settings` runs before any resource is declared; a bad value raises
+:class:`ConfigError` naming the fully qualified key (``ecommerce-dr:healthCheck.intervalSeconds``)
+and what is allowed, and the program stops.
+
+Units are in the key names: ``...Seconds``, ``...Minutes``, ``...Hours``.
+AWS figures used in validation come from :mod:`rto_rpo.figures`, which cites their sources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rto_rpo.figures import (
+    AWS_REGIONS,
+    DEFAULT_MANUAL_SNAPSHOT_QUOTA,
+    DEFAULT_PROMOTION_SECONDS,
+    DEFAULT_SNAPSHOT_COPY_SECONDS,
+    FAILURE_THRESHOLD_MAX,
+    FAILURE_THRESHOLD_MIN,
+    HEALTH_CHECK_INTERVALS_SECONDS,
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+    MIN_FAILOVER_TTL_SECONDS,
+)
+from rto_rpo.model import STRATEGIES, manual_snapshots_held
+
+PROJECT = "ecommerce-dr"
+
+#: Orchestrator steps, in order. Their budgets are the orchestrator's own work in seconds;
+#: the AWS-side wait for the database is the separate, modelled promotion time.
+FAILOVER_STEPS: tuple[str, ...] = (
+    "verify_failure", "check_readiness", "promote", "move_traffic", "warm", "verify_recovery",
+)
+DEFAULT_STEP_BUDGETS_SECONDS: dict[str, int] = {
+    "verify_failure": 30, "check_readiness": 30, "promote": 120,
+    "move_traffic": 30, "warm": 60, "verify_recovery": 60,
+}
+
+_RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):db:"
+                      r"(?P<id>[a-zA-Z][a-zA-Z0-9-]{0,62})$")
+_FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ConfigError(ValueError):
+    """Stack config is invalid. ``errors`` holds one ``"<key>: <problem>"`` line per fault."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("invalid stack config:\n  " + "\n  ".join(errors))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class SiteSettings(_Model):
+    """The site's existing endpoints and DNS zone (not managed by this program)."""
+
+    hosted_zone_id: str = Field(alias="hostedZoneId", min_length=1)
+    failover_fqdn: str = Field(alias="failoverFqdn")
+    primary_endpoint_fqdn: str = Field(alias="primaryEndpointFqdn")
+    standby_endpoint_fqdn: str = Field(alias="standbyEndpointFqdn")
+
+    @field_validator("failover_fqdn", "primary_endpoint_fqdn", "standby_endpoint_fqdn")
+    @classmethod
+    def _fqdn(cls, v: str) -> str:
+        if not _FQDN.match(v):
+            raise ValueError(f"must be a fully qualified domain name like shop.example.com (got {v!r})")
+        return v.rstrip(".")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SiteSettings:
+        if self.primary_endpoint_fqdn == self.failover_fqdn:
+            raise ValueError("primaryEndpointFqdn must be the primary Region's own name, not the "
+                             "shared failoverFqdn (a health check on the failover name checks "
+                             "whichever Region answers)")
+        if self.primary_endpoint_fqdn == self.standby_endpoint_fqdn:
+            raise ValueError("primaryEndpointFqdn and standbyEndpointFqdn must differ")
+        return self
+
+
+class HealthCheckSettings(_Model):
+    """The Route 53 HTTPS health check on the primary Region's own endpoint."""
+
+    path: str = Field("/health", pattern=r"^/")
+    port: int = Field(443, ge=1, le=65535)
+    interval_seconds: int = Field(10, alias="intervalSeconds")
+    failure_threshold: int = Field(3, alias="failureThreshold")
+
+    @field_validator("interval_seconds")
+    @classmethod
+    def _interval(cls, v: int) -> int:
+        if v not in HEALTH_CHECK_INTERVALS_SECONDS:
+            raise ValueError(f"must be 10 or 30 (Route 53 request intervals), got {v}")
+        return v
+
+    @field_validator("failure_threshold")
+    @classmethod
+    def _threshold(cls, v: int) -> int:
+        if not FAILURE_THRESHOLD_MIN <= v <= FAILURE_THRESHOLD_MAX:
+            raise ValueError(f"must be between {FAILURE_THRESHOLD_MIN} and "
+                             f"{FAILURE_THRESHOLD_MAX}, got {v}")
+        return v
+
+
+class DnsSettings(_Model):
+    ttl_seconds: int = Field(60, alias="ttlSeconds")
+
+    @field_validator("ttl_seconds")
+    @classmethod
+    def _ttl(cls, v: int) -> int:
+        if v < MIN_FAILOVER_TTL_SECONDS:
+            raise ValueError(f"must be at least {MIN_FAILOVER_TTL_SECONDS} seconds for failover "
+                             f"records (AWS recommendation), got {v}")
+        return v
+
+
+class FailoverSettings(_Model):
+    """The failover orchestrator: detection, step budgets, warming."""
+
+    mode: Literal["orchestrated", "automatic"] = "orchestrated"
+    watchdog_rate_minutes: int = Field(1, alias="watchdogRateMinutes", ge=1, le=60)
+    consecutive_failures: int = Field(3, alias="consecutiveFailures", ge=1, le=10)
+    probe_timeout_seconds: float = Field(5.0, alias="probeTimeoutSeconds", gt=0, le=30)
+    probe_window_minutes: int | None = Field(None, alias="probeWindowMinutes", ge=1)
+    step_budgets_seconds: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_STEP_BUDGETS_SECONDS), alias="stepBudgetsSeconds")
+    promotion_seconds: int | None = Field(None, alias="promotionSeconds", gt=0)
+    warm_urls: list[str] = Field(default_factory=list, alias="warmUrls")
+    warm_functions: list[str] = Field(default_factory=list, alias="warmFunctions")
+
+    @field_validator("step_budgets_seconds")
+    @classmethod
+    def _budgets(cls, v: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(v) - set(FAILOVER_STEPS))
+        if unknown:
+            raise ValueError(f"unknown step(s) {unknown}; allowed: {', '.join(FAILOVER_STEPS)}")
+        merged = {**DEFAULT_STEP_BUDGETS_SECONDS, **v}
+        bad = {k: s for k, s in merged.items() if not 0 < s <= LAMBDA_MAX_TIMEOUT_SECONDS}
+        if bad:
+            raise ValueError(f"each step budget must be 1-{LAMBDA_MAX_TIMEOUT_SECONDS} seconds "
+                             f"(one Lambda invocation), got {bad}")
+        return {k: merged[k] for k in FAILOVER_STEPS}
+
+    @field_validator("warm_urls")
+    @classmethod
+    def _urls(cls, v: list[str]) -> list[str]:
+        for u in v:
+            if not u.startswith("https://"):
+                raise ValueError(f"warm URLs must be https:// URLs, got {u!r}")
+        return v
+
+    @property
+    def probe_window(self) -> int:
+        """Window, in minutes, in which K consecutive failures count; default rate x (K+1)."""
+        return self.probe_window_minutes or self.watchdog_rate_minutes * (self.consecutive_failures + 1)
+
+
+class DmsSettings(_Model):
+    replication_instance_class: str = Field("dms.t3.medium", alias="replicationInstanceClass")
+    engine: Literal["postgres", "mysql"] = "postgres"
+    database_name: str = Field("shop", alias="databaseName")
+    source_secret_arn: str = Field(alias="sourceSecretArn", pattern=r"^arn:aws[a-z-]*:secretsmanager:")
+    target_secret_arn: str | None = Field(None, alias="targetSecretArn",
+                                          pattern=r"^arn:aws[a-z-]*:secretsmanager:")
+
+
+class DatabaseSettings(_Model):
+    """The standby database and how it is kept in step with the primary."""
+
+    strategy: str = "read-replica"
+    primary_instance_arn: str = Field(alias="primaryInstanceArn")
+    instance_class: str = Field("db.r6g.large", alias="instanceClass")
+    standby_identifier: str | None = Field(None, alias="standbyIdentifier")
+    replication_lag_alarm_seconds: int | None = Field(None, alias="replicationLagAlarmSeconds", gt=0)
+    snapshot_copy_seconds: int = Field(DEFAULT_SNAPSHOT_COPY_SECONDS, alias="snapshotCopySeconds", gt=0)
+    backup_retention_days: int = Field(7, alias="backupRetentionDays", ge=1, le=35)
+    dms: DmsSettings | None = None
+
+    @field_validator("strategy")
+    @classmethod
+    def _strategy(cls, v: str) -> str:
+        if v not in STRATEGIES:
+            raise ValueError(f"unknown strategy {v!r}; allowed: {', '.join(STRATEGIES)}")
+        return v
+
+    @field_validator("primary_instance_arn")
+    @classmethod
+    def _arn(cls, v: str) -> str:
+        if not _RDS_ARN.match(v):
+            raise ValueError("must be an RDS instance ARN like "
+                             f"arn:aws:rds:us-east-1:123456789012:db:shop (got {v!r})")
+        return v
+
+    @model_validator(mode="after")
+    def _dms_needs_settings(self) -> DatabaseSettings:
+        if self.strategy == "dms" and self.dms is None:
+            raise ValueError("strategy 'dms' needs database.dms.sourceSecretArn")
+        return self
+
+    @property
+    def primary_identifier(self) -> str:
+        m = _RDS_ARN.match(self.primary_instance_arn)
+        assert m
+        return m["id"]
+
+    @property
+    def primary_arn_region(self) -> str:
+        m = _RDS_ARN.match(self.primary_instance_arn)
+        assert m
+        return m["region"]
+
+    @property
+    def account_id(self) -> str:
+        m = _RDS_ARN.match(self.primary_instance_arn)
+        assert m
+        return m["account"]
+
+    @property
+    def standby_id(self) -> str:
+        return self.standby_identifier or f"{self.primary_identifier}-standby"
+
+
+class BackupSettings(_Model):
+    """The backup orchestrator's schedule and retention."""
+
+    cadence_minutes: int = Field(60, alias="cadenceMinutes", ge=5)
+    retention_hours: int = Field(24, alias="retentionHours", ge=1)
+    keep_newest: int = Field(3, alias="keepNewest", ge=1)
+    manual_snapshot_quota: int = Field(DEFAULT_MANUAL_SNAPSHOT_QUOTA, alias="manualSnapshotQuota", ge=1)
+    protected_database_arns: list[str] = Field(default_factory=list, alias="protectedDatabaseArns")
+    metadata_retention_days: int = Field(400, alias="metadataRetentionDays", ge=1)
+
+    @field_validator("protected_database_arns")
+    @classmethod
+    def _arns(cls, v: list[str]) -> list[str]:
+        for a in v:
+            if not _RDS_ARN.match(a):
+                raise ValueError(f"each entry must be an RDS instance ARN, got {a!r}")
+        if len(set(v)) != len(v):
+            raise ValueError("entries must be unique")
+        return v
+
+
+class DrSettings(_Model):
+    """All of the stack config, validated. Build it with :func:`load_settings`."""
+
+    primary_region: str = Field("us-east-1", alias="primaryRegion")
+    standby_region: str = Field("us-west-2", alias="standbyRegion")
+    rto_minutes: float = Field(240, alias="rtoMinutes")
+    rpo_minutes: float = Field(60, alias="rpoMinutes")
+    alert_email: str | None = Field(None, alias="alertEmail")
+    site: SiteSettings
+    health_check: HealthCheckSettings = Field(default_factory=HealthCheckSettings, alias="healthCheck")
+    dns: DnsSettings = Field(default_factory=DnsSettings)
+    failover: FailoverSettings = Field(default_factory=FailoverSettings)
+    database: DatabaseSettings
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("primary_region", "standby_region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if v not in AWS_REGIONS:
+            raise ValueError(f"{v!r} is not an AWS Region; allowed: {', '.join(sorted(AWS_REGIONS))}")
+        return v
+
+    @field_validator("rto_minutes", "rpo_minutes")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if not v > 0:
+            raise ValueError(f"must be a positive number of minutes, got {v}")
+        return v
+
+    @field_validator("alert_email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not _EMAIL.match(v):
+            raise ValueError(f"must be an email address, got {v!r}")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = [k for k in v if k.lower().startswith("aws:")]
+        if bad:
+            raise ValueError(f"tag keys may not use the reserved 'aws:' prefix: {bad}")
+        return v
+
+    @property
+    def rto_seconds(self) -> int:
+        return round(self.rto_minutes * 60)
+
+    @property
+    def rpo_seconds(self) -> int:
+        return round(self.rpo_minutes * 60)
+
+    @property
+    def replication_lag_alarm_seconds(self) -> int:
+        """Replica-lag / CDC-latency alarm threshold: configured, or a quarter of the RPO."""
+        return self.database.replication_lag_alarm_seconds or max(60, self.rpo_seconds // 4)
+
+    @property
+    def promotion_seconds(self) -> int:
+        """Modelled promotion time for the strategy (see rto_rpo.figures), or the override."""
+        return self.failover.promotion_seconds or DEFAULT_PROMOTION_SECONDS[self.database.strategy]
+
+    @property
+    def protected_database_arns(self) -> list[str]:
+        return self.backup.protected_database_arns or [self.database.primary_instance_arn]
+
+    @property
+    def has_standby_instance(self) -> bool:
+        return self.database.strategy != "snapshot-restore"
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> DrSettings:
+        errors: list[tuple[str, str]] = []
+        if self.primary_region == self.standby_region:
+            errors.append(("standbyRegion", f"must differ from primaryRegion ({self.primary_region}); "
+                           "a disaster-recovery standby in the same Region is no standby"))
+        if self.alert_email is None:
+            errors.append(("alertEmail", "is required: an email address for the alert topics"))
+        if self.database.primary_arn_region != self.primary_region:
+            errors.append(("database.primaryInstanceArn",
+                           f"is in {self.database.primary_arn_region} but primaryRegion is "
+                           f"{self.primary_region}"))
+        if self.backup.cadence_minutes > self.rpo_minutes:
+            errors.append(("backup.cadenceMinutes",
+                           f"must be at most rpoMinutes ({self.rpo_minutes:g}): a backup every "
+                           f"{self.backup.cadence_minutes} min cannot hold a {self.rpo_minutes:g}-min RPO"))
+        if (self.database.replication_lag_alarm_seconds is not None
+                and self.database.replication_lag_alarm_seconds > self.rpo_seconds):
+            errors.append(("database.replicationLagAlarmSeconds",
+                           f"must be at most the RPO ({self.rpo_seconds} s)"))
+        held = manual_snapshots_held(
+            cadence_minutes=self.backup.cadence_minutes, retention_hours=self.backup.retention_hours,
+            databases=len(self.protected_database_arns), keep_newest=self.backup.keep_newest,
+            standby_snapshots=self.has_standby_instance)
+        worst = max(held.values())
+        if worst > self.backup.manual_snapshot_quota:
+            errors.append(("backup.retentionHours",
+                           f"cadence {self.backup.cadence_minutes} min x retention "
+                           f"{self.backup.retention_hours} h keeps {worst} manual snapshots in one "
+                           f"Region ({held}), over backup.manualSnapshotQuota "
+                           f"({self.backup.manual_snapshot_quota}); shorten retentionHours, lengthen "
+                           "cadenceMinutes, or raise the quota"))
+        if errors:
+            raise _CrossFieldErrors(errors)
+        return self
+
+
+class _CrossFieldErrors(ValueError):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {m}" for k, m in errors))
+
+
+#: Top-level keys of the ``ecommerce-dr`` config namespace that hold JSON objects.
+_OBJECT_KEYS = {"site", "healthCheck", "dns", "failover", "database", "backup", "tags"}
+TOP_LEVEL_KEYS: tuple[str, ...] = tuple(
+    f.alias or n for n, f in DrSettings.model_fields.items())
+
+
+def _qualified(loc: tuple[Any, ...]) -> str:
+    return f"{PROJECT}:" + ".".join(str(p) for p in loc)
+
+
+def settings_from_raw(raw: Mapping[str, Any]) -> DrSettings:
+    """Validate the ``ecommerce-dr`` namespace (keys without the prefix) into settings.
+
+    Args:
+        raw: top-level key -> value; object values may be dicts or JSON strings, scalars may
+            be strings (as Pulumi config delivers them).
+
+    Raises:
+        ConfigError: listing every fault as ``"ecommerce-dr:<key>: <what is allowed>"``.
+    """
+    unknown = sorted(set(raw) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise ConfigError([f"{PROJECT}:{k}: unknown key; allowed keys: {', '.join(TOP_LEVEL_KEYS)}"
+                           for k in unknown])
+    data: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k in _OBJECT_KEYS and isinstance(v, str):
+            try:
+                v = json.loads(v)
+            except json.JSONDecodeError as e:
+                raise ConfigError([f"{PROJECT}:{k}: must be an object ({e})"]) from e
+        data[k] = v
+    try:
+        return DrSettings.model_validate(data)
+    except ValidationError as e:
+        errors: list[str] = []
+        for err in e.errors():
+            ctx_err = (err.get("ctx") or {}).get("error")
+            if isinstance(ctx_err, _CrossFieldErrors):
+                errors.extend(f"{PROJECT}:{k}: {m}" for k, m in ctx_err.errors)
+                continue
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing":
+                msg = "is required"
+            elif err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            elif err["type"] == "literal_error":
+                msg = f"{msg} (got {err['input']!r})"
+            errors.append(f"{_qualified(err['loc'])}: {msg}")
+        raise ConfigError(errors) from None
+
+
+def load_settings() -> DrSettings:
+    """Read the running stack's config through the Pulumi SDK and validate it.
+
+    Raises:
+        ConfigError: see :func:`settings_from_raw`.
+    """
+    from pulumi.runtime.config import get_config_env
+
+    prefix = f"{PROJECT}:"
+    raw = {k[len(prefix):]: v for k, v in get_config_env().items() if k.startswith(prefix)}
+    return settings_from_raw(raw)
+
+
+def read_stack_file(path: str | Path) -> dict[str, Any]:
+    """The ``config:`` map of a ``Pulumi.<stack>.yaml`` file, keys fully qualified.
+
+    Raises:
+        FileNotFoundError: no such stack file.
+        ConfigError: the file is not a stack config.
+    """
+    import yaml
+
+    doc = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("config", {}), dict):
+        raise ConfigError([f"{path}: must be a YAML mapping with a 'config:' mapping"])
+    return dict(doc.get("config") or {})
+
+
+def settings_from_stack_file(path: str | Path) -> DrSettings:
+    """Validate a stack file's ``ecommerce-dr`` namespace (see :func:`settings_from_raw`)."""
+    prefix = f"{PROJECT}:"
+    cfg = read_stack_file(path)
+    return settings_from_raw({k[len(prefix):]: v for k, v in cfg.items() if k.startswith(prefix)})

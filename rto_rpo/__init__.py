@@ -1,0 +1,1 @@
+"""The shared RTO/RPO model: figures with sources, and the arithmetic."""

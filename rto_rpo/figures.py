@@ -1,0 +1,76 @@
+"""AWS figures the RTO/RPO arithmetic and the config validation rely on.
+
+Every constant names its source. Figures AWS does not publish (promotion and copy times)
+are *modelling defaults*: conservative, documented and overridable from stack config or
+policy config, never presented as measurements.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Route 53 health-check request intervals, in seconds. Source: Route 53 Developer Guide,
+#: "Values that you specify when you create or update health checks" (RequestInterval:
+#: 10 = fast, 30 = standard; fixed at creation).
+HEALTH_CHECK_INTERVALS_SECONDS: Final[tuple[int, ...]] = (10, 30)
+
+#: Route 53 FailureThreshold bounds. Source: Route 53 API reference, HealthCheckConfig
+#: (FailureThreshold: 1-10, default 3).
+FAILURE_THRESHOLD_MIN: Final[int] = 1
+FAILURE_THRESHOLD_MAX: Final[int] = 10
+
+#: Minimum TTL, in seconds, AWS recommends for records that fail over. Source: Route 53
+#: Developer Guide, "Values specific for failover records" / health-check best practice.
+MIN_FAILOVER_TTL_SECONDS: Final[int] = 60
+
+#: Period, in seconds, of the `AWS/Route53 HealthCheckStatus` metric (one-minute data).
+#: Source: Route 53 Developer Guide, "Monitoring health checks using CloudWatch".
+#: That metric exists only in us-east-1.
+HEALTH_CHECK_METRIC_PERIOD_SECONDS: Final[int] = 60
+HEALTH_CHECK_METRIC_REGION: Final[str] = "us-east-1"
+
+#: Default manual DB snapshot quota per Region. Source: Amazon RDS User Guide, "Quotas in
+#: Amazon RDS" (Manual DB instance snapshots: 100 per Region).
+DEFAULT_MANUAL_SNAPSHOT_QUOTA: Final[int] = 100
+
+#: Longest Lambda timeout, in seconds. Source: AWS Lambda Developer Guide, "Lambda quotas".
+LAMBDA_MAX_TIMEOUT_SECONDS: Final[int] = 900
+
+#: Modelled time, in seconds, for the standby database to accept writes after the
+#: orchestrator asks for it. AWS publishes no figure:
+#:
+#: * ``read-replica`` - RDS User Guide, "Promoting a read replica": promotion reboots the
+#:   instance and "can take several minutes or longer"; 10 min is a conservative model.
+#: * ``dms`` - draining CDC latency bounded by the RPO-derived alarm, then StopReplicationTask;
+#:   5 min models the drain plus the stop.
+#: * ``snapshot-restore`` - RestoreDBInstanceFromDBSnapshot of a copied snapshot; pilot light
+#:   is "tens of minutes" (AWS Well-Architected, Disaster Recovery whitepaper); 60 min
+#:   models a database of about 100 GiB.
+DEFAULT_PROMOTION_SECONDS: Final[dict[str, int]] = {
+    "read-replica": 600,
+    "dms": 300,
+    "snapshot-restore": 3600,
+}
+
+#: Modelled time, in seconds, for a cross-Region snapshot copy to become `available`.
+#: AWS publishes no figure (copies are incremental after the first); 30 min is a
+#: conservative model for an incremental copy. Override it with measured values.
+DEFAULT_SNAPSHOT_COPY_SECONDS: Final[int] = 1800
+
+#: Valid commercial-partition Region codes this program accepts. Source: AWS General
+#: Reference, "AWS Regions" (public commercial Regions; GovCloud/China need other partitions).
+AWS_REGIONS: Final[frozenset[str]] = frozenset(
+    {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+        "af-south-1",
+        "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-7",
+        "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ca-central-1", "ca-west-1",
+        "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
+        "eu-south-1", "eu-south-2", "eu-north-1",
+        "il-central-1", "me-south-1", "me-central-1",
+        "mx-central-1", "sa-east-1",
+    }
+)
