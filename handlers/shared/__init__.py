@@ -1,0 +1,1 @@
+"""Code both orchestrators need: AWS clients, alerts."""

@@ -1,0 +1,43 @@
+"""boto3 clients for the orchestrators, with retry settings fit for a Region in trouble.
+
+Domain code takes clients as parameters; handlers build them here once per cold start.
+``AWS_ENDPOINT_URL`` (read by botocore itself) points every client at an emulator in tests
+and in the drill.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+#: Adaptive retry: client-side rate limiting plus exponential backoff with jitter on
+#: throttling ("Throttling: Rate exceeded") and transient errors. Source: botocore
+#: "Retries" guide (standard/adaptive modes, max_attempts counts the first call).
+RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 8},
+    connect_timeout=3,
+    read_timeout=10,
+)
+
+#: For a Region that may be down: fail fast so the orchestrator moves on.
+FAST_FAIL_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 2},
+    connect_timeout=2,
+    read_timeout=5,
+)
+
+
+@cache
+def client(service: str, region: str, *, fast_fail: bool = False) -> Any:
+    """A cached boto3 client for ``service`` in ``region``.
+
+    Args:
+        service: boto3 service name, e.g. ``"rds"``.
+        region: AWS Region code.
+        fast_fail: fewer retries and short timeouts, for calls into a Region that may be down.
+    """
+    return boto3.session.Session().client(
+        service, region_name=region, config=FAST_FAIL_CONFIG if fast_fail else RETRY_CONFIG)
