@@ -80,7 +80,8 @@ class Env(StrEnum):
     WARM_URLS = "WARM_URLS"                           # (json) ["https://..."]
     WARM_FUNCTIONS = "WARM_FUNCTIONS"                 # (json) ["<function name or arn>"]
     # backup orchestrator
-    PROTECTED_DATABASES = "PROTECTED_DATABASES"       # (json) [{"primaryArn": ..., "standbyIdentifier": ... | null}]
+    # (json) [{"primaryArn": "<rds arn>", "standbyIdentifier": "<id>" | null}]
+    PROTECTED_DATABASES = "PROTECTED_DATABASES"
     METADATA_BUCKET = "METADATA_BUCKET"
     CADENCE_MINUTES = "CADENCE_MINUTES"
     RETENTION_HOURS = "RETENTION_HOURS"
