@@ -1,0 +1,60 @@
+"""Compute rules: the failover orchestrator runs in the standby Region.
+
+An orchestrator in the primary Region fails with the Region it is meant to recover from.
+The standby Region is the orchestrator's own ``STANDBY_REGION`` variable (set by the program
+from validated config) unless the policy config names one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs
+
+from policies.rules.common import (
+    Setting,
+    env,
+    env_value,
+    region,
+    resource_policy,
+    role,
+)
+from rto_rpo.contract import Env, Role
+
+FUNCTION = "aws:lambda/function:Function"
+
+
+def orchestrator_in_standby_region(**overrides: Any) -> Policy:
+    """``lambda-orchestrator-in-standby-region``."""
+    settings = [Setting("standbyRegion", "string", "",
+                        "Region the failover orchestrator must run in; empty means the "
+                        "function's own STANDBY_REGION variable.")]
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        if role(args.props) != Role.FAILOVER_ORCHESTRATOR:
+            args.not_applicable("not the failover orchestrator")
+        variables = env(args.props)
+        standby = cfg["standbyRegion"] or env_value(variables, Env.STANDBY_REGION, args.name)
+        primary = env_value(variables, Env.PRIMARY_REGION, args.name)
+        where = region(args.props, args.provider)
+        if not standby:
+            report(f"Failover orchestrator must declare {Env.STANDBY_REGION} (or set this "
+                   "policy's standbyRegion).")
+            return
+        if primary and standby == primary:
+            report(f"Standby Region {standby} equals the primary Region; disaster recovery "
+                   "needs the standby in another Region.")
+        if where != standby:
+            report(f"Failover orchestrator must run in the standby Region {standby}, but it is "
+                   f"in {where or 'the default provider Region'}; it would fail with the "
+                   "primary.")
+
+    return resource_policy(
+        name="lambda-orchestrator-in-standby-region",
+        description="Checks whether the failover orchestrator function is deployed in the "
+                    "standby Region, apart from the primary.",
+        types=[FUNCTION], check=check, settings=settings, overrides=overrides)
+
+
+def policies() -> list[Policy]:
+    return [orchestrator_in_standby_region()]

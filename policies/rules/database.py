@@ -1,0 +1,193 @@
+"""RDS rules: encryption, deletion protection, retained backups, private snapshots, and a
+well-formed cross-Region read replica.
+
+AWS facts (field notes): a cross-Region replica's source must be given as an ARN; an
+encrypted source needs a KMS key that lives in the replica's Region; replica backups must be
+enabled for a promoted replica to keep point-in-time recovery; a snapshot shared with "all"
+is public.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import (
+    Policy,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from policies.rules.common import (
+    Setting,
+    Unknown,
+    by_type,
+    is_set,
+    not_applicable,
+    number,
+    region,
+    resource_policy,
+    stack_policy,
+    value,
+)
+
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_SNAPSHOT_TYPES = (
+    "aws:rds/snapshot:Snapshot",
+    "aws:rds/snapshotCopy:SnapshotCopy",
+    "aws:rds/clusterSnapshot:ClusterSnapshot",
+    "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
+)
+KMS_KEY = "aws:kms/key:Key"
+KMS_REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
+
+RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):\d{12}:db:[A-Za-z][A-Za-z0-9-]*$")
+KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):\d{12}:(key|alias)/.+$")
+
+
+def storage_encrypted(**overrides: Any) -> Policy:
+    """``rds-instance-storage-encrypted``."""
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        # A KMS key (even a computed one) means the storage is encrypted with it.
+        if value(args.props, "storageEncrypted") is True or is_set(args.props, "kmsKeyId"):
+            return
+        report("RDS instance must have storage encryption enabled (storageEncrypted: true, "
+               "or a kmsKeyId).")
+
+    return resource_policy(
+        name="rds-instance-storage-encrypted",
+        description="Checks whether RDS instances have storage encryption enabled.",
+        types=[RDS_INSTANCE], check=check, overrides=overrides)
+
+
+def deletion_protection(**overrides: Any) -> Policy:
+    """``rds-instance-deletion-protection``."""
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        if value(args.props, "deletionProtection") is not True:
+            report("RDS instance must have deletionProtection enabled.")
+
+    return resource_policy(
+        name="rds-instance-deletion-protection",
+        description="Checks whether RDS instances have deletion protection enabled.",
+        types=[RDS_INSTANCE], check=check, overrides=overrides)
+
+
+def backup_retention(**overrides: Any) -> Policy:
+    """``rds-instance-backup-retention``: automated backups kept for at least N days."""
+    settings = [Setting("minRetentionDays", "integer", 1,
+                        "Fewest days of automated backups (0 turns backups, and so point-in-time "
+                        "recovery of a promoted replica, off).", {"minimum": 1, "maximum": 35})]
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        days = number(args.props, "backupRetentionPeriod", default=0.0)
+        if days is None or days < cfg["minRetentionDays"]:
+            report(f"RDS instance must retain automated backups for at least "
+                   f"{cfg['minRetentionDays']} day(s) (backupRetentionPeriod), got {days:g}.")
+
+    return resource_policy(
+        name="rds-instance-backup-retention",
+        description="Checks whether RDS instances retain automated backups.",
+        types=[RDS_INSTANCE], check=check, settings=settings, overrides=overrides)
+
+
+def snapshot_not_public(**overrides: Any) -> Policy:
+    """``rds-snapshot-not-public``: no snapshot is shared with "all"."""
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        for key in ("sharedAccounts", "attributes", "valuesToAdds"):
+            v = value(args.props, key)
+            if _mentions_all(v):
+                report(f"RDS snapshot must never be public: {key} includes \"all\".")
+
+    return resource_policy(
+        name="rds-snapshot-not-public",
+        description="Checks whether RDS snapshots are kept private (never shared with \"all\").",
+        types=RDS_SNAPSHOT_TYPES, check=check, overrides=overrides)
+
+
+def _mentions_all(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() == "all"
+    if isinstance(v, list):
+        return any(_mentions_all(x) for x in v)
+    if isinstance(v, dict):
+        return any(_mentions_all(x) for x in v.values())
+    return False
+
+
+def cross_region_replica(**overrides: Any) -> Policy:
+    """``rds-cross-region-replica``: source as an ARN; KMS key in the replica's own Region.
+
+    The replica's ``kmsKeyId`` is usually computed from a KMS key declared in the same stack,
+    so it is unknown during preview; the policy then follows the input's property dependency
+    to the key resource and reads that key's Region instead.
+    """
+
+    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        keys = {r.urn: r for r in by_type(args.resources, KMS_KEY, KMS_REPLICA_KEY)}
+        undecided: list[str] = []
+        for r in by_type(args.resources, RDS_INSTANCE):
+            if not is_set(r.props, "replicateSourceDb"):
+                continue
+            try:
+                where = region(r.props, r.provider)
+                source = value(r.props, "replicateSourceDb")
+            except Unknown as e:
+                report(f"Read replica's {e.path} can't be known during preview, so its "
+                       "Region and source cannot be checked; give them as plain values.", r.urn)
+                continue
+            m = RDS_ARN.match(str(source))
+            if not m:
+                report(f"Read replica must name its source as an RDS ARN "
+                       f"(arn:aws:rds:<region>:<account>:db:<id>), got {source!r}; a "
+                       "cross-Region replica cannot use an identifier.", r.urn)
+            elif where and m["region"] == where:
+                report(f"Read replica is in {where}, the same Region as its source; a standby "
+                       "for a Region failure must be in another Region.", r.urn)
+            key_region = _kms_region(r, keys)
+            if key_region is None:
+                report(f"Cross-Region read replica must set kmsKeyId to a KMS key in its own "
+                       f"Region ({where}); an encrypted source cannot be replicated without it.",
+                       r.urn)
+            elif key_region == "<unknown>":
+                undecided.append(r.urn)
+            elif where and key_region != where:
+                report(f"Read replica's KMS key is in {key_region}, but the replica is in "
+                       f"{where}; the key must live in the replica's Region.", r.urn)
+        if undecided:
+            # Not a silent pass: the preview lists the policy as not applicable, with why.
+            not_applicable("the KMS key Region of " + ", ".join(undecided)
+                           + " can't be known during preview")
+
+    return stack_policy(
+        name="rds-cross-region-replica",
+        description="Checks whether cross-Region read replicas name their source by ARN and use "
+                    "a KMS key in their own Region.",
+        check=check, overrides=overrides)
+
+
+def _kms_region(replica: Any, keys: dict[str, Any]) -> str | None:
+    """Region of the replica's KMS key; ``<unknown>`` if computed with no traceable source."""
+    try:
+        kms = value(replica.props, "kmsKeyId")
+    except Unknown:
+        for dep in (replica.property_dependencies or {}).get("kmsKeyId", []):
+            key = keys.get(dep.urn)
+            if key is not None:
+                try:
+                    return region(key.props, key.provider) or "<unknown>"
+                except Unknown:
+                    return "<unknown>"
+        return "<unknown>"
+    if not kms:
+        return None
+    m = KMS_ARN.match(str(kms))
+    return m["region"] if m else "<unknown>"
+
+
+def policies() -> list[Policy]:
+    return [storage_encrypted(), deletion_protection(), backup_retention(),
+            snapshot_not_public(), cross_region_replica()]

@@ -1,0 +1,178 @@
+"""Route 53 rules: health-check timing, failover records, and where health-check alarms live.
+
+AWS figures (see :mod:`rto_rpo.figures` for sources): request interval 10 or 30 s;
+failure threshold 1-10; ``AWS/Route53 HealthCheckStatus`` exists only in us-east-1; a
+non-alias PRIMARY failover record needs a health check; PRIMARY and SECONDARY records of one
+name need distinct set identifiers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pulumi_policy import (
+    Policy,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from policies.rules.common import (
+    Setting,
+    Unknown,
+    by_type,
+    is_set,
+    number,
+    region,
+    resource_policy,
+    stack_policy,
+    value,
+)
+from rto_rpo.figures import (
+    FAILURE_THRESHOLD_MAX,
+    FAILURE_THRESHOLD_MIN,
+    HEALTH_CHECK_INTERVALS_SECONDS,
+    HEALTH_CHECK_METRIC_REGION,
+)
+
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
+RECORD = "aws:route53/record:Record"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+#: Health-check types that probe an endpoint on a request interval.
+ENDPOINT_CHECK_TYPES = frozenset({"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"})
+#: Route 53 defaults when the input is omitted (API reference, HealthCheckConfig).
+DEFAULT_REQUEST_INTERVAL = 30
+DEFAULT_FAILURE_THRESHOLD = 3
+
+
+def health_check_timing(**overrides: Any) -> Policy:
+    """``route53-health-check-timing``: request interval 10 or 30 s, failure threshold in range."""
+    settings = [
+        Setting("allowedIntervalsSeconds", "array", list(HEALTH_CHECK_INTERVALS_SECONDS),
+                "Route 53 request intervals allowed, in seconds (AWS offers 10 and 30).",
+                {"items": {"type": "integer", "enum": list(HEALTH_CHECK_INTERVALS_SECONDS)}}),
+        Setting("minFailureThreshold", "integer", FAILURE_THRESHOLD_MIN,
+                "Lowest failure threshold allowed.", {"minimum": FAILURE_THRESHOLD_MIN}),
+        Setting("maxFailureThreshold", "integer", FAILURE_THRESHOLD_MAX,
+                "Highest failure threshold allowed.", {"maximum": FAILURE_THRESHOLD_MAX}),
+    ]
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        kind = value(args.props, "type")
+        if kind not in ENDPOINT_CHECK_TYPES:
+            args.not_applicable(f"health check of type {kind} has no request interval")
+        interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL)
+        threshold = number(args.props, "failureThreshold", default=DEFAULT_FAILURE_THRESHOLD)
+        allowed = [float(i) for i in cfg["allowedIntervalsSeconds"]]
+        if interval not in allowed:
+            report(f"Route 53 health check requestInterval must be one of "
+                   f"{', '.join(f'{a:g}' for a in allowed)} seconds, got {interval:g}.")
+        lo, hi = cfg["minFailureThreshold"], cfg["maxFailureThreshold"]
+        if threshold is None or not lo <= threshold <= hi:
+            report(f"Route 53 health check failureThreshold must be between {lo} and {hi}, "
+                   f"got {threshold:g}.")
+
+    return resource_policy(
+        name="route53-health-check-timing",
+        description="Checks whether Route 53 endpoint health checks use a 10 or 30 s request "
+                    "interval and a failure threshold of 1-10.",
+        types=[HEALTH_CHECK], check=check, settings=settings, overrides=overrides)
+
+
+def primary_record_health_check(**overrides: Any) -> Policy:
+    """``route53-failover-primary-health-check``: a non-alias PRIMARY record has a health check."""
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        policies = value(args.props, "failoverRoutingPolicies", default=[])
+        types = {p.get("type") for p in policies if isinstance(p, dict)}
+        if not types:
+            args.not_applicable("not a failover record")
+        if not is_set(args.props, "setIdentifier"):
+            report("Route 53 failover record must have a setIdentifier.")
+        if "PRIMARY" in types and not is_set(args.props, "aliases") \
+                and not is_set(args.props, "healthCheckId"):
+            report("Route 53 PRIMARY failover record must have a healthCheckId; without one "
+                   "Route 53 treats the primary as always healthy and never fails over.")
+
+    return resource_policy(
+        name="route53-failover-primary-health-check",
+        description="Checks whether each Route 53 failover record has a set identifier and each "
+                    "non-alias PRIMARY record has a health check.",
+        types=[RECORD], check=check, overrides=overrides)
+
+
+def failover_set_identifiers(**overrides: Any) -> Policy:
+    """``route53-failover-distinct-set-identifiers``: PRIMARY/SECONDARY pairs are well formed."""
+
+    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+        for r in by_type(args.resources, RECORD):
+            if not is_set(r.props, "failoverRoutingPolicies"):
+                continue
+            key = (_known_str(r.props, "zoneId"), _known_str(r.props, "name").rstrip("."),
+                   _known_str(r.props, "type"))
+            groups[key].append(r)
+        for (zone, name, rtype), records in groups.items():
+            ids: dict[str, list[str]] = defaultdict(list)
+            kinds: dict[str, list[str]] = defaultdict(list)
+            for r in records:
+                ids[_known_str(r.props, "setIdentifier")].append(r.urn)
+                for p in value(r.props, "failoverRoutingPolicies", default=[]) or []:
+                    kinds[str(p.get("type"))].append(r.urn)
+            for sid, urns in ids.items():
+                if len(urns) > 1:
+                    for urn in urns:
+                        report(f"Failover records for {name} ({rtype}) share setIdentifier "
+                               f"{sid!r}; each record of a failover pair needs its own.", urn)
+            for kind, urns in kinds.items():
+                if len(urns) > 1:
+                    for urn in urns:
+                        report(f"{name} ({rtype}) has {len(urns)} {kind} failover records; "
+                               "a failover pair has exactly one PRIMARY and one SECONDARY.", urn)
+            if set(kinds) != {"PRIMARY", "SECONDARY"}:
+                for r in records:
+                    report(f"{name} ({rtype}) in zone {zone} has failover record(s) "
+                           f"{sorted(kinds)} but needs one PRIMARY and one SECONDARY.", r.urn)
+
+    return stack_policy(
+        name="route53-failover-distinct-set-identifiers",
+        description="Checks whether each failover record name has exactly one PRIMARY and one "
+                    "SECONDARY record with distinct set identifiers.",
+        check=check, overrides=overrides)
+
+
+def _known_str(props: Any, key: str) -> str:
+    """A string input for grouping; a computed value groups under ``<computed>``."""
+    try:
+        return str(value(props, key, default=""))
+    except Unknown:
+        return "<computed>"
+
+
+def health_alarm_region(**overrides: Any) -> Policy:
+    """``cloudwatch-health-check-alarm-region``: HealthCheckStatus alarms live in us-east-1."""
+    settings = [Setting("region", "string", HEALTH_CHECK_METRIC_REGION,
+                        "The only Region that publishes AWS/Route53 HealthCheckStatus.")]
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        if (value(args.props, "namespace") != "AWS/Route53"
+                or value(args.props, "metricName") != "HealthCheckStatus"):
+            args.not_applicable("not an alarm on AWS/Route53 HealthCheckStatus")
+        where = region(args.props, args.provider)
+        if where != cfg["region"]:
+            report(f"CloudWatch alarm on AWS/Route53 HealthCheckStatus must be created in "
+                   f"{cfg['region']} (the metric exists only there), got {where or 'the default provider'}; "
+                   "elsewhere it stays INSUFFICIENT_DATA and never fires.")
+
+    return resource_policy(
+        name="cloudwatch-health-check-alarm-region",
+        description="Checks whether alarms on Route 53 HealthCheckStatus are created in "
+                    "us-east-1, the only Region that has the metric.",
+        types=[METRIC_ALARM], check=check, settings=settings, overrides=overrides)
+
+
+def policies() -> list[Policy]:
+    return [health_check_timing(), primary_record_health_check(), failover_set_identifiers(),
+            health_alarm_region()]

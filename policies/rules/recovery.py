@@ -1,0 +1,442 @@
+"""Recovery rules: the RTO/RPO objectives computed from planned inputs, backup schedules at
+least as frequent as the RPO, and snapshot retention within the manual-snapshot quota.
+
+The arithmetic is :mod:`rto_rpo.model` (the same functions the program's outputs and the
+drill's report use); this module only finds the terms among the planned resources, by their
+``dr:role`` tag (:mod:`rto_rpo.contract`) and their inputs, which are known during preview.
+
+RTO = fastest detection + orchestrator step budgets + promotion + DNS TTL, where detection is
+either the endpoint health check (``requestInterval x failureThreshold``) plus its us-east-1
+alarm (``period x evaluationPeriods``), or the standby watchdog (schedule rate x
+``CONSECUTIVE_FAILURES`` + ``PROBE_TIMEOUT_SECONDS``). RPO is the replication alarm threshold
+(read-replica: ``ReplicaLag``; dms: ``CDCLatency*``) or, for snapshot-restore, the backup
+schedule's period plus the modelled cross-Region copy time.
+
+Preview safety: a term whose input is unknown counts as 0 s, so the total is a lower bound.
+If the lower bound already misses a target that is a definite violation; if it meets the
+target the policy reports itself *not applicable*, naming the unknown inputs, rather than
+passing. A missing piece (no orchestrator, no detection path, no backup schedule, no failover
+record, no replication alarm) is a violation, never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    Policy,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from policies.rules.common import (
+    Setting,
+    Unknown,
+    by_type,
+    env,
+    env_value,
+    is_unknown,
+    not_applicable,
+    number,
+    resource_policy,
+    role,
+    schedule_period_seconds,
+    stack_policy,
+    value,
+)
+from rto_rpo.contract import Env, Role
+from rto_rpo.figures import (
+    DEFAULT_MANUAL_SNAPSHOT_QUOTA,
+    DEFAULT_PROMOTION_SECONDS,
+    DEFAULT_SNAPSHOT_COPY_SECONDS,
+)
+from rto_rpo.model import (
+    STRATEGIES,
+    Basis,
+    Estimate,
+    Term,
+    estimate_rpo,
+    estimate_rto,
+    health_check_detection,
+    manual_snapshots_held,
+    watchdog_detection,
+)
+
+HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+RECORD = "aws:route53/record:Record"
+FUNCTION = "aws:lambda/function:Function"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+
+#: Replication metrics per strategy (field notes: RDS ReplicaLag; DMS CDCLatencySource/Target).
+REPLICATION_METRICS: dict[str, frozenset[str]] = {
+    "read-replica": frozenset({"ReplicaLag"}),
+    "dms": frozenset({"CDCLatencySource", "CDCLatencyTarget"}),
+}
+
+OBJECTIVE_SETTINGS = [
+    Setting("rtoMinutes", "number", 240, "RTO target, in minutes.", {"exclusiveMinimum": 0}),
+    Setting("rpoMinutes", "number", 60, "RPO target, in minutes.", {"exclusiveMinimum": 0}),
+    Setting("promotionSeconds", "object", dict(DEFAULT_PROMOTION_SECONDS),
+            "Modelled seconds for the standby database to accept writes, per strategy "
+            "(rto_rpo.figures.DEFAULT_PROMOTION_SECONDS: read-replica 600 - RDS 'can take "
+            "several minutes or longer'; dms 300 - drain and stop; snapshot-restore 3600 - "
+            "restore of about 100 GiB). The larger of this and the orchestrator's own "
+            "PROMOTION_SECONDS is used.",
+            {"properties": {s: {"type": "number", "minimum": 0} for s in STRATEGIES}}),
+    Setting("snapshotCopySeconds", "number", DEFAULT_SNAPSHOT_COPY_SECONDS,
+            "Modelled seconds for a cross-Region snapshot copy (rto_rpo.figures."
+            "DEFAULT_SNAPSHOT_COPY_SECONDS).", {"minimum": 0}),
+]
+
+
+@dataclass
+class Objectives:
+    """What the stack's planned inputs say about its RTO and RPO.
+
+    Attributes:
+        rto, rpo: the estimates (unknown terms counted as 0 s), or None when a piece is missing.
+        missing: structural problems, each ``(message, urn or "")``; each is a violation.
+        unknown: inputs that can't be known during preview, as ``"<urn>: <path>"``.
+    """
+
+    rto: Estimate | None = None
+    rpo: Estimate | None = None
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    """Reads inputs, recording unknown ones instead of raising."""
+
+    def __init__(self, out: Objectives) -> None:
+        self.out = out
+
+    def num(self, r: Any, *path: str, default: float | None = None) -> float | None:
+        try:
+            return number(r.props, *path, default=default)
+        except Unknown as e:
+            self.out.unknown.append(f"{r.urn}: {e.path}")
+            return None
+
+    def text(self, r: Any, *path: str) -> Any:
+        try:
+            return value(r.props, *path)
+        except Unknown as e:
+            self.out.unknown.append(f"{r.urn}: {e.path}")
+            return None
+
+    def var(self, r: Any, variables: dict[str, Any], name: str) -> Any:
+        v = variables.get(name)
+        if is_unknown(v):
+            self.out.unknown.append(f"{r.urn}: environment.variables.{name}")
+            return None
+        return v
+
+
+def _with_role(resources: list[Any], rtype: str, wanted: Role) -> list[Any]:
+    return [r for r in by_type(resources, rtype) if role(r.props) == wanted]
+
+
+def _float(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) and f >= 0 else None
+
+
+def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
+    """Gather the RTO/RPO terms from planned resources and estimate both.
+
+    Args:
+        resources: ``PolicyResource``-like objects (``resource_type``, ``props``, ``urn``,
+            ``provider``, ``property_dependencies``).
+        cfg: the policy config of ``rto-rpo-objectives`` with defaults filled in.
+    """
+    out = Objectives()
+    rd = _Reader(out)
+    resources = list(resources)
+    rto_target = float(cfg["rtoMinutes"]) * 60
+    rpo_target = float(cfg["rpoMinutes"]) * 60
+
+    orchestrators = _with_role(resources, FUNCTION, Role.FAILOVER_ORCHESTRATOR)
+    if not orchestrators:
+        out.missing.append(("No failover orchestrator: declare a Lambda function tagged "
+                            f"dr:role={Role.FAILOVER_ORCHESTRATOR}; without it nothing fails "
+                            "over and the RTO is unbounded.", ""))
+        orch, variables = None, {}
+    else:
+        orch = orchestrators[0]
+        try:
+            variables = env(orch.props)
+        except Unknown:
+            out.unknown.append(f"{orch.urn}: environment.variables")
+            variables = {}
+
+    # --- detection ---------------------------------------------------------------------
+    paths: list[Term] = []
+    detection_unknown = False
+    checks = _with_role(resources, HEALTH_CHECK, Role.ENDPOINT_HEALTH_CHECK)
+    alarms = _with_role(resources, METRIC_ALARM, Role.HEALTH_ALARM)
+    if checks and alarms:
+        worst_hc = None
+        for hc in checks:
+            interval = rd.num(hc, "requestInterval", default=30.0)
+            threshold = rd.num(hc, "failureThreshold", default=3.0)
+            if interval is None or threshold is None:
+                detection_unknown = True
+                continue
+            if worst_hc is None or interval * threshold > worst_hc[0] * worst_hc[1]:
+                worst_hc = (interval, threshold, hc.urn)
+        worst_alarm = None
+        for a in alarms:
+            period = rd.num(a, "period", default=60.0)
+            evals = rd.num(a, "evaluationPeriods", default=1.0)
+            if period is None or evals is None:
+                detection_unknown = True
+                continue
+            if worst_alarm is None or period * evals > worst_alarm[0] * worst_alarm[1]:
+                worst_alarm = (period, evals, a.urn)
+        if worst_hc and worst_alarm:
+            paths.append(health_check_detection(
+                interval_seconds=worst_hc[0], failure_threshold=worst_hc[1],
+                alarm_period_seconds=worst_alarm[0], alarm_evaluation_periods=worst_alarm[1],
+                source=f"{worst_hc[2]} + {worst_alarm[2]}"))
+    watchdogs = _with_role(resources, EVENT_RULE, Role.WATCHDOG_SCHEDULE)
+    if watchdogs and orch is not None:
+        k = _float(rd.var(orch, variables, Env.CONSECUTIVE_FAILURES))
+        raw_timeout = rd.var(orch, variables, Env.PROBE_TIMEOUT_SECONDS)
+        timeout = 0.0 if Env.PROBE_TIMEOUT_SECONDS not in variables else _float(raw_timeout)
+        rates = []
+        for w in watchdogs:
+            expr = rd.text(w, "scheduleExpression")
+            rate = schedule_period_seconds(expr) if isinstance(expr, str) else None
+            if rate is None and isinstance(expr, str):
+                out.unknown.append(f"{w.urn}: scheduleExpression {expr!r} has no bounded period")
+            rates.append((rate, w.urn))
+        known = [(r, u) for r, u in rates if r is not None]
+        if known and k is not None and timeout is not None:
+            rate, urn = max(known)
+            paths.append(watchdog_detection(rate_seconds=rate, consecutive_failures=k,
+                                            probe_timeout_seconds=timeout,
+                                            source=f"{urn} + {orch.urn}"))
+        else:
+            detection_unknown = True
+    if detection_unknown:
+        # A computed path could be the fastest: count detection as 0 s (a lower bound).
+        paths = [Term("detection (a path is computed; counted as 0 s)", 0.0, "preview")]
+    if not paths:
+        out.missing.append(("No detection path: declare an endpoint health check "
+                            f"(dr:role={Role.ENDPOINT_HEALTH_CHECK}) with its us-east-1 alarm "
+                            f"(dr:role={Role.HEALTH_ALARM}), or a watchdog schedule "
+                            f"(dr:role={Role.WATCHDOG_SCHEDULE}) for the failover orchestrator.",
+                            ""))
+
+    # --- orchestrator terms ------------------------------------------------------------
+    steps: list[Term] = []
+    strategy = None
+    promotion = None
+    if orch is not None:
+        raw = rd.var(orch, variables, Env.STEP_BUDGETS_SECONDS)
+        if raw is not None:
+            try:
+                budgets = json.loads(raw) if isinstance(raw, str) else raw
+                steps = [Term(f"step {name}", float(sec), orch.urn)
+                         for name, sec in dict(budgets).items()]
+            except (ValueError, TypeError) as e:
+                out.missing.append((f"{Env.STEP_BUDGETS_SECONDS} must be a JSON object of "
+                                    f"step -> seconds ({e}).", orch.urn))
+        elif f"{orch.urn}: environment.variables.{Env.STEP_BUDGETS_SECONDS}" not in out.unknown:
+            out.missing.append((f"Failover orchestrator declares no {Env.STEP_BUDGETS_SECONDS}; "
+                                "its steps have no time budget.", orch.urn))
+        strategy = rd.var(orch, variables, Env.DB_STRATEGY)
+        if strategy is not None and strategy not in STRATEGIES:
+            out.missing.append((f"{Env.DB_STRATEGY} {strategy!r} is not one of "
+                                f"{', '.join(STRATEGIES)}.", orch.urn))
+            strategy = None
+        elif strategy is None and f"{orch.urn}: environment.variables.{Env.DB_STRATEGY}" \
+                not in out.unknown:
+            out.missing.append((f"Failover orchestrator declares no {Env.DB_STRATEGY}.",
+                                orch.urn))
+        if strategy:
+            modelled = float(dict(cfg["promotionSeconds"]).get(
+                strategy, DEFAULT_PROMOTION_SECONDS[strategy]))
+            declared = _float(rd.var(orch, variables, Env.PROMOTION_SECONDS))
+            if declared is not None and declared > modelled:
+                promotion = Term(f"promotion ({strategy})", declared, orch.urn, Basis.CONFIGURED,
+                                 f"orchestrator {Env.PROMOTION_SECONDS}")
+            else:
+                promotion = Term(f"promotion ({strategy})", modelled,
+                                 "policy config promotionSeconds", Basis.MODELLED,
+                                 "rto_rpo.figures.DEFAULT_PROMOTION_SECONDS unless configured")
+        else:
+            promotion = Term("promotion (strategy unknown; counted as 0 s)", 0.0, "preview")
+
+    # --- DNS TTL -------------------------------------------------------------------------
+    ttl = None
+    records = [r for r in by_type(resources, RECORD)
+               if role(r.props) in (Role.PRIMARY_RECORD, Role.SECONDARY_RECORD)]
+    if not records:
+        out.missing.append(("No failover records: declare the PRIMARY and SECONDARY records "
+                            f"(dr:role={Role.PRIMARY_RECORD} / {Role.SECONDARY_RECORD}); "
+                            "without them traffic never moves.", ""))
+    else:
+        ttls = [(rd.num(r, "ttl", default=0.0), r.urn) for r in records]
+        known_ttls = [(t, u) for t, u in ttls if t is not None]
+        t, urn = max(known_ttls) if known_ttls else (0.0, "preview")
+        ttl = Term("DNS TTL", t, urn, Basis.CONFIGURED, "clients may cache one TTL after the flip")
+
+    if paths and orch is not None and promotion is not None and ttl is not None:
+        out.rto = estimate_rto(detection_paths=paths, step_budgets=steps, promotion=promotion,
+                               dns_ttl=ttl, target_seconds=rto_target)
+
+    # --- RPO -----------------------------------------------------------------------------
+    schedules = _with_role(resources, EVENT_RULE, Role.BACKUP_SCHEDULE)
+    cadence = None
+    if not schedules:
+        out.missing.append(("No backup schedule: declare an EventBridge rule tagged "
+                            f"dr:role={Role.BACKUP_SCHEDULE} running at least once per RPO.", ""))
+    else:
+        periods = []
+        for s in schedules:
+            expr = rd.text(s, "scheduleExpression")
+            p = schedule_period_seconds(expr) if isinstance(expr, str) else None
+            if p is None and isinstance(expr, str):
+                out.unknown.append(f"{s.urn}: scheduleExpression {expr!r} has no bounded period")
+            if p is not None:
+                periods.append((p, s.urn))
+        if periods:
+            p, urn = min(periods)  # the most frequent backup schedule bounds the cadence
+            cadence = Term("backup cadence", p, urn, Basis.CONFIGURED, "schedule period")
+        else:
+            cadence = Term("backup cadence (computed; counted as 0 s)", 0.0, "preview")
+    copy = Term("cross-Region snapshot copy", float(cfg["snapshotCopySeconds"]),
+                "policy config snapshotCopySeconds", Basis.MODELLED,
+                "rto_rpo.figures.DEFAULT_SNAPSHOT_COPY_SECONDS unless configured")
+    replication = None
+    if strategy in REPLICATION_METRICS:
+        names = REPLICATION_METRICS[strategy]
+        found = []
+        for a in by_type(resources, METRIC_ALARM):
+            metric = rd.text(a, "metricName")
+            if metric in names:
+                th = rd.num(a, "threshold")
+                found.append((th if th is not None else 0.0, a.urn))
+        if found:
+            th, urn = max(found)
+            replication = Term(f"replication alarm threshold ({'/'.join(sorted(names))})", th,
+                               urn, Basis.CONFIGURED, "worst data loss before the alarm fires")
+        else:
+            out.missing.append((f"Strategy {strategy} needs an alarm on "
+                                f"{' or '.join(sorted(names))} (dr:role={Role.REPLICATION_ALARM}) "
+                                "bounding the replication lag; none is declared.", ""))
+    if strategy and cadence is not None and (replication is not None
+                                             or strategy == "snapshot-restore"):
+        out.rpo = estimate_rpo(strategy=strategy, target_seconds=rpo_target,
+                               backup_cadence=cadence, replication_alarm=replication,
+                               snapshot_copy=copy)
+    return out
+
+
+def rto_rpo_objectives(**overrides: Any) -> Policy:
+    """``rto-rpo-objectives``: mandatory stack policy; the message is the term breakdown."""
+
+    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        found = objectives(list(args.resources), cfg)
+        for message, urn in found.missing:
+            report(message, urn or None)
+        note = ""
+        if found.unknown:
+            note = ("\n  (inputs unknown during preview counted as 0 s, so this is a lower "
+                    "bound: " + "; ".join(found.unknown) + ")")
+        missed = False
+        for est in (found.rto, found.rpo):
+            if est is not None and not est.met:
+                missed = True
+                report(est.breakdown() + note)
+        if found.unknown and not missed and not found.missing:
+            not_applicable("RTO/RPO can't be decided during preview: "
+                           + "; ".join(found.unknown))
+
+    return stack_policy(
+        name="rto-rpo-objectives",
+        description="Checks whether the worst-case RTO and RPO computed from the planned "
+                    "resources meet the targets.",
+        check=check, settings=OBJECTIVE_SETTINGS, overrides=overrides)
+
+
+def backup_schedule_within_rpo(**overrides: Any) -> Policy:
+    """``backup-schedule-within-rpo``: the backup schedule runs at least once per RPO."""
+    settings = [Setting("rpoMinutes", "number", 60, "RPO target, in minutes.",
+                        {"exclusiveMinimum": 0})]
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        if role(args.props) != Role.BACKUP_SCHEDULE:
+            args.not_applicable("not a backup schedule")
+        expr = value(args.props, "scheduleExpression")
+        period = schedule_period_seconds(expr) if isinstance(expr, str) else None
+        if period is None:
+            args.not_applicable(f"schedule {expr!r} has no bounded period")
+        rpo = float(cfg["rpoMinutes"]) * 60
+        if period > rpo:
+            report(f"Backup schedule {expr} runs every {period / 60:g} min, less than once per "
+                   f"RPO of {rpo / 60:g} min; a failure just before a run loses more data than "
+                   "the RPO allows.")
+
+    return resource_policy(
+        name="backup-schedule-within-rpo",
+        description="Checks whether the backup schedule runs at least once per RPO.",
+        types=[EVENT_RULE], check=check, settings=settings, overrides=overrides)
+
+
+def retention_within_quota(**overrides: Any) -> Policy:
+    """``snapshot-retention-within-quota``: cadence x retention fits the manual-snapshot quota."""
+    settings = [Setting("manualSnapshotQuota", "integer", DEFAULT_MANUAL_SNAPSHOT_QUOTA,
+                        "Manual DB snapshots allowed per Region (RDS default quota 100; raise "
+                        "it only if AWS raised yours).", {"minimum": 1})]
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        if role(args.props) != Role.BACKUP_ORCHESTRATOR:
+            args.not_applicable("not the backup orchestrator")
+        v = env(args.props)
+        cadence = _float(env_value(v, Env.CADENCE_MINUTES, args.name))
+        retention = _float(env_value(v, Env.RETENTION_HOURS, args.name))
+        keep = _float(env_value(v, Env.KEEP_NEWEST, args.name) or 1)
+        if not cadence or retention is None or keep is None:
+            report(f"Backup orchestrator must declare numeric {Env.CADENCE_MINUTES} (> 0) and "
+                   f"{Env.RETENTION_HOURS}.")
+            return
+        raw = env_value(v, Env.PROTECTED_DATABASES, args.name)
+        try:
+            protected = json.loads(raw) if isinstance(raw, str) else (raw or [])
+        except ValueError:
+            report(f"{Env.PROTECTED_DATABASES} must be a JSON list.")
+            return
+        strategy = env_value(v, Env.DB_STRATEGY, args.name)
+        has_standby = any(isinstance(p, dict) and p.get("standbyIdentifier") for p in protected) \
+            or (strategy not in (None, "snapshot-restore"))
+        held = manual_snapshots_held(cadence_minutes=cadence, retention_hours=retention,
+                                     databases=max(len(protected), 1), keep_newest=int(keep),
+                                     standby_snapshots=has_standby)
+        quota = int(cfg["manualSnapshotQuota"])
+        worst = max(held.values())
+        if worst > quota:
+            report(f"Snapshot retention keeps {worst} manual snapshots in one Region ({held}: "
+                   f"every {cadence:g} min for {retention:g} h, {max(len(protected), 1)} "
+                   f"database(s)), over the quota of {quota}; shorten {Env.RETENTION_HOURS} or "
+                   f"lengthen {Env.CADENCE_MINUTES}.")
+
+    return resource_policy(
+        name="snapshot-retention-within-quota",
+        description="Checks whether the backup orchestrator's cadence and retention keep the "
+                    "manual snapshots within the per-Region quota.",
+        types=[FUNCTION], check=check, settings=settings, overrides=overrides)
+
+
+def policies() -> list[Policy]:
+    return [rto_rpo_objectives(), backup_schedule_within_rpo(), retention_within_quota()]
