@@ -130,6 +130,8 @@ class PackProcess:
         self.channel: grpc.Channel | None = None
         self.stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self.port: int | None = None
+        #: The effective policy config of the last :meth:`configure` (defaults filled in).
+        self.last_config: dict[str, Any] = {}
 
     def __enter__(self) -> PackProcess:
         self.start()
@@ -243,6 +245,7 @@ class PackProcess:
                 enforcementLevel=_LEVEL_CODES[level], properties=to_struct(props)))
             sent[name] = {"enforcementLevel": level, **props}
         self._call("Configure", request)
+        self.last_config = sent
         return sent
 
     def analyze(self, r: Resource) -> analyzer_pb2.AnalyzeResponse:
