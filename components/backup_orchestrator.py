@@ -1,0 +1,216 @@
+"""The backup orchestrator: ``handlers/backup`` on a schedule in the standby Region, and the
+recovery-point metadata bucket.
+
+The function runs in the standby Region so backups (snapshots of the standby, copies already
+there) keep running while the primary Region is down. Every ``backup.cadenceMinutes``
+(validated to be at most the RPO) it snapshots each protected database, copies the snapshot
+to the standby Region (encrypted with the standby key: a cross-Region copy needs a key in
+the destination Region), prunes its own snapshots beyond ``retentionHours`` while keeping the
+newest ``keepNewest`` (manual snapshot quota: 100 per Region by default, Amazon RDS User
+Guide "Quotas in Amazon RDS"), and writes one JSON record per run to the metadata bucket.
+
+The bucket is versioned, KMS-encrypted, public access blocked, TLS-only, and expires
+metadata after ``backup.metadataRetentionDays``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.common import BACKUP_ONLY_ENV, COMMON_ENV, Naming, Providers, child, tags
+from components.failover_orchestrator import rate_expression
+from components.lambda_function import (
+    FunctionSpec,
+    error_alarm,
+    metric_statements,
+    orchestrator_function,
+)
+from components.settings import DrSettings
+from rto_rpo.contract import MANAGED_BY_TAG, METRIC_NAMESPACE, Env, Metric, Role, managed_by_value
+
+HANDLER = "handlers.backup.app.handler"
+NONCURRENT_METADATA_DAYS = 30
+
+
+@dataclass
+class BackupOrchestratorArgs:
+    """Inputs of :class:`BackupOrchestrator`.
+
+    Attributes:
+        settings: validated settings (``backup.*``).
+        providers: Region providers.
+        naming: physical names.
+        common_env: the env vars both orchestrators share.
+        standby_key_arn: standby KMS key (snapshot copies, bucket encryption).
+        database_statements: the strategy's extra IAM statements (components.database).
+        alert_topic_arns: Region -> topic ARN.
+        alert_key_arns: Region -> topic KMS key ARN.
+    """
+
+    settings: DrSettings
+    providers: Providers
+    naming: Naming
+    common_env: dict[str, pulumi.Input[str]]
+    standby_key_arn: pulumi.Input[str]
+    database_statements: list[dict[str, Any]]
+    alert_topic_arns: dict[str, pulumi.Input[str]]
+    alert_key_arns: dict[str, pulumi.Input[str]]
+
+
+def protected_databases(s: DrSettings) -> list[dict[str, str | None]]:
+    """``PROTECTED_DATABASES``: each primary ARN and its standby identifier (``None`` when
+    there is no running standby for it: snapshot-restore, or a database other than the
+    primary one the standby follows)."""
+    return [{"primaryArn": arn,
+             "standbyIdentifier": (s.database.standby_id if s.has_standby_instance
+                                   and arn == s.database.primary_instance_arn else None)}
+            for arn in s.protected_database_arns]
+
+
+def backup_env(s: DrSettings, common: dict[str, pulumi.Input[str]],
+               bucket: str) -> dict[str, pulumi.Input[str]]:
+    """Every backup + common env var of the contract, as strings."""
+    env: dict[str, pulumi.Input[str]] = {
+        **common,
+        Env.PROTECTED_DATABASES: json.dumps(protected_databases(s)),
+        Env.METADATA_BUCKET: bucket,
+        Env.CADENCE_MINUTES: str(s.backup.cadence_minutes),
+        Env.RETENTION_HOURS: str(s.backup.retention_hours),
+        Env.KEEP_NEWEST: str(s.backup.keep_newest),
+        Env.SNAPSHOT_QUOTA: str(s.backup.manual_snapshot_quota),
+    }
+    missing = (set(COMMON_ENV) | set(BACKUP_ONLY_ENV)) - set(env)
+    if missing:
+        raise ValueError(f"backup env lacks {sorted(missing)}")
+    return {str(k): v for k, v in env.items()}
+
+
+class BackupOrchestrator(pulumi.ComponentResource):
+    """Metadata bucket, function, role, schedule and the backup alarms.
+
+    Outputs:
+        bucket_name: str (fixed: ``ecommerce-dr-<stack>-rp-<account>-<standby Region>``).
+        function_arn: ``Output[str]``.
+        function_name: str.
+        failure_alarm_name: str, alarm on ``BackupRunFailed``.
+    """
+
+    def __init__(self, name: str, args: BackupOrchestratorArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ecommerce-dr:backup_orchestrator:BackupOrchestrator", name, None, opts)
+        s, p, n = args.settings, args.providers, args.naming
+        standby, stack = p.standby, pulumi.get_stack()
+
+        self.bucket_name = n.name(f"rp-{n.account}-{p.standby_region}")
+        bucket = aws.s3.Bucket(f"{name}-metadata", bucket=self.bucket_name, force_destroy=False,
+                               tags=tags(s, Role.METADATA_BUCKET), opts=child(self, standby))
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-metadata-versioning", bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"}, opts=child(self, standby))
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-metadata-encryption", bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {
+                "sse_algorithm": "aws:kms", "kms_master_key_id": args.standby_key_arn},
+                "bucket_key_enabled": True}],
+            opts=child(self, standby))
+        block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-metadata-public-access", bucket=bucket.id, block_public_acls=True,
+            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            opts=child(self, standby))
+        aws.s3.BucketPolicy(
+            f"{name}-metadata-tls-only", bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    # A Deny: the broad action makes it stricter, not looser.
+                    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+                    "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})),
+            opts=child(self, standby, depends_on=[block]))
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-metadata-lifecycle", bucket=bucket.id,
+            rules=[{"id": "expire-recovery-point-metadata", "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"days": s.backup.metadata_retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_METADATA_DAYS},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}],
+            opts=child(self, standby, depends_on=[versioning]))
+
+        primary_snaps = n.arn("rds", p.primary_region, "snapshot:*")
+        standby_snaps = n.arn("rds", p.standby_region, "snapshot:*")
+        db_arns = list(s.protected_database_arns)
+        statements: list[dict[str, Any]] = [
+            {"Sid": "SnapshotPrimaries", "Effect": "Allow",
+             "Action": ["rds:CreateDBSnapshot", "rds:AddTagsToResource"],
+             "Resource": [*db_arns, primary_snaps]},
+            {"Sid": "CopyToStandby", "Effect": "Allow",
+             "Action": ["rds:CopyDBSnapshot", "rds:AddTagsToResource"],
+             "Resource": [primary_snaps, standby_snaps]},
+            {"Sid": "Inventory", "Effect": "Allow",
+             "Action": ["rds:DescribeDBSnapshots", "rds:DescribeDBInstances",
+                        "rds:ListTagsForResource"],
+             "Resource": [*db_arns, primary_snaps, standby_snaps]},
+            {"Sid": "PruneOwnSnapshotsOnly", "Effect": "Allow", "Action": ["rds:DeleteDBSnapshot"],
+             "Resource": [primary_snaps, standby_snaps],
+             "Condition": {"StringEquals": {
+                 f"rds:snapshot-tag/{MANAGED_BY_TAG}": managed_by_value(stack)}}},
+            {"Sid": "StandbyKeyForCopiesAndMetadata", "Effect": "Allow",
+             "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt",
+                        "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+             "Resource": [args.standby_key_arn]},
+            {"Sid": "WriteMetadata", "Effect": "Allow",
+             "Action": ["s3:PutObject", "s3:GetObject"], "Resource": [bucket.arn.apply(
+                 lambda a: f"{a}/*")]},
+            {"Sid": "ListMetadata", "Effect": "Allow", "Action": ["s3:ListBucket"],
+             "Resource": [bucket.arn]},
+            *metric_statements(METRIC_NAMESPACE),
+            {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"],
+             "Resource": list(args.alert_topic_arns.values())},
+            {"Sid": "EncryptAlerts", "Effect": "Allow",
+             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+             "Resource": list(args.alert_key_arns.values())},
+            *args.database_statements,
+        ]
+        self.function_name = n.name("backup")
+        deployed = orchestrator_function(
+            self, f"{name}-function",
+            FunctionSpec(function_name=self.function_name, handler=HANDLER,
+                         description="DR backup orchestrator: snapshot, copy to the standby "
+                                     "Region, prune, record",
+                         environment=backup_env(s, args.common_env, self.bucket_name),
+                         statements=statements, tags=tags(s, Role.BACKUP_ORCHESTRATOR)),
+            standby, p.standby_region, n.account, n.partition)
+        fn = deployed.function
+        self.function_arn = fn.arn
+
+        schedule = aws.cloudwatch.EventRule(
+            f"{name}-schedule", name=n.name("backup-schedule"),
+            description=f"Backup every {s.backup.cadence_minutes} min (RPO {s.rpo_minutes:g} min)",
+            schedule_expression=rate_expression(s.backup.cadence_minutes),
+            tags=tags(s, Role.BACKUP_SCHEDULE), opts=child(self, standby))
+        aws.lambda_.Permission(
+            f"{name}-schedule-invoke", action="lambda:InvokeFunction", function=fn.name,
+            principal="events.amazonaws.com", source_arn=schedule.arn,
+            opts=child(self, standby))
+        aws.cloudwatch.EventTarget(f"{name}-schedule-target", rule=schedule.name, arn=fn.arn,
+                                   opts=child(self, standby))
+
+        topic = args.alert_topic_arns[p.standby_region]
+        self.failure_alarm_name = n.name("backup-failed")
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-failed", name=self.failure_alarm_name,
+            alarm_description="A backup run failed or was partial: a recovery point is missing.",
+            namespace=METRIC_NAMESPACE, metric_name=str(Metric.BACKUP_FAILURE),
+            dimensions={"Stack": stack}, statistic="Sum",
+            period=min(s.backup.cadence_minutes * 60, 86400), evaluation_periods=1,
+            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1,
+            treat_missing_data="notBreaching", alarm_actions=[topic], ok_actions=[topic],
+            tags=tags(s), opts=child(self, standby))
+        self.error_alarm_name = n.name("backup-errors")
+        error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name, topic,
+                    standby, tags(s), "The backup orchestrator")
+        self.register_outputs({"bucketName": self.bucket_name, "functionArn": fn.arn})

@@ -1,0 +1,185 @@
+"""Shared by every component: the Region providers, names, tags, ARNs and the Lambda bundle.
+
+Nothing here declares a resource except :func:`create_providers`, which ``__main__`` calls
+once, after the settings are validated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.settings import DrSettings
+from rto_rpo.contract import ROLE_TAG, Env, Role
+from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
+
+#: Powertools for AWS Lambda (Python) v3 public layer version, x86_64, python3.12.
+#: Source: powertools-lambda-python docs/index.md layer table, bumped to version 27 in
+#: aws-powertools/powertools-lambda-python PR #7757 (and used as "the latest V3 layer" by
+#: schubergphilis/terraform-aws-mcaf-securityhub-findings-manager PR #91, 2026-06).
+#: The layer is published in every commercial Region by account 017000801446.
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_ACCOUNT = "017000801446"
+LAMBDA_RUNTIME = "python3.12"
+
+#: Env vars both orchestrators get.
+COMMON_ENV: tuple[Env, ...] = (
+    Env.PRIMARY_REGION, Env.STANDBY_REGION, Env.STACK_NAME, Env.DB_STRATEGY, Env.RPO_SECONDS,
+    Env.ALERT_TOPIC_ARNS, Env.STANDBY_KMS_KEY_ARN, Env.DMS_TASK_ARN,
+)
+#: Env vars only the failover orchestrator gets.
+FAILOVER_ONLY_ENV: tuple[Env, ...] = (
+    Env.STATE_TABLE_NAME, Env.FAILOVER_MODE, Env.PRIMARY_HEALTH_URL, Env.STANDBY_HEALTH_URL,
+    Env.PROBE_TIMEOUT_SECONDS, Env.CONSECUTIVE_FAILURES, Env.PROBE_WINDOW_SECONDS,
+    Env.HEALTH_ALARM_NAME, Env.GATE_ALARM_NAME, Env.STEP_BUDGETS_SECONDS, Env.PROMOTION_SECONDS,
+    Env.PRIMARY_DB_ARN, Env.STANDBY_DB_IDENTIFIER, Env.RESTORE_INSTANCE_CLASS, Env.WARM_URLS,
+    Env.WARM_FUNCTIONS,
+)
+#: Env vars only the backup orchestrator gets.
+BACKUP_ONLY_ENV: tuple[Env, ...] = (
+    Env.PROTECTED_DATABASES, Env.METADATA_BUCKET, Env.CADENCE_MINUTES, Env.RETENTION_HOURS,
+    Env.KEEP_NEWEST, Env.SNAPSHOT_QUOTA,
+)
+
+
+@dataclass(frozen=True)
+class Providers:
+    """The explicit AWS providers, one per Region the stack touches.
+
+    Attributes:
+        primary: the primary Region's provider.
+        standby: the standby Region's provider.
+        health_metrics: us-east-1, the only Region with ``AWS/Route53 HealthCheckStatus``
+            (rto_rpo.figures.HEALTH_CHECK_METRIC_REGION); the same object as ``primary`` or
+            ``standby`` when that Region is us-east-1.
+        primary_region, standby_region: their Region codes.
+    """
+
+    primary: aws.Provider
+    standby: aws.Provider
+    health_metrics: aws.Provider
+    primary_region: str
+    standby_region: str
+
+    @property
+    def health_metrics_region(self) -> str:
+        return HEALTH_CHECK_METRIC_REGION
+
+    def by_region(self) -> dict[str, aws.Provider]:
+        """Region code -> provider, each Region once."""
+        return {self.primary_region: self.primary, self.standby_region: self.standby,
+                HEALTH_CHECK_METRIC_REGION: self.health_metrics}
+
+
+def create_providers(s: DrSettings) -> Providers:
+    """Declare one ``aws.Provider`` per Region (primary, standby and, if neither is it,
+    us-east-1 for the Route 53 health-check metrics)."""
+    primary = aws.Provider("primary", region=s.primary_region)
+    standby = aws.Provider("standby", region=s.standby_region)
+    if s.primary_region == HEALTH_CHECK_METRIC_REGION:
+        metrics = primary
+    elif s.standby_region == HEALTH_CHECK_METRIC_REGION:
+        metrics = standby
+    else:
+        metrics = aws.Provider("route53-metrics", region=HEALTH_CHECK_METRIC_REGION)
+    return Providers(primary, standby, metrics, s.primary_region, s.standby_region)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Physical names, fixed (not auto-named) so they are known during preview: the policy
+    pack reads them from env vars and the handlers find resources by them.
+
+    Attributes:
+        stack: the Pulumi stack name.
+        account: the AWS account, from ``database.primaryInstanceArn`` (the stack deploys
+            into the account that owns the primary database).
+        partition: ``aws`` (or another partition from that ARN).
+    """
+
+    stack: str
+    account: str
+    partition: str = "aws"
+
+    @property
+    def prefix(self) -> str:
+        return f"ecommerce-dr-{self.stack}"
+
+    def name(self, suffix: str) -> str:
+        """``ecommerce-dr-<stack>-<suffix>``."""
+        return f"{self.prefix}-{suffix}"
+
+    def arn(self, service: str, region: str, resource: str) -> str:
+        """An ARN in this account: ``arn:<partition>:<service>:<region>:<account>:<resource>``."""
+        return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
+
+    def topic_arn(self, region: str) -> str:
+        """ARN of the alert topic in ``region`` (see components.alerts)."""
+        return self.arn("sns", region, self.name("alerts"))
+
+    def alarm_arn(self, region: str, alarm_name: str) -> str:
+        return self.arn("cloudwatch", region, f"alarm:{alarm_name}")
+
+    def function_arn(self, region: str, function_name: str) -> str:
+        return self.arn("lambda", region, f"function:{function_name}")
+
+    def db_arn(self, region: str, identifier: str) -> str:
+        return self.arn("rds", region, f"db:{identifier}")
+
+
+def naming(s: DrSettings) -> Naming:
+    """Naming for the running stack."""
+    arn = s.database.primary_instance_arn
+    return Naming(stack=pulumi.get_stack(), account=s.database.account_id,
+                  partition=arn.split(":")[1])
+
+
+def tags(s: DrSettings, role: Role | None = None, **extra: str) -> dict[str, str]:
+    """The stack's tags (``settings.tags``), plus ``dr:role`` = ``role`` when given."""
+    out = {**s.tags, "dr:stack": pulumi.get_stack(), **extra}
+    if role is not None:
+        out[ROLE_TAG] = str(role)
+    return out
+
+
+def child(parent: pulumi.Resource, provider: pulumi.ProviderResource,
+          **kwargs: Any) -> pulumi.ResourceOptions:
+    """Options for a component's child: ``parent`` and its Region's explicit provider."""
+    return pulumi.ResourceOptions(parent=parent, provider=provider, **kwargs)
+
+
+def policy_json(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
+    """An IAM policy document (JSON) from statements whose values may be Outputs."""
+    return pulumi.Output.from_input({"Version": "2012-10-17", "Statement": statements}).apply(
+        lambda d: json.dumps(d, sort_keys=True))
+
+
+def assume_role_policy(service: str) -> str:
+    """Trust policy letting ``service`` (e.g. ``lambda.amazonaws.com``) assume a role."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+def powertools_layer_arn(region: str) -> str:
+    """The Region's public Powertools v3 layer (python3.12, x86_64); see
+    :data:`POWERTOOLS_LAYER_VERSION` for the source."""
+    return (f"arn:aws:lambda:{region}:{POWERTOOLS_ACCOUNT}:layer:"
+            f"AWSLambdaPowertoolsPythonV3-python312-x86_64:{POWERTOOLS_LAYER_VERSION}")
+
+
+def lambda_code() -> pulumi.AssetArchive:
+    """The handlers bundle: ``handlers/`` and ``rto_rpo/`` (handlers import the contract), plus
+    ``components/settings.py``, which ``handlers/failover/settings.py`` imports for the step
+    names (it needs only pydantic, which the Powertools layer carries)."""
+    return pulumi.AssetArchive({
+        "handlers": pulumi.FileArchive("handlers"),
+        "rto_rpo": pulumi.FileArchive("rto_rpo"),
+        "components": pulumi.AssetArchive({
+            "__init__.py": pulumi.FileAsset("components/__init__.py"),
+            "settings.py": pulumi.FileAsset("components/settings.py"),
+        }),
+    })

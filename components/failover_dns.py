@@ -1,0 +1,185 @@
+"""Failover DNS: the primary endpoint's health check, the data-plane failover gate, and the
+PRIMARY/SECONDARY failover records.
+
+How traffic moves, with no Route 53 API call on the failover path (field notes: the Route 53
+control plane runs only in us-east-1 and was impaired for hours in December 2021, while DNS
+answers and health checkers - the data plane - kept working):
+
+* An HTTPS health check probes the primary Region's *own* FQDN (never the shared failover
+  name, which would check whichever Region answers).
+* The **gate** is a CloudWatch alarm in the standby Region on ``EcommerceDR/Gate
+  FailoverGateEngaged`` (dimension ``Stack``). A CLOUDWATCH_METRIC health check follows it.
+  The orchestrator engages the gate by publishing 1: the alarm fires, the gate check turns
+  unhealthy, the PRIMARY record stops answering and Route 53 serves the SECONDARY.
+* Latch (field notes, "Gate latching"): ``treat_missing_data = "ignore"`` keeps the alarm's
+  last state when no data arrives, and ``insufficient_data_health_status = "Healthy"`` keeps
+  traffic on the primary before the first data point. Failback is a human decision: publish 0.
+* ``orchestrated`` mode: the PRIMARY record follows the gate only; the orchestrator decides.
+  ``automatic`` mode: it follows a CALCULATED check, gate AND endpoint (threshold 2 of 2), so
+  Route 53 also fails over by itself when the endpoint check fails.
+* The endpoint check's ``HealthCheckStatus`` metric exists only in us-east-1, so its alarm
+  lives there (rto_rpo.figures.HEALTH_CHECK_METRIC_REGION).
+
+Route 53 resources are global; they use the us-east-1 provider (where that API lives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.common import Naming, Providers, child, tags
+from components.settings import DrSettings
+from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, Role
+from rto_rpo.figures import HEALTH_CHECK_METRIC_PERIOD_SECONDS
+
+
+@dataclass
+class FailoverDnsArgs:
+    """Inputs of :class:`FailoverDns`.
+
+    Attributes:
+        settings: validated settings (site, healthCheck, dns, failover.mode).
+        providers: Region providers.
+        naming: physical names (alarm names are fixed so they are known during preview).
+        alert_topic_arns: Region -> alert topic ARN; alarms notify the topic of their Region.
+    """
+
+    settings: DrSettings
+    providers: Providers
+    naming: Naming
+    alert_topic_arns: dict[str, pulumi.Input[str]]
+
+
+class FailoverDns(pulumi.ComponentResource):
+    """Health checks, the failover gate and the failover records.
+
+    Outputs:
+        endpoint_health_check_id, gate_health_check_id: Route 53 health-check ids.
+        combined_health_check_id: the CALCULATED check id (automatic mode), else None.
+        health_alarm_name: us-east-1 alarm on the endpoint check (str, known at preview).
+        health_alarm_arn: its ARN (str).
+        gate_alarm_name: standby-Region gate alarm (str).
+        gate_alarm_arn: its ARN (str).
+    """
+
+    def __init__(self, name: str, args: FailoverDnsArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ecommerce-dr:failover_dns:FailoverDns", name, None, opts)
+        s, p, n = args.settings, args.providers, args.naming
+        r53 = p.health_metrics   # Route 53's API lives in us-east-1
+        stack = pulumi.get_stack()
+
+        endpoint = aws.route53.HealthCheck(
+            f"{name}-primary-endpoint",
+            type="HTTPS",
+            fqdn=s.site.primary_endpoint_fqdn,
+            port=s.health_check.port,
+            resource_path=s.health_check.path,
+            request_interval=s.health_check.interval_seconds,
+            failure_threshold=s.health_check.failure_threshold,
+            enable_sni=True,
+            measure_latency=True,
+            reference_name=f"{stack}-primary"[:64],
+            tags=tags(s, Role.ENDPOINT_HEALTH_CHECK, Name=n.name("primary-endpoint")),
+            opts=child(self, r53))
+
+        self.health_alarm_name = n.name("primary-endpoint-unhealthy")
+        self.health_alarm_arn = n.alarm_arn(p.health_metrics_region, self.health_alarm_name)
+        health_topic = args.alert_topic_arns[p.health_metrics_region]
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-primary-endpoint-alarm",
+            name=self.health_alarm_name,
+            alarm_description=f"Route 53 health check of {s.site.primary_endpoint_fqdn} is "
+                              "failing; forwarded to the failover orchestrator in "
+                              f"{p.standby_region}.",
+            namespace="AWS/Route53",
+            metric_name="HealthCheckStatus",
+            dimensions={"HealthCheckId": endpoint.id},
+            statistic="Minimum",
+            period=HEALTH_CHECK_METRIC_PERIOD_SECONDS,
+            evaluation_periods=1,
+            comparison_operator="LessThanThreshold",
+            threshold=1,
+            treat_missing_data="missing",
+            alarm_actions=[health_topic],
+            ok_actions=[health_topic],
+            tags=tags(s, Role.HEALTH_ALARM),
+            opts=child(self, p.health_metrics))
+
+        self.gate_alarm_name = n.name("failover-gate")
+        self.gate_alarm_arn = n.alarm_arn(p.standby_region, self.gate_alarm_name)
+        standby_topic = args.alert_topic_arns[p.standby_region]
+        gate_alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-gate-alarm",
+            name=self.gate_alarm_name,
+            alarm_description="Failover gate: ALARM sends traffic to the standby Region. "
+                              "Engaged by the failover orchestrator; latches (missing data "
+                              "keeps the last state). Publish 0 to fail back.",
+            namespace=GATE_NAMESPACE,
+            metric_name=GATE_METRIC,
+            dimensions={"Stack": stack},
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            treat_missing_data="ignore",
+            alarm_actions=[standby_topic],
+            ok_actions=[standby_topic],
+            tags=tags(s, Role.GATE_ALARM),
+            opts=child(self, p.standby))
+
+        gate = aws.route53.HealthCheck(
+            f"{name}-gate",
+            type="CLOUDWATCH_METRIC",
+            cloudwatch_alarm_name=gate_alarm.name,
+            cloudwatch_alarm_region=p.standby_region,
+            insufficient_data_health_status="Healthy",
+            reference_name=f"{stack}-gate"[:64],
+            tags=tags(s, Role.GATE_HEALTH_CHECK, Name=n.name("failover-gate")),
+            opts=child(self, r53))
+
+        primary_check: aws.route53.HealthCheck = gate
+        self.combined_health_check_id: pulumi.Output[str] | None = None
+        if s.failover.mode == "automatic":
+            combined = aws.route53.HealthCheck(
+                f"{name}-gate-and-endpoint",
+                type="CALCULATED",
+                child_healthchecks=[gate.id, endpoint.id],
+                child_health_threshold=2,
+                reference_name=f"{stack}-combined"[:64],
+                tags=tags(s, Role.COMBINED_HEALTH_CHECK, Name=n.name("gate-and-endpoint")),
+                opts=child(self, r53))
+            primary_check = combined
+            self.combined_health_check_id = combined.id
+
+        aws.route53.Record(
+            f"{name}-primary",
+            zone_id=s.site.hosted_zone_id,
+            name=s.site.failover_fqdn,
+            type="CNAME",
+            ttl=s.dns.ttl_seconds,
+            records=[s.site.primary_endpoint_fqdn],
+            set_identifier=f"{stack}-primary-{p.primary_region}",
+            failover_routing_policies=[{"type": "PRIMARY"}],
+            health_check_id=primary_check.id,
+            opts=child(self, r53))
+        aws.route53.Record(
+            f"{name}-secondary",
+            zone_id=s.site.hosted_zone_id,
+            name=s.site.failover_fqdn,
+            type="CNAME",
+            ttl=s.dns.ttl_seconds,
+            records=[s.site.standby_endpoint_fqdn],
+            set_identifier=f"{stack}-secondary-{p.standby_region}",
+            failover_routing_policies=[{"type": "SECONDARY"}],
+            opts=child(self, r53))
+
+        self.endpoint_health_check_id = endpoint.id
+        self.gate_health_check_id = gate.id
+        self.register_outputs({
+            "endpointHealthCheckId": endpoint.id, "gateHealthCheckId": gate.id,
+            "healthAlarmName": self.health_alarm_name, "gateAlarmName": self.gate_alarm_name})

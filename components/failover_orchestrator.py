@@ -1,0 +1,265 @@
+"""The failover orchestrator: ``handlers/failover`` deployed in the standby Region.
+
+Declares, all in the standby Region unless noted:
+
+* the state-and-lock DynamoDB table (hash key ``pk``, PITR, encrypted with the standby key);
+* the function (python3.12, 900 s timeout, the Region's Powertools layer) with a
+  least-privilege role and every env var of the contract (``rto_rpo.contract.Env``, failover
+  and common keys); values known at deploy time are plain strings, so the policy pack can read
+  them during preview;
+* **two independent triggers**:
+
+  1. the health-check alarm (us-east-1, where Route 53 metrics live) forwarded by a rule on
+     us-east-1's default bus to an event bus in the standby Region (a rule cannot target a
+     resource in another Region directly; cross-Region delivery goes bus-to-bus with an IAM
+     role - field notes, EventBridge), where a rule invokes the function;
+  2. a watchdog schedule (every ``failover.watchdogRateMinutes``, default 1) in the standby
+     Region: the function probes the primary endpoint itself, so detection still works while
+     us-east-1's own services are impaired;
+
+* an alarm on the function's errors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.common import (
+    COMMON_ENV,
+    FAILOVER_ONLY_ENV,
+    Naming,
+    Providers,
+    assume_role_policy,
+    child,
+    policy_json,
+    tags,
+)
+from components.lambda_function import (
+    FunctionSpec,
+    error_alarm,
+    metric_statements,
+    orchestrator_function,
+)
+from components.settings import DrSettings
+from rto_rpo.contract import GATE_NAMESPACE, METRIC_NAMESPACE, Env, Role
+
+HANDLER = "handlers.failover.app.handler"
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+
+
+def rate_expression(minutes: int) -> str:
+    """EventBridge rate expression: ``rate(1 minute)`` or ``rate(N minutes)``."""
+    return "rate(1 minute)" if minutes == 1 else f"rate({minutes} minutes)"
+
+
+def health_url(fqdn: str, port: int, path: str) -> str:
+    """``https://<fqdn>[:<port>]<path>``; the port is omitted when it is 443."""
+    return f"https://{fqdn}{'' if port == 443 else f':{port}'}{path}"
+
+
+@dataclass
+class FailoverOrchestratorArgs:
+    """Inputs of :class:`FailoverOrchestrator`.
+
+    Attributes:
+        settings: validated settings.
+        providers: Region providers.
+        naming: physical names.
+        common_env: the env vars both orchestrators share (``COMMON_ENV`` keys).
+        health_alarm_name, health_alarm_arn: the us-east-1 endpoint alarm.
+        gate_alarm_name, gate_alarm_arn: the standby-Region gate alarm.
+        database_statements: the strategy's IAM statements (components.database).
+        standby_key_arn: the standby KMS key (state table encryption).
+        alert_topic_arns: Region -> topic ARN.
+        alert_key_arns: Region -> topic KMS key ARN (publishing to an encrypted topic).
+    """
+
+    settings: DrSettings
+    providers: Providers
+    naming: Naming
+    common_env: dict[str, pulumi.Input[str]]
+    health_alarm_name: str
+    health_alarm_arn: str
+    gate_alarm_name: str
+    gate_alarm_arn: str
+    database_statements: list[dict[str, Any]]
+    standby_key_arn: pulumi.Input[str]
+    alert_topic_arns: dict[str, pulumi.Input[str]]
+    alert_key_arns: dict[str, pulumi.Input[str]]
+
+
+def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_table: str,
+                 health_alarm_name: str, gate_alarm_name: str) -> dict[str, pulumi.Input[str]]:
+    """Every failover + common env var of the contract. Numbers as strings, JSON as strings."""
+    hc = s.health_check
+    env: dict[str, pulumi.Input[str]] = {
+        **common,
+        Env.STATE_TABLE_NAME: state_table,
+        Env.FAILOVER_MODE: s.failover.mode,
+        Env.PRIMARY_HEALTH_URL: health_url(s.site.primary_endpoint_fqdn, hc.port, hc.path),
+        Env.STANDBY_HEALTH_URL: health_url(s.site.standby_endpoint_fqdn, hc.port, hc.path),
+        Env.PROBE_TIMEOUT_SECONDS: f"{s.failover.probe_timeout_seconds:g}",
+        Env.CONSECUTIVE_FAILURES: str(s.failover.consecutive_failures),
+        Env.PROBE_WINDOW_SECONDS: str(s.failover.probe_window * 60),
+        Env.HEALTH_ALARM_NAME: health_alarm_name,
+        Env.GATE_ALARM_NAME: gate_alarm_name,
+        Env.STEP_BUDGETS_SECONDS: json.dumps(s.failover.step_budgets_seconds),
+        Env.PROMOTION_SECONDS: str(s.promotion_seconds),
+        Env.PRIMARY_DB_ARN: s.database.primary_instance_arn,
+        Env.STANDBY_DB_IDENTIFIER: s.database.standby_id,
+        Env.RESTORE_INSTANCE_CLASS: (s.database.instance_class
+                                     if s.database.strategy == "snapshot-restore" else ""),
+        Env.WARM_URLS: json.dumps(s.failover.warm_urls),
+        Env.WARM_FUNCTIONS: json.dumps(s.failover.warm_functions),
+    }
+    missing = (set(COMMON_ENV) | set(FAILOVER_ONLY_ENV)) - set(env)
+    if missing:
+        raise ValueError(f"failover env lacks {sorted(missing)}")
+    return {str(k): v for k, v in env.items()}
+
+
+class FailoverOrchestrator(pulumi.ComponentResource):
+    """State table, function, role, the two triggers and the error alarm.
+
+    Outputs:
+        function_arn: ``Output[str]``.
+        function_name: str (fixed).
+        state_table_name: str (fixed).
+        error_alarm_name: str.
+        watchdog_rule_name: str.
+        alarm_bus_name: str, the standby-Region bus receiving forwarded alarm events.
+    """
+
+    def __init__(self, name: str, args: FailoverOrchestratorArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("ecommerce-dr:failover_orchestrator:FailoverOrchestrator", name, None,
+                         opts)
+        s, p, n = args.settings, args.providers, args.naming
+        standby = p.standby
+        self._providers_standby = standby
+
+        self.state_table_name = n.name("failover-state")
+        table = aws.dynamodb.Table(
+            f"{name}-state",
+            name=self.state_table_name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="pk",
+            attributes=[{"name": "pk", "type": "S"}],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True, "kms_key_arn": args.standby_key_arn},
+            deletion_protection_enabled=True,
+            tags=tags(s, Role.STATE_TABLE),
+            opts=child(self, standby))
+
+        self.function_name = n.name("failover")
+        env = failover_env(s, args.common_env, state_table=self.state_table_name,
+                           health_alarm_name=args.health_alarm_name,
+                           gate_alarm_name=args.gate_alarm_name)
+        topic_arns = list(args.alert_topic_arns.values())
+        statements: list[dict[str, Any]] = [
+            {"Sid": "StateAndLock", "Effect": "Allow",
+             "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem", "dynamodb:Query"],
+             "Resource": [table.arn]},
+            {"Sid": "StandbyKey", "Effect": "Allow",
+             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+             "Resource": [args.standby_key_arn]},
+            {"Sid": "ReadDrAlarms", "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"],
+             "Resource": [args.health_alarm_arn, args.gate_alarm_arn]},
+            *metric_statements(METRIC_NAMESPACE, GATE_NAMESPACE),
+            {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topic_arns},
+            {"Sid": "EncryptAlerts", "Effect": "Allow",
+             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+             "Resource": list(args.alert_key_arns.values())},
+            *args.database_statements,
+        ]
+        if s.failover.warm_functions:
+            statements.append({
+                "Sid": "WarmFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                "Resource": [f if f.startswith("arn:") else n.function_arn(p.standby_region, f)
+                             for f in s.failover.warm_functions]})
+        deployed = orchestrator_function(
+            self, f"{name}-function",
+            FunctionSpec(function_name=self.function_name, handler=HANDLER,
+                         description="DR failover orchestrator: verify, promote, move traffic "
+                                     "(failover gate), warm, verify",
+                         environment=env, statements=statements,
+                         tags=tags(s, Role.FAILOVER_ORCHESTRATOR)),
+            standby, p.standby_region, n.account, n.partition)
+        fn = deployed.function
+        self.function_arn = fn.arn
+
+        # Trigger 2: the watchdog, entirely in the standby Region.
+        self.watchdog_rule_name = n.name("watchdog")
+        watchdog = aws.cloudwatch.EventRule(
+            f"{name}-watchdog",
+            name=self.watchdog_rule_name,
+            description="Watchdog: the failover orchestrator probes the primary endpoint",
+            schedule_expression=rate_expression(s.failover.watchdog_rate_minutes),
+            tags=tags(s, Role.WATCHDOG_SCHEDULE), opts=child(self, standby))
+        self._invoke_from(f"{name}-watchdog", watchdog, fn)
+
+        # Trigger 1: the us-east-1 health alarm, forwarded to a bus in the standby Region.
+        pattern = json.dumps({"source": ["aws.cloudwatch"], "detail-type": [ALARM_STATE_CHANGE],
+                              "detail": {"alarmName": [args.health_alarm_name]}})
+        forwarder = aws.cloudwatch.EventRule(
+            f"{name}-alarm-forwarder",
+            name=n.name("health-alarm-forwarder"),
+            description="Forwards the Route 53 health-check alarm to the failover orchestrator",
+            event_pattern=pattern,
+            tags=tags(s, Role.ALARM_FORWARDER), opts=child(self, p.health_metrics))
+        self.alarm_bus_name: str | None = None
+        if p.health_metrics_region == p.standby_region:
+            # Same Region: no forwarding needed, the rule invokes the function directly.
+            self._invoke_from(f"{name}-alarm-forwarder", forwarder, fn,
+                              provider=p.health_metrics)
+        else:
+            self.alarm_bus_name = n.name("alarms")
+            bus = aws.cloudwatch.EventBus(
+                f"{name}-alarm-bus", name=self.alarm_bus_name, tags=tags(s),
+                opts=child(self, standby))
+            forward_role = aws.iam.Role(
+                f"{name}-alarm-forwarder-role",
+                assume_role_policy=assume_role_policy("events.amazonaws.com"),
+                description="EventBridge forwards the health alarm to the standby Region's bus",
+                tags=tags(s), opts=child(self, p.health_metrics))
+            aws.iam.RolePolicy(
+                f"{name}-alarm-forwarder-policy", role=forward_role.id,
+                policy=policy_json([{"Sid": "PutToStandbyBus", "Effect": "Allow",
+                                     "Action": ["events:PutEvents"], "Resource": [bus.arn]}]),
+                opts=child(self, p.health_metrics))
+            aws.cloudwatch.EventTarget(
+                f"{name}-alarm-forwarder-target", rule=forwarder.name, arn=bus.arn,
+                role_arn=forward_role.arn, opts=child(self, p.health_metrics))
+            on_bus = aws.cloudwatch.EventRule(
+                f"{name}-forwarded-alarm",
+                name=n.name("forwarded-health-alarm"),
+                description="Invokes the failover orchestrator on the forwarded health alarm",
+                event_bus_name=bus.name, event_pattern=pattern, tags=tags(s),
+                opts=child(self, standby))
+            self._invoke_from(f"{name}-forwarded-alarm", on_bus, fn, event_bus_name=bus.name)
+
+        self.error_alarm_name = n.name("failover-errors")
+        error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name,
+                    args.alert_topic_arns[p.standby_region], standby, tags(s),
+                    "The failover orchestrator")
+        self.register_outputs({"functionArn": fn.arn, "stateTableName": self.state_table_name,
+                               "watchdogRuleName": self.watchdog_rule_name})
+
+    def _invoke_from(self, name: str, rule: aws.cloudwatch.EventRule,
+                     fn: aws.lambda_.Function, *, provider: aws.Provider | None = None,
+                     event_bus_name: pulumi.Input[str] | None = None) -> None:
+        """Target ``fn`` from ``rule`` and let EventBridge (that rule only) invoke it."""
+        p = self._providers_standby if provider is None else provider
+        aws.lambda_.Permission(
+            f"{name}-invoke", action="lambda:InvokeFunction", function=fn.name,
+            principal="events.amazonaws.com", source_arn=rule.arn,
+            opts=child(self, self._providers_standby))
+        aws.cloudwatch.EventTarget(
+            f"{name}-target", rule=rule.name, arn=fn.arn, event_bus_name=event_bus_name,
+            opts=child(self, p))
