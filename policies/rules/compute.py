@@ -34,8 +34,8 @@ def orchestrator_in_standby_region(**overrides: Any) -> Policy:
         if role(args.props) != Role.FAILOVER_ORCHESTRATOR:
             args.not_applicable("not the failover orchestrator")
         variables = env(args.props)
-        standby = cfg["standbyRegion"] or env_value(variables, Env.STANDBY_REGION, args.name)
-        primary = env_value(variables, Env.PRIMARY_REGION, args.name)
+        standby = cfg["standbyRegion"] or env_value(variables, Env.STANDBY_REGION)
+        primary = env_value(variables, Env.PRIMARY_REGION)
         where = region(args.props, args.provider)
         if not standby:
             report(f"Failover orchestrator must declare {Env.STANDBY_REGION} (or set this "

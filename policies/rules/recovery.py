@@ -39,6 +39,7 @@ from policies.rules.common import (
     by_type,
     env,
     env_value,
+    is_set,
     is_unknown,
     not_applicable,
     number,
@@ -279,12 +280,12 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
 
     # --- DNS TTL -------------------------------------------------------------------------
     ttl = None
-    records = [r for r in by_type(resources, RECORD)
-               if role(r.props) in (Role.PRIMARY_RECORD, Role.SECONDARY_RECORD)]
+    # Route 53 records take no tags, so failover records are found by their routing policy.
+    records = [r for r in by_type(resources, RECORD) if is_set(r.props, "failoverRoutingPolicies")]
     if not records:
-        out.missing.append(("No failover records: declare the PRIMARY and SECONDARY records "
-                            f"(dr:role={Role.PRIMARY_RECORD} / {Role.SECONDARY_RECORD}); "
-                            "without them traffic never moves.", ""))
+        out.missing.append(("No failover records: declare the PRIMARY and SECONDARY Route 53 "
+                            "records (failoverRoutingPolicies); without them traffic never "
+                            "moves.", ""))
     else:
         ttls = [(rd.num(r, "ttl", default=0.0), r.urn) for r in records]
         known_ttls = [(t, u) for t, u in ttls if t is not None]
@@ -404,20 +405,20 @@ def retention_within_quota(**overrides: Any) -> Policy:
         if role(args.props) != Role.BACKUP_ORCHESTRATOR:
             args.not_applicable("not the backup orchestrator")
         v = env(args.props)
-        cadence = _float(env_value(v, Env.CADENCE_MINUTES, args.name))
-        retention = _float(env_value(v, Env.RETENTION_HOURS, args.name))
-        keep = _float(env_value(v, Env.KEEP_NEWEST, args.name) or 1)
+        cadence = _float(env_value(v, Env.CADENCE_MINUTES))
+        retention = _float(env_value(v, Env.RETENTION_HOURS))
+        keep = _float(env_value(v, Env.KEEP_NEWEST) or 1)
         if not cadence or retention is None or keep is None:
             report(f"Backup orchestrator must declare numeric {Env.CADENCE_MINUTES} (> 0) and "
                    f"{Env.RETENTION_HOURS}.")
             return
-        raw = env_value(v, Env.PROTECTED_DATABASES, args.name)
+        raw = env_value(v, Env.PROTECTED_DATABASES)
         try:
             protected = json.loads(raw) if isinstance(raw, str) else (raw or [])
         except ValueError:
             report(f"{Env.PROTECTED_DATABASES} must be a JSON list.")
             return
-        strategy = env_value(v, Env.DB_STRATEGY, args.name)
+        strategy = env_value(v, Env.DB_STRATEGY)
         has_standby = any(isinstance(p, dict) and p.get("standbyIdentifier") for p in protected) \
             or (strategy not in (None, "snapshot-restore"))
         held = manual_snapshots_held(cadence_minutes=cadence, retention_hours=retention,

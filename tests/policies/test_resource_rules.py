@@ -1,0 +1,245 @@
+"""Each resource rule: a passing case next to a failing one, as direct validate calls."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.rules import compute, database, dns, recovery, storage
+from rto_rpo.contract import Env
+from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, valid
+
+# --- route53-health-check-timing ------------------------------------------------------------
+
+HC = dns.health_check_timing()
+
+
+def test_health_check_timing_passes_on_valid_check() -> None:
+    assert run_valid(HC, "endpoint-hc") == Outcome()
+
+
+@pytest.mark.parametrize("interval", [10, 30])
+def test_health_check_timing_accepts_both_route53_intervals(interval: int) -> None:
+    assert run_valid(HC, "endpoint-hc", requestInterval=interval).violations == []
+
+
+def test_health_check_timing_rejects_other_interval() -> None:
+    assert run_valid(HC, "endpoint-hc", requestInterval=20).violations == [
+        "Route 53 health check requestInterval must be one of 10, 30 seconds, got 20."]
+
+
+@pytest.mark.parametrize("threshold", [0, 11])
+def test_health_check_timing_rejects_threshold_out_of_range(threshold: int) -> None:
+    assert run_valid(HC, "endpoint-hc", failureThreshold=threshold).violations == [
+        f"Route 53 health check failureThreshold must be between 1 and 10, got {threshold}."]
+
+
+def test_health_check_timing_not_applicable_to_calculated_checks() -> None:
+    out = run_valid(HC, "endpoint-hc", type="CALCULATED")
+    assert out == Outcome([], "health check of type CALCULATED has no request interval")
+
+
+def test_health_check_timing_setting_narrows_intervals() -> None:
+    strict = dns.health_check_timing(allowedIntervalsSeconds=[10])
+    assert run_valid(strict, "endpoint-hc", requestInterval=30).violations == [
+        "Route 53 health check requestInterval must be one of 10 seconds, got 30."]
+
+
+def test_bad_setting_fails_when_the_pack_is_built() -> None:
+    with pytest.raises(ValueError, match="unknown setting 'interval'"):
+        dns.health_check_timing(interval=10)
+    with pytest.raises(ValueError, match="must be of type integer"):
+        dns.health_check_timing(maxFailureThreshold="10")
+
+
+# --- route53-failover-primary-health-check --------------------------------------------------
+
+REC = dns.primary_record_health_check()
+
+
+def test_primary_record_with_computed_health_check_passes() -> None:
+    # healthCheckId is the health check's id: unknown during preview, but set.
+    assert run_valid(REC, "primary-record") == Outcome()
+
+
+def test_primary_record_without_health_check_fails() -> None:
+    assert run_valid(REC, "primary-record", healthCheckId=None).violations == [
+        "Route 53 PRIMARY failover record must have a healthCheckId; without one Route 53 "
+        "treats the primary as always healthy and never fails over."]
+
+
+def test_secondary_record_needs_no_health_check() -> None:
+    assert run_valid(REC, "secondary-record").violations == []
+
+
+def test_failover_record_without_set_identifier_fails() -> None:
+    assert run_valid(REC, "secondary-record", setIdentifier=None).violations == [
+        "Route 53 failover record must have a setIdentifier."]
+
+
+# --- cloudwatch-health-check-alarm-region ---------------------------------------------------
+
+ALARM = dns.health_alarm_region()
+
+
+def test_health_alarm_in_us_east_1_passes() -> None:
+    assert run_valid(ALARM, "health-alarm") == Outcome()
+
+
+def test_health_alarm_elsewhere_fails() -> None:
+    type_, props = valid("health-alarm")
+    assert run_resource(ALARM, type_, props, region="us-west-2").violations == [
+        "CloudWatch alarm on AWS/Route53 HealthCheckStatus must be created in us-east-1 (the "
+        "metric exists only there), got us-west-2; elsewhere it stays INSUFFICIENT_DATA and "
+        "never fires."]
+
+
+def test_health_alarm_resource_region_input_wins_over_provider() -> None:
+    # pulumi-aws v7 resources take their own `region` input.
+    assert run_valid(ALARM, "health-alarm", region="eu-west-1").violations != []
+
+
+def test_health_alarm_rule_ignores_other_alarms() -> None:
+    type_, props = valid("replication-alarm")
+    assert run_resource(ALARM, type_, props).not_applicable == \
+        "not an alarm on AWS/Route53 HealthCheckStatus"
+
+
+# --- RDS instance rules ---------------------------------------------------------------------
+
+def test_rds_storage_encrypted_passes_and_fails() -> None:
+    rule = database.storage_encrypted()
+    assert run_valid(rule, "standby-database") == Outcome()
+    assert run_valid(rule, "standby-database", storageEncrypted=False, kmsKeyId=None).violations == [
+        "RDS instance must have storage encryption enabled (storageEncrypted: true, or a kmsKeyId)."]
+
+
+def test_rds_deletion_protection_passes_and_fails() -> None:
+    rule = database.deletion_protection()
+    assert run_valid(rule, "standby-database") == Outcome()
+    assert run_valid(rule, "standby-database", deletionProtection=False).violations == [
+        "RDS instance must have deletionProtection enabled."]
+
+
+def test_rds_backup_retention_passes_and_fails() -> None:
+    rule = database.backup_retention()
+    assert run_valid(rule, "standby-database") == Outcome()
+    assert run_valid(rule, "standby-database", backupRetentionPeriod=0).violations == [
+        "RDS instance must retain automated backups for at least 1 day(s) "
+        "(backupRetentionPeriod), got 0."]
+    # Omitted means the replica default, 0: no point-in-time recovery after promotion.
+    assert run_valid(rule, "standby-database", backupRetentionPeriod=None).violations != []
+
+
+# --- rds-snapshot-not-public ----------------------------------------------------------------
+
+def test_private_snapshot_passes_public_fails() -> None:
+    rule = database.snapshot_not_public()
+    assert run_valid(rule, "snapshot") == Outcome()
+    assert run_valid(rule, "snapshot", sharedAccounts=["210987654321", "all"]).violations == [
+        "RDS snapshot must never be public: sharedAccounts includes \"all\"."]
+
+
+def test_snapshot_attribute_with_all_fails() -> None:
+    rule = database.snapshot_not_public()
+    assert run_valid(rule, "snapshot", attributes={"restore": ["all"]}).violations == [
+        "RDS snapshot must never be public: attributes includes \"all\"."]
+
+
+# --- sns-topic-encrypted --------------------------------------------------------------------
+
+def test_sns_topic_encrypted_passes_and_fails() -> None:
+    rule = storage.topic_encrypted()
+    assert run_valid(rule, "topic") == Outcome()
+    assert run_valid(rule, "topic", kmsMasterKeyId=UNKNOWN) == Outcome()  # computed key: set
+    assert run_valid(rule, "topic", kmsMasterKeyId=None).violations == [
+        "SNS topic must be encrypted: set kmsMasterKeyId (e.g. alias/aws/sns or a customer "
+        "managed key)."]
+
+
+# --- lambda-orchestrator-in-standby-region --------------------------------------------------
+
+ORCH = compute.orchestrator_in_standby_region()
+
+
+def test_orchestrator_in_standby_region_passes() -> None:
+    assert run_valid(ORCH, "failover-orchestrator") == Outcome()
+
+
+def test_orchestrator_in_primary_region_fails() -> None:
+    type_, props = valid("failover-orchestrator")
+    assert run_resource(ORCH, type_, props, region="us-east-1").violations == [
+        "Failover orchestrator must run in the standby Region us-west-2, but it is in "
+        "us-east-1; it would fail with the primary."]
+
+
+def test_one_region_stack_fails_orchestrator_rule() -> None:
+    type_, props = valid("failover-orchestrator")
+    props["environment"]["variables"][Env.STANDBY_REGION] = "us-east-1"
+    assert run_resource(ORCH, type_, props, region="us-east-1").violations == [
+        "Standby Region us-east-1 equals the primary Region; disaster recovery needs the "
+        "standby in another Region."]
+
+
+# --- backup-schedule-within-rpo -------------------------------------------------------------
+
+SCHED = recovery.backup_schedule_within_rpo()
+
+
+@pytest.mark.parametrize("expr", ["rate(1 hour)", "rate(30 minutes)", "cron(0 * * * ? *)",
+                                  "cron(0/15 * * * ? *)"])
+def test_backup_schedule_within_rpo_passes(expr: str) -> None:
+    assert run_valid(SCHED, "backup-schedule", scheduleExpression=expr) == Outcome()
+
+
+def test_backup_schedule_slower_than_rpo_fails() -> None:
+    assert run_valid(SCHED, "backup-schedule", scheduleExpression="rate(2 hours)").violations == [
+        "Backup schedule rate(2 hours) runs every 120 min, less than once per RPO of 60 min; a "
+        "failure just before a run loses more data than the RPO allows."]
+
+
+def test_backup_schedule_cron_with_gap_fails() -> None:
+    # 00:00 and 12:00 only: a 12-hour gap.
+    assert run_valid(SCHED, "backup-schedule", scheduleExpression="cron(0 0,12 * * ? *)"
+                     ).violations != []
+
+
+def test_backup_schedule_unbounded_cron_is_not_applicable() -> None:
+    out = run_valid(SCHED, "backup-schedule", scheduleExpression="cron(0 3 ? * MON *)")
+    assert out == Outcome([], "schedule 'cron(0 3 ? * MON *)' has no bounded period")
+
+
+# --- snapshot-retention-within-quota --------------------------------------------------------
+
+QUOTA = recovery.retention_within_quota()
+
+
+def _backup_env(**changes: str) -> dict:
+    type_, props = valid("backup-orchestrator")
+    props["environment"]["variables"].update(changes)
+    return props
+
+
+def test_retention_within_quota_passes() -> None:
+    # 24 runs x 1 database; standby holds copy + replica snapshot = 48 <= 100.
+    type_, _ = valid("backup-orchestrator")
+    assert run_resource(QUOTA, type_, _backup_env()) == Outcome()
+
+
+def test_retention_over_quota_fails() -> None:
+    type_, _ = valid("backup-orchestrator")
+    out = run_resource(QUOTA, type_, _backup_env(**{Env.RETENTION_HOURS: "168"}))
+    assert out.violations == [
+        "Snapshot retention keeps 336 manual snapshots in one Region ({'primary': 168, "
+        "'standby': 336}: every 60 min for 168 h, 1 database(s)), over the quota of 100; "
+        "shorten RETENTION_HOURS or lengthen CADENCE_MINUTES."]
+
+
+def test_retention_counts_every_protected_database() -> None:
+    type_, _ = valid("backup-orchestrator")
+    dbs = [{"primaryArn": f"arn:aws:rds:us-east-1:123456789012:db:db{i}", "standbyIdentifier": None}
+           for i in range(5)]
+    out = run_resource(QUOTA, type_, _backup_env(**{Env.PROTECTED_DATABASES: json.dumps(dbs),
+                                                    Env.DB_STRATEGY: "snapshot-restore"}))
+    assert out.violations and "120 manual snapshots" in out.violations[0]

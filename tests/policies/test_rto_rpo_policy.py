@@ -1,0 +1,193 @@
+"""The mandatory ``rto-rpo-objectives`` stack policy and the preview-safety (unknown) path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pulumi_policy.proxy import UnknownValueError
+
+from offline.analyzer import policy_resources
+from policies.rules import compute, dns, recovery
+from rto_rpo.contract import Env
+from tests.policies.helpers import (
+    STEP_BUDGETS,
+    UNKNOWN,
+    Outcome,
+    dr_stack,
+    run_stack,
+    run_valid,
+    urn,
+)
+
+POLICY = recovery.rto_rpo_objectives()
+DEFAULTS = {s.name: s.default for s in recovery.OBJECTIVE_SETTINGS}
+ORCH_URN = urn("aws:lambda/function:Function", "failover-orchestrator")
+HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
+ALARM_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "health-alarm")
+BACKUP_URN = urn("aws:cloudwatch/eventRule:EventRule", "backup-schedule")
+
+
+def orch_env(**changes: str) -> dict:
+    """Property edit for the failover orchestrator's environment variables."""
+    from tests.policies.helpers import valid
+
+    _, props = valid("failover-orchestrator")
+    props["environment"]["variables"].update(changes)
+    return {"environment": props["environment"]}
+
+
+def objectives(stack: list, **cfg: object) -> recovery.Objectives:
+    return recovery.objectives(policy_resources(stack), {**DEFAULTS, **cfg})
+
+
+def test_valid_stack_meets_both_objectives() -> None:
+    assert run_stack(POLICY, dr_stack()).violations == []
+    assert run_stack(POLICY, dr_stack()).not_applicable is None
+
+
+def test_rto_terms_come_from_the_planned_inputs() -> None:
+    found = objectives(dr_stack())
+    rto = found.rto
+    assert rto is not None and found.missing == [] and found.unknown == []
+    # fastest detection: health check 10 s x 3 + alarm 60 s x 1 = 90 s (watchdog: 60 x 3 + 5)
+    assert rto.terms[0].seconds == 90 and rto.terms[0].source == f"{HC_URN} + {ALARM_URN}"
+    assert [t.seconds for t in rto.terms[1:7]] == list(STEP_BUDGETS.values())
+    assert rto.terms[7].name == "promotion (read-replica)" and rto.terms[7].seconds == 600
+    assert rto.terms[8].name == "DNS TTL" and rto.terms[8].seconds == 60
+    assert rto.total_seconds == 90 + 330 + 600 + 60
+
+
+def test_rpo_is_the_replica_lag_alarm_threshold() -> None:
+    rpo = objectives(dr_stack()).rpo
+    assert rpo is not None and rpo.total_seconds == 900 and rpo.met
+
+
+def test_watchdog_is_the_path_when_there_is_no_health_check_alarm() -> None:
+    rto = objectives(dr_stack(**{"health-alarm": None})).rto
+    assert rto is not None and rto.terms[0].name == "detection (standby watchdog)"
+    assert rto.terms[0].seconds == 60 * 3 + 5
+
+
+def test_missed_rto_reports_the_breakdown() -> None:
+    out = run_stack(POLICY, dr_stack(), {"rtoMinutes": 10})
+    assert len(out.violations) == 1
+    message, where = out.violations[0]
+    assert where is None
+    expected = objectives(dr_stack(), rtoMinutes=10).rto
+    assert expected is not None and message == expected.breakdown()
+    lines = message.splitlines()
+    assert lines[0] == "RTO worst case 1080 s (18.0 min) vs target 600 s (10.0 min): MISSED"
+    assert lines[1] == (f"  + detection (health check + alarm): 90 s (1.5 min) [configured] from "
+                        f"{HC_URN} + {ALARM_URN} = 10 s x 3 + 60 s x 1 alarm")
+    assert f"  + step promote: 120 s (2.0 min) [configured] from {ORCH_URN}" in lines
+
+
+def test_promotion_figure_is_configurable() -> None:
+    rto = objectives(dr_stack(), promotionSeconds={"read-replica": 1200}).rto
+    assert rto is not None and rto.terms[7].seconds == 1200
+
+
+def test_orchestrator_promotion_budget_counts_when_larger() -> None:
+    rto = objectives(dr_stack(**{"failover-orchestrator": orch_env(**{Env.PROMOTION_SECONDS: "900"})})).rto
+    assert rto is not None and rto.terms[7].seconds == 900 and rto.terms[7].source == ORCH_URN
+
+
+def test_two_hour_backup_schedule_misses_a_one_hour_rpo() -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-schedule": {"scheduleExpression": "rate(2 hours)"}}))
+    assert len(out.violations) == 1
+    assert out.violations[0][0].splitlines()[-1] == (
+        f"  ! backup schedule every 7200 s (2.00 h) ({BACKUP_URN}) runs less than once per RPO "
+        "target of 3600 s (1.00 h)")
+
+
+def test_snapshot_restore_rpo_is_cadence_plus_copy() -> None:
+    stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.DB_STRATEGY: "snapshot-restore"}),
+                        "replication-alarm": None})
+    rpo = objectives(stack).rpo
+    assert rpo is not None and [t.seconds for t in rpo.terms] == [3600, 1800]
+    assert run_stack(POLICY, stack).messages[0].startswith(
+        "RPO worst case 5400 s (1.50 h) vs target 3600 s (1.00 h): MISSED")
+    assert run_stack(POLICY, stack, {"rpoMinutes": 90}).violations == []
+
+
+def test_dms_needs_a_cdc_latency_alarm() -> None:
+    stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.DB_STRATEGY: "dms"})})
+    assert run_stack(POLICY, stack).messages == [
+        "Strategy dms needs an alarm on CDCLatencySource or CDCLatencyTarget "
+        "(dr:role=replication-lag-alarm) bounding the replication lag; none is declared."]
+    stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.DB_STRATEGY: "dms"}),
+                        "replication-alarm": {"namespace": "AWS/DMS", "metricName": "CDCLatencyTarget"}})
+    assert run_stack(POLICY, stack).violations == []
+
+
+def test_no_detection_path_is_a_violation_not_a_pass() -> None:
+    out = run_stack(POLICY, dr_stack(**{"endpoint-hc": None, "watchdog-schedule": None}))
+    assert out.messages == [
+        "No detection path: declare an endpoint health check (dr:role=endpoint-health-check) "
+        "with its us-east-1 alarm (dr:role=health-check-alarm), or a watchdog schedule "
+        "(dr:role=watchdog-schedule) for the failover orchestrator."]
+
+
+def test_no_orchestrator_is_a_violation_not_a_pass() -> None:
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": None}))
+    assert out.messages[0].startswith("No failover orchestrator: declare a Lambda function tagged "
+                                      "dr:role=failover-orchestrator")
+
+
+def test_no_backup_schedule_or_failover_records_are_violations() -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-schedule": None, "primary-record": None,
+                                        "secondary-record": None}))
+    assert [m.split(":")[0] for m in out.messages] == ["No failover records", "No backup schedule"]
+
+
+# --- preview safety: unknown values ----------------------------------------------------------
+
+def test_policy_resources_use_the_sdk_unknown_checking_proxy() -> None:
+    stack = dr_stack(**{"endpoint-hc": {"requestInterval": UNKNOWN}})
+    hc = next(r for r in policy_resources(stack) if r.urn == HC_URN)
+    with pytest.raises(UnknownValueError):
+        hc.props["requestInterval"]
+    with pytest.raises(UnknownValueError):
+        hc.props.get("requestInterval")
+
+
+def test_unknown_term_that_could_matter_makes_the_policy_not_applicable() -> None:
+    out = run_stack(POLICY, dr_stack(**{"endpoint-hc": {"requestInterval": UNKNOWN}}))
+    assert out.violations == []
+    assert out.not_applicable == f"RTO/RPO can't be decided during preview: {HC_URN}: requestInterval"
+
+
+def test_unknown_term_cannot_hide_a_definite_miss() -> None:
+    # Unknown terms count as 0 s: the known ones already miss a 10-minute RTO.
+    out = run_stack(POLICY, dr_stack(**{"endpoint-hc": {"requestInterval": UNKNOWN}}), {"rtoMinutes": 10})
+    assert len(out.violations) == 1 and out.not_applicable is None
+    assert "MISSED" in out.messages[0]
+    assert out.messages[0].endswith(f"lower bound: {HC_URN}: requestInterval)")
+
+
+def test_unknown_step_budgets_are_reported_by_name() -> None:
+    edit = orch_env(**{Env.STEP_BUDGETS_SECONDS: UNKNOWN})
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": edit}))
+    assert out.not_applicable == (f"RTO/RPO can't be decided during preview: {ORCH_URN}: "
+                                  "environment.variables.STEP_BUDGETS_SECONDS")
+
+
+def test_resource_rule_on_unknown_input_is_not_applicable_not_advisory() -> None:
+    assert run_valid(dns.health_check_timing(), "endpoint-hc", requestInterval=UNKNOWN) == \
+        Outcome([], "requestInterval can't be known during preview")
+    env = orch_env(**{Env.STANDBY_REGION: UNKNOWN})
+    assert run_valid(compute.orchestrator_in_standby_region(), "failover-orchestrator", **env) == \
+        Outcome([], "environment.variables.STANDBY_REGION can't be known during preview")
+
+
+def test_unknown_schedule_is_not_applicable() -> None:
+    out = run_valid(recovery.backup_schedule_within_rpo(), "backup-schedule", scheduleExpression=UNKNOWN)
+    assert out == Outcome([], "scheduleExpression can't be known during preview")
+
+
+def test_step_budgets_are_json() -> None:
+    edit = orch_env(**{Env.STEP_BUDGETS_SECONDS: "[1,"})
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": edit}))
+    assert out.messages[0].startswith("STEP_BUDGETS_SECONDS must be a JSON object of step -> seconds")
+    assert json.loads(orch_env()["environment"]["variables"][Env.STEP_BUDGETS_SECONDS]) == STEP_BUDGETS

@@ -1,0 +1,184 @@
+"""Stack rules (failover pairs, cross-Region replica, S3 companions, IAM on Lambda roles): a
+passing case next to each failing one, as direct validate calls on a built DR stack."""
+
+from __future__ import annotations
+
+import json
+
+from policies.rules import database, dns, security, storage
+from tests.policies.helpers import UNKNOWN, dr_stack, run_stack, urn
+
+PAIRS = dns.failover_set_identifiers()
+REPLICA = database.cross_region_replica()
+IAM = security.no_wildcard_actions()
+
+DB_URN = urn("aws:rds/instance:Instance", "standby-database")
+BUCKET_URN = urn("aws:s3/bucket:Bucket", "bucket")
+PRIMARY_URN = urn("aws:route53/record:Record", "primary-record")
+SECONDARY_URN = urn("aws:route53/record:Record", "secondary-record")
+POLICY_URN = urn("aws:iam/rolePolicy:RolePolicy", "role-policy")
+
+
+# --- route53-failover-distinct-set-identifiers ----------------------------------------------
+
+def test_failover_pair_passes() -> None:
+    out = run_stack(PAIRS, dr_stack())
+    assert out.violations == [] and out.not_applicable is None
+
+
+def test_failover_pair_sharing_set_identifier_fails_on_both_records() -> None:
+    out = run_stack(PAIRS, dr_stack(**{"secondary-record": {"setIdentifier": "prod-primary-us-east-1"}}))
+    msg = ("Failover records for shop.example.com (CNAME) share setIdentifier "
+           "'prod-primary-us-east-1'; each record of a failover pair needs its own.")
+    assert out.violations == [(msg, PRIMARY_URN), (msg, SECONDARY_URN)]
+
+
+def test_failover_name_without_secondary_fails() -> None:
+    out = run_stack(PAIRS, dr_stack(**{"secondary-record": None}))
+    assert out.violations == [
+        ("shop.example.com (CNAME) in zone Z1 has failover record(s) ['PRIMARY'] but needs one "
+         "PRIMARY and one SECONDARY.", PRIMARY_URN)]
+
+
+# --- rds-cross-region-replica ---------------------------------------------------------------
+
+def test_replica_with_arn_source_and_standby_key_passes() -> None:
+    # kmsKeyId is unknown during preview: followed to the key by property dependency.
+    out = run_stack(REPLICA, dr_stack())
+    assert out.violations == [] and out.not_applicable is None
+
+
+def test_replica_source_as_identifier_fails() -> None:
+    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"replicateSourceDb": "shop-primary"}}))
+    assert out.violations == [
+        ("Read replica must name its source as an RDS ARN (arn:aws:rds:<region>:<account>:db:<id>), "
+         "got 'shop-primary'; a cross-Region replica cannot use an identifier.", DB_URN)]
+
+
+def test_replica_key_in_another_region_fails() -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"kmsKeyId": key}}))
+    assert out.violations == [
+        ("Read replica's KMS key is in us-east-1, but the replica is in us-west-2; the key must "
+         "live in the replica's Region.", DB_URN)]
+
+
+def test_replica_key_dependency_in_another_region_fails() -> None:
+    stack = dr_stack()
+    key = next(r for r in stack if r.name == "standby-kms-key")
+    key.inputs = {**key.inputs, "region": "us-east-1"}  # v7 per-resource Region
+    out = run_stack(REPLICA, stack)
+    assert [u for _, u in out.violations] == [DB_URN]
+    assert "KMS key is in us-east-1" in out.violations[0][0]
+
+
+def test_replica_without_key_fails() -> None:
+    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"kmsKeyId": None}}))
+    assert out.violations == [
+        ("Cross-Region read replica must set kmsKeyId to a KMS key in its own Region "
+         "(us-west-2); an encrypted source cannot be replicated without it.", DB_URN)]
+
+
+def test_replica_in_source_region_fails() -> None:
+    src = "arn:aws:rds:us-west-2:123456789012:db:shop-primary"
+    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"replicateSourceDb": src}}))
+    assert out.messages == [
+        "Read replica is in us-west-2, the same Region as its source; a standby for a Region "
+        "failure must be in another Region."]
+
+
+def test_replica_key_untraceable_is_not_applicable_not_a_pass() -> None:
+    stack = dr_stack()
+    db = next(r for r in stack if r.name == "standby-database")
+    db.property_dependencies = {}
+    out = run_stack(REPLICA, stack)
+    assert out.not_applicable == f"the KMS key Region of {DB_URN} can't be known during preview"
+
+
+# --- S3 bucket rules ------------------------------------------------------------------------
+
+def test_bucket_with_companions_passes_all_three() -> None:
+    stack = dr_stack()
+    for rule in (storage.bucket_encrypted(), storage.bucket_versioned(),
+                 storage.bucket_public_access_blocked()):
+        assert run_stack(rule, stack).violations == [], rule.name
+
+
+def test_bucket_without_encryption_fails() -> None:
+    out = run_stack(storage.bucket_encrypted(), dr_stack(**{"bucket-sse": None}))
+    assert out.violations == [
+        ("S3 bucket must have default encryption: declare a BucketServerSideEncryptionConfiguration "
+         "with a rule for it.", BUCKET_URN)]
+
+
+def test_bucket_with_suspended_versioning_fails() -> None:
+    out = run_stack(storage.bucket_versioned(),
+                    dr_stack(**{"bucket-versioning": {"versioningConfiguration": {"status": "Suspended"}}}))
+    assert out.violations == [
+        ("S3 bucket must have versioning enabled: declare a BucketVersioning with "
+         "versioningConfiguration.status \"Enabled\" for it.", BUCKET_URN)]
+
+
+def test_bucket_companion_matched_by_literal_name() -> None:
+    stack = dr_stack(**{"bucket-versioning": {"bucket": "prod-dr-metadata"}})
+    next(r for r in stack if r.name == "bucket-versioning").property_dependencies = {}
+    assert run_stack(storage.bucket_versioned(), stack).violations == []
+
+
+def test_bucket_with_partial_public_access_block_fails() -> None:
+    out = run_stack(storage.bucket_public_access_blocked(),
+                    dr_stack(**{"bucket-pab": {"restrictPublicBuckets": False}}))
+    assert out.violations == [
+        ("S3 bucket's public access block must set restrictPublicBuckets to true.", BUCKET_URN)]
+
+
+def test_bucket_without_public_access_block_fails() -> None:
+    out = run_stack(storage.bucket_public_access_blocked(), dr_stack(**{"bucket-pab": None}))
+    assert out.messages == [
+        "S3 bucket must block public access: declare a BucketPublicAccessBlock with all of "
+        "blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets set to true for it."]
+
+
+# --- iam-lambda-policy-no-wildcard-action ---------------------------------------------------
+
+def _policy(*actions: str) -> str:
+    return json.dumps({"Version": "2012-10-17",
+                       "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})
+
+
+def test_lambda_policy_with_listed_actions_passes() -> None:
+    out = run_stack(IAM, dr_stack())
+    assert out.violations == [] and out.not_applicable is None
+
+
+def test_lambda_policy_with_star_action_fails() -> None:
+    out = run_stack(IAM, dr_stack(**{"role-policy": {"policy": _policy("rds:DescribeDBInstances", "*")}}))
+    assert out.violations == [
+        ("IAM policy on a Lambda function's role must not grant wildcard actions; found *. List "
+         "the actions the function calls.", POLICY_URN)]
+
+
+def test_lambda_policy_with_service_wildcard_fails() -> None:
+    out = run_stack(IAM, dr_stack(**{"role-policy": {"policy": _policy("rds:*")}}))
+    assert "found rds:*" in out.messages[0]
+
+
+def test_wildcard_on_a_non_lambda_role_is_out_of_scope() -> None:
+    stack = dr_stack(**{"role-policy": {"policy": _policy("*")},
+                        "lambda-role": {"assumeRolePolicy": json.dumps(
+                            {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                            "Principal": {"Service": "ec2.amazonaws.com"}}]})},
+                        "failover-orchestrator": None})
+    assert run_stack(IAM, stack).violations == []
+
+
+def test_computed_policy_document_is_not_applicable() -> None:
+    out = run_stack(IAM, dr_stack(**{"role-policy": {"policy": UNKNOWN}}))
+    assert out.not_applicable == f"policy documents of {POLICY_URN} can't be known during preview"
+
+
+def test_wildcard_actions_reads_statement_shapes() -> None:
+    assert security.wildcard_actions({"Statement": {"Effect": "Allow", "Action": "s3:*"}}) == ["s3:*"]
+    assert security.wildcard_actions({"Statement": [{"Effect": "Deny", "Action": "*"}]}) == []
+    assert security.wildcard_actions({"Statement": [{"Effect": "Allow", "NotAction": "iam:*"}]}) == [
+        "NotAction iam:*"]
