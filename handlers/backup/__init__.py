@@ -1,0 +1,6 @@
+"""Backup orchestrator: scheduled recovery points in both Regions, cross-Region copies,
+retention within the manual-snapshot quota, and the measured recovery-point age (RPO held).
+
+Entry point: :func:`handlers.backup.app.handler`. See :mod:`handlers.backup.app` for the
+event, return and metadata shapes.
+"""

@@ -1,0 +1,74 @@
+"""Snapshot identifiers and tags: deterministic per database, period and kind.
+
+Identifiers (RDS allows letters, digits and hyphens, <= 255 characters for snapshots):
+
+* primary-Region snapshot of a protected database: ``<db>-dr-<YYYYmmddHHMM>``
+* standby-Region snapshot of its standby instance:  ``<standby>-dr-<YYYYmmddHHMM>``
+* cross-Region copy of a primary snapshot:         ``<source snapshot id>-copy``
+
+``<YYYYmmddHHMM>`` is the period start (UTC), so a second invocation for the same period
+asks for the same identifier and RDS answers ``DBSnapshotAlreadyExists``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
+
+#: Tag keys we write besides ``managed-by``. None starts with the reserved ``aws:`` prefix.
+STACK_TAG = "dr:stack"
+CREATED_AT_TAG = "dr:created-at"
+CADENCE_TAG = "dr:cadence-minutes"
+PERIOD_TAG = "dr:period"
+RUN_ID_TAG = "dr:run-id"
+DATABASE_TAG = "dr:database"
+KIND_TAG = "dr:kind"
+SOURCE_TAG = "dr:source-snapshot"
+
+#: Tag keys AWS reserves; writing one fails, so copies drop them.
+RESERVED_TAG_PREFIX = "aws:"
+
+
+class Kind(StrEnum):
+    PRIMARY = "primary"    # snapshot of the protected database, primary Region
+    STANDBY = "standby"    # snapshot of the standby/promoted instance, standby Region
+    COPY = "copy"          # cross-Region copy of a PRIMARY snapshot, standby Region
+
+
+def stamp(period: datetime) -> str:
+    return period.strftime("%Y%m%d%H%M")
+
+
+def snapshot_id(instance_identifier: str, period: datetime) -> str:
+    return f"{instance_identifier}-dr-{stamp(period)}"
+
+
+def copy_id(source_snapshot_id: str) -> str:
+    return f"{source_snapshot_id}-copy"
+
+
+def run_tags(*, stack: str, database: str, kind: Kind, period: datetime, run_id: str,
+             cadence_minutes: int, now: datetime,
+             extra: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Tags for a snapshot we create, as the RDS ``Tags`` list."""
+    tags = {
+        MANAGED_BY_TAG: managed_by_value(stack),
+        STACK_TAG: stack,
+        CREATED_AT_TAG: now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        CADENCE_TAG: str(cadence_minutes),
+        PERIOD_TAG: period.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        RUN_ID_TAG: run_id,
+        DATABASE_TAG: database,
+        KIND_TAG: kind.value,
+        **(extra or {}),
+    }
+    return to_tag_list(tags)
+
+
+def to_tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """``{k: v}`` -> RDS tag list, dropping every ``aws:``-prefixed key (case-insensitive)."""
+    return [{"Key": k, "Value": v} for k, v in tags.items()
+            if not k.lower().startswith(RESERVED_TAG_PREFIX)]

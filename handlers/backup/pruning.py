@@ -1,0 +1,98 @@
+"""Which snapshots to delete: a pure plan, then the deletes.
+
+Rules (each one tested):
+
+* Only snapshots carrying OUR ``managed-by`` tag value are candidates; foreign, untagged
+  and automated snapshots are never touched (automated ones are not even listed).
+* Only ``available`` snapshots are deleted (never one still creating/copying).
+* The newest ``keep_newest`` available snapshots per (database, kind) in a Region are never
+  deleted; kinds are primary / standby / copy, so a Region keeps N of each.
+* ``retention``: candidates older than ``retention_hours`` are deleted.
+* ``quota``: if, after retention pruning, the Region would still exceed the manual-snapshot
+  quota once this run's snapshots are added (every manual snapshot counts, ours or not),
+  our oldest remaining candidates are deleted too, even inside retention, so creation never
+  fails with "cannot create more than N manual snapshots". Default quota 100 per Region
+  (Amazon RDS User Guide, "Quotas in Amazon RDS").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .inventory import Snapshot
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    """``deletes``: ``(snapshot, reason)`` with reason ``retention`` | ``quota``, oldest first.
+    ``room``: how many new snapshots fit in the Region after the deletes (may be < needed)."""
+
+    deletes: tuple[tuple[Snapshot, str], ...]
+    room: int
+
+
+def plan_pruning(snapshots: Sequence[Snapshot], *, managed_by: str, now: datetime,
+                 retention_hours: float, keep_newest: int, quota: int, needed: int) -> PrunePlan:
+    """Plan deletes in one Region.
+
+    Args:
+        snapshots: every manual snapshot in the Region (ours and others).
+        managed_by: our ``managed-by`` tag value.
+        now: current time (UTC).
+        retention_hours: minimum age of a snapshot deleted for retention, hours.
+        keep_newest: newest available snapshots per (database, kind) always kept (>= 1).
+        quota: manual snapshots allowed in the Region.
+        needed: snapshots this run wants to create in the Region.
+    """
+    if keep_newest < 1:
+        raise ValueError(f"keep_newest must be at least 1, got {keep_newest}")
+    groups: dict[tuple[str, str], list[Snapshot]] = defaultdict(list)
+    for s in snapshots:
+        if s.is_ours(managed_by) and s.available:
+            groups[(s.database, s.kind)].append(s)
+    candidates: list[Snapshot] = []
+    for members in groups.values():
+        members.sort(key=lambda s: s.sort_time(now), reverse=True)
+        candidates.extend(members[keep_newest:])
+    candidates.sort(key=lambda s: (s.sort_time(now), s.identifier))
+
+    cutoff = now - timedelta(hours=retention_hours)
+    deletes = [(s, "retention") for s in candidates if s.sort_time(now) < cutoff]
+    remaining = [s for s in candidates if s.sort_time(now) >= cutoff]
+    excess = len(snapshots) - len(deletes) + needed - quota
+    if excess > 0:
+        deletes.extend((s, "quota") for s in remaining[:excess])
+    room = max(0, quota - (len(snapshots) - len(deletes)))
+    return PrunePlan(tuple(deletes), room)
+
+
+def delete_snapshots(rds: Any, plan: PrunePlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Carry out the deletes. A snapshot already gone (a concurrent run pruned it) counts
+    as pruned.
+
+    Returns:
+        ``(pruned, errors)``: ``pruned`` entries are ``Snapshot.brief()`` plus ``reason``;
+        ``errors`` entries are ``{"snapshot_id", "code", "message"}``.
+    """
+    pruned: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for snap, reason in plan.deletes:
+        try:
+            rds.delete_db_snapshot(DBSnapshotIdentifier=snap.identifier)
+        except ClientError as e:
+            code = e.response.get("Error", {}).get("Code", "")
+            if code not in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
+                errors.append({"snapshot_id": snap.identifier, "code": code, "message": str(e)})
+                continue
+        except BotoCoreError as e:
+            errors.append({"snapshot_id": snap.identifier, "code": type(e).__name__,
+                           "message": str(e)})
+            continue
+        pruned.append({**snap.brief(), "reason": reason})
+    return pruned, errors

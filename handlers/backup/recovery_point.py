@@ -1,0 +1,207 @@
+"""The RPO actually held: age of the newest usable recovery point in the standby Region.
+
+Per protected database, the usable recovery points in the standby Region are
+
+* the newest ``available`` snapshot of ours there (a cross-Region copy, or a snapshot of
+  the standby instance): age = now - its data time (``OriginalSnapshotCreateTime``, which
+  copying does not change);
+* the standby read replica: age = its ``AWS/RDS ReplicaLag`` (seconds, newest datapoint);
+* the DMS target, when ``DMS_TASK_ARN`` is set: age = max(``CDCLatencySource``,
+  ``CDCLatencyTarget``) of the task (``AWS/DMS``, seconds; field notes, "DMS").
+
+A database's recovery-point age is the smallest of those it has (the newest point you could
+recover to); the stack's figure is the largest over databases (the worst one). The
+replication lag figure is the largest ReplicaLag / CDC latency read.
+
+Metrics go out with ``PutMetricData`` in the standby Region (namespace
+``rto_rpo.contract.METRIC_NAMESPACE``, dimension ``Stack``; per-database figures also with
+``Database``), so the program's alarms can read them while the primary Region is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from rto_rpo.contract import METRIC_NAMESPACE, Metric
+
+from .inventory import Snapshot
+from .naming import Kind
+
+#: How far back to look for lag datapoints; RDS and DMS publish them every minute.
+LAG_LOOKBACK = timedelta(minutes=15)
+#: PutMetricData accepts up to 1000 metrics per request (Amazon CloudWatch API reference,
+#: PutMetricData, MetricData "maximum of 1000 items").
+PUT_METRIC_BATCH = 1000
+#: GetMetricData accepts up to 500 queries per request (CloudWatch API reference).
+GET_METRIC_BATCH = 500
+
+
+@dataclass
+class RecoveryPoints:
+    """Measured figures, seconds. ``per_database[db]`` is ``{"age_seconds", "source"}``
+    (source ``snapshot`` | ``replica-lag`` | ``dms``), ``age_seconds`` None when the database
+    has no usable recovery point in the standby Region yet."""
+
+    per_database: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recovery_point_age_seconds: float | None = None
+    replication_lag_seconds: float | None = None
+    missing: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"per_database": self.per_database,
+                "recovery_point_age_seconds": self.recovery_point_age_seconds,
+                "replication_lag_seconds": self.replication_lag_seconds,
+                "databases_without_recovery_point": self.missing}
+
+
+def newest_snapshot_ages(snapshots: Iterable[Snapshot], *, managed_by: str,
+                         now: datetime) -> dict[str, float]:
+    """``{database: age seconds}`` of the newest available copy/standby snapshot of ours."""
+    newest: dict[str, datetime] = {}
+    for s in snapshots:
+        if (s.is_ours(managed_by) and s.available and s.created is not None
+                and s.kind in (Kind.COPY.value, Kind.STANDBY.value)
+                and (s.database not in newest or s.created > newest[s.database])):
+            newest[s.database] = s.created
+    return {db: max(0.0, (now - t).total_seconds()) for db, t in newest.items()}
+
+
+def latest_values(cloudwatch: Any, queries: Mapping[str, tuple[str, str, list[dict[str, str]]]],
+                  now: datetime) -> dict[str, float]:
+    """Newest datapoint (Maximum, 60 s) of each metric; ``{query key: value}``.
+
+    Args:
+        queries: ``{key: (namespace, metric name, dimensions)}``.
+    """
+    keys = list(queries)
+    out: dict[str, float] = {}
+    for start in range(0, len(keys), GET_METRIC_BATCH):
+        batch = keys[start:start + GET_METRIC_BATCH]
+        ids = {f"q{i}": k for i, k in enumerate(batch)}
+        mdq = [{"Id": qid, "ReturnData": True, "MetricStat": {
+            "Metric": {"Namespace": queries[k][0], "MetricName": queries[k][1],
+                       "Dimensions": queries[k][2]},
+            "Period": 60, "Stat": "Maximum"}} for qid, k in ids.items()]
+        pages = cloudwatch.get_paginator("get_metric_data").paginate(
+            MetricDataQueries=mdq, StartTime=now - LAG_LOOKBACK, EndTime=now,
+            ScanBy="TimestampDescending")
+        newest: dict[str, tuple[datetime, float]] = {}
+        for page in pages:
+            for res in page.get("MetricDataResults", []):
+                for ts, val in zip(res.get("Timestamps", []), res.get("Values", []), strict=False):
+                    key = ids[res["Id"]]
+                    if key not in newest or ts > newest[key][0]:
+                        newest[key] = (ts, float(val))
+        out.update({k: v for k, (_, v) in newest.items()})
+    return out
+
+
+def dms_dimensions(cloudwatch: Any, task_arn: str) -> list[dict[str, str]] | None:
+    """Full dimension set of the task's ``CDCLatencyTarget`` metric (it also carries the
+    replication instance), found with a paginated ``ListMetrics`` on the task id (the last
+    part of the task ARN)."""
+    task_id = task_arn.rsplit(":", 1)[-1]
+    pages = cloudwatch.get_paginator("list_metrics").paginate(
+        Namespace="AWS/DMS", MetricName="CDCLatencyTarget",
+        Dimensions=[{"Name": "ReplicationTaskIdentifier", "Value": task_id}])
+    for page in pages:
+        for metric in page.get("Metrics", []):
+            return metric.get("Dimensions", [])
+    return None
+
+
+def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: Iterable[Snapshot],
+            managed_by: str, now: datetime, strategy: str, cloudwatch: Any,
+            dms_task_arn: str = "", dms_cloudwatch: Any = None) -> RecoveryPoints:
+    """Measure recovery-point ages.
+
+    Args:
+        databases: ``(protected db identifier, standby instance identifier or None)``.
+        standby_snapshots: manual snapshots in the standby Region (after this run's work).
+        strategy: ``DB_STRATEGY``; replica lag is read for ``read-replica``.
+        cloudwatch: standby-Region CloudWatch client.
+        dms_cloudwatch: CloudWatch client of the DMS task's Region (defaults to ``cloudwatch``).
+
+    Raises:
+        botocore errors from CloudWatch (the caller records them).
+    """
+    ages = newest_snapshot_ages(standby_snapshots, managed_by=managed_by, now=now)
+    queries: dict[str, tuple[str, str, list[dict[str, str]]]] = {}
+    if strategy == "read-replica":
+        for db, standby in databases:
+            if standby:
+                queries[f"lag:{db}"] = ("AWS/RDS", "ReplicaLag",
+                                        [{"Name": "DBInstanceIdentifier", "Value": standby}])
+    if dms_task_arn:
+        dims = dms_dimensions(dms_cloudwatch or cloudwatch, dms_task_arn)
+        if dims:
+            dms_values = latest_values(dms_cloudwatch or cloudwatch, {
+                "dms:source": ("AWS/DMS", "CDCLatencySource", dims),
+                "dms:target": ("AWS/DMS", "CDCLatencyTarget", dims)}, now)
+        else:
+            dms_values = {}
+    else:
+        dms_values = {}
+    values = latest_values(cloudwatch, queries, now) if queries else {}
+    dms_lag = max(dms_values.values()) if dms_values else None
+
+    rp = RecoveryPoints()
+    lags: list[float] = [dms_lag] if dms_lag is not None else []
+    for db, _standby in databases:
+        candidates: list[tuple[float, str]] = []
+        if db in ages:
+            candidates.append((ages[db], "snapshot"))
+        lag = values.get(f"lag:{db}")
+        if lag is not None:
+            candidates.append((lag, "replica-lag"))
+            lags.append(lag)
+        if dms_lag is not None:
+            candidates.append((dms_lag, "dms"))
+        if candidates:
+            age, source = min(candidates)
+            rp.per_database[db] = {"age_seconds": age, "source": source}
+        else:
+            rp.per_database[db] = {"age_seconds": None, "source": None}
+            rp.missing.append(db)
+    known = [v["age_seconds"] for v in rp.per_database.values() if v["age_seconds"] is not None]
+    rp.recovery_point_age_seconds = max(known) if known else None
+    rp.replication_lag_seconds = max(lags) if lags else None
+    return rp
+
+
+def metric_data(rp: RecoveryPoints, *, stack: str, status: str,
+                now: datetime) -> list[dict[str, Any]]:
+    """The ``MetricData`` items for a run (names from :class:`rto_rpo.contract.Metric`)."""
+    stack_dim = [{"Name": "Stack", "Value": stack}]
+    items: list[dict[str, Any]] = [
+        {"MetricName": Metric.BACKUP_SUCCESS.value, "Dimensions": stack_dim,
+         "Value": 1.0 if status == "complete" else 0.0, "Unit": "Count", "Timestamp": now},
+        {"MetricName": Metric.BACKUP_FAILURE.value, "Dimensions": stack_dim,
+         "Value": 0.0 if status == "complete" else 1.0, "Unit": "Count", "Timestamp": now},
+    ]
+    if rp.recovery_point_age_seconds is not None:
+        items.append({"MetricName": Metric.RECOVERY_POINT_AGE.value, "Dimensions": stack_dim,
+                      "Value": rp.recovery_point_age_seconds, "Unit": "Seconds",
+                      "Timestamp": now})
+    if rp.replication_lag_seconds is not None:
+        items.append({"MetricName": Metric.REPLICATION_LAG.value, "Dimensions": stack_dim,
+                      "Value": rp.replication_lag_seconds, "Unit": "Seconds", "Timestamp": now})
+    for db, fig in rp.per_database.items():
+        if fig["age_seconds"] is not None:
+            items.append({"MetricName": Metric.RECOVERY_POINT_AGE.value,
+                          "Dimensions": [*stack_dim, {"Name": "Database", "Value": db}],
+                          "Value": fig["age_seconds"], "Unit": "Seconds", "Timestamp": now})
+    return items
+
+
+def publish(cloudwatch: Any, items: Sequence[dict[str, Any]]) -> int:
+    """``PutMetricData`` in batches; returns the number of calls made."""
+    calls = 0
+    for start in range(0, len(items), PUT_METRIC_BATCH):
+        cloudwatch.put_metric_data(Namespace=METRIC_NAMESPACE,
+                                   MetricData=list(items[start:start + PUT_METRIC_BATCH]))
+        calls += 1
+    return calls
