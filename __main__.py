@@ -87,12 +87,14 @@ failover = FailoverOrchestrator("failover", FailoverOrchestratorArgs(
     health_alarm_name=dns.health_alarm_name, health_alarm_arn=dns.health_alarm_arn,
     gate_alarm_name=dns.gate_alarm_name, gate_alarm_arn=dns.gate_alarm_arn,
     database_statements=database.failover_statements, standby_key_arn=database.key_arn,
-    alert_topic_arns=alerts.topic_arns, alert_key_arns=alerts.key_arns))
+    standby_key_alias=database.key_alias, alert_topic_arns=alerts.topic_arns,
+    alert_key_aliases=alerts.key_aliases))
 
 backup = BackupOrchestrator("backup", BackupOrchestratorArgs(
     settings=s, providers=providers, naming=names, common_env=common_env,
     standby_key_arn=database.key_arn, database_statements=database.backup_statements,
-    alert_topic_arns=alerts.topic_arns, alert_key_arns=alerts.key_arns))
+    standby_key_alias=database.key_alias, alert_topic_arns=alerts.topic_arns,
+    alert_key_aliases=alerts.key_aliases))
 
 monitoring = Monitoring("monitoring", MonitoringArgs(
     settings=s, providers=providers, naming=names, alert_topic_arns=alerts.topic_arns,

@@ -71,6 +71,7 @@ class AlertTopics(pulumi.ComponentResource):
         known_topic_arns: Region -> topic ARN as a plain string (the name is fixed, so the ARN
             is known during preview; used in Lambda env vars the policy pack reads).
         key_arns: Region -> ARN of the topic's KMS key (publishers need kms:GenerateDataKey).
+        key_aliases: ``(region, alias)`` of each topic key, for IAM statements.
     """
 
     def __init__(self, name: str, args: AlertTopicsArgs,
@@ -81,6 +82,7 @@ class AlertTopics(pulumi.ComponentResource):
         self.known_topic_arns: dict[str, str] = {}
         self.key_arns: dict[str, pulumi.Output[str]] = {}
         self.topics: dict[str, aws.sns.Topic] = {}
+        self.key_aliases: list[tuple[str, str]] = []
         for region, provider in args.providers.by_region().items():
             key = aws.kms.Key(
                 f"{name}-key-{region}",
@@ -89,6 +91,10 @@ class AlertTopics(pulumi.ComponentResource):
                 deletion_window_in_days=30,
                 policy=key_policy(n, ("cloudwatch.amazonaws.com", "events.amazonaws.com")),
                 tags=tags(s), opts=child(self, provider))
+            alias = n.key_alias("alerts")
+            aws.kms.Alias(f"{name}-key-alias-{region}", name=alias, target_key_id=key.key_id,
+                          opts=child(self, provider))
+            self.key_aliases.append((region, alias))
             topic = aws.sns.Topic(
                 f"{name}-{region}", name=n.name("alerts"), kms_master_key_id=key.arn,
                 tags=tags(s, Role.ALERT_TOPIC), opts=child(self, provider))

@@ -49,7 +49,9 @@ class BackupOrchestratorArgs:
         standby_key_arn: standby KMS key (snapshot copies, bucket encryption).
         database_statements: the strategy's extra IAM statements (components.database).
         alert_topic_arns: Region -> topic ARN.
-        alert_key_arns: Region -> topic KMS key ARN.
+        standby_key_alias: alias of the standby key (IAM statements name keys by alias).
+        alert_key_aliases: ``(region, alias)`` of each alert topic's key (publishing to an
+            encrypted topic needs kms:GenerateDataKey on it).
     """
 
     settings: DrSettings
@@ -59,7 +61,8 @@ class BackupOrchestratorArgs:
     standby_key_arn: pulumi.Input[str]
     database_statements: list[dict[str, Any]]
     alert_topic_arns: dict[str, pulumi.Input[str]]
-    alert_key_arns: dict[str, pulumi.Input[str]]
+    standby_key_alias: str
+    alert_key_aliases: list[tuple[str, str]]
 
 
 def protected_databases(s: DrSettings) -> list[dict[str, str | None]]:
@@ -158,21 +161,20 @@ class BackupOrchestrator(pulumi.ComponentResource):
              "Resource": [primary_snaps, standby_snaps],
              "Condition": {"StringEquals": {
                  f"rds:snapshot-tag/{MANAGED_BY_TAG}": managed_by_value(stack)}}},
-            {"Sid": "StandbyKeyForCopiesAndMetadata", "Effect": "Allow",
-             "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt",
-                        "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
-             "Resource": [args.standby_key_arn]},
+            n.key_statement("StandbyKeyForCopiesAndMetadata",
+                            ["kms:CreateGrant", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt",
+                             "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                            [(p.standby_region, args.standby_key_alias)]),
             {"Sid": "WriteMetadata", "Effect": "Allow",
-             "Action": ["s3:PutObject", "s3:GetObject"], "Resource": [bucket.arn.apply(
-                 lambda a: f"{a}/*")]},
+             "Action": ["s3:PutObject", "s3:GetObject"],
+             "Resource": [f"{n.bucket_arn(self.bucket_name)}/*"]},
             {"Sid": "ListMetadata", "Effect": "Allow", "Action": ["s3:ListBucket"],
-             "Resource": [bucket.arn]},
+             "Resource": [n.bucket_arn(self.bucket_name)]},
             *metric_statements(METRIC_NAMESPACE),
             {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"],
-             "Resource": list(args.alert_topic_arns.values())},
-            {"Sid": "EncryptAlerts", "Effect": "Allow",
-             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-             "Resource": list(args.alert_key_arns.values())},
+             "Resource": [n.topic_arn(region) for region in args.alert_topic_arns]},
+            n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
+                            args.alert_key_aliases),
             *args.database_statements,
         ]
         self.function_name = n.name("backup")

@@ -130,6 +130,36 @@ class Naming:
     def db_arn(self, region: str, identifier: str) -> str:
         return self.arn("rds", region, f"db:{identifier}")
 
+    def table_arn(self, region: str, table_name: str) -> str:
+        return self.arn("dynamodb", region, f"table/{table_name}")
+
+    def bucket_arn(self, bucket: str) -> str:
+        return f"arn:{self.partition}:s3:::{bucket}"
+
+    def event_bus_arn(self, region: str, bus_name: str) -> str:
+        return self.arn("events", region, f"event-bus/{bus_name}")
+
+    def dms_task_arn(self, region: str, resource_identifier: str) -> str:
+        """A DMS task created with ``resource_identifier`` has this ARN."""
+        return self.arn("dms", region, f"task:{resource_identifier}")
+
+    def key_alias(self, purpose: str) -> str:
+        """``alias/ecommerce-dr-<stack>-<purpose>``."""
+        return f"alias/{self.name(purpose)}"
+
+    def key_statement(self, sid: str, actions: list[str],
+                      keys: list[tuple[str, str]]) -> dict[str, Any]:
+        """An IAM statement on KMS keys named by alias, for each ``(region, alias)``.
+
+        A key's ARN holds a random id, unknown until the key exists; naming the keys by alias
+        (``kms:ResourceAliases``, AWS KMS Developer Guide, "ABAC for AWS KMS") keeps the
+        whole policy known during preview, so the policy pack can check it.
+        """
+        return {"Sid": sid, "Effect": "Allow", "Action": actions,
+                "Resource": sorted({self.arn("kms", region, "key/*") for region, _ in keys}),
+                "Condition": {"ForAnyValue:StringEquals": {
+                    "kms:ResourceAliases": sorted({alias for _, alias in keys})}}}
+
 
 def naming(s: DrSettings) -> Naming:
     """Naming for the running stack."""

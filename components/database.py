@@ -276,6 +276,7 @@ class DmsBuilder(StrategyBuilder):
                 "TargetMetadata": {"TargetSchema": "", "SupportLobs": True}}),
             start_replication_task=True,
             tags=tags(self.s), opts=child(self.c, self.p.standby))
+        task_arn = self.n.dms_task_arn(self.p.standby_region, task_resource_id)
         dims = {"ReplicationInstanceIdentifier": instance_id,
                 "ReplicationTaskIdentifier": task_resource_id}
         alarms = [self.lag_alarm(f"{name}-{metric.lower()}", self.n.name(metric.lower()),
@@ -290,12 +291,12 @@ class DmsBuilder(StrategyBuilder):
                 self.describe_statement(),
                 {"Sid": "StopCdcTask", "Effect": "Allow",
                  "Action": ["dms:DescribeReplicationTasks", "dms:StopReplicationTask"],
-                 "Resource": [task.replication_task_arn]}],
+                 "Resource": [task_arn]}],
             backup_statements=[
                 self.snapshot_standby_statement(),
                 {"Sid": "ReadCdcTask", "Effect": "Allow",
                  "Action": ["dms:DescribeReplicationTasks"],
-                 "Resource": [task.replication_task_arn]}])
+                 "Resource": [task_arn]}])
 
 
 class SnapshotRestoreBuilder(StrategyBuilder):
@@ -315,8 +316,9 @@ class SnapshotRestoreBuilder(StrategyBuilder):
                 {"Sid": "RestoreStandby", "Effect": "Allow",
                  "Action": ["rds:RestoreDBInstanceFromDBSnapshot", "rds:AddTagsToResource"],
                  "Resource": [self.standby_arn, snapshots]},
-                {"Sid": "UseStandbyKeyForRestore", "Effect": "Allow",
-                 "Action": ["kms:CreateGrant", "kms:DescribeKey"], "Resource": [self.key.arn]}])
+                self.n.key_statement("UseStandbyKeyForRestore",
+                                     ["kms:CreateGrant", "kms:DescribeKey"],
+                                     [(self.p.standby_region, self.n.key_alias("standby"))])])
 
 
 #: The strategy seam: ``database.strategy`` -> builder. Keys equal rto_rpo.model.STRATEGIES.
@@ -355,7 +357,8 @@ class StandbyDatabase(pulumi.ComponentResource):
             policy=key_policy(n),
             tags=tags(s, Role.STANDBY_KMS_KEY),
             opts=child(self, p.standby))
-        aws.kms.Alias(f"{name}-key-alias", name=f"alias/{n.name('standby')}",
+        self.key_alias = n.key_alias("standby")
+        aws.kms.Alias(f"{name}-key-alias", name=self.key_alias,
                       target_key_id=key.key_id, opts=child(self, p.standby))
         result = STRATEGY_BUILDERS[self.strategy](self, args, key).build(name)
         self.key_arn = key.arn

@@ -76,7 +76,9 @@ class FailoverOrchestratorArgs:
         database_statements: the strategy's IAM statements (components.database).
         standby_key_arn: the standby KMS key (state table encryption).
         alert_topic_arns: Region -> topic ARN.
-        alert_key_arns: Region -> topic KMS key ARN (publishing to an encrypted topic).
+        standby_key_alias: alias of the standby key (IAM statements name keys by alias).
+        alert_key_aliases: ``(region, alias)`` of each alert topic's key (publishing to an
+            encrypted topic needs kms:GenerateDataKey on it).
     """
 
     settings: DrSettings
@@ -90,7 +92,8 @@ class FailoverOrchestratorArgs:
     database_statements: list[dict[str, Any]]
     standby_key_arn: pulumi.Input[str]
     alert_topic_arns: dict[str, pulumi.Input[str]]
-    alert_key_arns: dict[str, pulumi.Input[str]]
+    standby_key_alias: str
+    alert_key_aliases: list[tuple[str, str]]
 
 
 def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_table: str,
@@ -144,7 +147,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         self._providers_standby = standby
 
         self.state_table_name = n.name("failover-state")
-        table = aws.dynamodb.Table(
+        aws.dynamodb.Table(
             f"{name}-state",
             name=self.state_table_name,
             billing_mode="PAY_PER_REQUEST",
@@ -160,22 +163,21 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         env = failover_env(s, args.common_env, state_table=self.state_table_name,
                            health_alarm_name=args.health_alarm_name,
                            gate_alarm_name=args.gate_alarm_name)
-        topic_arns = list(args.alert_topic_arns.values())
+        topic_arns = [n.topic_arn(region) for region in args.alert_topic_arns]
         statements: list[dict[str, Any]] = [
             {"Sid": "StateAndLock", "Effect": "Allow",
              "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem", "dynamodb:Query"],
-             "Resource": [table.arn]},
-            {"Sid": "StandbyKey", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-             "Resource": [args.standby_key_arn]},
+             "Resource": [n.table_arn(p.standby_region, self.state_table_name)]},
+            n.key_statement("StandbyKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
+                                           "kms:DescribeKey"],
+                            [(p.standby_region, args.standby_key_alias)]),
             {"Sid": "ReadDrAlarms", "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"],
              "Resource": [args.health_alarm_arn, args.gate_alarm_arn]},
             *metric_statements(METRIC_NAMESPACE, GATE_NAMESPACE),
             {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topic_arns},
-            {"Sid": "EncryptAlerts", "Effect": "Allow",
-             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-             "Resource": list(args.alert_key_arns.values())},
+            n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
+                            args.alert_key_aliases),
             *args.database_statements,
         ]
         if s.failover.warm_functions:
@@ -231,7 +233,9 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-alarm-forwarder-policy", role=forward_role.id,
                 policy=policy_json([{"Sid": "PutToStandbyBus", "Effect": "Allow",
-                                     "Action": ["events:PutEvents"], "Resource": [bus.arn]}]),
+                                     "Action": ["events:PutEvents"],
+                                     "Resource": [n.event_bus_arn(p.standby_region,
+                                                                  self.alarm_bus_name)]}]),
                 opts=child(self, p.health_metrics))
             aws.cloudwatch.EventTarget(
                 f"{name}-alarm-forwarder-target", rule=forwarder.name, arn=bus.arn,

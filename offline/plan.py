@@ -426,7 +426,8 @@ def mock_outputs(typ: str, name: str, inputs: dict[str, Any], region: str,
         state.update(endpointArn=svc_arn.format(svc="dms") + f"endpoint:{_short(rid).upper()}EXAMPLE")
     elif typ == "aws:dms/replicationTask:ReplicationTask":
         rid = inputs.get("replicationTaskId") or phys
-        state.update(replicationTaskArn=svc_arn.format(svc="dms") + f"task:{_short(rid).upper()}EXAMPLE",
+        res_id = inputs.get("resourceIdentifier") or f"{_short(rid).upper()}EXAMPLE"
+        state.update(replicationTaskArn=svc_arn.format(svc="dms") + f"task:{res_id}",
                      status="ready")
     elif typ == "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup":
         rid = inputs.get("replicationSubnetGroupId") or phys
