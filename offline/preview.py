@@ -72,16 +72,27 @@ def evaluate_plan(plan: Any, policy_config: Mapping[str, Mapping[str, Any]] | No
     return PreviewResult(code, report, found, sent)
 
 
+def make_console() -> Console:
+    """A console that does not squeeze the tables to 80 columns when output is piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 def run(stack: str = "prod", *, stack_file: Path | None = None, plan: Any = None,
-        policy_config: Mapping[str, Mapping[str, Any]] | None = None,
+        policy_config: Mapping[str, Mapping[str, Any]] | None = None, update: bool = False,
         console: Console | None = None) -> PreviewResult:
-    """Record (unless ``plan`` is given), evaluate and print. Returns the result."""
+    """Record (unless ``plan`` is given), evaluate and print. Returns the result.
+
+    ``update=True`` records with update semantics (mock outputs resolve, as ``pulumi up``
+    would see them), so rules that read computed values - IAM documents built from ARNs -
+    are decided too.
+    """
     from offline.plan import PlanConfigError, PlanError, record_plan
 
-    console = console or Console()
+    console = console or make_console()
     if plan is None:
         try:
-            plan = record_plan(stack, stack_file=stack_file)
+            plan = record_plan(stack, stack_file=stack_file, preview=not update)
         except PlanConfigError as e:
             console.print(f"[bold red]Stack config error[/] ({stack_file or f'Pulumi.{stack}.yaml'}):")
             console.print(str(e), markup=False)
@@ -158,7 +169,7 @@ def render(plan: Any, result: PreviewResult, console: Console) -> None:
     decisive = {"rto-rpo-objectives", "rds-cross-region-replica",
                 "iam-lambda-policy-no-wildcard-action"}
     for n in report.not_applicable:
-        if n.reason.startswith("not ") and n.policy not in decisive:
+        if n.policy not in decisive and "can't be" not in n.reason and "bounded" not in n.reason:
             continue  # "not a backup schedule" etc: the rule simply does not apply
         na[n.policy][n.reason] += 1
     if na:
@@ -193,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stack-file", type=Path, help="another stack config file")
     p.add_argument("--plan-file", type=Path,
                    help="preview a recorded plan (python -m offline.plan --json) instead")
+    p.add_argument("--update", action="store_true",
+                   help="record as an update (mock outputs resolve), so rules on computed "
+                        "values such as IAM documents are decided too")
     p.add_argument("--policy-config", type=Path,
                    help="YAML/JSON: policy name -> settings (and enforcementLevel)")
     a = p.parse_args(argv)
@@ -201,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         from offline.plan import Plan
 
         plan = Plan.from_json(a.plan_file.read_text())
-    result = run(a.stack, stack_file=a.stack_file, plan=plan,
+    result = run(a.stack, stack_file=a.stack_file, plan=plan, update=a.update,
                  policy_config=_load_policy_config(a.policy_config))
     return result.exit_code
 
