@@ -1,0 +1,308 @@
+"""The drill report: ``drill-report.json``, ``drill-report.md`` and ``drill-timeline.png``.
+
+RTO and RPO achieved are computed by the shared model (:mod:`rto_rpo.model`), term by term:
+
+* RTO achieved = the fastest detection path the scenario leaves (modelled from config: the
+  emulator cannot wait for Route 53's checkers) + the failover as run on the emulator, from
+  the failure to the handler's completion (measured) + any simulated wait (modelled, e.g. a
+  crashed invocation's lock lease) + the gate alarm's evaluation window (modelled) +
+  promotion (modelled: the emulator promotes instantly) + DNS TTL (modelled: clients cache
+  one TTL).
+* RPO achieved = the recovery-point age at the failure: replication lag (read-replica, dms)
+  or the age of the newest cross-Region copy (snapshot-restore), read by the drill.
+
+Every timeline figure carries ``basis``: ``measured`` (seconds on the emulator) or
+``modelled`` (AWS-side, from config and :mod:`rto_rpo.figures`).
+
+JSON shape (top level)::
+
+    {"schema": "ecommerce-dr/drill-report/1", "verdict": "pass"|"fail", "failures": [str],
+     "drill": {stack, scenario, strategy, target, started_at, wall_seconds, policy_gate, ...},
+     "timeline": [{step, title, basis, started_offset_seconds, seconds, status,
+                   api_calls_total, api_calls, handler_calls, throttled_responses, detail}],
+     "modelled": [{name, seconds, basis: "modelled", source, note}],
+     "rto": {"achieved": Estimate.to_dict(), "planned": Estimate.to_dict(), "breakdown": str},
+     "rpo": {"achieved": ..., "planned": ..., "breakdown": str, "reading": {...}},
+     "api_calls": {"per_step": {step: {total, by_operation}}, "failover_path_total": int},
+     "route53": {"failover_path_calls": int, "handler_client_calls": int, "passed": bool},
+     "checks": [{name, passed, detail}], "bridges": [{name, why, acted, actions}],
+     "invocations": [...], "deployment": {...}, "notes": [str]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from components.budgets import planned_rpo, planned_rto
+from rto_rpo.contract import Role
+from rto_rpo.model import (
+    Basis,
+    Estimate,
+    Term,
+    estimate_rto,
+    health_check_detection,
+    watchdog_detection,
+)
+
+from .bridges import BRIDGES
+
+if TYPE_CHECKING:
+    from .runner import Drill
+
+SCHEMA = "ecommerce-dr/drill-report/1"
+
+
+def _modelled(t: Term, note_prefix: str = "") -> Term:
+    note = f"{note_prefix}{t.note}" if t.note else note_prefix.rstrip("; ")
+    return Term(t.name, t.seconds, t.source, Basis.MODELLED, note)
+
+
+def detection_terms(drill: Drill) -> list[Term]:
+    """The detection paths the scenario leaves: both normally; the watchdog alone when the
+    primary Region (and its health-check alarm forwarder) is down."""
+    s = drill.settings
+    hc = health_check_detection(interval_seconds=s.health_check.interval_seconds,
+                                failure_threshold=s.health_check.failure_threshold,
+                                source="ecommerce-dr:healthCheck")
+    wd = watchdog_detection(rate_seconds=s.failover.watchdog_rate_minutes * 60,
+                            consecutive_failures=s.failover.consecutive_failures,
+                            probe_timeout_seconds=s.failover.probe_timeout_seconds,
+                            source="ecommerce-dr:failover.watchdogRateMinutes")
+    paths = [wd] if drill.scenario.primary_region_down else [hc, wd]
+    return [_modelled(t, "AWS-side, from config: ") for t in paths]
+
+
+def gate_term(drill: Drill) -> Term:
+    """CloudWatch evaluates the gate alarm over period x datapoints-to-alarm before the
+    alarm-based health check turns unhealthy (from the planned alarm's inputs)."""
+    period, points = 60.0, 1.0
+    source = "rto_rpo.figures (60 s alarm period)"
+    if drill.deployment:
+        gates = drill.deployment.by_role(Role.GATE_ALARM)
+        if gates:
+            i = gates[0].inputs
+            period = float(i.get("period", 60))
+            points = float(i.get("datapointsToAlarm") or i.get("evaluationPeriods") or 1)
+            source = gates[0].urn
+    return Term("gate alarm evaluation", period * points, source, Basis.MODELLED,
+                f"AWS-side: {period:g} s period x {points:g} datapoint(s)")
+
+
+def rto_achieved(drill: Drill) -> Estimate:
+    measured = max(0.0, (drill.failover_done_at - drill.failure_injected_at)
+                   if drill.failover_done_at else 0.0)
+    fo = next((s for s in drill.steps if s.name == "failover"), None)
+    invocations = fo.detail.get("invocations", 0) if fo else 0
+    steps = [Term("failover on the emulator (failure -> handler reports completion)", measured,
+                  "drill", Basis.MEASURED,
+                  f"{invocations} invocation(s), wall time on 127.0.0.1")]
+    steps += [Term(w["name"], float(w["seconds"]), "drill", Basis.MODELLED, w["note"])
+              for w in drill.modelled_waits]
+    steps.append(gate_term(drill))
+    planned = planned_rto(drill.settings)
+    promotion = next(t for t in planned.terms if t.name.startswith("promotion"))
+    ttl = next(t for t in planned.terms if t.name == "DNS TTL")
+    return estimate_rto(detection_paths=detection_terms(drill), step_budgets=steps,
+                        promotion=_modelled(promotion, "AWS-side (the emulator promotes at "
+                                                       "once): "),
+                        dns_ttl=_modelled(ttl, "AWS-side: clients cache one TTL; from "
+                                               "ecommerce-dr:dns.ttlSeconds"),
+                        target_seconds=drill.settings.rto_seconds)
+
+
+def rpo_achieved(drill: Drill) -> Estimate | None:
+    r = drill.recovery_point
+    if not r or r.get("seconds") is None:
+        return None
+    return Estimate("RPO", (Term("recovery-point age at the failure", float(r["seconds"]),
+                                 str(r.get("source", "drill")), Basis.MEASURED,
+                                 str(r.get("note", ""))),),
+                    float(drill.settings.rpo_seconds))
+
+
+def build(drill: Drill, *, started_at: dt.datetime, wall_seconds: float) -> dict[str, Any]:
+    """The report dict (shape in the module docstring)."""
+    failures = [f"check failed: {c.name} ({c.detail})" for c in drill.checks if not c.passed]
+    failures += [f"step {s.name} {s.status}" for s in drill.steps if s.status == "failed"]
+    rto = rto_achieved(drill) if drill.failover_done_at else None
+    rpo = rpo_achieved(drill)
+    if rto is None:
+        failures.append("RTO not achieved: the failover did not run")
+    elif not rto.met:
+        failures.append(f"RTO target missed: {rto.total_seconds:.0f} s > {rto.target_seconds:.0f} s")
+    if rpo is None:
+        failures.append("RPO not measured: no recovery point reading at the failure")
+    elif not rpo.met:
+        failures.append(f"RPO target missed: {rpo.total_seconds:.0f} s > {rpo.target_seconds:.0f} s")
+    gate_step = next((s for s in drill.steps if s.name == "policy-gate"), None)
+    if gate_step is not None and gate_step.status == "skipped":
+        drill.notes.append("the policy gate was turned off for this run")
+    per_step = {s.name: {"total": sum(s.api_calls.values()), "by_operation": s.api_calls,
+                         "handler_clients": s.handler_calls} for s in drill.steps}
+    r53 = drill.emulator.ledger.count(step="failover", service="route53")
+    r53c = drill.client_ledger.count(step="failover", service="route53")
+    modelled = ([t.to_dict() for t in rto.terms if t.basis != Basis.MEASURED] if rto else [])
+    planned_r, planned_p = planned_rto(drill.settings), planned_rpo(drill.settings)
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "verdict": "pass" if not failures else "fail",
+        "failures": failures,
+        "drill": {
+            "stack": drill.opts.stack, "scenario": drill.scenario.name,
+            "scenario_description": drill.scenario.description, "strategy": drill.strategy,
+            "target": "emulator (moto server on 127.0.0.1)",
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "wall_seconds": round(wall_seconds, 3),
+            "policy_gate": gate_step.status if gate_step else "not-run",
+            "planned_resources": drill.plan_resources,
+            "failover_status": drill.failover_status,
+            "missing": drill.missing,
+        },
+        "timeline": [s.to_dict() for s in drill.steps],
+        "modelled": modelled,
+        "rto": {"achieved": rto.to_dict() if rto else None, "planned": planned_r.to_dict(),
+                "breakdown": rto.breakdown() if rto else "",
+                "planned_breakdown": planned_r.breakdown()},
+        "rpo": {"achieved": rpo.to_dict() if rpo else None, "planned": planned_p.to_dict(),
+                "breakdown": rpo.breakdown() if rpo else "",
+                "planned_breakdown": planned_p.breakdown(), "reading": drill.recovery_point},
+        "api_calls": {"per_step": per_step,
+                      "failover_path_total": per_step.get("failover", {}).get("total", 0),
+                      "total": len(drill.emulator.ledger.requests)},
+        "route53": {"failover_path_calls": r53, "handler_client_calls": r53c,
+                    "passed": r53 == 0 and r53c == 0},
+        "checks": [c.to_dict() for c in drill.checks],
+        "bridges": [{"name": n, "why": why, "acted": drill.bridges.counts.get(n, 0),
+                     "actions": [a for a in drill.bridges.actions if a.startswith(f"[{n}]")][:20]}
+                    for n, why in BRIDGES.items()],
+        "invocations": drill.invocations,
+        "deployment": drill.deployment.summary() if drill.deployment else None,
+        "notes": drill.notes,
+    }
+    return report
+
+
+def write(report: dict[str, Any], directory: Path) -> dict[str, Path]:
+    """Write the three report files into ``directory``; returns their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {"json": directory / "drill-report.json", "md": directory / "drill-report.md",
+             "png": directory / "drill-timeline.png"}
+    paths["json"].write_text(json.dumps(report, indent=2, default=str) + "\n")
+    paths["md"].write_text(markdown(report))
+    timeline_png(report, paths["png"])
+    return paths
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds >= 60:
+        return f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+    return f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    d = r["drill"]
+    lines = [f"# DR drill: {d['stack']} / {d['scenario']} / {d['strategy']}", "",
+             f"**Verdict: {r['verdict'].upper()}** - {d['target']}, started {d['started_at']}, "
+             f"wall time {d['wall_seconds']:.1f} s, policy gate: {d['policy_gate']}.", ""]
+    if r["failures"]:
+        lines += ["## Failures", "", *[f"- {f}" for f in r["failures"]], ""]
+    rto, rpo = r["rto"], r["rpo"]
+    lines += ["## RTO and RPO achieved", "", "| | achieved | target | met | planned worst case |",
+              "|---|---|---|---|---|"]
+    for name, e in (("RTO", rto), ("RPO", rpo)):
+        a = e["achieved"]
+        lines.append(f"| {name} | {_fmt(a['total_seconds']) if a else '-'} | "
+                     f"{_fmt(e['planned']['target_seconds'])} | "
+                     f"{('yes' if a['met'] else 'NO') if a else '-'} | "
+                     f"{_fmt(e['planned']['total_seconds'])} |")
+    lines += ["", "```", rto["breakdown"], "", rpo["breakdown"], "```", "",
+              "## Timeline", "", "| step | basis | start (s) | seconds | status | API calls |",
+              "|---|---|---|---|---|---|"]
+    for s in r["timeline"]:
+        lines.append(f"| {s['title']} | measured (emulator) | {s['started_offset_seconds']:.2f} | "
+                     f"{s['seconds']:.3f} | {s['status']} | {s['api_calls_total']} |")
+    for m in r["modelled"]:
+        lines.append(f"| {m['name']} | modelled (AWS-side) | - | {m['seconds']:.0f} | - | - |")
+    lines += ["", "## AWS API calls per step", ""]
+    for step, c in r["api_calls"]["per_step"].items():
+        ops = ", ".join(f"{k} x{v}" for k, v in c["by_operation"].items()) or "none"
+        lines.append(f"- **{step}** ({c['total']}): {ops}")
+    rt = r["route53"]
+    lines += ["", f"**No-Route-53 check: {'PASS' if rt['passed'] else 'FAIL'}** - "
+                  f"{rt['failover_path_calls']} Route 53 calls served on the failover path, "
+                  f"{rt['handler_client_calls']} attempted by the handlers' clients.", "",
+              "## Checks (from outside the handler)", ""]
+    lines += [f"- [{'x' if c['passed'] else ' '}] {c['name']} - {c['detail']}" for c in r["checks"]]
+    lines += ["", "## Emulator-gap bridges", ""]
+    lines += [f"- **{b['name']}** (acted {b['acted']}x): {b['why']}" for b in r["bridges"]]
+    dep = r.get("deployment") or {}
+    if dep:
+        lines += ["", "## Deployment of the plan", "",
+                  f"{dep['applied']} planned resources applied to the emulator; "
+                  f"{len(dep['skipped'])} skipped, {len(dep['failed'])} failed, "
+                  f"{len(dep['resolved'])} unknown inputs resolved, "
+                  f"{len(dep['substituted'])} substitutions.", ""]
+        lines += [f"- skipped `{s['type']}` {s['urn'].rsplit('::', 1)[-1]}: {s['reason']}"
+                  for s in dep["skipped"]]
+        lines += [f"- FAILED `{s['type']}` {s['urn'].rsplit('::', 1)[-1]}: {s['error']}"
+                  for s in dep["failed"]]
+        lines += [f"- substituted {s['property']} of {s['urn'].rsplit('::', 1)[-1]}: {s['value']}"
+                  for s in dep["substituted"]]
+    if d.get("missing"):
+        lines += ["", "## Missing pieces", "", *[f"- {m}" for m in d["missing"]]]
+    if r["notes"]:
+        lines += ["", "## Notes", "", *[f"- {n}" for n in r["notes"]]]
+    return "\n".join(lines) + "\n"
+
+
+def timeline_png(r: dict[str, Any], path: Path) -> None:
+    """Two panels: the drill's measured steps on the emulator (seconds), and the achieved
+    RTO term by term (minutes, measured vs modelled) against the target."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5),
+                                   gridspec_kw={"height_ratios": [3, 2]})
+    steps = r["timeline"]
+    colors = {"ok": "#2b8cbe", "failed": "#d7301f", "skipped": "#bdbdbd"}
+    for i, s in enumerate(steps):
+        ax1.barh(i, max(s["seconds"], 0.01), left=s["started_offset_seconds"],
+                 color=colors.get(s["status"], "#2b8cbe"))
+        ax1.text(s["started_offset_seconds"] + s["seconds"], i,
+                 f" {s['seconds']:.2f} s, {s['api_calls_total']} calls", va="center", fontsize=8)
+    ax1.set_yticks(range(len(steps)), [s["step"] for s in steps])
+    ax1.invert_yaxis()
+    ax1.set_xlabel("seconds since the drill started (measured on the emulator)")
+    d = r["drill"]
+    ax1.set_title(f"DR drill {d['stack']} / {d['scenario']} / {d['strategy']}: "
+                  f"{r['verdict'].upper()}")
+    achieved = r["rto"]["achieved"]
+    if achieved:
+        left = 0.0
+        for t in achieved["terms"]:
+            minutes = t["seconds"] / 60
+            ax2.barh(0, minutes, left=left,
+                     color="#31a354" if t["basis"] == "measured" else "#fdae6b",
+                     edgecolor="white")
+            if minutes > achieved["target_seconds"] / 60 / 40:
+                ax2.text(left + minutes / 2, 0, t["name"].split(" (")[0], rotation=90,
+                         ha="center", va="center", fontsize=7)
+            left += minutes
+        ax2.axvline(achieved["target_seconds"] / 60, color="#d7301f", linestyle="--")
+        ax2.text(achieved["target_seconds"] / 60, 0.45, " RTO target", color="#d7301f",
+                 fontsize=8)
+        ax2.set_xlim(0, max(left, achieved["target_seconds"] / 60) * 1.05)
+        ax2.set_title(f"RTO achieved {left:.1f} min (green measured, orange modelled) vs "
+                      f"target {achieved['target_seconds'] / 60:.0f} min", fontsize=10)
+    ax2.set_yticks([])
+    ax2.set_xlabel("minutes")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
