@@ -17,7 +17,6 @@ from pulumi_policy import Policy, ReportViolation, StackValidationArgs
 from policies.rules.common import (
     Unknown,
     by_type,
-    depends_on,
     not_applicable,
     stack_policy,
     value,
@@ -66,29 +65,36 @@ def _trusts_lambda(role: Any) -> bool:
     return isinstance(doc, str | dict) and LAMBDA_SERVICE in json.dumps(doc)
 
 
-def _refers_to(resource: Any, prop: str, target: Any, *names: str) -> bool:
-    if depends_on(resource, prop, target):
-        return True
+def _refs(resource: Any, prop: str) -> set[str]:
+    """URNs an input depends on, plus its literal value (a name or ARN) when known."""
+    out = {d.urn for d in (resource.property_dependencies or {}).get(prop, [])}
     try:
         v = value(resource.props, prop)
     except Unknown:
-        return False
-    return bool(v) and str(v) in {n for n in names if n}
-
-
-def _role_names(role: Any) -> tuple[str, ...]:
-    try:
-        return (str(value(role.props, "name", default="")),)
-    except Unknown:
-        return ()
+        v = None
+    if isinstance(v, str) and v:
+        out.add(v)
+    return out
 
 
 def lambda_roles(resources: list[Any]) -> list[Any]:
     """Roles Lambda functions run as (by trust policy or by a function's ``role`` input)."""
-    roles = by_type(resources, ROLE)
-    functions = by_type(resources, FUNCTION)
-    return [r for r in roles
-            if _trusts_lambda(r) or any(_refers_to(f, "role", r) for f in functions)]
+    used: set[str] = set()
+    for f in by_type(resources, FUNCTION):
+        used |= _refs(f, "role")
+    return [r for r in by_type(resources, ROLE) if _trusts_lambda(r) or r.urn in used]
+
+
+def _keys(role: Any) -> set[str]:
+    """What a reference to ``role`` may hold: its URN or its literal name."""
+    keys = {role.urn}
+    try:
+        name = value(role.props, "name")
+    except Unknown:
+        name = None
+    if isinstance(name, str) and name:
+        keys.add(name)
+    return keys
 
 
 def no_wildcard_actions(**overrides: Any) -> Policy:
@@ -96,19 +102,19 @@ def no_wildcard_actions(**overrides: Any) -> Policy:
 
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
         res = list(args.resources)
-        roles = lambda_roles(res)
+        keys: set[str] = set()
+        for role in lambda_roles(res):
+            keys |= _keys(role)
+        managed = {p.urn: p for p in by_type(res, POLICY)}
         policies: dict[str, Any] = {}
-        for role in roles:
-            names = _role_names(role)
-            for rp in by_type(res, ROLE_POLICY):
-                if _refers_to(rp, "role", role, *names):
-                    policies[rp.urn] = rp
-            for att in by_type(res, ATTACHMENT):
-                if not _refers_to(att, "role", role, *names):
-                    continue
-                for p in by_type(res, POLICY):
-                    if _refers_to(att, "policyArn", p):
-                        policies[p.urn] = p
+        for rp in by_type(res, ROLE_POLICY):
+            if _refs(rp, "role") & keys:
+                policies[rp.urn] = rp
+        for att in by_type(res, ATTACHMENT):
+            if _refs(att, "role") & keys:
+                for ref in _refs(att, "policyArn"):
+                    if ref in managed:
+                        policies[ref] = managed[ref]
         undecided: list[str] = []
         for urn, p in policies.items():
             try:

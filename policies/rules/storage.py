@@ -10,6 +10,7 @@ the input's property dependency, or by a literal bucket name. The deprecated inl
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,6 @@ from pulumi_policy import (
 from policies.rules.common import (
     Unknown,
     by_type,
-    depends_on,
     is_set,
     resource_policy,
     stack_policy,
@@ -41,53 +41,67 @@ TOPIC = "aws:sns/topic:Topic"
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def companions(resources: list[Any], bucket: Any, types: tuple[str, ...]) -> list[Any]:
-    """Resources of ``types`` whose ``bucket`` input refers to ``bucket``."""
-    try:
-        name = value(bucket.props, "bucket")
-    except Unknown:
-        name = None
-    out = []
-    for r in by_type(resources, *types):
-        if depends_on(r, "bucket", bucket):
-            out.append(r)
-            continue
+class Companions:
+    """Companion resources of each bucket, indexed once per stack (linear in its size).
+
+    A companion belongs to a bucket when its ``bucket`` input depends on the bucket resource
+    (property dependency) or equals the bucket's literal name.
+    """
+
+    def __init__(self, resources: list[Any], types: tuple[str, ...]) -> None:
+        self.by_urn: dict[str, list[Any]] = defaultdict(list)
+        self.by_name: dict[str, list[Any]] = defaultdict(list)
+        for r in by_type(resources, *types):
+            for dep in (r.property_dependencies or {}).get("bucket", []):
+                self.by_urn[dep.urn].append(r)
+            try:
+                name = value(r.props, "bucket")
+            except Unknown:
+                name = None
+            if isinstance(name, str) and name:
+                self.by_name[name].append(r)
+
+    def of(self, bucket: Any) -> list[Any]:
         try:
-            if name and value(r.props, "bucket") == name:
-                out.append(r)
+            name = value(bucket.props, "bucket")
         except Unknown:
-            pass
-    return out
+            name = None
+        found = {id(r): r for r in self.by_urn.get(bucket.urn, [])}
+        if isinstance(name, str):
+            found.update({id(r): r for r in self.by_name.get(name, [])})
+        return list(found.values())
 
 
-def _bucket_rule(name: str, description: str,
+def _bucket_rule(name: str, description: str, types: tuple[str, ...],
                  verdict: Callable[[list[Any], Any], str | None]) -> Policy:
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        for b in by_type(args.resources, BUCKET, BUCKET_V2):
-            problem = verdict(args.resources, b)
+        resources = list(args.resources)
+        index = Companions(resources, types)
+        for b in by_type(resources, BUCKET, BUCKET_V2):
+            problem = verdict(index.of(b), b)
             if problem:
                 report(problem, b.urn)
 
     return stack_policy(name=name, description=description, check=check)
 
 
-def _encryption(resources: list[Any], b: Any) -> str | None:
+def _encryption(companions: list[Any], b: Any) -> str | None:
     if is_set(b.props, "serverSideEncryptionConfiguration"):
         return None
-    for c in companions(resources, b, SSE):
+    for c in companions:
         if is_set(c.props, "rules"):
             return None
     return ("S3 bucket must have default encryption: declare a "
             "BucketServerSideEncryptionConfiguration with a rule for it.")
 
 
-def _versioning(resources: list[Any], b: Any) -> str | None:
+def _versioning(companions: list[Any], b: Any) -> str | None:
     try:
         if value(b.props, "versioning", "enabled") is True:
             return None
     except Unknown:
         return None
-    for c in companions(resources, b, VERSIONING):
+    for c in companions:
         try:
             status = value(c.props, "versioningConfiguration", "status")
         except Unknown:
@@ -98,9 +112,8 @@ def _versioning(resources: list[Any], b: Any) -> str | None:
             "versioningConfiguration.status \"Enabled\" for it.")
 
 
-def _public_access(resources: list[Any], b: Any) -> str | None:
-    blocks = companions(resources, b, PUBLIC_ACCESS_BLOCK)
-    for c in blocks:
+def _public_access(companions: list[Any], b: Any) -> str | None:
+    for c in companions:
         missing = []
         for f in PAB_FLAGS:
             try:
@@ -118,17 +131,19 @@ def _public_access(resources: list[Any], b: Any) -> str | None:
 def bucket_encrypted() -> Policy:
     return _bucket_rule("s3-bucket-encrypted",
                         "Checks whether S3 buckets have default server-side encryption.",
-                        _encryption)
+                        SSE, _encryption)
 
 
 def bucket_versioned() -> Policy:
     return _bucket_rule("s3-bucket-versioned",
-                        "Checks whether S3 buckets have versioning enabled.", _versioning)
+                        "Checks whether S3 buckets have versioning enabled.", VERSIONING,
+                        _versioning)
 
 
 def bucket_public_access_blocked() -> Policy:
     return _bucket_rule("s3-bucket-public-access-blocked",
-                        "Checks whether S3 buckets block all public access.", _public_access)
+                        "Checks whether S3 buckets block all public access.",
+                        PUBLIC_ACCESS_BLOCK, _public_access)
 
 
 def topic_encrypted(**overrides: Any) -> Policy:
