@@ -1,0 +1,82 @@
+"""The Lambda entry point: env settings, Powertools wrappers, malformed events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+import handlers.backup.app as app
+from handlers.backup.events import InvalidEventError, scheduled_event
+from tests.backup.world import PRIMARY, STANDBY, Recorder, World, closed_port
+
+
+@dataclass
+class Context:
+    function_name: str = "backup-orchestrator"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-west-2:123456789012:function:backup"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = "req-1"
+    log_group_name: str = "/aws/lambda/backup"
+    log_stream_name: str = "s"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@pytest.fixture
+def handler_env(world: World, monkeypatch, fresh_settings) -> Recorder:
+    for k, v in world.env.items():
+        monkeypatch.setenv(k, v)
+    recorder = Recorder()
+    monkeypatch.setattr(app, "client_factory", recorder)
+    return recorder
+
+
+def test_handler_runs_and_returns_summary(world: World, handler_env: Recorder) -> None:
+    out = app.handler(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), Context())
+    assert out["status"] == "complete", out["errors"]
+    assert out["run_id"] == "req-1"
+    assert out["period"] == "2026-03-01T10:00:00+00:00"
+    assert out["metadata_key"] == "runs/202603011000/req-1.json"
+    assert len(out["created"]) == 4 and len(out["copied"]) == 2
+    assert isinstance(out["recovery_point_age_seconds"], float)
+    import json
+    json.dumps(out)                                  # JSON-able as documented
+    assert {r for r, *_ in handler_env.calls} == {PRIMARY, STANDBY}
+
+
+def test_handler_without_context_works(world: World, handler_env: Recorder) -> None:
+    out = app.handler(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), None)
+    assert out["status"] == "complete" and out["run_id"]
+
+
+def test_handler_uses_shared_retrying_clients_by_default(world: World, monkeypatch,
+                                                         fresh_settings) -> None:
+    for k, v in world.env.items():
+        monkeypatch.setenv(k, v)
+    from handlers.shared import aws
+    aws.client.cache_clear()
+    out = app.handler(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), Context())
+    assert out["status"] == "complete", out["errors"]
+    rds = aws.client("rds", STANDBY)
+    assert rds.meta.config.retries["mode"] == "adaptive"
+    aws.client.cache_clear()
+
+
+@pytest.mark.parametrize("event", [
+    None, {}, {"time": "2026-03-01T10:00:00Z"}, {"detail-type": "Scheduled Event"},
+    [scheduled_event(datetime(2026, 3, 1, tzinfo=UTC))],
+])
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_malformed_event_fails_cleanly_with_no_aws_call(monkeypatch, event) -> None:
+    # No moto here: any AWS call would go to a closed loopback port (never to AWS), fail,
+    # and be seen by the recorder.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    recorder = Recorder()
+    monkeypatch.setattr(app, "client_factory", recorder)
+    with pytest.raises(InvalidEventError, match="EventBridge event"):
+        app.handler(event, Context())
+    assert recorder.calls == [] and recorder.attempts == []
