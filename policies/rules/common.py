@@ -299,11 +299,6 @@ def by_type(resources: Iterable[Any], *types: str) -> list[Any]:
     return [r for r in resources if r.resource_type in types]
 
 
-def depends_on(resource: Any, prop: str, target: Any) -> bool:
-    """Whether ``resource``'s input ``prop`` was computed from ``target`` (property deps)."""
-    return any(d.urn == target.urn for d in (resource.property_dependencies or {}).get(prop, []))
-
-
 # --- schedules -----------------------------------------------------------------------------
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
