@@ -31,6 +31,7 @@ from rto_rpo.contract import ROLE_TAG, Env, Role
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SOURCE_ARN = "arn:aws:rds:us-east-1:123456789012:db:shop-primary"
+UNIT_SIZE = 12
 
 
 def _timed(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> tuple[float, float, float]:
@@ -85,7 +86,7 @@ def synthetic_resources(n: int) -> list[Resource]:
     add("aws:cloudwatch/eventRule:EventRule", "backup", {
         "tags": tags(Role.BACKUP_SCHEDULE), "scheduleExpression": "rate(1 hour)"})
     i = 0
-    while len(out) < n:
+    while len(out) + UNIT_SIZE <= n:
         i += 1
         b = add("aws:s3/bucket:Bucket", f"bucket-{i}", {"bucket": f"bench-{i}", "tags": {"app": "shop"}})
         add("aws:s3/bucketVersioning:BucketVersioning", f"ver-{i}", {
@@ -117,6 +118,8 @@ def synthetic_resources(n: int) -> list[Resource]:
         add("aws:iam/rolePolicy:RolePolicy", f"policy-{i}", {"role": UNKNOWN, "policy": json.dumps({
             "Statement": [{"Effect": "Allow", "Action": ["rds:DescribeDBInstances"],
                            "Resource": "*"}]})}, deps={"role": role})
+    while len(out) < n:  # whole units only, then compliant topics to reach n exactly
+        add("aws:sns/topic:Topic", f"pad-{len(out)}", {"kmsMasterKeyId": "alias/aws/sns"})
     return out[:n]
 
 
