@@ -191,7 +191,8 @@ def main() -> int:
                          if k not in {"benchmark", "metric", "value", "unit", "spread"})
         spread = f"{r['spread'][0]:.3g}-{r['spread'][1]:.3g}" if r.get("spread") else ""
         table.add_row(r["benchmark"], case, r["metric"], f"{r['value']:.3g}", spread, r["unit"])
-    Console().print(table)
+    console = Console()
+    (console if console.is_terminal else Console(width=160)).print(table)
     return 0
 
 
