@@ -208,6 +208,16 @@ def stack_config(stack: str = "prod", *, stack_file: Path | None = None,
 # Parent side
 
 
+@dataclass
+class PlanRequest:
+    """One variant to record (see :func:`record_plan` for the fields)."""
+
+    stack: str = "prod"
+    stack_file: Path | None = None
+    config_overrides: dict[str, object] | None = None
+    preview: bool = True
+
+
 def record_plan(stack: str = "prod", *, stack_file: Path | None = None,
                 config_overrides: dict[str, object] | None = None, preview: bool = True,
                 program: Path | None = None, timeout: float = 120.0) -> Plan:
@@ -227,26 +237,52 @@ def record_plan(stack: str = "prod", *, stack_file: Path | None = None,
         PlanConfigError: the program rejected its config (message names the key).
         PlanError: the program failed otherwise (message holds the child's traceback).
     """
-    config = stack_config(stack, stack_file=stack_file, config_overrides=config_overrides)
+    (result,) = record_plans([PlanRequest(stack, stack_file, config_overrides, preview)],
+                             program=program, timeout=timeout)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
+                 timeout: float = 300.0) -> list[Plan | PlanConfigError | PlanError]:
+    """Record several variants in ONE subprocess: Pulumi is imported once, then each variant
+    runs in a forked child (mocks and config are process-global), which makes a variant cost
+    a fraction of a fresh interpreter. Without ``os.fork`` each runs in its own subprocess.
+
+    Returns:
+        per request, its :class:`Plan`, or the :class:`PlanConfigError` / :class:`PlanError`
+        it raised (returned, not raised, so one bad variant does not hide the others).
+    """
     with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
-        req = Path(tmp) / "request.json"
-        out = Path(tmp) / "plan.json"
-        req.write_text(json.dumps({"stack": stack, "config": config, "preview": preview,
-                                   "program": str(program or ROOT / "__main__.py"),
-                                   "out": str(out)}))
+        batch = []
+        for i, r in enumerate(requests):
+            config = stack_config(r.stack, stack_file=r.stack_file,
+                                  config_overrides=r.config_overrides)
+            batch.append({"stack": r.stack, "config": config, "preview": r.preview,
+                          "program": str(program or ROOT / "__main__.py"),
+                          "out": str(Path(tmp) / f"plan-{i}.json")})
+        req = Path(tmp) / "requests.json"
+        req.write_text(json.dumps(batch))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         proc = subprocess.run([sys.executable, "-m", "offline.plan", _CHILD_FLAG, str(req)],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-        if not out.exists():
-            raise PlanError(f"program failed under mocks (exit {proc.returncode}):\n"
-                            f"{proc.stderr[-6000:]}{proc.stdout[-2000:]}")
-        result = json.loads(out.read_text())
-    if result["status"] == "config-error":
-        raise PlanConfigError(result["message"], result["resources_declared"])
-    if result["status"] != "ok":
-        raise PlanError(f"program failed under mocks: {result['message']}")
-    return Plan.from_json(json.dumps(result["plan"]))
+        results: list[Plan | PlanConfigError | PlanError] = []
+        for b in batch:
+            out = Path(b["out"])
+            if not out.exists():
+                results.append(PlanError(f"program failed under mocks (exit {proc.returncode}):"
+                                         f"\n{proc.stderr[-6000:]}{proc.stdout[-2000:]}"))
+                continue
+            result = json.loads(out.read_text())
+            if result["status"] == "config-error":
+                results.append(PlanConfigError(result["message"], result["resources_declared"]))
+            elif result["status"] != "ok":
+                results.append(PlanError(f"program failed under mocks: {result['message']}"))
+            else:
+                results.append(Plan.from_json(json.dumps(result["plan"])))
+    return results
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,9 +510,64 @@ def _account_from_config(config: dict[str, str]) -> str:
         return DEFAULT_ACCOUNT
 
 
+#: pulumi_aws classes the program uses, imported before forking so each child starts warm
+#: (pulumi_aws loads modules lazily, on first attribute access; importing them is most of
+#: a recording's cost). A class missing here only costs time.
+_PRELOAD = {
+    "cloudwatch": ("MetricAlarm", "EventRule", "EventTarget", "EventBus", "LogGroup",
+                   "Dashboard"),
+    "dms": ("ReplicationInstance", "Endpoint", "ReplicationTask"),
+    "dynamodb": ("Table",), "iam": ("Role", "RolePolicy"), "kms": ("Key", "Alias"),
+    "lambda_": ("Function", "Permission"), "rds": ("Instance",),
+    "route53": ("HealthCheck", "Record"),
+    "s3": ("Bucket", "BucketVersioning", "BucketServerSideEncryptionConfiguration",
+           "BucketPublicAccessBlock", "BucketPolicy", "BucketLifecycleConfiguration"),
+    "sns": ("Topic", "TopicSubscription"),
+}
+
+
 def _child(request_path: str) -> int:
-    """Run in the subprocess: mocks, config, program; write the result JSON."""
-    req = json.loads(Path(request_path).read_text())
+    """Run in the subprocess: each request in a forked child (or in-process if it is alone or
+    the platform cannot fork)."""
+    batch = json.loads(Path(request_path).read_text())
+    if len(batch) == 1 or not hasattr(os, "fork"):
+        if len(batch) > 1:
+            for req in batch:
+                subprocess.run([sys.executable, "-m", "offline.plan", _CHILD_FLAG,
+                                _single(req, request_path)], check=False)
+            return 0
+        return _run_one(batch[0])
+    import pulumi  # noqa: F401 - warm the interpreter before forking
+    import pulumi_aws
+
+    pulumi_aws.Provider  # noqa: B018 - import it now
+    for module, classes in _PRELOAD.items():
+        for cls in classes:
+            getattr(getattr(pulumi_aws, module), cls, None)
+    sys.path.insert(0, str(ROOT))
+    import components.settings  # noqa: F401
+    for req in batch:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = _run_one(req)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        os.waitpid(pid, 0)
+    return 0
+
+
+def _single(req: dict[str, Any], request_path: str) -> str:
+    path = Path(request_path).with_name(Path(req["out"]).stem + "-request.json")
+    path.write_text(json.dumps([req]))
+    return str(path)
+
+
+def _run_one(req: dict[str, Any]) -> int:
+    """Mocks, config, program; write the result JSON to ``req["out"]``."""
     out = Path(req["out"])
     config: dict[str, str] = req["config"]
     # The CLI's Python language host hands config over in PULUMI_CONFIG and set_all_config;
