@@ -1,0 +1,100 @@
+"""Every stack-config error the issue lists, with its message; and the program stops first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components.settings import ConfigError, settings_from_raw
+from offline.plan import PlanConfigError, record_plan
+from tests.program.variants import BASE, P
+
+
+def raw(**changes: Any) -> dict[str, Any]:
+    """The prod config (keys without the prefix) with top-level ``changes``; nested keys as
+    ``section__key``; a value of None removes the key."""
+    cfg = {k[len(P) + 1:]: (dict(v) if isinstance(v, dict) else v)
+           for k, v in BASE.items() if k.startswith(f"{P}:")}
+    for key, value in changes.items():
+        section, _, sub = key.partition("__")
+        if sub:
+            cfg[section] = {**cfg.get(section, {}), sub: value}
+        elif value is None:
+            cfg.pop(section, None)
+        else:
+            cfg[section] = value
+    return cfg
+
+
+def errors_of(**changes: Any) -> list[str]:
+    with pytest.raises(ConfigError) as e:
+        settings_from_raw(raw(**changes))
+    return e.value.errors
+
+
+def test_prod_config_is_valid() -> None:
+    s = settings_from_raw(raw())
+    assert (s.primary_region, s.standby_region, s.rto_seconds, s.rpo_seconds) == (
+        "us-east-1", "us-west-2", 14400, 3600)
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"standbyRegion": "us-east-1"},
+     "ecommerce-dr:standbyRegion: must differ from primaryRegion (us-east-1)"),
+    ({"standbyRegion": "us-west-9"},
+     "ecommerce-dr:standbyRegion: 'us-west-9' is not an AWS Region; allowed: af-south-1, "),
+    ({"primaryRegion": "mars-east-1"},
+     "ecommerce-dr:primaryRegion: 'mars-east-1' is not an AWS Region; allowed: "),
+    ({"healthCheck__intervalSeconds": 20},
+     "ecommerce-dr:healthCheck.intervalSeconds: must be 10 or 30 (Route 53 request intervals), "
+     "got 20"),
+    ({"healthCheck__failureThreshold": 0},
+     "ecommerce-dr:healthCheck.failureThreshold: must be between 1 and 10, got 0"),
+    ({"healthCheck__failureThreshold": 11},
+     "ecommerce-dr:healthCheck.failureThreshold: must be between 1 and 10, got 11"),
+    ({"dns__ttlSeconds": 30},
+     "ecommerce-dr:dns.ttlSeconds: must be at least 60 seconds for failover records"),
+    ({"rtoMinutes": 0}, "ecommerce-dr:rtoMinutes: must be a positive number of minutes, got 0"),
+    ({"rpoMinutes": -5}, "ecommerce-dr:rpoMinutes: must be a positive number of minutes, got -5"),
+    ({"backup__cadenceMinutes": 90},
+     "ecommerce-dr:backup.cadenceMinutes: must be at most rpoMinutes (60): a backup every 90 min "
+     "cannot hold a 60-min RPO"),
+    ({"backup__cadenceMinutes": 30, "backup__retentionHours": 48},
+     "ecommerce-dr:backup.retentionHours: cadence 30 min x retention 48 h keeps "),
+    ({"alertEmail": None},
+     "ecommerce-dr:alertEmail: is required: an email address for the alert topics"),
+    ({"database__strategy": "aurora-global"},
+     "ecommerce-dr:database.strategy: unknown strategy 'aurora-global'; allowed: read-replica, "
+     "dms, snapshot-restore"),
+])
+def test_config_error_names_the_key_and_what_is_allowed(changes: dict[str, Any],
+                                                        expected: str) -> None:
+    errors = errors_of(**changes)
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_snapshot_quota_error_names_the_remedies_and_the_quota_is_configurable() -> None:
+    (err,) = errors_of(backup__cadenceMinutes=30, backup__retentionHours=48)
+    assert "over backup.manualSnapshotQuota (100)" in err
+    assert "shorten retentionHours, lengthen cadenceMinutes, or raise the quota" in err
+    cfg = raw(backup__cadenceMinutes=30, backup__retentionHours=48,
+              backup__manualSnapshotQuota=250)
+    assert settings_from_raw(cfg).backup.manual_snapshot_quota == 250
+
+
+def test_config_values_arrive_as_strings_like_the_cli_delivers_them() -> None:
+    # The CLI hands every value over as a string (objects as JSON); the model accepts that.
+    cfg = {k: (v if isinstance(v, str) else json.dumps(v))
+           for k, v in raw().items()}
+    assert settings_from_raw(cfg).health_check.interval_seconds == 10
+
+
+def test_program_stops_before_declaring_any_resource() -> None:
+    with pytest.raises(PlanConfigError) as e:
+        record_plan("prod", preview=True, config_overrides={
+            f"{P}:healthCheck": {"intervalSeconds": 20},
+            f"{P}:alertEmail": None})
+    assert e.value.resources_declared == 0
+    assert "ecommerce-dr:healthCheck.intervalSeconds: must be 10 or 30" in str(e.value)
