@@ -2,7 +2,8 @@
 
 One paginated ``DescribeDBSnapshots(SnapshotType=manual)`` per Region per run gives both
 the quota count (every manual snapshot counts, ours or not) and our own snapshots with
-their tags (``TagList`` is part of the response), so the number of calls grows with the
+their tags (``TagList`` is part of the ``DBSnapshot`` structure, Amazon RDS API Reference,
+"DBSnapshot"), so the number of calls grows with the
 number of snapshots / 100 per page, never per snapshot. Automated snapshots are never
 listed, so they can never be pruned.
 """

@@ -12,7 +12,10 @@ from tests.backup.world import Recorder, World, build_world
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # RDS instances make moto build an EC2 backend per Region, which by default loads
+    # thousands of AMIs (most of a test's setup time); these tests need none.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with mock_aws():
         yield
 

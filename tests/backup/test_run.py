@@ -208,3 +208,16 @@ def test_published_metrics_equal_measured_ages(world: World, recorder: Recorder)
     assert (success, count) == (1.0, 2.0)
     [(failure, _)] = _metric(Metric.BACKUP_FAILURE, stack)
     assert failure == 0.0
+
+
+def test_standby_instance_absent_is_skipped_not_failed(aws: None) -> None:
+    from tests.backup.world import build_world
+    w = build_world(1, standby=False)
+    dbs = [{"primaryArn": w.databases[0]["primaryArn"], "standbyIdentifier": "not-created-yet"}]
+    import json
+    rec = run_backup(w.settings(PROTECTED_DATABASES=json.dumps(dbs)), period=PERIOD,
+                     run_id="x", clients=Recorder())
+    assert rec.status == "complete", rec.errors
+    assert rec.skipped == [{"region": STANDBY, "database": "shop-0",
+                            "reason": "standby instance not-created-yet not found"}]
+    assert [c["kind"] for c in rec.created] == ["primary"] and len(rec.copied) == 1

@@ -1,0 +1,111 @@
+"""Recovery-point age: newest copy, replica lag, DMS CDC latency; what gets published."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.backup.inventory import Snapshot
+from handlers.backup.orchestrator import run_backup
+from handlers.backup.recovery_point import measure, metric_data
+from rto_rpo.contract import Metric
+from tests.backup.world import (
+    MANAGED_BY,
+    PERIOD,
+    STANDBY,
+    Recorder,
+    build_world,
+    client,
+    ours,
+)
+
+TASK_ARN = "arn:aws:dms:us-west-2:123456789012:task:ABCDEF123"
+
+
+def copy_snap(db: str, age: timedelta, now: datetime, *, status: str = "available",
+              kind: str = "copy", tags: dict | None = None) -> Snapshot:
+    return Snapshot(identifier=f"{db}-{age.total_seconds():.0f}", arn="arn", region=STANDBY,
+                    instance=db, status=status, created=now - age,
+                    tags=ours(db, kind) if tags is None else tags)
+
+
+def seed_metric(namespace: str, name: str, dims: list[dict[str, str]], value: float) -> None:
+    """Bridge: moto publishes no AWS/RDS or AWS/DMS metrics; seed them (field notes)."""
+    client("cloudwatch", STANDBY).put_metric_data(Namespace=namespace, MetricData=[{
+        "MetricName": name, "Dimensions": dims, "Value": value,
+        "Timestamp": datetime.now(UTC) - timedelta(seconds=30)}])
+
+
+def test_age_is_newest_available_copy(aws) -> None:
+    now = datetime.now(UTC)
+    snaps = [copy_snap("a", timedelta(hours=3), now), copy_snap("a", timedelta(minutes=40), now),
+             copy_snap("a", timedelta(minutes=5), now, status="creating"),      # not usable
+             copy_snap("a", timedelta(minutes=1), now, tags={}),               # not ours
+             copy_snap("b", timedelta(minutes=20), now, kind="standby")]
+    rp = measure(databases=[("a", None), ("b", None), ("c", None)], standby_snapshots=snaps,
+                 managed_by=MANAGED_BY, now=now, strategy="snapshot-restore",
+                 cloudwatch=client("cloudwatch", STANDBY))
+    assert rp.per_database["a"] == {"age_seconds": 2400.0, "source": "snapshot"}
+    assert rp.per_database["b"] == {"age_seconds": 1200.0, "source": "snapshot"}
+    assert rp.missing == ["c"]
+    assert rp.recovery_point_age_seconds == 2400.0     # worst database with a recovery point
+    assert rp.replication_lag_seconds is None
+
+
+def test_read_replica_age_is_replica_lag_when_newer(aws) -> None:
+    now = datetime.now(UTC)
+    seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier", "Value": "a-r"}], 42)
+    seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier", "Value": "b-r"}], 9000)
+    snaps = [copy_snap("a", timedelta(hours=1), now), copy_snap("b", timedelta(hours=1), now)]
+    rp = measure(databases=[("a", "a-r"), ("b", "b-r")], standby_snapshots=snaps,
+                 managed_by=MANAGED_BY, now=now, strategy="read-replica",
+                 cloudwatch=client("cloudwatch", STANDBY))
+    assert rp.per_database["a"] == {"age_seconds": 42.0, "source": "replica-lag"}
+    # a replica 2.5 h behind: the hour-old copy is the newer recovery point
+    assert rp.per_database["b"] == {"age_seconds": 3600.0, "source": "snapshot"}
+    assert rp.replication_lag_seconds == 9000.0
+    assert rp.recovery_point_age_seconds == 3600.0
+
+
+def test_dms_cdc_latency_is_read_with_full_dimensions(aws) -> None:
+    now = datetime.now(UTC)
+    dims = [{"Name": "ReplicationInstanceIdentifier", "Value": "dms-inst"},
+            {"Name": "ReplicationTaskIdentifier", "Value": "ABCDEF123"}]
+    seed_metric("AWS/DMS", "CDCLatencySource", dims, 7)
+    seed_metric("AWS/DMS", "CDCLatencyTarget", dims, 12)
+    rp = measure(databases=[("a", "a-target")], standby_snapshots=[], managed_by=MANAGED_BY,
+                 now=now, strategy="dms", cloudwatch=client("cloudwatch", STANDBY),
+                 dms_task_arn=TASK_ARN)
+    assert rp.per_database["a"] == {"age_seconds": 12.0, "source": "dms"}
+    assert rp.replication_lag_seconds == 12.0
+
+
+def test_metric_data_uses_contract_names_and_stack_dimension() -> None:
+    from handlers.backup.recovery_point import RecoveryPoints
+    rp = RecoveryPoints(per_database={"a": {"age_seconds": 5.0, "source": "snapshot"}},
+                        recovery_point_age_seconds=5.0, replication_lag_seconds=3.0)
+    now = datetime.now(UTC)
+    items = metric_data(rp, stack="prod", status="partial", now=now)
+    by_name = {(i["MetricName"], len(i["Dimensions"])): i for i in items}
+    assert by_name[(Metric.RECOVERY_POINT_AGE.value, 1)]["Value"] == 5.0
+    assert by_name[(Metric.REPLICATION_LAG.value, 1)]["Value"] == 3.0
+    assert by_name[(Metric.BACKUP_SUCCESS.value, 1)]["Value"] == 0.0
+    assert by_name[(Metric.BACKUP_FAILURE.value, 1)]["Value"] == 1.0
+    assert by_name[(Metric.RECOVERY_POINT_AGE.value, 2)]["Dimensions"] == [
+        {"Name": "Stack", "Value": "prod"}, {"Name": "Database", "Value": "a"}]
+    assert all(i["Dimensions"][0] == {"Name": "Stack", "Value": "prod"} for i in items)
+
+
+def test_read_replica_run_publishes_measured_lag(aws) -> None:
+    w = build_world(1, standby=True, strategy="read-replica")
+    seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier",
+                                           "Value": "shop-0-standby"}], 17)
+    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=Recorder())
+    assert rec.status == "complete", rec.errors
+    assert rec.recovery_points["replication_lag_seconds"] == 17.0
+    cw = client("cloudwatch", STANDBY)
+    now = datetime.now(UTC)
+    resp = cw.get_metric_statistics(
+        Namespace="EcommerceDR", MetricName=Metric.REPLICATION_LAG.value,
+        Dimensions=[{"Name": "Stack", "Value": "prod"}], StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(minutes=5), Period=3600, Statistics=["Maximum"])
+    assert [p["Maximum"] for p in resp["Datapoints"]] == [17.0]
