@@ -43,6 +43,11 @@ from .snapshots import Outcome, copy_snapshot, create_snapshot
 ClientFactory = Callable[[str, str], Any]
 T = TypeVar("T")
 
+#: botocore errors meaning the Region's endpoint cannot be reached: once one is seen, the
+#: run makes no further call into that Region (each call would sit through its retries).
+UNREACHABLE = frozenset({"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+                         "ConnectionClosedError", "ConnectionError"})
+
 #: Snapshot statuses meaning "RDS is still making it": never duplicated, copied or pruned.
 IN_PROGRESS = frozenset({"creating", "pending", "copying"})
 
@@ -85,11 +90,23 @@ class _Run:
             self.rec.error(region=region, step=step, code=code, message=str(e))
             return None
         except BotoCoreError as e:
-            self.rec.regions[region] = "unreachable"
+            if type(e).__name__ in UNREACHABLE:
+                self.rec.regions[region] = "unreachable"
             self.rec.error(region=region, step=step, code=type(e).__name__, message=str(e))
             return None
         self.rec.regions.setdefault(region, "ok")
         return result
+
+    def reachable(self, region: str) -> bool:
+        return self.rec.regions.get(region) != "unreachable"
+
+    def skip_unreachable(self, region: str, step: str, database: str | None = None) -> bool:
+        """True (and recorded) when ``region`` went unreachable earlier in this run."""
+        if self.reachable(region):
+            return False
+        self.rec.error(region=region, step=step, database=database, code="RegionUnreachable",
+                       message="skipped: the Region's endpoint was unreachable earlier in this run")
+        return True
 
     def tags(self, database: str, kind: Kind) -> list[dict[str, str]]:
         return run_tags(stack=self.s.stack_name, database=database, kind=kind,
@@ -136,6 +153,8 @@ class _Run:
         elif out.state == "deferred":
             self.rec.deferred.append({**entry, "code": out.code, "message": out.message})
         else:
+            if out.code in UNREACHABLE:
+                self.rec.regions[region] = "unreachable"
             self.rec.error(region=region, step=step, database=database, code=out.code,
                            message=out.message)
 
@@ -158,6 +177,8 @@ class _Run:
         room = self.prune(self.P, rds, snaps, len(wanted))
         new: list[Snapshot] = []
         for i, (db, sid) in enumerate(wanted):
+            if self.skip_unreachable(self.P, "snapshot", db.identifier):
+                continue
             if i >= room:
                 self.rec.error(region=self.P, step="snapshot", database=db.identifier,
                                code="NoRoomUnderQuota",
@@ -216,6 +237,8 @@ class _Run:
         room = self.prune(self.S, rds, standby_snaps, len(copies) + len(wanted))
         for db_id, src in copies:
             target = copy_id(src.identifier)
+            if self.skip_unreachable(self.S, "copy", db_id):
+                continue
             if room <= 0:
                 self.rec.error(region=self.S, step="copy", database=db_id, code="NoRoomUnderQuota",
                                message="manual snapshot quota reached and none of ours prunable")
@@ -230,6 +253,8 @@ class _Run:
             if out.snapshot is not None:
                 self.new_standby.append(out.snapshot)
         for db, sb, sid in wanted:
+            if self.skip_unreachable(self.S, "snapshot", db.identifier):
+                continue
             if room <= 0:
                 self.rec.error(region=self.S, step="snapshot", database=db.identifier,
                                code="NoRoomUnderQuota",
@@ -271,6 +296,8 @@ class _Run:
             replication_lag_seconds=self.rec.recovery_points.get("replication_lag_seconds"))
         items = recovery_point.metric_data(rp, stack=self.s.stack_name, status=self.rec.status,
                                            now=self.now())
+        if self.skip_unreachable(self.S, "metrics"):
+            return
         calls = self.region_call(self.S, "metrics", lambda: recovery_point.publish(
             self.clients("cloudwatch", self.S), items))
         if calls is not None:
@@ -282,13 +309,20 @@ class _Run:
         body = {"run_id": r.run_id, "period": r.period.isoformat(), "status": r.status,
                 "regions": r.regions, "errors": r.errors, "warnings": r.warnings,
                 "recovery_point_age_seconds": r.recovery_points.get("recovery_point_age_seconds")}
-        r.alerts = publish_alert(self.s.alert_topic_arns, subject, body,
+        reachable = {k: v for k, v in self.s.alert_topic_arns.items() if self.reachable(k)}
+        r.alerts = publish_alert(reachable, subject, body,
                                  lambda region: self.clients("sns", region))
+        r.alerts.update({k: "skipped: Region unreachable" for k in self.s.alert_topic_arns
+                         if k not in reachable})
 
     def write_metadata(self) -> None:
         key = metadata_key(self.period, self.rec.run_id)
         self.rec.finished_at = self.now()
         body = json.dumps(self.rec.to_dict() | {"metadata_key": key}, default=str, indent=1)
+        if not self.reachable(self.S):
+            self.rec.metadata_error = (f"not written: {self.S} (bucket {self.s.metadata_bucket}) "
+                                       "unreachable in this run")
+            return
         try:
             self.clients("s3", self.S).put_object(Bucket=self.s.metadata_bucket, Key=key,
                                                   Body=body.encode(), ContentType="application/json")

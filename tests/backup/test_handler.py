@@ -80,3 +80,16 @@ def test_malformed_event_fails_cleanly_with_no_aws_call(monkeypatch, event) -> N
     with pytest.raises(InvalidEventError, match="EventBridge event"):
         app.handler(event, Context())
     assert recorder.calls == [] and recorder.attempts == []
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_invalid_environment_fails_naming_the_variable(monkeypatch, fresh_settings) -> None:
+    from handlers.backup.settings import SettingsError
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    for k in ("PRIMARY_REGION", "PROTECTED_DATABASES", "METADATA_BUCKET"):
+        monkeypatch.delenv(k, raising=False)
+    recorder = Recorder()
+    monkeypatch.setattr(app, "client_factory", recorder)
+    with pytest.raises(SettingsError, match="PROTECTED_DATABASES"):
+        app.handler(scheduled_event(datetime(2026, 3, 1, tzinfo=UTC)), Context())
+    assert recorder.calls == []
