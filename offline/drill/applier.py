@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class Deployment:
     failed: list[dict[str, str]] = field(default_factory=list)
     resolved: list[dict[str, str]] = field(default_factory=list)
     substituted: list[dict[str, str]] = field(default_factory=list)
+    seconds_by_type: dict[str, float] = field(default_factory=dict)
 
     def by_role(self, role: Role | str) -> list[Applied]:
         return [a for a in self.applied.values() if a.role == str(role)]
@@ -81,7 +83,7 @@ class Deployment:
             counts[a.type] = counts.get(a.type, 0) + 1
         return {"applied": len(self.applied), "applied_by_type": dict(sorted(counts.items())),
                 "skipped": self.skipped, "failed": self.failed, "resolved": self.resolved,
-                "substituted": self.substituted}
+                "substituted": self.substituted, "seconds_by_type": self.seconds_by_type}
 
 
 def autoname(logical: str, urn: str, *, lower: bool = False, max_len: int = 63) -> str:
@@ -95,8 +97,10 @@ def is_unknown(v: Any) -> bool:
 
 
 def contains_unknown(v: Any) -> bool:
-    if is_unknown(v):
-        return True
+    """True if ``v`` is unknown or holds an unknown anywhere, including inside a string
+    (a JSON document built with ``Output.json_dumps`` over unknown values)."""
+    if isinstance(v, str):
+        return UNKNOWN in v
     if isinstance(v, dict):
         return any(contains_unknown(x) for x in v.values())
     if isinstance(v, list):
@@ -117,6 +121,26 @@ _ARN_PROPS = {"replicateSourceDb", "kmsKeyId", "kmsMasterKeyId", "role", "arn", 
               "endpoint", "targetKeyId", "sourceArn", "policyArn", "deadLetterConfig"}
 _NAME_PROPS = {"rule", "bucket", "functionName", "function", "eventBusName", "cloudwatchAlarmName",
                "name", "dbInstanceIdentifier", "alarmName", "queue"}
+
+
+def _reference(prop: str) -> bool:
+    """Is ``prop`` a reference to another resource (an ARN, id or name), which the applier
+    can fill in from what it created? Documents built from outputs (policies) are not."""
+    return (prop in _ARN_PROPS or prop in _NAME_PROPS
+            or prop.endswith(("Arn", "Arns", "Id", "Ids", "Actions", "Healthchecks")))
+
+
+#: A property whose name names a kind of resource only takes a dependency of that kind.
+_KIND_HINTS: tuple[tuple[str, str], ...] = (
+    ("kms", "aws:kms/"), ("secret", "aws:secretsmanager/"), ("role", "aws:iam/role:"),
+    ("topic", "aws:sns/topic:"), ("healthcheck", "aws:route53/healthCheck:"),
+    ("bucket", "aws:s3/bucket"), ("zone", "aws:route53/zone:"),
+)
+
+
+def _fits(prop: str, dep: Applied) -> bool:
+    lowered = prop.lower()
+    return all(dep.type.startswith(kind) for hint, kind in _KIND_HINTS if hint in lowered)
 
 
 def _attr_for(prop: str, dep: Applied) -> str:
@@ -186,6 +210,7 @@ class Applier:
                      "reason": "not needed by the drill: no applier for this type"})
                 continue
             region = r.region or self.primary_region
+            started = time.perf_counter()
             try:
                 inputs = self._resolve_inputs(r)
                 applied = handler(r, inputs, region)
@@ -196,6 +221,10 @@ class Applier:
                 self.deployment.failed.append({"urn": r.urn, "type": r.type,
                                                "error": f"{type(e).__name__}: {e}"})
                 continue
+            finally:
+                took = time.perf_counter() - started
+                self.deployment.seconds_by_type[r.type] = round(
+                    self.deployment.seconds_by_type.get(r.type, 0.0) + took, 4)
             self.deployment.applied[r.urn] = applied
         return self.deployment
 
@@ -203,10 +232,10 @@ class Applier:
     def _resolve_inputs(self, r: Any) -> dict[str, Any]:
         inputs = json.loads(json.dumps(r.inputs or {}))
         for prop, value in list(inputs.items()):
-            if not contains_unknown(value):
+            if not contains_unknown(value) or not _reference(prop):
                 continue
             deps = [self.deployment.applied[u] for u in (r.property_dependencies or {}).get(prop, [])
-                    if u in self.deployment.applied]
+                    if u in self.deployment.applied and _fits(prop, self.deployment.applied[u])]
             if not deps:
                 continue  # left unknown; the type's applier decides (env vars, policies)
             if is_unknown(value):
@@ -631,4 +660,12 @@ _CONTRACT_RESOLVERS: dict[str, Callable[[Applier], str]] = {
     Env.ALERT_TOPIC_ARNS: lambda a: json.dumps(
         {t.region: t.arn for t in a.deployment.by_role(Role.ALERT_TOPIC)}),
     Env.STANDBY_DB_IDENTIFIER: lambda a: _names(a, Role.STANDBY_DATABASE).physical_name,
+    Env.DMS_TASK_ARN: lambda a: _only_type(a, "aws:dms/replicationTask:ReplicationTask").arn,
 }
+
+
+def _only_type(a: Applier, type_: str) -> Applied:
+    found = [x for x in a.deployment.applied.values() if x.type == type_]
+    if len(found) != 1:
+        raise LookupError(f"expected one applied {type_}, found {len(found)}")
+    return found[0]

@@ -34,6 +34,8 @@ from moto.core.exceptions import ServiceException
 from moto.server import ThreadedMotoServer
 
 ACCOUNT_ID = "123456789012"  # moto's default account; the stack config's ARNs use it too
+#: Marks the drill's own requests, which faults never touch.
+DRILL_USER_AGENT = "ecommerce-dr-drill"
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 _CRED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/(?P<service>[a-z0-9-]+)/")
@@ -79,17 +81,20 @@ class RequestLedger:
             return [r for r in self.requests if r.step == step]
 
     def counts(self, step: str) -> dict[str, int]:
-        """``{"<service>:<Operation>": n}`` of the requests served in ``step``."""
+        """``{"<service>:<Operation>": n}`` of the requests served in ``step`` (throttled
+        ones, answered without running, are counted apart)."""
         return dict(sorted(Counter(f"{r.service}:{r.operation}" for r in self.for_step(step)
-                                   ).items()))
+                                   if not r.throttled).items()))
 
     def count(self, *, step: str | None = None, service: str | None = None,
-              operation: str | None = None) -> int:
+              operation: str | None = None, throttled: bool = False) -> int:
+        """Requests matching the filters that ran (``throttled=True``: that were throttled)."""
         with self._lock:
             return sum(1 for r in self.requests
                        if (step is None or r.step == step)
                        and (service is None or r.service == service)
-                       and (operation is None or r.operation == operation))
+                       and (operation is None or r.operation == operation)
+                       and r.throttled == throttled)
 
 
 @dataclass
@@ -134,11 +139,14 @@ class Emulator:
         self._server: ThreadedMotoServer | None = None
         self.url = ""
         self._orig_call_action: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._session = boto3.session.Session()
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> Emulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message=r".*does not match an error shape.*")
+        warnings.filterwarnings("ignore", message=r"No application metrics to publish.*")
         self._install_dispatch_hook()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
         self._server.start()
@@ -167,10 +175,16 @@ class Emulator:
 
     # -- clients for the drill itself -------------------------------------------------------
     def client(self, service: str, region: str) -> Any:
-        """A boto3 client for the drill's own calls (setup, bridges, verification)."""
-        return boto3.session.Session().client(
-            service, region_name=region, endpoint_url=self.url,
-            config=Config(retries={"mode": "standard", "max_attempts": 3}), **FAKE_CREDENTIALS)
+        """A boto3 client for the drill's own calls (setup, bridges, verification); one per
+        service and Region (building a client costs more than most emulated calls)."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._session.client(
+                service, region_name=region, endpoint_url=self.url,
+                config=Config(retries={"mode": "standard", "max_attempts": 3},
+                              user_agent_extra=DRILL_USER_AGENT),
+                **FAKE_CREDENTIALS)
+        return self._clients[key]
 
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -200,7 +214,9 @@ class Emulator:
             except Exception:  # an unparseable request still gets counted
                 operation = "?"
             storm = emulator.storm
-            if storm and storm.should_throttle(service, headers.get("amz-sdk-request", "")):
+            drill_own = DRILL_USER_AGENT in (headers.get("User-Agent", "") or "")
+            if storm and not drill_own and storm.should_throttle(
+                    service, headers.get("amz-sdk-request", "")):
                 storm.throttled += 1
                 status, out_headers, body = resp.serialized(
                     moto_responses.ActionResult(_Throttling()))

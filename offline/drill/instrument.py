@@ -91,6 +91,10 @@ def instrumented_clients(ledger: ClientLedger, faults: Faults) -> Iterator[None]
 
     def create_client(self: Any, service_name: str, region_name: str | None = None,
                       *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("endpoint_url"):
+            # The drill's own clients name the emulator explicitly; the handlers' rely on
+            # AWS_ENDPOINT_URL. Only the handlers' are instrumented and faulted.
+            return orig(self, service_name, region_name, *args, **kwargs)
         region = region_name or self.get_config_variable("region") or "?"
         if region in faults.down_regions:
             kwargs["endpoint_url"] = faults.closed_port_url
@@ -118,8 +122,10 @@ def _hook(client: Any, service: str, region: str, ledger: ClientLedger, faults: 
             faults.crashed = True
             raise SimulatedCrash(f"container killed right after {key} succeeded")
 
-    def after_call_error(model: Any, exception: Exception, **_: Any) -> None:
-        ledger.add(ClientCall(ledger.step, region, service, model.name, "unreachable"))
+    def after_call_error(event_name: str = "", **_: Any) -> None:
+        # botocore passes no operation model here; the event name ends with the operation.
+        ledger.add(ClientCall(ledger.step, region, service, event_name.rsplit(".", 1)[-1],
+                              "unreachable"))
 
     events.register(f"after-call.{prefix}", after_call)
     events.register(f"after-call-error.{prefix}", after_call_error)

@@ -46,8 +46,10 @@ HANDLERS: dict[Role, str] = {
 #: Roles without which the drill cannot fail over.
 REQUIRED_ROLES: tuple[Role, ...] = (
     Role.FAILOVER_ORCHESTRATOR, Role.BACKUP_ORCHESTRATOR, Role.GATE_ALARM, Role.HEALTH_ALARM,
-    Role.PRIMARY_RECORD, Role.SECONDARY_RECORD, Role.STATE_TABLE, Role.ALERT_TOPIC,
+    Role.STATE_TABLE, Role.ALERT_TOPIC,
 )
+#: Route 53 records cannot carry tags: the failover pair is found by its routing policy.
+FAILOVER_RECORD_TYPES = ("PRIMARY", "SECONDARY")
 DONE_STATUSES = ("completed", "already-failed-over")
 #: Placeholder DMS source secret for a drill of the dms strategy on a stack configured
 #: otherwise (the emulator never reads it).
@@ -343,6 +345,11 @@ class Drill:
                     why = ("planned but not applied: " + ", ".join(planned) if planned
                            else "not in the plan")
                     self.missing.append(f"{role} ({why})")
+            kinds = {(a.inputs.get("failoverRoutingPolicies") or [{}])[0].get("type")
+                     for a in d.applied.values() if a.type == "aws:route53/record:Record"}
+            for kind in FAILOVER_RECORD_TYPES:
+                if kind not in kinds:
+                    self.missing.append(f"{kind} failover record (not applied)")
             rec.detail = {"planned_resources": len(plan.resources), **d.summary()}
             if d.failed:
                 self.notes.append(f"{len(d.failed)} planned resource(s) failed to apply; "
