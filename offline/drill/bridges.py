@@ -9,11 +9,12 @@ has a name (:data:`BRIDGES`) that the report lists, with how often it acted.
   backend (ThreadedMotoServer runs in the drill's process) so a promoted replica becomes a
   standalone instance, as in RDS. The modelled promotion time (minutes in AWS) is reported
   separately; the emulator promotes instantly.
-* ``alarm-evaluation`` (:class:`AlarmEvaluator`): moto never evaluates alarms from metrics.
-  The bridge reads the alarm definition and the published datapoints back from the emulator
-  and applies CloudWatch's rule (period x evaluation periods, datapoints to alarm,
-  ``TreatMissingData``), then ``SetAlarmState`` - as CloudWatch's evaluator would once a
-  minute.
+* ``alarm-evaluation`` (:class:`AlarmEvaluator`): moto never evaluates alarms from metrics,
+  and starts a new alarm in OK where CloudWatch starts it in INSUFFICIENT_DATA. The bridge
+  sets new alarms to INSUFFICIENT_DATA (:meth:`AlarmEvaluator.as_created`), reads the alarm
+  definition and the published datapoints back from the emulator, applies CloudWatch's rule
+  (period x evaluation periods, datapoints to alarm, ``TreatMissingData``) and calls
+  ``SetAlarmState`` - as CloudWatch's evaluator would once a minute.
 * ``health-check-status`` (:class:`HealthCheckEvaluator`): moto reports every health check as
   "Success" and drops ``AlarmIdentifier``/``InsufficientDataHealthStatus``. The bridge computes
   each planned check's status: HTTP(S) checks probe the site endpoint the FQDN names, alarm
@@ -37,8 +38,9 @@ from .applier import Deployment
 BRIDGES: dict[str, str] = {
     "promote-read-replica": "moto's PromoteReadReplica leaves the replica attached to its "
                             "source; the drill detaches it in the in-process moto backend",
-    "alarm-evaluation": "moto never evaluates alarms; the drill evaluates them from the "
-                        "datapoints published to the emulator and calls SetAlarmState",
+    "alarm-evaluation": "moto never evaluates alarms (and starts them in OK); the drill starts "
+                        "them in INSUFFICIENT_DATA, evaluates them from the datapoints "
+                        "published to the emulator and calls SetAlarmState",
     "health-check-status": "moto reports every health check healthy; the drill computes each "
                            "check's status from its endpoint or alarm",
 }
@@ -98,6 +100,15 @@ class AlarmEvaluator:
 
     client: Callable[[str, str], Any]
     log: BridgeLog
+
+    def as_created(self, name: str, region: str) -> None:
+        """Put a just-created alarm in INSUFFICIENT_DATA, where CloudWatch starts it (moto
+        starts it in OK). For the gate this matters: until its first datapoint, the gate
+        health check reports its ``insufficientDataHealthStatus``."""
+        self.client("cloudwatch", region).set_alarm_state(
+            AlarmName=name, StateValue="INSUFFICIENT_DATA",
+            StateReason="drill alarm-evaluation bridge: a new alarm has no data yet")
+        self.log.note("alarm-evaluation", f"{region}/{name}: created -> INSUFFICIENT_DATA")
 
     def evaluate(self, name: str, region: str, *, now: dt.datetime | None = None) -> dict[str, Any]:
         """Evaluate alarm ``name`` once and set its state if it changed.

@@ -354,6 +354,10 @@ class Drill:
             if d.failed:
                 self.notes.append(f"{len(d.failed)} planned resource(s) failed to apply; "
                                   "see deployment.failed")
+            ev = AlarmEvaluator(self.client, self.bridges)
+            for a in d.applied.values():
+                if a.type == "aws:cloudwatch/metricAlarm:MetricAlarm":
+                    ev.as_created(a.physical_name, a.region)
             self._subscribe_alert_queues()
             self._make_runtimes()
 
@@ -687,6 +691,36 @@ class Drill:
             self.emulator.storm = None
             self.check("failover completed (handler's own report)", status in DONE_STATUSES,
                        f"status {status} after {n} invocation(s)")
+            self._scenario_checks(rec)
+
+    def _scenario_checks(self, rec: StepRecord) -> None:
+        """Evidence that the scenario's fault really happened during the failover."""
+        sc = self.scenario
+        if sc.primary_region_down:
+            region = self.settings.primary_region
+            refused = self.client_ledger.count(step="failover", region=region,
+                                               outcome="unreachable")
+            served = self.emulator.ledger.count(step="failover") - self.emulator.ledger.count(
+                step="failover", service="route53")
+            rec.detail["primary_region_calls_unreachable"] = refused
+            self.check(f"{region} APIs were unreachable for the handler during the failover",
+                       self.client_ledger.count(step="failover", region=region, outcome="ok") == 0,
+                       f"{refused} call(s) to {region} refused; {served} served in other Regions")
+        if sc.throttling:
+            n = self.emulator.ledger.count(step="failover", throttled=True)
+            self.check("the storm throttled the handler's calls", n > 0,
+                       f"{n} request(s) answered Throttling")
+        if sc.crash_mid_failover:
+            crashed = [i for i in self.invocations if i["crashed"]]
+            self.check("the container was killed mid-failover, then the failover resumed",
+                       len(crashed) == 1 and self.faults.crashed,
+                       f"{len(crashed)} crashed invocation(s) after {self.faults.crash_after}")
+        if sc.concurrent_invocations:
+            statuses = rec.detail.get("concurrent_statuses", [])
+            ran = sum(1 for s in statuses
+                      if s in ("completed", "in-progress", "step-failed", "not-ready"))
+            self.check("exactly one of the concurrent invocations ran the failover "
+                       "(the others saw the lock)", ran == 1, json.dumps(statuses))
 
     # -- step 4 -----------------------------------------------------------------------------
     def _verify(self) -> None:

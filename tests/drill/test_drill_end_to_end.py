@@ -1,0 +1,159 @@
+"""The drill end to end on the emulator: real plan, real handlers, reports checked by value.
+
+Each drill runs once per module (fixtures) and several tests read its report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline.drill import DrillOptions, run_drill
+
+
+def _drill(tmp: Path, scenario: str, *, policy_gate: bool = False) -> dict[str, Any]:
+    return run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=tmp,
+                                  policy_gate=policy_gate, progress=False))
+
+
+@pytest.fixture(scope="module")
+def happy(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("happy")
+    return _drill(out, "happy-path", policy_gate=True), out
+
+
+@pytest.fixture(scope="module")
+def region_down(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _drill(tmp_path_factory.mktemp("region-down"), "primary-region-down")
+
+
+@pytest.fixture(scope="module")
+def crash(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _drill(tmp_path_factory.mktemp("crash"), "crash-and-resume")
+
+
+def _check(report: dict[str, Any], prefix: str) -> dict[str, Any]:
+    hits = [c for c in report["checks"] if c["name"].startswith(prefix)]
+    assert len(hits) == 1, f"expected one check starting {prefix!r}: {report['checks']}"
+    return hits[0]
+
+
+def test_happy_path_passes_with_policy_gate(happy: tuple[dict[str, Any], Path]) -> None:
+    report, _ = happy
+    assert report["verdict"] == "pass", report["failures"]
+    assert report["failures"] == []
+    assert report["drill"]["policy_gate"] == "ok"
+    assert report["drill"]["failover_status"] in ("completed", "already-failed-over")
+    assert all(c["passed"] for c in report["checks"]), report["checks"]
+
+
+def test_happy_path_dns_moves_from_primary_to_standby(happy: tuple[dict[str, Any], Path]) -> None:
+    report, _ = happy
+    steps = {s["step"]: s for s in report["timeline"]}
+    before = steps["baseline"]["detail"]["dns_answer"]
+    after = steps["verify"]["detail"]["dns_answer"]
+    assert (before["answer"], before["values"]) == ("PRIMARY", ["shop-use1.example.com"])
+    assert (after["answer"], after["values"]) == ("SECONDARY", ["shop-usw2.example.com"])
+    primary = next(r for r in after["records"] if r["failover"] == "PRIMARY")
+    assert primary["healthy"] is False and "ALARM" in primary["why"]
+
+
+def test_happy_path_standby_promoted_once_and_alerts_read_from_sqs(
+        happy: tuple[dict[str, Any], Path]) -> None:
+    report, _ = happy
+    verify = next(s for s in report["timeline"] if s["step"] == "verify")["detail"]
+    assert verify["database"]["replica_source"] is None
+    assert verify["database"]["status"] == "available"
+    assert verify["database"]["promote_calls"] == 1
+    assert verify["alerts"] == {"us-east-1": 1, "us-west-2": 1}
+
+
+def test_report_rto_rpo_within_targets_and_marked(happy: tuple[dict[str, Any], Path]) -> None:
+    report, _ = happy
+    rto, rpo = report["rto"]["achieved"], report["rpo"]["achieved"]
+    assert rto["target_seconds"] == 240 * 60 and rpo["target_seconds"] == 60 * 60
+    assert rto["met"] and rto["total_seconds"] <= rto["target_seconds"]
+    assert rpo["met"] and rpo["total_seconds"] <= rpo["target_seconds"]
+    bases = {t["name"]: t["basis"] for t in rto["terms"]}
+    assert bases["promotion (read-replica)"] == "modelled"
+    assert bases["DNS TTL"] == "modelled"
+    assert bases["detection (health check + alarm)"] == "modelled"
+    measured = [t for t in rto["terms"] if t["basis"] == "measured"]
+    assert len(measured) == 1 and measured[0]["seconds"] > 0
+    # the modelled AWS-side terms come from the stack config through the shared model
+    assert next(t for t in rto["terms"] if t["name"] == "DNS TTL")["seconds"] == 60
+    assert next(t for t in rto["terms"] if t["name"].startswith("promotion"))["seconds"] == 600
+    assert rpo["terms"][0]["basis"] == "measured"
+    assert rpo["terms"][0]["seconds"] == 5.0   # the replica lag the drill seeded
+    assert all(s["basis"] == "measured" for s in report["timeline"])
+    assert {m["basis"] for m in report["modelled"]} == {"modelled"}
+
+
+def test_report_counts_api_calls_and_no_route53_on_failover_path(
+        happy: tuple[dict[str, Any], Path]) -> None:
+    report, _ = happy
+    assert report["route53"] == {"failover_path_calls": 0, "handler_client_calls": 0,
+                                 "passed": True}
+    failover = report["api_calls"]["per_step"]["failover"]
+    assert failover["by_operation"]["rds:PromoteReadReplica"] == 1
+    assert failover["by_operation"]["cloudwatch:PutMetricData"] >= 1
+    assert not any(k.startswith("route53:") for k in failover["by_operation"])
+    assert failover["total"] == sum(failover["by_operation"].values())
+    deploy = report["api_calls"]["per_step"]["deploy"]["by_operation"]
+    assert deploy["route53:CreateHealthCheck"] == 2 and deploy["lambda:CreateFunction"] == 2
+
+
+def test_report_names_bridges_and_deployment(happy: tuple[dict[str, Any], Path]) -> None:
+    report, _ = happy
+    acted = {b["name"]: b["acted"] for b in report["bridges"]}
+    assert set(acted) == {"promote-read-replica", "alarm-evaluation", "health-check-status"}
+    assert acted["promote-read-replica"] == 1
+    assert acted["alarm-evaluation"] >= 1 and acted["health-check-status"] >= 2
+    dep = report["deployment"]
+    assert dep["failed"] == []
+    assert dep["applied_by_type"]["aws:lambda/function:Function"] == 2
+    assert all(s["reason"] for s in dep["skipped"])
+    subs = {s["property"] for s in dep["substituted"]}
+    assert "environment.variables.PRIMARY_HEALTH_URL" in subs
+    assert "zoneId" in subs
+
+
+def test_report_files_written(happy: tuple[dict[str, Any], Path]) -> None:
+    report, out = happy
+    on_disk = json.loads((out / "drill-report.json").read_text())
+    assert on_disk["verdict"] == report["verdict"] == "pass"
+    md = (out / "drill-report.md").read_text()
+    assert "**Verdict: PASS**" in md and "modelled (AWS-side)" in md
+    assert "No-Route-53 check: PASS" in md
+    assert (out / "drill-timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_primary_region_down_fails_over_by_watchdog_only(region_down: dict[str, Any]) -> None:
+    assert region_down["verdict"] == "pass", region_down["failures"]
+    triggers = [i["trigger"] for i in region_down["invocations"]
+                if i["function"].endswith("failover")]
+    assert "forwarded alarm event" not in triggers
+    assert triggers.count("watchdog") >= 3   # K = 3 consecutive failed probes
+    assert _check(region_down, "us-east-1 APIs were unreachable")["passed"]
+    failover = next(s for s in region_down["timeline"] if s["step"] == "failover")
+    assert failover["detail"]["primary_region_calls_unreachable"] > 0
+    # the alert reached the standby Region's topic; the primary's was unreachable
+    verify = next(s for s in region_down["timeline"] if s["step"] == "verify")["detail"]
+    assert verify["alerts"]["us-west-2"] >= 1 and verify["alerts"]["us-east-1"] == 0
+    detection = region_down["rto"]["achieved"]["terms"][0]
+    assert detection["name"] == "detection (standby watchdog)"
+
+
+def test_crash_and_resume_promotes_once_and_counts_the_lease(crash: dict[str, Any]) -> None:
+    assert crash["verdict"] == "pass", crash["failures"]
+    crashed = [i for i in crash["invocations"] if i["crashed"]]
+    assert len(crashed) == 1 and "PromoteReadReplica" in crashed[0]["error"]
+    after = crash["invocations"][crash["invocations"].index(crashed[0]) + 1:]
+    assert after and after[-1]["status"] in ("completed", "already-failed-over")
+    assert crash["api_calls"]["per_step"]["failover"]["by_operation"]["rds:PromoteReadReplica"] == 1
+    lease = [t for t in crash["rto"]["achieved"]["terms"]
+             if t["name"] == "lock lease of the crashed invocation expires"]
+    assert len(lease) == 1 and lease[0]["basis"] == "modelled" and lease[0]["seconds"] > 0

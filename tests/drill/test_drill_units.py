@@ -1,0 +1,192 @@
+"""Unit tests of the drill's parts: target guards, Route 53 answer, throttling, applier rules,
+the alarm-evaluation bridge, and the exit code when a target is missed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from moto import mock_aws
+
+from offline.drill import __main__ as cli
+from offline.drill.applier import Applied, _fits, _reference, autoname, contains_unknown
+from offline.drill.aws_target import TargetRefused, check_target, run_game_day
+from offline.drill.bridges import AlarmEvaluator, BridgeLog
+from offline.drill.dns import failover_answer
+from offline.drill.emulator import ThrottleStorm
+from offline.drill.scenarios import SCENARIOS, get
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- --target aws ------------------------------------------------------------------------------
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def __call__(self, service: str, region: str) -> Any:
+        self.calls.append((service, region))
+        raise AssertionError("no client may be built before the guards pass")
+
+
+@pytest.mark.parametrize("stack", ["prod", "production", "shop-prod", "PROD", "prod_eu"])
+def test_target_aws_refuses_production_stacks_even_when_confirmed(stack: str) -> None:
+    rec = _Recorder()
+    with pytest.raises(TargetRefused, match="production"):
+        run_game_day(stack, confirmed=True, failover_function="f", backup_function="b",
+                     region="us-west-2", clients=rec)
+    assert rec.calls == []
+
+
+def test_target_aws_needs_confirmation_and_calls_nothing_without_it() -> None:
+    rec = _Recorder()
+    with pytest.raises(TargetRefused, match="--confirm-non-production"):
+        run_game_day("staging", confirmed=False, failover_function="f", backup_function="b",
+                     region="us-west-2", clients=rec)
+    assert rec.calls == []
+    check_target("staging", confirmed=True)   # allowed
+    check_target("reproduce", confirmed=True)  # "prod" inside a word is not a prod stack
+
+
+def test_cli_target_aws_refusal_exits_2_without_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("boto3.client", lambda *a, **k: pytest.fail("boto3 client built"))
+    assert cli.main(["--target", "aws", "--stack", "staging", "--quiet"]) == 2
+    assert cli.main(["--target", "aws", "--stack", "prod", "--confirm-non-production",
+                     "--failover-function", "f", "--backup-function", "b", "--quiet"]) == 2
+
+
+def test_target_aws_runs_the_steps_with_stub_clients() -> None:
+    import io
+    import json
+
+    calls: list[tuple[str, str, str]] = []
+
+    class Stub:
+        def __init__(self, service: str, region: str) -> None:
+            self.service, self.region = service, region
+
+        def __getattr__(self, op: str) -> Any:
+            def call(**kw: Any) -> Any:
+                calls.append((self.service, self.region, op))
+                if op == "get_function_configuration":
+                    return {"Environment": {"Variables": {"PRIMARY_REGION": "us-east-1",
+                                                          "HEALTH_ALARM_NAME": "hc"}}}
+                if op == "invoke":
+                    body = {"status": "complete"} if kw["FunctionName"] == "b" else \
+                        {"status": "completed"}
+                    return {"Payload": io.BytesIO(json.dumps(body).encode())}
+                return {}
+            return call
+
+    out = run_game_day("staging", confirmed=True, failover_function="f", backup_function="b",
+                       region="us-west-2", clients=Stub)
+    assert out["status"] == "completed"
+    assert ("cloudwatch", "us-east-1", "set_alarm_state") in calls
+    assert not any(service == "route53" for service, _, _ in calls)
+
+
+# -- Route 53 answer ---------------------------------------------------------------------------
+
+class _R53:
+    def list_resource_record_sets(self, HostedZoneId: str) -> dict[str, Any]:  # noqa: N803
+        return {"ResourceRecordSets": [
+            {"Name": "shop.example.com.", "Type": "CNAME", "Failover": "PRIMARY",
+             "SetIdentifier": "p", "HealthCheckId": "hc-p",
+             "ResourceRecords": [{"Value": "shop-use1.example.com"}]},
+            {"Name": "shop.example.com.", "Type": "CNAME", "Failover": "SECONDARY",
+             "SetIdentifier": "s", "ResourceRecords": [{"Value": "shop-usw2.example.com"}]},
+            {"Name": "other.example.com.", "Type": "A", "ResourceRecords": [{"Value": "1.2.3.4"}]},
+        ]}
+
+
+@pytest.mark.parametrize(("primary_healthy", "answer", "value"), [
+    (True, "PRIMARY", "shop-use1.example.com"),
+    (False, "SECONDARY", "shop-usw2.example.com"),
+])
+def test_failover_answer_follows_primary_health(primary_healthy: bool, answer: str,
+                                                value: str) -> None:
+    out = failover_answer(_R53(), "Z", "shop.example.com",
+                          lambda hc: (primary_healthy, f"{hc} stub"))
+    assert (out["answer"], out["values"]) == (answer, [value])
+    assert out["records"][1]["why"] == "no health check: always healthy"
+
+
+def test_failover_answer_needs_both_records() -> None:
+    with pytest.raises(LookupError, match="PRIMARY and SECONDARY"):
+        failover_answer(_R53(), "Z", "other.example.com", lambda hc: (True, ""))
+
+
+# -- emulator faults and applier rules ---------------------------------------------------------
+
+def test_throttle_storm_lets_the_last_attempt_through() -> None:
+    storm = ThrottleStorm(throttled_attempts=1)
+    assert storm.should_throttle("rds", "attempt=1; max=9")
+    assert not storm.should_throttle("rds", "ttl=x; attempt=2; max=9")
+    assert not storm.should_throttle("rds", "attempt=1; max=1")   # no retry left: let it run
+    assert not ThrottleStorm(services=frozenset({"dynamodb"})).should_throttle(
+        "rds", "attempt=1; max=9")
+
+
+def test_applier_resolves_only_references_of_the_right_kind() -> None:
+    key = Applied("urn:k", "aws:kms/key:Key", "k", "us-west-2", None, "kid", "arn:kms")
+    role = Applied("urn:r", "aws:iam/role:Role", "r", "us-east-1", None, "rname", "arn:role")
+    assert _reference("kmsKeyId") and _reference("alarmActions") and _reference("role")
+    assert not _reference("policy") and not _reference("environment")
+    assert _fits("kmsKeyId", key) and not _fits("kmsKeyId", role)
+    assert not _fits("secretsManagerArn", key)
+    assert contains_unknown({"a": [1, f'{{"x": "{UNKNOWN}"}}']})
+    assert not contains_unknown({"a": [1, "known"]})
+    assert autoname("gate", "urn:x") == autoname("gate", "urn:x") != autoname("gate", "urn:y")
+    assert autoname("Bucket", "urn:x", lower=True).startswith("bucket-")
+
+
+def test_scenarios_are_named_and_unknown_names_rejected() -> None:
+    assert set(SCENARIOS) == {"happy-path", "primary-region-down", "throttling-storm",
+                              "concurrent-triggers", "crash-and-resume", "primary-recovers"}
+    with pytest.raises(ValueError, match="allowed: happy-path"):
+        get("meteor-strike")
+
+
+# -- alarm-evaluation bridge -------------------------------------------------------------------
+
+@mock_aws
+def test_alarm_evaluation_bridge_latches_with_missing_data_ignored() -> None:
+    cw = boto3.client("cloudwatch", region_name="us-west-2")
+    cw.put_metric_alarm(AlarmName="gate", Namespace="EcommerceDR/Gate",
+                        MetricName="FailoverGateEngaged",
+                        Dimensions=[{"Name": "Stack", "Value": "prod"}], Statistic="Maximum",
+                        Period=60, EvaluationPeriods=1, Threshold=1,
+                        ComparisonOperator="GreaterThanOrEqualToThreshold",
+                        TreatMissingData="ignore")
+    log = BridgeLog()
+    ev = AlarmEvaluator(lambda s, r: boto3.client(s, region_name=r), log)
+    ev.as_created("gate", "us-west-2")
+    assert ev.evaluate("gate", "us-west-2")["after"] == "INSUFFICIENT_DATA"  # no data: kept
+    cw.put_metric_data(Namespace="EcommerceDR/Gate", MetricData=[{
+        "MetricName": "FailoverGateEngaged", "Value": 1.0,
+        "Dimensions": [{"Name": "Stack", "Value": "prod"}]}])
+    out = ev.evaluate("gate", "us-west-2")
+    assert (out["before"], out["after"], out["breaching"]) == ("INSUFFICIENT_DATA", "ALARM", 1)
+    assert cw.describe_alarms(AlarmNames=["gate"])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    assert log.counts["alarm-evaluation"] == 2   # as created, then to ALARM
+
+
+# -- exit code ---------------------------------------------------------------------------------
+
+def test_cli_exits_1_when_the_rto_target_is_missed(tmp_path: Path) -> None:
+    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    doc["config"]["ecommerce-dr:rtoMinutes"] = 5   # the modelled promotion alone is 10 min
+    stack = tmp_path / "Pulumi.tight.yaml"
+    stack.write_text(yaml.safe_dump(doc))
+    rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate", "--quiet",
+                   "--reports-dir", str(tmp_path / "reports")])
+    assert rc == 1
+    report = yaml.safe_load((tmp_path / "reports" / "drill-report.json").read_text())
+    assert report["verdict"] == "fail"
+    assert any(f.startswith("RTO target missed") for f in report["failures"])
+    assert report["rto"]["achieved"]["met"] is False
