@@ -62,6 +62,7 @@ class Request:
     operation: str
     status: int
     throttled: bool = False
+    by_drill: bool = False   # the drill harness's own request (applier, bridges, checks)
 
 
 @dataclass
@@ -80,11 +81,13 @@ class RequestLedger:
         with self._lock:
             return [r for r in self.requests if r.step == step]
 
-    def counts(self, step: str) -> dict[str, int]:
+    def counts(self, step: str, *, by_drill: bool | None = None) -> dict[str, int]:
         """``{"<service>:<Operation>": n}`` of the requests served in ``step`` (throttled
-        ones, answered without running, are counted apart)."""
+        ones, answered without running, are counted apart); ``by_drill`` selects the
+        harness's own requests (True) or everyone else's, i.e. the handlers' (False)."""
         return dict(sorted(Counter(f"{r.service}:{r.operation}" for r in self.for_step(step)
-                                   if not r.throttled).items()))
+                                   if not r.throttled
+                                   and (by_drill is None or r.by_drill == by_drill)).items()))
 
     def count(self, *, step: str | None = None, service: str | None = None,
               operation: str | None = None, throttled: bool = False) -> int:
@@ -221,11 +224,11 @@ class Emulator:
                 status, out_headers, body = resp.serialized(
                     moto_responses.ActionResult(_Throttling()))
                 emulator.ledger.add(Request(emulator.ledger.step, region, service, operation,
-                                            int(status), throttled=True))
+                                            int(status), throttled=True, by_drill=drill_own))
                 return status, out_headers, body
             status, out_headers, body = orig(resp)
             emulator.ledger.add(Request(emulator.ledger.step, region, service, operation,
-                                        int(status)))
+                                        int(status), by_drill=drill_own))
             return status, out_headers, body
 
         moto_responses.BaseResponse.call_action = call_action

@@ -19,11 +19,14 @@ JSON shape (top level)::
     {"schema": "ecommerce-dr/drill-report/1", "verdict": "pass"|"fail", "failures": [str],
      "drill": {stack, scenario, strategy, target, started_at, wall_seconds, policy_gate, ...},
      "timeline": [{step, title, basis, started_offset_seconds, seconds, status,
-                   api_calls_total, api_calls, handler_calls, throttled_responses, detail}],
+                   api_calls_total, api_calls, harness_calls, handler_calls,
+                   throttled_responses, detail}],
      "modelled": [{name, seconds, basis: "modelled", source, note}],
      "rto": {"achieved": Estimate.to_dict(), "planned": Estimate.to_dict(), "breakdown": str},
      "rpo": {"achieved": ..., "planned": ..., "breakdown": str, "reading": {...}},
-     "api_calls": {"per_step": {step: {total, by_operation}}, "failover_path_total": int},
+     "api_calls": {"per_step": {step: {total, handlers, by_operation, harness,
+                                       harness_by_operation, handler_clients, throttled}},
+                   "failover_path_handler_calls": int, "total": int},
      "route53": {"failover_path_calls": int, "handler_client_calls": int, "passed": bool},
      "checks": [{name, passed, detail}], "bridges": [{name, why, acted, actions}],
      "invocations": [...], "deployment": {...}, "notes": [str]}
@@ -140,8 +143,12 @@ def build(drill: Drill, *, started_at: dt.datetime, wall_seconds: float) -> dict
     gate_step = next((s for s in drill.steps if s.name == "policy-gate"), None)
     if gate_step is not None and gate_step.status == "skipped":
         drill.notes.append("the policy gate was turned off for this run")
-    per_step = {s.name: {"total": sum(s.api_calls.values()), "by_operation": s.api_calls,
-                         "handler_clients": s.handler_calls} for s in drill.steps}
+    per_step = {s.name: {"total": sum(s.api_calls.values()) + sum(s.harness_calls.values()),
+                         "handlers": sum(s.api_calls.values()), "by_operation": s.api_calls,
+                         "harness": sum(s.harness_calls.values()),
+                         "harness_by_operation": s.harness_calls,
+                         "handler_clients": s.handler_calls,
+                         "throttled": s.throttled} for s in drill.steps}
     r53 = drill.emulator.ledger.count(step="failover", service="route53")
     r53c = drill.client_ledger.count(step="failover", service="route53")
     modelled = ([t.to_dict() for t in rto.terms if t.basis != Basis.MEASURED] if rto else [])
@@ -170,7 +177,8 @@ def build(drill: Drill, *, started_at: dt.datetime, wall_seconds: float) -> dict
                 "breakdown": rpo.breakdown() if rpo else "",
                 "planned_breakdown": planned_p.breakdown(), "reading": drill.recovery_point},
         "api_calls": {"per_step": per_step,
-                      "failover_path_total": per_step.get("failover", {}).get("total", 0),
+                      "failover_path_handler_calls":
+                          per_step.get("failover", {}).get("handlers", 0),
                       "total": len(drill.emulator.ledger.requests)},
         "route53": {"failover_path_calls": r53, "handler_client_calls": r53c,
                     "passed": r53 == 0 and r53c == 0},
@@ -221,17 +229,24 @@ def markdown(r: dict[str, Any]) -> str:
                      f"{('yes' if a['met'] else 'NO') if a else '-'} | "
                      f"{_fmt(e['planned']['total_seconds'])} |")
     lines += ["", "```", rto["breakdown"], "", rpo["breakdown"], "```", "",
-              "## Timeline", "", "| step | basis | start (s) | seconds | status | API calls |",
+              "## Timeline", "",
+              "| step | basis | start (s) | seconds | status | API calls (handlers / harness) |",
               "|---|---|---|---|---|---|"]
     for s in r["timeline"]:
         lines.append(f"| {s['title']} | measured (emulator) | {s['started_offset_seconds']:.2f} | "
-                     f"{s['seconds']:.3f} | {s['status']} | {s['api_calls_total']} |")
+                     f"{s['seconds']:.3f} | {s['status']} | {sum(s['api_calls'].values())} / "
+                     f"{sum(s['harness_calls'].values())} |")
     for m in r["modelled"]:
         lines.append(f"| {m['name']} | modelled (AWS-side) | - | {m['seconds']:.0f} | - | - |")
-    lines += ["", "## AWS API calls per step", ""]
+    lines += ["", "## AWS API calls per step", "",
+              "Served by the emulator; *handlers* = the orchestrators' calls, *harness* = the "
+              "drill's own (applier, bridges, verification).", ""]
     for step, c in r["api_calls"]["per_step"].items():
         ops = ", ".join(f"{k} x{v}" for k, v in c["by_operation"].items()) or "none"
-        lines.append(f"- **{step}** ({c['total']}): {ops}")
+        own = ", ".join(f"{k} x{v}" for k, v in c["harness_by_operation"].items()) or "none"
+        throttled = f", {c['throttled']} throttled" if c.get("throttled") else ""
+        lines.append(f"- **{step}**: handlers {c['handlers']}{throttled} ({ops}); "
+                     f"harness {c['harness']} ({own})")
     rt = r["route53"]
     lines += ["", f"**No-Route-53 check: {'PASS' if rt['passed'] else 'FAIL'}** - "
                   f"{rt['failover_path_calls']} Route 53 calls served on the failover path, "
@@ -268,15 +283,16 @@ def timeline_png(r: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5),
-                                   gridspec_kw={"height_ratios": [3, 2]})
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 7.5),
+                                   gridspec_kw={"height_ratios": [3, 1.2]})
     steps = r["timeline"]
     colors = {"ok": "#2b8cbe", "failed": "#d7301f", "skipped": "#bdbdbd"}
     for i, s in enumerate(steps):
         ax1.barh(i, max(s["seconds"], 0.01), left=s["started_offset_seconds"],
                  color=colors.get(s["status"], "#2b8cbe"))
         ax1.text(s["started_offset_seconds"] + s["seconds"], i,
-                 f" {s['seconds']:.2f} s, {s['api_calls_total']} calls", va="center", fontsize=8)
+                 f" {s['seconds']:.2f} s, {sum(s['api_calls'].values())} handler calls",
+                 va="center", fontsize=8)
     ax1.set_yticks(range(len(steps)), [s["step"] for s in steps])
     ax1.invert_yaxis()
     ax1.set_xlabel("seconds since the drill started (measured on the emulator)")
@@ -286,21 +302,27 @@ def timeline_png(r: dict[str, Any], path: Path) -> None:
     achieved = r["rto"]["achieved"]
     if achieved:
         left = 0.0
-        for t in achieved["terms"]:
+        measured = ["#31a354", "#a1d99b"]
+        modelled = ["#e6550d", "#fdae6b", "#fd8d3c", "#fdd0a2", "#a63603", "#d94801"]
+        for k, t in enumerate(achieved["terms"]):
             minutes = t["seconds"] / 60
-            ax2.barh(0, minutes, left=left,
-                     color="#31a354" if t["basis"] == "measured" else "#fdae6b",
-                     edgecolor="white")
-            if minutes > achieved["target_seconds"] / 60 / 40:
-                ax2.text(left + minutes / 2, 0, t["name"].split(" (")[0], rotation=90,
-                         ha="center", va="center", fontsize=7)
+            palette = measured if t["basis"] == "measured" else modelled
+            ax2.barh(0, minutes, left=left, color=palette[k % len(palette)], edgecolor="white",
+                     label=f"{t['name'].split(' (')[0]}: {t['seconds']:.0f} s [{t['basis']}]")
             left += minutes
-        ax2.axvline(achieved["target_seconds"] / 60, color="#d7301f", linestyle="--")
-        ax2.text(achieved["target_seconds"] / 60, 0.45, " RTO target", color="#d7301f",
-                 fontsize=8)
-        ax2.set_xlim(0, max(left, achieved["target_seconds"] / 60) * 1.05)
-        ax2.set_title(f"RTO achieved {left:.1f} min (green measured, orange modelled) vs "
-                      f"target {achieved['target_seconds'] / 60:.0f} min", fontsize=10)
+        target = achieved["target_seconds"] / 60
+        if target <= left * 1.5:
+            ax2.axvline(target, color="#d7301f", linestyle="--")
+            ax2.set_xlim(0, max(left, target) * 1.05)
+        else:
+            ax2.set_xlim(0, left * 1.5)
+            ax2.text(left * 1.48, 0, f"RTO target {target:.0f} min ->", color="#d7301f",
+                     ha="right", va="center", fontsize=9)
+        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=7,
+                   frameon=False)
+        ax2.set_title(f"RTO achieved {left:.1f} min term by term (green measured on the "
+                      f"emulator, orange modelled AWS-side) vs target {target:.0f} min",
+                      fontsize=9)
     ax2.set_yticks([])
     ax2.set_xlabel("minutes")
     fig.tight_layout()

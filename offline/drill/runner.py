@@ -97,15 +97,17 @@ class StepRecord:
     seconds: float = 0.0
     status: str = "ok"          # ok | failed | skipped
     detail: dict[str, Any] = field(default_factory=dict)
-    api_calls: dict[str, int] = field(default_factory=dict)
-    handler_calls: dict[str, int] = field(default_factory=dict)
+    api_calls: dict[str, int] = field(default_factory=dict)       # handlers', served
+    harness_calls: dict[str, int] = field(default_factory=dict)   # the drill's own, served
+    handler_calls: dict[str, int] = field(default_factory=dict)   # handlers' clients, attempted
     throttled: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.name, "title": self.title, "basis": "measured",
                 "started_offset_seconds": round(self.started_offset, 4),
                 "seconds": round(self.seconds, 4), "status": self.status,
-                "api_calls_total": sum(self.api_calls.values()), "api_calls": self.api_calls,
+                "api_calls_total": sum(self.api_calls.values()) + sum(self.harness_calls.values()),
+                "api_calls": self.api_calls, "harness_calls": self.harness_calls,
                 "handler_calls": self.handler_calls, "throttled_responses": self.throttled,
                 "detail": self.detail}
 
@@ -206,15 +208,17 @@ class Drill:
             raise
         finally:
             rec.seconds = time.perf_counter() - started
-            rec.api_calls = self.emulator.ledger.counts(name)
+            rec.api_calls = self.emulator.ledger.counts(name, by_drill=False)
+            rec.harness_calls = self.emulator.ledger.counts(name, by_drill=True)
             rec.handler_calls = self.client_ledger.counts(name)
             rec.throttled = sum(1 for r in self.emulator.ledger.for_step(name) if r.throttled)
             self.client_ledger.step = "between-steps"
             if self._progress and task is not None:
                 mark = {"ok": "[green]✓", "failed": "[red]✗", "skipped": "[yellow]–"}[rec.status]
                 self._progress.update(task, completed=1,
-                                      description=f"{mark} {title} [dim]({rec.seconds:.2f} s, "
-                                                  f"{sum(rec.api_calls.values())} API calls)")
+                                      description=f"{mark} {title} [dim]{rec.seconds:.2f} s, "
+                                                  f"{sum(rec.api_calls.values())}+"
+                                                  f"{sum(rec.harness_calls.values())} calls")
 
     def check(self, name: str, passed: bool, detail: str) -> bool:
         self.checks.append(Check(name, bool(passed), detail))

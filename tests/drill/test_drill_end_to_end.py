@@ -101,8 +101,12 @@ def test_report_counts_api_calls_and_no_route53_on_failover_path(
     assert failover["by_operation"]["rds:PromoteReadReplica"] == 1
     assert failover["by_operation"]["cloudwatch:PutMetricData"] >= 1
     assert not any(k.startswith("route53:") for k in failover["by_operation"])
-    assert failover["total"] == sum(failover["by_operation"].values())
-    deploy = report["api_calls"]["per_step"]["deploy"]["by_operation"]
+    assert failover["handlers"] == sum(failover["by_operation"].values())
+    assert failover["total"] == failover["handlers"] + failover["harness"]
+    # the harness's own calls (alarm-evaluation bridge) are counted apart
+    assert "cloudwatch:SetAlarmState" in failover["harness_by_operation"]
+    assert "cloudwatch:SetAlarmState" not in failover["by_operation"]
+    deploy = report["api_calls"]["per_step"]["deploy"]["harness_by_operation"]
     assert deploy["route53:CreateHealthCheck"] == 2 and deploy["lambda:CreateFunction"] == 2
 
 
