@@ -74,7 +74,7 @@ def plan_pruning(snapshots: Sequence[Snapshot], *, managed_by: str, now: datetim
 
 def delete_snapshots(rds: Any, plan: PrunePlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Carry out the deletes. A snapshot already gone (a concurrent run pruned it) counts
-    as pruned.
+    as pruned; a connection-level failure stops the deletes in this Region.
 
     Returns:
         ``(pruned, errors)``: ``pruned`` entries are ``Snapshot.brief()`` plus ``reason``;
@@ -91,8 +91,10 @@ def delete_snapshots(rds: Any, plan: PrunePlan) -> tuple[list[dict[str, Any]], l
                 errors.append({"snapshot_id": snap.identifier, "code": code, "message": str(e)})
                 continue
         except BotoCoreError as e:
+            # The endpoint failed even after retries: stop rather than sit through the
+            # retries once per snapshot; the next run prunes what is left.
             errors.append({"snapshot_id": snap.identifier, "code": type(e).__name__,
-                           "message": str(e)})
-            continue
+                           "message": f"{e}; pruning in this Region stopped for this run"})
+            break
         pruned.append({**snap.brief(), "reason": reason})
     return pruned, errors

@@ -167,3 +167,17 @@ def test_standby_region_prunes_copies_by_retention(aws) -> None:
     rec2 = run_backup(w.settings(), period=PERIOD + timedelta(hours=1), run_id="t",
                       clients=Recorder())
     assert [p["snapshot_id"] for p in rec2.pruned if p["region"] == STANDBY] == [copies[4]]
+
+
+def test_snapshot_already_pruned_by_a_concurrent_run_counts_as_pruned(aws) -> None:
+    from handlers.backup.inventory import list_manual_snapshots
+    from handlers.backup.pruning import PrunePlan, delete_snapshots
+    build_world(1, standby=False)
+    seed_snapshots(PRIMARY, "shop-0", 2, tags=ours("shop-0"), prefix="x",
+                   oldest=datetime.now(UTC) - timedelta(hours=100))
+    rds = Recorder()("rds", PRIMARY)
+    snaps = list_manual_snapshots(rds, PRIMARY)
+    rds.delete_db_snapshot(DBSnapshotIdentifier="x-0000")      # the other run got there first
+    pruned, errors = delete_snapshots(rds, PrunePlan(tuple((s, "retention") for s in snaps), 0))
+    assert errors == []
+    assert sorted(p["snapshot_id"] for p in pruned) == ["x-0000", "x-0001"]
