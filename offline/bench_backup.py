@@ -10,6 +10,8 @@ Calls are split into per-database operations (CreateDBSnapshot, CopyDBSnapshot,
 DeleteDBSnapshot) and per-run operations (paginated listings, metric read/publish,
 run record, alerts). Growth is linear when per-database calls / databases is the same at
 every size and per-run calls do not grow faster than listing pages (100 items a page).
+Not exercised here: pruning, which adds one DeleteDBSnapshot per expired snapshot (in steady
+state about one per database, kind and Region per run) - still linear.
 
     python -m offline.bench_backup
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +30,11 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+
+import handlers.backup.app as app
+from handlers.backup.events import scheduled_event
+from handlers.backup.settings import get_settings
+from handlers.shared.aws import RETRY_CONFIG
 
 SIZES: tuple[int, ...] = (1, 10, 50)
 PRIMARY, STANDBY = "us-east-1", "us-west-2"
@@ -44,7 +52,6 @@ class CountingClients:
 
     def __call__(self, service: str, region: str) -> Any:
         if (service, region) not in self._cache:
-            from handlers.shared.aws import RETRY_CONFIG
             c = self.session.client(service, region_name=region, config=RETRY_CONFIG)
             c.meta.events.register("before-parameter-build.*.*",
                                    lambda model, **_: self.ops.update([model.name]))
@@ -86,16 +93,10 @@ def setup_world(n: int, session: boto3.session.Session) -> dict[str, str]:
 
 def run_size(n: int) -> dict[str, Any]:
     """One steady-state handler run with ``n`` databases; counts and seconds."""
-    import os
-
-    import handlers.backup.app as app
-    from handlers.backup.events import scheduled_event
-    from handlers.backup.settings import get_settings
-
     amis = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"    # RDS needs no EC2 AMIs; saves time
     try:
-        return _run_size(n, app, scheduled_event, get_settings)
+        return _run_size(n)
     finally:
         if amis is None:
             os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
@@ -103,9 +104,7 @@ def run_size(n: int) -> dict[str, Any]:
             os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = amis
 
 
-def _run_size(n: int, app: Any, scheduled_event: Any, get_settings: Any) -> dict[str, Any]:
-    import os
-
+def _run_size(n: int) -> dict[str, Any]:
     with mock_aws():
         clients = CountingClients()
         env = setup_world(n, clients.session)
@@ -171,10 +170,10 @@ def main() -> None:
     rows = measure()
     table = Table(title="Backup orchestrator: one steady-state run on moto")
     for col in ("databases", "metric", "value", "unit", "status"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True)
     for r in rows:
         table.add_row(str(r["databases"]), r["metric"], f"{r['value']:g}", r["unit"], r["status"])
-    console = Console()
+    console = Console(width=120)
     console.print(table)
     verdict = "LINEAR" if is_linear(rows) else "NOT LINEAR"
     console.print(f"Growth: {verdict} (per-database calls per database constant, per-run "
