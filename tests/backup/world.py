@@ -29,7 +29,6 @@ from handlers.shared.aws import RETRY_CONFIG
 from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "EcommerceDR")
 
 PRIMARY, STANDBY = "us-east-1", "us-west-2"
 STACK = "prod"
