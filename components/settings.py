@@ -172,6 +172,8 @@ class DmsSettings(_Model):
     source_secret_arn: str = Field(alias="sourceSecretArn", pattern=r"^arn:aws[a-z-]*:secretsmanager:")
     target_secret_arn: str | None = Field(None, alias="targetSecretArn",
                                           pattern=r"^arn:aws[a-z-]*:secretsmanager:")
+    #: DMS replication subnet group in the standby Region; None = DMS's default (default VPC).
+    replication_subnet_group_id: str | None = Field(None, alias="replicationSubnetGroupId")
 
 
 class DatabaseSettings(_Model):
@@ -185,6 +187,11 @@ class DatabaseSettings(_Model):
     snapshot_copy_seconds: int = Field(DEFAULT_SNAPSHOT_COPY_SECONDS, alias="snapshotCopySeconds", gt=0)
     backup_retention_days: int = Field(7, alias="backupRetentionDays", ge=1, le=35)
     dms: DmsSettings | None = None
+    #: Standby-Region networking for the standby instance (replica or DMS target); None /
+    #: empty = the account's default VPC. Real deployments set both.
+    standby_subnet_group_name: str | None = Field(None, alias="standbySubnetGroupName")
+    standby_security_group_ids: list[str] = Field(default_factory=list,
+                                                  alias="standbySecurityGroupIds")
 
     @field_validator("strategy")
     @classmethod

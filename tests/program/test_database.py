@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.database import STRATEGY_BUILDERS
 from rto_rpo.contract import Role
 from rto_rpo.model import STRATEGIES
-from tests.program.variants import ALARM, BASE, CUSTOM, DB, DMS_SOURCE_SECRET, P, plan
+from tests.program.variants import ALARM, BASE, CUSTOM, DB, DMS_SOURCE_SECRET, NETWORKED, P, plan
 
 PRIMARY_ARN = BASE[f"{P}:database"]["primaryInstanceArn"]
 
@@ -86,3 +86,12 @@ def test_snapshot_restore_runs_no_standby() -> None:
     assert fn.inputs["environment"]["variables"]["RESTORE_INSTANCE_CLASS"] == "db.r6g.large"
     names = {a.inputs["name"] for a in p.by_type(ALARM)}
     assert "ecommerce-dr-prod-replica-lag" not in names
+
+
+def test_standby_networking_follows_config() -> None:
+    p = plan(**NETWORKED)
+    (standby,) = p.by_role(Role.STANDBY_DATABASE)
+    assert standby.inputs["dbSubnetGroupName"] == "dr-private"
+    assert standby.inputs["vpcSecurityGroupIds"] == ["sg-0123456789abcdef0"]
+    (default,) = plan().by_role(Role.STANDBY_DATABASE)
+    assert "dbSubnetGroupName" not in default.inputs

@@ -80,6 +80,11 @@ STANDBY_US_EAST_1: dict[str, Any] = {
     "database": {"strategy": "read-replica",
                  "primaryInstanceArn": "arn:aws:rds:us-west-2:123456789012:db:shop-primary"}}
 
+#: The standby instance in a configured subnet group and security groups.
+NETWORKED: dict[str, Any] = {"database": {
+    **BASE[f"{P}:database"], "standbySubnetGroupName": "dr-private",
+    "standbySecurityGroupIds": ["sg-0123456789abcdef0"]}}
+
 CACHE_DIR: Path | None = None
 _WAIT_SECONDS = 300.0
 
@@ -88,11 +93,11 @@ _WAIT_SECONDS = 300.0
 KNOWN: list[tuple[str, str, bool, dict[str, Any]]] = [
     *[(s, m, False, {}) for s in STRATEGIES for m in MODES],
     ("read-replica", "orchestrated", True, {}),
-    ("dms", "orchestrated", True, {}),
     ("snapshot-restore", "orchestrated", True, {}),
     ("read-replica", "orchestrated", False, CUSTOM),
     ("read-replica", "orchestrated", False, EU),
     ("read-replica", "orchestrated", False, STANDBY_US_EAST_1),
+    ("read-replica", "orchestrated", False, NETWORKED),
 ]
 
 
