@@ -75,3 +75,25 @@ def test_stack_config_delivers_strings_and_applies_overrides() -> None:
     assert cfg[f"{P}:rtoMinutes"] == "120"
     assert f"{P}:alertEmail" not in cfg
     assert cfg[f"{P}:site"].startswith("{")   # objects as JSON, as the CLI delivers them
+
+
+def test_summary_counts_resources_by_region_and_lists_outputs() -> None:
+    from offline.plan import summary
+
+    text = summary(plan())
+    first = text.splitlines()[0]
+    p = plan()
+    assert first.startswith(f"stack prod: {len(p.custom_resources)} resources, 2 providers, "
+                            "6 components")
+    assert "  us-east-1         1 x aws:cloudwatch/eventRule:EventRule" in text
+    assert '  failoverFqdn = "shop.example.com"' in text
+
+
+def test_cli_reports_a_config_error_with_exit_code_2(tmp_path, capsys) -> None:
+    from offline.plan import ROOT, main
+
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text((ROOT / "Pulumi.prod.yaml").read_text().replace(
+        "intervalSeconds: 10", "intervalSeconds: 15"))
+    assert main(["--stack", "bad", "--stack-file", str(bad)]) == 2
+    assert "ecommerce-dr:healthCheck.intervalSeconds: must be 10 or 30" in capsys.readouterr().err
