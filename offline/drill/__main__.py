@@ -37,6 +37,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--failover-function", help="--target aws: deployed failover function name")
     p.add_argument("--backup-function", help="--target aws: deployed backup function name")
     p.add_argument("--region", default="us-west-2", help="--target aws: the standby Region")
+    p.add_argument("--force", action="store_true",
+                   help="--target aws: manual failover event with force=true")
     return p.parse_args(argv)
 
 
@@ -56,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"[red]refused:[/red] {e}")
             return 2
         out = run_game_day(args.stack, confirmed=True, failover_function=args.failover_function,
-                           backup_function=args.backup_function, region=args.region)
+                           backup_function=args.backup_function, region=args.region,
+                           force=args.force)
         console.print_json(data=out)
-        return 0 if out["status"] in ("completed", "already-failed-over") else 1
+        return 0 if out["verdict"] == "pass" else 1
 
     from .runner import ROOT, DrillError, DrillOptions, run_drill
 

@@ -1,10 +1,9 @@
 """``--target aws``: the drill's steps against a real, non-production AWS account.
 
-The same steps, with real clients and the deployed functions: invoke the backup
-orchestrator, set the health-check alarm to ALARM (the injected failure), invoke the
-failover orchestrator with the forwarded-alarm event until it completes, then verify from
-outside (gate metric and alarm, the gate health check's status from Route 53, the standby
-database, no Route 53 call in the failover's CloudTrail window is left to the operator).
+The same steps, with real clients and the deployed functions (see :func:`run_game_day`).
+What the emulator drill bridges, AWS does for real here: alarm evaluation, health-check
+status, promotion. Checking for Route 53 calls on the failover path is left to the
+operator's CloudTrail; the alerts arrive by email.
 
 Guards, checked before any client is built:
 
@@ -24,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from rto_rpo.contract import Env
+from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, Env
 
 _PROD = re.compile(r"(^|[-_.])prod(uction)?($|[-_.])", re.IGNORECASE)
 
@@ -45,8 +44,14 @@ def check_target(stack: str, *, confirmed: bool) -> None:
 
 def run_game_day(stack: str, *, confirmed: bool, failover_function: str, backup_function: str,
                  region: str, clients: Callable[[str, str], Any] | None = None,
-                 max_invocations: int = 20) -> dict[str, Any]:
+                 force: bool = False, max_invocations: int = 20) -> dict[str, Any]:
     """Run the drill's steps in a real account through the deployed functions.
+
+    Steps: back up (invoke the backup function), inject (health-check alarm to ALARM), fail
+    over (invoke the failover function with the manual event until it completes), verify
+    from outside (gate metric and gate alarm in the standby Region, the standby database no
+    longer a replica). The orchestrator verifies the failure with its own probes: break the
+    primary endpoint first (e.g. block it at its load balancer), or pass ``force``.
 
     Args:
         stack: stack name (never a production one).
@@ -54,6 +59,11 @@ def run_game_day(stack: str, *, confirmed: bool, failover_function: str, backup_
         failover_function, backup_function: deployed function names (stack outputs).
         region: the standby Region, where both functions run.
         clients: ``(service, region) -> client``; default real boto3 clients.
+        force: pass ``force: true`` in the manual failover event.
+
+    Returns:
+        ``{"stack", "target": "aws", "status", "verdict": "pass"|"fail", "checks": [...],
+        "timeline": [...], "backup": {...}, "failover": [...]}``.
 
     Raises:
         TargetRefused: see :func:`check_target` (raised before any client exists).
@@ -75,24 +85,59 @@ def run_game_day(stack: str, *, confirmed: bool, failover_function: str, backup_
         timeline.append({"step": what, "seconds": time.perf_counter() - t, "basis": "measured"})
         return body if isinstance(body, dict) else {"result": body}
 
-    cfg = lam.get_function_configuration(FunctionName=failover_function)
-    env = cfg.get("Environment", {}).get("Variables", {})
-    primary = env[Env.PRIMARY_REGION]
-    alarm = env[Env.HEALTH_ALARM_NAME]
+    env = lam.get_function_configuration(FunctionName=failover_function).get(
+        "Environment", {}).get("Variables", {})
+    primary, standby = env[Env.PRIMARY_REGION], env.get(Env.STANDBY_REGION, region)
     backup = invoke(backup_function, {"version": "0", "id": str(uuid.uuid4()),
                                       "detail-type": "Scheduled Event", "source": "aws.events",
                                       "account": "000000000000", "region": region,
                                       "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                       "resources": [], "detail": {}}, "backup")
     clients("cloudwatch", primary).set_alarm_state(
-        AlarmName=alarm, StateValue="ALARM", StateReason="game day: injected failure")
+        AlarmName=env[Env.HEALTH_ALARM_NAME], StateValue="ALARM",
+        StateReason="game day: injected failure")
     status, results = "", []
     for _ in range(max_invocations):
         res = invoke(failover_function, {"action": "failover", "reason": "game day drill",
-                                         "force": False}, "failover")
+                                         "force": force}, "failover")
         results.append(res)
         status = res.get("status", "")
         if status in ("completed", "already-failed-over"):
             break
-    return {"stack": stack, "target": "aws", "backup": backup, "failover": results,
-            "status": status, "timeline": timeline}
+    checks = _verify(clients, env, standby)
+    ok = status in ("completed", "already-failed-over") and all(c["passed"] for c in checks)
+    return {"stack": stack, "target": "aws", "status": status, "verdict": "pass" if ok else "fail",
+            "checks": checks, "backup": backup, "failover": results, "timeline": timeline}
+
+
+def _verify(clients: Callable[[str, str], Any], env: dict[str, str],
+            standby: str) -> list[dict[str, Any]]:
+    """Outside checks with real clients (no Route 53 call: its API is us-east-1 only)."""
+    import datetime as dt
+
+    checks: list[dict[str, Any]] = []
+    cw = clients("cloudwatch", standby)
+    now = dt.datetime.now(dt.UTC)
+    points = cw.get_metric_statistics(
+        Namespace=GATE_NAMESPACE, MetricName=GATE_METRIC,
+        Dimensions=[{"Name": "Stack", "Value": env.get(Env.STACK_NAME, "")}],
+        StartTime=now - dt.timedelta(minutes=15), EndTime=now, Period=60,
+        Statistics=["Maximum"]).get("Datapoints", [])
+    top = max((p["Maximum"] for p in points), default=None)
+    checks.append({"name": "gate metric published", "passed": top is not None and top >= 1,
+                   "detail": f"max {top}"})
+    gate = env.get(Env.GATE_ALARM_NAME)
+    if gate:
+        alarms = cw.describe_alarms(AlarmNames=[gate]).get("MetricAlarms", [])
+        state = alarms[0]["StateValue"] if alarms else "missing"
+        checks.append({"name": "gate alarm in ALARM (CloudWatch evaluates it; allow a minute)",
+                       "passed": state == "ALARM", "detail": f"{standby}/{gate}: {state}"})
+    ident = env.get(Env.STANDBY_DB_IDENTIFIER)
+    if ident:
+        dbs = clients("rds", standby).describe_db_instances(
+            DBInstanceIdentifier=ident).get("DBInstances", [])
+        db = dbs[0] if dbs else {}
+        checks.append({"name": "standby database no longer a replica",
+                       "passed": bool(db) and not db.get("ReadReplicaSourceDBInstanceIdentifier"),
+                       "detail": f"{ident}: {db.get('DBInstanceStatus', 'missing')}"})
+    return checks

@@ -74,8 +74,16 @@ def test_target_aws_runs_the_steps_with_stub_clients() -> None:
             def call(**kw: Any) -> Any:
                 calls.append((self.service, self.region, op))
                 if op == "get_function_configuration":
-                    return {"Environment": {"Variables": {"PRIMARY_REGION": "us-east-1",
-                                                          "HEALTH_ALARM_NAME": "hc"}}}
+                    return {"Environment": {"Variables": {
+                        "PRIMARY_REGION": "us-east-1", "STANDBY_REGION": "us-west-2",
+                        "HEALTH_ALARM_NAME": "hc", "GATE_ALARM_NAME": "gate",
+                        "STACK_NAME": "staging", "STANDBY_DB_IDENTIFIER": "shop-standby"}}}
+                if op == "get_metric_statistics":
+                    return {"Datapoints": [{"Maximum": 1.0}]}
+                if op == "describe_alarms":
+                    return {"MetricAlarms": [{"StateValue": "ALARM"}]}
+                if op == "describe_db_instances":
+                    return {"DBInstances": [{"DBInstanceStatus": "available"}]}
                 if op == "invoke":
                     body = {"status": "complete"} if kw["FunctionName"] == "b" else \
                         {"status": "completed"}
@@ -85,8 +93,10 @@ def test_target_aws_runs_the_steps_with_stub_clients() -> None:
 
     out = run_game_day("staging", confirmed=True, failover_function="f", backup_function="b",
                        region="us-west-2", clients=Stub)
-    assert out["status"] == "completed"
+    assert (out["status"], out["verdict"]) == ("completed", "pass")
+    assert [c["passed"] for c in out["checks"]] == [True, True, True]
     assert ("cloudwatch", "us-east-1", "set_alarm_state") in calls
+    assert ("cloudwatch", "us-west-2", "describe_alarms") in calls
     assert not any(service == "route53" for service, _, _ in calls)
 
 
