@@ -26,6 +26,12 @@ POWERTOOLS_LAYER_VERSION = 27
 POWERTOOLS_ACCOUNT = "017000801446"
 LAMBDA_RUNTIME = "python3.12"
 
+#: The ``service`` dimension Powertools Metrics adds to the failover orchestrator's EMF counts
+#: (PrimaryProbeFailed, FailoverFalsePositive, OrchestratorError); equals
+#: ``handlers.failover.observability.SERVICE`` (a test pins it). Its single_metric timings
+#: (step and failover durations) carry only ``Stack`` (and ``Step``).
+FAILOVER_SERVICE_DIMENSION = "failover-orchestrator"
+
 #: Env vars both orchestrators get.
 COMMON_ENV: tuple[Env, ...] = (
     Env.PRIMARY_REGION, Env.STANDBY_REGION, Env.STACK_NAME, Env.DB_STRATEGY, Env.RPO_SECONDS,

@@ -32,6 +32,7 @@ import pulumi_aws as aws
 from components.common import (
     COMMON_ENV,
     FAILOVER_ONLY_ENV,
+    FAILOVER_SERVICE_DIMENSION,
     Naming,
     Providers,
     assume_role_policy,
@@ -46,7 +47,7 @@ from components.lambda_function import (
     orchestrator_function,
 )
 from components.settings import DrSettings
-from rto_rpo.contract import GATE_NAMESPACE, METRIC_NAMESPACE, Env, Role
+from rto_rpo.contract import GATE_NAMESPACE, METRIC_NAMESPACE, Env, Metric, Role
 
 HANDLER = "handlers.failover.app.handler"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -248,10 +249,22 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                 opts=child(self, standby))
             self._invoke_from(f"{name}-forwarded-alarm", on_bus, fn, event_bus_name=bus.name)
 
+        topic = args.alert_topic_arns[p.standby_region]
         self.error_alarm_name = n.name("failover-errors")
         error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name,
-                    args.alert_topic_arns[p.standby_region], standby, tags(s),
-                    "The failover orchestrator")
+                    topic, standby, tags(s), "The failover orchestrator")
+        # Errors the handler caught and reported (it fails cleanly, so Lambda sees no error).
+        self.reported_error_alarm_name = n.name("failover-reported-errors")
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-reported-errors", name=self.reported_error_alarm_name,
+            alarm_description="The failover orchestrator reported an error it handled; see its "
+                              "logs and the state table.",
+            namespace=METRIC_NAMESPACE, metric_name=str(Metric.ORCHESTRATOR_ERROR),
+            dimensions={"Stack": pulumi.get_stack(), "service": FAILOVER_SERVICE_DIMENSION},
+            statistic="Sum", period=300, evaluation_periods=1,
+            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1,
+            treat_missing_data="notBreaching", alarm_actions=[topic], ok_actions=[topic],
+            tags=tags(s), opts=child(self, standby))
         self.register_outputs({"functionArn": fn.arn, "stateTableName": self.state_table_name,
                                "watchdogRuleName": self.watchdog_rule_name})
 

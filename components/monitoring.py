@@ -22,7 +22,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.common import Naming, Providers, child, tags
+from components.common import FAILOVER_SERVICE_DIMENSION, Naming, Providers, child, tags
 from components.settings import FAILOVER_STEPS, DrSettings
 from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
 
@@ -67,14 +67,15 @@ def rto_dashboard_body(s: DrSettings, stack: str, health_check_id: str, health_r
                        standby_region: str, planned_rto_seconds: float) -> str:
     """RTO dashboard JSON: detection, failover steps, failover duration."""
     dims = ["Stack", stack]
+    counts = [*dims, "service", FAILOVER_SERVICE_DIMENSION]   # Powertools EMF counts
     widgets = [
         _metric_widget("Detection: primary endpoint health check (1 = healthy)", health_region,
                        [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", health_check_id]],
                        stat="Minimum", x=0, y=0),
         _metric_widget("Detection: watchdog probe failures / failover gate", standby_region,
-                       [[METRIC_NAMESPACE, str(Metric.PRIMARY_PROBE_FAILED), *dims],
+                       [[METRIC_NAMESPACE, str(Metric.PRIMARY_PROBE_FAILED), *counts],
                         [GATE_NAMESPACE, GATE_METRIC, *dims],
-                        [METRIC_NAMESPACE, str(Metric.FALSE_POSITIVE), *dims]],
+                        [METRIC_NAMESPACE, str(Metric.FALSE_POSITIVE), *counts]],
                        stat="Sum", x=12, y=0),
         _metric_widget("Failover steps: duration per step (s)", standby_region,
                        [[METRIC_NAMESPACE, str(Metric.STEP_DURATION), *dims, "Step", step]

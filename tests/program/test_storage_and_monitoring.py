@@ -118,3 +118,15 @@ def test_dms_dashboard_shows_cdc_latency() -> None:
               if d.inputs["dashboardName"].endswith("-rpo")]
     names = {m[1] for w in rpo["widgets"] for m in w["properties"]["metrics"]}
     assert {"CDCLatencySource", "CDCLatencyTarget"} <= names
+
+
+def test_emf_count_dimensions_match_the_failover_handler() -> None:
+    from components.common import FAILOVER_SERVICE_DIMENSION
+    from handlers.failover.observability import SERVICE
+
+    assert FAILOVER_SERVICE_DIMENSION == SERVICE
+    p = plan()
+    (a,) = [x for x in p.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+            if x.inputs["metricName"] == str(Metric.ORCHESTRATOR_ERROR)]
+    assert a.inputs["dimensions"] == {"Stack": "prod", "service": SERVICE}
+    assert a.region == "us-west-2" and a.inputs["alarmActions"]
