@@ -15,6 +15,9 @@ fresh Python subprocess (mocks and config are process-global in the Pulumi SDK) 
   ``database.primaryInstanceArn``, RDS endpoints), so stack outputs resolve when
   ``preview=False``.
 
+:func:`record_plans` records several variants in one subprocess (Pulumi imported once, a fork
+per variant), for tests and benchmarks that need many.
+
 The result is a :class:`Plan`: JSON-serialisable, read by the offline preview (policy checks over
 the analyzer protocol), the DR drill (which builds the emulated account from it) and the
 program's own tests.
@@ -293,20 +296,20 @@ def _short(name: str) -> str:
     return f"{zlib.crc32(name.encode()) & 0xFFFFFFF:07x}"
 
 
-def _plain(value: Any, registered: dict[str, str]) -> Any:
+def _plain(value: Any) -> Any:
     """Wire JSON -> plain JSON: unwrap secrets, replace resource references by id or URN."""
     if isinstance(value, dict):
         sig = value.get(_SIG)
         if sig == _SECRET_SIG:
-            return _plain(value.get("value"), registered)
+            return _plain(value.get("value"))
         if sig == _RESOURCE_SIG:
             rid = value.get("id")
             if rid not in (None, ""):
                 return rid
             return value.get("urn")
-        return {k: _plain(v, registered) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v, registered) for v in value]
+        return [_plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         # The SDK sends every number as a double; keep integers readable in the plan.
         return int(value)
@@ -320,7 +323,6 @@ def _make_mocks_and_monitor(account: str, preview: bool) -> tuple[Any, Any, list
 
     regions: dict[str, str | None] = {}       # provider URN -> region
     records: list[PlannedResource] = []
-    ids: dict[str, str] = {}
 
     class RealisticMocks(pulumi.runtime.Mocks):
         """Answers like AWS would (update), or like a preview of a create (preview)."""
@@ -353,14 +355,13 @@ def _make_mocks_and_monitor(account: str, preview: bool) -> tuple[Any, Any, list
                 return resp
             urn = resp.urn
             raw = MessageToDict(request.object, preserving_proto_field_name=True)
-            inputs = _plain(raw, ids)
+            inputs = _plain(raw)
             provider = request.provider.rsplit("::", 1)[0] if request.provider else None
             if request.type.startswith("pulumi:providers:"):
                 region = inputs.get("region")
                 regions[urn] = region
             else:
                 region = regions.get(provider) if provider else None
-            ids[urn] = resp.id
             records.append(PlannedResource(
                 urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
                 parent=request.parent or None, provider=provider, region=region, inputs=inputs,
