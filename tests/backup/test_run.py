@@ -97,8 +97,12 @@ def test_copy_never_writes_reserved_aws_tags(world: World, recorder: Recorder) -
 
 def test_second_invocation_same_period_makes_no_new_snapshot(world: World,
                                                              recorder: Recorder) -> None:
-    first = run(world, recorder, run_id="a")
-    second = run(world, recorder, period=PERIOD + timedelta(minutes=0), run_id="b")
+    from handlers.backup.events import period_start
+    # two events for the same scheduled hour (e.g. a retry delivered 7 minutes late)
+    first = run(world, recorder, period=period_start(PERIOD + timedelta(seconds=3), 60),
+                run_id="a")
+    second = run(world, recorder, period=period_start(PERIOD + timedelta(minutes=7), 60),
+                 run_id="b")
     assert second.status == "complete", second.errors
     assert len(world.snapshots(PRIMARY)) == 2 and len(world.snapshots(STANDBY)) == 4
     assert second.created == [] and second.copied == []
