@@ -39,23 +39,20 @@ import math
 
 import pulumi
 
+from components.alerts import AlertTopics, AlertTopicsArgs
+from components.backup_orchestrator import BackupOrchestrator, BackupOrchestratorArgs
+from components.budgets import planned_rpo, planned_rto
+from components.common import create_providers, naming
+from components.database import StandbyDatabase, StandbyDatabaseArgs
+from components.failover_dns import FailoverDns, FailoverDnsArgs
+from components.failover_orchestrator import FailoverOrchestrator, FailoverOrchestratorArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.settings import load_settings
+from rto_rpo.contract import Env
 
-# Validate first: a bad config stops the program before any resource is declared.
+# Validate first: a bad config raises ConfigError (naming the key and what is allowed) and
+# the program stops before any resource is declared.
 settings = load_settings()
-
-from components.alerts import AlertTopics, AlertTopicsArgs  # noqa: E402
-from components.backup_orchestrator import BackupOrchestrator, BackupOrchestratorArgs  # noqa: E402
-from components.budgets import planned_rpo, planned_rto  # noqa: E402
-from components.common import create_providers, naming  # noqa: E402
-from components.database import StandbyDatabase, StandbyDatabaseArgs  # noqa: E402
-from components.failover_dns import FailoverDns, FailoverDnsArgs  # noqa: E402
-from components.failover_orchestrator import (  # noqa: E402
-    FailoverOrchestrator,
-    FailoverOrchestratorArgs,
-)
-from components.monitoring import Monitoring, MonitoringArgs  # noqa: E402
-from rto_rpo.contract import Env  # noqa: E402
 
 s = settings
 rto, rpo = planned_rto(s), planned_rpo(s)
