@@ -206,3 +206,13 @@ def test_error_alarms_watch_each_function() -> None:
     assert set(alarms) == {f.inputs["name"] for f in p.by_type(FUNCTION)}
     for a in alarms.values():
         assert a["metricName"] == "Errors" and a["alarmActions"]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_failover_needs_no_route53_api_call(strategy: str) -> None:
+    # Traffic moves through the gate's metric (data plane); the Route 53 API runs only in
+    # us-east-1 and may be impaired exactly when failover is needed.
+    (pol,) = [x for x in plan(strategy).by_type(ROLE_POLICY) if "failover-function" in x.name]
+    actions = {a for st in policy_doc(pol)["Statement"] for a in st["Action"]}
+    assert not {a for a in actions if a.startswith("route53")}
+    assert "cloudwatch:PutMetricData" in actions
