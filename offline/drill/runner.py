@@ -423,10 +423,13 @@ class Drill:
         """moto does not replicate: seed the lag metric the strategy is monitored by."""
         lag = float(self.opts.seeded_replica_lag_seconds)
         cw = self.client("cloudwatch", self.settings.standby_region)
+        # RDS and DMS publish one datapoint per minute for the minute just past; a datapoint
+        # stamped "now" can also fall outside a query ending this same second.
+        stamp = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)
         standby_id = self.settings.database.standby_id
         if self.strategy == "read-replica":
             cw.put_metric_data(Namespace="AWS/RDS", MetricData=[{
-                "MetricName": "ReplicaLag", "Value": lag, "Unit": "Seconds",
+                "MetricName": "ReplicaLag", "Value": lag, "Unit": "Seconds", "Timestamp": stamp,
                 "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": standby_id}]}])
             return {"metric": "AWS/RDS ReplicaLag", "dimension": standby_id, "seconds": lag}
         if self.strategy == "dms":
@@ -442,7 +445,8 @@ class Drill:
                      "Value": insts[0].physical_name if insts else "drill"},
                     {"Name": "ReplicationTaskIdentifier", "Value": tasks[0].physical_name}]
             cw.put_metric_data(Namespace="AWS/DMS", MetricData=[
-                {"MetricName": m, "Value": lag, "Unit": "Seconds", "Dimensions": dims}
+                {"MetricName": m, "Value": lag, "Unit": "Seconds", "Dimensions": dims,
+                 "Timestamp": stamp}
                 for m in ("CDCLatencySource", "CDCLatencyTarget")])
             return {"metric": "AWS/DMS CDCLatencySource/Target", "task": tasks[0].physical_name,
                     "seconds": lag}
@@ -523,6 +527,12 @@ class Drill:
             self.check("a recovery point exists in the standby Region (read by the drill)",
                        len(copies) > 0, f"{len(copies)} managed snapshot(s) in "
                                         f"{self.settings.standby_region}")
+            if self.strategy in ("read-replica", "dms"):
+                seeded = float(self.opts.seeded_replica_lag_seconds)
+                got = r.get("replication_lag_seconds")
+                self.check("the backup orchestrator read the replication lag the emulator holds",
+                           got is not None and abs(float(got) - seeded) < 1e-6,
+                           f"orchestrator {got} s, emulator {seeded:g} s")
 
     def _standby_copies(self) -> list[dict[str, Any]]:
         rds = self.client("rds", self.settings.standby_region)

@@ -88,6 +88,8 @@ def test_report_rto_rpo_within_targets_and_marked(happy: tuple[dict[str, Any], P
     assert next(t for t in rto["terms"] if t["name"].startswith("promotion"))["seconds"] == 600
     assert rpo["terms"][0]["basis"] == "measured"
     assert rpo["terms"][0]["seconds"] == 5.0   # the replica lag the drill seeded
+    # ... and the backup orchestrator's own reading agrees with the drill's
+    assert report["rpo"]["reading"]["backup_orchestrator_replication_lag_seconds"] == 5.0
     assert all(s["basis"] == "measured" for s in report["timeline"])
     assert {m["basis"] for m in report["modelled"]} == {"modelled"}
 
