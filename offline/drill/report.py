@@ -18,6 +18,7 @@ JSON shape (top level)::
 
     {"schema": "ecommerce-dr/drill-report/1", "verdict": "pass"|"fail", "failures": [str],
      "drill": {stack, scenario, strategy, target, started_at, wall_seconds, policy_gate, ...},
+     "orchestrator_steps": [...],   # the failover handler's own step record (its report)
      "timeline": [{step, title, basis, started_offset_seconds, seconds, status,
                    api_calls_total, api_calls, harness_calls, handler_calls,
                    throttled_responses, detail}],
@@ -140,6 +141,12 @@ def build(drill: Drill, *, started_at: dt.datetime, wall_seconds: float) -> dict
         failures.append("RPO not measured: no recovery point reading at the failure")
     elif not rpo.met:
         failures.append(f"RPO target missed: {rpo.total_seconds:.0f} s > {rpo.target_seconds:.0f} s")
+    planned_r, planned_p = planned_rto(drill.settings), planned_rpo(drill.settings)
+    for e in (planned_r, planned_p):
+        if not e.met:
+            failures.append(f"planned worst-case {e.kind} misses its target "
+                            f"({e.total_seconds:.0f} s > {e.target_seconds:.0f} s): this drill's "
+                            f"failure came at a lucky moment; see {e.kind.lower()}.planned")
     gate_step = next((s for s in drill.steps if s.name == "policy-gate"), None)
     if gate_step is not None and gate_step.status == "skipped":
         drill.notes.append("the policy gate was turned off for this run")
@@ -152,7 +159,7 @@ def build(drill: Drill, *, started_at: dt.datetime, wall_seconds: float) -> dict
     r53 = drill.emulator.ledger.count(step="failover", service="route53")
     r53c = drill.client_ledger.count(step="failover", service="route53")
     modelled = ([t.to_dict() for t in rto.terms if t.basis != Basis.MEASURED] if rto else [])
-    planned_r, planned_p = planned_rto(drill.settings), planned_rpo(drill.settings)
+    fo = next((s for s in drill.steps if s.name == "failover"), None)
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "verdict": "pass" if not failures else "fail",
@@ -169,6 +176,7 @@ def build(drill: Drill, *, started_at: dt.datetime, wall_seconds: float) -> dict
             "missing": drill.missing,
         },
         "timeline": [s.to_dict() for s in drill.steps],
+        "orchestrator_steps": fo.detail.get("orchestrator_steps", []) if fo else [],
         "modelled": modelled,
         "rto": {"achieved": rto.to_dict() if rto else None, "planned": planned_r.to_dict(),
                 "breakdown": rto.breakdown() if rto else "",
@@ -238,6 +246,13 @@ def markdown(r: dict[str, Any]) -> str:
                      f"{sum(s['harness_calls'].values())} |")
     for m in r["modelled"]:
         lines.append(f"| {m['name']} | modelled (AWS-side) | - | {m['seconds']:.0f} | - | - |")
+    if r.get("orchestrator_steps"):
+        lines += ["", "### Failover steps as the orchestrator recorded them (its own report)", "",
+                  "| step | outcome | seconds | own seconds | budget (s) |", "|---|---|---|---|---|"]
+        for st in r["orchestrator_steps"]:
+            lines.append(f"| {st.get('step')} | {st.get('outcome')} | "
+                         f"{st.get('duration_seconds', '-')} | {st.get('own_seconds', '-')} | "
+                         f"{st.get('budget_seconds', '-')} |")
     lines += ["", "## AWS API calls per step", "",
               "Served by the emulator; *handlers* = the orchestrators' calls, *harness* = the "
               "drill's own (applier, bridges, verification).", ""]

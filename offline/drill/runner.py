@@ -710,6 +710,9 @@ class Drill:
                 gate_evals.extend(self._evaluate_alarms()[:1])
             self.failover_done_at = time.perf_counter()
             self.failover_status = status
+            done = [i.result for i in fo.invocations
+                    if isinstance(i.result, dict) and i.result.get("steps")]
+            rec.detail["orchestrator_steps"] = done[-1]["steps"] if done else []
             rec.detail.update(invocations=n, final_status=status, gate_evaluations=gate_evals)
             self.emulator.storm_throttled = self.emulator.storm.throttled if self.emulator.storm else 0
             rec.detail["throttled_responses"] = self.emulator.storm_throttled
