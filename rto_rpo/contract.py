@@ -99,3 +99,4 @@ class Metric(StrEnum):
     FALSE_POSITIVE = "FailoverFalsePositive"
     PRIMARY_PROBE_FAILED = "PrimaryProbeFailed"
     ORCHESTRATOR_ERROR = "OrchestratorError"
+    FAILOVER_UNARMED = "FailoverSuppressedUnarmed"    # primary failed before ever seen healthy

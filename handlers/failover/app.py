@@ -1,0 +1,120 @@
+"""Lambda entry point of the failover orchestrator (python3.12 runtime).
+
+``handler(event, context)`` accepts three events (:mod:`handlers.failover.events`):
+
+* EventBridge ``Scheduled Event`` -> watchdog tick (:mod:`handlers.failover.watchdog`);
+* forwarded ``CloudWatch Alarm State Change`` of HEALTH_ALARM_NAME -> ALARM starts (or
+  resumes) a failover, which verifies the failure first; OK / INSUFFICIENT_DATA -> no-op;
+* ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``.
+
+It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
+Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
+``false-positive``, ``locked``, ``already-failed-over``, ``unarmed``, ``healthy``,
+``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``.
+The state table's item shapes are documented in :mod:`handlers.failover.state`.
+
+A malformed event raises :class:`~handlers.failover.events.MalformedEventError` before any
+AWS client is built. Settings come from the environment (:mod:`handlers.failover.settings`).
+Clients come from :func:`handlers.shared.aws.client` (AWS_ENDPOINT_URL honoured by botocore);
+primary-Region clients fail fast, as that Region may be down.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.failover.context import ClientFactory
+from handlers.failover.events import AlarmEvent, MalformedEventError, ManualEvent, parse_event
+from handlers.failover.failback import failback
+from handlers.failover.observability import count, logger, metrics, tracer
+from handlers.failover.runner import run_failover, summary
+from handlers.failover.settings import FailoverSettings, get_settings
+from handlers.failover.state import StateStore
+from handlers.failover.watchdog import tick
+from handlers.shared import aws
+from rto_rpo.contract import Metric
+
+
+def default_clients(settings: FailoverSettings) -> ClientFactory:
+    """Clients from :mod:`handlers.shared.aws`; fast-fail ones for the primary Region."""
+    def factory(service: str, region: str) -> Any:
+        return aws.client(service, region, fast_fail=region == settings.primary_region)
+    return factory
+
+
+def status_report(store: StateStore) -> dict[str, Any]:
+    """Read-only view of the state table for ``{"action": "status"}``."""
+    record = store.failover() or {}
+    latch = store.gate()
+    wd = store.watchdog()
+    lock = store.get("lock") or {}
+    return {"status": "report", "failover_id": record.get("failover_id"),
+            "failover_status": record.get("status"), "current_step": record.get("current_step"),
+            "steps": summary(record) if record else [],
+            "gate": {"tripped": bool(latch.get("tripped")),
+                     "tripped_at": latch.get("tripped_at"),
+                     "last_published": latch.get("last_published")},
+            "watchdog": {"armed": bool(wd.get("armed")),
+                         "consecutive_failures": len(wd.get("recent_failures_epoch", [])),
+                         "last_probe_at": wd.get("last_probe_at")},
+            "lock": {"owner": lock.get("owner"),
+                     "lease_expires_epoch": lock.get("lease_expires_epoch")}}
+
+
+def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
+           settings: FailoverSettings | None = None) -> dict[str, Any]:
+    """Route ``event``; see the module docstring. ``clients`` / ``settings`` override the
+    defaults (tests, drill, benchmark).
+
+    Raises:
+        MalformedEventError: the event has the wrong shape (no AWS call made).
+        SettingsError: the environment is invalid (no AWS call made).
+    """
+    parsed = parse_event(event)
+    s = settings or get_settings()
+    if isinstance(parsed, AlarmEvent) and parsed.detail.alarm_name != s.health_alarm_name:
+        raise MalformedEventError(f"alarm {parsed.detail.alarm_name!r} is not the health-check "
+                                  f"alarm {s.health_alarm_name!r} this orchestrator follows")
+    factory = clients or default_clients(s)
+    store = StateStore(factory("dynamodb", s.standby_region), s.state_table_name)
+    owner = str(getattr(context, "aws_request_id", "") or "local")
+
+    def remaining() -> float:
+        return context.get_remaining_time_in_millis() / 1000.0
+
+    if isinstance(parsed, ManualEvent):
+        logger.info("operator invocation", extra={"action": parsed.action,
+                                                  "reason": parsed.reason, "force": parsed.force})
+        if parsed.action == "status":
+            return status_report(store)
+        if parsed.action == "failback":
+            return failback(s, factory, store, reason=parsed.reason, owner=owner,
+                            remaining_seconds=remaining)
+        return run_failover(s, factory, store, trigger="manual", reason=parsed.reason,
+                            force=parsed.force, owner=owner, remaining_seconds=remaining)
+    if isinstance(parsed, AlarmEvent):
+        state = parsed.detail.state.value
+        if state != "ALARM":
+            return {"status": "ignored", "alarm_state": state, "steps": []}
+        if not store.watchdog().get("armed"):
+            logger.warning("health alarm fired but automation is not armed: no failover")
+            count(Metric.FAILOVER_UNARMED)
+            return {"status": "unarmed", "alarm_state": state, "steps": []}
+        return run_failover(s, factory, store, trigger="alarm",
+                            reason=f"alarm {parsed.detail.alarm_name}: {parsed.detail.state.reason}",
+                            force=False, owner=owner, remaining_seconds=remaining)
+    return tick(s, factory, store, owner=owner, remaining_seconds=remaining)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda handler. See :func:`handle`."""
+    correlation = event.get("id") if isinstance(event, dict) else None
+    logger.set_correlation_id(str(correlation or getattr(context, "aws_request_id", "")))
+    result = handle(event, context)
+    metrics.set_default_dimensions(Stack=get_settings().stack_name)
+    return result

@@ -1,0 +1,62 @@
+"""What every step receives, and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from handlers.failover import clock
+from handlers.failover.settings import FailoverSettings
+from handlers.failover.state import StateStore
+
+
+class ClientFactory(Protocol):
+    """``(service, region) -> boto3 client``."""
+
+    def __call__(self, service: str, region: str) -> Any: ...
+
+
+class StepFailed(Exception):
+    """A step could not do its job; the failover stays in progress and is retried on the
+    next trigger. The message says why."""
+
+
+Outcome = Literal["ok", "skipped", "aborted", "paused"]
+
+
+@dataclass
+class StepResult:
+    """``outcome``: ok / skipped (nothing to do) / aborted (stop the failover with
+    ``status``) / paused (out of Lambda time; resume later). ``detail`` is recorded."""
+
+    outcome: Outcome
+    detail: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+
+@dataclass
+class StepContext:
+    """Settings, clients, state and time for one step of one failover."""
+
+    settings: FailoverSettings
+    clients: ClientFactory
+    store: StateStore
+    record: dict[str, Any]
+    force: bool
+    remaining_seconds: Callable[[], float]
+    waited_seconds: float = 0.0
+
+    def standby(self, service: str) -> Any:
+        return self.clients(service, self.settings.standby_region)
+
+    def primary(self, service: str) -> Any:
+        return self.clients(service, self.settings.primary_region)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep for an AWS-side wait; counted apart from the step's own time."""
+        clock.sleep(seconds)
+        self.waited_seconds += seconds
+
+    def save(self) -> None:
+        self.store.save_failover(self.record)

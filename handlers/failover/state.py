@@ -1,0 +1,166 @@
+"""The failover state table: lock, watchdog memory, gate latch, failover records.
+
+DynamoDB table ``STATE_TABLE_NAME``, hash key ``pk`` (S), no sort key. Numbers are stored
+as DynamoDB numbers (seconds since the epoch where named ``*_epoch``), times as ISO-8601
+UTC strings. Items (nothing is ever deleted; the lock is released by an update):
+
+``pk = "lock"`` - one failover or failback at a time::
+
+    {"pk": "lock", "owner": "<aws_request_id>", "failover_id": str,
+     "lease_expires_epoch": float, "acquired_at": str, "released_at": str | absent}
+
+  Taken by a conditional write: ``attribute_not_exists(pk) OR lease_expires_epoch < :now
+  OR owner = :me``. The lease lasts the holder's remaining Lambda time (plus 5 s), so a
+  crashed holder's lock frees itself; a clean exit sets ``lease_expires_epoch`` to 0.
+
+``pk = "watchdog"`` - what the watchdog has seen::
+
+    {"pk": "watchdog", "armed": bool, "armed_at": str | absent,
+     "last_probe_at": str, "last_probe_ok": bool, "last_probe": {probe result},
+     "recent_failures_epoch": [float, ...] (the current run of consecutive failures, newest
+     last, at most CONSECUTIVE_FAILURES), "last_healthy_at": str | absent,
+     "unarmed_failures": int}
+
+``pk = "gate"`` - the traffic gate latch::
+
+    {"pk": "gate", "tripped": bool, "tripped_at": str, "failover_id": str,
+     "released_at": str | absent, "release_reason": str | absent, "last_published": 0 | 1,
+     "last_published_at": str}
+
+``pk = "failover"`` - the current (latest) failover; ``pk = "failover#<failover_id>"`` - a
+copy of every finished one (completed, not-ready, false-positive)::
+
+    {"pk": ..., "failover_id": str, "status": "in-progress" | "completed" | "not-ready" |
+     "false-positive", "trigger": "watchdog" | "alarm" | "manual", "reason": str,
+     "force": bool, "started_at": str, "started_epoch": float, "current_step": str,
+     "steps": {"<step>": {"started_at": str, "ended_at": str | null,
+               "outcome": "in-progress" | "ok" | "skipped" | "aborted" | "failed" | "paused",
+               "detail": {...}, "duration_seconds": float, "wait_seconds": float,
+               "own_seconds": float, "budget_seconds": int, "over_budget": bool,
+               "attempts": int}},
+     "promotion_requested_at": str | absent, "promotion_requested_epoch": float | absent,
+     "invocations": int, "last_error": str | absent, "completed_at": str | absent,
+     "duration_seconds": float | absent, "alerts": {"<region>": "published" | "failed: ..."}}
+
+``pk = "false-positive#<iso time>"`` and ``pk = "failback#<iso time>"`` record each false
+positive and each failback attempt (``{"outcome": "refused" | "released", "reason": ...}``).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from handlers.failover import clock
+
+_SER = TypeSerializer()
+_DESER = TypeDeserializer()
+
+LOCK_PK = "lock"
+WATCHDOG_PK = "watchdog"
+GATE_PK = "gate"
+FAILOVER_PK = "failover"
+#: Extra lease beyond the holder's remaining Lambda time, in seconds.
+LEASE_MARGIN_SECONDS = 5.0
+
+
+def _to_ddb(item: dict[str, Any]) -> dict[str, Any]:
+    # DynamoDB has no float type; a JSON round trip turns floats into Decimals.
+    clean = json.loads(json.dumps(item, default=str), parse_float=Decimal)
+    return {k: _SER.serialize(v) for k, v in clean.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _from_ddb(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_DESER.deserialize(v)) for k, v in item.items()}
+
+
+class StateStore:
+    """Reads and writes the state table through a DynamoDB client (standby Region)."""
+
+    def __init__(self, dynamodb: Any, table_name: str) -> None:
+        self._ddb = dynamodb
+        self._table = table_name
+
+    def get(self, pk: str) -> dict[str, Any] | None:
+        """The item with hash key ``pk`` as plain Python values, or None."""
+        out = self._ddb.get_item(TableName=self._table, Key={"pk": {"S": pk}}, ConsistentRead=True)
+        return _from_ddb(out["Item"]) if "Item" in out else None
+
+    def put(self, item: dict[str, Any]) -> None:
+        """Write a whole item (must contain ``pk``)."""
+        self._ddb.put_item(TableName=self._table, Item=_to_ddb(item))
+
+    # -- lock ---------------------------------------------------------------------------
+    def acquire_lock(self, owner: str, failover_id: str, lease_seconds: float) -> bool:
+        """Take the lock for ``lease_seconds``; False if another live holder has it."""
+        now = clock.now()
+        item = {"pk": LOCK_PK, "owner": owner, "failover_id": failover_id,
+                "lease_expires_epoch": now + lease_seconds + LEASE_MARGIN_SECONDS,
+                "acquired_at": clock.iso(now)}
+        try:
+            self._ddb.put_item(
+                TableName=self._table, Item=_to_ddb(item),
+                ConditionExpression="attribute_not_exists(pk) OR lease_expires_epoch < :now "
+                                    "OR #o = :me",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":now": {"N": repr(now)}, ":me": {"S": owner}})
+            return True
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def release_lock(self, owner: str) -> None:
+        """End the lease if ``owner`` still holds it (an update: nothing is deleted)."""
+        try:
+            self._ddb.update_item(
+                TableName=self._table, Key={"pk": {"S": LOCK_PK}},
+                UpdateExpression="SET lease_expires_epoch = :zero, released_at = :t",
+                ConditionExpression="#o = :me",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":zero": {"N": "0"}, ":me": {"S": owner},
+                                           ":t": {"S": clock.iso()}})
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    # -- convenience --------------------------------------------------------------------
+    def failover(self) -> dict[str, Any] | None:
+        return self.get(FAILOVER_PK)
+
+    def save_failover(self, record: dict[str, Any], *, archive: bool = False) -> None:
+        """Write the current failover record; ``archive`` also writes its history copy."""
+        self.put({**record, "pk": FAILOVER_PK})
+        if archive:
+            self.put({**record, "pk": f"failover#{record['failover_id']}"})
+
+    def gate(self) -> dict[str, Any]:
+        return self.get(GATE_PK) or {"pk": GATE_PK, "tripped": False}
+
+    def watchdog(self) -> dict[str, Any]:
+        return self.get(WATCHDOG_PK) or {"pk": WATCHDOG_PK, "armed": False,
+                                         "recent_failures_epoch": []}
+
+
+def update_fields(store: StateStore, pk: str, **fields: Any) -> None:
+    """Set only ``fields`` on item ``pk`` (creating it if absent), leaving the rest alone."""
+    names = {f"#f{i}": k for i, k in enumerate(fields)}
+    values = _to_ddb({f":v{i}": v for i, v in enumerate(fields.values())})
+    store._ddb.update_item(
+        TableName=store._table, Key={"pk": {"S": pk}},
+        UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+        ExpressionAttributeNames=names, ExpressionAttributeValues=values)

@@ -1,0 +1,78 @@
+"""The watchdog tick: probe the primary from the standby Region, arm, detect, re-publish
+the gate.
+
+* A healthy probe arms automation (``armed`` in ``pk = "watchdog"``) and clears the run of
+  failures. Until armed, failures never start a failover: a health check that is unhealthy
+  at first deploy must not fail the site over (log + metric FailoverSuppressedUnarmed).
+* A failed probe (PROBE_TIMEOUT_SECONDS) is appended to the run of consecutive failures;
+  failures older than PROBE_WINDOW_SECONDS drop out. CONSECUTIVE_FAILURES of them within the
+  window mean the primary has failed, and the failover starts (it verifies again first).
+* A failover already in progress is resumed on every tick, whatever the probe says.
+* Every tick re-publishes the gate latch (1 once tripped, else 0; never 0 after a failover
+  until an operator failback) - field-notes, "Gate latching".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from handlers.failover import clock, gate
+from handlers.failover.context import ClientFactory
+from handlers.failover.observability import count, logger
+from handlers.failover.runner import run_failover
+from handlers.failover.settings import FailoverSettings
+from handlers.failover.state import StateStore
+from handlers.shared.probe import probe
+from rto_rpo.contract import Metric
+
+
+def tick(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *, owner: str,
+         remaining_seconds: Callable[[], float]) -> dict[str, Any]:
+    """One watchdog run. Returns ``{"status": ..., "probe": ..., "armed": ...,
+    "consecutive_failures": n, "gate": 0|1, ...}``; when a failover ran, its result fields
+    (``failover_id``, ``steps``) are merged in and ``status`` is the failover's status."""
+    result = probe(settings.primary_health_url, settings.probe_timeout_seconds)
+    now = clock.now()
+    wd = store.watchdog()
+    if result.healthy:
+        if not wd.get("armed"):
+            logger.info("primary seen healthy: automation armed")
+            wd.update(armed=True, armed_at=clock.iso(now))
+        wd.update(recent_failures_epoch=[], last_healthy_at=clock.iso(now))
+    else:
+        count(Metric.PRIMARY_PROBE_FAILED)
+        recent = [float(t) for t in wd.get("recent_failures_epoch", [])
+                  if now - float(t) <= settings.probe_window_seconds]
+        wd["recent_failures_epoch"] = (recent + [now])[-settings.consecutive_failures:]
+    wd.update(last_probe_at=clock.iso(now), last_probe_ok=result.healthy,
+              last_probe=result.as_dict())
+    failures = len(wd["recent_failures_epoch"])
+    failed = failures >= settings.consecutive_failures
+    armed = bool(wd.get("armed"))
+    if failed and not armed:
+        wd["unarmed_failures"] = int(wd.get("unarmed_failures", 0)) + 1
+    store.put(wd)
+
+    out: dict[str, Any] = {"probe": result.as_dict(), "armed": armed,
+                           "consecutive_failures": failures}
+    current = store.failover()
+    if current and current.get("status") == "in-progress":
+        out |= run_failover(settings, clients, store, trigger="watchdog",
+                            reason="resume in-progress failover", force=False, owner=owner,
+                            remaining_seconds=remaining_seconds)
+    elif failed and not armed:
+        logger.warning("primary failed but automation is not armed (never seen healthy): "
+                       "no failover", extra={"consecutive_failures": failures})
+        count(Metric.FAILOVER_UNARMED)
+        out["status"] = "unarmed"
+    elif failed:
+        out |= run_failover(settings, clients, store, trigger="watchdog",
+                            reason=f"{failures} consecutive probe failures within "
+                                   f"{settings.probe_window_seconds} s",
+                            force=False, owner=owner, remaining_seconds=remaining_seconds)
+    else:
+        out["status"] = "healthy" if result.healthy else "probe-failed"
+    out["gate"] = gate.republish(store, clients("cloudwatch", settings.standby_region),
+                                 settings.stack_name)
+    return out

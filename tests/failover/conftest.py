@@ -1,0 +1,81 @@
+"""Fixtures for the failover orchestrator tests; the moto world lives in ``world.py``."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from moto import mock_aws
+
+from handlers.failover import clock
+from handlers.failover.settings import get_settings
+from tests.failover.world import STRATEGIES, World, bridge_promote_read_replica, build_world
+
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_DEV", "false")
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        yield
+
+
+@pytest.fixture
+def make_world(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., World]]:
+    """``make_world(strategy, **options)``: builds the world, exports its env, bridges
+    promote_read_replica (``bridge_promote_read_replica``), and cleans up."""
+    worlds: list[World] = []
+    bridges = []
+
+    def make(strategy: str = "read-replica", **options: object) -> World:
+        world = build_world(strategy, **options)  # type: ignore[arg-type]
+        for key, value in world.env.items():
+            monkeypatch.setenv(str(key), value)
+        get_settings.cache_clear()
+        bridge = bridge_promote_read_replica(world)
+        bridge.__enter__()
+        bridges.append(bridge)
+        worlds.append(world)
+        return world
+
+    yield make
+    for bridge in bridges:
+        bridge.__exit__(None, None, None)
+    for world in worlds:
+        world.close()
+    get_settings.cache_clear()
+
+
+class FakeClock:
+    """Real time plus an offset; ``sleep`` advances the offset instead of waiting, so AWS
+    waits and lease expiry take no wall time."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.slept = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        self.offset += seconds
+        self.slept += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture(autouse=True)
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(clock, "now", fake.now)
+    monkeypatch.setattr(clock, "sleep", fake.sleep)
+    return fake
+
+
+@pytest.fixture(params=STRATEGIES)
+def strategy(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
