@@ -57,6 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         except TargetRefused as e:
             console.print(f"[red]refused:[/red] {e}")
             return 2
+        if not args.no_policy_gate:  # step 1, as on the emulator
+            import subprocess
+
+            from .runner import ROOT
+
+            gate = subprocess.run([sys.executable, "-m", "offline.preview", "--stack", args.stack],
+                                  cwd=ROOT, check=False)
+            if gate.returncode != 0:
+                console.print("[red]policy gate failed:[/red] fix the preview's violations first")
+                return 2
         out = run_game_day(args.stack, confirmed=True, failover_function=args.failover_function,
                            backup_function=args.backup_function, region=args.region,
                            force=args.force)

@@ -193,6 +193,7 @@ class Drill:
         self._progress: Any = None
         self.plan_resources = 0
         self.recovery_point: dict[str, Any] = {}
+        self._gate_evaluations: list[dict[str, Any]] = []
 
     # -- plumbing ---------------------------------------------------------------------------
     def client(self, service: str, region: str) -> Any:
@@ -665,12 +666,29 @@ class Drill:
                                             "lease is the crashed invocation's remaining Lambda "
                                             "time + margin"})
 
+    def _evaluate_gate(self) -> dict[str, Any]:
+        """One pass of CloudWatch's evaluator over the gate alarm (bridge ``alarm-evaluation``),
+        as would happen within a minute of each invocation."""
+        assert self.deployment is not None
+        gate = self.deployment.one(Role.GATE_ALARM)
+        return AlarmEvaluator(self.client, self.bridges).evaluate(gate.physical_name, gate.region)
+
+    def _deliver(self, event: dict[str, Any], trigger: str, *, cold: bool) -> tuple[str, bool]:
+        """Invoke the failover orchestrator once; returns ``(status, crashed)``."""
+        assert self.failover_fn is not None
+        inv = self.failover_fn.invoke(event, trigger=trigger, cold=cold)
+        self._record_invocation(inv)
+        if inv.crashed:
+            self._after_crash()
+        self._gate_evaluations.append(self._evaluate_gate())
+        return _status(inv), inv.crashed
+
     def _failover(self) -> None:
         with self.step("failover", "Fail over: invoke the real orchestrator through its triggers") as rec:
             fo = self.failover_fn
             assert fo is not None
             status, n, cold = "not-started", 0, False
-            gate_evals: list[dict[str, Any]] = []
+            self._gate_evaluations = []
             if self.scenario.concurrent_invocations:
                 k = self.scenario.concurrent_invocations
                 events = [(self._alarm_event(), "alarm event") if i % 2 == 0 else
@@ -682,41 +700,29 @@ class Drill:
                 for inv in invs:
                     self._record_invocation(inv)
                 n = len(invs)
-                statuses = [(i.result or {}).get("status") for i in invs]
+                statuses = [_status(i) for i in invs]
                 rec.detail["concurrent_statuses"] = statuses
                 if any(s in DONE_STATUSES for s in statuses):
                     status = "completed"
-                gate_evals.append(self._evaluate_alarms()[0] if self._evaluate_alarms() else {})
-            if self.scenario.alarm_trigger and not self.scenario.concurrent_invocations:
+                self._gate_evaluations.append(self._evaluate_gate())
+            elif self.scenario.alarm_trigger:
                 event = self._alarm_event()
                 rec.detail["forwarder_pattern"] = self._forwarder_matches(event)
-                inv = fo.invoke(event, trigger="forwarded alarm event")
-                self._record_invocation(inv)
+                status, cold = self._deliver(event, "forwarded alarm event", cold=False)
                 n += 1
-                status = _status(inv)
-                cold = inv.crashed
-                if cold:
-                    self._after_crash()
-                gate_evals.extend(self._evaluate_alarms()[:1])
             while status not in DONE_STATUSES and n < self.opts.max_triggers:
-                inv = fo.invoke(self._scheduled_event(Role.WATCHDOG_SCHEDULE),
-                                trigger="watchdog", cold=cold)
-                self._record_invocation(inv)
+                status, cold = self._deliver(self._scheduled_event(Role.WATCHDOG_SCHEDULE),
+                                             "watchdog", cold=cold)
                 n += 1
-                status = _status(inv)
-                cold = inv.crashed
-                if cold:
-                    self._after_crash()
-                gate_evals.extend(self._evaluate_alarms()[:1])
             self.failover_done_at = time.perf_counter()
             self.failover_status = status
             done = [i.result for i in fo.invocations
                     if isinstance(i.result, dict) and i.result.get("steps")]
             rec.detail["orchestrator_steps"] = done[-1]["steps"] if done else []
-            rec.detail.update(invocations=n, final_status=status, gate_evaluations=gate_evals)
-            self.emulator.storm_throttled = self.emulator.storm.throttled if self.emulator.storm else 0
-            rec.detail["throttled_responses"] = self.emulator.storm_throttled
+            throttled = self.emulator.storm.throttled if self.emulator.storm else 0
             self.emulator.storm = None
+            rec.detail.update(invocations=n, final_status=status, throttled_responses=throttled,
+                              gate_evaluations=self._gate_evaluations)
             self.check("failover completed (handler's own report)", status in DONE_STATUSES,
                        f"status {status} after {n} invocation(s)")
             self._scenario_checks(rec)
@@ -826,9 +832,11 @@ class Drill:
         with self.step("primary-recovers", "Primary answers again: the gate must stay tripped") as rec:
             assert self.site is not None and self.failover_fn is not None
             self.site.primary.resume()
-            self.client("cloudwatch", self.deployment.one(Role.HEALTH_ALARM).region  # type: ignore[union-attr]
-                        ).set_alarm_state(AlarmName=self.deployment.one(Role.HEALTH_ALARM).physical_name,  # type: ignore[union-attr]
-                                          StateValue="OK", StateReason="drill: primary recovered")
+            assert self.deployment is not None
+            health = self.deployment.one(Role.HEALTH_ALARM)
+            self.client("cloudwatch", health.region).set_alarm_state(
+                AlarmName=health.physical_name, StateValue="OK",
+                StateReason="drill: primary recovered")
             ticks = []
             for _ in range(self.settings.failover.consecutive_failures + 1):
                 inv = self.failover_fn.invoke(self._scheduled_event(Role.WATCHDOG_SCHEDULE),
