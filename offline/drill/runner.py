@@ -266,6 +266,14 @@ class Drill:
                 except _Abort as e:
                     self.notes.append(f"drill stopped early: {e}")
                     self.check("drill ran to the end", False, str(e))
+                except DrillError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - an unexpected error fails the drill
+                    # with a report, rather than losing what ran so far
+                    import traceback
+
+                    self.notes.append("drill stopped by an error:\n" + traceback.format_exc(limit=6))
+                    self.check("drill ran to the end", False, f"{type(e).__name__}: {e}")
                 finally:
                     self.emulator.storm = None
                     if self.site:
