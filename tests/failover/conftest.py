@@ -11,7 +11,14 @@ from moto import mock_aws
 
 from handlers.failover import clock
 from handlers.failover.settings import get_settings
-from tests.failover.world import STRATEGIES, World, bridge_promote_read_replica, build_world
+from tests.failover.world import (
+    STRATEGIES,
+    HealthServer,
+    World,
+    _env,
+    bridge_promote_read_replica,
+    build_world,
+)
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_DEV", "false")
@@ -79,3 +86,15 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 @pytest.fixture(params=STRATEGIES)
 def strategy(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def static_env() -> dict[str, str]:
+    """A valid read-replica environment with no AWS behind it (for parsing tests)."""
+    a, b = HealthServer(), HealthServer()
+    try:
+        return {str(k): v for k, v in _env("read-replica", a, b, {"us-east-1": "arn:t"}, "",
+                                           "arn:k").items()}
+    finally:
+        a.close()
+        b.close()

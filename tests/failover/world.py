@@ -413,3 +413,43 @@ def count_calls(cls: type, method: str, into: list[str]) -> Iterator[None]:
         yield
     finally:
         setattr(cls, method, original)
+
+
+def emitted_metrics(stdout: str) -> dict[str, list[float]]:
+    """Metric values in the EMF blobs Powertools printed to ``stdout``."""
+    out: dict[str, list[float]] = {}
+    for line in stdout.splitlines():
+        if '"_aws"' not in line:
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                value = blob[metric["Name"]]
+                out.setdefault(metric["Name"], []).extend(
+                    value if isinstance(value, list) else [value])
+    return out
+
+
+@contextmanager
+def bridge_atomic_dynamodb_writes() -> Iterator[None]:
+    """moto gap: the in-process DynamoDB backend does not serialise writes from several
+    threads, while DynamoDB applies each conditional write atomically. The bridge holds one
+    lock around each write, so the test exercises our condition, not moto's race."""
+    import moto.dynamodb.models as ddb_models
+
+    lock = threading.Lock()
+    originals = {m: getattr(ddb_models.DynamoDBBackend, m) for m in ("put_item", "update_item")}
+
+    def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(self, *args, **kwargs)
+        return wrapper
+
+    for name, method in originals.items():
+        setattr(ddb_models.DynamoDBBackend, name, guarded(method))
+    try:
+        yield
+    finally:
+        for name, method in originals.items():
+            setattr(ddb_models.DynamoDBBackend, name, method)

@@ -1,0 +1,74 @@
+"""Malformed events fail cleanly, before any AWS client is built or called."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from handlers.failover.app import handle
+from handlers.failover.events import MalformedEventError, parse_event
+from handlers.failover.settings import load_settings
+from tests.failover.world import FakeContext, World, alarm_event, scheduled_event
+
+
+class RecordingFactory:
+    """A client factory that records every request for a client."""
+
+    def __init__(self) -> None:
+        self.requested: list[tuple[str, str]] = []
+
+    def __call__(self, service: str, region: str) -> Any:
+        self.requested.append((service, region))
+        raise AssertionError(f"no client may be built for a malformed event ({service})")
+
+
+def _missing_detail() -> dict[str, Any]:
+    ev = alarm_event()
+    del ev["detail"]["state"]
+    return ev
+
+
+@pytest.mark.parametrize(("event", "message"), [
+    ({"action": "explode", "reason": "x"}, "action: Input should be 'failover', 'status' or 'failback'"),
+    ({"action": "failover"}, "'reason' is required for action 'failover'"),
+    ({"action": "failover", "reason": "x", "force": "maybe"}, "force"),
+    ({"action": "failover", "reason": "x", "dryRun": True}, "dryRun"),
+    ({"hello": "world"}, "expected an EventBridge 'Scheduled Event'"),
+    ({**scheduled_event(), "detail-type": "EC2 Instance State-change Notification"},
+     "unsupported detail-type"),
+    ({"detail-type": "Scheduled Event"}, "id: Field required"),
+    (_missing_detail(), "detail.state: Field required"),
+    (alarm_event(state="BROKEN"), "detail.state.value"),
+    (["failover"], "event must be a JSON object"),
+])
+def test_malformed_event_raises_before_any_aws_call(static_env: dict[str, str], event: Any,
+                                                    message: str) -> None:
+    factory = RecordingFactory()
+    with pytest.raises(MalformedEventError) as err:
+        handle(event, FakeContext(), clients=factory, settings=load_settings(static_env))
+    assert message in str(err.value)
+    assert factory.requested == []
+
+
+def test_alarm_for_another_alarm_is_rejected(static_env: dict[str, str]) -> None:
+    factory = RecordingFactory()
+    with pytest.raises(MalformedEventError, match="is not the health-check alarm"):
+        handle(alarm_event(name="some-other-alarm"), FakeContext(), clients=factory,
+               settings=load_settings(static_env))
+    assert factory.requested == []
+
+
+def test_alarm_back_to_ok_is_a_no_op(make_world: Callable[..., World]) -> None:
+    world = make_world("read-replica")
+    result = handle(alarm_event(state="OK"), FakeContext(), clients=world.clients)
+    assert result["status"] == "ignored"
+    assert sum(world.clients.calls.values()) == 0
+
+
+def test_valid_shapes_parse() -> None:
+    assert parse_event(scheduled_event()).detail_type == "Scheduled Event"
+    assert parse_event(alarm_event()).detail.state.value == "ALARM"
+    ev = parse_event({"action": "status"})
+    assert ev.action == "status" and ev.force is False
