@@ -68,7 +68,8 @@ def test_happy_path_standby_promoted_once_and_alerts_read_from_sqs(
     assert verify["database"]["replica_source"] is None
     assert verify["database"]["status"] == "available"
     assert verify["database"]["promote_calls"] == 1
-    assert verify["alerts"] == {"us-east-1": 1, "us-west-2": 1}
+    assert set(verify["alerts"]) == {"us-east-1", "us-west-2"}
+    assert all(n >= 1 for n in verify["alerts"].values()), verify["alerts"]
 
 
 def test_report_rto_rpo_within_targets_and_marked(happy: tuple[dict[str, Any], Path]) -> None:
@@ -109,7 +110,9 @@ def test_report_counts_api_calls_and_no_route53_on_failover_path(
     assert "cloudwatch:SetAlarmState" in failover["harness_by_operation"]
     assert "cloudwatch:SetAlarmState" not in failover["by_operation"]
     deploy = report["api_calls"]["per_step"]["deploy"]["harness_by_operation"]
-    assert deploy["route53:CreateHealthCheck"] == 2 and deploy["lambda:CreateFunction"] == 2
+    applied = report["deployment"]["applied_by_type"]
+    assert deploy["route53:CreateHealthCheck"] == applied["aws:route53/healthCheck:HealthCheck"] >= 2
+    assert deploy["lambda:CreateFunction"] == applied["aws:lambda/function:Function"] == 2
 
 
 def test_report_names_bridges_and_deployment(happy: tuple[dict[str, Any], Path]) -> None:
