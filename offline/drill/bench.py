@@ -62,7 +62,8 @@ def scenario_rows(scenario: str, strategy: str | None = None) -> list[Row]:
     for kind in ("rto", "rpo"):
         achieved = r[kind]["achieved"]
         if achieved:
-            rows.append({**base, "metric": f"{kind.upper()} achieved (measured + modelled)",
+            label = "measured + modelled" if kind == "rto" else "measured"
+            rows.append({**base, "metric": f"{kind.upper()} achieved ({label})",
                          "value": achieved["total_seconds"],
                          "unit": f"s (target {achieved['target_seconds']:.0f} s)"})
     rows.append({**base, "metric": "drill wall time (in-process, no policy gate)",
