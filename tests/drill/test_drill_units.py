@@ -200,3 +200,43 @@ def test_cli_exits_1_when_the_rto_target_is_missed(tmp_path: Path) -> None:
     assert report["verdict"] == "fail"
     assert any(f.startswith("RTO target missed") for f in report["failures"])
     assert report["rto"]["achieved"]["met"] is False
+
+
+# -- health-check-status bridge ----------------------------------------------------------------
+
+@mock_aws
+def test_health_check_bridge_follows_endpoint_alarm_and_children() -> None:
+    from offline.drill.applier import Deployment
+    from offline.drill.bridges import HealthCheckEvaluator
+    from offline.drill.site import LoopbackEndpoint
+
+    cw = boto3.client("cloudwatch", region_name="us-west-2")
+    cw.put_metric_alarm(AlarmName="gate", Namespace="G", MetricName="M", Statistic="Maximum",
+                        Period=60, EvaluationPeriods=1, Threshold=1,
+                        ComparisonOperator="GreaterThanOrEqualToThreshold")
+    cw.set_alarm_state(AlarmName="gate", StateValue="INSUFFICIENT_DATA", StateReason="new")
+    dep = Deployment()
+    for hc_id, inputs in {
+        "endpoint": {"type": "HTTPS", "fqdn": "shop-use1.example.com", "resourcePath": "/health"},
+        "gate": {"type": "CLOUDWATCH_METRIC", "cloudwatchAlarmName": "gate",
+                 "cloudwatchAlarmRegion": "us-west-2", "insufficientDataHealthStatus": "Healthy"},
+        "both": {"type": "CALCULATED", "childHealthchecks": ["endpoint", "gate"],
+                 "childHealthThreshold": 2},
+    }.items():
+        dep.applied[hc_id] = Applied(hc_id, "aws:route53/healthCheck:HealthCheck", hc_id,
+                                     "us-east-1", None, hc_id, inputs=inputs)
+    endpoint = LoopbackEndpoint("primary").start()
+    try:
+        ev = HealthCheckEvaluator(lambda s, r: boto3.client(s, region_name=r), dep,
+                                  {"shop-use1.example.com": endpoint.url("")}, BridgeLog())
+        assert ev.healthy("endpoint")[0] is True
+        assert ev.healthy("gate") == (True, "alarm gate INSUFFICIENT_DATA -> "
+                                            "insufficientDataHealthStatus=Healthy")
+        assert ev.healthy("both")[0] is True
+        cw.set_alarm_state(AlarmName="gate", StateValue="ALARM", StateReason="tripped")
+        assert ev.healthy("gate")[0] is False
+        assert ev.healthy("both") == (False, "1 of 2 children healthy, threshold 2")
+        endpoint.stop_answering()
+        assert ev.healthy("endpoint")[0] is False
+    finally:
+        endpoint.stop_answering()
