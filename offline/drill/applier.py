@@ -190,6 +190,12 @@ class Applier:
             "aws:dms/replicationInstance:ReplicationInstance": self._dms_instance,
             "aws:dms/endpoint:Endpoint": self._dms_endpoint,
             "aws:dms/replicationTask:ReplicationTask": self._dms_task,
+            "aws:s3/bucketServerSideEncryptionConfiguration:"
+            "BucketServerSideEncryptionConfiguration": self._s3_encryption,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": self._s3_lifecycle,
+            "aws:s3/bucketPolicy:BucketPolicy": self._s3_policy,
+            "aws:cloudwatch/dashboard:Dashboard": self._dashboard,
+            "aws:lambda/permission:Permission": self._lambda_permission,
         }
 
     # -- driver -----------------------------------------------------------------------------
@@ -385,6 +391,74 @@ class Applier:
                 for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                           "restrictPublicBuckets")})
         return self._applied(r, i, region, id=bucket)
+
+    def _dep(self, r: Any, prop: str, kind: str) -> Applied | None:
+        """The applied dependency of ``prop`` whose type starts with ``kind``."""
+        for urn in (r.property_dependencies or {}).get(prop, []):
+            a = self.deployment.applied.get(urn)
+            if a is not None and a.type.startswith(kind):
+                return a
+        return None
+
+    def _s3_encryption(self, r: Any, i: dict[str, Any], region: str) -> Applied:
+        bucket = self._known(i, "bucket")
+        if not bucket:
+            raise _Skip("bucket unknown and not resolvable")
+        rules = []
+        for rule in i.get("rules") or []:
+            default = dict(rule.get("applyServerSideEncryptionByDefault") or {})
+            key = default.get("kmsMasterKeyId")
+            if is_unknown(key):
+                dep = self._dep(r, "rules", "aws:kms/key:")
+                if dep is None:
+                    raise _Skip("KMS key of the encryption rule unknown and not resolvable")
+                key = dep.arn
+            sse: dict[str, Any] = {"SSEAlgorithm": default.get("sseAlgorithm", "aws:kms")}
+            if key:
+                sse["KMSMasterKeyID"] = key
+            rules.append({"ApplyServerSideEncryptionByDefault": sse,
+                          "BucketKeyEnabled": bool(rule.get("bucketKeyEnabled"))})
+        self.client("s3", region).put_bucket_encryption(
+            Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+        return self._applied(r, i, region, id=bucket)
+
+    def _s3_lifecycle(self, r: Any, i: dict[str, Any], region: str) -> Applied:
+        bucket, rules = self._known(i, "bucket"), self._known(i, "rules")
+        if not bucket or not rules:
+            raise _Skip("bucket or rules unknown and not resolvable")
+        self.client("s3", region).put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": [
+                {"Filter": {}, **_pascal(rule)} for rule in rules]})
+        return self._applied(r, i, region, id=bucket)
+
+    def _s3_policy(self, r: Any, i: dict[str, Any], region: str) -> Applied:
+        bucket, policy = self._known(i, "bucket"), self._known(i, "policy")
+        if not bucket or not policy:
+            raise _Skip("policy document built from ARNs unknown under mocks; bucket policies "
+                        "are not enforced by the emulator")
+        self.client("s3", region).put_bucket_policy(
+            Bucket=bucket, Policy=policy if isinstance(policy, str) else json.dumps(policy))
+        return self._applied(r, i, region, id=bucket)
+
+    def _dashboard(self, r: Any, i: dict[str, Any], region: str) -> Applied:
+        name, body = self._known(i, "dashboardName"), self._known(i, "dashboardBody")
+        if not name or not body:
+            raise _Skip("dashboard body built from outputs unknown under mocks")
+        self.client("cloudwatch", region).put_dashboard(DashboardName=name, DashboardBody=body)
+        return self._applied(r, i, region, id=name, physical_name=name)
+
+    def _lambda_permission(self, r: Any, i: dict[str, Any], region: str) -> Applied:
+        fn = self._known(i, "function")
+        if not fn:
+            raise _Skip("function unknown and not resolvable")
+        sid = self._known(i, "statementId") or autoname(r.name, r.urn)
+        kw: dict[str, Any] = {"FunctionName": fn, "StatementId": sid,
+                              "Action": i.get("action", "lambda:InvokeFunction"),
+                              "Principal": i["principal"]}
+        if self._known(i, "sourceArn"):
+            kw["SourceArn"] = i["sourceArn"]
+        self.client("lambda", region).add_permission(**kw)
+        return self._applied(r, i, region, id=f"{fn}/{sid}")
 
     def _log_group(self, r: Any, i: dict[str, Any], region: str) -> Applied:
         name = self._name(r, i)
@@ -636,6 +710,15 @@ class Applier:
 
 class _Skip(Exception):  # noqa: N818 - control flow, carries the reason
     """A planned resource the applier cannot or need not create (reason in the message)."""
+
+
+def _pascal(v: Any) -> Any:
+    """Provider (camelCase) keys -> S3 API (PascalCase) keys, recursively; ``id`` -> ``ID``."""
+    if isinstance(v, dict):
+        return {("ID" if k == "id" else k[:1].upper() + k[1:]): _pascal(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_pascal(x) for x in v]
+    return v
 
 
 def _placeholder_zip() -> bytes:
