@@ -240,3 +240,17 @@ def test_health_check_bridge_follows_endpoint_alarm_and_children() -> None:
         assert ev.healthy("endpoint")[0] is False
     finally:
         endpoint.stop_answering()
+
+
+def test_cli_exits_2_on_invalid_config_naming_the_key(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    doc["config"]["ecommerce-dr:healthCheck"]["intervalSeconds"] = 15
+    stack = tmp_path / "Pulumi.bad.yaml"
+    stack.write_text(yaml.safe_dump(doc))
+    rc = cli.main(["--stack-file", str(stack), "--no-policy-gate", "--quiet",
+                   "--reports-dir", str(tmp_path / "reports")])
+    assert rc == 2
+    out = capsys.readouterr().out
+    assert "ecommerce-dr:healthCheck.intervalSeconds" in out and "10 or 30" in out
+    assert not (tmp_path / "reports").exists()
