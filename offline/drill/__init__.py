@@ -10,8 +10,11 @@ Modules: :mod:`.emulator` (moto server, request ledger, throttling), :mod:`.site
 parts), :mod:`.applier` (plan -> emulator), :mod:`.bridges` (named emulator-gap bridges),
 :mod:`.dns` (the Route 53 answer), :mod:`.runtime` (Lambda-style invocation),
 :mod:`.instrument` (handler clients: Region down, crash, call ledger), :mod:`.scenarios`,
-:mod:`.runner` (the steps), :mod:`.report`, :mod:`.aws_target` (real game days),
-:mod:`.bench` (wall-time figures for ``make bench``).
+:mod:`.runner` (the drill: step plumbing, run order) with its steps in :mod:`.setup_steps`
+(policy gate, emulator, deploy), :mod:`.failure_steps` (baseline, backup, inject, fail over)
+and :mod:`.verify_steps` (outside checks), :mod:`.records` (options, step records),
+:mod:`.report`, :mod:`.aws_target` (real game days), :mod:`.bench` (figures for
+``make bench``).
 """
 
 from .runner import DrillError, DrillOptions, run_drill
