@@ -150,13 +150,14 @@ class Clients:
     (``calls``: Counter of ``"<service>.<Operation>"``; ``regions``: per Region)."""
 
     def __init__(self, config: Config = RETRY_CONFIG,
-                 endpoint_for: Callable[[str], str | None] = lambda region: None) -> None:
+                 endpoint_for: Callable[[str], str | None] = lambda region: None,
+                 config_for: Callable[[str], Config] | None = None) -> None:
         self.calls: Counter[str] = Counter()
         self.by_region: Counter[str] = Counter()
         self.requested: list[tuple[str, str]] = []
         self._cache: dict[tuple[str, str], Any] = {}
-        self._config = config
         self._endpoint_for = endpoint_for
+        self._config_for = config_for or (lambda region: config)
         self._lock = threading.Lock()
 
     def __call__(self, service: str, region: str) -> Any:
@@ -165,7 +166,7 @@ class Clients:
             key = (service, region)
             if key not in self._cache:
                 client = _SESSION.client(
-                    service, region_name=region, config=self._config,
+                    service, region_name=region, config=self._config_for(region),
                     endpoint_url=self._endpoint_for(region))
 
                 def record(model: Any, **_: Any) -> None:

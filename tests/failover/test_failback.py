@@ -1,0 +1,109 @@
+"""Failback is an operator action that waits for reverse replication."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import boto3
+
+from handlers.failover.app import handle
+from tests.failover.world import (
+    PRIMARY,
+    STANDBY,
+    FakeContext,
+    World,
+    closed_port,
+    manual,
+    scheduled_event,
+)
+
+
+def _failed_over(make_world: Callable[..., World], strategy: str = "read-replica") -> World:
+    world = make_world(strategy)
+    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    world.messages()
+    return world
+
+
+def test_failback_refused_without_reverse_replication(make_world: Callable[..., World]) -> None:
+    world = _failed_over(make_world)
+    result = handle(manual("failback", "primary is back"), FakeContext(), clients=world.clients)
+    assert result["status"] == "failback-refused"
+    assert "no read replica of shop-standby in us-east-1" in result["reason"]
+    assert result["gate"] == 1
+    assert world.store().gate()["tripped"] is True
+    assert world.gate_stats()["Minimum"] == 1.0
+    items = world.store()._ddb.scan(TableName="ecommerce-dr-failover-state")["Items"]
+    refusals = [i for i in items if i["pk"]["S"].startswith("failback#")]
+    assert [r["outcome"]["S"] for r in refusals] == ["refused"]
+
+
+def test_failback_releases_gate_once_a_reverse_replica_exists(
+        make_world: Callable[..., World]) -> None:
+    world = _failed_over(make_world)
+    standby_arn = world.standby_instance()["DBInstanceArn"]
+    boto3.client("rds", region_name=PRIMARY).create_db_instance_read_replica(
+        DBInstanceIdentifier="shop-primary-reverse", SourceDBInstanceIdentifier=standby_arn,
+        DBInstanceClass="db.r6g.large", SourceRegion=STANDBY)
+    result = handle(manual("failback", "reverse replica in sync"), FakeContext(),
+                    clients=world.clients)
+    assert result["status"] == "failed-back", result
+    assert world.store().gate()["tripped"] is False
+    assert world.gate_stats()["Minimum"] == 0.0
+    world.primary.status = 200
+    assert handle(scheduled_event(), FakeContext(), clients=world.clients)["gate"] == 0
+    assert {m.get("reason") for m in world.messages()} == {"reverse replica in sync"}
+
+
+def test_failback_refused_when_primary_region_cannot_be_checked(
+        make_world: Callable[..., World]) -> None:
+    world = _failed_over(make_world)
+    from botocore.config import Config
+
+    from tests.failover.world import Clients
+    port = closed_port()
+    world.clients = Clients(
+        endpoint_for=lambda r: f"http://127.0.0.1:{port}" if r == PRIMARY else None,
+        config_for=lambda r: Config(retries={"mode": "standard", "max_attempts": 1}))
+    result = handle(manual("failback", "try"), FakeContext(), clients=world.clients)
+    assert result["status"] == "failback-refused"
+    assert result["reason"].startswith("cannot verify reverse replication")
+    assert world.store().gate()["tripped"] is True
+
+
+def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., World]) -> None:
+    world = _failed_over(make_world, "dms")
+    refused = handle(manual("failback", "back"), FakeContext(), clients=world.clients)
+    assert refused["status"] == "failback-refused"
+    assert "no running DMS task reads from the standby" in refused["reason"]
+
+    dms = boto3.client("dms", region_name=STANDBY)
+    task = dms.describe_replication_tasks()["ReplicationTasks"][0]
+    # The reverse task reads from the forward task's target endpoint (the standby).
+    reverse = dms.create_replication_task(
+        ReplicationTaskIdentifier="shop-reverse", MigrationType="cdc",
+        ReplicationInstanceArn=task["ReplicationInstanceArn"],
+        SourceEndpointArn=task["TargetEndpointArn"], TargetEndpointArn=task["SourceEndpointArn"],
+        TableMappings='{"rules": []}')["ReplicationTask"]
+    dms.start_replication_task(ReplicationTaskArn=reverse["ReplicationTaskArn"],
+                               StartReplicationTaskType="start-replication")
+    allowed = handle(manual("failback", "reverse CDC running"), FakeContext(),
+                     clients=world.clients)
+    assert allowed["status"] == "failed-back", allowed
+
+
+def test_failback_without_a_failover_is_refused(make_world: Callable[..., World]) -> None:
+    world = make_world("read-replica")
+    result = handle(manual("failback", "why not"), FakeContext(), clients=world.clients)
+    assert result == {"status": "failback-refused", "gate": 0,
+                      "reason": "the gate is not tripped: there is nothing to fail back"}
+
+
+def test_status_report_reads_state_only(make_world: Callable[..., World]) -> None:
+    world = _failed_over(make_world)
+    before = world.clients.calls.copy()
+    report = handle({"action": "status"}, FakeContext(), clients=world.clients)
+    assert report["status"] == "report"
+    assert report["failover_status"] == "completed"
+    assert report["gate"]["tripped"] is True
+    assert world.clients.calls - before == {"dynamodb.GetItem": 4}

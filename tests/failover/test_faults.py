@@ -1,0 +1,158 @@
+"""The failover works while the primary Region's APIs are down and under throttling."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import botocore.retries.adaptive
+import botocore.retries.standard
+import moto.awslambda_simple.models as lambda_simple
+import moto.cloudwatch.models as cw_models
+import moto.dms.models as dms_models
+import moto.dynamodb.models as ddb_models
+import moto.rds.models as rds_models
+import moto.sns.models as sns_models
+import pytest
+from botocore.config import Config
+from moto.awslambda.exceptions import LambdaClientError
+from moto.cloudwatch.exceptions import CloudWatchException
+from moto.dms.exceptions import DmsClientError
+from moto.dynamodb.exceptions import DynamodbException
+from moto.rds.exceptions import RDSClientError
+from moto.sns.exceptions import SNSException
+
+from components.settings import FAILOVER_STEPS
+from handlers.failover.app import handle
+from handlers.shared.aws import RETRY_CONFIG
+from tests.failover.world import (
+    PRIMARY,
+    STANDBY,
+    Clients,
+    FakeContext,
+    World,
+    closed_port,
+    manual,
+)
+
+#: moto warns that "Throttling" is not a modelled error shape; botocore still reads the code.
+pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
+
+
+def _primary_down_clients() -> Clients:
+    """Primary-Region clients point at a closed loopback port: that Region is down."""
+    port = closed_port()
+    down = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=1,
+                  read_timeout=1)
+    return Clients(endpoint_for=lambda r: f"http://127.0.0.1:{port}" if r == PRIMARY else None,
+                   config_for=lambda r: down if r == PRIMARY else RETRY_CONFIG)
+
+
+def test_failover_completes_with_primary_region_apis_unreachable(
+        make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
+    world = make_world("read-replica")
+    world.clients = _primary_down_clients()
+    result = handle(manual(), FakeContext(), clients=world.clients)
+
+    assert result["status"] == "completed", result
+    record = world.store().failover()
+    alarm = record["steps"]["verify_failure"]["detail"]["health_alarm"]
+    assert alarm.startswith("unreachable: EndpointConnectionError"), alarm
+    assert record["alerts"][STANDBY] == "published"
+    assert record["alerts"][PRIMARY].startswith("failed:")
+    assert world.clients.by_region[f"{PRIMARY}:cloudwatch.DescribeAlarms"] == 1
+    assert world.promotions == ["shop-standby"]
+    assert len(world.messages()) == 1  # only the standby Region's topic was reachable
+
+
+#: (backend class, method, error) for every AWS operation a failover can make. Each error
+#: is the service's own moto exception with a throttling code botocore retries.
+THROTTLED: list[tuple[type, str, Callable[[], Exception]]] = [
+    (rds_models.RDSBackend, "describe_db_instances",
+     lambda: RDSClientError("Throttling", "Rate exceeded")),
+    (rds_models.RDSBackend, "promote_read_replica",
+     lambda: RDSClientError("Throttling", "Rate exceeded")),
+    (rds_models.RDSBackend, "describe_db_snapshots",
+     lambda: RDSClientError("Throttling", "Rate exceeded")),
+    (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot",
+     lambda: RDSClientError("Throttling", "Rate exceeded")),
+    (cw_models.CloudWatchBackend, "get_alarms_by_alarm_names",  # serves DescribeAlarms
+     lambda: CloudWatchException("Throttling", "Rate exceeded")),
+    (cw_models.CloudWatchBackend, "get_metric_statistics",
+     lambda: CloudWatchException("Throttling", "Rate exceeded")),
+    (cw_models.CloudWatchBackend, "list_metrics",
+     lambda: CloudWatchException("Throttling", "Rate exceeded")),
+    (cw_models.CloudWatchBackend, "put_metric_data",
+     lambda: CloudWatchException("Throttling", "Rate exceeded")),
+    (ddb_models.DynamoDBBackend, "get_item",
+     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
+    (ddb_models.DynamoDBBackend, "put_item",
+     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
+    (ddb_models.DynamoDBBackend, "update_item",
+     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
+    (sns_models.SNSBackend, "publish", lambda: SNSException("Throttling", "Rate exceeded")),
+    (dms_models.DatabaseMigrationServiceBackend, "describe_replication_tasks",
+     lambda: DmsClientError("ThrottlingException", "Rate exceeded")),
+    (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task",
+     lambda: DmsClientError("ThrottlingException", "Rate exceeded")),
+    # With use_docker false moto serves Lambda from LambdaSimpleBackend.
+    (lambda_simple.LambdaSimpleBackend, "invoke",
+     lambda: LambdaClientError("TooManyRequestsException", "Rate exceeded")),
+]
+
+
+@contextmanager
+def throttle_every_call(times: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Each backend method raises throttling on its first ``times`` calls, then works.
+
+    botocore retries these for real (the request is sent again). Only its sleeps are
+    shortened - ExponentialBackoff.delay_amount and the adaptive ClientRateLimiter - so the
+    test takes no wall time; the number of retries is unchanged.
+    """
+    raised: Counter[str] = Counter()
+    for cls, method, error in THROTTLED:
+        original = getattr(cls, method)
+
+        def throttled(self: Any, *args: Any, _orig: Any = original, _name: str = method,
+                      _error: Any = error, **kwargs: Any) -> Any:
+            if raised[_name] < times:
+                raised[_name] += 1
+                raise _error()
+            return _orig(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, method, throttled)
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount",
+                        lambda self, context: 0.001)
+    monkeypatch.setattr(botocore.retries.adaptive.ClientRateLimiter, "on_sending_request",
+                        lambda self, request, **kwargs: None)
+    yield raised
+
+
+USED = {
+    "read-replica": {"describe_db_instances", "promote_read_replica", "get_metric_statistics"},
+    "dms": {"describe_replication_tasks", "stop_replication_task", "list_metrics",
+            "describe_db_instances"},
+    "snapshot-restore": {"describe_db_snapshots", "restore_db_instance_from_db_snapshot",
+                         "describe_db_instances"},
+}
+COMMON = {"get_alarms_by_alarm_names", "put_metric_data", "get_item", "put_item", "update_item",
+          "publish", "invoke"}
+
+
+def test_failover_completes_under_throttling_of_every_call(
+        aws: None, monkeypatch: pytest.MonkeyPatch, strategy: str,
+        make_world: Callable[..., World]) -> None:
+    world = make_world(strategy)
+    with throttle_every_call(2, monkeypatch) as raised:
+        result = handle(manual(), FakeContext(), clients=world.clients)
+
+    assert result["status"] == "completed", result
+    for method in USED[strategy] | COMMON:
+        assert raised[method] == 2, f"{method} was not throttled"
+    record = world.store().failover()
+    assert [record["steps"][s]["over_budget"] for s in FAILOVER_STEPS] == [False] * 6
+    assert world.clients.calls["rds.PromoteReadReplica"] == (strategy == "read-replica")
+    assert len(world.promotions) == (strategy == "read-replica")
+    assert len(world.messages()) == 2
