@@ -33,14 +33,20 @@ copy of every finished one (completed, not-ready, false-positive)::
     {"pk": ..., "failover_id": str, "status": "in-progress" | "completed" | "not-ready" |
      "false-positive", "trigger": "watchdog" | "alarm" | "manual", "reason": str,
      "force": bool, "started_at": str, "started_epoch": float, "current_step": str,
-     "steps": {"<step>": {"started_at": str, "ended_at": str | null,
+     "steps": {"<step>": {"started_at": str, "started_epoch": float, "ended_at": str,
                "outcome": "in-progress" | "ok" | "skipped" | "aborted" | "failed" | "paused",
                "detail": {...}, "duration_seconds": float, "wait_seconds": float,
                "own_seconds": float, "budget_seconds": int, "over_budget": bool,
-               "attempts": int}},
+               "attempts": int, "error": str (failed only)}},
      "promotion_requested_at": str | absent, "promotion_requested_epoch": float | absent,
      "invocations": int, "last_error": str | absent, "completed_at": str | absent,
-     "duration_seconds": float | absent, "alerts": {"<region>": "published" | "failed: ..."}}
+     "duration_seconds": float | absent, "alerts": {"<region>": "published" | "failed: ..."},
+     "restore_snapshot_id" | "restore_requested_at/_epoch" (snapshot-restore),
+     "dms_drain_started_epoch" | "dms_stop_requested_at/_epoch" | "dms_stopped_at" (dms)}
+
+  A step that raises leaves ``status = "in-progress"`` with the step's ``outcome =
+  "failed"`` and ``last_error``; the next trigger retries it. ``current_step`` names the
+  step running or last run. Steps with outcome ``ok`` never run again.
 
 ``pk = "false-positive#<iso time>"`` and ``pk = "failback#<iso time>"`` record each false
 positive and each failback attempt (``{"outcome": "refused" | "released", "reason": ...}``).
