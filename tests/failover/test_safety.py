@@ -146,11 +146,16 @@ def test_promotion_outlasting_an_invocation_is_polled_by_the_next(
     assert promote["own_seconds"] < promote["budget_seconds"]
     assert len(pending) == 1
 
+    # Next tick: RDS is still promoting (the instance still shows its replica source, as
+    # RDS does until the reboot): the resumed invocation polls and must not promote again.
+    ends = fake_clock.now() + 200
+    again = handle(scheduled_event(), ctx, clients=world.clients)
+    assert again["status"] == "in-progress"
+    assert len(pending) == 1, "the resumed invocation must not promote again"
+
     self_, kwargs = pending[0]
     self_.databases[kwargs["db_instance_identifier"]].status = "available"
-    bridged(self_, kwargs)  # RDS finishes the promotion (bridge: clear replica source)
-    world.promotions.clear()
-    monkeypatch.setattr(RDSBackend, "promote_read_replica", slow_promote)
+    bridged(self_, kwargs)  # RDS finishes the promotion (bridge: clear the replica source)
     second = handle(scheduled_event(), Ctx(), clients=world.clients)
     assert second["status"] == "completed"
     assert len(pending) == 1, "the resumed invocation must not promote again"
