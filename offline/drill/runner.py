@@ -31,7 +31,7 @@ from .records import (
     StepSkipped,
     drill_config,
 )
-from .runtime import FunctionRuntime
+from .runtime import FunctionRuntime, clear_caches
 from .setup_steps import SetupSteps
 from .site import Site
 from .verify_steps import VerifySteps
@@ -160,6 +160,9 @@ class Drill(SetupSteps, FailureSteps, VerifySteps):
                     self.emulator.stop()
         finally:
             self.client_ledger.step = "report"
+            # The handlers' per-container caches now hold clients bound to the stopped
+            # emulator and settings from its environment: leave the process as found.
+            clear_caches()
         return report.build(self, started_at=started_at,
                             wall_seconds=time.perf_counter() - self.t0)
 
