@@ -25,7 +25,9 @@ os.environ.setdefault("POWERTOOLS_DEV", "false")
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # RDS instances make moto build an EC2 backend; skip its ~1,300 default AMIs per Region.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with mock_aws(config={"lambda": {"use_docker": False}}):
         yield
 

@@ -353,8 +353,10 @@ def build_world(strategy: str, *, primary_status: int = 503, lag: float | None =
                         EvaluationPeriods=1, Threshold=1, ComparisonOperator="LessThanThreshold",
                         Dimensions=[{"Name": "HealthCheckId", "Value": "hc-1"}])
     cw.set_alarm_state(AlarmName=HEALTH_ALARM, StateValue=alarm_state, StateReason="test")
-    kms_key_arn = boto3.client("kms", region_name=STANDBY).create_key(
-        Description="standby")["KeyMetadata"]["Arn"]
+    kms_key_arn = ""
+    if strategy == "snapshot-restore":
+        kms_key_arn = boto3.client("kms", region_name=STANDBY).create_key(
+            Description="standby")["KeyMetadata"]["Arn"]
     task_arn = ""
     if lag is None:
         lag = 2.0 if strategy == "dms" else 30.0
