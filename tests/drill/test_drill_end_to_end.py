@@ -166,3 +166,10 @@ def test_crash_and_resume_promotes_once_and_counts_the_lease(crash: dict[str, An
     lease = [t for t in crash["rto"]["achieved"]["terms"]
              if t["name"] == "lock lease of the crashed invocation expires"]
     assert len(lease) == 1 and lease[0]["basis"] == "modelled" and lease[0]["seconds"] > 0
+
+
+def test_drill_leaves_no_handler_clients_bound_to_its_emulator(
+        happy: tuple[dict[str, Any], Path]) -> None:
+    from handlers.shared import aws
+
+    assert aws.client.cache_info().currsize == 0
