@@ -91,6 +91,7 @@ class VerifySteps:
     def _primary_recovers(self) -> None:
         with self.step("primary-recovers", "Primary answers again: the gate must stay tripped") as rec:
             assert self.site is not None and self.failover_fn is not None
+            recovered_at = dt.datetime.now(dt.UTC)
             self.site.primary.resume()
             assert self.deployment is not None
             health = self.deployment.one(Role.HEALTH_ALARM)
@@ -111,6 +112,28 @@ class VerifySteps:
             self.check("after the primary recovers, traffic stays on the standby (no failback)",
                        answer["answer"] == "SECONDARY",
                        f"{answer['name']} -> {answer['answer']}")
-            self.check("gate still published as tripped after recovery",
-                       all(t.get("gate") == 1 for t in ticks if "gate" in t) and
-                       any("gate" in t for t in ticks), json.dumps([t.get("gate") for t in ticks]))
+            published = self._gate_datapoints_since(recovered_at)
+            rec.detail["gate_datapoints_after_recovery"] = published
+            self.check("gate still published as tripped after recovery (raw datapoints read "
+                       "from the emulator: no 0 after the failover)",
+                       bool(published) and all(v >= 1 for v in published), json.dumps(published))
+
+    def _gate_datapoints_since(self, since: dt.datetime) -> list[float]:
+        """Raw gate datapoints published after ``since``, read from the in-process emulator
+        backend (CloudWatch's API aggregates per period, which would hide a single 0)."""
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        from .emulator import ACCOUNT_ID
+
+        backend = cloudwatch_backends[ACCOUNT_ID][self.settings.standby_region]
+        stack = {"Name": "Stack", "Value": self.opts.stack}
+        return [float(d.value) for d in backend.get_all_metrics()
+                if d.namespace == GATE_NAMESPACE and d.name == GATE_METRIC
+                and any(dim.name == stack["Name"] and dim.value == stack["Value"]
+                        for dim in d.dimensions)
+                and _utc(d.timestamp) >= since.replace(microsecond=0)]
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    """moto keeps naive UTC timestamps for datapoints published without one."""
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
