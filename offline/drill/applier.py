@@ -163,7 +163,6 @@ class Applier:
         self.primary_region = primary_region
         self.standby_region = standby_region
         self.deployment = Deployment()
-        self._by_urn: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[Any, dict[str, Any], str], Applied]] = {
             "aws:kms/key:Key": self._kms_key,
             "aws:kms/alias:Alias": self._kms_alias,
@@ -202,8 +201,6 @@ class Applier:
     def apply(self, resources: list[Any]) -> Deployment:
         """Apply every custom resource of the plan, in order. Never raises for one resource:
         a failed create is recorded in ``failed`` with the error."""
-        for r in resources:
-            self._by_urn[r.urn] = r
         for r in resources:
             if not r.custom:
                 continue  # component resources are Pulumi-only groupings

@@ -296,6 +296,8 @@ class FailureSteps:
             assert fo is not None
             status, n, cold = "not-started", 0, False
             self._gate_evaluations = []
+            assert self.site is not None
+            standby_requests = self.site.standby.requests
             if self.scenario.concurrent_invocations:
                 k = self.scenario.concurrent_invocations
                 events = [(self._alarm_event(), "alarm event") if i % 2 == 0 else
@@ -332,6 +334,10 @@ class FailureSteps:
                               gate_evaluations=self._gate_evaluations)
             self.check("failover completed (handler's own report)", status in DONE_STATUSES,
                        f"status {status} after {n} invocation(s)")
+            seen = self.site.standby.requests - standby_requests
+            rec.detail["standby_endpoint_requests"] = seen
+            self.check("the standby endpoint was warmed and probed (requests seen by its server)",
+                       seen > 0, f"{seen} request(s) to the standby endpoint during the failover")
             self._scenario_checks(rec)
 
     def _scenario_checks(self, rec: StepRecord) -> None:

@@ -17,7 +17,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
@@ -128,10 +128,6 @@ class FunctionRuntime:
                 yield
             finally:
                 os.environ.update(saved)
-
-    def handler(self) -> Callable[[dict[str, Any], Any], Any]:
-        with self.environment():
-            return getattr(importlib.import_module(self._module_name), self._attr)
 
     def cold_start(self) -> None:
         with self.environment():

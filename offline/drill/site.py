@@ -56,6 +56,12 @@ class LoopbackEndpoint:
         return self
 
     @property
+    def requests(self) -> int:
+        """Requests answered so far (across stops and restarts)."""
+        live = self._server.hits if self._server is not None else 0  # type: ignore[attr-defined]
+        return self.hits + live
+
+    @property
     def answering(self) -> bool:
         return self._server is not None
 
@@ -63,6 +69,7 @@ class LoopbackEndpoint:
         """Close the listening socket: the endpoint is down (connection refused)."""
         if self._server is not None:
             self.hits += self._server.hits  # type: ignore[attr-defined]
+            self._server.hits = 0  # type: ignore[attr-defined]
             self._server.shutdown()
             self._server.server_close()
             self._server = None
