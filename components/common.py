@@ -208,14 +208,9 @@ def powertools_layer_arn(region: str) -> str:
 
 
 def lambda_code() -> pulumi.AssetArchive:
-    """The handlers bundle: ``handlers/`` and ``rto_rpo/`` (handlers import the contract), plus
-    ``components/settings.py``, which ``handlers/failover/settings.py`` imports for the step
-    names (it needs only pydantic, which the Powertools layer carries)."""
+    """The handlers bundle: ``handlers/`` and ``rto_rpo/`` (handlers import the name contract;
+    both need only boto3, Powertools and pydantic, which the Powertools layer carries)."""
     return pulumi.AssetArchive({
         "handlers": pulumi.FileArchive("handlers"),
         "rto_rpo": pulumi.FileArchive("rto_rpo"),
-        "components": pulumi.AssetArchive({
-            "__init__.py": pulumi.FileAsset("components/__init__.py"),
-            "settings.py": pulumi.FileAsset("components/settings.py"),
-        }),
     })

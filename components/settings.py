@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rto_rpo.contract import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, step_budgets
 from rto_rpo.figures import (
     AWS_REGIONS,
     DEFAULT_MANUAL_SNAPSHOT_QUOTA,
@@ -32,17 +33,9 @@ from rto_rpo.figures import (
 )
 from rto_rpo.model import STRATEGIES, manual_snapshots_held
 
-PROJECT = "ecommerce-dr"
+__all__ = ["DEFAULT_STEP_BUDGETS_SECONDS", "FAILOVER_STEPS"]  # re-exported for the program
 
-#: Orchestrator steps, in order. Their budgets are the orchestrator's own work in seconds;
-#: the AWS-side wait for the database is the separate, modelled promotion time.
-FAILOVER_STEPS: tuple[str, ...] = (
-    "verify_failure", "check_readiness", "promote", "move_traffic", "warm", "verify_recovery",
-)
-DEFAULT_STEP_BUDGETS_SECONDS: dict[str, int] = {
-    "verify_failure": 30, "check_readiness": 30, "promote": 120,
-    "move_traffic": 30, "warm": 60, "verify_recovery": 60,
-}
+PROJECT = "ecommerce-dr"
 
 _RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):db:"
                       r"(?P<id>[a-zA-Z][a-zA-Z0-9-]{0,62})$")
@@ -141,15 +134,7 @@ class FailoverSettings(_Model):
     @field_validator("step_budgets_seconds")
     @classmethod
     def _budgets(cls, v: dict[str, int]) -> dict[str, int]:
-        unknown = sorted(set(v) - set(FAILOVER_STEPS))
-        if unknown:
-            raise ValueError(f"unknown step(s) {unknown}; allowed: {', '.join(FAILOVER_STEPS)}")
-        merged = {**DEFAULT_STEP_BUDGETS_SECONDS, **v}
-        bad = {k: s for k, s in merged.items() if not 0 < s <= LAMBDA_MAX_TIMEOUT_SECONDS}
-        if bad:
-            raise ValueError(f"each step budget must be 1-{LAMBDA_MAX_TIMEOUT_SECONDS} seconds "
-                             f"(one Lambda invocation), got {bad}")
-        return {k: merged[k] for k in FAILOVER_STEPS}
+        return step_budgets(v, max_seconds=LAMBDA_MAX_TIMEOUT_SECONDS)
 
     @field_validator("warm_urls")
     @classmethod

@@ -25,6 +25,34 @@ GATE_NAMESPACE: Final[str] = "EcommerceDR/Gate"
 GATE_METRIC: Final[str] = "FailoverGateEngaged"
 
 
+#: Failover orchestrator steps, in order. Their budgets are the orchestrator's own work in
+#: seconds; the AWS-side wait for the database is the separate, modelled promotion time.
+FAILOVER_STEPS: Final[tuple[str, ...]] = (
+    "verify_failure", "check_readiness", "promote", "move_traffic", "warm", "verify_recovery",
+)
+DEFAULT_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = {
+    "verify_failure": 30, "check_readiness": 30, "promote": 120,
+    "move_traffic": 30, "warm": 60, "verify_recovery": 60,
+}
+
+
+def step_budgets(overrides: dict[str, int], *, max_seconds: int) -> dict[str, int]:
+    """Every step's budget in seconds: the defaults with ``overrides`` applied, in step order.
+
+    Raises:
+        ValueError: an unknown step name, or a budget outside 1..``max_seconds``.
+    """
+    unknown = sorted(set(overrides) - set(FAILOVER_STEPS))
+    if unknown:
+        raise ValueError(f"unknown step(s) {unknown}; allowed: {', '.join(FAILOVER_STEPS)}")
+    merged = {**DEFAULT_STEP_BUDGETS_SECONDS, **overrides}
+    bad = {k: v for k, v in merged.items() if not 0 < v <= max_seconds}
+    if bad:
+        raise ValueError(f"each step budget must be 1-{max_seconds} seconds (one Lambda "
+                         f"invocation), got {bad}")
+    return {k: merged[k] for k in FAILOVER_STEPS}
+
+
 def managed_by_value(stack: str) -> str:
     """Value of the ``managed-by`` tag on recovery points of a stack: ``ecommerce-dr/<stack>``."""
     return f"ecommerce-dr/{stack}"

@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError, field_validator, model_validator
 
-from components.settings import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
-from rto_rpo.contract import Env
+from rto_rpo.contract import Env, step_budgets
+from rto_rpo.figures import LAMBDA_MAX_TIMEOUT_SECONDS
 from rto_rpo.model import STRATEGIES
 
 #: Env vars the failover orchestrator reads (common + failover keys of the contract).
@@ -84,14 +84,7 @@ class FailoverSettings(BaseModel):
     @field_validator("step_budgets_seconds")
     @classmethod
     def _budgets(cls, v: dict[str, int]) -> dict[str, int]:
-        unknown = sorted(set(v) - set(FAILOVER_STEPS))
-        if unknown:
-            raise ValueError(f"unknown step(s) {unknown}; allowed: {', '.join(FAILOVER_STEPS)}")
-        merged = {**DEFAULT_STEP_BUDGETS_SECONDS, **v}
-        bad = {k: s for k, s in merged.items() if s <= 0}
-        if bad:
-            raise ValueError(f"step budgets must be positive seconds, got {bad}")
-        return {k: merged[k] for k in FAILOVER_STEPS}
+        return step_budgets(v, max_seconds=LAMBDA_MAX_TIMEOUT_SECONDS)
 
     @model_validator(mode="after")
     def _strategy_needs(self) -> FailoverSettings:

@@ -33,11 +33,17 @@ import boto3
 import moto.rds.models as rds_models
 from botocore.config import Config
 
-from components.settings import DEFAULT_STEP_BUDGETS_SECONDS
 from handlers.failover.settings import FailoverSettings, load_settings
 from handlers.failover.state import StateStore
 from handlers.shared.aws import RETRY_CONFIG
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, MANAGED_BY_TAG, Env, managed_by_value
+from rto_rpo.contract import (
+    DEFAULT_STEP_BUDGETS_SECONDS,
+    GATE_METRIC,
+    GATE_NAMESPACE,
+    MANAGED_BY_TAG,
+    Env,
+    managed_by_value,
+)
 
 ACCOUNT = "123456789012"
 PRIMARY = "us-east-1"

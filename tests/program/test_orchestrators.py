@@ -95,7 +95,7 @@ def test_function_shape(role: Role, handler: str) -> None:
     assert i["layers"] == [LAYER]
     assert i["tracingConfig"] == {"mode": "Active"}
     assets = i["code"]["assets"]
-    assert {"handlers", "rto_rpo", "components"} <= set(assets)
+    assert set(assets) == {"handlers", "rto_rpo"}
 
 
 def test_watchdog_schedule_and_backup_schedule() -> None:

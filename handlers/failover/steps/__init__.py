@@ -1,10 +1,9 @@
-"""The failover steps, one module each, in the order of components.settings.FAILOVER_STEPS."""
+"""The failover steps, one module each, in the order of rto_rpo.contract.FAILOVER_STEPS."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from components.settings import FAILOVER_STEPS
 from handlers.failover.context import StepContext, StepResult
 from handlers.failover.steps import (
     check_readiness,
@@ -14,6 +13,7 @@ from handlers.failover.steps import (
     verify_recovery,
     warm,
 )
+from rto_rpo.contract import FAILOVER_STEPS
 
 STEPS: dict[str, Callable[[StepContext], StepResult]] = {
     "verify_failure": verify_failure.run,
@@ -23,4 +23,4 @@ STEPS: dict[str, Callable[[StepContext], StepResult]] = {
     "warm": warm.run,
     "verify_recovery": verify_recovery.run,
 }
-assert tuple(STEPS) == FAILOVER_STEPS, "step order must match components.settings"
+assert tuple(STEPS) == FAILOVER_STEPS, "step order must match rto_rpo.contract"
