@@ -177,6 +177,13 @@ class BackupOrchestrator(pulumi.ComponentResource):
                             args.alert_key_aliases),
             *args.database_statements,
         ]
+        if s.database.primary_kms_key_arn:
+            # Copying an encrypted snapshot across Regions needs access to the source
+            # snapshot's key as well as the destination key (RDS User Guide, "Copying a DB
+            # snapshot", "Copying an encrypted snapshot").
+            statements.append({"Sid": "PrimaryKeyForEncryptedCopies", "Effect": "Allow",
+                               "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt"],
+                               "Resource": [s.database.primary_kms_key_arn]})
         self.function_name = n.name("backup")
         deployed = orchestrator_function(
             self, f"{name}-function",

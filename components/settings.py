@@ -171,6 +171,8 @@ class DatabaseSettings(_Model):
     replication_lag_alarm_seconds: int | None = Field(None, alias="replicationLagAlarmSeconds", gt=0)
     snapshot_copy_seconds: int = Field(DEFAULT_SNAPSHOT_COPY_SECONDS, alias="snapshotCopySeconds", gt=0)
     backup_retention_days: int = Field(7, alias="backupRetentionDays", ge=1, le=35)
+    primary_kms_key_arn: str | None = Field(
+        None, alias="primaryKmsKeyArn", pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")
     dms: DmsSettings | None = None
     #: Standby-Region networking for the standby instance (replica or DMS target); None /
     #: empty = the account's default VPC. Real deployments set both.

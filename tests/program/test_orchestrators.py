@@ -216,3 +216,20 @@ def test_failover_needs_no_route53_api_call(strategy: str) -> None:
     actions = {a for st in policy_doc(pol)["Statement"] for a in st["Action"]}
     assert not {a for a in actions if a.startswith("route53")}
     assert "cloudwatch:PutMetricData" in actions
+
+
+def _backup_statements(p):
+    (pol,) = [x for x in p.by_type(ROLE_POLICY) if "backup-function" in x.name]
+    return {st["Sid"]: st for st in policy_doc(pol)["Statement"]}
+
+
+def test_backup_may_use_the_primary_key_for_encrypted_copies_when_configured() -> None:
+    st = _backup_statements(plan())["PrimaryKeyForEncryptedCopies"]
+    assert st["Resource"] == [
+        "arn:aws:kms:us-east-1:123456789012:key/5f1c2e8a-7b3d-4c9e-a1f0-2d6b8e4c7a91"]
+    assert st["Action"] == ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt"]
+
+
+def test_no_primary_key_grant_without_a_configured_key() -> None:
+    from tests.program.variants import EU
+    assert "PrimaryKeyForEncryptedCopies" not in _backup_statements(plan(**EU))
