@@ -126,11 +126,18 @@ class ThrottleStorm:
         return n <= self.throttled_attempts and n < last
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class ClosedPort:
+    """A TCP port on 127.0.0.1 that refuses every connection: bound (so no other process
+    can take it while the drill runs) but never listening. ``url`` points a client at it."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self.port = int(self._sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._sock.close()
 
 
 class Emulator:
@@ -143,6 +150,7 @@ class Emulator:
         self.url = ""
         self._orig_call_action: Any = None
         self._clients: dict[tuple[str, str], Any] = {}
+        self.closed_port = ClosedPort()
         self._session = boto3.session.Session()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -151,7 +159,8 @@ class Emulator:
         warnings.filterwarnings("ignore", message=r".*does not match an error shape.*")
         warnings.filterwarnings("ignore", message=r"No application metrics to publish.*")
         self._install_dispatch_hook()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+        # port 0: the OS picks a free port at bind time, so no other process can race for it
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
@@ -163,6 +172,7 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        self.closed_port.close()
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -14,7 +14,6 @@ from rto_rpo.contract import Role
 
 from .applier import Applier
 from .bridges import AlarmEvaluator
-from .emulator import free_port
 from .records import (
     FAILOVER_RECORD_TYPES,
     HANDLERS,
@@ -69,7 +68,7 @@ class SetupSteps:
     # -- step 2 -----------------------------------------------------------------------------
     def _start(self) -> None:
         self.emulator.start()
-        self.faults.closed_port_url = f"http://127.0.0.1:{free_port()}"
+        self.faults.closed_port_url = self.emulator.closed_port.url
         self.site = stand_up_site(self.settings, self.client)
         rec = self.steps[-1]
         rec.detail = {"emulator": self.emulator.url,
