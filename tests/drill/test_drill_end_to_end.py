@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from offline.drill import DrillOptions, run_drill
+from offline.drill import __main__ as cli
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _drill(tmp: Path, scenario: str, *, policy_gate: bool = False) -> dict[str, Any]:
@@ -33,6 +37,20 @@ def region_down(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def crash(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return _drill(tmp_path_factory.mktemp("crash"), "crash-and-resume")
+
+
+@pytest.fixture(scope="module")
+def tight_concurrent(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+    """concurrent-triggers through the CLI, on a stack whose RTO target (5 min) is shorter
+    than the modelled promotion alone (10 min)."""
+    tmp = tmp_path_factory.mktemp("tight")
+    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    doc["config"]["ecommerce-dr:rtoMinutes"] = 5
+    stack = tmp / "Pulumi.tight.yaml"
+    stack.write_text(yaml.safe_dump(doc))
+    rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate", "--quiet",
+                   "--scenario", "concurrent-triggers", "--reports-dir", str(tmp / "reports")])
+    return rc, json.loads((tmp / "reports" / "drill-report.json").read_text())
 
 
 def _check(report: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -173,3 +191,28 @@ def test_drill_leaves_no_handler_clients_bound_to_its_emulator(
     from handlers.shared import aws
 
     assert aws.client.cache_info().currsize == 0
+
+
+def test_cli_exits_1_when_the_rto_target_is_missed(
+        tight_concurrent: tuple[int, dict[str, Any]]) -> None:
+    rc, report = tight_concurrent
+    assert rc == 1
+    assert report["verdict"] == "fail"
+    assert report["rto"]["achieved"]["met"] is False
+    assert report["rto"]["achieved"]["target_seconds"] == 300
+    assert any(f.startswith("RTO target missed") for f in report["failures"])
+
+
+def test_concurrent_triggers_run_exactly_one_failover(
+        tight_concurrent: tuple[int, dict[str, Any]]) -> None:
+    _, report = tight_concurrent
+    failover = next(s for s in report["timeline"] if s["step"] == "failover")
+    statuses = failover["detail"]["concurrent_statuses"]
+    assert len(statuses) == 10
+    assert sum(s in ("completed", "in-progress") for s in statuses) == 1
+    assert "locked" in statuses or "already-failed-over" in statuses
+    assert report["api_calls"]["per_step"]["failover"]["by_operation"][
+        "rds:PromoteReadReplica"] == 1
+    assert _check(report, "exactly one of the concurrent invocations")["passed"]
+    # only the RTO target (and its planned worst case) failed; every outside check passed
+    assert all(c["passed"] for c in report["checks"]), report["checks"]

@@ -186,22 +186,6 @@ def test_alarm_evaluation_bridge_latches_with_missing_data_ignored() -> None:
     assert log.counts["alarm-evaluation"] == 2   # as created, then to ALARM
 
 
-# -- exit code ---------------------------------------------------------------------------------
-
-def test_cli_exits_1_when_the_rto_target_is_missed(tmp_path: Path) -> None:
-    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
-    doc["config"]["ecommerce-dr:rtoMinutes"] = 5   # the modelled promotion alone is 10 min
-    stack = tmp_path / "Pulumi.tight.yaml"
-    stack.write_text(yaml.safe_dump(doc))
-    rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate", "--quiet",
-                   "--reports-dir", str(tmp_path / "reports")])
-    assert rc == 1
-    report = yaml.safe_load((tmp_path / "reports" / "drill-report.json").read_text())
-    assert report["verdict"] == "fail"
-    assert any(f.startswith("RTO target missed") for f in report["failures"])
-    assert report["rto"]["achieved"]["met"] is False
-
-
 # -- health-check-status bridge ----------------------------------------------------------------
 
 @mock_aws
