@@ -1,8 +1,9 @@
 """``python -m offline.drill``: run a DR drill (``make drill``).
 
 Exit codes: 0 the drill passed (all checks, RTO and RPO achieved within the targets);
-1 a check failed or a target was missed; 2 the drill could not run (bad config, policy gate
-failed, a required piece missing, a refused ``--target aws``).
+1 a check failed, a target was missed, or the plan lacks a resource the drill needs (the
+report says which); 2 the drill could not run (bad config, policy gate failed,
+offline.plan/offline.preview missing, a refused ``--target aws``).
 """
 
 from __future__ import annotations
