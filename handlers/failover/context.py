@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from handlers.failover import clock
+from handlers.failover.lease import Heartbeat
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
 
@@ -46,6 +47,8 @@ class StepContext:
     force: bool
     remaining_seconds: Callable[[], float]
     waited_seconds: float = 0.0
+    #: The lock's heartbeat; None when run without the lock (unit tests of a step).
+    lease: Heartbeat | None = None
 
     def standby(self, service: str) -> Any:
         return self.clients(service, self.settings.standby_region)
@@ -53,10 +56,21 @@ class StepContext:
     def primary(self, service: str) -> Any:
         return self.clients(service, self.settings.primary_region)
 
+    def check_lease(self) -> None:
+        """Raise :class:`~handlers.failover.lease.LockLost` if the lock is no longer ours;
+        call it before any one-time AWS request."""
+        if self.lease is not None:
+            self.lease.check()
+
     def wait(self, seconds: float) -> None:
-        """Sleep for an AWS-side wait; counted apart from the step's own time."""
+        """Sleep for an AWS-side wait; counted apart from the step's own time.
+
+        Raises:
+            LockLost: the lock was lost during the wait (the poll loop must not go on).
+        """
         clock.sleep(seconds)
         self.waited_seconds += seconds
+        self.check_lease()
 
     def save(self) -> None:
         self.store.save_failover(self.record)

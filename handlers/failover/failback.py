@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from handlers.failover import clock, database, gate
 from handlers.failover.context import ClientFactory
+from handlers.failover.lease import Heartbeat
 from handlers.failover.runner import alert
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
@@ -72,20 +73,24 @@ def failback(settings: FailoverSettings, clients: ClientFactory, store: StateSto
         refusal = "the gate is not tripped: there is nothing to fail back"
     elif current.get("status") == "in-progress":
         refusal = f"failover {current.get('failover_id')} is still in progress"
-    elif not store.acquire_lock(owner, "failback", remaining_seconds()):
+    elif not store.acquire_lock(owner, "failback"):
         refusal = "another failover or failback holds the lock"
     else:
+        heartbeat = Heartbeat(store, owner)
         try:
-            check = _reverse_task if settings.db_strategy == "dms" else _reverse_replica
-            try:
-                refusal = check(settings, clients)
-            except (BotoCoreError, ClientError) as e:
-                refusal = f"cannot verify reverse replication ({type(e).__name__}: {e})"
-            if refusal is None:
-                gate.release(store, clients("cloudwatch", settings.standby_region),
-                             settings.stack_name, reason)
+            with heartbeat:
+                check = _reverse_task if settings.db_strategy == "dms" else _reverse_replica
+                try:
+                    refusal = check(settings, clients)
+                except (BotoCoreError, ClientError) as e:
+                    refusal = f"cannot verify reverse replication ({type(e).__name__}: {e})"
+                if refusal is None and heartbeat.lost:
+                    refusal = f"lost the lock while checking ({heartbeat.lost_reason})"
+                if refusal is None:
+                    gate.release(store, clients("cloudwatch", settings.standby_region),
+                                 settings.stack_name, reason)
         finally:
-            store.release_lock(owner)
+            store.release_lock(owner)  # after the heartbeat stopped: no renewal follows
     outcome = "refused" if refusal else "released"
     store.put({"pk": f"failback#{clock.iso()}", "outcome": outcome, "reason": reason,
                "refusal": refusal, "failover_id": latch.get("failover_id")})

@@ -7,6 +7,15 @@ crashed or timed-out invocation is resumed by the next trigger (the watchdog tic
 minute) at the first step that has not finished. Before each step the remaining Lambda time
 is compared with the step's budget; if it is short the invocation returns ``in-progress``
 (Lambda's longest timeout is 900 s: field-notes).
+
+The lock's short lease is kept alive by a heartbeat (:mod:`handlers.failover.lease`) that is
+started once the lock is taken and always stopped before this module returns or raises. If
+the lock is lost, the run stops before the next step (or poll) and writes nothing more:
+status ``lock-lost``.
+
+A step that keeps failing is retried on every trigger and every attempt is recorded, but
+its SNS alert goes out on the first failure and then at most once per
+ALERT_REPEAT_SECONDS per failover and step (``step_alerts`` in the failover record).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import Any
 
 from handlers.failover import clock
 from handlers.failover.context import ClientFactory, StepContext, StepResult
+from handlers.failover.lease import Heartbeat, LockLost
 from handlers.failover.observability import count, logger, seconds
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
@@ -25,6 +35,10 @@ from handlers.shared.alerts import publish_alert
 from rto_rpo.contract import Metric
 
 DONE = ("ok", "skipped")
+#: Seconds between two alerts for the same failing step of one failover (the first failure
+#: always alerts). 15 min: an on-call engineer acknowledges within that, and a standby that
+#: stays unhealthy for an hour pages 4 times instead of 60 (the watchdog ticks each minute).
+ALERT_REPEAT_SECONDS = 900.0
 
 
 def new_failover_id() -> str:
@@ -46,7 +60,8 @@ def summary(record: dict[str, Any]) -> list[dict[str, Any]]:
         if step:
             out.append({"step": name, **{k: step.get(k) for k in (
                 "outcome", "started_at", "ended_at", "duration_seconds", "own_seconds",
-                "wait_seconds", "budget_seconds", "over_budget", "attempts", "error")
+                "wait_seconds", "budget_seconds", "over_budget", "attempts", "failures",
+                "error")
                 if step.get(k) is not None}})
     return out
 
@@ -66,32 +81,43 @@ def run_failover(settings: FailoverSettings, clients: ClientFactory, store: Stat
         ``{"status": ..., "failover_id": ..., "steps": [...], ...}`` where status is one of
         ``completed``, ``in-progress`` (resume later), ``step-failed`` (retried on the next
         trigger), ``not-ready``, ``false-positive``, ``locked`` (another invocation runs it),
-        ``already-failed-over`` (the gate is tripped; only failback releases it).
+        ``already-failed-over`` (the gate is tripped; only failback releases it),
+        ``lock-lost`` (the lock's lease was lost mid-run; the holder resumes it).
     """
     current = store.failover()
     in_progress = bool(current and current.get("status") == "in-progress")
     if not in_progress and store.gate().get("tripped"):
         return {"status": "already-failed-over", "failover_id": store.gate().get("failover_id"),
                 "steps": []}
-    if not store.acquire_lock(owner, current["failover_id"] if in_progress else "new",
-                              remaining_seconds()):
+    if not store.acquire_lock(owner, current["failover_id"] if in_progress else "new"):
         lock = store.get("lock") or {}
         logger.info("failover lock held elsewhere", extra={"holder": lock.get("owner")})
         return {"status": "locked", "failover_id": lock.get("failover_id"),
                 "held_by": lock.get("owner"), "steps": []}
+    heartbeat = Heartbeat(store, owner)
     try:
-        result = _run_locked(settings, clients, store, trigger=trigger, reason=reason,
-                             force=force, remaining_seconds=remaining_seconds)
+        with heartbeat:
+            result = _run_locked(settings, clients, store, trigger=trigger, reason=reason,
+                                 force=force, remaining_seconds=remaining_seconds,
+                                 lease=heartbeat)
+    except LockLost as e:
+        # Another invocation may hold the lock now: write nothing, leave the record to it.
+        logger.error("failover stopped: lock lost", extra={"reason": str(e)})
+        count(Metric.ORCHESTRATOR_ERROR)
+        record = store.failover() or {}
+        return {"status": "lock-lost", "failover_id": record.get("failover_id"),
+                "error": str(e), "steps": []}
     except Exception:
         store.release_lock(owner)
         raise
+    # Released only after the heartbeat thread has stopped, so no renewal follows it.
     store.release_lock(owner)
     return result
 
 
 def _run_locked(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *,
                 trigger: str, reason: str, force: bool,
-                remaining_seconds: Callable[[], float]) -> dict[str, Any]:
+                remaining_seconds: Callable[[], float], lease: Heartbeat) -> dict[str, Any]:
     # Re-read under the lock: another invocation may have finished in between.
     record = store.failover()
     resumed = bool(record and record.get("status") == "in-progress")
@@ -119,6 +145,7 @@ def _run_locked(settings: FailoverSettings, clients: ClientFactory, store: State
         step = record["steps"].get(name, {})
         if step.get("outcome") in DONE:
             continue
+        lease.check()  # never start a step without the lock
         budget = settings.budget(name)
         if remaining_seconds() < budget:
             logger.info("pausing: less Lambda time left than the next step's budget",
@@ -135,24 +162,26 @@ def _run_locked(settings: FailoverSettings, clients: ClientFactory, store: State
         store.save_failover(record)
 
         ctx = StepContext(settings=settings, clients=clients, store=store, record=record,
-                          force=bool(record["force"]), remaining_seconds=remaining_seconds)
+                          force=bool(record["force"]), remaining_seconds=remaining_seconds,
+                          lease=lease)
         try:
             res = step_fn(ctx)
+        except LockLost:
+            raise
         except Exception as e:  # recorded and retried on the next trigger
             logger.exception("failover step failed", extra={"step": name})
+            lease.check()  # the record is the holder's to write
             _account(step, started, ctx)
-            step.update(outcome="failed", error=f"{type(e).__name__}: {e}", ended_at=clock.iso())
+            step.update(outcome="failed", error=f"{type(e).__name__}: {e}", ended_at=clock.iso(),
+                        failures=int(step.get("failures", 0)) + 1)
             record["last_error"] = f"{name}: {type(e).__name__}: {e}"
             store.save_failover(record)
             count(Metric.ORCHESTRATOR_ERROR)
-            record["alerts"] = alert(settings, clients, f"Failover step {name} failed",
-                                     {"failover_id": record["failover_id"],
-                                      "error": record["last_error"],
-                                      "timeline": summary(record),
-                                      "next": "retried on the next watchdog tick or invocation"})
+            _alert_step_failed(settings, clients, record, name)
             store.save_failover(record)
             return _result(record, resumed=resumed, error=record["last_error"]) | {
                 "status": "step-failed"}
+        lease.check()  # the step's outcome is the holder's to write
         _account(step, started, ctx)
         step["detail"] = res.detail
         if res.outcome == "paused":
@@ -164,6 +193,34 @@ def _run_locked(settings: FailoverSettings, clients: ClientFactory, store: State
             return _abort(settings, clients, store, record, res, resumed)
         store.save_failover(record)
     return _complete(settings, clients, store, record, resumed)
+
+
+def _alert_step_failed(settings: FailoverSettings, clients: ClientFactory,
+                       record: dict[str, Any], name: str) -> None:
+    """Alert on the step's first failure, then at most once per ALERT_REPEAT_SECONDS; a
+    suppressed alert is counted in ``record["step_alerts"][name]["suppressed"]``. An alert
+    that reached no Region does not count as sent, so the next failure tries again."""
+    now = clock.now()
+    seen = record.setdefault("step_alerts", {}).setdefault(name, {"sent": 0, "suppressed": 0})
+    last = seen.get("last_sent_epoch")
+    if last is not None and now - float(last) < ALERT_REPEAT_SECONDS:
+        seen["suppressed"] = int(seen.get("suppressed", 0)) + 1
+        logger.info("step failure alert suppressed (sent one recently)",
+                    extra={"step": name, "last_sent_at": seen.get("last_sent_at"),
+                           "repeat_seconds": ALERT_REPEAT_SECONDS})
+        return
+    step = record["steps"][name]
+    record["alerts"] = alert(settings, clients, f"Failover step {name} failed",
+                             {"failover_id": record["failover_id"],
+                              "error": record["last_error"],
+                              "failures": step.get("failures", 1),
+                              "suppressed_since_last_alert": int(seen.get("suppressed", 0)),
+                              "timeline": summary(record),
+                              "next": "retried on the next watchdog tick or invocation; "
+                                      f"repeated at most every {ALERT_REPEAT_SECONDS:g} s"})
+    if any(v == "published" for v in record["alerts"].values()):
+        seen.update(sent=int(seen.get("sent", 0)) + 1, last_sent_epoch=now,
+                    last_sent_at=clock.iso(now), suppressed=0)
 
 
 def _account(step: dict[str, Any], started: float, ctx: StepContext) -> None:

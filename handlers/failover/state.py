@@ -7,11 +7,15 @@ UTC strings. Items (nothing is ever deleted; the lock is released by an update):
 ``pk = "lock"`` - one failover or failback at a time::
 
     {"pk": "lock", "owner": "<aws_request_id>", "failover_id": str,
-     "lease_expires_epoch": float, "acquired_at": str, "released_at": str | absent}
+     "lease_expires_epoch": float, "acquired_at": str, "renewed_at": str | absent,
+     "renewals": int | absent, "released_at": str | absent}
 
   Taken by a conditional write: ``attribute_not_exists(pk) OR lease_expires_epoch < :now
-  OR owner = :me``. The lease lasts the holder's remaining Lambda time (plus 5 s), so a
-  crashed holder's lock frees itself; a clean exit sets ``lease_expires_epoch`` to 0.
+  OR owner = :me``. The lease is short (LEASE_SECONDS) and a heartbeat renews it every
+  HEARTBEAT_SECONDS while the invocation runs (:mod:`handlers.failover.lease`; a renewal is
+  a conditional update ``owner = :me AND lease_expires_epoch > 0`` that also sets
+  ``renewed_at`` and increments ``renewals``). A crashed holder's lock therefore frees
+  itself within one lease; a clean exit sets ``lease_expires_epoch`` to 0.
 
 ``pk = "watchdog"`` - what the watchdog has seen::
 
@@ -70,8 +74,18 @@ LOCK_PK = "lock"
 WATCHDOG_PK = "watchdog"
 GATE_PK = "gate"
 FAILOVER_PK = "failover"
-#: Extra lease beyond the holder's remaining Lambda time, in seconds.
-LEASE_MARGIN_SECONDS = 5.0
+#: Lock lease, in seconds. Short, so a crashed holder's lock frees itself within a minute
+#: (the watchdog ticks every minute: the next tick or the one after resumes), and three
+#: heartbeat intervals long, so two consecutive renewals may fail or lag (throttling and
+#: backoff, a slow DynamoDB call) before the lease lapses. Before this lease existed the
+#: lease was the holder's remaining Lambda time + 5 s (up to 905 s: Lambda's longest
+#: timeout is 900 s, field-notes), which a crash-and-resume drill paid in full.
+LEASE_SECONDS = 60.0
+#: Seconds between heartbeat renewals of the lease: LEASE_SECONDS / 3.
+HEARTBEAT_SECONDS = LEASE_SECONDS / 3
+#: A holder treats its lease as lost this many seconds before its own idea of the expiry,
+#: to cover clock skew between invocations (a competitor compares with its own clock).
+LEASE_SKEW_SECONDS = 5.0
 
 
 def _to_ddb(item: dict[str, Any]) -> dict[str, Any]:
@@ -111,11 +125,14 @@ class StateStore:
         self._ddb.put_item(TableName=self._table, Item=_to_ddb(item))
 
     # -- lock ---------------------------------------------------------------------------
-    def acquire_lock(self, owner: str, failover_id: str, lease_seconds: float) -> bool:
-        """Take the lock for ``lease_seconds``; False if another live holder has it."""
+    def acquire_lock(self, owner: str, failover_id: str,
+                     lease_seconds: float | None = None) -> bool:
+        """Take the lock for ``lease_seconds`` (default LEASE_SECONDS); False if another
+        live holder has it. Keep it with :class:`handlers.failover.lease.Heartbeat`."""
         now = clock.now()
+        lease = LEASE_SECONDS if lease_seconds is None else lease_seconds
         item = {"pk": LOCK_PK, "owner": owner, "failover_id": failover_id,
-                "lease_expires_epoch": now + lease_seconds + LEASE_MARGIN_SECONDS,
+                "lease_expires_epoch": now + lease,
                 "acquired_at": clock.iso(now)}
         try:
             self._ddb.put_item(
@@ -124,6 +141,31 @@ class StateStore:
                                     "OR #o = :me",
                 ExpressionAttributeNames={"#o": "owner"},
                 ExpressionAttributeValues={":now": {"N": repr(now)}, ":me": {"S": owner}})
+            return True
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def renew_lock(self, owner: str, lease_seconds: float, now: float | None = None) -> bool:
+        """Extend ``owner``'s lease to ``now + lease_seconds`` (``now`` defaults to the
+        clock); False if the lock is no longer ours (another holder, or released).
+
+        Raises:
+            botocore.exceptions.ClientError: any error other than the failed condition
+                (throttling after retries, ...): the lock may still be ours.
+        """
+        at = clock.now() if now is None else now
+        try:
+            self._ddb.update_item(
+                TableName=self._table, Key={"pk": {"S": LOCK_PK}},
+                UpdateExpression="SET lease_expires_epoch = :exp, renewed_at = :t "
+                                 "ADD renewals :one",
+                ConditionExpression="#o = :me AND lease_expires_epoch > :zero",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":exp": {"N": repr(at + lease_seconds)},
+                                           ":t": {"S": clock.iso(at)}, ":one": {"N": "1"},
+                                           ":zero": {"N": "0"}, ":me": {"S": owner}})
             return True
         except ClientError as e:
             if e.response["Error"]["Code"] == "ConditionalCheckFailedException":

@@ -259,19 +259,30 @@ class FailureSteps:
 
     def _after_crash(self) -> None:
         """A crashed holder's lock lease must expire before anyone resumes: move the
-        handler's clock past it (a modelled wait, reported in the RTO)."""
+        handler's clock past it (a modelled wait, reported in the RTO).
+
+        The wait is the worst case, one whole lease (the handler's
+        ``state.LEASE_SECONDS``: the crash came right after a heartbeat renewal) + 1 s; the
+        lease left on the table item must not exceed it (checked)."""
+        from handlers.failover.state import LEASE_SECONDS
+
         assert self.deployment is not None
         table = self.deployment.one(Role.STATE_TABLE)
         item = self.client("dynamodb", table.region).get_item(
             TableName=table.physical_name, Key={"pk": {"S": "lock"}}).get("Item", {})
         expires = float(item.get("lease_expires_epoch", {}).get("N", "0"))
-        wait = max(0.0, expires - (time.time() + self.clock_offset)) + 1.0
+        left = max(0.0, expires - (time.time() + self.clock_offset))
+        self.check("the crashed holder's lock lease is at most one lease "
+                   f"({LEASE_SECONDS:g} s, handlers.failover.state.LEASE_SECONDS)",
+                   left <= LEASE_SECONDS, f"{left:.1f} s left on the lock item")
+        wait = max(left, LEASE_SECONDS) + 1.0
         self.clock_offset += wait
         self.modelled_waits.append({"name": "lock lease of the crashed invocation expires",
                                     "seconds": round(wait, 1),
-                                    "note": "handler clock moved forward by the drill; the "
-                                            "lease is the crashed invocation's remaining Lambda "
-                                            "time + margin"})
+                                    "note": "handler clock moved forward by the drill: worst "
+                                            f"case one heartbeat-renewed lease ({LEASE_SECONDS:g} "
+                                            "s, handlers.failover.state.LEASE_SECONDS) + 1 s; "
+                                            f"{left:.1f} s were left on the lock item"})
 
     def _evaluate_gate(self) -> dict[str, Any]:
         """One pass of CloudWatch's evaluator over the gate alarm (bridge ``alarm-evaluation``),

@@ -5,7 +5,8 @@ RTO and RPO achieved are computed by the shared model (:mod:`rto_rpo.model`), te
 * RTO achieved = the fastest detection path the scenario leaves (modelled from config: the
   emulator cannot wait for Route 53's checkers) + the failover as run on the emulator, from
   the failure to the handler's completion (measured) + any simulated wait (modelled, e.g. a
-  crashed invocation's lock lease) + the gate alarm's evaluation window (modelled) +
+  crashed invocation's heartbeat-renewed lock lease: at most one
+  ``handlers.failover.state.LEASE_SECONDS``) + the gate alarm's evaluation window (modelled) +
   promotion (modelled: the emulator promotes instantly) + DNS TTL (modelled: clients cache
   one TTL).
 * RPO achieved = the recovery-point age at the failure: replication lag (read-replica, dms)

@@ -40,6 +40,7 @@ def _request_once(ctx: StepContext, key: str) -> bool:
     """Record that the one-time AWS request ``key`` is being made; False if already made."""
     if ctx.record.get(f"{key}_epoch"):
         return False
+    ctx.check_lease()  # never make a one-time request without the lock
     now = clock.now()
     ctx.record[f"{key}_epoch"] = now
     ctx.record[f"{key}_at"] = clock.iso(now)
