@@ -65,7 +65,7 @@ def test_crash_after_each_step_then_reinvoke_completes_without_second_promotion(
 
     # The crashed holder's lease is still running: a trigger now sees the lock, cleanly.
     assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "locked"
-    fake_clock.advance(906)  # past the lease (900 s of Lambda time + 5 s)
+    fake_clock.advance(state.LEASE_SECONDS + 1)  # past the heartbeat-renewed lease
     result = handle(scheduled_event(), Ctx(), clients=world.clients)
 
     assert result["status"] == "completed", result
@@ -93,7 +93,7 @@ def test_crash_between_promote_call_and_record_never_promotes_again(
     with pytest.raises(SimulatedCrash):
         handle(manual(), Ctx(), clients=world.clients)
     monkeypatch.setattr(RDSBackend, "promote_read_replica", bridged)
-    fake_clock.advance(906)
+    fake_clock.advance(state.LEASE_SECONDS + 1)
     result = handle(scheduled_event(), Ctx(), clients=world.clients)
     assert result["status"] == "completed"
     assert world.promotions == ["shop-standby"]
