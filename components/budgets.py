@@ -8,12 +8,15 @@ pack computes the same estimates from planned resource inputs instead, through t
 from __future__ import annotations
 
 from components.settings import DrSettings
+from rto_rpo.contract import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS
+from rto_rpo.figures import DEFAULT_PROMOTION_SECONDS
 from rto_rpo.model import (
     Basis,
     Estimate,
     Term,
     estimate_rpo,
     estimate_rto,
+    gate_alarm_evaluation,
     health_check_detection,
     watchdog_detection,
 )
@@ -32,13 +35,20 @@ def planned_rto(s: DrSettings) -> Estimate:
     ]
     steps = [Term(f"step {name}", float(sec), "ecommerce-dr:failover.stepBudgetsSeconds")
              for name, sec in s.failover.step_budgets_seconds.items()]
-    promotion = Term(f"promotion ({s.database.strategy})", float(s.promotion_seconds),
-                     "ecommerce-dr:failover.promotionSeconds" if s.failover.promotion_seconds
+    # A configured promotion time may raise the modelled AWS figure, never lower it (the
+    # policy pack takes the same maximum, so program and pack agree).
+    modelled = DEFAULT_PROMOTION_SECONDS[s.database.strategy]
+    configured = s.failover.promotion_seconds or 0
+    promotion = Term(f"promotion ({s.database.strategy})", float(max(modelled, configured)),
+                     "ecommerce-dr:failover.promotionSeconds" if configured > modelled
                      else "rto_rpo.figures.DEFAULT_PROMOTION_SECONDS",
-                     Basis.CONFIGURED if s.failover.promotion_seconds else Basis.MODELLED)
+                     Basis.CONFIGURED if configured > modelled else Basis.MODELLED)
     ttl = Term("DNS TTL", float(s.dns.ttl_seconds), "ecommerce-dr:dns.ttlSeconds")
+    shift = gate_alarm_evaluation(period_seconds=GATE_ALARM_PERIOD_SECONDS,
+                                  datapoints=GATE_ALARM_EVALUATION_PERIODS,
+                                  source="rto_rpo.contract.GATE_ALARM_PERIOD_SECONDS")
     return estimate_rto(detection_paths=detection, step_budgets=steps, promotion=promotion,
-                        dns_ttl=ttl, target_seconds=s.rto_seconds)
+                        traffic_shift=shift, dns_ttl=ttl, target_seconds=s.rto_seconds)
 
 
 def planned_rpo(s: DrSettings) -> Estimate:

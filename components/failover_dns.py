@@ -32,7 +32,13 @@ import pulumi_aws as aws
 
 from components.common import Naming, Providers, child, tags
 from components.settings import DrSettings
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, Role
+from rto_rpo.contract import (
+    GATE_ALARM_EVALUATION_PERIODS,
+    GATE_ALARM_PERIOD_SECONDS,
+    GATE_METRIC,
+    GATE_NAMESPACE,
+    Role,
+)
 from rto_rpo.figures import HEALTH_CHECK_METRIC_PERIOD_SECONDS
 
 
@@ -122,8 +128,8 @@ class FailoverDns(pulumi.ComponentResource):
             metric_name=GATE_METRIC,
             dimensions={"Stack": stack},
             statistic="Maximum",
-            period=60,
-            evaluation_periods=1,
+            period=GATE_ALARM_PERIOD_SECONDS,
+            evaluation_periods=GATE_ALARM_EVALUATION_PERIODS,
             comparison_operator="GreaterThanOrEqualToThreshold",
             threshold=1,
             treat_missing_data="ignore",

@@ -23,6 +23,10 @@ MANAGED_BY_TAG: Final[str] = "managed-by"
 METRIC_NAMESPACE: Final[str] = "EcommerceDR"
 GATE_NAMESPACE: Final[str] = "EcommerceDR/Gate"
 GATE_METRIC: Final[str] = "FailoverGateEngaged"
+#: The gate alarm evaluates one 60 s period (the finest standard-resolution period), so the
+#: traffic shift costs at most 60 s after the orchestrator publishes the gate metric.
+GATE_ALARM_PERIOD_SECONDS: Final[int] = 60
+GATE_ALARM_EVALUATION_PERIODS: Final[int] = 1
 
 
 #: Failover orchestrator steps, in order. Their budgets are the orchestrator's own work in

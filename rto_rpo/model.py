@@ -10,7 +10,9 @@ from (``source``: a config key, a resource URN or a measurement) and whether it 
 ``configured``, ``modelled`` (an AWS-side figure from :mod:`rto_rpo.figures`) or
 ``measured``.
 
-RTO = detection (fastest path) + orchestrator step budgets + promotion time + DNS TTL.
+RTO = detection (fastest path) + orchestrator step budgets + promotion time + traffic shift
+(the gate alarm's evaluation, before the alarm-based health check turns the PRIMARY record
+unhealthy) + DNS TTL.
 
 RPO depends on the database strategy:
 
@@ -148,6 +150,15 @@ def watchdog_detection(*, rate_seconds: float, consecutive_failures: float,
                 + (f" + {probe_timeout_seconds:g} s probe timeout" if probe_timeout_seconds else ""))
 
 
+def gate_alarm_evaluation(*, period_seconds: float, datapoints: float, source: str) -> Term:
+    """Traffic shift: after the orchestrator publishes the gate metric, CloudWatch needs up to
+    ``period x datapoints-to-alarm`` seconds to put the gate alarm in ALARM, which the
+    alarm-based (CLOUDWATCH_METRIC) health check then follows (Route 53 Developer Guide,
+    "Health checks that monitor CloudWatch alarms"; AWS publishes no lag for that hand-off)."""
+    return Term("traffic shift (gate alarm evaluation)", period_seconds * datapoints, source,
+                Basis.MODELLED, f"{period_seconds:g} s period x {datapoints:g} datapoint(s)")
+
+
 def fastest(paths: Iterable[Term]) -> Term:
     """The fastest detection path.
 
@@ -163,13 +174,16 @@ def fastest(paths: Iterable[Term]) -> Term:
 # --- estimates -----------------------------------------------------------------------------
 
 def estimate_rto(*, detection_paths: Sequence[Term], step_budgets: Sequence[Term],
-                 promotion: Term, dns_ttl: Term, target_seconds: float) -> Estimate:
-    """Worst-case RTO: fastest detection + sum of step budgets + promotion + DNS TTL.
+                 promotion: Term, dns_ttl: Term, target_seconds: float,
+                 traffic_shift: Term | None = None) -> Estimate:
+    """Worst-case RTO: fastest detection + sum of step budgets + promotion + traffic shift
+    (see :func:`gate_alarm_evaluation`; omitted when None) + DNS TTL.
 
     Raises:
         ValueError: no detection path, or a negative/non-finite term.
     """
-    terms = (fastest(detection_paths), *step_budgets, promotion, dns_ttl)
+    shift = (traffic_shift,) if traffic_shift is not None else ()
+    terms = (fastest(detection_paths), *step_budgets, promotion, *shift, dns_ttl)
     return Estimate("RTO", tuple(terms), float(target_seconds))
 
 

