@@ -9,7 +9,7 @@
 
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
-``false-positive``, ``locked``, ``already-failed-over``, ``unarmed``, ``healthy``,
+``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``unarmed``, ``healthy``,
 ``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``.
 The state table's item shapes are documented in :mod:`handlers.failover.state`.
 
@@ -60,7 +60,8 @@ def status_report(store: StateStore) -> dict[str, Any]:
                          "consecutive_failures": len(wd.get("recent_failures_epoch", [])),
                          "last_probe_at": wd.get("last_probe_at")},
             "lock": {"owner": lock.get("owner"),
-                     "lease_expires_epoch": lock.get("lease_expires_epoch")}}
+                     "lease_expires_epoch": lock.get("lease_expires_epoch"),
+                     "renewed_at": lock.get("renewed_at"), "renewals": lock.get("renewals")}}
 
 
 def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,

@@ -98,7 +98,12 @@ class Heartbeat:
     # -- renewal ------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.wait(self.interval_seconds):
-            self._renew()
+            try:
+                self._renew()
+            except Exception:  # noqa: BLE001 - keep beating; check() stops the run if the
+                # lease runs out meanwhile
+                self.failed_renewals += 1
+                logger.exception("lease renewal raised; retrying on the next heartbeat")
             if self.lost_reason:
                 return
 

@@ -41,7 +41,9 @@ copy of every finished one (completed, not-ready, false-positive)::
                "outcome": "in-progress" | "ok" | "skipped" | "aborted" | "failed" | "paused",
                "detail": {...}, "duration_seconds": float, "wait_seconds": float,
                "own_seconds": float, "budget_seconds": int, "over_budget": bool,
-               "attempts": int, "error": str (failed only)}},
+               "attempts": int, "failures": int, "error": str (failed only)}},
+     "step_alerts": {"<step>": {"sent": int, "suppressed": int (since the last sent),
+                                "last_sent_epoch": float, "last_sent_at": str}},
      "promotion_requested_at": str | absent, "promotion_requested_epoch": float | absent,
      "invocations": int, "last_error": str | absent, "completed_at": str | absent,
      "duration_seconds": float | absent, "alerts": {"<region>": "published" | "failed: ..."},
@@ -49,8 +51,9 @@ copy of every finished one (completed, not-ready, false-positive)::
      "dms_drain_started_epoch" | "dms_stop_requested_at/_epoch" | "dms_stopped_at" (dms)}
 
   A step that raises leaves ``status = "in-progress"`` with the step's ``outcome =
-  "failed"`` and ``last_error``; the next trigger retries it. ``current_step`` names the
-  step running or last run. Steps with outcome ``ok`` never run again.
+  "failed"`` and ``last_error``; the next trigger retries it. Its alert goes out on the
+  first failure, then at most once per ``runner.ALERT_REPEAT_SECONDS`` (``step_alerts``).
+  ``current_step`` names the step running or last run. Steps with outcome ``ok`` never run again.
 
 ``pk = "false-positive#<iso time>"`` and ``pk = "failback#<iso time>"`` record each false
 positive and each failback attempt (``{"outcome": "refused" | "released", "reason": ...}``).
