@@ -17,7 +17,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rto_rpo.contract import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, step_budgets
 from rto_rpo.figures import (
@@ -40,6 +49,10 @@ PROJECT = "ecommerce-dr"
 _RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):db:"
                       r"(?P<id>[a-zA-Z][a-zA-Z0-9-]{0,62})$")
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$")
+#: RDS DB instance identifier rule (RDS User Guide, "Naming constraints in Amazon RDS"): 1-63
+#: letters, digits or hyphens; first a letter; no trailing hyphen or two hyphens in a row.
+_DB_ID = re.compile(r"^(?!.*--)[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+_HTTP_URL = TypeAdapter(AnyHttpUrl)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -84,10 +97,17 @@ class SiteSettings(_Model):
 class HealthCheckSettings(_Model):
     """The Route 53 HTTPS health check on the primary Region's own endpoint."""
 
-    path: str = Field("/health", pattern=r"^/")
+    path: str = Field("/health", max_length=255)
     port: int = Field(443, ge=1, le=65535)
     interval_seconds: int = Field(10, alias="intervalSeconds")
     failure_threshold: int = Field(3, alias="failureThreshold")
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        if not v.startswith("/") or any(c.isspace() for c in v):
+            raise ValueError(f"must be a URL path starting with '/' and without spaces, got {v!r}")
+        return v
 
     @field_validator("interval_seconds")
     @classmethod
@@ -140,8 +160,12 @@ class FailoverSettings(_Model):
     @classmethod
     def _urls(cls, v: list[str]) -> list[str]:
         for u in v:
-            if not u.startswith("https://"):
-                raise ValueError(f"warm URLs must be https:// URLs, got {u!r}")
+            try:
+                url = _HTTP_URL.validate_python(u)
+            except ValidationError:
+                url = None
+            if url is None or url.scheme != "https" or not url.host or " " in u:
+                raise ValueError(f"warm URLs must be https:// URLs with a host, got {u!r}")
         return v
 
     @property
@@ -187,6 +211,14 @@ class DatabaseSettings(_Model):
             raise ValueError(f"unknown strategy {v!r}; allowed: {', '.join(STRATEGIES)}")
         return v
 
+    @field_validator("standby_identifier")
+    @classmethod
+    def _db_id(cls, v: str | None) -> str | None:
+        if v is not None and not _DB_ID.match(v):
+            raise ValueError("must be an RDS instance identifier: 1-63 letters, digits or hyphens, "
+                             f"starting with a letter, no trailing or double hyphen (got {v!r})")
+        return v
+
     @field_validator("primary_instance_arn")
     @classmethod
     def _arn(cls, v: str) -> str:
@@ -227,12 +259,12 @@ class DatabaseSettings(_Model):
 class BackupSettings(_Model):
     """The backup orchestrator's schedule and retention."""
 
-    cadence_minutes: int = Field(60, alias="cadenceMinutes", ge=5)
+    cadence_minutes: int = Field(60, alias="cadenceMinutes", ge=5, le=1440)
     retention_hours: int = Field(24, alias="retentionHours", ge=1)
     keep_newest: int = Field(3, alias="keepNewest", ge=1)
     manual_snapshot_quota: int = Field(DEFAULT_MANUAL_SNAPSHOT_QUOTA, alias="manualSnapshotQuota", ge=1)
     protected_database_arns: list[str] = Field(default_factory=list, alias="protectedDatabaseArns")
-    metadata_retention_days: int = Field(400, alias="metadataRetentionDays", ge=1)
+    metadata_retention_days: int = Field(400, alias="metadataRetentionDays", ge=1, le=3650)
 
     @field_validator("protected_database_arns")
     @classmethod
@@ -250,8 +282,8 @@ class DrSettings(_Model):
 
     primary_region: str = Field("us-east-1", alias="primaryRegion")
     standby_region: str = Field("us-west-2", alias="standbyRegion")
-    rto_minutes: float = Field(240, alias="rtoMinutes")
-    rpo_minutes: float = Field(60, alias="rpoMinutes")
+    rto_minutes: float = Field(240, alias="rtoMinutes", allow_inf_nan=False, le=10080)
+    rpo_minutes: float = Field(60, alias="rpoMinutes", allow_inf_nan=False, le=10080)
     alert_email: str | None = Field(None, alias="alertEmail")
     site: SiteSettings
     health_check: HealthCheckSettings = Field(default_factory=HealthCheckSettings, alias="healthCheck")
@@ -266,6 +298,13 @@ class DrSettings(_Model):
     def _region(cls, v: str) -> str:
         if v not in AWS_REGIONS:
             raise ValueError(f"{v!r} is not an AWS Region; allowed: {', '.join(sorted(AWS_REGIONS))}")
+        return v
+
+    @field_validator("rto_minutes", "rpo_minutes", mode="before")
+    @classmethod
+    def _not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"must be a positive number of minutes, got {v!r}")
         return v
 
     @field_validator("rto_minutes", "rpo_minutes")
@@ -328,6 +367,24 @@ class DrSettings(_Model):
             errors.append(("database.primaryInstanceArn",
                            f"is in {self.database.primary_arn_region} but primaryRegion is "
                            f"{self.primary_region}"))
+        for i, arn in enumerate(self.backup.protected_database_arns):
+            region = _RDS_ARN.match(arn)["region"]  # type: ignore[index]  # validated above
+            if region != self.primary_region:
+                errors.append((f"backup.protectedDatabaseArns[{i}]",
+                               f"is in {region}; protected databases must be in primaryRegion "
+                               f"({self.primary_region})"))
+        key = self.database.primary_kms_key_arn
+        if key and key.split(":")[3] != self.primary_region:
+            errors.append(("database.primaryKmsKeyArn",
+                           f"must be a key in primaryRegion ({self.primary_region})"))
+        # K failures one watchdog period apart span rate x K minutes (the last probe included):
+        # a shorter window could never hold K failures, and detection would never fire.
+        need = self.failover.watchdog_rate_minutes * self.failover.consecutive_failures
+        window = self.failover.probe_window_minutes
+        if window is not None and window < need:
+            errors.append(("failover.probeWindowMinutes",
+                           f"must be at least watchdogRateMinutes x consecutiveFailures = {need} "
+                           f"min, got {window}"))
         if self.backup.cadence_minutes > self.rpo_minutes:
             errors.append(("backup.cadenceMinutes",
                            f"must be at most rpoMinutes ({self.rpo_minutes:g}): a backup every "

@@ -68,6 +68,25 @@ def test_prod_config_is_valid() -> None:
     ({"database__strategy": "aurora-global"},
      "ecommerce-dr:database.strategy: unknown strategy 'aurora-global'; allowed: read-replica, "
      "dms, snapshot-restore"),
+    # found by review: configs the orchestrators could not run with
+    ({"failover__probeWindowMinutes": 1},
+     "ecommerce-dr:failover.probeWindowMinutes: must be at least watchdogRateMinutes x "
+     "consecutiveFailures = 3 min, got 1"),
+    ({"rpoMinutes": 3000, "backup__cadenceMinutes": 2000},
+     "ecommerce-dr:backup.cadenceMinutes: Input should be less than or equal to 1440"),
+    ({"backup__protectedDatabaseArns": ["arn:aws:rds:eu-west-1:123456789012:db:shop"]},
+     "ecommerce-dr:backup.protectedDatabaseArns[0]: is in eu-west-1; protected databases must "
+     "be in primaryRegion (us-east-1)"),
+    ({"database__standbyIdentifier": "1bad_id!"},
+     "ecommerce-dr:database.standbyIdentifier: must be an RDS instance identifier"),
+    ({"rtoMinutes": float("inf")}, "ecommerce-dr:rtoMinutes: Input should be a finite number"),
+    ({"rtoMinutes": True}, "ecommerce-dr:rtoMinutes: must be a positive number of minutes, got True"),
+    ({"failover__warmUrls": ["https://"]},
+     "ecommerce-dr:failover.warmUrls: warm URLs must be https:// URLs with a host"),
+    ({"healthCheck__path": "/a b"},
+     "ecommerce-dr:healthCheck.path: must be a URL path starting with '/' and without spaces"),
+    ({"database__primaryKmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/0a1b"},
+     "ecommerce-dr:database.primaryKmsKeyArn: must be a key in primaryRegion (us-east-1)"),
 ])
 def test_config_error_names_the_key_and_what_is_allowed(changes: dict[str, Any],
                                                         expected: str) -> None:
