@@ -120,9 +120,13 @@ class StrategyBuilder(ABC):
         return self.n.db_arn(self.p.standby_region, self.s.database.standby_id)
 
     def describe_statement(self) -> dict[str, Any]:
+        """Read the primary and standby instances, and list the primary Region's instances:
+        failback looks there for a read replica of the promoted standby (reverse
+        replication), whose identifier the operator chooses, so only ``db:*`` can name it."""
         return {"Sid": "DescribeDatabases", "Effect": "Allow",
                 "Action": ["rds:DescribeDBInstances"],
-                "Resource": [self.s.database.primary_instance_arn, self.standby_arn]}
+                "Resource": [self.s.database.primary_instance_arn, self.standby_arn,
+                             self.n.arn("rds", self.p.primary_region, "db:*")]}
 
     def snapshot_standby_statement(self) -> dict[str, Any]:
         """Snapshot the running standby in its own Region (backups while the primary is down)."""
@@ -319,9 +323,14 @@ class SnapshotRestoreBuilder(StrategyBuilder):
                 {"Sid": "FindSnapshotCopies", "Effect": "Allow",
                  "Action": ["rds:DescribeDBSnapshots", "rds:ListTagsForResource"],
                  "Resource": [snapshots]},
+                # RestoreDBInstanceFromDBSnapshot authorises the instance, the snapshot and the
+                # option group, parameter group and subnet group it uses (Service Authorization
+                # Reference, "Actions defined by Amazon RDS").
                 {"Sid": "RestoreStandby", "Effect": "Allow",
                  "Action": ["rds:RestoreDBInstanceFromDBSnapshot", "rds:AddTagsToResource"],
-                 "Resource": [self.standby_arn, snapshots]},
+                 "Resource": [self.standby_arn, snapshots,
+                              *(self.n.arn("rds", self.p.standby_region, f"{kind}:*")
+                                for kind in ("og", "pg", "subgrp"))]},
                 self.n.key_statement("UseStandbyKeyForRestore",
                                      ["kms:CreateGrant", "kms:DescribeKey"],
                                      [(self.p.standby_region, self.n.key_alias("standby"))])])

@@ -233,3 +233,21 @@ def test_backup_may_use_the_primary_key_for_encrypted_copies_when_configured() -
 def test_no_primary_key_grant_without_a_configured_key() -> None:
     from tests.program.variants import EU
     assert "PrimaryKeyForEncryptedCopies" not in _backup_statements(plan(**EU))
+
+
+def _failover_statements(p):
+    (pol,) = [x for x in p.by_type(ROLE_POLICY) if "failover-function" in x.name]
+    return {st["Sid"]: st for st in policy_doc(pol)["Statement"]}
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_failback_may_list_primary_region_instances_to_find_the_reverse_replica(strategy) -> None:
+    st = _failover_statements(plan(strategy))["DescribeDatabases"]
+    assert st["Action"] == ["rds:DescribeDBInstances"]
+    assert "arn:aws:rds:us-east-1:123456789012:db:*" in st["Resource"]
+
+
+def test_restore_is_allowed_on_the_groups_it_uses_in_the_standby_region() -> None:
+    st = _failover_statements(plan("snapshot-restore"))["RestoreStandby"]
+    assert {f"arn:aws:rds:us-west-2:123456789012:{k}:*" for k in ("og", "pg", "subgrp")} <= set(
+        st["Resource"])
