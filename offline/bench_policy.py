@@ -74,7 +74,17 @@ def synthetic_resources(n: int) -> list[Resource]:
         "role": UNKNOWN, "environment": {"variables": {
             Env.PRIMARY_REGION: "us-east-1", Env.STANDBY_REGION: "us-west-2",
             Env.DB_STRATEGY: "read-replica", Env.STEP_BUDGETS_SECONDS: json.dumps(steps),
-            Env.CONSECUTIVE_FAILURES: "3", Env.PROBE_TIMEOUT_SECONDS: "5"}}})
+            Env.CONSECUTIVE_FAILURES: "3", Env.PROBE_TIMEOUT_SECONDS: "5",
+            Env.PROMOTION_SECONDS: "600"}}})
+    add("aws:lambda/function:Function", "backup-orchestrator", {
+        "tags": tags(Role.BACKUP_ORCHESTRATOR), "role": UNKNOWN, "environment": {"variables": {
+            Env.CADENCE_MINUTES: "60", Env.RETENTION_HOURS: "24", Env.KEEP_NEWEST: "3",
+            Env.DB_STRATEGY: "read-replica", Env.PROTECTED_DATABASES: json.dumps(
+                [{"primaryArn": SOURCE_ARN, "standbyIdentifier": "shop-standby"}])}}})
+    add("aws:cloudwatch/metricAlarm:MetricAlarm", "gate", {
+        "tags": tags(Role.GATE_ALARM), "namespace": "EcommerceDR/Gate",
+        "metricName": "FailoverGateEngaged", "period": 60, "evaluationPeriods": 1,
+        "comparisonOperator": "GreaterThanOrEqualToThreshold", "alarmActions": [UNKNOWN]})
     add("aws:route53/healthCheck:HealthCheck", "endpoint", {
         "tags": tags(Role.ENDPOINT_HEALTH_CHECK), "type": "HTTPS", "requestInterval": 10,
         "failureThreshold": 3}, "us-east-1")

@@ -5,7 +5,8 @@ The arithmetic is :mod:`rto_rpo.model` (the same functions the program's outputs
 drill's report use); this module only finds the terms among the planned resources, by their
 ``dr:role`` tag (:mod:`rto_rpo.contract`) and their inputs, which are known during preview.
 
-RTO = fastest detection + orchestrator step budgets + promotion + DNS TTL, where detection is
+RTO = fastest detection + orchestrator step budgets + promotion + traffic shift (the failover
+gate alarm's ``period x (datapointsToAlarm or evaluationPeriods)``) + DNS TTL, where detection is
 either the endpoint health check (``requestInterval x failureThreshold``) plus its us-east-1
 alarm (``period x evaluationPeriods``), or the standby watchdog (schedule rate x
 ``CONSECUTIVE_FAILURES`` + ``PROBE_TIMEOUT_SECONDS``). RPO is the replication alarm threshold
@@ -15,8 +16,8 @@ schedule's period plus the modelled cross-Region copy time.
 Preview safety: a term whose input is unknown counts as 0 s, so the total is a lower bound.
 If the lower bound already misses a target that is a definite violation; if it meets the
 target the policy reports itself *not applicable*, naming the unknown inputs, rather than
-passing. A missing piece (no orchestrator, no detection path, no backup schedule, no failover
-record, no replication alarm) is a violation, never a pass.
+passing. A missing piece (no orchestrator, no detection path, no gate alarm, no backup schedule,
+no failover record, no replication alarm) is a violation, never a pass.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from rto_rpo.model import (
     Term,
     estimate_rpo,
     estimate_rto,
+    gate_alarm_evaluation,
     health_check_detection,
     manual_snapshots_held,
     watchdog_detection,
@@ -149,6 +151,41 @@ def _float(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if math.isfinite(f) and f >= 0 else None
+
+
+def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term | None:
+    """The gate alarm's evaluation window (``period x (datapointsToAlarm or
+    evaluationPeriods)``), the slowest if several; None (and a violation) when there is none."""
+    gates = _with_role(resources, METRIC_ALARM, Role.GATE_ALARM)
+    if not gates:
+        out.missing.append(("No failover gate alarm: declare the standby-Region alarm on the "
+                            f"gate metric tagged dr:role={Role.GATE_ALARM}; the PRIMARY record's "
+                            "health check follows it, so without it traffic cannot be moved "
+                            "to the standby.", ""))
+        return None
+    worst: tuple[float, float, str] | None = None
+    computed = False
+    for g in gates:
+        before = len(out.unknown)
+        period = rd.num(g, "period")
+        datapoints = rd.num(g, "datapointsToAlarm")
+        evals = rd.num(g, "evaluationPeriods")
+        if len(out.unknown) > before:
+            computed = True
+            continue
+        datapoints = datapoints or evals
+        if not period or not datapoints or period < 0 or datapoints < 0:
+            out.missing.append(("Failover gate alarm must declare period and evaluationPeriods "
+                                "(> 0); without them its evaluation time, part of the RTO, is "
+                                "unbounded.", g.urn))
+            continue
+        if worst is None or period * datapoints > worst[0] * worst[1]:
+            worst = (period, datapoints, g.urn)
+    if computed:
+        return Term("traffic shift (gate alarm computed; counted as 0 s)", 0.0, "preview")
+    if worst is None:
+        return None
+    return gate_alarm_evaluation(period_seconds=worst[0], datapoints=worst[1], source=worst[2])
 
 
 def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
@@ -292,9 +329,11 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
         t, urn = max(known_ttls) if known_ttls else (0.0, "preview")
         ttl = Term("DNS TTL", t, urn, Basis.CONFIGURED, "clients may cache one TTL after the flip")
 
+    shift = _traffic_shift(resources, out, rd)
+
     if paths and orch is not None and promotion is not None and ttl is not None:
         out.rto = estimate_rto(detection_paths=paths, step_budgets=steps, promotion=promotion,
-                               dns_ttl=ttl, target_seconds=rto_target)
+                               traffic_shift=shift, dns_ttl=ttl, target_seconds=rto_target)
 
     # --- RPO -----------------------------------------------------------------------------
     schedules = _with_role(resources, EVENT_RULE, Role.BACKUP_SCHEDULE)

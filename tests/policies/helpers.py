@@ -82,7 +82,12 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
         Role.BACKUP_SCHEDULE, scheduleExpression="rate(1 hour)")),
     "replication-alarm": ("aws:cloudwatch/metricAlarm:MetricAlarm", tagged(
         Role.REPLICATION_ALARM, namespace="AWS/RDS", metricName="ReplicaLag", threshold=900,
-        period=60, evaluationPeriods=1)),
+        period=60, evaluationPeriods=1, comparisonOperator="GreaterThanThreshold",
+        alarmActions=[UNKNOWN])),
+    "gate-alarm": ("aws:cloudwatch/metricAlarm:MetricAlarm", tagged(
+        Role.GATE_ALARM, namespace="EcommerceDR/Gate", metricName="FailoverGateEngaged",
+        period=60, evaluationPeriods=1, threshold=1,
+        comparisonOperator="GreaterThanOrEqualToThreshold", alarmActions=[UNKNOWN])),
     "standby-kms-key": ("aws:kms/key:Key", tagged(Role.STANDBY_KMS_KEY, enableKeyRotation=True)),
     "standby-database": ("aws:rds/instance:Instance", tagged(
         Role.STANDBY_DATABASE, replicateSourceDb=SOURCE_ARN, instanceClass="db.r6g.large",

@@ -47,9 +47,9 @@ def test_preview_passes_on_prod(prod_plan: Plan, capsys: pytest.CaptureFixture[s
     result = run("prod", plan=prod_plan)
     assert result.exit_code == EXIT_OK
     assert result.report is not None and result.report.mandatory == []
-    assert result.objectives.rto.total_seconds == 1080 and result.objectives.rpo.total_seconds == 900
+    assert result.objectives.rto.total_seconds == 1140 and result.objectives.rpo.total_seconds == 900
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
-    assert "RTO: worst case 18.0 min vs target 240 min - met" in out
+    assert "RTO: worst case 19.0 min vs target 240 min - met" in out
     assert "0 mandatory" in out
 
 
@@ -102,7 +102,7 @@ def test_tight_policy_config_fails_with_the_breakdown(prod_plan: Plan, tmp_path:
     path.write_text(prod_plan.to_json())
     assert main(["--plan-file", str(path), "--policy-config", str(cfg)]) == EXIT_MANDATORY
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
-    assert "RTO worst case 1080 s (18.0 min) vs target 900 s (15.0 min): MISSED" in out
+    assert "RTO worst case 1140 s (19.0 min) vs target 900 s (15.0 min): MISSED" in out
     assert "promotion (read-replica): 600 s (10.0 min) [modelled]" in out
 
 

@@ -25,6 +25,7 @@ DEFAULTS = {s.name: s.default for s in recovery.OBJECTIVE_SETTINGS}
 ORCH_URN = urn("aws:lambda/function:Function", "failover-orchestrator")
 HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
 ALARM_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "health-alarm")
+GATE_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "gate-alarm")
 BACKUP_URN = urn("aws:cloudwatch/eventRule:EventRule", "backup-schedule")
 
 
@@ -54,8 +55,10 @@ def test_rto_terms_come_from_the_planned_inputs() -> None:
     assert rto.terms[0].seconds == 90 and rto.terms[0].source == f"{HC_URN} + {ALARM_URN}"
     assert [t.seconds for t in rto.terms[1:7]] == list(STEP_BUDGETS.values())
     assert rto.terms[7].name == "promotion (read-replica)" and rto.terms[7].seconds == 600
-    assert rto.terms[8].name == "DNS TTL" and rto.terms[8].seconds == 60
-    assert rto.total_seconds == 90 + 330 + 600 + 60
+    assert rto.terms[8].name == "traffic shift (gate alarm evaluation)"
+    assert rto.terms[8].seconds == 60 and rto.terms[8].source == GATE_URN
+    assert rto.terms[9].name == "DNS TTL" and rto.terms[9].seconds == 60
+    assert rto.total_seconds == 90 + 330 + 600 + 60 + 60
 
 
 def test_rpo_is_the_replica_lag_alarm_threshold() -> None:
@@ -77,7 +80,7 @@ def test_missed_rto_reports_the_breakdown() -> None:
     expected = objectives(dr_stack(), rtoMinutes=10).rto
     assert expected is not None and message == expected.breakdown()
     lines = message.splitlines()
-    assert lines[0] == "RTO worst case 1080 s (18.0 min) vs target 600 s (10.0 min): MISSED"
+    assert lines[0] == "RTO worst case 1140 s (19.0 min) vs target 600 s (10.0 min): MISSED"
     assert lines[1] == (f"  + detection (health check + alarm): 90 s (1.5 min) [configured] from "
                         f"{HC_URN} + {ALARM_URN} = 10 s x 3 + 60 s x 1 alarm")
     assert f"  + step promote: 120 s (2.0 min) [configured] from {ORCH_URN}" in lines
@@ -191,3 +194,36 @@ def test_step_budgets_are_json() -> None:
     out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": edit}))
     assert out.messages[0].startswith("STEP_BUDGETS_SECONDS must be a JSON object of step -> seconds")
     assert json.loads(orch_env()["environment"]["variables"][Env.STEP_BUDGETS_SECONDS]) == STEP_BUDGETS
+
+
+# --- traffic shift: the failover gate alarm --------------------------------------------------
+
+def test_gate_alarm_evaluation_is_an_rto_term() -> None:
+    edit = {"period": 60, "evaluationPeriods": 5, "datapointsToAlarm": 2}
+    rto = objectives(dr_stack(**{"gate-alarm": edit})).rto
+    assert rto is not None and rto.terms[8].seconds == 120
+    assert rto.terms[8].note == "60 s period x 2 datapoint(s)"
+    rto = objectives(dr_stack(**{"gate-alarm": {"period": 300, "evaluationPeriods": 2}})).rto
+    assert rto is not None and rto.terms[8].seconds == 600
+
+
+def test_no_gate_alarm_is_a_violation() -> None:
+    out = run_stack(POLICY, dr_stack(**{"gate-alarm": None}))
+    assert out.messages == [
+        "No failover gate alarm: declare the standby-Region alarm on the gate metric tagged "
+        "dr:role=failover-gate-alarm; the PRIMARY record's health check follows it, so without "
+        "it traffic cannot be moved to the standby."]
+    assert out.not_applicable is None
+
+
+def test_gate_alarm_without_period_is_a_violation() -> None:
+    out = run_stack(POLICY, dr_stack(**{"gate-alarm": {"period": None}}))
+    assert out.violations == [(
+        "Failover gate alarm must declare period and evaluationPeriods (> 0); without them its "
+        "evaluation time, part of the RTO, is unbounded.", GATE_URN)]
+
+
+def test_unknown_gate_alarm_period_is_not_applicable() -> None:
+    out = run_stack(POLICY, dr_stack(**{"gate-alarm": {"period": UNKNOWN}}))
+    assert out.violations == []
+    assert out.not_applicable == f"RTO/RPO can't be decided during preview: {GATE_URN}: period"

@@ -1,0 +1,70 @@
+"""Program, policy and drill agree: the policy's RTO/RPO on the recorded plan equals the
+program's ``plannedRtoSeconds`` / ``plannedRpoSeconds`` outputs (both from :mod:`rto_rpo.model`).
+
+Recorded with ``preview=False`` so the outputs resolve; one subprocess records all variants.
+The promotion variants sit below and above the modelled read-replica default (600 s): both
+sides take max(modelled, configured).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from offline.analyzer import policy_resources, resources_from_plan
+from offline.plan import Plan, PlanRequest, record_plans
+from policies.rules import recovery
+from rto_rpo.figures import DEFAULT_PROMOTION_SECONDS
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULTS = {s.name: s.default for s in recovery.OBJECTIVE_SETTINGS}
+FAILOVER_KEY = "ecommerce-dr:failover"
+VARIANTS = {"prod": None, "promotion-300": 300, "promotion-900": 900}
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Plan]:
+    failover = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"][FAILOVER_KEY]
+    requests = [PlanRequest("prod", preview=False, config_overrides=None if p is None else
+                            {FAILOVER_KEY: {**failover, "promotionSeconds": p}})
+                for p in VARIANTS.values()]
+    results = record_plans(requests)
+    for r in results:
+        if isinstance(r, Exception):
+            raise r
+    return dict(zip(VARIANTS, results, strict=True))  # type: ignore[arg-type]
+
+
+def _policy(plan: Plan) -> recovery.Objectives:
+    return recovery.objectives(policy_resources(resources_from_plan(plan)), DEFAULTS)
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_policy_rto_and_rpo_equal_the_program_outputs(plans: dict[str, Plan], variant: str) -> None:
+    plan = plans[variant]
+    found = _policy(plan)
+    assert found.missing == [] and found.unknown == []
+    assert found.rto is not None and found.rpo is not None
+    assert math.ceil(found.rto.total_seconds) == plan.outputs["plannedRtoSeconds"]
+    assert math.ceil(found.rpo.total_seconds) == plan.outputs["plannedRpoSeconds"]
+
+
+def test_prod_rto_is_the_programs_planned_figure(plans: dict[str, Plan]) -> None:
+    # 90 detection + 330 steps + 600 promotion + 60 gate alarm evaluation + 60 TTL
+    assert plans["prod"].outputs["plannedRtoSeconds"] == 1140
+    rto = _policy(plans["prod"]).rto
+    assert rto is not None and [t.seconds for t in rto.terms if "traffic shift" in t.name] == [60]
+
+
+def test_promotion_is_the_larger_of_modelled_and_configured(plans: dict[str, Plan]) -> None:
+    modelled = DEFAULT_PROMOTION_SECONDS["read-replica"]
+    assert modelled == 600
+    below, above = _policy(plans["promotion-300"]).rto, _policy(plans["promotion-900"]).rto
+    assert below is not None and above is not None
+    assert [t.seconds for t in below.terms if t.name.startswith("promotion")] == [600]
+    assert [t.seconds for t in above.terms if t.name.startswith("promotion")] == [900]
+    assert plans["promotion-300"].outputs["plannedRtoSeconds"] == 1140
+    assert plans["promotion-900"].outputs["plannedRtoSeconds"] == 1440
