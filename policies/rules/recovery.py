@@ -153,6 +153,56 @@ def _float(v: Any) -> float | None:
     return f if math.isfinite(f) and f >= 0 else None
 
 
+#: Valid orchestrator numbers: (what is allowed, integer only, check). The ranges are the
+#: failover handler's own (handlers/failover/settings.py), which refuses anything else at
+#: cold start - so a stack that declares them otherwise has no working orchestrator.
+_ORCH_NUMBERS: dict[str, tuple[str, bool, Any]] = {
+    Env.CONSECUTIVE_FAILURES: ("an integer 1-10", True, lambda v: 1 <= v <= 10),
+    Env.PROBE_TIMEOUT_SECONDS: ("seconds > 0 and <= 30", False, lambda v: 0 < v <= 30),
+    Env.PROMOTION_SECONDS: ("seconds > 0", False, lambda v: v > 0),
+}
+
+
+def _orch_number(out: Objectives, rd: _Reader, orch: Any, variables: dict[str, Any],
+                 name: str) -> float | None:
+    """A numeric orchestrator variable, or None: when it is unknown (recorded as unknown),
+    missing or invalid (each recorded as a violation naming the variable)."""
+    allowed, integer, ok = _ORCH_NUMBERS[name]
+    if name not in variables:
+        out.missing.append((f"Failover orchestrator declares no {name} ({allowed}).", orch.urn))
+        return None
+    raw = rd.var(orch, variables, name)
+    if raw is None:
+        return None
+    try:
+        v = float(raw)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not math.isfinite(v) or (integer and not v.is_integer()) or not ok(v):
+        out.missing.append((f"Failover orchestrator's {name} {raw!r} is invalid; allowed: "
+                            f"{allowed}.", orch.urn))
+        return None
+    return v
+
+
+def _step_budgets(out: Objectives, orch: Any, raw: Any) -> list[Term]:
+    """The step budget terms; a violation (and no terms) unless a non-empty JSON object of
+    step -> seconds > 0."""
+    try:
+        budgets = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(budgets, dict) or not budgets:
+            raise ValueError("not a non-empty object")
+        seconds = {str(k): float(v) for k, v in budgets.items()}
+        if not all(math.isfinite(v) and v > 0 for v in seconds.values()):
+            raise ValueError("a budget is not > 0")
+    except (ValueError, TypeError):
+        shown = raw if isinstance(raw, str) else json.dumps(raw)
+        out.missing.append((f"{Env.STEP_BUDGETS_SECONDS} must be a JSON object of step -> "
+                            f"seconds > 0, got {shown!r}.", orch.urn))
+        return []
+    return [Term(f"step {name}", sec, orch.urn) for name, sec in seconds.items()]
+
+
 def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term | None:
     """The gate alarm's evaluation window (``period x (datapointsToAlarm or
     evaluationPeriods)``), the slowest if several; None (and a violation) when there is none."""
@@ -246,10 +296,13 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
                 alarm_period_seconds=worst_alarm[0], alarm_evaluation_periods=worst_alarm[1],
                 source=f"{worst_hc[2]} + {worst_alarm[2]}"))
     watchdogs = _with_role(resources, EVENT_RULE, Role.WATCHDOG_SCHEDULE)
+    k = timeout = None
+    if orch is not None:
+        k = _orch_number(out, rd, orch, variables, Env.CONSECUTIVE_FAILURES)
+        timeout = _orch_number(out, rd, orch, variables, Env.PROBE_TIMEOUT_SECONDS)
     if watchdogs and orch is not None:
-        k = _float(rd.var(orch, variables, Env.CONSECUTIVE_FAILURES))
-        raw_timeout = rd.var(orch, variables, Env.PROBE_TIMEOUT_SECONDS)
-        timeout = 0.0 if Env.PROBE_TIMEOUT_SECONDS not in variables else _float(raw_timeout)
+        k_unknown = f"{orch.urn}: environment.variables.{Env.CONSECUTIVE_FAILURES}" in out.unknown
+        t_unknown = f"{orch.urn}: environment.variables.{Env.PROBE_TIMEOUT_SECONDS}" in out.unknown
         rates = []
         for w in watchdogs:
             expr = rd.text(w, "scheduleExpression")
@@ -263,8 +316,11 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
             paths.append(watchdog_detection(rate_seconds=rate, consecutive_failures=k,
                                             probe_timeout_seconds=timeout,
                                             source=f"{urn} + {orch.urn}"))
-        else:
-            detection_unknown = True
+        elif len(known) < len(rates) or k_unknown or t_unknown:
+            # A computed input, not an invalid one: the path may exist and be the fastest.
+            # Without a valid K (a violation reported above) the watchdog is no path at all.
+            detection_unknown = detection_unknown or (
+                (k is not None or k_unknown) and (timeout is not None or t_unknown))
     if detection_unknown:
         # A computed path could be the fastest: count detection as 0 s (a lower bound).
         paths = [Term("detection (a path is computed; counted as 0 s)", 0.0, "preview")]
@@ -282,13 +338,7 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
     if orch is not None:
         raw = rd.var(orch, variables, Env.STEP_BUDGETS_SECONDS)
         if raw is not None:
-            try:
-                budgets = json.loads(raw) if isinstance(raw, str) else raw
-                steps = [Term(f"step {name}", float(sec), orch.urn)
-                         for name, sec in dict(budgets).items()]
-            except (ValueError, TypeError) as e:
-                out.missing.append((f"{Env.STEP_BUDGETS_SECONDS} must be a JSON object of "
-                                    f"step -> seconds ({e}).", orch.urn))
+            steps = _step_budgets(out, orch, raw)
         elif f"{orch.urn}: environment.variables.{Env.STEP_BUDGETS_SECONDS}" not in out.unknown:
             out.missing.append((f"Failover orchestrator declares no {Env.STEP_BUDGETS_SECONDS}; "
                                 "its steps have no time budget.", orch.urn))
@@ -301,10 +351,10 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
                 not in out.unknown:
             out.missing.append((f"Failover orchestrator declares no {Env.DB_STRATEGY}.",
                                 orch.urn))
+        declared = _orch_number(out, rd, orch, variables, Env.PROMOTION_SECONDS)
         if strategy:
             modelled = float(dict(cfg["promotionSeconds"]).get(
                 strategy, DEFAULT_PROMOTION_SECONDS[strategy]))
-            declared = _float(rd.var(orch, variables, Env.PROMOTION_SECONDS))
             if declared is not None and declared > modelled:
                 promotion = Term(f"promotion ({strategy})", declared, orch.urn, Basis.CONFIGURED,
                                  f"orchestrator {Env.PROMOTION_SECONDS}")

@@ -227,3 +227,73 @@ def test_unknown_gate_alarm_period_is_not_applicable() -> None:
     out = run_stack(POLICY, dr_stack(**{"gate-alarm": {"period": UNKNOWN}}))
     assert out.violations == []
     assert out.not_applicable == f"RTO/RPO can't be decided during preview: {GATE_URN}: period"
+
+
+# --- orchestrator variables: missing or invalid is a violation, unknown is not applicable ----
+
+def _without(name: str) -> dict:
+    edit = orch_env()
+    del edit["environment"]["variables"][name]
+    return edit
+
+
+@pytest.mark.parametrize(("name", "allowed"), [
+    (Env.CONSECUTIVE_FAILURES, "an integer 1-10"),
+    (Env.PROBE_TIMEOUT_SECONDS, "seconds > 0 and <= 30"),
+    (Env.PROMOTION_SECONDS, "seconds > 0"),
+])
+def test_missing_orchestrator_variable_is_a_violation(name: str, allowed: str) -> None:
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": _without(name)}))
+    assert out.violations == [(f"Failover orchestrator declares no {name} ({allowed}).", ORCH_URN)]
+    assert out.not_applicable is None
+
+
+@pytest.mark.parametrize(("name", "raw", "allowed"), [
+    (Env.CONSECUTIVE_FAILURES, "-5", "an integer 1-10"),
+    (Env.CONSECUTIVE_FAILURES, "0", "an integer 1-10"),
+    (Env.CONSECUTIVE_FAILURES, "2.5", "an integer 1-10"),
+    (Env.CONSECUTIVE_FAILURES, "three", "an integer 1-10"),
+    (Env.PROBE_TIMEOUT_SECONDS, "-1", "seconds > 0 and <= 30"),
+    (Env.PROBE_TIMEOUT_SECONDS, "nan", "seconds > 0 and <= 30"),
+    (Env.PROMOTION_SECONDS, "0", "seconds > 0"),
+    (Env.PROMOTION_SECONDS, "soon", "seconds > 0"),
+])
+def test_invalid_orchestrator_variable_is_a_violation(name: str, raw: str, allowed: str) -> None:
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": orch_env(**{name: raw})}))
+    assert out.violations == [(f"Failover orchestrator's {name} {raw!r} is invalid; allowed: "
+                               f"{allowed}.", ORCH_URN)]
+
+
+def test_negative_k_gives_no_watchdog_path() -> None:
+    # K=-5 used to make a 0 s watchdog detection path; now the watchdog does not count.
+    stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.CONSECUTIVE_FAILURES: "-5"}),
+                        "health-alarm": None})
+    found = objectives(stack)
+    assert found.rto is None
+    assert [m for m, _ in found.missing] == [
+        "Failover orchestrator's CONSECUTIVE_FAILURES '-5' is invalid; allowed: an integer 1-10.",
+        "No detection path: declare an endpoint health check (dr:role=endpoint-health-check) "
+        "with its us-east-1 alarm (dr:role=health-check-alarm), or a watchdog schedule "
+        "(dr:role=watchdog-schedule) for the failover orchestrator."]
+
+
+def test_missing_strategy_and_step_budgets_are_violations() -> None:
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": _without(Env.DB_STRATEGY)}))
+    assert (f"Failover orchestrator declares no {Env.DB_STRATEGY}.", ORCH_URN) in out.violations
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": _without(Env.STEP_BUDGETS_SECONDS)}))
+    assert out.violations == [(f"Failover orchestrator declares no {Env.STEP_BUDGETS_SECONDS}; its "
+                               "steps have no time budget.", ORCH_URN)]
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": orch_env(
+        **{Env.STEP_BUDGETS_SECONDS: json.dumps({"promote": -1})})}))
+    assert out.violations == [(f"{Env.STEP_BUDGETS_SECONDS} must be a JSON object of step -> "
+                               "seconds > 0, got '{\"promote\": -1}'.", ORCH_URN)]
+
+
+@pytest.mark.parametrize("name", [Env.CONSECUTIVE_FAILURES, Env.PROBE_TIMEOUT_SECONDS,
+                                  Env.PROMOTION_SECONDS, Env.DB_STRATEGY,
+                                  Env.STEP_BUDGETS_SECONDS])
+def test_unknown_orchestrator_variable_is_not_applicable_naming_it(name: str) -> None:
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": orch_env(**{name: UNKNOWN})}))
+    assert out.violations == []
+    assert out.not_applicable == (f"RTO/RPO can't be decided during preview: {ORCH_URN}: "
+                                  f"environment.variables.{name}")
