@@ -145,6 +145,33 @@ def _with_role(resources: list[Any], rtype: str, wanted: Role) -> list[Any]:
     return [r for r in by_type(resources, rtype) if role(r.props) == wanted]
 
 
+def _disabled(props: Any) -> bool:
+    """Whether an EventRule is disabled: ``state: "DISABLED"`` or the legacy ``isEnabled:
+    false``. Any other state (ENABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) runs.
+
+    Raises:
+        Unknown: the state is computed.
+    """
+    return value(props, "state") == "DISABLED" or value(props, "isEnabled") is False
+
+
+def _schedules(resources: list[Any], wanted: Role, out: Objectives) -> tuple[list[Any], list[str]]:
+    """Rules of a role that run, and the URNs of disabled ones. A computed state counts as
+    running (so the estimate stays a lower bound) and is recorded as unknown."""
+    running, disabled = [], []
+    for r in _with_role(resources, EVENT_RULE, wanted):
+        try:
+            off = _disabled(r.props)
+        except Unknown as e:
+            out.unknown.append(f"{r.urn}: {e.path}")
+            off = False
+        if off:
+            disabled.append(r.urn)
+        else:
+            running.append(r)
+    return running, disabled
+
+
 def _float(v: Any) -> float | None:
     try:
         f = float(v)
@@ -295,7 +322,7 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
                 interval_seconds=worst_hc[0], failure_threshold=worst_hc[1],
                 alarm_period_seconds=worst_alarm[0], alarm_evaluation_periods=worst_alarm[1],
                 source=f"{worst_hc[2]} + {worst_alarm[2]}"))
-    watchdogs = _with_role(resources, EVENT_RULE, Role.WATCHDOG_SCHEDULE)
+    watchdogs, _ = _schedules(resources, Role.WATCHDOG_SCHEDULE, out)
     k = timeout = None
     if orch is not None:
         k = _orch_number(out, rd, orch, variables, Env.CONSECUTIVE_FAILURES)
@@ -386,11 +413,13 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
                                traffic_shift=shift, dns_ttl=ttl, target_seconds=rto_target)
 
     # --- RPO -----------------------------------------------------------------------------
-    schedules = _with_role(resources, EVENT_RULE, Role.BACKUP_SCHEDULE)
+    schedules, disabled = _schedules(resources, Role.BACKUP_SCHEDULE, out)
     cadence = None
     if not schedules:
         out.missing.append(("No backup schedule: declare an EventBridge rule tagged "
-                            f"dr:role={Role.BACKUP_SCHEDULE} running at least once per RPO.", ""))
+                            f"dr:role={Role.BACKUP_SCHEDULE} running at least once per RPO."
+                            + (f" Disabled, so not counted: {', '.join(disabled)}."
+                               if disabled else ""), ""))
     else:
         periods = []
         for s in schedules:
@@ -468,6 +497,9 @@ def backup_schedule_within_rpo(**overrides: Any) -> Policy:
     def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
         if role(args.props) != Role.BACKUP_SCHEDULE:
             args.not_applicable("not a backup schedule")
+        if _disabled(args.props):
+            args.not_applicable("backup schedule is disabled (rto-rpo-objectives reports a "
+                                "stack without an enabled one)")
         expr = value(args.props, "scheduleExpression")
         period = schedule_period_seconds(expr) if isinstance(expr, str) else None
         if period is None:

@@ -297,3 +297,46 @@ def test_unknown_orchestrator_variable_is_not_applicable_naming_it(name: str) ->
     assert out.violations == []
     assert out.not_applicable == (f"RTO/RPO can't be decided during preview: {ORCH_URN}: "
                                   f"environment.variables.{name}")
+
+
+# --- disabled schedules count for nothing ----------------------------------------------------
+
+NO_BACKUP = ("No backup schedule: declare an EventBridge rule tagged dr:role=backup-schedule "
+             "running at least once per RPO.")
+NO_DETECTION = ("No detection path: declare an endpoint health check (dr:role=endpoint-health-check) "
+                "with its us-east-1 alarm (dr:role=health-check-alarm), or a watchdog schedule "
+                "(dr:role=watchdog-schedule) for the failover orchestrator.")
+WATCHDOG_URN = urn("aws:cloudwatch/eventRule:EventRule", "watchdog-schedule")
+
+
+@pytest.mark.parametrize("disabled", [{"state": "DISABLED"}, {"isEnabled": False}])
+def test_disabled_backup_schedule_is_no_backup_schedule(disabled: dict) -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-schedule": disabled}))
+    assert out.messages == [f"{NO_BACKUP} Disabled, so not counted: {BACKUP_URN}."]
+
+
+@pytest.mark.parametrize("disabled", [{"state": "DISABLED"}, {"isEnabled": False}])
+def test_disabled_watchdog_is_no_detection_path(disabled: dict) -> None:
+    out = run_stack(POLICY, dr_stack(**{"watchdog-schedule": disabled, "health-alarm": None}))
+    assert out.messages == [NO_DETECTION]
+
+
+def test_enabled_states_count() -> None:
+    stack = dr_stack(**{"watchdog-schedule": {"state": "ENABLED"}, "health-alarm": None,
+                        "backup-schedule": {"state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"}})
+    found = objectives(stack)
+    assert found.missing == [] and found.rto is not None and found.rpo is not None
+    assert found.rto.terms[0].name == "detection (standby watchdog)"
+
+
+def test_unknown_schedule_state_is_not_applicable() -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-schedule": {"state": UNKNOWN}}))
+    assert out.violations == []
+    assert out.not_applicable == f"RTO/RPO can't be decided during preview: {BACKUP_URN}: state"
+
+
+def test_disabled_backup_schedule_resource_rule_is_not_applicable() -> None:
+    out = run_valid(recovery.backup_schedule_within_rpo(), "backup-schedule",
+                    scheduleExpression="rate(2 hours)", state="DISABLED")
+    assert out == Outcome([], "backup schedule is disabled (rto-rpo-objectives reports a stack "
+                              "without an enabled one)")
