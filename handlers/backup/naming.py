@@ -8,12 +8,17 @@ Identifiers (RDS allows letters, digits and hyphens, <= 255 characters for snaps
 
 ``<YYYYmmddHHMM>`` is the period start (UTC), so a second invocation for the same period
 asks for the same identifier and RDS answers ``DBSnapshotAlreadyExists``.
+
+:func:`parse_id` is the exact inverse: an identifier outside this scheme is never one we
+made, whatever its tags (see :mod:`handlers.backup.ownership`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
@@ -48,6 +53,35 @@ def snapshot_id(instance_identifier: str, period: datetime) -> str:
 
 def copy_id(source_snapshot_id: str) -> str:
     return f"{source_snapshot_id}-copy"
+
+
+#: ``<instance>-dr-<YYYYmmddHHMM>`` with an optional ``-copy``; the instance part is a DB
+#: instance identifier (letter first, letters/digits/hyphens, <= 63 characters).
+_ID = re.compile(r"^(?P<instance>[a-zA-Z][a-zA-Z0-9-]{0,62})-dr-(?P<stamp>[0-9]{12})"
+                 r"(?P<copy>-copy)?$")
+
+
+@dataclass(frozen=True)
+class ParsedId:
+    """An identifier of the scheme above: ``instance`` snapshotted, ``period`` (UTC) and
+    whether it is the cross-Region ``-copy`` form."""
+
+    instance: str
+    period: datetime
+    copy: bool
+
+
+def parse_id(identifier: str) -> ParsedId | None:
+    """Inverse of :func:`snapshot_id` / :func:`copy_id`; ``None`` for any other identifier
+    (including a 12-digit stamp that is not a real date and time)."""
+    m = _ID.match(identifier)
+    if m is None:
+        return None
+    try:
+        period = datetime.strptime(m["stamp"], "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return ParsedId(m["instance"], period, m["copy"] is not None)
 
 
 def run_tags(*, stack: str, database: str, kind: Kind, period: datetime, run_id: str,

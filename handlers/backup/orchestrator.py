@@ -34,6 +34,7 @@ from rto_rpo.contract import managed_by_value
 from . import recovery_point
 from .inventory import Snapshot, instance_statuses, list_manual_snapshots
 from .naming import Kind, copy_id, run_tags, snapshot_id, stamp
+from .ownership import Ownership
 from .pruning import delete_snapshots, plan_pruning
 from .record import RunRecord
 from .settings import BackupSettings
@@ -65,6 +66,8 @@ class _Run:
         self.now = now
         self.period = period
         self.managed_by = managed_by_value(settings.stack_name)
+        self.owner = Ownership(self.managed_by, {d.identifier: d.standby_identifier
+                                                 for d in settings.protected_databases})
         self.rec = RunRecord(run_id=run_id, stack=settings.stack_name, period=period,
                              started_at=now())
         self.started = self.rec.started_at
@@ -115,11 +118,11 @@ class _Run:
 
     def in_progress(self, snaps: list[Snapshot], kind: Kind) -> set[str]:
         return {s.database for s in snaps
-                if s.is_ours(self.managed_by) and s.kind == kind.value and s.status in IN_PROGRESS}
+                if self.owner.owns(s) and s.kind == kind.value and s.status in IN_PROGRESS}
 
     def prune(self, region: str, rds: Any, snaps: list[Snapshot], needed: int) -> int:
         """Prune in ``region``; returns the room left for new snapshots."""
-        plan = plan_pruning(snaps, managed_by=self.managed_by, now=self.started,
+        plan = plan_pruning(snaps, owner=self.owner, now=self.started,
                             retention_hours=self.s.retention_hours,
                             keep_newest=self.s.keep_newest, quota=self.s.snapshot_quota,
                             needed=needed)
@@ -199,7 +202,7 @@ class _Run:
         protected = {db.identifier for db in self.s.protected_databases}
         newest: dict[str, Snapshot] = {}
         for s in primary_snaps:
-            if (s.is_ours(self.managed_by) and s.kind == Kind.PRIMARY.value and s.available
+            if (self.owner.owns(s) and s.kind == Kind.PRIMARY.value and s.available
                     and s.database in protected and s.arn not in self.gone
                     and (s.database not in newest
                          or s.sort_time(self.started) > newest[s.database].sort_time(self.started))):
@@ -274,12 +277,15 @@ class _Run:
                       else self.S)
         rp = self.region_call(self.S, "measure", lambda: recovery_point.measure(
             databases=[(d.identifier, d.standby_identifier) for d in self.s.protected_databases],
-            standby_snapshots=after, managed_by=self.managed_by, now=self.now(),
+            standby_snapshots=after, owner=self.owner, now=self.now(),
             strategy=self.s.db_strategy, cloudwatch=self.clients("cloudwatch", self.S),
             dms_task_arn=self.s.dms_task_arn,
             dms_cloudwatch=self.clients("cloudwatch", dms_region)))
         if rp is not None:
             self.rec.recovery_points = rp.to_dict()
+            for stopped in rp.not_running:
+                self.rec.error(region=self.S, step="measure", database=stopped["database"],
+                               code="ReplicationNotRunning", message=stopped["message"])
             if rp.missing:
                 self.rec.warnings.append("no usable recovery point in the standby Region yet "
                                          f"for: {', '.join(rp.missing)}")

@@ -2,9 +2,13 @@
 
 Rules (each one tested):
 
-* Only snapshots carrying OUR ``managed-by`` tag value are candidates; foreign, untagged
-  and automated snapshots are never touched (automated ones are not even listed).
-* Only ``available`` snapshots are deleted (never one still creating/copying).
+* Only snapshots we made are candidates (:class:`handlers.backup.ownership.Ownership`: our
+  ``managed-by`` tag AND an identifier of our scheme AND a protected database / its standby
+  as source); foreign, untagged and automated snapshots are never touched, whatever their
+  tags (automated ones are not even listed).
+* ``failed``: our own snapshots with ``Status: failed`` are no recovery point but still
+  count toward the quota; they are deleted at once (never a foreign failed one).
+* Otherwise only ``available`` snapshots are deleted (never one still creating/copying).
 * The newest ``keep_newest`` available snapshots per (database, kind) in a Region are never
   deleted; kinds are primary / standby / copy, so a Region keeps N of each.
 * ``retention``: candidates older than ``retention_hours`` are deleted.
@@ -26,24 +30,30 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .inventory import Snapshot
+from .ownership import Ownership
+
+#: RDS snapshot status of a snapshot that could not be made (Amazon RDS API Reference,
+#: "DBSnapshot", Status).
+FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class PrunePlan:
-    """``deletes``: ``(snapshot, reason)`` with reason ``retention`` | ``quota``, oldest first.
+    """``deletes``: ``(snapshot, reason)`` with reason ``failed`` | ``retention`` | ``quota``
+    (failed ones first, then oldest first).
     ``room``: how many new snapshots fit in the Region after the deletes (may be < needed)."""
 
     deletes: tuple[tuple[Snapshot, str], ...]
     room: int
 
 
-def plan_pruning(snapshots: Sequence[Snapshot], *, managed_by: str, now: datetime,
+def plan_pruning(snapshots: Sequence[Snapshot], *, owner: Ownership, now: datetime,
                  retention_hours: float, keep_newest: int, quota: int, needed: int) -> PrunePlan:
     """Plan deletes in one Region.
 
     Args:
         snapshots: every manual snapshot in the Region (ours and others).
-        managed_by: our ``managed-by`` tag value.
+        owner: decides which snapshots are ours (tag, identifier scheme, source DB).
         now: current time (UTC).
         retention_hours: minimum age of a snapshot deleted for retention, hours.
         keep_newest: newest available snapshots per (database, kind) always kept (>= 1).
@@ -53,9 +63,15 @@ def plan_pruning(snapshots: Sequence[Snapshot], *, managed_by: str, now: datetim
     if keep_newest < 1:
         raise ValueError(f"keep_newest must be at least 1, got {keep_newest}")
     groups: dict[tuple[str, str], list[Snapshot]] = defaultdict(list)
+    failed: list[Snapshot] = []
     for s in snapshots:
-        if s.is_ours(managed_by) and s.available:
+        if not owner.owns(s):
+            continue
+        if s.available:
             groups[(s.database, s.kind)].append(s)
+        elif s.status == FAILED:
+            failed.append(s)
+    failed.sort(key=lambda s: (s.sort_time(now), s.identifier))
     candidates: list[Snapshot] = []
     for members in groups.values():
         members.sort(key=lambda s: s.sort_time(now), reverse=True)
@@ -63,7 +79,8 @@ def plan_pruning(snapshots: Sequence[Snapshot], *, managed_by: str, now: datetim
     candidates.sort(key=lambda s: (s.sort_time(now), s.identifier))
 
     cutoff = now - timedelta(hours=retention_hours)
-    deletes = [(s, "retention") for s in candidates if s.sort_time(now) < cutoff]
+    deletes = [(s, "failed") for s in failed]
+    deletes += [(s, "retention") for s in candidates if s.sort_time(now) < cutoff]
     remaining = [s for s in candidates if s.sort_time(now) >= cutoff]
     excess = len(snapshots) - len(deletes) + needed - quota
     if excess > 0:

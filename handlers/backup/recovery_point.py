@@ -10,8 +10,11 @@ Per protected database, the usable recovery points in the standby Region are
   ``CDCLatencyTarget``) of the task (``AWS/DMS``, seconds; field notes, "DMS").
 
 A database's recovery-point age is the smallest of those it has (the newest point you could
-recover to); the stack's figure is the largest over databases (the worst one). The
-replication lag figure is the largest ReplicaLag / CDC latency read.
+recover to); the stack's figure is the largest over databases (the worst one), and absent
+when any database has no usable recovery point. The replication lag figure is the largest
+ReplicaLag / CDC latency read. A negative ReplicaLag / CDC latency (RDS reports -1 when
+replication is not running) is never a recovery point nor a lag figure: it is reported in
+``not_running`` and the orchestrator records it as an error (run ``partial``, alert).
 
 Metrics go out with ``PutMetricData`` in the standby Region (namespace
 ``rto_rpo.contract.METRIC_NAMESPACE``, dimension ``Stack``; per-database figures also with
@@ -29,6 +32,7 @@ from rto_rpo.contract import METRIC_NAMESPACE, Metric
 
 from .inventory import Snapshot
 from .naming import Kind
+from .ownership import Ownership
 
 #: How far back to look for lag datapoints; RDS and DMS publish them every minute.
 LAG_LOOKBACK = timedelta(minutes=15)
@@ -43,26 +47,31 @@ GET_METRIC_BATCH = 500
 class RecoveryPoints:
     """Measured figures, seconds. ``per_database[db]`` is ``{"age_seconds", "source"}``
     (source ``snapshot`` | ``replica-lag`` | ``dms``), ``age_seconds`` None when the database
-    has no usable recovery point in the standby Region yet."""
+    has no usable recovery point in the standby Region. ``recovery_point_age_seconds`` is
+    None when any database has none. ``not_running``: ``{"database" (None for the DMS task),
+    "target" (standby instance or DMS task ARN), "message"}`` per replication that reads a
+    negative lag (not running)."""
 
     per_database: dict[str, dict[str, Any]] = field(default_factory=dict)
     recovery_point_age_seconds: float | None = None
     replication_lag_seconds: float | None = None
     missing: list[str] = field(default_factory=list)
+    not_running: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"per_database": self.per_database,
                 "recovery_point_age_seconds": self.recovery_point_age_seconds,
                 "replication_lag_seconds": self.replication_lag_seconds,
-                "databases_without_recovery_point": self.missing}
+                "databases_without_recovery_point": self.missing,
+                "replication_not_running": self.not_running}
 
 
-def newest_snapshot_ages(snapshots: Iterable[Snapshot], *, managed_by: str,
+def newest_snapshot_ages(snapshots: Iterable[Snapshot], *, owner: Ownership,
                          now: datetime) -> dict[str, float]:
     """``{database: age seconds}`` of the newest available copy/standby snapshot of ours."""
     newest: dict[str, datetime] = {}
     for s in snapshots:
-        if (s.is_ours(managed_by) and s.available and s.created is not None
+        if (owner.owns(s) and s.available and s.created is not None
                 and s.kind in (Kind.COPY.value, Kind.STANDBY.value)
                 and (s.database not in newest or s.created > newest[s.database])):
             newest[s.database] = s.created
@@ -114,13 +123,19 @@ def dms_dimensions(cloudwatch: Any, task_arn: str) -> list[dict[str, str]] | Non
 
 
 def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: Iterable[Snapshot],
-            managed_by: str, now: datetime, strategy: str, cloudwatch: Any,
+            owner: Ownership, now: datetime, strategy: str, cloudwatch: Any,
             dms_task_arn: str = "", dms_cloudwatch: Any = None) -> RecoveryPoints:
     """Measure recovery-point ages.
+
+    A negative ``ReplicaLag`` means replication is not running (RDS reports -1 then; Amazon
+    RDS User Guide, "Monitoring read replication"), and a negative CDC latency likewise for
+    DMS: such a reading is no recovery point. It is listed in ``not_running`` and the
+    database falls back to its newest snapshot copy, if it has one.
 
     Args:
         databases: ``(protected db identifier, standby instance identifier or None)``.
         standby_snapshots: manual snapshots in the standby Region (after this run's work).
+        owner: which snapshots are ours (only those count as recovery points).
         strategy: ``DB_STRATEGY``; replica lag is read for ``read-replica``.
         cloudwatch: standby-Region CloudWatch client.
         dms_cloudwatch: CloudWatch client of the DMS task's Region (defaults to ``cloudwatch``).
@@ -128,34 +143,44 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
     Raises:
         botocore errors from CloudWatch (the caller records them).
     """
-    ages = newest_snapshot_ages(standby_snapshots, managed_by=managed_by, now=now)
+    ages = newest_snapshot_ages(standby_snapshots, owner=owner, now=now)
     queries: dict[str, tuple[str, str, list[dict[str, str]]]] = {}
     if strategy == "read-replica":
         for db, standby in databases:
             if standby:
                 queries[f"lag:{db}"] = ("AWS/RDS", "ReplicaLag",
                                         [{"Name": "DBInstanceIdentifier", "Value": standby}])
+    dms_values: dict[str, float] = {}
     if dms_task_arn:
         dims = dms_dimensions(dms_cloudwatch or cloudwatch, dms_task_arn)
         if dims:
             dms_values = latest_values(dms_cloudwatch or cloudwatch, {
-                "dms:source": ("AWS/DMS", "CDCLatencySource", dims),
-                "dms:target": ("AWS/DMS", "CDCLatencyTarget", dims)}, now)
-        else:
-            dms_values = {}
-    else:
-        dms_values = {}
+                "CDCLatencySource": ("AWS/DMS", "CDCLatencySource", dims),
+                "CDCLatencyTarget": ("AWS/DMS", "CDCLatencyTarget", dims)}, now)
     values = latest_values(cloudwatch, queries, now) if queries else {}
-    dms_lag = max(dms_values.values()) if dms_values else None
 
     rp = RecoveryPoints()
+    dms_lag: float | None = None
+    stopped_dms = {name: v for name, v in sorted(dms_values.items()) if v < 0}
+    if stopped_dms:
+        readings = ", ".join(f"{name} {v:g}" for name, v in stopped_dms.items())
+        rp.not_running.append({
+            "database": None, "target": dms_task_arn,
+            "message": f"DMS replication task {dms_task_arn.rsplit(':', 1)[-1]} is not "
+                       f"running ({readings})"})
+    elif dms_values:
+        dms_lag = max(dms_values.values())
     lags: list[float] = [dms_lag] if dms_lag is not None else []
-    for db, _standby in databases:
+    for db, standby in databases:
         candidates: list[tuple[float, str]] = []
         if db in ages:
             candidates.append((ages[db], "snapshot"))
         lag = values.get(f"lag:{db}")
-        if lag is not None:
+        if lag is not None and lag < 0:
+            rp.not_running.append({
+                "database": db, "target": standby,
+                "message": f"replication to {standby} is not running (ReplicaLag {lag:g})"})
+        elif lag is not None:
             candidates.append((lag, "replica-lag"))
             lags.append(lag)
         if dms_lag is not None:
@@ -167,7 +192,10 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
             rp.per_database[db] = {"age_seconds": None, "source": None}
             rp.missing.append(db)
     known = [v["age_seconds"] for v in rp.per_database.values() if v["age_seconds"] is not None]
-    rp.recovery_point_age_seconds = max(known) if known else None
+    # A database without any usable recovery point is the worst one: its age is unknown, so
+    # the stack figure is unknown too and is not published (the RPO alarm treats missing
+    # data as breaching) instead of the best-looking of the others.
+    rp.recovery_point_age_seconds = max(known) if known and not rp.missing else None
     rp.replication_lag_seconds = max(lags) if lags else None
     return rp
 

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers.backup.inventory import Snapshot
+from handlers.backup.naming import parse_id, snapshot_id
 from handlers.backup.orchestrator import run_backup
+from handlers.backup.ownership import Ownership
 from handlers.backup.pruning import plan_pruning
 from rto_rpo.contract import MANAGED_BY_TAG
 from tests.backup.world import (
@@ -23,27 +25,44 @@ from tests.backup.world import (
     enforce_manual_quota,
     ours,
     seed_snapshots,
+    set_status,
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
+#: Protected databases of the pure-plan tests (``shop-0`` with a standby instance).
+OWNER = Ownership(MANAGED_BY, {"shop-0": "shop-0-standby", "a": None, "b": None})
+#: Snapshot ``s<i>`` gets the identifier our scheme gives the period BASE + i minutes.
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
 def snap(i: int, hours_old: float, *, tags: dict[str, str] | None = None,
-         status: str = "available", db: str = "shop-0") -> Snapshot:
-    return Snapshot(identifier=f"s{i}", arn=f"arn:aws:rds:{PRIMARY}:1:snapshot:s{i}",
-                    region=PRIMARY, instance=db, status=status,
+         status: str = "available", db: str = "shop-0", identifier: str | None = None,
+         instance: str | None = None) -> Snapshot:
+    sid = identifier or snapshot_id(instance or db, BASE + timedelta(minutes=i))
+    return Snapshot(identifier=sid, arn=f"arn:aws:rds:{PRIMARY}:1:snapshot:{sid}",
+                    region=PRIMARY, instance=instance or db, status=status,
                     created=NOW - timedelta(hours=hours_old),
                     tags=ours(db) if tags is None else tags)
 
 
 def plan(snaps, **kw):
-    args = {"managed_by": MANAGED_BY, "now": NOW, "retention_hours": 24, "keep_newest": 2,
+    args = {"owner": OWNER, "now": NOW, "retention_hours": 24, "keep_newest": 2,
             "quota": 100, "needed": 1} | kw
     return plan_pruning(snaps, **args)
 
 
+def name(s: Snapshot) -> str:
+    """``s<i>`` for a scheme identifier made by :func:`snap`, else the identifier."""
+    parsed = parse_id(s.identifier)
+    if parsed is None:
+        return s.identifier
+    return f"s{int((parsed.period - BASE).total_seconds() // 60)}"
+
+
 def ids(p) -> list[str]:
-    return [s.identifier for s, _ in p.deletes]
+    return [name(s) for s, _ in p.deletes]
 
 
 def test_retention_prunes_only_ours_older_than_retention() -> None:
@@ -56,7 +75,7 @@ def test_retention_prunes_only_ours_older_than_retention() -> None:
 def test_newest_n_never_pruned_even_when_all_expired() -> None:
     snaps = [snap(i, 100 + i) for i in range(5)]         # all far past retention
     p = plan(snaps, keep_newest=3)
-    kept = {s.identifier for s in snaps} - set(ids(p))
+    kept = {name(s) for s in snaps} - set(ids(p))
     assert kept == {"s0", "s1", "s2"}                   # the three newest
 
 
@@ -109,9 +128,9 @@ def test_region_at_quota_with_100_plus_snapshots_still_creates(aws, monkeypatch)
     and untagged (20) ones, and an automated one. The run must prune only ours and create."""
     w = build_world(2, standby=False, quota=110, keep_newest=3)
     now = datetime.now(UTC)
-    old = seed_snapshots(PRIMARY, "shop-0", 60, tags=ours("shop-0"), prefix="old",
+    old = seed_snapshots(PRIMARY, "shop-0", 60, tags=ours("shop-0"), prefix="scheme",
                          oldest=now - timedelta(hours=200))
-    recent = seed_snapshots(PRIMARY, "shop-0", 10, tags=ours("shop-0"), prefix="recent",
+    recent = seed_snapshots(PRIMARY, "shop-0", 10, tags=ours("shop-0"), prefix="scheme",
                             oldest=now - timedelta(hours=12), step=timedelta(minutes=30))
     foreign = seed_snapshots(PRIMARY, "shop-1", 20, tags={MANAGED_BY_TAG: "someone-else"},
                              prefix="foreign", oldest=now - timedelta(hours=900))
@@ -137,14 +156,14 @@ def test_quota_pruning_inside_retention_keeps_newest(aws, monkeypatch) -> None:
     prunes exactly as many of our oldest as it needs and keeps the newest N."""
     w = build_world(2, standby=False, quota=100, keep_newest=3)
     now = datetime.now(UTC)
-    mine = seed_snapshots(PRIMARY, "shop-0", 80, tags=ours("shop-0"), prefix="mine",
+    mine = seed_snapshots(PRIMARY, "shop-0", 80, tags=ours("shop-0"), prefix="scheme",
                           oldest=now - timedelta(hours=20), step=timedelta(minutes=10))
     seed_snapshots(PRIMARY, "shop-1", 20, tags={}, prefix="untagged",
                    oldest=now - timedelta(hours=900))
     enforce_manual_quota(monkeypatch, PRIMARY, 100)
     rec = run_backup(w.settings(), period=PERIOD, run_id="q", clients=Recorder())
     assert rec.status == "complete", rec.errors
-    assert [p["snapshot_id"] for p in rec.pruned] == ["mine-0000", "mine-0001"]
+    assert [p["snapshot_id"] for p in rec.pruned] == mine[:2]
     assert {p["reason"] for p in rec.pruned} == {"quota"}
     left = {s["DBSnapshotIdentifier"] for s in w.snapshots(PRIMARY)}
     assert len(left) == 100
@@ -154,9 +173,11 @@ def test_quota_pruning_inside_retention_keeps_newest(aws, monkeypatch) -> None:
 def test_standby_region_prunes_copies_by_retention(aws) -> None:
     w = build_world(1, standby=False, keep_newest=1)
     now = datetime.now(UTC)
-    # seeded "copies" need a source instance in moto's standby-Region backend
-    create_instance(STANDBY, "scratch")
-    copies = seed_snapshots(STANDBY, "scratch", 5, tags=ours("shop-0", "copy"), prefix="cp",
+    # seeded "copies" need their source instance in moto's standby-Region backend (a copy
+    # keeps its source's DBInstanceIdentifier)
+    create_instance(STANDBY, "shop-0")
+    copies = seed_snapshots(STANDBY, "shop-0", 5, tags=ours("shop-0", "copy"),
+                            prefix="scheme-copy",
                             oldest=now - timedelta(hours=100))
     rec = run_backup(w.settings(), period=PERIOD, run_id="s", clients=Recorder())
     assert rec.status == "complete", rec.errors
@@ -181,3 +202,44 @@ def test_snapshot_already_pruned_by_a_concurrent_run_counts_as_pruned(aws) -> No
     pruned, errors = delete_snapshots(rds, PrunePlan(tuple((s, "retention") for s in snaps), 0))
     assert errors == []
     assert sorted(p["snapshot_id"] for p in pruned) == ["x-0000", "x-0001"]
+
+
+# ---- failed snapshots ----------------------------------------------------------------------
+
+def test_our_failed_snapshots_are_pruned_at_once_foreign_failed_never() -> None:
+    failed_mine = snap(0, 1, status="failed")                    # inside retention
+    failed_tagged_foreign = snap(1, 300, status="failed", identifier="pre-migration-0")
+    failed_untagged = snap(2, 300, status="failed", tags={})
+    available = [snap(10 + i, 5 - i) for i in range(2)]          # the newest two, kept
+    p = plan([failed_mine, failed_tagged_foreign, failed_untagged, *available], keep_newest=2)
+    assert ids(p) == ["s0"]
+    assert [r for _, r in p.deletes] == ["failed"]
+
+
+def test_failed_snapshot_does_not_count_as_one_of_the_newest_kept() -> None:
+    # the newest of ours failed: it is deleted, and the next two available are kept
+    snaps = [snap(0, 1, status="failed"), snap(1, 30), snap(2, 40), snap(3, 50)]
+    p = plan(snaps, keep_newest=2)
+    assert ids(p) == ["s0", "s3"]
+    assert [r for _, r in p.deletes] == ["failed", "retention"]
+
+
+def test_failed_snapshots_of_ours_free_quota_on_moto(aws, monkeypatch) -> None:
+    """Primary Region at its quota (5, enforced by moto): 3 failed snapshots of ours and 2
+    foreign ones (one failed, carrying our tags under an operator name). Nothing available
+    of ours is prunable, so only deleting our failed ones makes room for this run's two."""
+    w = build_world(2, standby=False, quota=5, keep_newest=1)
+    now = datetime.now(UTC)
+    failed = seed_snapshots(PRIMARY, "shop-0", 3, tags=ours("shop-0"), prefix="scheme",
+                            oldest=now - timedelta(hours=3))
+    foreign = seed_snapshots(PRIMARY, "shop-1", 2, tags=ours("shop-1"), prefix="operator",
+                             oldest=now - timedelta(hours=300))
+    for sid in [*failed, foreign[0]]:
+        set_status(PRIMARY, sid, "failed")
+    enforce_manual_quota(monkeypatch, PRIMARY, 5)
+    rec = run_backup(w.settings(), period=PERIOD, run_id="f", clients=Recorder())
+    assert rec.status == "complete", rec.errors
+    assert sorted((p["snapshot_id"], p["reason"]) for p in rec.pruned) == [
+        (sid, "failed") for sid in sorted(failed)]
+    left = {s["DBSnapshotIdentifier"] for s in w.snapshots(PRIMARY)}
+    assert left == {*foreign, "shop-0-dr-202603011000", "shop-1-dr-202603011000"}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from handlers.backup.inventory import Snapshot
+from handlers.backup.naming import copy_id, snapshot_id
 from handlers.backup.orchestrator import run_backup
+from handlers.backup.ownership import Ownership
 from handlers.backup.recovery_point import measure, metric_data
 from rto_rpo.contract import Metric
 from tests.backup.world import (
@@ -21,10 +24,18 @@ from tests.backup.world import (
 TASK_ARN = "arn:aws:dms:us-west-2:123456789012:task:ABCDEF123"
 
 
+#: Protected databases of the pure measure() tests: ``<db>`` with standby ``<db>-r``.
+OWNER = Ownership(MANAGED_BY, {db: f"{db}-r" for db in ("a", "b", "c")})
+
+
 def copy_snap(db: str, age: timedelta, now: datetime, *, status: str = "available",
               kind: str = "copy", tags: dict | None = None) -> Snapshot:
-    return Snapshot(identifier=f"{db}-{age.total_seconds():.0f}", arn="arn", region=STANDBY,
-                    instance=db, status=status, created=now - age,
+    """A snapshot of ours (scheme identifier of the creation minute): a copy of ``db``'s
+    primary snapshot, or (``kind="standby"``) a snapshot of its standby ``<db>-r``."""
+    instance = db if kind == "copy" else f"{db}-r"
+    sid = snapshot_id(instance, (now - age).replace(second=0, microsecond=0))
+    return Snapshot(identifier=copy_id(sid) if kind == "copy" else sid, arn="arn",
+                    region=STANDBY, instance=instance, status=status, created=now - age,
                     tags=ours(db, kind) if tags is None else tags)
 
 
@@ -42,13 +53,18 @@ def test_age_is_newest_available_copy(aws) -> None:
              copy_snap("a", timedelta(minutes=1), now, tags={}),               # not ours
              copy_snap("b", timedelta(minutes=20), now, kind="standby")]
     rp = measure(databases=[("a", None), ("b", None), ("c", None)], standby_snapshots=snaps,
-                 managed_by=MANAGED_BY, now=now, strategy="snapshot-restore",
+                 owner=OWNER, now=now, strategy="snapshot-restore",
                  cloudwatch=client("cloudwatch", STANDBY))
     assert rp.per_database["a"] == {"age_seconds": 2400.0, "source": "snapshot"}
     assert rp.per_database["b"] == {"age_seconds": 1200.0, "source": "snapshot"}
     assert rp.missing == ["c"]
-    assert rp.recovery_point_age_seconds == 2400.0     # worst database with a recovery point
+    # c has no recovery point at all: the stack figure is unknown, not a's 2400 s
+    assert rp.recovery_point_age_seconds is None
     assert rp.replication_lag_seconds is None
+    without_c = measure(databases=[("a", None), ("b", None)], standby_snapshots=snaps,
+                        owner=OWNER, now=now, strategy="snapshot-restore",
+                        cloudwatch=client("cloudwatch", STANDBY))
+    assert without_c.recovery_point_age_seconds == 2400.0    # the worst database
 
 
 def test_read_replica_age_is_replica_lag_when_newer(aws) -> None:
@@ -57,7 +73,7 @@ def test_read_replica_age_is_replica_lag_when_newer(aws) -> None:
     seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier", "Value": "b-r"}], 9000)
     snaps = [copy_snap("a", timedelta(hours=1), now), copy_snap("b", timedelta(hours=1), now)]
     rp = measure(databases=[("a", "a-r"), ("b", "b-r")], standby_snapshots=snaps,
-                 managed_by=MANAGED_BY, now=now, strategy="read-replica",
+                 owner=OWNER, now=now, strategy="read-replica",
                  cloudwatch=client("cloudwatch", STANDBY))
     assert rp.per_database["a"] == {"age_seconds": 42.0, "source": "replica-lag"}
     # a replica 2.5 h behind: the hour-old copy is the newer recovery point
@@ -72,7 +88,7 @@ def test_dms_cdc_latency_is_read_with_full_dimensions(aws) -> None:
             {"Name": "ReplicationTaskIdentifier", "Value": "ABCDEF123"}]
     seed_metric("AWS/DMS", "CDCLatencySource", dims, 7)
     seed_metric("AWS/DMS", "CDCLatencyTarget", dims, 12)
-    rp = measure(databases=[("a", "a-target")], standby_snapshots=[], managed_by=MANAGED_BY,
+    rp = measure(databases=[("a", "a-target")], standby_snapshots=[], owner=OWNER,
                  now=now, strategy="dms", cloudwatch=client("cloudwatch", STANDBY),
                  dms_task_arn=TASK_ARN)
     assert rp.per_database["a"] == {"age_seconds": 12.0, "source": "dms"}
@@ -109,3 +125,76 @@ def test_read_replica_run_publishes_measured_lag(aws) -> None:
         Dimensions=[{"Name": "Stack", "Value": "prod"}], StartTime=now - timedelta(hours=1),
         EndTime=now + timedelta(minutes=5), Period=3600, Statistics=["Maximum"])
     assert [p["Maximum"] for p in resp["Datapoints"]] == [17.0]
+
+
+# ---- replication not running: ReplicaLag / CDC latency -1 ----------------------------------
+
+def test_negative_replica_lag_is_not_a_recovery_point(aws) -> None:
+    """RDS reports ReplicaLag -1 when replication is not running (Amazon RDS User Guide,
+    "Monitoring read replication"). a: stopped, falls back to its copy; b: stopped, no copy,
+    so no recovery point and no stack figure; c: replicating normally."""
+    now = datetime.now(UTC)
+    for db, lag in (("a", -1), ("b", -1), ("c", 30)):
+        seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier",
+                                               "Value": f"{db}-r"}], lag)
+    snaps = [copy_snap("a", timedelta(minutes=50), now)]
+    rp = measure(databases=[("a", "a-r"), ("b", "b-r"), ("c", "c-r")], standby_snapshots=snaps,
+                 owner=OWNER, now=now, strategy="read-replica",
+                 cloudwatch=client("cloudwatch", STANDBY))
+    assert rp.per_database["a"] == {"age_seconds": 3000.0, "source": "snapshot"}
+    assert rp.per_database["b"] == {"age_seconds": None, "source": None}
+    assert rp.per_database["c"] == {"age_seconds": 30.0, "source": "replica-lag"}
+    assert rp.missing == ["b"]
+    assert rp.recovery_point_age_seconds is None
+    assert rp.replication_lag_seconds == 30.0              # never -1
+    assert [n["message"] for n in rp.not_running] == [
+        "replication to a-r is not running (ReplicaLag -1)",
+        "replication to b-r is not running (ReplicaLag -1)"]
+    items = metric_data(rp, stack="prod", status="partial", now=now)
+    assert all(i["Value"] >= 0 for i in items)
+
+
+def test_negative_cdc_latency_is_not_a_recovery_point(aws) -> None:
+    now = datetime.now(UTC)
+    dims = [{"Name": "ReplicationInstanceIdentifier", "Value": "dms-inst"},
+            {"Name": "ReplicationTaskIdentifier", "Value": "ABCDEF123"}]
+    seed_metric("AWS/DMS", "CDCLatencySource", dims, 4)
+    seed_metric("AWS/DMS", "CDCLatencyTarget", dims, -1)
+    rp = measure(databases=[("a", "a-r"), ("b", "b-r")],
+                 standby_snapshots=[copy_snap("a", timedelta(minutes=20), now)], owner=OWNER,
+                 now=now, strategy="dms", cloudwatch=client("cloudwatch", STANDBY),
+                 dms_task_arn=TASK_ARN)
+    assert rp.per_database["a"] == {"age_seconds": 1200.0, "source": "snapshot"}
+    assert rp.missing == ["b"]
+    assert rp.recovery_point_age_seconds is None
+    assert rp.replication_lag_seconds is None
+    assert [n["message"] for n in rp.not_running] == [
+        "DMS replication task ABCDEF123 is not running (CDCLatencyTarget -1)"]
+
+
+def test_stopped_replication_makes_the_run_partial_and_alerts(aws) -> None:
+    w = build_world(1, standby=True, strategy="read-replica")
+    seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier",
+                                           "Value": "shop-0-standby"}], -1)
+    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=Recorder())
+    assert rec.status == "partial"
+    assert [(e["step"], e["database"], e["code"], e["message"]) for e in rec.errors] == [
+        ("measure", "shop-0", "ReplicationNotRunning",
+         "replication to shop-0-standby is not running (ReplicaLag -1)")]
+    # this run's copy is the recovery point the database falls back to
+    assert rec.recovery_points["per_database"]["shop-0"]["source"] == "snapshot"
+    assert rec.recovery_points["replication_lag_seconds"] is None
+    alerts = w.alerts(STANDBY)
+    assert len(alerts) == 1 and "not running (ReplicaLag -1)" in json.dumps(alerts[0])
+    cw = client("cloudwatch", STANDBY)
+    now = datetime.now(UTC)
+    published = {}
+    for name in (Metric.RECOVERY_POINT_AGE.value, Metric.REPLICATION_LAG.value):
+        resp = cw.get_metric_statistics(
+            Namespace="EcommerceDR", MetricName=name,
+            Dimensions=[{"Name": "Stack", "Value": "prod"}], StartTime=now - timedelta(hours=1),
+            EndTime=now + timedelta(minutes=5), Period=3600, Statistics=["Minimum"])
+        published[name] = [p["Minimum"] for p in resp["Datapoints"]]
+    assert published[Metric.REPLICATION_LAG.value] == []
+    assert len(published[Metric.RECOVERY_POINT_AGE.value]) == 1
+    assert published[Metric.RECOVERY_POINT_AGE.value][0] >= 0

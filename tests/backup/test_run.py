@@ -76,17 +76,17 @@ def test_copy_is_called_in_destination_region_with_its_kms_key(world: World,
 def test_copy_never_writes_reserved_aws_tags(world: World, recorder: Recorder) -> None:
     # A source snapshot of ours that (like AWS Backup-made ones) carries aws: tags.
     rds = boto3.client("rds", region_name=PRIMARY)
-    rds.create_db_snapshot(DBInstanceIdentifier="shop-0", DBSnapshotIdentifier="shop-0-dr-x",
+    rds.create_db_snapshot(DBInstanceIdentifier="shop-0", DBSnapshotIdentifier="shop-0-dr-202603011100",
                            Tags=[{"Key": MANAGED_BY_TAG, "Value": MANAGED_BY},
                                  {"Key": "dr:database", "Value": "shop-0"},
                                  {"Key": KIND_TAG, "Value": "primary"},
                                  {"Key": "aws:backup:source-resource", "Value": "x"},
                                  {"Key": "team", "Value": "shop"}])
     # make the period's own snapshot impossible so the tagged one is the newest available
-    age_snapshot(PRIMARY, "shop-0-dr-x", datetime.now(UTC) + timedelta(minutes=5))
+    age_snapshot(PRIMARY, "shop-0-dr-202603011100", datetime.now(UTC) + timedelta(minutes=5))
     run(world, recorder)
     sent = [p for p in recorder.ops("CopyDBSnapshot", STANDBY)
-            if p["SourceDBSnapshotIdentifier"].endswith(":shop-0-dr-x")]
+            if p["SourceDBSnapshotIdentifier"].endswith(":shop-0-dr-202603011100")]
     assert len(sent) == 1
     keys = {t["Key"] for t in sent[0]["Tags"]}
     assert "team" in keys and MANAGED_BY_TAG in keys

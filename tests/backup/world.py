@@ -24,6 +24,7 @@ from botocore.config import Config
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
+from handlers.backup.naming import copy_id, snapshot_id
 from handlers.backup.settings import BackupSettings
 from handlers.shared.aws import RETRY_CONFIG
 from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
@@ -144,11 +145,19 @@ def seed_snapshots(region: str, instance: str, count: int, *, tags: dict[str, st
                    prefix: str, oldest: datetime, step: timedelta = timedelta(hours=1)
                    ) -> list[str]:
     """Bridge: ``count`` manual snapshots of ``instance`` created via the moto backend,
-    ``oldest`` first, one ``step`` apart. ``tags=None`` leaves them untagged."""
+    ``oldest`` first, one ``step`` apart. ``tags=None`` leaves them untagged.
+
+    ``prefix``: identifiers ``<prefix>-<i:04d>``; or ``"scheme"`` / ``"scheme-copy"`` for the
+    identifiers the backup handler itself makes (``<instance>-dr-<creation minute>``, or its
+    ``-copy`` form), which ``step`` >= 1 minute keeps unique."""
     ids = []
     tag_list = [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
     for i in range(count):
-        sid = f"{prefix}-{i:04d}"
+        if prefix.startswith("scheme"):
+            sid = snapshot_id(instance, oldest + i * step)
+            sid = copy_id(sid) if prefix == "scheme-copy" else sid
+        else:
+            sid = f"{prefix}-{i:04d}"
         backend(region).create_db_snapshot(instance, sid, tags=list(tag_list))
         age_snapshot(region, sid, oldest + i * step)
         ids.append(sid)
