@@ -11,7 +11,9 @@ either the endpoint health check (``requestInterval x failureThreshold``) plus i
 alarm (``period x evaluationPeriods``), or the standby watchdog (schedule rate x
 ``CONSECUTIVE_FAILURES`` + ``PROBE_TIMEOUT_SECONDS``). RPO is the replication alarm threshold
 (read-replica: ``ReplicaLag``; dms: ``CDCLatency*``) or, for snapshot-restore, the backup
-schedule's period plus the modelled cross-Region copy time.
+cadence plus the modelled cross-Region copy time. The backup cadence is the larger of the
+backup schedule's period and the backup orchestrator's ``CADENCE_MINUTES`` (the handler's
+snapshot period); a mismatch between the two is a violation.
 
 Preview safety: a term whose input is unknown counts as 0 s, so the total is a lower bound.
 If the lower bound already misses a target that is a definite violation; if it meets the
@@ -187,16 +189,18 @@ _ORCH_NUMBERS: dict[str, tuple[str, bool, Any]] = {
     Env.CONSECUTIVE_FAILURES: ("an integer 1-10", True, lambda v: 1 <= v <= 10),
     Env.PROBE_TIMEOUT_SECONDS: ("seconds > 0 and <= 30", False, lambda v: 0 < v <= 30),
     Env.PROMOTION_SECONDS: ("seconds > 0", False, lambda v: v > 0),
+    # handlers/backup/settings.py: 1 minute to 1 day.
+    Env.CADENCE_MINUTES: ("an integer 1-1440, minutes", True, lambda v: 1 <= v <= 1440),
 }
 
 
 def _orch_number(out: Objectives, rd: _Reader, orch: Any, variables: dict[str, Any],
-                 name: str) -> float | None:
+                 name: str, who: str = "Failover orchestrator") -> float | None:
     """A numeric orchestrator variable, or None: when it is unknown (recorded as unknown),
     missing or invalid (each recorded as a violation naming the variable)."""
     allowed, integer, ok = _ORCH_NUMBERS[name]
     if name not in variables:
-        out.missing.append((f"Failover orchestrator declares no {name} ({allowed}).", orch.urn))
+        out.missing.append((f"{who} declares no {name} ({allowed}).", orch.urn))
         return None
     raw = rd.var(orch, variables, name)
     if raw is None:
@@ -206,8 +210,8 @@ def _orch_number(out: Objectives, rd: _Reader, orch: Any, variables: dict[str, A
     except (TypeError, ValueError):
         v = math.nan
     if not math.isfinite(v) or (integer and not v.is_integer()) or not ok(v):
-        out.missing.append((f"Failover orchestrator's {name} {raw!r} is invalid; allowed: "
-                            f"{allowed}.", orch.urn))
+        out.missing.append((f"{who}'s {name} {raw!r} is invalid; allowed: {allowed}.",
+                            orch.urn))
         return None
     return v
 
@@ -228,6 +232,26 @@ def _step_budgets(out: Objectives, orch: Any, raw: Any) -> list[Term]:
                             f"seconds > 0, got {shown!r}.", orch.urn))
         return []
     return [Term(f"step {name}", sec, orch.urn) for name, sec in seconds.items()]
+
+
+def _backup_cadence_minutes(resources: list[Any], out: Objectives, rd: _Reader
+                            ) -> tuple[float, str] | None:
+    """The backup orchestrator's ``CADENCE_MINUTES`` and its URN; None (with a violation,
+    or an unknown recorded) when there is no orchestrator or no valid known value."""
+    found = _with_role(resources, FUNCTION, Role.BACKUP_ORCHESTRATOR)
+    if not found:
+        out.missing.append(("No backup orchestrator: declare a Lambda function tagged "
+                            f"dr:role={Role.BACKUP_ORCHESTRATOR}; without it the backup "
+                            "schedule takes no snapshot.", ""))
+        return None
+    b = found[0]
+    try:
+        variables = env(b.props)
+    except Unknown:
+        out.unknown.append(f"{b.urn}: environment.variables")
+        return None
+    minutes = _orch_number(out, rd, b, variables, Env.CADENCE_MINUTES, "Backup orchestrator")
+    return None if minutes is None else (minutes, b.urn)
 
 
 def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term | None:
@@ -415,6 +439,7 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
     # --- RPO -----------------------------------------------------------------------------
     schedules, disabled = _schedules(resources, Role.BACKUP_SCHEDULE, out)
     cadence = None
+    env_cadence = _backup_cadence_minutes(resources, out, rd)
     if not schedules:
         out.missing.append(("No backup schedule: declare an EventBridge rule tagged "
                             f"dr:role={Role.BACKUP_SCHEDULE} running at least once per RPO."
@@ -432,6 +457,21 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
         if periods:
             p, urn = min(periods)  # the most frequent backup schedule bounds the cadence
             cadence = Term("backup cadence", p, urn, Basis.CONFIGURED, "schedule period")
+            if env_cadence is not None:
+                minutes, b_urn = env_cadence
+                if minutes * 60 != p:
+                    out.missing.append((
+                        f"Backup schedule {urn} runs every {p / 60:g} min but the backup "
+                        f"orchestrator's {Env.CADENCE_MINUTES} is {minutes:g}; the handler's "
+                        f"snapshot period comes from {Env.CADENCE_MINUTES}, so the two must be "
+                        "equal.", b_urn))
+                # Snapshots are no more frequent than the slower of the two.
+                if minutes * 60 > p:
+                    cadence = Term("backup cadence", minutes * 60, b_urn, Basis.CONFIGURED,
+                                   f"max(schedule period, {Env.CADENCE_MINUTES})")
+                else:
+                    cadence = Term("backup cadence", p, urn, Basis.CONFIGURED,
+                                   f"max(schedule period, {Env.CADENCE_MINUTES})")
         else:
             cadence = Term("backup cadence (computed; counted as 0 s)", 0.0, "preview")
     copy = Term("cross-Region snapshot copy", float(cfg["snapshotCopySeconds"]),

@@ -26,6 +26,7 @@ ORCH_URN = urn("aws:lambda/function:Function", "failover-orchestrator")
 HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
 ALARM_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "health-alarm")
 GATE_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "gate-alarm")
+BACKUP_ORCH_URN = urn("aws:lambda/function:Function", "backup-orchestrator")
 BACKUP_URN = urn("aws:cloudwatch/eventRule:EventRule", "backup-schedule")
 
 
@@ -35,6 +36,20 @@ def orch_env(**changes: str) -> dict:
 
     _, props = valid("failover-orchestrator")
     props["environment"]["variables"].update(changes)
+    return {"environment": props["environment"]}
+
+
+def backup_env(**changes: str | None) -> dict:
+    """Property edit for the backup orchestrator's environment variables (None deletes)."""
+    from tests.policies.helpers import valid
+
+    _, props = valid("backup-orchestrator")
+    variables = props["environment"]["variables"]
+    for k, v in changes.items():
+        if v is None:
+            variables.pop(k, None)
+        else:
+            variables[k] = v
     return {"environment": props["environment"]}
 
 
@@ -97,7 +112,8 @@ def test_orchestrator_promotion_budget_counts_when_larger() -> None:
 
 
 def test_two_hour_backup_schedule_misses_a_one_hour_rpo() -> None:
-    out = run_stack(POLICY, dr_stack(**{"backup-schedule": {"scheduleExpression": "rate(2 hours)"}}))
+    out = run_stack(POLICY, dr_stack(**{"backup-schedule": {"scheduleExpression": "rate(2 hours)"},
+                                        "backup-orchestrator": backup_env(**{Env.CADENCE_MINUTES: "120"})}))
     assert len(out.violations) == 1
     assert out.violations[0][0].splitlines()[-1] == (
         f"  ! backup schedule every 7200 s (2.00 h) ({BACKUP_URN}) runs less than once per RPO "
@@ -340,3 +356,51 @@ def test_disabled_backup_schedule_resource_rule_is_not_applicable() -> None:
                     scheduleExpression="rate(2 hours)", state="DISABLED")
     assert out == Outcome([], "backup schedule is disabled (rto-rpo-objectives reports a stack "
                               "without an enabled one)")
+
+
+# --- backup cadence: schedule period and the handler's CADENCE_MINUTES -----------------------
+
+SNAPSHOT_RESTORE = {"failover-orchestrator": orch_env(**{Env.DB_STRATEGY: "snapshot-restore"}),
+                    "replication-alarm": None}
+
+
+def test_snapshot_restore_cadence_is_the_larger_of_schedule_and_cadence_minutes() -> None:
+    slow = backup_env(**{Env.CADENCE_MINUTES: "120"})
+    stack = dr_stack(**SNAPSHOT_RESTORE, **{"backup-orchestrator": slow})
+    found = objectives(stack, rpoMinutes=240)
+    assert found.rpo is not None and [t.seconds for t in found.rpo.terms] == [7200, 1800]
+    assert found.rpo.terms[0].source == BACKUP_ORCH_URN
+    assert found.missing == [(
+        f"Backup schedule {BACKUP_URN} runs every 60 min but the backup orchestrator's "
+        "CADENCE_MINUTES is 120; the handler's snapshot period comes from CADENCE_MINUTES, so "
+        "the two must be equal.", BACKUP_ORCH_URN)]
+    # ...and the other way round: the schedule is the slower one.
+    stack = dr_stack(**SNAPSHOT_RESTORE, **{"backup-schedule": {"scheduleExpression": "rate(3 hours)"}})
+    found = objectives(stack, rpoMinutes=240)
+    assert found.rpo is not None and [t.seconds for t in found.rpo.terms] == [10800, 1800]
+    assert found.rpo.terms[0].source == BACKUP_URN and len(found.missing) == 1
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (None, "Backup orchestrator declares no CADENCE_MINUTES (an integer 1-1440, minutes)."),
+    ("0", "Backup orchestrator's CADENCE_MINUTES '0' is invalid; allowed: an integer 1-1440, minutes."),
+    ("hourly", "Backup orchestrator's CADENCE_MINUTES 'hourly' is invalid; allowed: an integer 1-1440, "
+               "minutes."),
+])
+def test_missing_or_invalid_cadence_minutes_is_a_violation(raw: str | None, message: str) -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-orchestrator": backup_env(**{Env.CADENCE_MINUTES: raw})}))
+    assert out.violations == [(message, BACKUP_ORCH_URN)]
+
+
+def test_unknown_cadence_minutes_is_not_applicable() -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-orchestrator": backup_env(**{Env.CADENCE_MINUTES: UNKNOWN})}))
+    assert out.violations == []
+    assert out.not_applicable == (f"RTO/RPO can't be decided during preview: {BACKUP_ORCH_URN}: "
+                                  "environment.variables.CADENCE_MINUTES")
+
+
+def test_no_backup_orchestrator_is_a_violation() -> None:
+    out = run_stack(POLICY, dr_stack(**{"backup-orchestrator": None}))
+    assert out.messages == [
+        "No backup orchestrator: declare a Lambda function tagged dr:role=backup-orchestrator; "
+        "without it the backup schedule takes no snapshot."]
