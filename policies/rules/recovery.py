@@ -13,7 +13,9 @@ alarm (``period x evaluationPeriods``), or the standby watchdog (schedule rate x
 (read-replica: ``ReplicaLag``; dms: ``CDCLatency*``) or, for snapshot-restore, the backup
 cadence plus the modelled cross-Region copy time. The backup cadence is the larger of the
 backup schedule's period and the backup orchestrator's ``CADENCE_MINUTES`` (the handler's
-snapshot period); a mismatch between the two is a violation.
+snapshot period); a mismatch between the two is a violation. A replication alarm that cannot
+fire (``actionsEnabled: false``, no ``alarmActions``, an operator other than
+GreaterThan[OrEqualTo]Threshold) bounds nothing and is a violation.
 
 Preview safety: a term whose input is unknown counts as 0 s, so the total is a lower bound.
 If the lower bound already misses a target that is a definite violation; if it meets the
@@ -254,6 +256,31 @@ def _backup_cadence_minutes(resources: list[Any], out: Objectives, rd: _Reader
     return None if minutes is None else (minutes, b.urn)
 
 
+FIRING_OPERATORS = ("GreaterThanThreshold", "GreaterThanOrEqualToThreshold")
+
+
+def _cannot_fire(alarm: Any, rd: _Reader) -> str | None:
+    """Why a replication alarm can never tell anyone the lag passed its threshold, or None.
+
+    The RPO term stays the alarm threshold (as in the program); an alarm that cannot fire
+    bounds nothing, so it is a violation instead. Computed inputs are recorded as unknown.
+    """
+    if rd.text(alarm, "actionsEnabled") is False:
+        return ("Replication alarm has actionsEnabled false, so it notifies no one when the lag "
+                "passes its threshold; the RPO it bounds goes unwatched.")
+    before = len(rd.out.unknown)
+    actions = rd.text(alarm, "alarmActions")
+    if len(rd.out.unknown) == before and not actions:
+        return ("Replication alarm has no alarmActions, so it notifies no one when the lag "
+                "passes its threshold; add the alert topic.")
+    before = len(rd.out.unknown)
+    op = rd.text(alarm, "comparisonOperator")
+    if len(rd.out.unknown) == before and op not in FIRING_OPERATORS:
+        return (f"Replication alarm's comparisonOperator is {op!r}; only "
+                f"{' or '.join(FIRING_OPERATORS)} fire when the lag rises above the threshold.")
+    return None
+
+
 def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term | None:
     """The gate alarm's evaluation window (``period x (datapointsToAlarm or
     evaluationPeriods)``), the slowest if several; None (and a violation) when there is none."""
@@ -481,16 +508,22 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
     if strategy in REPLICATION_METRICS:
         names = REPLICATION_METRICS[strategy]
         found = []
+        silent = 0
         for a in by_type(resources, METRIC_ALARM):
             metric = rd.text(a, "metricName")
             if metric in names:
+                problem = _cannot_fire(a, rd)
+                if problem:
+                    out.missing.append((problem, a.urn))
+                    silent += 1
+                    continue
                 th = rd.num(a, "threshold")
                 found.append((th if th is not None else 0.0, a.urn))
         if found:
             th, urn = max(found)
             replication = Term(f"replication alarm threshold ({'/'.join(sorted(names))})", th,
                                urn, Basis.CONFIGURED, "worst data loss before the alarm fires")
-        else:
+        elif not silent:  # an alarm that cannot fire is already a violation of its own
             out.missing.append((f"Strategy {strategy} needs an alarm on "
                                 f"{' or '.join(sorted(names))} (dr:role={Role.REPLICATION_ALARM}) "
                                 "bounding the replication lag; none is declared.", ""))

@@ -404,3 +404,44 @@ def test_no_backup_orchestrator_is_a_violation() -> None:
     assert out.messages == [
         "No backup orchestrator: declare a Lambda function tagged dr:role=backup-orchestrator; "
         "without it the backup schedule takes no snapshot."]
+
+
+# --- replication alarm: it must be able to fire -----------------------------------------------
+
+LAG_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "replication-alarm")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ({"actionsEnabled": False},
+     "Replication alarm has actionsEnabled false, so it notifies no one when the lag passes its "
+     "threshold; the RPO it bounds goes unwatched."),
+    ({"alarmActions": None},
+     "Replication alarm has no alarmActions, so it notifies no one when the lag passes its "
+     "threshold; add the alert topic."),
+    ({"alarmActions": []},
+     "Replication alarm has no alarmActions, so it notifies no one when the lag passes its "
+     "threshold; add the alert topic."),
+    ({"comparisonOperator": "LessThanThreshold"},
+     "Replication alarm's comparisonOperator is 'LessThanThreshold'; only GreaterThanThreshold or "
+     "GreaterThanOrEqualToThreshold fire when the lag rises above the threshold."),
+    ({"comparisonOperator": None},
+     "Replication alarm's comparisonOperator is None; only GreaterThanThreshold or "
+     "GreaterThanOrEqualToThreshold fire when the lag rises above the threshold."),
+])
+def test_replication_alarm_that_cannot_fire_is_a_violation(edit: dict, message: str) -> None:
+    out = run_stack(POLICY, dr_stack(**{"replication-alarm": edit}))
+    assert out.violations == [(message, LAG_URN)]
+
+
+def test_replication_alarm_term_stays_the_threshold() -> None:
+    rpo = objectives(dr_stack(**{"replication-alarm": {"comparisonOperator":
+                                                       "GreaterThanOrEqualToThreshold",
+                                                       "evaluationPeriods": 5}})).rpo
+    assert rpo is not None and [t.seconds for t in rpo.terms] == [900]
+
+
+@pytest.mark.parametrize("prop", ["actionsEnabled", "alarmActions", "comparisonOperator"])
+def test_unknown_replication_alarm_input_is_not_applicable(prop: str) -> None:
+    out = run_stack(POLICY, dr_stack(**{"replication-alarm": {prop: UNKNOWN}}))
+    assert out.violations == []
+    assert out.not_applicable == f"RTO/RPO can't be decided during preview: {LAG_URN}: {prop}"
