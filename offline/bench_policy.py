@@ -120,7 +120,8 @@ def synthetic_resources(n: int) -> list[Resource]:
                 **({"healthCheckId": UNKNOWN} if kind == "PRIMARY" else {})}, "us-east-1")
         add("aws:cloudwatch/metricAlarm:MetricAlarm", f"lag-{i}", {
             "namespace": "AWS/RDS", "metricName": "ReplicaLag", "threshold": 900, "period": 60,
-            "evaluationPeriods": 1})
+            "evaluationPeriods": 1, "comparisonOperator": "GreaterThanThreshold",
+            "alarmActions": [UNKNOWN]})
         add("aws:sns/topic:Topic", f"topic-{i}", {"kmsMasterKeyId": "alias/aws/sns"})
         role = add("aws:iam/role:Role", f"role-{i}", {"assumeRolePolicy": json.dumps({
             "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
