@@ -66,7 +66,7 @@ class _Run:
         self.now = now
         self.period = period
         self.managed_by = managed_by_value(settings.stack_name)
-        self.owner = Ownership(self.managed_by, {d.identifier: d.standby_identifier
+        self.owner = Ownership(self.managed_by, {d.identifier: d.standby
                                                  for d in settings.protected_databases})
         self.rec = RunRecord(run_id=run_id, stack=settings.stack_name, period=period,
                              started_at=now())
@@ -219,7 +219,7 @@ class _Run:
         busy = self.in_progress(standby_snaps, Kind.STANDBY)
         wanted = []
         for db in self.s.protected_databases:
-            sb = db.standby_identifier
+            sb = db.standby
             if not sb:
                 continue
             status = statuses.get(sb)
@@ -276,7 +276,7 @@ class _Run:
         dms_region = (self.s.dms_task_arn.split(":")[3] if self.s.dms_task_arn.count(":") >= 5
                       else self.S)
         rp = self.region_call(self.S, "measure", lambda: recovery_point.measure(
-            databases=[(d.identifier, d.standby_identifier) for d in self.s.protected_databases],
+            databases=[(d.identifier, d.standby) for d in self.s.protected_databases],
             standby_snapshots=after, owner=self.owner, now=self.now(),
             strategy=self.s.db_strategy, cloudwatch=self.clients("cloudwatch", self.S),
             dms_task_arn=self.s.dms_task_arn,
@@ -347,8 +347,8 @@ class _Run:
                 s_snaps = self.region_call(self.S, "inventory", lambda: list_manual_snapshots(
                     self.clients("rds", self.S), self.S))
                 inventories_ok = (p_snaps is not None) + (s_snaps is not None)
-                sb_ids = {d.standby_identifier for d in self.s.protected_databases
-                          if d.standby_identifier}
+                sb_ids = {d.standby for d in self.s.protected_databases
+                          if d.standby}
                 statuses: dict[str, str] = {}
                 if s_snaps is not None and sb_ids:
                     statuses = self.region_call(self.S, "describe-instances", lambda: (

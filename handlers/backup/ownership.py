@@ -37,24 +37,26 @@ class Ownership:
     managed_by: str
     standby_of: Mapping[str, str | None] = field(default_factory=dict)
 
-    def expected_kind(self, snapshot: Snapshot) -> Kind | None:
-        """The kind our scheme gives ``snapshot``'s identifier for its ``dr:database``, or
-        None when the identifier / database tag / source DB do not fit together."""
+    def expected_kinds(self, snapshot: Snapshot) -> frozenset[Kind]:
+        """The kinds our scheme allows for ``snapshot``'s identifier and ``dr:database``
+        (two when a standby has its primary's identifier, in the other Region); empty when
+        the identifier / database tag / source DB do not fit together."""
         parsed = parse_id(snapshot.identifier)
         database = snapshot.tags.get(DATABASE_TAG)
         if parsed is None or database is None or database not in self.standby_of:
-            return None
+            return frozenset()
         if snapshot.instance and snapshot.instance != parsed.instance:
-            return None
+            return frozenset()
+        if parsed.copy:
+            return frozenset({Kind.COPY}) if parsed.instance == database else frozenset()
+        kinds = set()
         if parsed.instance == database:
-            return Kind.COPY if parsed.copy else Kind.PRIMARY
-        if not parsed.copy and parsed.instance == self.standby_of[database]:
-            return Kind.STANDBY
-        return None
+            kinds.add(Kind.PRIMARY)
+        if parsed.instance == self.standby_of[database]:
+            kinds.add(Kind.STANDBY)
+        return frozenset(kinds)
 
     def owns(self, snapshot: Snapshot) -> bool:
         """True only for a snapshot the backup handler of this stack made (rules 1-4)."""
-        if not snapshot.is_ours(self.managed_by):
-            return False
-        kind = self.expected_kind(snapshot)
-        return kind is not None and snapshot.kind == kind.value
+        return (snapshot.is_ours(self.managed_by)
+                and snapshot.kind in {k.value for k in self.expected_kinds(snapshot)})

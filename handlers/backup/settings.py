@@ -37,9 +37,16 @@ from pydantic import BaseModel, ConfigDict, Field, Json, ValidationError, model_
 from rto_rpo.contract import Env
 from rto_rpo.figures import DEFAULT_MANUAL_SNAPSHOT_QUOTA
 
+#: RDS DB instance identifier rule (Amazon RDS User Guide, "Naming constraints in Amazon
+#: RDS"): 1-63 letters, digits or hyphens; first a letter; no trailing hyphen or two hyphens
+#: in a row. The same rule as ``components.settings``. RDS stores identifiers in lowercase
+#: (Amazon RDS API Reference, ModifyDBInstance, DBInstanceIdentifier: "stored as a lowercase
+#: string"), so they are lowercased here: the snapshot identifiers and ``dr:database`` tags
+#: we write then match what RDS lists.
+_DB_ID_RULE = r"(?!.*--)[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
 _RDS_DB_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):db:"
-                         r"(?P<id>[a-zA-Z][a-zA-Z0-9-]{0,62})$")
-_DB_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
+                         rf"(?P<id>{_DB_ID_RULE})$")
+_DB_ID = re.compile(rf"^{_DB_ID_RULE}$")
 
 Strategy = Literal["read-replica", "dms", "snapshot-restore"]
 
@@ -59,17 +66,25 @@ class ProtectedDatabase(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> ProtectedDatabase:
         if not _RDS_DB_ARN.match(self.primary_arn):
-            raise ValueError(f"primaryArn must look like arn:aws:rds:<region>:<account>:db:<id> "
-                             f"(got {self.primary_arn!r})")
+            raise ValueError(f"primaryArn must look like arn:aws:rds:<region>:<account>:db:<id>, "
+                             "<id> a DB instance identifier (letter first, letters/digits/"
+                             f"hyphens, <= 63, no trailing or double hyphen) (got {self.primary_arn!r})")
         if self.standby_identifier is not None and not _DB_ID.match(self.standby_identifier):
             raise ValueError("standbyIdentifier must be a DB instance identifier (letter first, "
-                             f"letters/digits/hyphens, <= 63) or null (got {self.standby_identifier!r})")
+                             "letters/digits/hyphens, <= 63, no trailing or double hyphen) or "
+                             f"null (got {self.standby_identifier!r})")
         return self
 
     @property
     def identifier(self) -> str:
-        """The primary DB instance identifier (last part of the ARN)."""
-        return self.primary_arn.rsplit(":", 1)[1]
+        """The primary DB instance identifier (last part of the ARN), lowercase as RDS
+        stores it."""
+        return self.primary_arn.rsplit(":", 1)[1].lower()
+
+    @property
+    def standby(self) -> str | None:
+        """``standbyIdentifier`` lowercase as RDS stores it, or None."""
+        return self.standby_identifier.lower() if self.standby_identifier else None
 
     @property
     def region(self) -> str:
@@ -109,7 +124,8 @@ class BackupSettings(BaseModel):
                              f"{Env.PRIMARY_REGION} ({self.primary_region}): {wrong}")
         ids = [d.identifier for d in self.protected_databases]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"{Env.PROTECTED_DATABASES}: duplicate database identifiers {ids}")
+            raise ValueError(f"{Env.PROTECTED_DATABASES}: duplicate database identifiers {ids} "
+                             "(compared in lowercase, as RDS stores them)")
         if self.db_strategy == "dms" and not self.dms_task_arn:
             raise ValueError(f"{Env.DMS_TASK_ARN} is required when {Env.DB_STRATEGY} is dms")
         return self

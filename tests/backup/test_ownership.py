@@ -131,3 +131,12 @@ def test_tagged_foreign_snapshot_is_never_copied(aws) -> None:
     rec = run_backup(w.settings(), period=PERIOD, run_id="c", clients=Recorder())
     assert rec.status == "complete", rec.errors
     assert [c["source_arn"].rsplit(":", 1)[1] for c in rec.copied] == ["shop-0-dr-202603011000"]
+
+
+@pytest.mark.parametrize("kind", ["primary", "standby"])
+def test_standby_named_like_its_primary_is_still_ours(kind: str) -> None:
+    """A standby may carry its primary's identifier (other Region): ``shop-dr-<stamp>`` is
+    then ours as either kind; the copy form stays a copy only."""
+    owner = Ownership(MANAGED_BY, {"shop": "shop"})
+    assert owner.owns(snap(snapshot_id("shop", T), "shop", ours("shop", kind)))
+    assert not owner.owns(snap(copy_id(snapshot_id("shop", T)), "shop", ours("shop", kind)))

@@ -91,3 +91,25 @@ def test_malformed_events_are_rejected_clearly(event, message: str) -> None:
         parse_event(event)
     assert "EventBridge event needs" in str(info.value) or "time zone" in str(info.value) \
         or "expected an EventBridge event" in str(info.value)
+
+
+@pytest.mark.parametrize(("databases", "message"), [
+    ([{"primaryArn": ARN + "-"}], "primaryArn must look like"),
+    ([{"primaryArn": ARN.replace(":shop", ":sh--op")}], "primaryArn must look like"),
+    ([{"primaryArn": ARN, "standbyIdentifier": "shop-r-"}], "standbyIdentifier must be"),
+    ([{"primaryArn": ARN, "standbyIdentifier": "shop--r"}], "standbyIdentifier must be"),
+    ([{"primaryArn": ARN, "standbyIdentifier": "s" * 64}], "standbyIdentifier must be"),
+    ([{"primaryArn": ARN}, {"primaryArn": ARN.replace(":shop", ":SHOP")}],
+     "duplicate database identifiers"),
+])
+def test_db_identifiers_follow_the_rds_naming_rule(databases: list, message: str) -> None:
+    env = {**ENV, "PROTECTED_DATABASES": json.dumps(databases)}
+    with pytest.raises(SettingsError, match=message):
+        BackupSettings.from_env(env)
+
+
+def test_identifiers_are_lowercased_as_rds_stores_them() -> None:
+    env = {**ENV, "PROTECTED_DATABASES": json.dumps([
+        {"primaryArn": ARN.replace(":shop", ":Shop"), "standbyIdentifier": "Shop-R"}])}
+    [db] = BackupSettings.from_env(env).protected_databases
+    assert (db.identifier, db.standby) == ("shop", "shop-r")
