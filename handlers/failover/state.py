@@ -44,11 +44,16 @@ copy of every finished one (completed, not-ready, false-positive)::
                "attempts": int, "failures": int, "error": str (failed only)}},
      "step_alerts": {"<step>": {"sent": int, "suppressed": int (since the last sent),
                                 "last_sent_epoch": float, "last_sent_at": str}},
-     "promotion_requested_at": str | absent, "promotion_requested_epoch": float | absent,
+     "promotion_requested_*" (read-replica), "restore_requested_*" (snapshot-restore),
+     "dms_stop_requested_*" (dms): the step's one-time AWS request
+     (:mod:`handlers.failover.steps.once`) as ``<key>_state``: "intent" | "accepted" |
+     "failed", ``<key>_at``: str, ``<key>_epoch``: float (latest attempt),
+     ``<key>_attempts``: int, ``<key>_error``: str (latest error) - all absent until the
+     first attempt,
      "invocations": int, "last_error": str | absent, "completed_at": str | absent,
      "duration_seconds": float | absent, "alerts": {"<region>": "published" | "failed: ..."},
-     "restore_snapshot_id" | "restore_requested_at/_epoch" (snapshot-restore),
-     "dms_drain_started_epoch" | "dms_stop_requested_at/_epoch" | "dms_stopped_at" (dms)}
+     "restore_snapshot_id" (snapshot-restore),
+     "dms_drain_started_epoch" | "dms_stopped_at" (dms)}
 
   A step that raises leaves ``status = "in-progress"`` with the step's ``outcome =
   "failed"`` and ``last_error``; the next trigger retries it. Its alert goes out on the

@@ -1,8 +1,10 @@
 """Step 3: promote or prepare the standby database, then wait until it is available.
 
-* read-replica: ``promote_read_replica`` once, only while the standby is still a replica
-  (ReadReplicaSourceDBInstanceIdentifier set, ARN or identifier form). Promotion reboots the
-  instance and "can take several minutes or longer" (RDS User Guide; field-notes).
+* read-replica: ``promote_read_replica`` while the standby is still a replica
+  (ReadReplicaSourceDBInstanceIdentifier set, ARN or identifier form) and ``available`` (a
+  replica in ``backing-up`` cannot be promoted: RDS User Guide, field-notes). Promotion
+  reboots the instance and "can take several minutes or longer" (RDS User Guide;
+  field-notes).
 * dms: wait (bounded) for ``CDCLatencyTarget`` to drain to DMS_DRAINED_SECONDS, then
   ``stop_replication_task`` so the target takes writes alone.
 * snapshot-restore: ``restore_db_instance_from_db_snapshot`` of the newest managed copy to
@@ -10,19 +12,28 @@
   was made with STANDBY_KMS_KEY_ARN, and a restored instance keeps its snapshot's key (the
   API takes no KmsKeyId); the key is checked and recorded.
 
-Never twice: the request time is written to the state table BEFORE the API call, and a
-resumed invocation that finds it only polls. The AWS-side wait is bounded by
-PROMOTION_SECONDS (the modelled figure, rto_rpo.figures.DEFAULT_PROMOTION_SECONDS), counted
-from the request, not by this step's budget. When the Lambda runs low on time the step
-pauses and the next trigger resumes the polling.
+Each of these requests is a :class:`~handlers.failover.steps.once.OneTime` request: the
+intent is written to the state table BEFORE the API call and the outcome after it. A call
+AWS refused (an error answer) is recorded ``failed`` with the error and made again on the
+next trigger (the step fails with ``StepFailed``, so the watchdog's next tick retries it);
+a request that may have reached AWS (crash or lost answer) is made again only when the
+resource still looks untouched after ``once.GRACE_SECONDS`` - AWS refuses a second
+promotion / restore / stop, so nothing happens twice (see :mod:`.once`). The AWS-side wait
+is bounded by PROMOTION_SECONDS (the modelled figure,
+rto_rpo.figures.DEFAULT_PROMOTION_SECONDS), counted from the latest request, not by this
+step's budget. When the Lambda runs low on time the step pauses and the next trigger
+resumes the polling.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
+from handlers.failover.steps.once import OneTime, error_code
 from rto_rpo.contract import MANAGED_BY_TAG, ROLE_TAG, Role, managed_by_value
 
 #: Seconds between status polls.
@@ -36,20 +47,13 @@ DMS_DRAINED_SECONDS = 5.0
 PROMOTED_BACKUP_RETENTION_DAYS = 7
 
 
-def _request_once(ctx: StepContext, key: str) -> bool:
-    """Record that the one-time AWS request ``key`` is being made; False if already made."""
-    if ctx.record.get(f"{key}_epoch"):
-        return False
-    ctx.check_lease()  # never make a one-time request without the lock
-    now = clock.now()
-    ctx.record[f"{key}_epoch"] = now
-    ctx.record[f"{key}_at"] = clock.iso(now)
-    ctx.save()
-    return True
-
-
 def _out_of_time(ctx: StepContext) -> bool:
     return ctx.remaining_seconds() < PAUSE_MARGIN_SECONDS + POLL_SECONDS
+
+
+def _refused(what: str, e: Exception) -> StepFailed:
+    return StepFailed(f"{what} failed ({error_code(e)}: {e}); recorded, requested again on the "
+                      "next trigger")
 
 
 def _poll_available(ctx: StepContext, requested_epoch: float, detail: dict[str, Any],
@@ -68,8 +72,7 @@ def _poll_available(ctx: StepContext, requested_epoch: float, detail: dict[str, 
             return StepResult("ok", detail)
         if clock.now() > deadline:
             raise StepFailed(f"{s.standby_db_identifier} not available (status {status!r}, "
-                             f"replica={replica}) {s.promotion_seconds} s after the request; "
-                             "not requested again - check the instance")
+                             f"replica={replica}) {s.promotion_seconds} s after the request")
         if _out_of_time(ctx):
             detail.update(instance_status=status, polls=polls)
             return StepResult("paused", detail)
@@ -79,62 +82,105 @@ def _poll_available(ctx: StepContext, requested_epoch: float, detail: dict[str, 
 def _read_replica(ctx: StepContext) -> StepResult:
     s = ctx.settings
     rds = ctx.standby("rds")
-    inst = database.describe_instance(rds, s.standby_db_identifier)
-    if inst is None:
-        raise StepFailed(f"standby instance {s.standby_db_identifier} not found")
+    req = OneTime(ctx, "promotion_requested")
     detail: dict[str, Any] = {}
-    if database.replica_source(inst) and _request_once(ctx, "promotion_requested"):
-        kwargs: dict[str, Any] = {"DBInstanceIdentifier": s.standby_db_identifier}
-        if not inst.get("BackupRetentionPeriod"):
-            kwargs["BackupRetentionPeriod"] = PROMOTED_BACKUP_RETENTION_DAYS
-        rds.promote_read_replica(**kwargs)
-        detail["promote_requested"] = True
-    elif not ctx.record.get("promotion_requested_epoch"):
-        detail["already_promoted"] = True
-    requested = ctx.record.get("promotion_requested_epoch") or clock.now()
-    return _poll_available(ctx, requested, detail, must_not_be_replica=True)
+    started = clock.now()
+    polls = 0
+    while True:
+        inst = database.describe_instance(rds, s.standby_db_identifier)
+        polls += 1
+        if inst is None:
+            raise StepFailed(f"standby instance {s.standby_db_identifier} not found")
+        status = inst["DBInstanceStatus"]
+        replica = bool(database.replica_source(inst))
+        if not replica and status == "available":
+            if req.state is None:
+                detail["already_promoted"] = True
+            detail.update(instance_status=status, polls=polls, promote_attempts=req.attempts)
+            return StepResult("ok", detail)
+        untouched = replica and status == "available"
+        if replica and req.may_repeat(untouched=untouched,
+                                      accepted_after_seconds=s.promotion_seconds):
+            if not untouched:
+                raise StepFailed(f"standby {s.standby_db_identifier} is {status!r}: a read "
+                                 "replica can be promoted only when 'available' (field-notes); "
+                                 "requested on the next trigger")
+            kwargs: dict[str, Any] = {"DBInstanceIdentifier": s.standby_db_identifier}
+            if not inst.get("BackupRetentionPeriod"):
+                kwargs["BackupRetentionPeriod"] = PROMOTED_BACKUP_RETENTION_DAYS
+            try:
+                req.call(rds.promote_read_replica, **kwargs)
+            except (BotoCoreError, ClientError) as e:
+                raise _refused(f"PromoteReadReplica of {s.standby_db_identifier}", e) from e
+            detail["promote_requested"] = True
+            continue  # read the instance again at once
+        elif clock.now() > (req.epoch or started) + s.promotion_seconds:
+            raise StepFailed(f"{s.standby_db_identifier} not promoted (status {status!r}, "
+                             f"replica={replica}) {s.promotion_seconds} s after the request "
+                             f"({req.state}); check the instance")
+        if _out_of_time(ctx):
+            detail.update(instance_status=status, polls=polls)
+            return StepResult("paused", detail)
+        ctx.wait(POLL_SECONDS)
+
+
+def _drain(ctx: StepContext, task: dict[str, Any], detail: dict[str, Any]) -> bool:
+    """Wait (bounded by PROMOTION_SECONDS) for the DMS target to catch up; False when out
+    of Lambda time first."""
+    s = ctx.settings
+    drain_started = ctx.record.setdefault("dms_drain_started_epoch", clock.now())
+    deadline = drain_started + s.promotion_seconds
+    while True:
+        lag = database.cdc_latency_target(ctx.standby("cloudwatch"), task, 300)
+        detail["cdc_latency_target_seconds"] = lag[0] if lag else None
+        if lag is None or lag[0] <= DMS_DRAINED_SECONDS:
+            return True
+        if clock.now() > deadline:
+            detail["drain_bound_reached"] = True
+            return True
+        if _out_of_time(ctx):
+            ctx.save()
+            return False
+        ctx.wait(POLL_SECONDS)
 
 
 def _dms(ctx: StepContext) -> StepResult:
     s = ctx.settings
     dms = ctx.standby("dms")
+    req = OneTime(ctx, "dms_stop_requested")
     task = database.dms_task(dms, s.dms_task_arn)
     if task is None:
         raise StepFailed(f"DMS task {s.dms_task_arn} not found")
     detail: dict[str, Any] = {"task_status_before": task["Status"]}
-    if task["Status"] == "running" and not ctx.record.get("dms_stop_requested_epoch"):
-        drain_started = ctx.record.setdefault("dms_drain_started_epoch", clock.now())
-        deadline = drain_started + s.promotion_seconds
-        while True:
-            lag = database.cdc_latency_target(ctx.standby("cloudwatch"), task, 300)
-            detail["cdc_latency_target_seconds"] = lag[0] if lag else None
-            if lag is None or lag[0] <= DMS_DRAINED_SECONDS:
-                break
-            if clock.now() > deadline:
-                detail["drain_bound_reached"] = True
-                break
-            if _out_of_time(ctx):
-                ctx.save()
-                return StepResult("paused", detail)
-            ctx.wait(POLL_SECONDS)
-        _request_once(ctx, "dms_stop_requested")
-        dms.stop_replication_task(ReplicationTaskArn=s.dms_task_arn)
-        detail["stop_requested"] = True
-    deadline = (ctx.record.get("dms_stop_requested_epoch") or clock.now()) + s.promotion_seconds
+    started = clock.now()
     while True:
-        task = database.dms_task(dms, s.dms_task_arn) or {"Status": "missing"}
-        if task["Status"] == "stopped":
+        status = task["Status"]
+        if status == "stopped":
             ctx.record.setdefault("dms_stopped_at", clock.iso())
             break
-        if clock.now() > deadline:
-            raise StepFailed(f"DMS task still {task['Status']!r} {s.promotion_seconds} s after "
-                             "the stop request")
+        if status == "running" and req.may_repeat(untouched=True,
+                                                  accepted_after_seconds=s.promotion_seconds):
+            if req.state is None and not _drain(ctx, task, detail):
+                return StepResult("paused", detail)
+            try:
+                # InvalidResourceStateFault: the task is no longer running - an earlier
+                # stop request landed.
+                req.call(dms.stop_replication_task,
+                         landed_codes=frozenset({"InvalidResourceStateFault"}),
+                         ReplicationTaskArn=s.dms_task_arn)
+            except (BotoCoreError, ClientError) as e:
+                raise _refused(f"StopReplicationTask of {s.dms_task_arn}", e) from e
+            detail["stop_requested"] = True
+            task = database.dms_task(dms, s.dms_task_arn) or {"Status": "missing"}
+            continue
+        elif clock.now() > (req.epoch or started) + s.promotion_seconds:
+            raise StepFailed(f"DMS task still {status!r} {s.promotion_seconds} s after the "
+                             f"stop request ({req.state})")
         if _out_of_time(ctx):
             return StepResult("paused", detail)
         ctx.wait(POLL_SECONDS)
-    requested = ctx.record["dms_stop_requested_epoch"] if ctx.record.get(
-        "dms_stop_requested_epoch") else clock.now()
-    return _poll_available(ctx, requested, detail, must_not_be_replica=False)
+        task = database.dms_task(dms, s.dms_task_arn) or {"Status": "missing"}
+    return _poll_available(ctx, req.epoch or clock.now(), detail, must_not_be_replica=False)
 
 
 def _kms_matches(key: str | None, wanted: str) -> bool:
@@ -142,41 +188,69 @@ def _kms_matches(key: str | None, wanted: str) -> bool:
         "/", 1)[-1]
 
 
+def _restore_source(ctx: StepContext) -> dict[str, Any]:
+    s = ctx.settings
+    rds = ctx.standby("rds")
+    snap_id = ctx.record.get("restore_snapshot_id")
+    if snap_id:
+        snap = rds.describe_db_snapshots(DBSnapshotIdentifier=snap_id)["DBSnapshots"][0]
+    else:
+        snap = database.newest_managed_snapshot(rds, s.stack_name)
+        if snap is None:
+            raise StepFailed("no managed snapshot to restore from")
+        ctx.record["restore_snapshot_id"] = snap["DBSnapshotIdentifier"]
+    if not _kms_matches(snap.get("KmsKeyId"), s.standby_kms_key_arn):
+        raise StepFailed(f"snapshot {snap['DBSnapshotIdentifier']} is encrypted with "
+                         f"{snap.get('KmsKeyId')}, not {s.standby_kms_key_arn}")
+    return snap
+
+
 def _snapshot_restore(ctx: StepContext) -> StepResult:
     s = ctx.settings
     rds = ctx.standby("rds")
+    req = OneTime(ctx, "restore_requested")
     detail: dict[str, Any] = {}
-    existing = database.describe_instance(rds, s.standby_db_identifier)
-    if existing is None:
-        snap_id = ctx.record.get("restore_snapshot_id")
-        snap = None
-        if not snap_id:
-            snap = database.newest_managed_snapshot(rds, s.stack_name)
-            if snap is None:
-                raise StepFailed("no managed snapshot to restore from")
+    started = clock.now()
+    polls = 0
+    while True:
+        inst = database.describe_instance(rds, s.standby_db_identifier)
+        polls += 1
+        status = inst["DBInstanceStatus"] if inst else "missing"
+        if inst is not None:
+            if req.state is None:
+                detail["restore_target_exists"] = True
+            if status == "available":
+                detail.update(instance_status=status, polls=polls,
+                              restore_attempts=req.attempts)
+                return StepResult("ok", detail)
+        elif req.may_repeat(untouched=True, accepted_after_seconds=s.promotion_seconds):
+            snap = _restore_source(ctx)
             snap_id = snap["DBSnapshotIdentifier"]
-        if snap is None:
-            found = rds.describe_db_snapshots(DBSnapshotIdentifier=snap_id)["DBSnapshots"]
-            snap = found[0]
-        if not _kms_matches(snap.get("KmsKeyId"), s.standby_kms_key_arn):
-            raise StepFailed(f"snapshot {snap_id} is encrypted with {snap.get('KmsKeyId')}, "
-                             f"not {s.standby_kms_key_arn}")
-        # The instance identifier is unique, so a repeated request after a crash would fail
-        # rather than restore twice; the recorded request also stops the repeat.
-        if _request_once(ctx, "restore_requested"):
-            rds.restore_db_instance_from_db_snapshot(
-                DBInstanceIdentifier=s.standby_db_identifier, DBSnapshotIdentifier=snap_id,
-                DBInstanceClass=s.restore_instance_class, DeletionProtection=True,
-                PubliclyAccessible=False, CopyTagsToSnapshot=True,
-                Tags=[{"Key": MANAGED_BY_TAG, "Value": managed_by_value(s.stack_name)},
-                      {"Key": ROLE_TAG, "Value": str(Role.STANDBY_DATABASE)},
-                      {"Key": "dr:failover-id", "Value": ctx.record["failover_id"]}])
+            try:
+                # DBInstanceAlreadyExists: an earlier request of ours landed - adopt it.
+                _, landed = req.call(
+                    rds.restore_db_instance_from_db_snapshot,
+                    landed_codes=frozenset({"DBInstanceAlreadyExists"}),
+                    DBInstanceIdentifier=s.standby_db_identifier, DBSnapshotIdentifier=snap_id,
+                    DBInstanceClass=s.restore_instance_class, DeletionProtection=True,
+                    PubliclyAccessible=False, CopyTagsToSnapshot=True,
+                    Tags=[{"Key": MANAGED_BY_TAG, "Value": managed_by_value(s.stack_name)},
+                          {"Key": ROLE_TAG, "Value": str(Role.STANDBY_DATABASE)},
+                          {"Key": "dr:failover-id", "Value": ctx.record["failover_id"]}])
+            except (BotoCoreError, ClientError) as e:
+                raise _refused(f"RestoreDBInstanceFromDBSnapshot of {snap_id}", e) from e
             detail.update(restore_requested=True, snapshot_id=snap_id,
                           kms_key_id=snap.get("KmsKeyId"))
-    else:
-        detail["restore_target_exists"] = True
-    requested = ctx.record.get("restore_requested_epoch") or clock.now()
-    return _poll_available(ctx, requested, detail, must_not_be_replica=False)
+            if landed:
+                detail["adopted_earlier_request"] = landed
+            continue
+        if clock.now() > (req.epoch or started) + s.promotion_seconds:
+            raise StepFailed(f"{s.standby_db_identifier} not available (status {status!r}) "
+                             f"{s.promotion_seconds} s after the restore request ({req.state})")
+        if _out_of_time(ctx):
+            detail.update(instance_status=status, polls=polls)
+            return StepResult("paused", detail)
+        ctx.wait(POLL_SECONDS)
 
 
 _PROMOTERS = {"read-replica": _read_replica, "dms": _dms, "snapshot-restore": _snapshot_restore}
