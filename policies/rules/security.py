@@ -1,15 +1,25 @@
-"""IAM rules: no policy on a Lambda function's role grants a ``*`` or ``service:*`` action.
+"""IAM rules: no policy on a Lambda function's role grants a wildcard action or a broad
+AWS-managed policy.
 
 The orchestrators act on databases, DNS and alarms in both Regions; a wildcard action there
-turns a bug into an outage. A role counts as a Lambda role when its trust policy names
-``lambda.amazonaws.com`` or a Lambda function's ``role`` input refers to it. Policies reach a
-role as an inline ``RolePolicy`` or as a ``Policy`` attached by ``RolePolicyAttachment``;
-references are followed by property dependency (computed during preview) or literal name/ARN.
+turns a bug into an outage, so a Lambda role's policies name every action: no ``*``, no
+``service:*``, no partial wildcard (``s3:Get*``, ``iam:*Policy*``, ``?``), no ``Allow`` with
+``NotAction`` (which grants everything else), and no AWS-managed ``AdministratorAccess*``,
+``PowerUserAccess`` or ``*FullAccess`` policy. A role counts as a Lambda role when its trust
+policy names ``lambda.amazonaws.com`` or a Lambda function's ``role`` input refers to it.
+
+Policies reach a role as an inline ``RolePolicy``, the role's own ``inlinePolicies`` and
+``managedPolicyArns``, or a policy attached by ``RolePolicyAttachment`` or ``PolicyAttachment``
+(``roles``). References are followed by property dependency (computed during preview) or by
+literal name/ARN. Anything that can't be decided during preview (a computed document, a
+computed trust policy, a computed policy ARN that leads to no policy in the stack) makes the
+rule *not applicable*, naming it, never a silent pass.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pulumi_policy import Policy, ReportViolation, StackValidationArgs
@@ -17,6 +27,7 @@ from pulumi_policy import Policy, ReportViolation, StackValidationArgs
 from policies.rules.common import (
     Unknown,
     by_type,
+    is_unknown,
     not_applicable,
     stack_policy,
     value,
@@ -26,14 +37,31 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 FUNCTION = "aws:lambda/function:Function"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 
+#: An AWS-managed policy ARN (any partition, any path): ``arn:aws:iam::aws:policy/<path/>Name``.
+AWS_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[^/]+/)*(?P<name>[^/]+)$")
+
+
+def broad_aws_managed(arn: str) -> bool:
+    """Whether ``arn`` is an AWS-managed policy granting whole services or the account:
+    ``AdministratorAccess`` (and its variants), ``PowerUserAccess`` or ``*FullAccess``."""
+    m = AWS_MANAGED_ARN.match(arn)
+    if not m:
+        return False
+    name = m["name"]
+    return (name.startswith("AdministratorAccess") or name == "PowerUserAccess"
+            or name.endswith("FullAccess"))
+
 
 def wildcard_actions(document: Any) -> list[str]:
-    """Allowed actions in an IAM policy document that are ``*`` or ``service:*``.
+    """Allowed actions in an IAM policy document that are not a single named action.
 
-    An ``Allow`` with ``NotAction`` is reported too: it grants every action but a few.
+    Any ``*`` or ``?`` in an action is reported (``*``, ``s3:*``, ``s3:Get*``,
+    ``iam:*Policy*``); ``Action`` may be a string or a list. An ``Allow`` with ``NotAction``
+    is reported too: it grants every action but the listed ones.
 
     Raises:
         ValueError: the document is not JSON or not an IAM policy shape.
@@ -44,14 +72,18 @@ def wildcard_actions(document: Any) -> list[str]:
     statements = doc.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
+    if not isinstance(statements, list):
+        raise ValueError("Statement must be an object or a list")
     found: list[str] = []
     for st in statements:
         if not isinstance(st, dict) or st.get("Effect", "Allow") != "Allow":
             continue
         actions = st.get("Action", [])
-        for a in [actions] if isinstance(actions, str) else actions:
-            if a == "*" or str(a).endswith(":*"):
-                found.append(str(a))
+        if isinstance(actions, str):
+            actions = [actions]
+        if not isinstance(actions, list):
+            raise ValueError("Action must be a string or a list of strings")
+        found.extend(str(a) for a in actions if "*" in str(a) or "?" in str(a))
         if "NotAction" in st:
             found.append(f"NotAction {st['NotAction']}")
     return found
@@ -66,14 +98,16 @@ def _trusts_lambda(role: Any) -> bool:
 
 
 def _refs(resource: Any, prop: str) -> set[str]:
-    """URNs an input depends on, plus its literal value (a name or ARN) when known."""
+    """URNs an input depends on, plus its literal value(s) (names or ARNs) when known; a
+    list input (``roles``, ``managedPolicyArns``) gives each known element."""
     out = {d.urn for d in (resource.property_dependencies or {}).get(prop, [])}
     try:
         v = value(resource.props, prop)
     except Unknown:
         v = None
-    if isinstance(v, str) and v:
-        out.add(v)
+    for x in v if isinstance(v, list) else [v]:
+        if isinstance(x, str) and x and not is_unknown(x):
+            out.add(x)
     return out
 
 
@@ -97,31 +131,101 @@ def _keys(role: Any) -> set[str]:
     return keys
 
 
+class _Finder:
+    """Resolves policy ARNs to the stack's ``Policy`` resources or to AWS-managed names."""
+
+    def __init__(self, resources: list[Any]) -> None:
+        self.by_urn = {p.urn: p for p in by_type(resources, POLICY)}
+        self.by_name: dict[str, Any] = {}
+        for p in self.by_urn.values():
+            try:
+                name = value(p.props, "name")
+            except Unknown:
+                name = None
+            if isinstance(name, str) and name:
+                self.by_name[name] = p
+
+    def policy(self, ref: str) -> Any | None:
+        """The ``Policy`` a reference (URN or customer-managed ARN) points at, or None."""
+        if ref in self.by_urn:
+            return self.by_urn[ref]
+        if ":policy/" in ref:
+            return self.by_name.get(ref.rsplit("/", 1)[-1])
+        return None
+
+
 def no_wildcard_actions(**overrides: Any) -> Policy:
     """``iam-lambda-policy-no-wildcard-action``."""
 
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
         res = list(args.resources)
+        roles = lambda_roles(res)
+        undecided: list[str] = [f"{r.urn}: assumeRolePolicy" for r in by_type(res, ROLE)
+                                if r not in roles and _trust_unknown(r)]
         keys: set[str] = set()
-        for role in lambda_roles(res):
+        for role in roles:
             keys |= _keys(role)
-        managed = {p.urn: p for p in by_type(res, POLICY)}
-        policies: dict[str, Any] = {}
+        finder = _Finder(res)
+        # (urn to report at, label, document)
+        documents: dict[tuple[str, str], Any] = {}
+
+        def attach(urn: str, refs: set[str], computed: bool) -> None:
+            """Follow policy references from an attachment (or a role's managedPolicyArns)."""
+            resolved = False
+            for ref in sorted(refs):
+                target = finder.policy(ref)
+                if target is not None:
+                    documents[(target.urn, "policy")] = target
+                    resolved = True
+                elif broad_aws_managed(ref):
+                    report("Lambda function's role must not have the AWS managed policy "
+                           f"{ref} attached: it grants whole services or the account. Attach "
+                           "a policy that lists the actions the function calls.", urn)
+                    resolved = True
+                elif AWS_MANAGED_ARN.match(ref) or ":policy/" in ref:
+                    resolved = True  # a narrow AWS-managed or an outside customer policy
+            if computed and not resolved:
+                undecided.append(f"{urn}: policyArn")
+
         for rp in by_type(res, ROLE_POLICY):
             if _refs(rp, "role") & keys:
-                policies[rp.urn] = rp
+                documents[(rp.urn, "policy")] = rp
         for att in by_type(res, ATTACHMENT):
             if _refs(att, "role") & keys:
-                for ref in _refs(att, "policyArn"):
-                    if ref in managed:
-                        policies[ref] = managed[ref]
-        undecided: list[str] = []
-        for urn, p in policies.items():
+                attach(att.urn, _refs(att, "policyArn"), _computed(att, "policyArn"))
+        for att in by_type(res, POLICY_ATTACHMENT):
+            if _refs(att, "roles") & keys:
+                attach(att.urn, _refs(att, "policyArn"), _computed(att, "policyArn"))
+        inline: list[tuple[str, str, Any]] = []
+        for role in roles:
             try:
-                doc = value(p.props, "policy")
+                arns = value(role.props, "managedPolicyArns", default=[])
             except Unknown:
-                undecided.append(urn)
-                continue
+                undecided.append(f"{role.urn}: managedPolicyArns")
+                arns = []
+            if any(is_unknown(a) for a in arns or []) and not (
+                    role.property_dependencies or {}).get("managedPolicyArns"):
+                undecided.append(f"{role.urn}: managedPolicyArns")
+            attach(role.urn, _refs(role, "managedPolicyArns"), False)
+            try:
+                blocks = value(role.props, "inlinePolicies", default=[])
+            except Unknown:
+                undecided.append(f"{role.urn}: inlinePolicies")
+                blocks = []
+            for i, block in enumerate(blocks or []):
+                doc = block.get("policy") if isinstance(block, dict) else None
+                if is_unknown(doc):
+                    undecided.append(f"{role.urn}: inlinePolicies.{i}.policy")
+                elif doc:
+                    inline.append((role.urn, f"inlinePolicies.{i}", doc))
+        checked: list[tuple[str, Any]] = []
+        for (urn, _), p in documents.items():
+            try:
+                checked.append((urn, value(p.props, "policy")))
+            except Unknown:
+                undecided.append(f"{urn}: policy")
+        checked.extend((urn, doc) for urn, _, doc in inline)
+        for urn, doc in checked:
             try:
                 bad = wildcard_actions(doc)
             except (ValueError, TypeError) as e:
@@ -131,14 +235,26 @@ def no_wildcard_actions(**overrides: Any) -> Policy:
                 report("IAM policy on a Lambda function's role must not grant wildcard actions; "
                        f"found {', '.join(bad)}. List the actions the function calls.", urn)
         if undecided:
-            not_applicable("policy documents of " + ", ".join(undecided)
-                           + " can't be known during preview")
+            not_applicable("can't be known during preview: " + "; ".join(undecided))
 
     return stack_policy(
         name="iam-lambda-policy-no-wildcard-action",
-        description="Checks whether IAM policies on Lambda functions' roles avoid \"*\" and "
-                    "\"service:*\" actions.",
+        description="Checks whether IAM policies on Lambda functions' roles name every action "
+                    "(no \"*\", \"service:*\", partial wildcards, Allow with NotAction or broad "
+                    "AWS managed policies).",
         check=check, overrides=overrides)
+
+
+def _computed(resource: Any, prop: str) -> bool:
+    try:
+        value(resource.props, prop)
+    except Unknown:
+        return True
+    return False
+
+
+def _trust_unknown(role: Any) -> bool:
+    return _computed(role, "assumeRolePolicy")
 
 
 def policies() -> list[Policy]:

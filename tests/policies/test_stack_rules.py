@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from offline.analyzer import Resource
 from policies.rules import database, dns, security, storage
 from tests.policies.helpers import UNKNOWN, dr_stack, run_stack, urn
 
@@ -174,7 +177,7 @@ def test_wildcard_on_a_non_lambda_role_is_out_of_scope() -> None:
 
 def test_computed_policy_document_is_not_applicable() -> None:
     out = run_stack(IAM, dr_stack(**{"role-policy": {"policy": UNKNOWN}}))
-    assert out.not_applicable == f"policy documents of {POLICY_URN} can't be known during preview"
+    assert out.not_applicable == f"can't be known during preview: {POLICY_URN}: policy"
 
 
 def test_wildcard_actions_reads_statement_shapes() -> None:
@@ -182,3 +185,117 @@ def test_wildcard_actions_reads_statement_shapes() -> None:
     assert security.wildcard_actions({"Statement": [{"Effect": "Deny", "Action": "*"}]}) == []
     assert security.wildcard_actions({"Statement": [{"Effect": "Allow", "NotAction": "iam:*"}]}) == [
         "NotAction iam:*"]
+
+
+# --- every way a policy reaches a Lambda role, and every way an action is broad ---------------
+
+ROLE_URN = urn("aws:iam/role:Role", "lambda-role")
+WILDCARD = ("IAM policy on a Lambda function's role must not grant wildcard actions; found {}. "
+            "List the actions the function calls.")
+
+
+def _managed(arn: str) -> str:
+    return (f"Lambda function's role must not have the AWS managed policy {arn} attached: it "
+            "grants whole services or the account. Attach a policy that lists the actions the "
+            "function calls.")
+
+
+def _with(stack: list, type_: str, name: str, inputs: dict, deps: dict[str, str]) -> list:
+    r = Resource(urn=urn(type_, name), type=type_, name=name, inputs=inputs,
+                 provider=stack[0].provider)
+    for prop, target in deps.items():
+        r.property_dependencies[prop] = [target]
+        r.dependencies.append(target)
+    return [*stack, r]
+
+
+@pytest.mark.parametrize("arn", [
+    "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess",
+    "arn:aws:iam::aws:policy/IAMFullAccess", "arn:aws:iam::aws:policy/AmazonRDSFullAccess",
+    "arn:aws-us-gov:iam::aws:policy/AdministratorAccess",
+    "arn:aws:iam::aws:policy/job-function/AdministratorAccess-Amplify",
+])
+def test_aws_managed_broad_policy_attached_to_a_lambda_role_fails(arn: str) -> None:
+    att = urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin")
+    stack = _with(dr_stack(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin",
+                  {"role": UNKNOWN, "policyArn": arn}, {"role": ROLE_URN})
+    assert run_stack(IAM, stack).violations == [(_managed(arn), att)]
+
+
+def test_narrow_aws_managed_policy_passes() -> None:
+    arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    stack = _with(dr_stack(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "basic",
+                  {"role": UNKNOWN, "policyArn": arn}, {"role": ROLE_URN})
+    out = run_stack(IAM, stack)
+    assert out.violations == [] and out.not_applicable is None
+
+
+def test_role_managed_policy_arns_are_checked() -> None:
+    arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    out = run_stack(IAM, dr_stack(**{"lambda-role": {"managedPolicyArns": [arn]}}))
+    assert out.violations == [(_managed(arn), ROLE_URN)]
+
+
+def test_role_inline_policies_are_checked() -> None:
+    stack = dr_stack(**{"lambda-role": {"inlinePolicies": [
+        {"name": "ok", "policy": _policy("rds:DescribeDBInstances")},
+        {"name": "all", "policy": json.dumps({"Statement": {"Effect": "Allow", "Action": "*",
+                                                            "Resource": "*"}})}]}})
+    assert run_stack(IAM, stack).violations == [(WILDCARD.format("*"), ROLE_URN)]
+
+
+def test_unknown_inline_policy_is_not_applicable() -> None:
+    out = run_stack(IAM, dr_stack(**{"lambda-role": {"inlinePolicies": [{"name": "x", "policy": UNKNOWN}]}}))
+    assert out.violations == []
+    assert out.not_applicable == f"can't be known during preview: {ROLE_URN}: inlinePolicies.0.policy"
+
+
+def test_policy_attachment_with_roles_list_is_followed() -> None:
+    pol = urn("aws:iam/policy:Policy", "broad")
+    stack = _with(dr_stack(), "aws:iam/policy:Policy", "broad",
+                  {"name": "broad", "policy": _policy("*")}, {})
+    stack = _with(stack, "aws:iam/policyAttachment:PolicyAttachment", "attach",
+                  {"roles": [UNKNOWN], "policyArn": UNKNOWN}, {"roles": ROLE_URN, "policyArn": pol})
+    assert run_stack(IAM, stack).violations == [(WILDCARD.format("*"), pol)]
+
+
+def test_customer_policy_attached_by_literal_arn_and_role_name_is_followed() -> None:
+    pol = urn("aws:iam/policy:Policy", "broad")
+    stack = dr_stack(**{"lambda-role": {"name": "shop-fn"}})
+    stack = _with(stack, "aws:iam/policy:Policy", "broad",
+                  {"name": "broad", "policy": _policy("s3:*")}, {})
+    stack = _with(stack, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach",
+                  {"role": "shop-fn", "policyArn": "arn:aws:iam::123456789012:policy/broad"}, {})
+    assert run_stack(IAM, stack).violations == [(WILDCARD.format("s3:*"), pol)]
+
+
+def test_computed_policy_arn_that_leads_nowhere_is_not_applicable() -> None:
+    att = urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach")
+    stack = _with(dr_stack(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach",
+                  {"role": UNKNOWN, "policyArn": UNKNOWN}, {"role": ROLE_URN})
+    out = run_stack(IAM, stack)
+    assert out.violations == []
+    assert out.not_applicable == f"can't be known during preview: {att}: policyArn"
+
+
+@pytest.mark.parametrize(("action", "found"), [
+    ("*", "*"), ("s3:Get*", "s3:Get*"), ("iam:*Policy*", "iam:*Policy*"),
+    ("rds:Describe?BInstances", "rds:Describe?BInstances"),
+])
+def test_string_and_partial_wildcard_actions_fail(action: str, found: str) -> None:
+    doc = json.dumps({"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+    out = run_stack(IAM, dr_stack(**{"role-policy": {"policy": doc}}))
+    assert out.violations == [(WILDCARD.format(found), POLICY_URN)]
+
+
+def test_allow_with_not_action_fails() -> None:
+    doc = json.dumps({"Statement": [{"Effect": "Allow", "NotAction": ["iam:CreateUser"],
+                                     "Resource": "*"}]})
+    out = run_stack(IAM, dr_stack(**{"role-policy": {"policy": doc}}))
+    assert out.violations == [(WILDCARD.format("NotAction ['iam:CreateUser']"), POLICY_URN)]
+
+
+def test_computed_trust_policy_is_not_applicable() -> None:
+    stack = dr_stack(**{"lambda-role": {"assumeRolePolicy": UNKNOWN}, "failover-orchestrator": None})
+    out = run_stack(IAM, stack)
+    assert out.not_applicable == f"can't be known during preview: {ROLE_URN}: assumeRolePolicy"
