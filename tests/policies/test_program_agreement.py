@@ -3,7 +3,8 @@ program's ``plannedRtoSeconds`` / ``plannedRpoSeconds`` outputs (both from :mod:
 
 Recorded with ``preview=False`` so the outputs resolve; one subprocess records all variants.
 The promotion variants sit below and above the modelled read-replica default (600 s): both
-sides take max(modelled, configured).
+sides take max(modelled, configured). The dms, snapshot-restore and automatic-mode variants
+cover the other RPO and detection shapes.
 """
 
 from __future__ import annotations
@@ -16,21 +17,31 @@ import yaml
 
 from offline.analyzer import policy_resources, resources_from_plan
 from offline.plan import Plan, PlanRequest, record_plans
-from policies.rules import recovery
+from policies.rules import recovery, security
 from rto_rpo.figures import DEFAULT_PROMOTION_SECONDS
+from tests.policies.helpers import run_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = {s.name: s.default for s in recovery.OBJECTIVE_SETTINGS}
-FAILOVER_KEY = "ecommerce-dr:failover"
-VARIANTS = {"prod": None, "promotion-300": 300, "promotion-900": 900}
+FAILOVER_KEY, DATABASE_KEY = "ecommerce-dr:failover", "ecommerce-dr:database"
+CONFIG = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]
+DMS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dms-source"
+#: variant -> config overrides (fully qualified keys)
+VARIANTS: dict[str, dict[str, object] | None] = {
+    "prod": None,
+    "promotion-300": {FAILOVER_KEY: {**CONFIG[FAILOVER_KEY], "promotionSeconds": 300}},
+    "promotion-900": {FAILOVER_KEY: {**CONFIG[FAILOVER_KEY], "promotionSeconds": 900}},
+    "dms": {DATABASE_KEY: {**CONFIG[DATABASE_KEY], "strategy": "dms",
+                           "dms": {"sourceSecretArn": DMS_SECRET}}},
+    "snapshot-restore": {DATABASE_KEY: {**CONFIG[DATABASE_KEY], "strategy": "snapshot-restore"},
+                         "ecommerce-dr:rpoMinutes": 120},
+    "automatic": {FAILOVER_KEY: {**CONFIG[FAILOVER_KEY], "mode": "automatic"}},
+}
 
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
-    failover = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"][FAILOVER_KEY]
-    requests = [PlanRequest("prod", preview=False, config_overrides=None if p is None else
-                            {FAILOVER_KEY: {**failover, "promotionSeconds": p}})
-                for p in VARIANTS.values()]
+    requests = [PlanRequest("prod", preview=False, config_overrides=o) for o in VARIANTS.values()]
     results = record_plans(requests)
     for r in results:
         if isinstance(r, Exception):
@@ -50,6 +61,18 @@ def test_policy_rto_and_rpo_equal_the_program_outputs(plans: dict[str, Plan], va
     assert found.rto is not None and found.rpo is not None
     assert math.ceil(found.rto.total_seconds) == plan.outputs["plannedRtoSeconds"]
     assert math.ceil(found.rpo.total_seconds) == plan.outputs["plannedRpoSeconds"]
+    # ...and the program's own IAM passes the (stricter) wildcard rule in every variant
+    iam = run_stack(security.no_wildcard_actions(), resources_from_plan(plan))
+    assert iam.violations == [] and iam.not_applicable is None
+
+
+def test_variants_differ_where_they_should(plans: dict[str, Plan]) -> None:
+    rto = {v: p.outputs["plannedRtoSeconds"] for v, p in plans.items()}
+    rpo = {v: p.outputs["plannedRpoSeconds"] for v, p in plans.items()}
+    assert rto == {"prod": 1140, "promotion-300": 1140, "promotion-900": 1440, "dms": 840,
+                   "snapshot-restore": 4140, "automatic": 1140}
+    assert rpo == {"prod": 900, "promotion-300": 900, "promotion-900": 900, "dms": 900,
+                   "snapshot-restore": 5400, "automatic": 900}
 
 
 def test_prod_rto_is_the_programs_planned_figure(plans: dict[str, Plan]) -> None:
