@@ -66,13 +66,13 @@ class RecoveryPoints:
                 "replication_not_running": self.not_running}
 
 
-def newest_snapshot_ages(snapshots: Iterable[Snapshot], *, owner: Ownership,
-                         now: datetime) -> dict[str, float]:
-    """``{database: age seconds}`` of the newest available copy/standby snapshot of ours."""
+def newest_snapshot_ages(snapshots: Iterable[Snapshot], *, owner: Ownership, now: datetime,
+                         kinds: Iterable[Kind] = (Kind.COPY, Kind.STANDBY)) -> dict[str, float]:
+    """``{database: age seconds}`` of the newest available snapshot of ours of ``kinds``."""
+    wanted = {k.value for k in kinds}
     newest: dict[str, datetime] = {}
     for s in snapshots:
-        if (owner.owns(s) and s.available and s.created is not None
-                and s.kind in (Kind.COPY.value, Kind.STANDBY.value)
+        if (owner.owns(s) and s.available and s.created is not None and s.kind in wanted
                 and (s.database not in newest or s.created > newest[s.database])):
             newest[s.database] = s.created
     return {db: max(0.0, (now - t).total_seconds()) for db, t in newest.items()}
@@ -130,7 +130,8 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
     A negative ``ReplicaLag`` means replication is not running (RDS reports -1 then; Amazon
     RDS User Guide, "Monitoring read replication"), and a negative CDC latency likewise for
     DMS: such a reading is no recovery point. It is listed in ``not_running`` and the
-    database falls back to its newest snapshot copy, if it has one.
+    database falls back to its newest cross-Region copy, if it has one (not to a snapshot
+    of the standby instance: that holds the data of whenever replication stopped).
 
     Args:
         databases: ``(protected db identifier, standby instance identifier or None)``.
@@ -144,6 +145,9 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
         botocore errors from CloudWatch (the caller records them).
     """
     ages = newest_snapshot_ages(standby_snapshots, owner=owner, now=now)
+    # A snapshot of a standby whose replication has stopped holds the data of whenever it
+    # stopped, not of its creation time: then only copies of primary snapshots count.
+    copy_ages = newest_snapshot_ages(standby_snapshots, owner=owner, now=now, kinds=[Kind.COPY])
     queries: dict[str, tuple[str, str, list[dict[str, str]]]] = {}
     if strategy == "read-replica":
         for db, standby in databases:
@@ -173,9 +177,11 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
     lags: list[float] = [dms_lag] if dms_lag is not None else []
     for db, standby in databases:
         candidates: list[tuple[float, str]] = []
-        if db in ages:
-            candidates.append((ages[db], "snapshot"))
         lag = values.get(f"lag:{db}")
+        stopped = bool(stopped_dms) or (lag is not None and lag < 0)
+        snapshot_age = (copy_ages if stopped else ages).get(db)
+        if snapshot_age is not None:
+            candidates.append((snapshot_age, "snapshot"))
         if lag is not None and lag < 0:
             rp.not_running.append({
                 "database": db, "target": standby,

@@ -132,12 +132,15 @@ def test_read_replica_run_publishes_measured_lag(aws) -> None:
 def test_negative_replica_lag_is_not_a_recovery_point(aws) -> None:
     """RDS reports ReplicaLag -1 when replication is not running (Amazon RDS User Guide,
     "Monitoring read replication"). a: stopped, falls back to its copy; b: stopped, no copy,
-    so no recovery point and no stack figure; c: replicating normally."""
+    so no recovery point and no stack figure - its 2-minute-old snapshot of the stopped
+    standby holds stale data and does not count; c: replicating normally."""
     now = datetime.now(UTC)
     for db, lag in (("a", -1), ("b", -1), ("c", 30)):
         seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier",
                                                "Value": f"{db}-r"}], lag)
-    snaps = [copy_snap("a", timedelta(minutes=50), now)]
+    snaps = [copy_snap("a", timedelta(minutes=50), now),
+             copy_snap("a", timedelta(minutes=3), now, kind="standby"),
+             copy_snap("b", timedelta(minutes=2), now, kind="standby")]
     rp = measure(databases=[("a", "a-r"), ("b", "b-r"), ("c", "c-r")], standby_snapshots=snaps,
                  owner=OWNER, now=now, strategy="read-replica",
                  cloudwatch=client("cloudwatch", STANDBY))
@@ -161,7 +164,9 @@ def test_negative_cdc_latency_is_not_a_recovery_point(aws) -> None:
     seed_metric("AWS/DMS", "CDCLatencySource", dims, 4)
     seed_metric("AWS/DMS", "CDCLatencyTarget", dims, -1)
     rp = measure(databases=[("a", "a-r"), ("b", "b-r")],
-                 standby_snapshots=[copy_snap("a", timedelta(minutes=20), now)], owner=OWNER,
+                 standby_snapshots=[copy_snap("a", timedelta(minutes=20), now),
+                                    copy_snap("b", timedelta(minutes=1), now, kind="standby")],
+                 owner=OWNER,
                  now=now, strategy="dms", cloudwatch=client("cloudwatch", STANDBY),
                  dms_task_arn=TASK_ARN)
     assert rp.per_database["a"] == {"age_seconds": 1200.0, "source": "snapshot"}
