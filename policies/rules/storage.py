@@ -6,6 +6,9 @@ companion resources (``BucketServerSideEncryptionConfiguration``, ``BucketVersio
 usually the bucket's computed id, so during preview the companion is matched to its bucket by
 the input's property dependency, or by a literal bucket name. The deprecated inline inputs
 (``serverSideEncryptionConfiguration``, ``versioning``) are accepted too.
+
+Preview safety: an unknown versioning status or encryption rule list decides nothing; unless a
+known companion already passes the bucket, the rule is *not applicable*, naming the input.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from policies.rules.common import (
     Unknown,
     by_type,
     is_set,
+    not_applicable,
     resource_policy,
     stack_policy,
     value,
@@ -72,42 +76,69 @@ class Companions:
         return list(found.values())
 
 
+class Undecided(Exception):
+    """A bucket's verdict depends on an input that is unknown during preview."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
 def _bucket_rule(name: str, description: str, types: tuple[str, ...],
                  verdict: Callable[[list[Any], Any], str | None]) -> Policy:
+    """A stack rule over every bucket. ``verdict`` returns a problem, None, or raises
+    :class:`Undecided`; undecided buckets make the rule not applicable (naming the inputs)
+    after the decided buckets' violations are reported - never a silent pass."""
+
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
         resources = list(args.resources)
         index = Companions(resources, types)
+        undecided: list[str] = []
         for b in by_type(resources, BUCKET, BUCKET_V2):
-            problem = verdict(index.of(b), b)
+            try:
+                problem = verdict(index.of(b), b)
+            except Undecided as e:
+                undecided.append(e.where)
+                continue
             if problem:
                 report(problem, b.urn)
+        if undecided:
+            not_applicable("can't be known during preview: " + "; ".join(undecided))
 
     return stack_policy(name=name, description=description, check=check)
 
 
+def _known(r: Any, *path: str, pending: list[str]) -> Any:
+    """The input at ``path``; None (and ``"<urn>: <path>"`` added to ``pending``) if unknown."""
+    try:
+        return value(r.props, *path)
+    except Unknown as e:
+        pending.append(f"{r.urn}: {e.path}")
+        return None
+
+
 def _encryption(companions: list[Any], b: Any) -> str | None:
-    if is_set(b.props, "serverSideEncryptionConfiguration"):
+    pending: list[str] = []
+    if _known(b, "serverSideEncryptionConfiguration", pending=pending):
         return None
     for c in companions:
-        if is_set(c.props, "rules"):
+        if _known(c, "rules", pending=pending):
             return None
+    if pending:
+        raise Undecided("; ".join(pending))
     return ("S3 bucket must have default encryption: declare a "
             "BucketServerSideEncryptionConfiguration with a rule for it.")
 
 
 def _versioning(companions: list[Any], b: Any) -> str | None:
-    try:
-        if value(b.props, "versioning", "enabled") is True:
-            return None
-    except Unknown:
+    pending: list[str] = []
+    if _known(b, "versioning", "enabled", pending=pending) is True:
         return None
     for c in companions:
-        try:
-            status = value(c.props, "versioningConfiguration", "status")
-        except Unknown:
+        if _known(c, "versioningConfiguration", "status", pending=pending) == "Enabled":
             return None
-        if status == "Enabled":
-            return None
+    if pending:
+        raise Undecided("; ".join(pending))
     return ("S3 bucket must have versioning enabled: declare a BucketVersioning with "
             "versioningConfiguration.status \"Enabled\" for it.")
 

@@ -128,6 +128,49 @@ def test_bucket_companion_matched_by_literal_name() -> None:
     assert run_stack(storage.bucket_versioned(), stack).violations == []
 
 
+VERSIONING_URN = urn("aws:s3/bucketVersioning:BucketVersioning", "bucket-versioning")
+SSE_URN = urn("aws:s3/bucketServerSideEncryptionConfiguration:"
+              "BucketServerSideEncryptionConfiguration", "bucket-sse")
+
+
+def test_unknown_versioning_status_is_not_applicable_not_a_pass() -> None:
+    out = run_stack(storage.bucket_versioned(),
+                    dr_stack(**{"bucket-versioning": {"versioningConfiguration": {"status": UNKNOWN}}}))
+    assert out.violations == []
+    assert out.not_applicable == (f"can't be known during preview: {VERSIONING_URN}: "
+                                  "versioningConfiguration.status")
+
+
+def test_unknown_inline_versioning_is_not_applicable_not_a_pass() -> None:
+    out = run_stack(storage.bucket_versioned(),
+                    dr_stack(**{"bucket-versioning": None, "bucket": {"versioning": {"enabled": UNKNOWN}}}))
+    assert out.violations == []
+    assert out.not_applicable == f"can't be known during preview: {BUCKET_URN}: versioning.enabled"
+
+
+def test_known_enabled_companion_decides_despite_another_unknown() -> None:
+    stack = dr_stack(**{"bucket": {"versioning": {"enabled": UNKNOWN}}})
+    out = run_stack(storage.bucket_versioned(), stack)
+    assert out.violations == [] and out.not_applicable is None
+
+
+def test_unknown_encryption_rules_are_not_applicable_not_a_pass() -> None:
+    out = run_stack(storage.bucket_encrypted(), dr_stack(**{"bucket-sse": {"rules": UNKNOWN}}))
+    assert out.violations == []
+    assert out.not_applicable == f"can't be known during preview: {SSE_URN}: rules"
+
+
+def test_undecided_bucket_does_not_hide_another_buckets_violation() -> None:
+    stack = dr_stack(**{"bucket-versioning": {"versioningConfiguration": {"status": UNKNOWN}}})
+    other = Resource(urn=urn("aws:s3/bucket:Bucket", "other"), type="aws:s3/bucket:Bucket",
+                     name="other", inputs={"bucket": "other"}, provider=stack[0].provider)
+    out = run_stack(storage.bucket_versioned(), [*stack, other])
+    assert out.violations == [
+        ("S3 bucket must have versioning enabled: declare a BucketVersioning with "
+         "versioningConfiguration.status \"Enabled\" for it.", other.urn)]
+    assert out.not_applicable is not None
+
+
 def test_bucket_with_partial_public_access_block_fails() -> None:
     out = run_stack(storage.bucket_public_access_blocked(),
                     dr_stack(**{"bucket-pab": {"restrictPublicBuckets": False}}))
