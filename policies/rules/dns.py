@@ -23,6 +23,7 @@ from policies.rules.common import (
     Unknown,
     by_type,
     is_set,
+    not_applicable,
     number,
     region,
     resource_policy,
@@ -114,13 +115,27 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
             key = (_known_str(r.props, "zoneId"), _known_str(r.props, "name").rstrip("."),
                    _known_str(r.props, "type"))
             groups[key].append(r)
+        undecided: list[str] = []
         for (zone, name, rtype), records in groups.items():
             ids: dict[str, list[str]] = defaultdict(list)
             kinds: dict[str, list[str]] = defaultdict(list)
+            computed = False
             for r in records:
-                ids[_known_str(r.props, "setIdentifier")].append(r.urn)
-                for p in value(r.props, "failoverRoutingPolicies", default=[]) or []:
-                    kinds[str(p.get("type"))].append(r.urn)
+                sid = _known_str(r.props, "setIdentifier")
+                if sid == "<computed>":
+                    undecided.append(f"{r.urn}: setIdentifier")
+                else:
+                    ids[sid].append(r.urn)
+                try:
+                    types = [value(r.props, "failoverRoutingPolicies", i, "type")
+                             for i in range(len(value(r.props, "failoverRoutingPolicies",
+                                                      default=[]) or []))]
+                except Unknown as e:
+                    undecided.append(f"{r.urn}: {e.path}")
+                    computed = True
+                    continue
+                for t in types:
+                    kinds[str(t)].append(r.urn)
             for sid, urns in ids.items():
                 if len(urns) > 1:
                     for urn in urns:
@@ -131,10 +146,12 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
                     for urn in urns:
                         report(f"{name} ({rtype}) has {len(urns)} {kind} failover records; "
                                "a failover pair has exactly one PRIMARY and one SECONDARY.", urn)
-            if set(kinds) != {"PRIMARY", "SECONDARY"}:
+            if set(kinds) != {"PRIMARY", "SECONDARY"} and not computed:
                 for r in records:
                     report(f"{name} ({rtype}) in zone {zone} has failover record(s) "
                            f"{sorted(kinds)} but needs one PRIMARY and one SECONDARY.", r.urn)
+        if undecided:
+            not_applicable("can't be known during preview: " + "; ".join(undecided))
 
     return stack_policy(
         name="route53-failover-distinct-set-identifiers",

@@ -43,6 +43,19 @@ def test_failover_name_without_secondary_fails() -> None:
          "PRIMARY and one SECONDARY.", PRIMARY_URN)]
 
 
+@pytest.mark.parametrize(("edit", "path"), [
+    ({"failoverRoutingPolicies": UNKNOWN}, "failoverRoutingPolicies"),
+    ({"failoverRoutingPolicies": [UNKNOWN]}, "failoverRoutingPolicies.0"),
+    ({"failoverRoutingPolicies": [{"type": UNKNOWN}]}, "failoverRoutingPolicies.0.type"),
+    ({"setIdentifier": UNKNOWN}, "setIdentifier"),
+])
+def test_computed_failover_pair_inputs_are_not_applicable(edit: dict, path: str) -> None:
+    # Used to crash (computed routing policies) or to report a false pair error.
+    out = run_stack(PAIRS, dr_stack(**{"primary-record": edit}))
+    assert out.violations == []
+    assert out.not_applicable == f"can't be known during preview: {PRIMARY_URN}: {path}"
+
+
 # --- rds-cross-region-replica ---------------------------------------------------------------
 
 def test_replica_with_arn_source_and_standby_key_passes() -> None:
