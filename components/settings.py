@@ -53,6 +53,11 @@ _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?
 #: letters, digits or hyphens; first a letter; no trailing hyphen or two hyphens in a row.
 _DB_ID = re.compile(r"^(?!.*--)[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 _HTTP_URL = TypeAdapter(AnyHttpUrl)
+
+
+def _is_rds_arn(v: str) -> bool:
+    m = _RDS_ARN.match(v)
+    return bool(m and _DB_ID.match(m["id"]))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -222,7 +227,7 @@ class DatabaseSettings(_Model):
     @field_validator("primary_instance_arn")
     @classmethod
     def _arn(cls, v: str) -> str:
-        if not _RDS_ARN.match(v):
+        if not _is_rds_arn(v):
             raise ValueError("must be an RDS instance ARN like "
                              f"arn:aws:rds:us-east-1:123456789012:db:shop (got {v!r})")
         return v
@@ -270,10 +275,14 @@ class BackupSettings(_Model):
     @classmethod
     def _arns(cls, v: list[str]) -> list[str]:
         for a in v:
-            if not _RDS_ARN.match(a):
+            if not _is_rds_arn(a):
                 raise ValueError(f"each entry must be an RDS instance ARN, got {a!r}")
-        if len(set(v)) != len(v):
-            raise ValueError("entries must be unique")
+        # RDS identifiers are case-insensitive (stored lowercase) and the orchestrator works
+        # in one account, so two entries with one identifier are one database to it.
+        ids = [_RDS_ARN.match(a)["id"].lower() for a in v]  # type: ignore[index]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"entries must name distinct databases; repeated identifier(s) {dupes}")
         return v
 
 
@@ -373,6 +382,16 @@ class DrSettings(_Model):
                 errors.append((f"backup.protectedDatabaseArns[{i}]",
                                f"is in {region}; protected databases must be in primaryRegion "
                                f"({self.primary_region})"))
+        for i, arn in enumerate(self.backup.protected_database_arns):
+            account = arn.split(":")[4]
+            if account != self.database.account_id:
+                errors.append((f"backup.protectedDatabaseArns[{i}]",
+                               f"is in account {account}; protected databases must be in the "
+                               f"primary database's account ({self.database.account_id})"))
+        if not _DB_ID.match(self.database.standby_id):
+            errors.append(("database.standbyIdentifier",
+                           f"the derived standby identifier {self.database.standby_id!r} is not a "
+                           "valid RDS identifier (at most 63 characters); set standbyIdentifier"))
         key = self.database.primary_kms_key_arn
         if key and key.split(":")[3] != self.primary_region:
             errors.append(("database.primaryKmsKeyArn",
