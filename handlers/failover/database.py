@@ -6,11 +6,13 @@ Cross-Region replica fields hold an ARN in AWS and sometimes an identifier in mo
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from handlers.backup.naming import DATABASE_TAG, SOURCE_TAG
 from handlers.failover import clock
 from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
 
@@ -95,8 +97,47 @@ def cdc_latency_target(cloudwatch: Any, task: dict[str, Any],
     return best
 
 
-def newest_managed_snapshot(rds: Any, stack: str) -> dict[str, Any] | None:
-    """Newest ``available`` manual snapshot tagged ``managed-by = managed_by_value(stack)``.
+#: ``<db>-dr-<YYYYmmddHHMM>-copy``: the backup handler's name for its cross-Region copy of
+#: a snapshot of ``<db>`` (:func:`handlers.backup.naming.copy_id` of
+#: :func:`handlers.backup.naming.snapshot_id`).
+_COPY_ID = r"^{db}-dr-(?P<stamp>[0-9]{{12}})-copy$"
+
+
+def _is_copy_of(snap: dict[str, Any], primary_id: str) -> bool:
+    """True when ``snap`` is the backup handler's cross-Region copy of ``primary_id``:
+    its identifier is ``<primary_id>-dr-<YYYYmmddHHMM>-copy`` (a real date), its
+    ``dr:database`` tag names ``primary_id``, and where AWS reports them, its source DB
+    instance (DBInstanceIdentifier) is ``primary_id`` and its source snapshot
+    (SourceDBSnapshotIdentifier, an ARN for a cross-Region copy; also the
+    ``dr:source-snapshot`` tag) is ``<primary_id>-dr-<same stamp>``."""
+    primary_id = primary_id.lower()
+    ident = str(snap.get("DBSnapshotIdentifier", "")).lower()
+    m = re.match(_COPY_ID.format(db=re.escape(primary_id)), ident)
+    if m is None:
+        return False
+    try:
+        datetime.strptime(m["stamp"], "%Y%m%d%H%M")
+    except ValueError:
+        return False
+    tags = {t["Key"]: t["Value"] for t in snap.get("TagList", [])}
+    if str(tags.get(DATABASE_TAG, "")).lower() != primary_id:
+        return False
+    instance = snap.get("DBInstanceIdentifier")
+    if instance and str(instance).lower() != primary_id:
+        return False
+    source_id = ident.removesuffix("-copy")
+    for source in (snap.get("SourceDBSnapshotIdentifier"), tags.get(SOURCE_TAG)):
+        if source and str(source).lower().rsplit(":", 1)[-1] != source_id:
+            return False
+    return True
+
+
+def newest_primary_copy(rds: Any, stack: str, primary_id: str) -> dict[str, Any] | None:
+    """Newest ``available`` manual snapshot in ``rds``'s Region that is this stack's
+    cross-Region copy of the primary database ``primary_id`` (PRIMARY_DB_ARN's identifier):
+    tagged ``managed-by = managed_by_value(stack)`` and a copy of ``primary_id`` by
+    :func:`_is_copy_of`. Copies of the other protected databases, an operator's snapshots
+    (whatever their tags) and snapshots of the restored standby are never chosen.
 
     Age is taken from OriginalSnapshotCreateTime when present (a cross-Region copy keeps the
     source's time there), else SnapshotCreateTime.
@@ -106,7 +147,8 @@ def newest_managed_snapshot(rds: Any, stack: str) -> dict[str, Any] | None:
     for page in rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="manual"):
         for snap in page.get("DBSnapshots", []):
             tags = {t["Key"]: t["Value"] for t in snap.get("TagList", [])}
-            if tags.get(MANAGED_BY_TAG) == wanted and snap.get("Status") == "available":
+            if (tags.get(MANAGED_BY_TAG) == wanted and snap.get("Status") == "available"
+                    and _is_copy_of(snap, primary_id)):
                 candidates.append(snap)
     if not candidates:
         return None

@@ -61,7 +61,9 @@ def test_strategy_details_are_recorded(make_world: Callable[..., World], strateg
         assert readiness["cdc_latency_target_seconds"] == 2.0
         assert promote["stop_requested"] is True
     else:
-        assert readiness["snapshot_id"] == "shop-primary-copy-1"
+        assert readiness["snapshot_id"].startswith("shop-primary-dr-")
+        assert readiness["snapshot_id"].endswith("-copy")
+        assert promote["snapshot_id"] == readiness["snapshot_id"]
         assert 1150 <= readiness["snapshot_age_seconds"] <= 1300  # seeded 20 min old
         assert world.standby_instance()["DeletionProtection"] is True
         assert world.standby_instance()["DBInstanceClass"] == "db.r6g.large"

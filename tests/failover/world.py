@@ -33,6 +33,7 @@ import boto3
 import moto.rds.models as rds_models
 from botocore.config import Config
 
+from handlers.backup import naming
 from handlers.failover.settings import FailoverSettings, load_settings
 from handlers.failover.state import StateStore
 from handlers.shared.aws import RETRY_CONFIG
@@ -308,17 +309,34 @@ def _dms(cdc_latency: float) -> str:
     return str(task["ReplicationTaskArn"])
 
 
-def _snapshot(kms_key_arn: str, age: timedelta) -> None:
-    # Stands in for the backup orchestrator's cross-Region copy: an encrypted, tagged manual
-    # snapshot in the standby Region.
-    rds = boto3.client("rds", region_name=STANDBY)
-    _instance(rds, "snapshot-seed", StorageEncrypted=True, KmsKeyId=kms_key_arn)
-    rds.create_db_snapshot(DBInstanceIdentifier="snapshot-seed",
-                           DBSnapshotIdentifier="shop-primary-copy-1",
-                           Tags=[{"Key": MANAGED_BY_TAG, "Value": managed_by_value(STACK)}])
+def seed_copy(db: str, *, kms_key_arn: str, age: timedelta, stack: str = STACK,
+              tags: dict[str, str] | None = None) -> str:
+    """The backup orchestrator's cross-Region copy of database ``db``, made the way it makes
+    one (handlers.backup.naming): snapshot ``<db>-dr-<stamp>`` in the primary Region, copied
+    into the standby Region as ``<db>-dr-<stamp>-copy`` with STANDBY_KMS_KEY_ARN and the
+    copy tags. ``age`` back-dates the copy's data (moto sets creation times to now);
+    ``tags`` override the copy's tags. Returns the copy's identifier."""
+    primary = boto3.client("rds", region_name=PRIMARY)
+    try:
+        primary.describe_db_instances(DBInstanceIdentifier=db)
+    except primary.exceptions.DBInstanceNotFoundFault:
+        _instance(primary, db, StorageEncrypted=True)
+    period = (datetime.now(UTC) - age).replace(second=0, microsecond=0)
+    source = primary.create_db_snapshot(DBInstanceIdentifier=db,
+                                        DBSnapshotIdentifier=naming.snapshot_id(db, period))
+    source_arn = source["DBSnapshot"]["DBSnapshotArn"]
+    target = naming.copy_id(source["DBSnapshot"]["DBSnapshotIdentifier"])
+    copy_tags = {MANAGED_BY_TAG: managed_by_value(stack), naming.STACK_TAG: stack,
+                 naming.DATABASE_TAG: db, naming.KIND_TAG: naming.Kind.COPY.value,
+                 naming.SOURCE_TAG: source_arn, **(tags or {})}
+    boto3.client("rds", region_name=STANDBY).copy_db_snapshot(
+        SourceDBSnapshotIdentifier=source_arn, TargetDBSnapshotIdentifier=target,
+        SourceRegion=PRIMARY, KmsKeyId=kms_key_arn, CopyTags=False,
+        Tags=naming.to_tag_list(copy_tags))
     if age:
-        snap = rds_models.rds_backends[ACCOUNT][STANDBY].database_snapshots["shop-primary-copy-1"]
+        snap = rds_models.rds_backends[ACCOUNT][STANDBY].database_snapshots[target]
         snap.created = snap.original_snapshot_create_time = datetime.now(UTC) - age
+    return target
 
 
 def _warm_function() -> None:
@@ -371,7 +389,7 @@ def build_world(strategy: str, *, primary_status: int = 503, lag: float | None =
     elif strategy == "dms":
         task_arn = _dms(lag)
     else:
-        _snapshot(kms_key_arn, snapshot_age)
+        seed_copy(PRIMARY_ID, kms_key_arn=kms_key_arn, age=snapshot_age)
     _warm_function()
     primary, standby = HealthServer(primary_status), HealthServer(200)
     return World(strategy, primary, standby,

@@ -6,8 +6,11 @@
   Already promoted (no replica source) counts as ready: a resumed failover.
 * dms: DMS_TASK_ARN is ``running`` and ``AWS/DMS CDCLatencyTarget`` (seconds) <= RPO_SECONDS
   (field-notes: DMS lag metrics). A stopped task after our own promote step is ready.
-* snapshot-restore: the newest available snapshot in the standby Region tagged
-  ``managed-by = ecommerce-dr/<stack>`` is at most RPO_SECONDS old and encrypted. If the
+* snapshot-restore: the newest available cross-Region copy of the primary database
+  (PRIMARY_DB_ARN) in the standby Region - named ``<db>-dr-<YYYYmmddHHMM>-copy``, tagged
+  ``managed-by = ecommerce-dr/<stack>`` and ``dr:database = <db>``
+  (:func:`handlers.failover.database.newest_primary_copy`) - is at most RPO_SECONDS old and
+  encrypted. If the
   restore target already exists (a resumed failover), that counts as ready.
 
 Not ready -> the failover stops with status ``not-ready`` and an alert, unless ``force``.
@@ -89,9 +92,10 @@ def _snapshot(ctx: StepContext) -> tuple[list[str], dict[str, Any]]:
     if existing is not None:
         return [], {"restore_target_exists": True,
                     "instance_status": existing["DBInstanceStatus"]}
-    snap = database.newest_managed_snapshot(rds, s.stack_name)
+    snap = database.newest_primary_copy(rds, s.stack_name, s.primary_db_identifier)
     if snap is None:
-        return [f"no available snapshot tagged managed-by in {s.standby_region}"], {}
+        return [f"no available copy of {s.primary_db_identifier} made by this stack's backups "
+                f"in {s.standby_region}"], {}
     age = clock.now() - database.snapshot_time(snap).timestamp()
     detail = {"snapshot_id": snap["DBSnapshotIdentifier"], "snapshot_age_seconds": round(age),
               "snapshot_kms_key_id": snap.get("KmsKeyId")}

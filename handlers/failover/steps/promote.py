@@ -7,7 +7,9 @@
   field-notes).
 * dms: wait (bounded) for ``CDCLatencyTarget`` to drain to DMS_DRAINED_SECONDS, then
   ``stop_replication_task`` so the target takes writes alone.
-* snapshot-restore: ``restore_db_instance_from_db_snapshot`` of the newest managed copy to
+* snapshot-restore: ``restore_db_instance_from_db_snapshot`` of the newest copy of the
+  primary database (:func:`handlers.failover.database.newest_primary_copy`, the same
+  selector check_readiness used; its choice is kept in ``restore_snapshot_id``) to
   STANDBY_DB_IDENTIFIER (RESTORE_INSTANCE_CLASS, deletion protection on, tagged). The copy
   was made with STANDBY_KMS_KEY_ARN, and a restored instance keeps its snapshot's key (the
   API takes no KmsKeyId); the key is checked and recorded.
@@ -195,9 +197,9 @@ def _restore_source(ctx: StepContext) -> dict[str, Any]:
     if snap_id:
         snap = rds.describe_db_snapshots(DBSnapshotIdentifier=snap_id)["DBSnapshots"][0]
     else:
-        snap = database.newest_managed_snapshot(rds, s.stack_name)
+        snap = database.newest_primary_copy(rds, s.stack_name, s.primary_db_identifier)
         if snap is None:
-            raise StepFailed("no managed snapshot to restore from")
+            raise StepFailed(f"no copy of {s.primary_db_identifier} to restore from")
         ctx.record["restore_snapshot_id"] = snap["DBSnapshotIdentifier"]
     if not _kms_matches(snap.get("KmsKeyId"), s.standby_kms_key_arn):
         raise StepFailed(f"snapshot {snap['DBSnapshotIdentifier']} is encrypted with "
