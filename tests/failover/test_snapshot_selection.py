@@ -100,3 +100,26 @@ def test_selector_accepts_what_the_backup_naming_generates() -> None:
     from datetime import UTC, datetime
     ident = naming.copy_id(naming.snapshot_id(PRIMARY_ID, datetime(2026, 11, 29, 12, tzinfo=UTC)))
     assert _is_copy_of(_copy(ident), PRIMARY_ID)
+
+
+def test_restored_instance_and_its_snapshots_carry_no_managed_by_tag(
+        make_world: Callable[..., World]) -> None:
+    world = make_world("snapshot-restore")
+    result = handle(manual(), FakeContext(), clients=world.clients)
+    assert result["status"] == "completed", result
+    restored_from = world.store().failover()["steps"]["promote"]["detail"]["snapshot_id"]
+    inst = world.standby_instance()
+    tags = {t["Key"]: t["Value"] for t in inst["TagList"]}
+    assert MANAGED_BY_TAG not in tags
+    assert tags["dr:restored-by"] == STACK
+    assert tags["dr:restored-from"] == restored_from
+    assert inst["CopyTagsToSnapshot"] is True
+
+    # An operator's snapshot of the new production database gets the instance's tags.
+    rds = boto3.client("rds", region_name=STANDBY)
+    rds.create_db_snapshot(DBInstanceIdentifier=inst["DBInstanceIdentifier"],
+                           DBSnapshotIdentifier="pre-migration-0")
+    snap = rds.describe_db_snapshots(DBSnapshotIdentifier="pre-migration-0")["DBSnapshots"][0]
+    snap_tags = {t["Key"]: t["Value"] for t in snap["TagList"]}
+    assert snap_tags.get("dr:restored-by") == STACK  # CopyTagsToSnapshot did copy tags
+    assert MANAGED_BY_TAG not in snap_tags

@@ -10,7 +10,8 @@
 * snapshot-restore: ``restore_db_instance_from_db_snapshot`` of the newest copy of the
   primary database (:func:`handlers.failover.database.newest_primary_copy`, the same
   selector check_readiness used; its choice is kept in ``restore_snapshot_id``) to
-  STANDBY_DB_IDENTIFIER (RESTORE_INSTANCE_CLASS, deletion protection on, tagged). The copy
+  STANDBY_DB_IDENTIFIER (RESTORE_INSTANCE_CLASS, deletion protection on, CopyTagsToSnapshot,
+  tagged by :func:`restored_instance_tags` - no ``managed-by`` tag). The copy
   was made with STANDBY_KMS_KEY_ARN, and a restored instance keeps its snapshot's key (the
   API takes no KmsKeyId); the key is checked and recorded.
 
@@ -36,7 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.steps.once import OneTime, error_code
-from rto_rpo.contract import MANAGED_BY_TAG, ROLE_TAG, Role, managed_by_value
+from rto_rpo.contract import ROLE_TAG, Role
 
 #: Seconds between status polls.
 POLL_SECONDS = 15.0
@@ -47,6 +48,27 @@ DMS_DRAINED_SECONDS = 5.0
 #: Backup retention given to a promoted replica that had none, so it keeps PITR
 #: (field-notes: replica backups must be enabled for a promoted replica to keep PITR).
 PROMOTED_BACKUP_RETENTION_DAYS = 7
+#: Tags of the instance restored by a snapshot-restore failover.
+RESTORED_BY_TAG = "dr:restored-by"
+RESTORED_FROM_TAG = "dr:restored-from"
+FAILOVER_ID_TAG = "dr:failover-id"
+
+
+def restored_instance_tags(stack: str, snapshot_id: str, failover_id: str) -> list[dict[str, str]]:
+    """Tags of the restored standby: ``dr:restored-by = <stack>``, ``dr:restored-from =
+    <snapshot id>``, ``dr:failover-id``, and the role tag - never ``managed-by``.
+
+    The instance is restored with CopyTagsToSnapshot (so the new production database's
+    snapshots carry where it came from), and every snapshot an operator takes of it gets the
+    instance's tags: with ``managed-by`` on the instance they would look like the backup
+    handler's recovery points, which it may prune. Whether RDS also puts the snapshot's own
+    tags on the restored instance when ``Tags`` are given is NOT checked here (moto does
+    not; the backup handler's ownership test does not rely on tags alone either).
+    """
+    return [{"Key": RESTORED_BY_TAG, "Value": stack},
+            {"Key": RESTORED_FROM_TAG, "Value": snapshot_id},
+            {"Key": FAILOVER_ID_TAG, "Value": failover_id},
+            {"Key": ROLE_TAG, "Value": str(Role.STANDBY_DATABASE)}]
 
 
 def _out_of_time(ctx: StepContext) -> bool:
@@ -236,9 +258,8 @@ def _snapshot_restore(ctx: StepContext) -> StepResult:
                     DBInstanceIdentifier=s.standby_db_identifier, DBSnapshotIdentifier=snap_id,
                     DBInstanceClass=s.restore_instance_class, DeletionProtection=True,
                     PubliclyAccessible=False, CopyTagsToSnapshot=True,
-                    Tags=[{"Key": MANAGED_BY_TAG, "Value": managed_by_value(s.stack_name)},
-                          {"Key": ROLE_TAG, "Value": str(Role.STANDBY_DATABASE)},
-                          {"Key": "dr:failover-id", "Value": ctx.record["failover_id"]}])
+                    Tags=restored_instance_tags(s.stack_name, snap_id,
+                                                ctx.record["failover_id"]))
             except (BotoCoreError, ClientError) as e:
                 raise _refused(f"RestoreDBInstanceFromDBSnapshot of {snap_id}", e) from e
             detail.update(restore_requested=True, snapshot_id=snap_id,
