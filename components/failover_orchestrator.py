@@ -114,6 +114,9 @@ def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_t
         Env.GATE_ALARM_NAME: gate_alarm_name,
         Env.STEP_BUDGETS_SECONDS: json.dumps(s.failover.step_budgets_seconds),
         Env.PROMOTION_SECONDS: str(s.promotion_seconds),
+        # The stack's own targets travel with the orchestrator, so the policy pack holds
+        # the stack to the stricter of them and the pack's configured targets.
+        Env.RTO_SECONDS: str(s.rto_seconds),
         Env.PRIMARY_DB_ARN: s.database.primary_instance_arn,
         Env.STANDBY_DB_IDENTIFIER: s.database.standby_id,
         Env.RESTORE_INSTANCE_CLASS: (s.database.instance_class

@@ -487,6 +487,25 @@ def settings_from_raw(raw: Mapping[str, Any]) -> DrSettings:
         raise ConfigError(errors) from None
 
 
+def check_namespaces(keys: list[str]) -> None:
+    """Reject config keys whose namespace looks like a misspelt ``ecommerce-dr`` (e.g.
+    ``ecommerce_dr:rtoMinutes``): Pulumi would read them as another package's config and the
+    program would silently use its default.
+
+    Raises:
+        ConfigError: naming each such key and the namespace it should have.
+    """
+    import difflib
+
+    errors = []
+    for key in keys:
+        ns, sep, rest = key.partition(":")
+        if sep and ns != PROJECT and difflib.get_close_matches(ns, [PROJECT], n=1, cutoff=0.75):
+            errors.append(f"{key}: unknown namespace {ns!r}; did you mean {PROJECT}:{rest}?")
+    if errors:
+        raise ConfigError(errors)
+
+
 def load_settings() -> DrSettings:
     """Read the running stack's config through the Pulumi SDK and validate it.
 
@@ -496,7 +515,9 @@ def load_settings() -> DrSettings:
     from pulumi.runtime.config import get_config_env
 
     prefix = f"{PROJECT}:"
-    raw = {k[len(prefix):]: v for k, v in get_config_env().items() if k.startswith(prefix)}
+    env = get_config_env()
+    check_namespaces(list(env))
+    raw = {k[len(prefix):]: v for k, v in env.items() if k.startswith(prefix)}
     return settings_from_raw(raw)
 
 
@@ -519,4 +540,5 @@ def settings_from_stack_file(path: str | Path) -> DrSettings:
     """Validate a stack file's ``ecommerce-dr`` namespace (see :func:`settings_from_raw`)."""
     prefix = f"{PROJECT}:"
     cfg = read_stack_file(path)
+    check_namespaces(list(cfg))
     return settings_from_raw({k[len(prefix):]: v for k, v in cfg.items() if k.startswith(prefix)})

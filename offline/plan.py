@@ -196,9 +196,16 @@ def stack_config(stack: str = "prod", *, stack_file: Path | None = None,
     """
     import yaml
 
-    path = stack_file or ROOT / f"Pulumi.{stack}.yaml"
-    doc = yaml.safe_load(Path(path).read_text()) or {}
-    cfg: dict[str, Any] = dict(doc.get("config") or {})
+    from components.settings import ConfigError, read_stack_file
+
+    path = Path(stack_file or ROOT / f"Pulumi.{stack}.yaml")
+    if not path.is_file():
+        raise PlanConfigError(f"no stack file {path}: create Pulumi.{stack}.yaml (keys in "
+                              "README.md, 'Config reference') or pass --stack-file")
+    try:
+        cfg: dict[str, Any] = read_stack_file(path)
+    except (ConfigError, yaml.YAMLError) as e:
+        raise PlanConfigError(str(e)) from None
     for k, v in (config_overrides or {}).items():
         if v is None:
             cfg.pop(k, None)
@@ -259,9 +266,14 @@ def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
     """
     with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
         batch = []
+        unreadable: dict[int, PlanConfigError] = {}
         for i, r in enumerate(requests):
-            config = stack_config(r.stack, stack_file=r.stack_file,
-                                  config_overrides=r.config_overrides)
+            try:
+                config = stack_config(r.stack, stack_file=r.stack_file,
+                                      config_overrides=r.config_overrides)
+            except PlanConfigError as e:
+                unreadable[i] = e
+                continue
             batch.append({"stack": r.stack, "config": config, "preview": r.preview,
                           "program": str(program or ROOT / "__main__.py"),
                           "out": str(Path(tmp) / f"plan-{i}.json")})
@@ -273,6 +285,8 @@ def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         results: list[Plan | PlanConfigError | PlanError] = []
         for b in batch:
+            while len(results) in unreadable:
+                results.append(unreadable[len(results)])
             out = Path(b["out"])
             if not out.exists():
                 results.append(PlanError(f"program failed under mocks (exit {proc.returncode}):"
@@ -285,6 +299,8 @@ def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
                 results.append(PlanError(f"program failed under mocks: {result['message']}"))
             else:
                 results.append(Plan.from_json(json.dumps(result["plan"])))
+        while len(results) in unreadable:
+            results.append(unreadable[len(results)])
     return results
 
 

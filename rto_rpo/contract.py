@@ -91,6 +91,7 @@ class Env(StrEnum):
     STACK_NAME = "STACK_NAME"
     DB_STRATEGY = "DB_STRATEGY"                       # read-replica | dms | snapshot-restore
     RPO_SECONDS = "RPO_SECONDS"
+    RTO_SECONDS = "RTO_SECONDS"                       # the stack's RTO target (failover only)
     ALERT_TOPIC_ARNS = "ALERT_TOPIC_ARNS"             # (json) {"<region>": "<topic arn>"}
     STANDBY_KMS_KEY_ARN = "STANDBY_KMS_KEY_ARN"
     DMS_TASK_ARN = "DMS_TASK_ARN"                     # "" unless strategy is dms

@@ -113,6 +113,7 @@ class Objectives:
 
     rto: Estimate | None = None
     rpo: Estimate | None = None
+    targets: str = ""
     missing: list[tuple[str, str]] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
@@ -216,6 +217,33 @@ def _orch_number(out: Objectives, rd: _Reader, orch: Any, variables: dict[str, A
                             orch.urn))
         return None
     return v
+
+
+def _targets(variables: dict[str, Any], rto: float, rpo: float) -> tuple[float, float, str]:
+    """The stricter of the pack's targets and the stack's own (the orchestrator's
+    ``RTO_SECONDS`` / ``RPO_SECONDS``), in seconds, and a line saying where each came from.
+    A stack's own target that is unknown or invalid leaves the pack's in force."""
+    notes = []
+    chosen = []
+    for kind, name, pack in (("RTO", Env.RTO_SECONDS, rto), ("RPO", Env.RPO_SECONDS, rpo)):
+        raw = variables.get(name)
+        declared = None if is_unknown(raw) else _positive_number(raw)
+        if declared is not None and declared < pack:
+            chosen.append(declared)
+            notes.append(f"{kind} target {declared:g} s is the stack's own {name} (stricter than "
+                         f"the pack's {pack:g} s)")
+        else:
+            chosen.append(pack)
+            notes.append(f"{kind} target {pack:g} s is the pack's {kind.lower()}Minutes")
+    return chosen[0], chosen[1], "; ".join(notes)
+
+
+def _positive_number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) and f > 0 else None
 
 
 def _step_budgets(out: Objectives, orch: Any, raw: Any) -> list[Term]:
@@ -343,6 +371,7 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
         except Unknown:
             out.unknown.append(f"{orch.urn}: environment.variables")
             variables = {}
+    rto_target, rpo_target, out.targets = _targets(variables, rto_target, rpo_target)
 
     # --- detection ---------------------------------------------------------------------
     paths: list[Term] = []
@@ -550,7 +579,7 @@ def rto_rpo_objectives(**overrides: Any) -> Policy:
         for est in (found.rto, found.rpo):
             if est is not None and not est.met:
                 missed = True
-                report(est.breakdown() + note)
+                report(est.breakdown() + f"\n  ({found.targets})" + note)
         if found.unknown and not missed and not found.missing:
             not_applicable("RTO/RPO can't be decided during preview: "
                            + "; ".join(found.unknown))

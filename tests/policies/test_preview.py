@@ -120,3 +120,16 @@ def test_update_plan_decides_the_iam_rule(capsys: pytest.CaptureFixture[str]) ->
     result = run("prod", plan=plan)
     assert [(v.policy, v.urn) for v in result.report.mandatory] == [
         ("iam-lambda-policy-no-wildcard-action", policy.urn)]
+
+
+def test_missing_stack_file_is_a_config_error_not_a_violation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "no-such-stack"]) == EXIT_CONFIG
+    assert "no stack file" in capsys.readouterr().out
+
+
+def test_stack_with_a_tighter_rto_of_its_own_fails_the_policy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _stack_file(tmp_path, rtoMinutes=5)
+    assert main(["--stack-file", str(path)]) == EXIT_MANDATORY
+    out = capsys.readouterr().out
+    assert "RTO target 300 s is the stack's own RTO_SECONDS" in out

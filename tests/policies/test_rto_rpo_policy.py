@@ -92,8 +92,9 @@ def test_missed_rto_reports_the_breakdown() -> None:
     assert len(out.violations) == 1
     message, where = out.violations[0]
     assert where is None
-    expected = objectives(dr_stack(), rtoMinutes=10).rto
-    assert expected is not None and message == expected.breakdown()
+    found = objectives(dr_stack(), rtoMinutes=10)
+    expected = found.rto
+    assert expected is not None and message == f"{expected.breakdown()}\n  ({found.targets})"
     lines = message.splitlines()
     assert lines[0] == "RTO worst case 1140 s (19.0 min) vs target 600 s (10.0 min): MISSED"
     assert lines[1] == (f"  + detection (health check + alarm): 90 s (1.5 min) [configured] from "
@@ -115,9 +116,8 @@ def test_two_hour_backup_schedule_misses_a_one_hour_rpo() -> None:
     out = run_stack(POLICY, dr_stack(**{"backup-schedule": {"scheduleExpression": "rate(2 hours)"},
                                         "backup-orchestrator": backup_env(**{Env.CADENCE_MINUTES: "120"})}))
     assert len(out.violations) == 1
-    assert out.violations[0][0].splitlines()[-1] == (
-        f"  ! backup schedule every 7200 s (2.00 h) ({BACKUP_URN}) runs less than once per RPO "
-        "target of 3600 s (1.00 h)")
+    assert (f"  ! backup schedule every 7200 s (2.00 h) ({BACKUP_URN}) runs less than once per "
+            "RPO target of 3600 s (1.00 h)") in out.violations[0][0].splitlines()
 
 
 def test_snapshot_restore_rpo_is_cadence_plus_copy() -> None:
@@ -127,7 +127,11 @@ def test_snapshot_restore_rpo_is_cadence_plus_copy() -> None:
     assert rpo is not None and [t.seconds for t in rpo.terms] == [3600, 1800]
     assert run_stack(POLICY, stack).messages[0].startswith(
         "RPO worst case 5400 s (1.50 h) vs target 3600 s (1.00 h): MISSED")
-    assert run_stack(POLICY, stack, {"rpoMinutes": 90}).violations == []
+    # A 90-min RPO passes only when both the pack and the stack itself accept it.
+    assert len(run_stack(POLICY, stack, {"rpoMinutes": 90}).violations) == 1
+    relaxed = dr_stack(**{"failover-orchestrator": orch_env(**{
+        Env.DB_STRATEGY: "snapshot-restore", Env.RPO_SECONDS: "5400"}), "replication-alarm": None})
+    assert run_stack(POLICY, relaxed, {"rpoMinutes": 90}).violations == []
 
 
 def test_dms_needs_a_cdc_latency_alarm() -> None:
@@ -445,3 +449,21 @@ def test_unknown_replication_alarm_input_is_not_applicable(prop: str) -> None:
     out = run_stack(POLICY, dr_stack(**{"replication-alarm": {prop: UNKNOWN}}))
     assert out.violations == []
     assert out.not_applicable == f"RTO/RPO can't be decided during preview: {LAG_URN}: {prop}"
+
+
+def test_stack_own_stricter_targets_are_enforced() -> None:
+    stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.RTO_SECONDS: "300",
+                                                             Env.RPO_SECONDS: "600"})})
+    found = objectives(stack)
+    assert (found.rto.target_seconds, found.rpo.target_seconds) == (300, 600)
+    assert "stack's own RTO_SECONDS" in found.targets
+    messages = [m for m, _ in run_stack(POLICY, stack).violations]
+    assert len(messages) == 2
+    assert messages[0].startswith("RTO worst case 1140 s (19.0 min) vs target 300 s (5.0 min)")
+    assert messages[1].startswith("RPO worst case 900 s (15.0 min) vs target 600 s (10.0 min)")
+
+
+def test_looser_or_unknown_stack_targets_leave_the_packs_in_force() -> None:
+    for value in ("999999", UNKNOWN, "not-a-number"):
+        stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.RTO_SECONDS: value})})
+        assert objectives(stack).rto.target_seconds == 240 * 60, value

@@ -117,3 +117,14 @@ def test_program_stops_before_declaring_any_resource() -> None:
             f"{P}:alertEmail": None})
     assert e.value.resources_declared == 0
     assert "ecommerce-dr:healthCheck.intervalSeconds: must be 10 or 30" in str(e.value)
+
+
+def test_misspelt_namespace_is_an_error_naming_the_right_one() -> None:
+    from components.settings import check_namespaces
+
+    with pytest.raises(ConfigError) as e:
+        check_namespaces(["aws:region", "ecommerce_dr:rtoMinutes", "ecommerce-dr:rpoMinutes"])
+    assert e.value.errors == [
+        "ecommerce_dr:rtoMinutes: unknown namespace 'ecommerce_dr'; did you mean "
+        "ecommerce-dr:rtoMinutes?"]
+    check_namespaces(["aws:region", "pulumi:template", "datadog:apiKey"])  # others are fine
