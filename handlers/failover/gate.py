@@ -8,7 +8,8 @@ With ``treat_missing_data = ignore`` the alarm keeps its state, so the gate is a
 re-publishing on every watchdog run makes it sturdier (field-notes, "Gate latching").
 
 The latch is also kept in the state table (``pk = "gate"``): once tripped, only an operator
-failback releases it, and :func:`republish` never publishes 0 while it is tripped.
+failback releases it; :func:`republish` never leaves 0 published while it is tripped, nor 1
+after a failback released it (``generation``, see :func:`republish`).
 """
 
 from __future__ import annotations
@@ -27,36 +28,60 @@ def publish(cloudwatch: Any, stack: str, value: int) -> None:
         "Value": float(value), "Unit": "Count"}])
 
 
+def _bump(gate: dict[str, Any]) -> None:
+    gate["generation"] = int(gate.get("generation", 0)) + 1
+
+
 def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str) -> dict[str, Any]:
     """Latch the gate in the table first (so a crash still leaves it latched for the
-    watchdog to re-publish), then publish 1."""
+    watchdog to re-publish), then publish 1. Runs under the failover lock."""
     gate = store.gate()
     if not gate.get("tripped"):
         gate.update(tripped=True, tripped_at=clock.iso(), failover_id=failover_id)
+        _bump(gate)
     gate.update(last_published=1, last_published_at=clock.iso())
     store.put(gate)
     publish(cloudwatch, stack, 1)
     return gate
 
 
+#: Re-reads of the latch by one :func:`republish` before it gives up chasing a latch that
+#: keeps changing (trip and release each need the lock, so two rounds settle any race).
+REPUBLISH_ROUNDS = 3
+
+
 def republish(store: StateStore, cloudwatch: Any, stack: str) -> int:
-    """Publish the latched state (1 if tripped, else 0); returns the value published."""
-    value = 1 if store.gate().get("tripped") else 0
-    publish(cloudwatch, stack, value)
-    if value == 0 and store.gate().get("tripped"):
-        # A failover tripped the gate while we published 0: publish 1 again, so the latch
-        # never ends on 0 after a failover.
-        value = 1
+    """Publish the latched state (1 if tripped, else 0); returns the last value published.
+
+    Runs on every watchdog tick WITHOUT the lock, so a trip or an operator failback can land
+    between its read and its publish. :func:`trip` and :func:`release` write the table
+    before they publish and bump ``generation``; so after publishing, the latch is read
+    again (strongly consistent) and, if it changed, the new state is published. A tick's
+    stale value is therefore always followed by the current one: a failback's 0 is never
+    left overridden by a 1 read before it (nor a trip's 1 by a 0). ``last_published`` is
+    written only if the generation is still the one published.
+    """
+    gate = store.gate()
+    value = 1 if gate.get("tripped") else 0
+    for _ in range(REPUBLISH_ROUNDS):
         publish(cloudwatch, stack, value)
-    update_fields(store, GATE_PK, last_published=value, last_published_at=clock.iso())
+        again = store.gate()
+        latest = 1 if again.get("tripped") else 0
+        if again.get("generation") == gate.get("generation") and latest == value:
+            break
+        # A trip or release landed while we published: publish what is latched now.
+        gate, value = again, latest
+    update_fields(store, GATE_PK, if_equal=("generation", gate.get("generation")),
+                  last_published=value, last_published_at=clock.iso())
     return value
 
 
 def release(store: StateStore, cloudwatch: Any, stack: str, reason: str) -> dict[str, Any]:
-    """Operator failback only: unlatch and publish 0."""
+    """Operator failback only (under the lock): unlatch, bump ``generation``, publish 0."""
     gate = store.gate()
     gate.update(tripped=False, released_at=clock.iso(), release_reason=reason,
                 last_published=0, last_published_at=clock.iso())
+    _bump(gate)
     store.put({**gate, "pk": GATE_PK})
     publish(cloudwatch, stack, 0)
     return gate

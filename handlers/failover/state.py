@@ -29,7 +29,8 @@ UTC strings. Items (nothing is ever deleted; the lock is released by an update):
 
     {"pk": "gate", "tripped": bool, "tripped_at": str, "failover_id": str,
      "released_at": str | absent, "release_reason": str | absent, "last_published": 0 | 1,
-     "last_published_at": str}
+     "last_published_at": str, "generation": int (bumped by every trip and release; the
+     lock-free watchdog re-publish checks it, see handlers.failover.gate.republish)}
 
 ``pk = "failover"`` - the current (latest) failover; ``pk = "failover#<failover_id>"`` - a
 copy of every finished one (completed, not-ready, false-positive)::
@@ -212,11 +213,31 @@ class StateStore:
                                          "recent_failures_epoch": []}
 
 
-def update_fields(store: StateStore, pk: str, **fields: Any) -> None:
-    """Set only ``fields`` on item ``pk`` (creating it if absent), leaving the rest alone."""
+def update_fields(store: StateStore, pk: str, *, if_equal: tuple[str, Any] | None = None,
+                  **fields: Any) -> bool:
+    """Set only ``fields`` on item ``pk`` (creating it if absent), leaving the rest alone.
+
+    ``if_equal = (attribute, value)`` makes the write conditional on the item's
+    ``attribute`` being ``value`` (absent when ``value`` is None); returns False when that
+    condition failed (nothing written), else True.
+    """
     names = {f"#f{i}": k for i, k in enumerate(fields)}
     values = _to_ddb({f":v{i}": v for i, v in enumerate(fields.values())})
-    store._ddb.update_item(
-        TableName=store._table, Key={"pk": {"S": pk}},
-        UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-        ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+    extra: dict[str, Any] = {}
+    if if_equal is not None:
+        names["#c"] = if_equal[0]
+        if if_equal[1] is None:
+            extra["ConditionExpression"] = "attribute_not_exists(#c)"
+        else:
+            extra["ConditionExpression"] = "#c = :c"
+            values |= _to_ddb({":c": if_equal[1]})
+    try:
+        store._ddb.update_item(
+            TableName=store._table, Key={"pk": {"S": pk}},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values, **extra)
+    except ClientError as e:
+        if if_equal is not None and e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

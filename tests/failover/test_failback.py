@@ -106,4 +106,5 @@ def test_status_report_reads_state_only(make_world: Callable[..., World]) -> Non
     assert report["status"] == "report"
     assert report["failover_status"] == "completed"
     assert report["gate"]["tripped"] is True
+    assert report["gate"]["generation"] == 1
     assert world.clients.calls - before == {"dynamodb.GetItem": 4}
