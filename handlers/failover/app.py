@@ -92,8 +92,7 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         if parsed.action == "status":
             return status_report(store)
         if parsed.action == "failback":
-            return failback(s, factory, store, reason=parsed.reason, owner=owner,
-                            remaining_seconds=remaining)
+            return failback(s, factory, store, reason=parsed.reason, owner=owner)
         return run_failover(s, factory, store, trigger="manual", reason=parsed.reason,
                             force=parsed.force, owner=owner, remaining_seconds=remaining)
     if isinstance(parsed, AlarmEvent):

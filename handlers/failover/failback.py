@@ -14,7 +14,6 @@ deleted or demoted: moving the data back is the operator's runbook.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -64,7 +63,7 @@ def _reverse_task(settings: FailoverSettings, clients: ClientFactory) -> str | N
 
 
 def failback(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *,
-             reason: str, owner: str, remaining_seconds: Callable[[], float]) -> dict[str, Any]:
+             reason: str, owner: str) -> dict[str, Any]:
     """Returns ``{"status": "failed-back" | "failback-refused", "reason": ..., "gate": 0|1}``."""
     latch = store.gate()
     current = store.failover() or {}

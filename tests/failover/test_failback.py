@@ -108,3 +108,13 @@ def test_status_report_reads_state_only(make_world: Callable[..., World]) -> Non
     assert report["gate"]["tripped"] is True
     assert report["gate"]["generation"] == 1
     assert world.clients.calls - before == {"dynamodb.GetItem": 4}
+
+
+def test_failback_takes_no_unused_lambda_time_argument() -> None:
+    """Failback does one bounded check and one publish; it has no use for the Lambda's
+    remaining time, so it does not take it."""
+    import inspect
+
+    from handlers.failover.failback import failback
+    assert list(inspect.signature(failback).parameters) == [
+        "settings", "clients", "store", "reason", "owner"]
