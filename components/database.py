@@ -115,6 +115,19 @@ class StrategyBuilder(ABC):
             tags=tags(self.s, Role.REPLICATION_ALARM), opts=child(self.c, self.p.standby))
         return alarm_name
 
+    def durable_instance_args(self, ident: str) -> dict[str, Any]:
+        """Arguments every standby instance shares: encrypted with the standby key, deletion
+        protection, automated backups kept (PITR survives promotion), private, and a final
+        snapshot - whatever the strategy."""
+        db = self.s.database
+        return {"kms_key_id": self.key.arn, "storage_encrypted": True,
+                "deletion_protection": True, "backup_retention_period": db.backup_retention_days,
+                "copy_tags_to_snapshot": True, "publicly_accessible": False,
+                "db_subnet_group_name": db.standby_subnet_group_name,
+                "vpc_security_group_ids": db.standby_security_group_ids or None,
+                "skip_final_snapshot": False, "final_snapshot_identifier": f"{ident}-final",
+                "tags": tags(self.s, Role.STANDBY_DATABASE)}
+
     @property
     def standby_arn(self) -> str:
         return self.n.db_arn(self.p.standby_region, self.s.database.standby_id)
@@ -149,18 +162,8 @@ class ReadReplicaBuilder(StrategyBuilder):
             identifier=ident,
             replicate_source_db=db.primary_instance_arn,
             instance_class=db.instance_class,
-            kms_key_id=self.key.arn,
-            storage_encrypted=True,
-            deletion_protection=True,
-            backup_retention_period=db.backup_retention_days,
-            copy_tags_to_snapshot=True,
-            publicly_accessible=False,
+            **self.durable_instance_args(ident),
             auto_minor_version_upgrade=True,
-            db_subnet_group_name=db.standby_subnet_group_name,
-            vpc_security_group_ids=db.standby_security_group_ids or None,
-            skip_final_snapshot=False,
-            final_snapshot_identifier=f"{ident}-final",
-            tags=tags(self.s, Role.STANDBY_DATABASE),
             opts=child(self.c, self.p.standby))
         alarm = self.lag_alarm(f"{name}-replica-lag", self.n.name("replica-lag"), "AWS/RDS",
                                "ReplicaLag", {"DBInstanceIdentifier": ident}, "ReplicaLag")
@@ -197,17 +200,7 @@ class DmsBuilder(StrategyBuilder):
             username=self.MASTER_USERNAME,
             manage_master_user_password=True,
             master_user_secret_kms_key_id=self.key.arn,
-            kms_key_id=self.key.arn,
-            storage_encrypted=True,
-            deletion_protection=True,
-            backup_retention_period=db.backup_retention_days,
-            copy_tags_to_snapshot=True,
-            publicly_accessible=False,
-            db_subnet_group_name=db.standby_subnet_group_name,
-            vpc_security_group_ids=db.standby_security_group_ids or None,
-            skip_final_snapshot=False,
-            final_snapshot_identifier=f"{ident}-final",
-            tags=tags(self.s, Role.STANDBY_DATABASE),
+            **self.durable_instance_args(ident),
             opts=child(self.c, self.p.standby))
         target_secret: pulumi.Input[str] = (
             dms.target_secret_arn
