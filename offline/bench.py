@@ -218,15 +218,25 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         p.error(f"unknown section(s) {unknown}; allowed: {', '.join(SECTIONS)}")
-    console = Console()
+    console = Console(width=max(120, Console().width))
     rows: list[Row] = []
     failures: dict[str, str] = {}
-    for name in chosen:
-        with console.status(f"benchmark: {name}"):
-            try:
-                rows.extend(SECTIONS[name]())
-            except Exception as e:  # noqa: BLE001 - one broken section must not hide the others
-                failures[name] = f"{type(e).__name__}: {e}".splitlines()[0]
+    # EMF metric lines would bury the table; they cost no AWS call, so no count changes.
+    # Restored afterwards: main() also runs inside test processes.
+    previous = os.environ.get("POWERTOOLS_METRICS_DISABLED")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    try:
+        for name in chosen:
+            with console.status(f"benchmark: {name}"):
+                try:
+                    rows.extend(SECTIONS[name]())
+                except Exception as e:  # noqa: BLE001 - one broken section must not hide others
+                    failures[name] = f"{type(e).__name__}: {e}".splitlines()[0]
+    finally:
+        if previous is None:
+            os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
+        else:
+            os.environ["POWERTOOLS_METRICS_DISABLED"] = previous
     table = Table(title="ecommerce-dr benchmarks")
     for col in ("Benchmark", "Case", "Metric", "Median", "Spread", "Unit"):
         table.add_column(col)

@@ -1,5 +1,6 @@
 """`make bench`'s aggregation: rows from area modules, the markdown table, partial runs."""
 
+import os
 import sys
 import types
 
@@ -35,5 +36,7 @@ def test_timed_reports_median_and_spread_after_warmup():
 def test_partial_run_never_rewrites_the_table(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     monkeypatch.setitem(bench.SECTIONS, "model", lambda: [bench.row("m", "c", "x", 1, "s")])
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     assert bench.main(["--only", "model"]) == 0
     assert not (tmp_path / "BENCHMARKS.md").exists()
+    assert "POWERTOOLS_METRICS_DISABLED" not in os.environ  # no leak into later tests
