@@ -111,8 +111,11 @@ def cold_start(repeat: int = 5) -> list[Row]:
 # --- whole commands ------------------------------------------------------------------------
 
 def _command(args: list[str]) -> Callable[[], None]:
+    # A whole command runs as a user would run it: without the bench's own env settings.
+    env = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_METRICS_DISABLED"}
+
     def run() -> None:
-        subprocess.run(args, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(args, cwd=ROOT, check=True, capture_output=True, env=env)
     return run
 
 

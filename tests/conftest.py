@@ -10,3 +10,5 @@ os.environ.setdefault("AWS_SECURITY_TOKEN", "testing")
 os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
+# Handler tests read the EMF metrics Powertools prints; a caller's setting must not mute them.
+os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
