@@ -309,6 +309,12 @@ def _cannot_fire(alarm: Any, rd: _Reader) -> str | None:
     return None
 
 
+def _slowest(windows: list[tuple[float, float, str]]) -> tuple[float, float, str] | None:
+    """The ``(seconds, count, urn)`` whose product is largest (the first on a tie): with
+    several health checks or alarms, the worst case is the slowest one."""
+    return max(windows, key=lambda w: w[0] * w[1], default=None)
+
+
 def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term | None:
     """The gate alarm's evaluation window (``period x (datapointsToAlarm or
     evaluationPeriods)``), the slowest if several; None (and a violation) when there is none."""
@@ -319,7 +325,7 @@ def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term |
                             "health check follows it, so without it traffic cannot be moved "
                             "to the standby.", ""))
         return None
-    worst: tuple[float, float, str] | None = None
+    windows: list[tuple[float, float, str]] = []
     computed = False
     for g in gates:
         before = len(out.unknown)
@@ -335,8 +341,8 @@ def _traffic_shift(resources: list[Any], out: Objectives, rd: _Reader) -> Term |
                                 "(> 0); without them its evaluation time, part of the RTO, is "
                                 "unbounded.", g.urn))
             continue
-        if worst is None or period * datapoints > worst[0] * worst[1]:
-            worst = (period, datapoints, g.urn)
+        windows.append((period, datapoints, g.urn))
+    worst = _slowest(windows)
     if computed:
         return Term("traffic shift (gate alarm computed; counted as 0 s)", 0.0, "preview")
     if worst is None:
@@ -379,24 +385,23 @@ def objectives(resources: list[Any], cfg: dict[str, Any]) -> Objectives:
     checks = _with_role(resources, HEALTH_CHECK, Role.ENDPOINT_HEALTH_CHECK)
     alarms = _with_role(resources, METRIC_ALARM, Role.HEALTH_ALARM)
     if checks and alarms:
-        worst_hc = None
+        hc_windows: list[tuple[float, float, str]] = []
         for hc in checks:
             interval = rd.num(hc, "requestInterval", default=30.0)
             threshold = rd.num(hc, "failureThreshold", default=3.0)
             if interval is None or threshold is None:
                 detection_unknown = True
                 continue
-            if worst_hc is None or interval * threshold > worst_hc[0] * worst_hc[1]:
-                worst_hc = (interval, threshold, hc.urn)
-        worst_alarm = None
+            hc_windows.append((interval, threshold, hc.urn))
+        alarm_windows: list[tuple[float, float, str]] = []
         for a in alarms:
             period = rd.num(a, "period", default=60.0)
             evals = rd.num(a, "evaluationPeriods", default=1.0)
             if period is None or evals is None:
                 detection_unknown = True
                 continue
-            if worst_alarm is None or period * evals > worst_alarm[0] * worst_alarm[1]:
-                worst_alarm = (period, evals, a.urn)
+            alarm_windows.append((period, evals, a.urn))
+        worst_hc, worst_alarm = _slowest(hc_windows), _slowest(alarm_windows)
         if worst_hc and worst_alarm:
             paths.append(health_check_detection(
                 interval_seconds=worst_hc[0], failure_threshold=worst_hc[1],
