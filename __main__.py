@@ -4,34 +4,9 @@ Thin on purpose: validate the stack config (before any resource is declared), bu
 components, export the outputs contract. Data flows one way: stack config -> DrSettings ->
 components -> resources and outputs.
 
-Stack outputs (a contract other stacks read through StackReference; pinned by
-tests/program/test_outputs.py). Seconds are integers.
-
-=========================  ==================  ==============================================
-name                       type                meaning
-=========================  ==================  ==============================================
-failoverFqdn               str                 the shared name clients use (site.failoverFqdn)
-primaryRegion              str                 Region code of the primary
-standbyRegion              str                 Region code of the standby
-databaseStrategy           str                 read-replica | dms | snapshot-restore
-standbyDatabaseEndpoint    str | null          host:port of the running standby; null for
-                                               snapshot-restore (pilot light)
-standbyDatabaseIdentifier  str                 standby instance id (restore target for
-                                               snapshot-restore)
-alertTopicArns             {region: str}       SNS alert topic ARN per Region
-metadataBucketName         str                 S3 bucket of recovery-point metadata (standby)
-failoverOrchestratorArn    str                 failover Lambda ARN (standby Region)
-backupOrchestratorArn      str                 backup Lambda ARN (standby Region)
-failoverStateTableName     str                 DynamoDB state/lock table (standby Region)
-failoverGateAlarmName      str                 gate alarm (standby Region); ALARM = traffic
-                                               on the standby
-healthAlarmName            str                 us-east-1 alarm on the primary health check
-rtoBudgetSeconds           int                 RTO target (rtoMinutes x 60)
-rpoBudgetSeconds           int                 RPO target (rpoMinutes x 60)
-plannedRtoSeconds          int                 worst-case RTO of this config (rto_rpo.model)
-plannedRpoSeconds          int                 worst-case RPO of this config (rto_rpo.model)
-dashboardNames             {rto: str, rpo: str}  CloudWatch dashboards (standby Region)
-=========================  ==================  ==============================================
+The stack outputs are a contract other stacks read through StackReference: their names,
+types and meanings are :data:`contract.outputs.OUTPUTS`, and this program exports exactly
+those (``check_exports`` stops it otherwise).
 """
 
 import json
@@ -48,7 +23,8 @@ from components.failover_dns import FailoverDns, FailoverDnsArgs
 from components.failover_orchestrator import FailoverOrchestrator, FailoverOrchestratorArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.settings import load_settings
-from rto_rpo.contract import Env
+from contract.env import Env
+from contract.outputs import OUTPUT_NAMES, check_exports
 
 # Validate first: a bad config raises ConfigError (naming the key and what is allowed) and
 # the program stops before any resource is declared.
@@ -99,21 +75,26 @@ monitoring = Monitoring("monitoring", MonitoringArgs(
     replication_alarm_metrics=database.replication_alarm_metrics,
     planned_rto_seconds=rto.total_seconds, planned_rpo_seconds=rpo.total_seconds))
 
-pulumi.export("failoverFqdn", s.site.failover_fqdn)
-pulumi.export("primaryRegion", s.primary_region)
-pulumi.export("standbyRegion", s.standby_region)
-pulumi.export("databaseStrategy", s.database.strategy)
-pulumi.export("standbyDatabaseEndpoint", database.endpoint)
-pulumi.export("standbyDatabaseIdentifier", database.identifier)
-pulumi.export("alertTopicArns", alerts.topic_arns)
-pulumi.export("metadataBucketName", backup.bucket_name)
-pulumi.export("failoverOrchestratorArn", failover.function_arn)
-pulumi.export("backupOrchestratorArn", backup.function_arn)
-pulumi.export("failoverStateTableName", failover.state_table_name)
-pulumi.export("failoverGateAlarmName", dns.gate_alarm_name)
-pulumi.export("healthAlarmName", dns.health_alarm_name)
-pulumi.export("rtoBudgetSeconds", s.rto_seconds)
-pulumi.export("rpoBudgetSeconds", s.rpo_seconds)
-pulumi.export("plannedRtoSeconds", math.ceil(rto.total_seconds))
-pulumi.export("plannedRpoSeconds", math.ceil(rpo.total_seconds))
-pulumi.export("dashboardNames", monitoring.dashboard_names)
+outputs = {
+    "failoverFqdn": s.site.failover_fqdn,
+    "primaryRegion": s.primary_region,
+    "standbyRegion": s.standby_region,
+    "databaseStrategy": s.database.strategy,
+    "standbyDatabaseEndpoint": database.endpoint,
+    "standbyDatabaseIdentifier": database.identifier,
+    "alertTopicArns": alerts.topic_arns,
+    "metadataBucketName": backup.bucket_name,
+    "failoverOrchestratorArn": failover.function_arn,
+    "backupOrchestratorArn": backup.function_arn,
+    "failoverStateTableName": failover.state_table_name,
+    "failoverGateAlarmName": dns.gate_alarm_name,
+    "healthAlarmName": dns.health_alarm_name,
+    "rtoBudgetSeconds": s.rto_seconds,
+    "rpoBudgetSeconds": s.rpo_seconds,
+    "plannedRtoSeconds": math.ceil(rto.total_seconds),
+    "plannedRpoSeconds": math.ceil(rpo.total_seconds),
+    "dashboardNames": monitoring.dashboard_names,
+}
+check_exports(outputs)
+for output_name in OUTPUT_NAMES:
+    pulumi.export(output_name, outputs[output_name])

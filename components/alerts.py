@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components.common import Naming, Providers, child, tags
 from components.settings import DrSettings
-from rto_rpo.contract import Role
+from contract.names import Role
 
 #: Key-administration and use actions granted to the account root (IAM policies then decide
 #: who may use the key). Listed by name: no wildcards in any action.

@@ -22,7 +22,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.common import BACKUP_ONLY_ENV, COMMON_ENV, Naming, Providers, child, tags
+from components.common import Naming, Providers, child, tags
 from components.failover_orchestrator import rate_expression
 from components.lambda_function import (
     FunctionSpec,
@@ -31,7 +31,8 @@ from components.lambda_function import (
     orchestrator_function,
 )
 from components.settings import DrSettings
-from rto_rpo.contract import MANAGED_BY_TAG, METRIC_NAMESPACE, Env, Metric, Role, managed_by_value
+from contract.env import BackupEnv, Env
+from contract.names import MANAGED_BY_TAG, METRIC_NAMESPACE, Metric, Role, managed_by_value
 
 HANDLER = "handlers.backup.app.handler"
 NONCURRENT_METADATA_DAYS = 30
@@ -80,17 +81,14 @@ def backup_env(s: DrSettings, common: dict[str, pulumi.Input[str]],
     """Every backup + common env var of the contract, as strings."""
     env: dict[str, pulumi.Input[str]] = {
         **common,
-        Env.PROTECTED_DATABASES: json.dumps(protected_databases(s)),
+        Env.PROTECTED_DATABASES: protected_databases(s),
         Env.METADATA_BUCKET: bucket,
-        Env.CADENCE_MINUTES: str(s.backup.cadence_minutes),
-        Env.RETENTION_HOURS: str(s.backup.retention_hours),
-        Env.KEEP_NEWEST: str(s.backup.keep_newest),
-        Env.SNAPSHOT_QUOTA: str(s.backup.manual_snapshot_quota),
+        Env.CADENCE_MINUTES: s.backup.cadence_minutes,
+        Env.RETENTION_HOURS: s.backup.retention_hours,
+        Env.KEEP_NEWEST: s.backup.keep_newest,
+        Env.SNAPSHOT_QUOTA: s.backup.manual_snapshot_quota,
     }
-    missing = (set(COMMON_ENV) | set(BACKUP_ONLY_ENV)) - set(env)
-    if missing:
-        raise ValueError(f"backup env lacks {sorted(missing)}")
-    return {str(k): v for k, v in env.items()}
+    return BackupEnv.render(env)
 
 
 class BackupOrchestrator(pulumi.ComponentResource):

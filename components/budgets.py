@@ -8,8 +8,8 @@ pack computes the same estimates from planned resource inputs instead, through t
 from __future__ import annotations
 
 from components.settings import DrSettings
-from rto_rpo.contract import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS
-from rto_rpo.figures import DEFAULT_PROMOTION_SECONDS
+from contract.names import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS
+from contract.strategies import DEFAULT_PROMOTION_SECONDS
 from rto_rpo.model import (
     Basis,
     Estimate,
@@ -46,7 +46,7 @@ def planned_rto(s: DrSettings) -> Estimate:
     ttl = Term("DNS TTL", float(s.dns.ttl_seconds), "ecommerce-dr:dns.ttlSeconds")
     shift = gate_alarm_evaluation(period_seconds=GATE_ALARM_PERIOD_SECONDS,
                                   datapoints=GATE_ALARM_EVALUATION_PERIODS,
-                                  source="rto_rpo.contract.GATE_ALARM_PERIOD_SECONDS")
+                                  source="contract.names.GATE_ALARM_PERIOD_SECONDS")
     return estimate_rto(detection_paths=detection, step_budgets=steps, promotion=promotion,
                         traffic_shift=shift, dns_ttl=ttl, target_seconds=s.rto_seconds)
 

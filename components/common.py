@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.settings import DrSettings
-from rto_rpo.contract import ROLE_TAG, Env, Role
+from contract.names import ROLE_TAG, Role
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
 #: Powertools for AWS Lambda (Python) v3 public layer version, x86_64, python3.12.
@@ -31,27 +31,6 @@ LAMBDA_RUNTIME = "python3.12"
 #: ``handlers.failover.observability.SERVICE`` (a test pins it). Its single_metric timings
 #: (step and failover durations) carry only ``Stack`` (and ``Step``).
 FAILOVER_SERVICE_DIMENSION = "failover-orchestrator"
-
-#: Env vars both orchestrators get.
-COMMON_ENV: tuple[Env, ...] = (
-    Env.PRIMARY_REGION, Env.STANDBY_REGION, Env.STACK_NAME, Env.DB_STRATEGY, Env.RPO_SECONDS,
-    Env.ALERT_TOPIC_ARNS, Env.STANDBY_KMS_KEY_ARN, Env.DMS_TASK_ARN,
-)
-#: Env vars only the failover orchestrator gets.
-FAILOVER_ONLY_ENV: tuple[Env, ...] = (
-    Env.STATE_TABLE_NAME, Env.FAILOVER_MODE, Env.PRIMARY_HEALTH_URL, Env.STANDBY_HEALTH_URL,
-    Env.PROBE_TIMEOUT_SECONDS, Env.CONSECUTIVE_FAILURES, Env.PROBE_WINDOW_SECONDS,
-    Env.HEALTH_ALARM_NAME, Env.GATE_ALARM_NAME, Env.STEP_BUDGETS_SECONDS, Env.PROMOTION_SECONDS,
-    Env.PRIMARY_DB_ARN, Env.STANDBY_DB_IDENTIFIER, Env.RESTORE_INSTANCE_CLASS, Env.WARM_URLS,
-    Env.RTO_SECONDS,
-    Env.WARM_FUNCTIONS,
-)
-#: Env vars only the backup orchestrator gets.
-BACKUP_ONLY_ENV: tuple[Env, ...] = (
-    Env.PROTECTED_DATABASES, Env.METADATA_BUCKET, Env.CADENCE_MINUTES, Env.RETENTION_HOURS,
-    Env.KEEP_NEWEST, Env.SNAPSHOT_QUOTA,
-)
-
 
 @dataclass(frozen=True)
 class Providers:
@@ -208,10 +187,12 @@ def powertools_layer_arn(region: str) -> str:
             f"AWSLambdaPowertoolsPythonV3-python312-x86_64:{POWERTOOLS_LAYER_VERSION}")
 
 
+#: The packages in the Lambda bundle: the handlers and the contracts and figures they read.
+#: They need only boto3, Powertools and pydantic, which the runtime and the Powertools layer
+#: carry (a test pins that).
+LAMBDA_BUNDLE_PACKAGES: tuple[str, ...] = ("handlers", "contract", "rto_rpo")
+
+
 def lambda_code() -> pulumi.AssetArchive:
-    """The handlers bundle: ``handlers/`` and ``rto_rpo/`` (handlers import the name contract;
-    both need only boto3, Powertools and pydantic, which the Powertools layer carries)."""
-    return pulumi.AssetArchive({
-        "handlers": pulumi.FileArchive("handlers"),
-        "rto_rpo": pulumi.FileArchive("rto_rpo"),
-    })
+    """The handlers bundle: each of :data:`LAMBDA_BUNDLE_PACKAGES` as a folder of the zip."""
+    return pulumi.AssetArchive({pkg: pulumi.FileArchive(pkg) for pkg in LAMBDA_BUNDLE_PACKAGES})

@@ -32,7 +32,7 @@ import pulumi_aws as aws
 
 from components.common import Naming, Providers, child, tags
 from components.settings import DrSettings
-from rto_rpo.contract import (
+from contract.names import (
     GATE_ALARM_EVALUATION_PERIODS,
     GATE_ALARM_PERIOD_SECONDS,
     GATE_METRIC,

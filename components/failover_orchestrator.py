@@ -4,7 +4,7 @@ Declares, all in the standby Region unless noted:
 
 * the state-and-lock DynamoDB table (hash key ``pk``, PITR, encrypted with the standby key);
 * the function (python3.12, 900 s timeout, the Region's Powertools layer) with a
-  least-privilege role and every env var of the contract (``rto_rpo.contract.Env``, failover
+  least-privilege role and every env var of the contract (``contract.env.Env``, failover
   and common keys); values known at deploy time are plain strings, so the policy pack can read
   them during preview;
 * **two independent triggers**:
@@ -30,8 +30,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.common import (
-    COMMON_ENV,
-    FAILOVER_ONLY_ENV,
     FAILOVER_SERVICE_DIMENSION,
     Naming,
     Providers,
@@ -47,7 +45,9 @@ from components.lambda_function import (
     orchestrator_function,
 )
 from components.settings import DrSettings
-from rto_rpo.contract import GATE_NAMESPACE, METRIC_NAMESPACE, Env, Metric, Role
+from contract.env import Env, FailoverEnv
+from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
+from contract.strategies import Standby
 
 HANDLER = "handlers.failover.app.handler"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -99,7 +99,11 @@ class FailoverOrchestratorArgs:
 
 def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_table: str,
                  health_alarm_name: str, gate_alarm_name: str) -> dict[str, pulumi.Input[str]]:
-    """Every failover + common env var of the contract. Numbers as strings, JSON as strings."""
+    """The function's environment: every variable of :class:`contract.env.FailoverEnv`.
+
+    Raises:
+        ValueError: a variable is missing or invalid (see ``FailoverEnv.render``).
+    """
     hc = s.health_check
     env: dict[str, pulumi.Input[str]] = {
         **common,
@@ -107,27 +111,24 @@ def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_t
         Env.FAILOVER_MODE: s.failover.mode,
         Env.PRIMARY_HEALTH_URL: health_url(s.site.primary_endpoint_fqdn, hc.port, hc.path),
         Env.STANDBY_HEALTH_URL: health_url(s.site.standby_endpoint_fqdn, hc.port, hc.path),
-        Env.PROBE_TIMEOUT_SECONDS: f"{s.failover.probe_timeout_seconds:g}",
-        Env.CONSECUTIVE_FAILURES: str(s.failover.consecutive_failures),
-        Env.PROBE_WINDOW_SECONDS: str(s.failover.probe_window * 60),
+        Env.PROBE_TIMEOUT_SECONDS: float(s.failover.probe_timeout_seconds),
+        Env.CONSECUTIVE_FAILURES: s.failover.consecutive_failures,
+        Env.PROBE_WINDOW_SECONDS: s.failover.probe_window * 60,
         Env.HEALTH_ALARM_NAME: health_alarm_name,
         Env.GATE_ALARM_NAME: gate_alarm_name,
-        Env.STEP_BUDGETS_SECONDS: json.dumps(s.failover.step_budgets_seconds),
-        Env.PROMOTION_SECONDS: str(s.promotion_seconds),
+        Env.STEP_BUDGETS_SECONDS: s.failover.step_budgets_seconds,
+        Env.PROMOTION_SECONDS: s.promotion_seconds,
         # The stack's own targets travel with the orchestrator, so the policy pack holds
         # the stack to the stricter of them and the pack's configured targets.
-        Env.RTO_SECONDS: str(s.rto_seconds),
+        Env.RTO_SECONDS: s.rto_seconds,
         Env.PRIMARY_DB_ARN: s.database.primary_instance_arn,
         Env.STANDBY_DB_IDENTIFIER: s.database.standby_id,
         Env.RESTORE_INSTANCE_CLASS: (s.database.instance_class
-                                     if s.database.strategy == "snapshot-restore" else ""),
-        Env.WARM_URLS: json.dumps(s.failover.warm_urls),
-        Env.WARM_FUNCTIONS: json.dumps(s.failover.warm_functions),
+                                     if s.database.spec.standby is Standby.NONE else ""),
+        Env.WARM_URLS: s.failover.warm_urls,
+        Env.WARM_FUNCTIONS: s.failover.warm_functions,
     }
-    missing = (set(COMMON_ENV) | set(FAILOVER_ONLY_ENV)) - set(env)
-    if missing:
-        raise ValueError(f"failover env lacks {sorted(missing)}")
-    return {str(k): v for k, v in env.items()}
+    return FailoverEnv.render(env)
 
 
 class FailoverOrchestrator(pulumi.ComponentResource):

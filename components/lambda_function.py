@@ -23,7 +23,7 @@ from components.common import (
     policy_json,
     powertools_layer_arn,
 )
-from rto_rpo.contract import METRIC_NAMESPACE, ROLE_TAG
+from contract.names import METRIC_NAMESPACE, ROLE_TAG
 from rto_rpo.figures import LAMBDA_MAX_TIMEOUT_SECONDS
 
 LOG_RETENTION_DAYS = 90

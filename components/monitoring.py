@@ -24,7 +24,7 @@ import pulumi_aws as aws
 
 from components.common import FAILOVER_SERVICE_DIMENSION, Naming, Providers, child, tags
 from components.settings import FAILOVER_STEPS, DrSettings
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
+from contract.names import GATE_METRIC, GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
 
 
 @dataclass

@@ -28,36 +28,48 @@ from pydantic import (
     model_validator,
 )
 
-from rto_rpo.contract import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, step_budgets
+from contract.identifiers import RdsInstanceArn, is_db_identifier, parse_rds_instance_arn
+from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
+from contract.quantities import (
+    CadenceMinutes,
+    ConsecutiveFailures,
+    DbIdentifier,
+    KeepNewest,
+    KmsKeyArnText,
+    ProbeTimeoutSeconds,
+    PromotionSeconds,
+    RdsInstanceArnText,
+    RegionCode,
+    RetentionHours,
+    SnapshotQuota,
+    WatchdogRateMinutes,
+    step_budgets,
+)
+from contract.strategies import Strategy, StrategySpec
+from contract.strategies import spec as strategy_spec
 from rto_rpo.figures import (
-    AWS_REGIONS,
     DEFAULT_MANUAL_SNAPSHOT_QUOTA,
-    DEFAULT_PROMOTION_SECONDS,
     DEFAULT_SNAPSHOT_COPY_SECONDS,
     FAILURE_THRESHOLD_MAX,
     FAILURE_THRESHOLD_MIN,
     HEALTH_CHECK_INTERVALS_SECONDS,
-    LAMBDA_MAX_TIMEOUT_SECONDS,
     MIN_FAILOVER_TTL_SECONDS,
 )
-from rto_rpo.model import STRATEGIES, manual_snapshots_held
+from rto_rpo.model import manual_snapshots_held
 
 __all__ = ["DEFAULT_STEP_BUDGETS_SECONDS", "FAILOVER_STEPS"]  # re-exported for the program
 
 PROJECT = "ecommerce-dr"
 
-_RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):db:"
-                      r"(?P<id>[a-zA-Z][a-zA-Z0-9-]{0,62})$")
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}\.?$")
-#: RDS DB instance identifier rule (RDS User Guide, "Naming constraints in Amazon RDS"): 1-63
-#: letters, digits or hyphens; first a letter; no trailing hyphen or two hyphens in a row.
-_DB_ID = re.compile(r"^(?!.*--)[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
 _HTTP_URL = TypeAdapter(AnyHttpUrl)
 
 
-def _is_rds_arn(v: str) -> bool:
-    m = _RDS_ARN.match(v)
-    return bool(m and _DB_ID.match(m["id"]))
+def _rds_arn(v: str) -> RdsInstanceArn:
+    arn = parse_rds_instance_arn(v)
+    assert arn is not None  # validated by the field's type
+    return arn
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -146,20 +158,20 @@ class FailoverSettings(_Model):
     """The failover orchestrator: detection, step budgets, warming."""
 
     mode: Literal["orchestrated", "automatic"] = "orchestrated"
-    watchdog_rate_minutes: int = Field(1, alias="watchdogRateMinutes", ge=1, le=60)
-    consecutive_failures: int = Field(3, alias="consecutiveFailures", ge=1, le=10)
-    probe_timeout_seconds: float = Field(5.0, alias="probeTimeoutSeconds", gt=0, le=30)
+    watchdog_rate_minutes: WatchdogRateMinutes = Field(1, alias="watchdogRateMinutes")
+    consecutive_failures: ConsecutiveFailures = Field(3, alias="consecutiveFailures")
+    probe_timeout_seconds: ProbeTimeoutSeconds = Field(5.0, alias="probeTimeoutSeconds")
     probe_window_minutes: int | None = Field(None, alias="probeWindowMinutes", ge=1)
     step_budgets_seconds: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_STEP_BUDGETS_SECONDS), alias="stepBudgetsSeconds")
-    promotion_seconds: int | None = Field(None, alias="promotionSeconds", gt=0)
+    promotion_seconds: PromotionSeconds | None = Field(None, alias="promotionSeconds")
     warm_urls: list[str] = Field(default_factory=list, alias="warmUrls")
     warm_functions: list[str] = Field(default_factory=list, alias="warmFunctions")
 
     @field_validator("step_budgets_seconds")
     @classmethod
     def _budgets(cls, v: dict[str, int]) -> dict[str, int]:
-        return step_budgets(v, max_seconds=LAMBDA_MAX_TIMEOUT_SECONDS)
+        return step_budgets(v)
 
     @field_validator("warm_urls")
     @classmethod
@@ -193,15 +205,14 @@ class DmsSettings(_Model):
 class DatabaseSettings(_Model):
     """The standby database and how it is kept in step with the primary."""
 
-    strategy: str = "read-replica"
-    primary_instance_arn: str = Field(alias="primaryInstanceArn")
+    strategy: str = str(Strategy.READ_REPLICA)
+    primary_instance_arn: RdsInstanceArnText = Field(alias="primaryInstanceArn")
     instance_class: str = Field("db.r6g.large", alias="instanceClass")
-    standby_identifier: str | None = Field(None, alias="standbyIdentifier")
+    standby_identifier: DbIdentifier | None = Field(None, alias="standbyIdentifier")
     replication_lag_alarm_seconds: int | None = Field(None, alias="replicationLagAlarmSeconds", gt=0)
     snapshot_copy_seconds: int = Field(DEFAULT_SNAPSHOT_COPY_SECONDS, alias="snapshotCopySeconds", gt=0)
     backup_retention_days: int = Field(7, alias="backupRetentionDays", ge=1, le=35)
-    primary_kms_key_arn: str | None = Field(
-        None, alias="primaryKmsKeyArn", pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")
+    primary_kms_key_arn: KmsKeyArnText | None = Field(None, alias="primaryKmsKeyArn")
     dms: DmsSettings | None = None
     #: Standby-Region networking for the standby instance (replica or DMS target); None /
     #: empty = the account's default VPC. Real deployments set both.
@@ -212,49 +223,30 @@ class DatabaseSettings(_Model):
     @field_validator("strategy")
     @classmethod
     def _strategy(cls, v: str) -> str:
-        if v not in STRATEGIES:
-            raise ValueError(f"unknown strategy {v!r}; allowed: {', '.join(STRATEGIES)}")
-        return v
-
-    @field_validator("standby_identifier")
-    @classmethod
-    def _db_id(cls, v: str | None) -> str | None:
-        if v is not None and not _DB_ID.match(v):
-            raise ValueError("must be an RDS instance identifier: 1-63 letters, digits or hyphens, "
-                             f"starting with a letter, no trailing or double hyphen (got {v!r})")
-        return v
-
-    @field_validator("primary_instance_arn")
-    @classmethod
-    def _arn(cls, v: str) -> str:
-        if not _is_rds_arn(v):
-            raise ValueError("must be an RDS instance ARN like "
-                             f"arn:aws:rds:us-east-1:123456789012:db:shop (got {v!r})")
-        return v
+        return str(strategy_spec(v).strategy)
 
     @model_validator(mode="after")
     def _dms_needs_settings(self) -> DatabaseSettings:
-        if self.strategy == "dms" and self.dms is None:
+        if self.strategy == Strategy.DMS and self.dms is None:
             raise ValueError("strategy 'dms' needs database.dms.sourceSecretArn")
         return self
 
     @property
+    def spec(self) -> StrategySpec:
+        """The strategy's entry in :data:`contract.strategies.SPECS`."""
+        return strategy_spec(self.strategy)
+
+    @property
     def primary_identifier(self) -> str:
-        m = _RDS_ARN.match(self.primary_instance_arn)
-        assert m
-        return m["id"]
+        return _rds_arn(self.primary_instance_arn).identifier
 
     @property
     def primary_arn_region(self) -> str:
-        m = _RDS_ARN.match(self.primary_instance_arn)
-        assert m
-        return m["region"]
+        return _rds_arn(self.primary_instance_arn).region
 
     @property
     def account_id(self) -> str:
-        m = _RDS_ARN.match(self.primary_instance_arn)
-        assert m
-        return m["account"]
+        return _rds_arn(self.primary_instance_arn).account
 
     @property
     def standby_id(self) -> str:
@@ -264,10 +256,11 @@ class DatabaseSettings(_Model):
 class BackupSettings(_Model):
     """The backup orchestrator's schedule and retention."""
 
-    cadence_minutes: int = Field(60, alias="cadenceMinutes", ge=5, le=1440)
-    retention_hours: int = Field(24, alias="retentionHours", ge=1)
-    keep_newest: int = Field(3, alias="keepNewest", ge=1)
-    manual_snapshot_quota: int = Field(DEFAULT_MANUAL_SNAPSHOT_QUOTA, alias="manualSnapshotQuota", ge=1)
+    cadence_minutes: CadenceMinutes = Field(60, alias="cadenceMinutes")
+    retention_hours: RetentionHours = Field(24, alias="retentionHours")
+    keep_newest: KeepNewest = Field(3, alias="keepNewest")
+    manual_snapshot_quota: SnapshotQuota = Field(DEFAULT_MANUAL_SNAPSHOT_QUOTA,
+                                                 alias="manualSnapshotQuota")
     protected_database_arns: list[str] = Field(default_factory=list, alias="protectedDatabaseArns")
     metadata_retention_days: int = Field(400, alias="metadataRetentionDays", ge=1, le=3650)
 
@@ -275,11 +268,11 @@ class BackupSettings(_Model):
     @classmethod
     def _arns(cls, v: list[str]) -> list[str]:
         for a in v:
-            if not _is_rds_arn(a):
+            if parse_rds_instance_arn(a) is None:
                 raise ValueError(f"each entry must be an RDS instance ARN, got {a!r}")
         # RDS identifiers are case-insensitive (stored lowercase) and the orchestrator works
         # in one account, so two entries with one identifier are one database to it.
-        ids = [_RDS_ARN.match(a)["id"].lower() for a in v]  # type: ignore[index]
+        ids = [_rds_arn(a).identifier.lower() for a in v]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"entries must name distinct databases; repeated identifier(s) {dupes}")
@@ -289,8 +282,8 @@ class BackupSettings(_Model):
 class DrSettings(_Model):
     """All of the stack config, validated. Build it with :func:`load_settings`."""
 
-    primary_region: str = Field("us-east-1", alias="primaryRegion")
-    standby_region: str = Field("us-west-2", alias="standbyRegion")
+    primary_region: RegionCode = Field("us-east-1", alias="primaryRegion")
+    standby_region: RegionCode = Field("us-west-2", alias="standbyRegion")
     rto_minutes: float = Field(240, alias="rtoMinutes", allow_inf_nan=False, le=10080)
     rpo_minutes: float = Field(60, alias="rpoMinutes", allow_inf_nan=False, le=10080)
     alert_email: str | None = Field(None, alias="alertEmail")
@@ -301,13 +294,6 @@ class DrSettings(_Model):
     database: DatabaseSettings
     backup: BackupSettings = Field(default_factory=BackupSettings)
     tags: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("primary_region", "standby_region")
-    @classmethod
-    def _region(cls, v: str) -> str:
-        if v not in AWS_REGIONS:
-            raise ValueError(f"{v!r} is not an AWS Region; allowed: {', '.join(sorted(AWS_REGIONS))}")
-        return v
 
     @field_validator("rto_minutes", "rpo_minutes", mode="before")
     @classmethod
@@ -354,7 +340,7 @@ class DrSettings(_Model):
     @property
     def promotion_seconds(self) -> int:
         """Modelled promotion time for the strategy (see rto_rpo.figures), or the override."""
-        return self.failover.promotion_seconds or DEFAULT_PROMOTION_SECONDS[self.database.strategy]
+        return self.failover.promotion_seconds or self.database.spec.promotion_seconds
 
     @property
     def protected_database_arns(self) -> list[str]:
@@ -362,7 +348,7 @@ class DrSettings(_Model):
 
     @property
     def has_standby_instance(self) -> bool:
-        return self.database.strategy != "snapshot-restore"
+        return self.database.spec.runs_standby
 
     @model_validator(mode="after")
     def _cross_field(self) -> DrSettings:
@@ -377,7 +363,7 @@ class DrSettings(_Model):
                            f"is in {self.database.primary_arn_region} but primaryRegion is "
                            f"{self.primary_region}"))
         for i, arn in enumerate(self.backup.protected_database_arns):
-            region = _RDS_ARN.match(arn)["region"]  # type: ignore[index]  # validated above
+            region = _rds_arn(arn).region
             if region != self.primary_region:
                 errors.append((f"backup.protectedDatabaseArns[{i}]",
                                f"is in {region}; protected databases must be in primaryRegion "
@@ -388,7 +374,7 @@ class DrSettings(_Model):
                 errors.append((f"backup.protectedDatabaseArns[{i}]",
                                f"is in account {account}; protected databases must be in the "
                                f"primary database's account ({self.database.account_id})"))
-        if not _DB_ID.match(self.database.standby_id):
+        if not is_db_identifier(self.database.standby_id):
             errors.append(("database.standbyIdentifier",
                            f"the derived standby identifier {self.database.standby_id!r} is not a "
                            "valid RDS identifier (at most 63 characters); set standbyIdentifier"))

@@ -26,8 +26,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from contract.env import Env
+from contract.names import ROLE_TAG, Role
 from offline.analyzer import PackProcess, Resource, resources_from_plan
-from rto_rpo.contract import ROLE_TAG, Env, Role
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SOURCE_ARN = "arn:aws:rds:us-east-1:123456789012:db:shop-primary"

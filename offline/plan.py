@@ -108,7 +108,7 @@ class PlannedResource:
 
     @property
     def role(self) -> str | None:
-        from rto_rpo.contract import ROLE_TAG
+        from contract.names import ROLE_TAG
 
         return self.tags.get(ROLE_TAG)
 
@@ -140,7 +140,7 @@ class Plan:
                    resources=[PlannedResource(**r) for r in d["resources"]])
 
     def by_role(self, role: str) -> list[PlannedResource]:
-        """Resources whose ``tags[rto_rpo.contract.ROLE_TAG]`` equals ``role``."""
+        """Resources whose ``tags[contract.names.ROLE_TAG]`` equals ``role``."""
         return [r for r in self.resources if r.role == str(role)]
 
     def by_type(self, type_: str) -> list[PlannedResource]:
@@ -561,7 +561,6 @@ def _child(request_path: str) -> int:
     for module, classes in _PRELOAD.items():
         for cls in classes:
             getattr(getattr(pulumi_aws, module), cls, None)
-    sys.path.insert(0, str(ROOT))
     import components.settings  # noqa: F401
     for req in batch:
         pid = os.fork()
@@ -603,7 +602,6 @@ def _run_one(req: dict[str, Any]) -> int:
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=req["stack"], preview=req["preview"],
                              monitor=monitor)
     program = Path(req["program"])
-    sys.path.insert(0, str(program.parent))
 
     from components.settings import ConfigError
 

@@ -4,16 +4,9 @@ It only builds the PolicyPack; the policies live in :mod:`policies.rules` so tes
 them (``PolicyPack(...)`` serves gRPC forever and must not be imported by tests).
 """
 
-import sys
-from pathlib import Path
+from pulumi_policy import EnforcementLevel, PolicyPack
 
-# runpy puts this folder on sys.path; the rules are imported as the `policies` package and
-# the shared RTO/RPO model as `rto_rpo`, both from the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
-
-from policies.rules import all_policies  # noqa: E402
+from policies.rules import all_policies
 
 PolicyPack(
     name="ecommerce-dr",

@@ -36,21 +36,24 @@ DEFAULT_MANUAL_SNAPSHOT_QUOTA: Final[int] = 100
 #: Longest Lambda timeout, in seconds. Source: AWS Lambda Developer Guide, "Lambda quotas".
 LAMBDA_MAX_TIMEOUT_SECONDS: Final[int] = 900
 
-#: Modelled time, in seconds, for the standby database to accept writes after the
-#: orchestrator asks for it. AWS publishes no figure:
-#:
-#: * ``read-replica`` - RDS User Guide, "Promoting a read replica": promotion reboots the
-#:   instance and "can take several minutes or longer"; 10 min is a conservative model.
-#: * ``dms`` - draining CDC latency bounded by the RPO-derived alarm, then StopReplicationTask;
-#:   5 min models the drain plus the stop.
-#: * ``snapshot-restore`` - RestoreDBInstanceFromDBSnapshot of a copied snapshot; pilot light
-#:   is "tens of minutes" (AWS Well-Architected, Disaster Recovery whitepaper); 60 min
-#:   models a database of about 100 GiB.
-DEFAULT_PROMOTION_SECONDS: Final[dict[str, int]] = {
-    "read-replica": 600,
-    "dms": 300,
-    "snapshot-restore": 3600,
-}
+#: Modelled time, in seconds, for a cross-Region RDS read replica to accept writes after
+#: ``PromoteReadReplica``. AWS publishes no figure: promotion reboots the instance and "can
+#: take several minutes or longer, depending on the size of the read replica" (Amazon RDS
+#: User Guide, "Promoting a read replica to be a standalone DB instance",
+#: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html);
+#: 10 min is our conservative model.
+READ_REPLICA_PROMOTION_SECONDS: Final[int] = 600
+
+#: Modelled time, in seconds, for a DMS target to take writes alone: draining CDC latency
+#: (bounded by the RPO-derived alarm), then ``StopReplicationTask``. AWS publishes no figure;
+#: 5 min is our model of the drain plus the stop.
+DMS_CUTOVER_SECONDS: Final[int] = 300
+
+#: Modelled time, in seconds, for ``RestoreDBInstanceFromDBSnapshot`` of a copied snapshot to
+#: be available. Pilot light recovers in "tens of minutes" (AWS Whitepaper "Disaster Recovery
+#: of Workloads on AWS", https://docs.aws.amazon.com/whitepapers/latest/disaster-recovery-workloads-on-aws/disaster-recovery-options-in-the-cloud.html);
+#: 60 min is our model for a database of about 100 GiB.
+SNAPSHOT_RESTORE_SECONDS: Final[int] = 3600
 
 #: Modelled time, in seconds, for a cross-Region snapshot copy to become `available`.
 #: AWS publishes no figure (copies are incremental after the first); 30 min is a

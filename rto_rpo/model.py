@@ -14,11 +14,10 @@ RTO = detection (fastest path) + orchestrator step budgets + promotion time + tr
 (the gate alarm's evaluation, before the alarm-based health check turns the PRIMARY record
 unhealthy) + DNS TTL.
 
-RPO depends on the database strategy:
+RPO depends on the database strategy's :class:`contract.strategies.RpoRule`:
 
-* ``read-replica``: the replica-lag alarm threshold;
-* ``dms``: the CDC-latency alarm threshold;
-* ``snapshot-restore``: snapshot cadence + cross-Region copy time.
+* replication alarm (``read-replica``: ReplicaLag; ``dms``: CDC latency): its threshold;
+* cadence plus copy (``snapshot-restore``): snapshot cadence + cross-Region copy time.
 
 Whatever the strategy, the backup schedule must run at least once per RPO target.
 """
@@ -31,10 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from contract.strategies import RpoRule, spec
 from rto_rpo.figures import HEALTH_CHECK_METRIC_PERIOD_SECONDS
-
-Strategy = Literal["read-replica", "dms", "snapshot-restore"]
-STRATEGIES: tuple[str, ...] = ("read-replica", "dms", "snapshot-restore")
 
 
 class Basis(StrEnum):
@@ -207,16 +204,15 @@ def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
         findings.append(f"backup schedule every {_fmt(backup_cadence.seconds)} "
                         f"({backup_cadence.source}) runs less than once per RPO target "
                         f"of {_fmt(target_seconds)}")
-    if strategy in ("read-replica", "dms"):
+    rule = spec(strategy).rpo_rule
+    if rule is RpoRule.REPLICATION_ALARM:
         if replication_alarm is None:
             raise ValueError(f"strategy {strategy!r} needs its replication-lag alarm threshold")
         terms: tuple[Term, ...] = (replication_alarm,)
-    elif strategy == "snapshot-restore":
-        if snapshot_copy is None:
-            raise ValueError("strategy 'snapshot-restore' needs the snapshot copy time")
-        terms = (backup_cadence, snapshot_copy)
     else:
-        raise ValueError(f"unknown database strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
+        if snapshot_copy is None:
+            raise ValueError(f"strategy {strategy!r} needs the snapshot copy time")
+        terms = (backup_cadence, snapshot_copy)
     return Estimate("RPO", terms, float(target_seconds), tuple(findings))
 
 

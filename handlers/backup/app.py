@@ -53,8 +53,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
+from contract.names import METRIC_NAMESPACE
 from handlers.shared.aws import client as aws_client
-from rto_rpo.contract import METRIC_NAMESPACE
 
 from .events import parse_event, period_start
 from .orchestrator import ClientFactory, run_backup

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from rto_rpo.contract import MANAGED_BY_TAG
+from contract.names import MANAGED_BY_TAG
 
 from .naming import DATABASE_TAG, KIND_TAG, SOURCE_TAG
 

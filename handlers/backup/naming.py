@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
+from contract.names import MANAGED_BY_TAG, managed_by_value
 
 #: Tag keys we write besides ``managed-by``. None starts with the reserved ``aws:`` prefix.
 STACK_TAG = "dr:stack"

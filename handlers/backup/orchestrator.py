@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contract.names import managed_by_value
 from handlers.shared.alerts import publish_alert
-from rto_rpo.contract import managed_by_value
 
 from . import recovery_point
 from .inventory import Snapshot, instance_statuses, list_manual_snapshots

@@ -6,7 +6,7 @@ of our copies during a pilot-light failover can carry our tags, and with
 say) carries them too. Deleting those would destroy the operator's recovery points of the
 new production database. So a snapshot is ours only when ALL of these hold:
 
-1. its ``managed-by`` tag is this stack's value (:func:`rto_rpo.contract.managed_by_value`);
+1. its ``managed-by`` tag is this stack's value (:func:`contract.names.managed_by_value`);
 2. its identifier is exactly one the backup handler generates
    (:func:`handlers.backup.naming.parse_id`: ``<instance>-dr-<YYYYmmddHHMM>`` or that
    followed by ``-copy``);

@@ -17,7 +17,7 @@ replication is not running) is never a recovery point nor a lag figure: it is re
 ``not_running`` and the orchestrator records it as an error (run ``partial``, alert).
 
 Metrics go out with ``PutMetricData`` in the standby Region (namespace
-``rto_rpo.contract.METRIC_NAMESPACE``, dimension ``Stack``; per-database figures also with
+``contract.names.METRIC_NAMESPACE``, dimension ``Stack``; per-database figures also with
 ``Database``), so the program's alarms can read them while the primary Region is down.
 """
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from rto_rpo.contract import METRIC_NAMESPACE, Metric
+from contract.names import METRIC_NAMESPACE, Metric
 
 from .inventory import Snapshot
 from .naming import Kind
@@ -208,7 +208,7 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
 
 def metric_data(rp: RecoveryPoints, *, stack: str, status: str,
                 now: datetime) -> list[dict[str, Any]]:
-    """The ``MetricData`` items for a run (names from :class:`rto_rpo.contract.Metric`)."""
+    """The ``MetricData`` items for a run (names from :class:`contract.names.Metric`)."""
     stack_dim = [{"Name": "Stack", "Value": stack}]
     items: list[dict[str, Any]] = [
         {"MetricName": Metric.BACKUP_SUCCESS.value, "Dimensions": stack_dim,

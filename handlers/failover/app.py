@@ -25,6 +25,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from contract.names import Metric
 from handlers.failover.context import ClientFactory
 from handlers.failover.events import AlarmEvent, MalformedEventError, ManualEvent, parse_event
 from handlers.failover.failback import failback
@@ -34,7 +35,6 @@ from handlers.failover.settings import FailoverSettings, get_settings
 from handlers.failover.state import StateStore
 from handlers.failover.watchdog import tick
 from handlers.shared import aws
-from rto_rpo.contract import Metric
 
 
 def default_clients(settings: FailoverSettings) -> ClientFactory:

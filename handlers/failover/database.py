@@ -12,9 +12,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from contract.names import MANAGED_BY_TAG, managed_by_value
 from handlers.backup.naming import DATABASE_TAG, SOURCE_TAG
 from handlers.failover import clock
-from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
 
 
 def same_db(ref: str | None, identifier: str, arn: str | None = None) -> bool:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract.names import GATE_METRIC, GATE_NAMESPACE
 from handlers.failover import clock
 from handlers.failover.state import GATE_PK, StateStore, update_fields
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE
 
 
 def publish(cloudwatch: Any, stack: str, value: int) -> None:

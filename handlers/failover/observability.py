@@ -1,7 +1,7 @@
 """Powertools Logger, Tracer and Metrics shared by the orchestrator's modules.
 
 Tracer is off outside Lambda and when ``POWERTOOLS_TRACE_DISABLED=true`` (tests).
-Metrics go to namespace ``rto_rpo.contract.METRIC_NAMESPACE`` with dimension ``Stack``.
+Metrics go to namespace ``contract.names.METRIC_NAMESPACE`` with dimension ``Stack``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from rto_rpo.contract import METRIC_NAMESPACE, Metric
+from contract.names import METRIC_NAMESPACE, Metric
 
 SERVICE = "failover-orchestrator"
 

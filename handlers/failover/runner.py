@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from contract.names import Metric
 from handlers.failover import clock
 from handlers.failover.context import ClientFactory, StepContext, StepResult
 from handlers.failover.lease import Heartbeat, LockLost
@@ -32,7 +33,6 @@ from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
 from handlers.failover.steps import STEPS
 from handlers.shared.alerts import publish_alert
-from rto_rpo.contract import Metric
 
 DONE = ("ok", "skipped")
 #: Seconds between two alerts for the same failing step of one failover (the first failure

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contract.names import Metric
 from handlers.failover import clock, gate
 from handlers.failover.context import ClientFactory
 from handlers.failover.observability import count, logger
@@ -24,7 +25,6 @@ from handlers.failover.runner import run_failover
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
 from handlers.shared.probe import probe
-from rto_rpo.contract import Metric
 
 
 def tick(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *, owner: str,

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rto_rpo.model import STRATEGIES
+from contract.strategies import STRATEGIES
 
 from .scenarios import SCENARIOS
 

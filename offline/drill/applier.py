@@ -8,7 +8,7 @@ on). Inputs that were unknown under mocks (the sentinel
 * generically, through the resource's ``property_dependencies`` (an ``...Arn``/``role``/
   ``kmsKeyId`` property takes the dependency's ARN, an ``...Id`` its id, a ``rule``/``bucket``
   its name); every resolution is recorded in :attr:`Deployment.resolved`;
-* for the orchestrators' environment variables (``rto_rpo.contract.Env``), from the resources
+* for the orchestrators' environment variables (``contract.env.Env``), from the resources
   holding the matching ``dr:role`` tag (the state table's name, the alert topics' ARNs, ...).
 
 Resource types the drill does not need are named in :attr:`Deployment.skipped` with the

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN
 
-from rto_rpo.contract import ROLE_TAG, Role
+from contract.names import ROLE_TAG, Role
 
 from .site import Site
 

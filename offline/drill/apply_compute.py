@@ -6,7 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from rto_rpo.contract import ROLE_TAG, Env, Role
+from contract.env import Env
+from contract.names import ROLE_TAG, Role
 
 from .apply_common import (
     Applied,

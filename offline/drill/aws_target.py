@@ -23,7 +23,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, Env
+from contract.env import Env
+from contract.names import GATE_METRIC, GATE_NAMESPACE
 
 _PROD = re.compile(r"(^|[-_.])prod(uction)?($|[-_.])", re.IGNORECASE)
 

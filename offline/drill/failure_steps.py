@@ -9,7 +9,7 @@ import time
 import uuid
 from typing import Any
 
-from rto_rpo.contract import Role
+from contract.names import Role
 
 from . import scenarios as scenario_defs
 from .bridges import AlarmEvaluator, HealthCheckEvaluator

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import PROJECT, DrSettings, read_stack_file, settings_from_raw
-from rto_rpo.contract import Role
+from contract.names import Role
 
 from .emulator import ACCOUNT_ID
 

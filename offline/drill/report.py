@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from components.budgets import planned_rpo, planned_rto
-from rto_rpo.contract import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS, Role
+from contract.names import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS, Role
 from rto_rpo.model import (
     Basis,
     Estimate,
@@ -86,7 +86,7 @@ def gate_term(drill: Drill) -> Term:
     computed by the shared model."""
     period = float(GATE_ALARM_PERIOD_SECONDS)
     points = float(GATE_ALARM_EVALUATION_PERIODS)
-    source = "rto_rpo.contract.GATE_ALARM_PERIOD_SECONDS"
+    source = "contract.names.GATE_ALARM_PERIOD_SECONDS"
     if drill.deployment:
         gates = drill.deployment.by_role(Role.GATE_ALARM)
         if gates:

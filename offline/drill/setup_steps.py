@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from rto_rpo.contract import Role
+from contract.names import Role
 
 from .applier import Applier
 from .bridges import AlarmEvaluator

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, Role
+from contract.names import GATE_METRIC, GATE_NAMESPACE, Role
 
 from .records import (
     brief,

@@ -42,7 +42,7 @@ from pulumi_policy.proxy import (
     _ListProxy,
 )
 
-from rto_rpo.contract import ROLE_TAG
+from contract.names import ROLE_TAG
 
 UNKNOWN_SENTINELS: frozenset[str] = frozenset({
     UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
@@ -133,7 +133,7 @@ def number(props: Any, *path: str | int, default: float | None = None) -> float 
 
 
 def role(props: Any) -> str | None:
-    """The ``dr:role`` tag of a resource (see :mod:`rto_rpo.contract`), or None.
+    """The ``dr:role`` tag of a resource (see :mod:`contract.names`), or None.
 
     Tags are plain config strings, so they are known during preview; an unknown tag map
     counts as no role (the stack policy then reports the piece as missing, never passes).

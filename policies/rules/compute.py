@@ -11,6 +11,8 @@ from typing import Any
 
 from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs
 
+from contract.env import Env
+from contract.names import Role
 from policies.rules.common import (
     Setting,
     env,
@@ -19,7 +21,6 @@ from policies.rules.common import (
     resource_policy,
     role,
 )
-from rto_rpo.contract import Env, Role
 
 FUNCTION = "aws:lambda/function:Function"
 

@@ -3,7 +3,7 @@ least as frequent as the RPO, and snapshot retention within the manual-snapshot 
 
 The arithmetic is :mod:`rto_rpo.model` (the same functions the program's outputs and the
 drill's report use); this module only finds the terms among the planned resources, by their
-``dr:role`` tag (:mod:`rto_rpo.contract`) and their inputs, which are known during preview.
+``dr:role`` tag (:mod:`contract.names`) and their inputs, which are known during preview.
 
 RTO = fastest detection + orchestrator step budgets + promotion + traffic shift (the failover
 gate alarm's ``period x (datapointsToAlarm or evaluationPeriods)``) + DNS TTL, where detection is
@@ -38,6 +38,9 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from contract.env import Env
+from contract.names import Role
+from contract.strategies import DEFAULT_PROMOTION_SECONDS, STRATEGIES
 from policies.rules.common import (
     Setting,
     Unknown,
@@ -54,14 +57,8 @@ from policies.rules.common import (
     stack_policy,
     value,
 )
-from rto_rpo.contract import Env, Role
-from rto_rpo.figures import (
-    DEFAULT_MANUAL_SNAPSHOT_QUOTA,
-    DEFAULT_PROMOTION_SECONDS,
-    DEFAULT_SNAPSHOT_COPY_SECONDS,
-)
+from rto_rpo.figures import DEFAULT_MANUAL_SNAPSHOT_QUOTA, DEFAULT_SNAPSHOT_COPY_SECONDS
 from rto_rpo.model import (
-    STRATEGIES,
     Basis,
     Estimate,
     Term,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from contract.names import Metric
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import copy_id, snapshot_id
 from handlers.backup.orchestrator import run_backup
 from handlers.backup.ownership import Ownership
 from handlers.backup.recovery_point import measure, metric_data
-from rto_rpo.contract import Metric
 from tests.backup.world import (
     MANAGED_BY,
     PERIOD,

@@ -81,7 +81,7 @@ ACCEPTED = {
 @pytest.mark.parametrize("changes", ACCEPTED.values(), ids=ACCEPTED.keys())
 def test_every_config_the_program_accepts_the_handler_accepts(changes: dict) -> None:
     s = program(**changes)
-    h = BackupSettings.from_env(handler_env(s))
+    h = BackupSettings.parse(handler_env(s))
     assert [d.identifier for d in h.protected_databases] == [
         a.rsplit(":", 1)[1].lower() for a in s.protected_database_arns]
     assert h.cadence_minutes == s.backup.cadence_minutes <= 24 * 60
@@ -93,7 +93,7 @@ def test_every_config_the_program_accepts_the_handler_accepts(changes: dict) -> 
 
 
 def test_mixed_case_identifiers_are_lowercased_as_rds_stores_them() -> None:
-    h = BackupSettings.from_env(handler_env(program(**ACCEPTED["mixed-case identifiers"])))
+    h = BackupSettings.parse(handler_env(program(**ACCEPTED["mixed-case identifiers"])))
     [db] = h.protected_databases
     assert (db.identifier, db.standby) == ("shop-primary", "shop-standby")
 

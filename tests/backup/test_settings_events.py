@@ -23,7 +23,7 @@ ENV = {
 
 
 def test_settings_parse_every_variable() -> None:
-    s = BackupSettings.from_env(ENV)
+    s = BackupSettings.parse(ENV)
     assert (s.primary_region, s.standby_region, s.cadence_minutes, s.keep_newest) == (
         "us-east-1", "us-west-2", 30, 3)
     assert s.alert_topic_arns == {"us-west-2": "arn:aws:sns:us-west-2:123456789012:a"}
@@ -47,7 +47,7 @@ def test_settings_parse_every_variable() -> None:
 def test_bad_settings_name_the_variable(change: dict, message: str) -> None:
     env = {k: v for k, v in {**ENV, **change}.items() if v is not None}
     with pytest.raises(SettingsError, match=message):
-        BackupSettings.from_env(env)
+        BackupSettings.parse(env)
 
 
 def test_settings_are_cached_until_cleared(monkeypatch, fresh_settings) -> None:
@@ -105,11 +105,11 @@ def test_malformed_events_are_rejected_clearly(event, message: str) -> None:
 def test_db_identifiers_follow_the_rds_naming_rule(databases: list, message: str) -> None:
     env = {**ENV, "PROTECTED_DATABASES": json.dumps(databases)}
     with pytest.raises(SettingsError, match=message):
-        BackupSettings.from_env(env)
+        BackupSettings.parse(env)
 
 
 def test_identifiers_are_lowercased_as_rds_stores_them() -> None:
     env = {**ENV, "PROTECTED_DATABASES": json.dumps([
         {"primaryArn": ARN.replace(":shop", ":Shop"), "standbyIdentifier": "Shop-R"}])}
-    [db] = BackupSettings.from_env(env).protected_databases
+    [db] = BackupSettings.parse(env).protected_databases
     assert (db.identifier, db.standby) == ("shop", "shop-r")

@@ -24,10 +24,10 @@ from botocore.config import Config
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
+from contract.names import MANAGED_BY_TAG, managed_by_value
 from handlers.backup.naming import copy_id, snapshot_id
 from handlers.backup.settings import BackupSettings
 from handlers.shared.aws import RETRY_CONFIG
-from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 
@@ -104,7 +104,7 @@ class World:
     env: dict[str, str]
 
     def settings(self, **overrides: str) -> BackupSettings:
-        return BackupSettings.from_env({**self.env, **overrides})
+        return BackupSettings.parse({**self.env, **overrides})
 
     def rds(self, region: str) -> Any:
         return client("rds", region)

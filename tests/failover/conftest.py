@@ -96,7 +96,7 @@ def static_env() -> dict[str, str]:
     a, b = HealthServer(), HealthServer()
     try:
         return {str(k): v for k, v in _env("read-replica", a, b, {"us-east-1": "arn:t"}, "",
-                                           "arn:k").items()}
+                                           "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab").items()}
     finally:
         a.close()
         b.close()

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from contract.names import Metric
 from handlers.failover.app import handle, handler
-from rto_rpo.contract import Metric
 from tests.failover.world import (
     FakeContext,
     World,

@@ -24,9 +24,9 @@ from moto.dynamodb.exceptions import DynamodbException
 from moto.rds.exceptions import RDSClientError
 from moto.sns.exceptions import SNSException
 
+from contract.names import FAILOVER_STEPS
 from handlers.failover.app import handle
 from handlers.shared.aws import RETRY_CONFIG
-from rto_rpo.contract import FAILOVER_STEPS
 from tests.failover.world import (
     PRIMARY,
     STANDBY,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from contract.names import FAILOVER_STEPS
 from handlers.failover.app import handle
-from rto_rpo.contract import FAILOVER_STEPS
 from tests.failover.world import STANDBY, STANDBY_ID, FakeContext, World, manual
 
 #: The one database-changing call per strategy, made exactly once.

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from contract.names import FAILOVER_STEPS
 from handlers.failover import runner, state
 from handlers.failover.app import handle
-from rto_rpo.contract import FAILOVER_STEPS
 from tests.failover.world import FakeContext as Ctx
 from tests.failover.world import (
     SimulatedCrash,

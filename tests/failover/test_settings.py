@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from contract.env import Env
 from handlers.failover.settings import SettingsError, get_settings, load_settings
-from rto_rpo.contract import Env
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
+from contract.names import MANAGED_BY_TAG, managed_by_value
 from handlers.backup import naming
 from handlers.failover.app import handle
 from handlers.failover.database import _is_copy_of, newest_primary_copy
-from rto_rpo.contract import MANAGED_BY_TAG, managed_by_value
 from tests.failover.world import PRIMARY_ID, STACK, STANDBY, FakeContext, World, manual, seed_copy
 
 OTHER_DB = "billing-primary"

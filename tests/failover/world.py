@@ -33,18 +33,18 @@ import boto3
 import moto.rds.models as rds_models
 from botocore.config import Config
 
-from handlers.backup import naming
-from handlers.failover.settings import FailoverSettings, load_settings
-from handlers.failover.state import StateStore
-from handlers.shared.aws import RETRY_CONFIG
-from rto_rpo.contract import (
+from contract.env import Env
+from contract.names import (
     DEFAULT_STEP_BUDGETS_SECONDS,
     GATE_METRIC,
     GATE_NAMESPACE,
     MANAGED_BY_TAG,
-    Env,
     managed_by_value,
 )
+from handlers.backup import naming
+from handlers.failover.settings import FailoverSettings, load_settings
+from handlers.failover.state import StateStore
+from handlers.shared.aws import RETRY_CONFIG
 
 ACCOUNT = "123456789012"
 PRIMARY = "us-east-1"
@@ -377,10 +377,8 @@ def build_world(strategy: str, *, primary_status: int = 503, lag: float | None =
                         EvaluationPeriods=1, Threshold=1, ComparisonOperator="LessThanThreshold",
                         Dimensions=[{"Name": "HealthCheckId", "Value": "hc-1"}])
     cw.set_alarm_state(AlarmName=HEALTH_ALARM, StateValue=alarm_state, StateReason="test")
-    kms_key_arn = ""
-    if strategy == "snapshot-restore":
-        kms_key_arn = boto3.client("kms", region_name=STANDBY).create_key(
-            Description="standby")["KeyMetadata"]["Arn"]
+    kms_key_arn = boto3.client("kms", region_name=STANDBY).create_key(
+        Description="standby")["KeyMetadata"]["Arn"]
     task_arn = ""
     if lag is None:
         lag = 2.0 if strategy == "dms" else 30.0

@@ -22,8 +22,9 @@ from pulumi_policy import (
 from pulumi_policy.policy import PolicyCustomTimeouts, _NotApplicableError
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from contract.env import Env
+from contract.names import ROLE_TAG, Role
 from offline.analyzer import Resource, policy_resources
-from rto_rpo.contract import ROLE_TAG, Env, Role
 
 UNKNOWN = UNKNOWN_STRING_VALUE
 PRIMARY, STANDBY = "us-east-1", "us-west-2"

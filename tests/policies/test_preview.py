@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contract.names import Role
 from offline.plan import Plan, record_plan
 from offline.preview import EXIT_CONFIG, EXIT_MANDATORY, EXIT_OK, main, run
-from rto_rpo.contract import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 

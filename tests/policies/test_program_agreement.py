@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contract.strategies import DEFAULT_PROMOTION_SECONDS
 from offline.analyzer import policy_resources, resources_from_plan
 from offline.plan import Plan, PlanRequest, record_plans
 from policies.rules import recovery, security
-from rto_rpo.figures import DEFAULT_PROMOTION_SECONDS
 from tests.policies.helpers import run_stack
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from contract.env import Env
 from policies.rules import compute, database, dns, recovery, storage
-from rto_rpo.contract import Env
 from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, valid
 
 # --- route53-health-check-timing ------------------------------------------------------------

@@ -7,9 +7,9 @@ import json
 import pytest
 from pulumi_policy.proxy import UnknownValueError
 
+from contract.env import Env
 from offline.analyzer import policy_resources
 from policies.rules import compute, dns, recovery
-from rto_rpo.contract import Env
 from tests.policies.helpers import (
     STEP_BUDGETS,
     UNKNOWN,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from components.database import STRATEGY_BUILDERS
-from rto_rpo.contract import Role
-from rto_rpo.model import STRATEGIES
+from components.database import builder_for
+from contract.names import Role
+from contract.strategies import STRATEGIES
 from tests.program.variants import ALARM, BASE, CUSTOM, DB, DMS_SOURCE_SECRET, NETWORKED, P, plan
 
 PRIMARY_ARN = BASE[f"{P}:database"]["primaryInstanceArn"]
 
 
 def test_every_strategy_has_exactly_one_builder() -> None:
-    assert set(STRATEGY_BUILDERS) == set(STRATEGIES)
+    assert [builder_for(s).strategy for s in STRATEGIES] == list(STRATEGIES)
 
 
 def test_standby_kms_key_rotates_in_the_standby_region() -> None:

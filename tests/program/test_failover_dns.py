@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rto_rpo.contract import GATE_METRIC, GATE_NAMESPACE, Role
+from contract.names import GATE_METRIC, GATE_NAMESPACE, Role
 from tests.program.variants import BASE, CUSTOM, MODES, RECORD, P, plan
 
 SITE = BASE[f"{P}:site"]

@@ -1,12 +1,14 @@
-"""The Lambda code bundle (``handlers/`` + ``rto_rpo/``) imports nothing outside itself, the
+"""The Lambda code bundle (``handlers/``, ``contract/``, ``rto_rpo/``) imports nothing outside itself, the
 standard library and what the python3.12 runtime plus the Powertools layer provide."""
 
 import ast
 import sys
 from pathlib import Path
 
+from components.common import LAMBDA_BUNDLE_PACKAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = {"handlers", "rto_rpo"}
+BUNDLED = set(LAMBDA_BUNDLE_PACKAGES)
 #: boto3/botocore ship in the Lambda runtime; Powertools v3's layer carries pydantic and
 #: aws_xray_sdk (Powertools docs, "Lambda Layer" - the layer includes all extra dependencies).
 PROVIDED = {"boto3", "botocore", "aws_lambda_powertools", "pydantic", "aws_xray_sdk"}

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from components.common import BACKUP_ONLY_ENV, COMMON_ENV, FAILOVER_ONLY_ENV
+from contract.env import BackupEnv, CommonEnv, Env, FailoverEnv
+from contract.names import Role
 from handlers.backup.settings import BackupSettings
 from handlers.failover.settings import load_settings as load_failover_settings
 from offline.plan import UNKNOWN
-from rto_rpo.contract import Env, Role
 from tests.program.variants import (
     BUS,
     CUSTOM,
@@ -39,14 +39,15 @@ def env_of(p, role):
 
 
 def test_env_groups_cover_the_whole_contract() -> None:
-    assert set(COMMON_ENV) | set(FAILOVER_ONLY_ENV) | set(BACKUP_ONLY_ENV) == set(Env)
+    assert set(FailoverEnv.names()) | set(BackupEnv.names()) == set(Env)
+    assert set(FailoverEnv.names()) & set(BackupEnv.names()) == set(CommonEnv.names())
 
 
 @pytest.mark.parametrize(("strategy", "mode"), all_variants())
 def test_failover_function_env_parses_with_the_handler_settings(strategy: str, mode: str) -> None:
     p = plan(strategy, mode)
     env = env_of(p, Role.FAILOVER_ORCHESTRATOR)
-    assert set(env) >= {str(k) for k in (*COMMON_ENV, *FAILOVER_ONLY_ENV)}
+    assert {k for k in env if not k.startswith("POWERTOOLS_")} == {str(k) for k in FailoverEnv.names()}
     s = load_failover_settings(env)
     assert (s.db_strategy, s.failover_mode, s.standby_region) == (strategy, mode, "us-west-2")
     assert s.primary_health_url == "https://shop-use1.example.com/health"
@@ -60,8 +61,8 @@ def test_failover_function_env_parses_with_the_handler_settings(strategy: str, m
 def test_backup_function_env_parses_with_the_handler_settings(strategy: str) -> None:
     p = plan(strategy)
     env = env_of(p, Role.BACKUP_ORCHESTRATOR)
-    assert set(env) >= {str(k) for k in (*COMMON_ENV, *BACKUP_ONLY_ENV)}
-    s = BackupSettings.from_env(env)
+    assert {k for k in env if not k.startswith("POWERTOOLS_")} == {str(k) for k in BackupEnv.names()}
+    s = BackupSettings.parse(env)
     assert s.metadata_bucket == p.outputs["metadataBucketName"]
     assert (s.cadence_minutes, s.retention_hours, s.keep_newest, s.snapshot_quota) == (
         60, 24, 3, 100)
@@ -95,7 +96,7 @@ def test_function_shape(role: Role, handler: str) -> None:
     assert i["layers"] == [LAYER]
     assert i["tracingConfig"] == {"mode": "Active"}
     assets = i["code"]["assets"]
-    assert set(assets) == {"handlers", "rto_rpo"}
+    assert set(assets) == {"handlers", "contract", "rto_rpo"}
 
 
 def test_watchdog_schedule_and_backup_schedule() -> None:

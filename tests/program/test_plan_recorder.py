@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract.names import Role
 from offline.plan import UNKNOWN, Plan, PlannedResource, mock_outputs, stack_config
-from rto_rpo.contract import Role
 from tests.program.variants import P, plan
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from rto_rpo.contract import Role
+from contract.names import Role
 from tests.program.variants import (
     ALARM,
     DB,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rto_rpo.contract import METRIC_NAMESPACE, Metric, Role
+from contract.names import METRIC_NAMESPACE, Metric, Role
 from tests.program.variants import BUCKET, plan, policy_doc
 
 

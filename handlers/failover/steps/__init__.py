@@ -1,9 +1,10 @@
-"""The failover steps, one module each, in the order of rto_rpo.contract.FAILOVER_STEPS."""
+"""The failover steps, one module each, in the order of contract.names.FAILOVER_STEPS."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from contract.names import FAILOVER_STEPS
 from handlers.failover.context import StepContext, StepResult
 from handlers.failover.steps import (
     check_readiness,
@@ -13,7 +14,6 @@ from handlers.failover.steps import (
     verify_recovery,
     warm,
 )
-from rto_rpo.contract import FAILOVER_STEPS
 
 STEPS: dict[str, Callable[[StepContext], StepResult]] = {
     "verify_failure": verify_failure.run,
@@ -23,4 +23,4 @@ STEPS: dict[str, Callable[[StepContext], StepResult]] = {
     "warm": warm.run,
     "verify_recovery": verify_recovery.run,
 }
-assert tuple(STEPS) == FAILOVER_STEPS, "step order must match rto_rpo.contract"
+assert tuple(STEPS) == FAILOVER_STEPS, "step order must match contract.names"

@@ -34,10 +34,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contract.names import ROLE_TAG, Role
 from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.steps.once import OneTime, error_code
-from rto_rpo.contract import ROLE_TAG, Role
 
 #: Seconds between status polls.
 POLL_SECONDS = 15.0

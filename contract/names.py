@@ -4,8 +4,6 @@
   this tag; its value is one of the ``Role`` members. The policy pack finds the health
   check, schedules, alarms and orchestrators by it during preview (tags are inputs, so they
   are known then).
-* ``Env``: the environment variables the program sets on the orchestrator functions and the
-  handlers parse at cold start. Values are strings; ``(json)`` ones are JSON documents.
 * ``Metric``: CloudWatch metric names the handlers publish (namespace ``METRIC_NAMESPACE``,
   dimension ``Stack``) and the program's alarms and dashboards read.
 """
@@ -40,23 +38,6 @@ DEFAULT_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = {
 }
 
 
-def step_budgets(overrides: dict[str, int], *, max_seconds: int) -> dict[str, int]:
-    """Every step's budget in seconds: the defaults with ``overrides`` applied, in step order.
-
-    Raises:
-        ValueError: an unknown step name, or a budget outside 1..``max_seconds``.
-    """
-    unknown = sorted(set(overrides) - set(FAILOVER_STEPS))
-    if unknown:
-        raise ValueError(f"unknown step(s) {unknown}; allowed: {', '.join(FAILOVER_STEPS)}")
-    merged = {**DEFAULT_STEP_BUDGETS_SECONDS, **overrides}
-    bad = {k: v for k, v in merged.items() if not 0 < v <= max_seconds}
-    if bad:
-        raise ValueError(f"each step budget must be 1-{max_seconds} seconds (one Lambda "
-                         f"invocation), got {bad}")
-    return {k: merged[k] for k in FAILOVER_STEPS}
-
-
 def managed_by_value(stack: str) -> str:
     """Value of the ``managed-by`` tag on recovery points of a stack: ``ecommerce-dr/<stack>``."""
     return f"ecommerce-dr/{stack}"
@@ -82,44 +63,6 @@ class Role(StrEnum):
     METADATA_BUCKET = "recovery-point-metadata"
     ALERT_TOPIC = "alert-topic"
     STANDBY_KMS_KEY = "standby-kms-key"
-
-
-class Env(StrEnum):
-    # common to both orchestrators
-    PRIMARY_REGION = "PRIMARY_REGION"
-    STANDBY_REGION = "STANDBY_REGION"
-    STACK_NAME = "STACK_NAME"
-    DB_STRATEGY = "DB_STRATEGY"                       # read-replica | dms | snapshot-restore
-    RPO_SECONDS = "RPO_SECONDS"
-    RTO_SECONDS = "RTO_SECONDS"                       # the stack's RTO target (failover only)
-    ALERT_TOPIC_ARNS = "ALERT_TOPIC_ARNS"             # (json) {"<region>": "<topic arn>"}
-    STANDBY_KMS_KEY_ARN = "STANDBY_KMS_KEY_ARN"
-    DMS_TASK_ARN = "DMS_TASK_ARN"                     # "" unless strategy is dms
-    # failover orchestrator
-    STATE_TABLE_NAME = "STATE_TABLE_NAME"
-    FAILOVER_MODE = "FAILOVER_MODE"                   # orchestrated | automatic
-    PRIMARY_HEALTH_URL = "PRIMARY_HEALTH_URL"         # https://<primary fqdn>:<port><path>
-    STANDBY_HEALTH_URL = "STANDBY_HEALTH_URL"
-    PROBE_TIMEOUT_SECONDS = "PROBE_TIMEOUT_SECONDS"
-    CONSECUTIVE_FAILURES = "CONSECUTIVE_FAILURES"     # K
-    PROBE_WINDOW_SECONDS = "PROBE_WINDOW_SECONDS"
-    HEALTH_ALARM_NAME = "HEALTH_ALARM_NAME"           # in us-east-1
-    GATE_ALARM_NAME = "GATE_ALARM_NAME"               # in the standby Region
-    STEP_BUDGETS_SECONDS = "STEP_BUDGETS_SECONDS"     # (json) {"<step>": seconds}
-    PROMOTION_SECONDS = "PROMOTION_SECONDS"
-    PRIMARY_DB_ARN = "PRIMARY_DB_ARN"
-    STANDBY_DB_IDENTIFIER = "STANDBY_DB_IDENTIFIER"   # replica, DMS target, or restore target
-    RESTORE_INSTANCE_CLASS = "RESTORE_INSTANCE_CLASS" # snapshot-restore only
-    WARM_URLS = "WARM_URLS"                           # (json) ["https://..."]
-    WARM_FUNCTIONS = "WARM_FUNCTIONS"                 # (json) ["<function name or arn>"]
-    # backup orchestrator
-    # (json) [{"primaryArn": "<rds arn>", "standbyIdentifier": "<id>" | null}]
-    PROTECTED_DATABASES = "PROTECTED_DATABASES"
-    METADATA_BUCKET = "METADATA_BUCKET"
-    CADENCE_MINUTES = "CADENCE_MINUTES"
-    RETENTION_HOURS = "RETENTION_HOURS"
-    KEEP_NEWEST = "KEEP_NEWEST"
-    SNAPSHOT_QUOTA = "SNAPSHOT_QUOTA"
 
 
 class Metric(StrEnum):

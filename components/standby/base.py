@@ -1,0 +1,130 @@
+"""What every strategy builder shares: its inputs, its result and the common resources."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pulumi
+import pulumi_aws as aws
+
+from components.common import Naming, Providers, child, tags
+from components.settings import DrSettings
+from contract.names import Role
+from contract.strategies import Strategy
+
+if TYPE_CHECKING:
+    from components.database import StandbyDatabase
+
+
+@dataclass
+class StandbyDatabaseArgs:
+    """Inputs of :class:`StandbyDatabase`.
+
+    Attributes:
+        settings: validated settings (``database.*``, RPO for the lag alarm threshold).
+        providers: Region providers; everything here is in the standby Region.
+        naming: physical names.
+        alert_topic_arns: Region -> alert topic ARN (alarms notify the standby Region's).
+    """
+
+    settings: DrSettings
+    providers: Providers
+    naming: Naming
+    alert_topic_arns: dict[str, pulumi.Input[str]]
+
+
+@dataclass
+class StandbyResult:
+    """What a strategy builder declared.
+
+    Attributes:
+        identifier: standby DB instance identifier (replica, DMS target, or restore target).
+        endpoint: ``host:port`` of the running standby, ``None`` when there is none.
+        instance_arn: ARN of the running standby instance, ``None`` when there is none.
+        dms_task_arn: the CDC task ARN, ``""`` unless the strategy is dms.
+        replication_alarm_names: names of the replication-lag / CDC-latency alarms.
+        replication_alarm_metrics: (namespace, metric, dimensions) of each, for dashboards.
+        failover_statements: IAM statements the failover orchestrator needs for this strategy.
+        backup_statements: IAM statements the backup orchestrator needs for this strategy
+            (beyond snapshotting the primary).
+    """
+
+    identifier: str
+    endpoint: pulumi.Output[str] | None = None
+    instance_arn: pulumi.Input[str] | None = None
+    dms_task_arn: pulumi.Input[str] = ""
+    replication_alarm_names: list[str] = field(default_factory=list)
+    replication_alarm_metrics: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    failover_statements: list[dict[str, Any]] = field(default_factory=list)
+    backup_statements: list[dict[str, Any]] = field(default_factory=list)
+
+
+class StrategyBuilder(ABC):
+    """Declares one strategy's resources as children of the :class:`StandbyDatabase`."""
+
+    #: The strategy this builder implements.
+    strategy: ClassVar[Strategy]
+
+    def __init__(self, component: StandbyDatabase, args: StandbyDatabaseArgs,
+                 key: aws.kms.Key) -> None:
+        self.c, self.args, self.key = component, args, key
+        self.s, self.p, self.n = args.settings, args.providers, args.naming
+
+    @abstractmethod
+    def build(self, name: str) -> StandbyResult:
+        """Declare the resources; return what other components need."""
+
+    def lag_alarm(self, name: str, alarm_name: str, namespace: str, metric: str,
+                  dimensions: dict[str, pulumi.Input[str]], what: str) -> str:
+        """A replication-lag alarm at ``settings.replication_lag_alarm_seconds``.
+
+        Missing data counts as breaching: no lag figure means replication is not running,
+        which puts the RPO at risk just as much as high lag.
+        """
+        topic = self.args.alert_topic_arns[self.p.standby_region]
+        threshold = self.s.replication_lag_alarm_seconds
+        aws.cloudwatch.MetricAlarm(
+            name, name=alarm_name,
+            alarm_description=f"{what} above {threshold} s (RPO {self.s.rpo_seconds} s): the "
+                              "standby is falling behind the primary.",
+            namespace=namespace, metric_name=metric, dimensions=dimensions,
+            statistic="Maximum", period=60, evaluation_periods=3, datapoints_to_alarm=3,
+            comparison_operator="GreaterThanThreshold", threshold=threshold,
+            treat_missing_data="breaching", alarm_actions=[topic], ok_actions=[topic],
+            tags=tags(self.s, Role.REPLICATION_ALARM), opts=child(self.c, self.p.standby))
+        return alarm_name
+
+    def durable_instance_args(self, ident: str) -> dict[str, Any]:
+        """Arguments every standby instance shares: encrypted with the standby key, deletion
+        protection, automated backups kept (PITR survives promotion), private, and a final
+        snapshot - whatever the strategy."""
+        db = self.s.database
+        return {"kms_key_id": self.key.arn, "storage_encrypted": True,
+                "deletion_protection": True, "backup_retention_period": db.backup_retention_days,
+                "copy_tags_to_snapshot": True, "publicly_accessible": False,
+                "db_subnet_group_name": db.standby_subnet_group_name,
+                "vpc_security_group_ids": db.standby_security_group_ids or None,
+                "skip_final_snapshot": False, "final_snapshot_identifier": f"{ident}-final",
+                "tags": tags(self.s, Role.STANDBY_DATABASE)}
+
+    @property
+    def standby_arn(self) -> str:
+        return self.n.db_arn(self.p.standby_region, self.s.database.standby_id)
+
+    def describe_statement(self) -> dict[str, Any]:
+        """Read the primary and standby instances, and list the primary Region's instances:
+        failback looks there for a read replica of the promoted standby (reverse
+        replication), whose identifier the operator chooses, so only ``db:*`` can name it."""
+        return {"Sid": "DescribeDatabases", "Effect": "Allow",
+                "Action": ["rds:DescribeDBInstances"],
+                "Resource": [self.s.database.primary_instance_arn, self.standby_arn,
+                             self.n.arn("rds", self.p.primary_region, "db:*")]}
+
+    def snapshot_standby_statement(self) -> dict[str, Any]:
+        """Snapshot the running standby in its own Region (backups while the primary is down)."""
+        snap = self.n.arn("rds", self.p.standby_region, "snapshot:*")
+        return {"Sid": "SnapshotStandby", "Effect": "Allow",
+                "Action": ["rds:CreateDBSnapshot", "rds:AddTagsToResource"],
+                "Resource": [self.standby_arn, snap]}

@@ -1,0 +1,40 @@
+"""Warm standby: a cross-Region RDS read replica of the primary."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from components.common import child
+from components.standby.base import StandbyResult, StrategyBuilder
+from contract.strategies import Strategy
+
+
+class Builder(StrategyBuilder):
+    """Warm standby: a cross-Region RDS read replica."""
+
+    strategy = Strategy.READ_REPLICA
+
+    def build(self, name: str) -> StandbyResult:
+        db = self.s.database
+        ident = db.standby_id
+        replica = aws.rds.Instance(
+            f"{name}-replica",
+            identifier=ident,
+            replicate_source_db=db.primary_instance_arn,
+            instance_class=db.instance_class,
+            **self.durable_instance_args(ident),
+            auto_minor_version_upgrade=True,
+            opts=child(self.c, self.p.standby))
+        (lag,) = db.spec.replication_metrics
+        dims = {"DBInstanceIdentifier": ident}
+        alarm = self.lag_alarm(f"{name}-replica-lag", self.n.name("replica-lag"), lag.namespace,
+                               lag.name, dims, lag.name)
+        return StandbyResult(
+            identifier=ident, endpoint=replica.endpoint, instance_arn=replica.arn,
+            replication_alarm_names=[alarm],
+            replication_alarm_metrics=[(lag.namespace, lag.name, dims)],
+            failover_statements=[
+                self.describe_statement(),
+                {"Sid": "PromoteReplica", "Effect": "Allow", "Action": ["rds:PromoteReadReplica"],
+                 "Resource": [self.standby_arn]}],
+            backup_statements=[self.snapshot_standby_statement()])

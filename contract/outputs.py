@@ -1,0 +1,72 @@
+"""The stack outputs: a contract other stacks read through ``StackReference``.
+
+This table is the one source: ``__main__.py`` exports exactly these names (it fails under
+mocks otherwise), and tests check that the README's "Stack outputs (contract)" table says the
+same. Seconds are integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Output:
+    """One stack output.
+
+    Attributes:
+        name: the output name.
+        type: its type as the README states it (``string``, ``integer, seconds``, ...).
+        meaning: one sentence.
+    """
+
+    name: str
+    type: str
+    meaning: str
+
+
+OUTPUTS: Final[tuple[Output, ...]] = (
+    Output("failoverFqdn", "string", "the shared name clients use (`site.failoverFqdn`)"),
+    Output("primaryRegion", "string", "Region code of the primary"),
+    Output("standbyRegion", "string", "Region code of the standby"),
+    Output("databaseStrategy", "string", "`read-replica`, `dms` or `snapshot-restore`"),
+    Output("standbyDatabaseEndpoint", "string or null",
+           "`host:port` of the running standby; `null` for `snapshot-restore` (pilot light: "
+           "nothing runs until failover)"),
+    Output("standbyDatabaseIdentifier", "string",
+           "the standby instance id (the restore target for `snapshot-restore`)"),
+    Output("alertTopicArns", "map Region → string", "SNS alert topic ARN in each Region"),
+    Output("metadataBucketName", "string",
+           "S3 bucket of recovery-point run records (standby Region)"),
+    Output("failoverOrchestratorArn", "string", "failover Lambda ARN (standby Region)"),
+    Output("backupOrchestratorArn", "string", "backup Lambda ARN (standby Region)"),
+    Output("failoverStateTableName", "string", "DynamoDB state and lock table (standby Region)"),
+    Output("failoverGateAlarmName", "string",
+           "the gate alarm (standby Region); `ALARM` means traffic is on the standby"),
+    Output("healthAlarmName", "string",
+           "the us-east-1 alarm on the primary endpoint's health check"),
+    Output("rtoBudgetSeconds", "integer, seconds", "RTO target (`rtoMinutes` × 60)"),
+    Output("rpoBudgetSeconds", "integer, seconds", "RPO target (`rpoMinutes` × 60)"),
+    Output("plannedRtoSeconds", "integer, seconds",
+           "worst-case RTO of this config, from `rto_rpo.model`"),
+    Output("plannedRpoSeconds", "integer, seconds",
+           "worst-case RPO of this config, from `rto_rpo.model`"),
+    Output("dashboardNames", "map `rto`/`rpo` → string", "CloudWatch dashboards (standby Region)"),
+)
+
+#: The output names, in contract order.
+OUTPUT_NAMES: Final[tuple[str, ...]] = tuple(o.name for o in OUTPUTS)
+
+
+def check_exports(values: dict[str, object]) -> None:
+    """Raise if ``values`` does not export exactly :data:`OUTPUT_NAMES`.
+
+    Raises:
+        ValueError: naming the missing and the unexpected outputs.
+    """
+    missing = [n for n in OUTPUT_NAMES if n not in values]
+    extra = sorted(set(values) - set(OUTPUT_NAMES))
+    if missing or extra:
+        raise ValueError(f"stack outputs differ from contract.outputs: missing {missing}, "
+                         f"not in the contract {extra}")
