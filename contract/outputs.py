@@ -19,11 +19,13 @@ class Output:
         name: the output name.
         type: its type as the README states it (``string``, ``integer, seconds``, ...).
         meaning: one sentence.
+        python: the Python types a reader gets (``None`` where the type says null).
     """
 
     name: str
     type: str
     meaning: str
+    python: tuple[type, ...] = (str,)
 
 
 OUTPUTS: Final[tuple[Output, ...]] = (
@@ -33,10 +35,10 @@ OUTPUTS: Final[tuple[Output, ...]] = (
     Output("databaseStrategy", "string", "`read-replica`, `dms` or `snapshot-restore`"),
     Output("standbyDatabaseEndpoint", "string or null",
            "`host:port` of the running standby; `null` for `snapshot-restore` (pilot light: "
-           "nothing runs until failover)"),
+           "nothing runs until failover)", (str, type(None))),
     Output("standbyDatabaseIdentifier", "string",
            "the standby instance id (the restore target for `snapshot-restore`)"),
-    Output("alertTopicArns", "map Region → string", "SNS alert topic ARN in each Region"),
+    Output("alertTopicArns", "map Region → string", "SNS alert topic ARN in each Region", (dict,)),
     Output("metadataBucketName", "string",
            "S3 bucket of recovery-point run records (standby Region)"),
     Output("failoverOrchestratorArn", "string", "failover Lambda ARN (standby Region)"),
@@ -46,13 +48,13 @@ OUTPUTS: Final[tuple[Output, ...]] = (
            "the gate alarm (standby Region); `ALARM` means traffic is on the standby"),
     Output("healthAlarmName", "string",
            "the us-east-1 alarm on the primary endpoint's health check"),
-    Output("rtoBudgetSeconds", "integer, seconds", "RTO target (`rtoMinutes` × 60)"),
-    Output("rpoBudgetSeconds", "integer, seconds", "RPO target (`rpoMinutes` × 60)"),
+    Output("rtoBudgetSeconds", "integer, seconds", "RTO target (`rtoMinutes` × 60)", (int,)),
+    Output("rpoBudgetSeconds", "integer, seconds", "RPO target (`rpoMinutes` × 60)", (int,)),
     Output("plannedRtoSeconds", "integer, seconds",
-           "worst-case RTO of this config, from `rto_rpo.model`"),
+           "worst-case RTO of this config, from `rto_rpo.model`", (int,)),
     Output("plannedRpoSeconds", "integer, seconds",
-           "worst-case RPO of this config, from `rto_rpo.model`"),
-    Output("dashboardNames", "map `rto`/`rpo` → string", "CloudWatch dashboards (standby Region)"),
+           "worst-case RPO of this config, from `rto_rpo.model`", (int,)),
+    Output("dashboardNames", "map `rto`/`rpo` → string", "CloudWatch dashboards (standby Region)", (dict,)),
 )
 
 #: The output names, in contract order.

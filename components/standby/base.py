@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import pulumi
 import pulumi_aws as aws
@@ -13,9 +13,6 @@ from components.common import Naming, Providers, child, tags
 from components.settings import DrSettings
 from contract.names import Role
 from contract.strategies import Strategy
-
-if TYPE_CHECKING:
-    from components.database import StandbyDatabase
 
 
 @dataclass
@@ -67,7 +64,7 @@ class StrategyBuilder(ABC):
     #: The strategy this builder implements.
     strategy: ClassVar[Strategy]
 
-    def __init__(self, component: StandbyDatabase, args: StandbyDatabaseArgs,
+    def __init__(self, component: pulumi.ComponentResource, args: StandbyDatabaseArgs,
                  key: aws.kms.Key) -> None:
         self.c, self.args, self.key = component, args, key
         self.s, self.p, self.n = args.settings, args.providers, args.naming

@@ -12,30 +12,13 @@ from components.budgets import planned_rpo, planned_rto
 from components.common import policy_json
 from components.settings import settings_from_raw
 from contract.names import Role
+from contract.outputs import OUTPUTS
 from offline.plan import stack_config
 from tests.program.variants import FUNCTION, STRATEGIES, P, overrides, plan
 
-#: THE contract: output name -> type(s). Changing it breaks StackReference readers.
-CONTRACT: dict[str, tuple[type, ...]] = {
-    "failoverFqdn": (str,),
-    "primaryRegion": (str,),
-    "standbyRegion": (str,),
-    "databaseStrategy": (str,),
-    "standbyDatabaseEndpoint": (str, type(None)),
-    "standbyDatabaseIdentifier": (str,),
-    "alertTopicArns": (dict,),
-    "metadataBucketName": (str,),
-    "failoverOrchestratorArn": (str,),
-    "backupOrchestratorArn": (str,),
-    "failoverStateTableName": (str,),
-    "failoverGateAlarmName": (str,),
-    "healthAlarmName": (str,),
-    "rtoBudgetSeconds": (int,),
-    "rpoBudgetSeconds": (int,),
-    "plannedRtoSeconds": (int,),
-    "plannedRpoSeconds": (int,),
-    "dashboardNames": (dict,),
-}
+#: The contract (contract.outputs): output name -> type(s). Changing it breaks StackReference
+#: readers.
+CONTRACT: dict[str, tuple[type, ...]] = {o.name: o.python for o in OUTPUTS}
 
 
 def settings_for(strategy: str):
