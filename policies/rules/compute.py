@@ -13,6 +13,7 @@ from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs
 
 from contract.env import Env
 from contract.names import Role
+from policies.resource_types import FUNCTION
 from policies.rules.common import (
     Setting,
     env,
@@ -21,8 +22,6 @@ from policies.rules.common import (
     resource_policy,
     role,
 )
-
-FUNCTION = "aws:lambda/function:Function"
 
 
 def orchestrator_in_standby_region(**overrides: Any) -> Policy:

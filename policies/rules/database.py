@@ -1,15 +1,24 @@
 """RDS rules: encryption, deletion protection, retained backups, private snapshots, and a
 well-formed cross-Region read replica.
 
-AWS facts (field notes): a cross-Region replica's source must be given as an ARN; an
-encrypted source needs a KMS key that lives in the replica's Region; replica backups must be
-enabled for a promoted replica to keep point-in-time recovery; a snapshot shared with "all"
-is public.
+AWS facts, with their sources:
+
+* a cross-Region replica names its source by ARN, and an encrypted one needs a KMS key of
+  the replica's own Region: Amazon RDS User Guide, "Creating a read replica in a different
+  AWS Region" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html)
+  and Amazon RDS API Reference, "CreateDBInstanceReadReplica" (SourceDBInstanceIdentifier,
+  KmsKeyId; https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html);
+* enable backups on a replica before promoting it: Amazon RDS API Reference,
+  "PromoteReadReplica" (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html);
+* a manual snapshot whose ``restore`` attribute includes ``all`` is public: Amazon RDS API
+  Reference, "ModifyDBSnapshotAttribute"
+  (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSnapshotAttribute.html).
+
+ARNs are parsed by :mod:`contract.identifiers`, the rules the program and the handlers use.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import (
@@ -19,6 +28,8 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from contract.identifiers import parse_arn, parse_rds_instance_arn
+from policies.resource_types import KMS_KEY, KMS_REPLICA_KEY, RDS_INSTANCE, RDS_SNAPSHOTS
 from policies.rules.common import (
     Setting,
     Unknown,
@@ -31,19 +42,6 @@ from policies.rules.common import (
     stack_policy,
     value,
 )
-
-RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_SNAPSHOT_TYPES = (
-    "aws:rds/snapshot:Snapshot",
-    "aws:rds/snapshotCopy:SnapshotCopy",
-    "aws:rds/clusterSnapshot:ClusterSnapshot",
-    "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
-)
-KMS_KEY = "aws:kms/key:Key"
-KMS_REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
-
-RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):\d{12}:db:[A-Za-z][A-Za-z0-9-]*$")
-KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):\d{12}:(key|alias)/.+$")
 
 
 def storage_encrypted(**overrides: Any) -> Policy:
@@ -105,7 +103,7 @@ def snapshot_not_public(**overrides: Any) -> Policy:
     return resource_policy(
         name="rds-snapshot-not-public",
         description="Checks whether RDS snapshots are kept private (never shared with \"all\").",
-        types=RDS_SNAPSHOT_TYPES, check=check, overrides=overrides)
+        types=RDS_SNAPSHOTS, check=check, overrides=overrides)
 
 
 def _mentions_all(v: Any) -> bool:
@@ -139,12 +137,12 @@ def cross_region_replica(**overrides: Any) -> Policy:
                 report(f"Read replica's {e.path} can't be known during preview, so its "
                        "Region and source cannot be checked; give them as plain values.", r.urn)
                 continue
-            m = RDS_ARN.match(str(source))
-            if not m:
+            arn = parse_rds_instance_arn(str(source))
+            if arn is None:
                 report(f"Read replica must name its source as an RDS ARN "
                        f"(arn:aws:rds:<region>:<account>:db:<id>), got {source!r}; a "
                        "cross-Region replica cannot use an identifier.", r.urn)
-            elif where and m["region"] == where:
+            elif where and arn.region == where:
                 report(f"Read replica is in {where}, the same Region as its source; a standby "
                        "for a Region failure must be in another Region.", r.urn)
             key_region = _kms_region(r, keys)
@@ -184,8 +182,8 @@ def _kms_region(replica: Any, keys: dict[str, Any]) -> str | None:
         return "<unknown>"
     if not kms:
         return None
-    m = KMS_ARN.match(str(kms))
-    return m["region"] if m else "<unknown>"
+    arn = parse_arn(str(kms))
+    return arn.region if arn is not None and arn.service == "kms" and arn.region else "<unknown>"
 
 
 def policies() -> list[Policy]:

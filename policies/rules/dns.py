@@ -18,6 +18,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from policies.resource_types import HEALTH_CHECK, METRIC_ALARM, RECORD
 from policies.rules.common import (
     Setting,
     Unknown,
@@ -31,21 +32,16 @@ from policies.rules.common import (
     value,
 )
 from rto_rpo.figures import (
+    DEFAULT_FAILURE_THRESHOLD,
+    DEFAULT_REQUEST_INTERVAL_SECONDS,
     FAILURE_THRESHOLD_MAX,
     FAILURE_THRESHOLD_MIN,
     HEALTH_CHECK_INTERVALS_SECONDS,
     HEALTH_CHECK_METRIC_REGION,
 )
 
-HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
-RECORD = "aws:route53/record:Record"
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-
 #: Health-check types that probe an endpoint on a request interval.
 ENDPOINT_CHECK_TYPES = frozenset({"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"})
-#: Route 53 defaults when the input is omitted (API reference, HealthCheckConfig).
-DEFAULT_REQUEST_INTERVAL = 30
-DEFAULT_FAILURE_THRESHOLD = 3
 
 
 def health_check_timing(**overrides: Any) -> Policy:
@@ -64,7 +60,7 @@ def health_check_timing(**overrides: Any) -> Policy:
         kind = value(args.props, "type")
         if kind not in ENDPOINT_CHECK_TYPES:
             args.not_applicable(f"health check of type {kind} has no request interval")
-        interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL)
+        interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL_SECONDS)
         threshold = number(args.props, "failureThreshold", default=DEFAULT_FAILURE_THRESHOLD)
         allowed = [float(i) for i in cfg["allowedIntervalsSeconds"]]
         if interval not in allowed:

@@ -24,6 +24,14 @@ from typing import Any
 
 from pulumi_policy import Policy, ReportViolation, StackValidationArgs
 
+from policies.resource_types import (
+    FUNCTION,
+    POLICY,
+    POLICY_ATTACHMENT,
+    ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+)
 from policies.rules.common import (
     Unknown,
     by_type,
@@ -33,12 +41,6 @@ from policies.rules.common import (
     value,
 )
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-POLICY = "aws:iam/policy:Policy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
-FUNCTION = "aws:lambda/function:Function"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 
 #: An AWS-managed policy ARN (any partition, any path): ``arn:aws:iam::aws:policy/<path/>Name``.
@@ -190,7 +192,7 @@ def no_wildcard_actions(**overrides: Any) -> Policy:
         for rp in by_type(res, ROLE_POLICY):
             if _refs(rp, "role") & keys:
                 documents[(rp.urn, "policy")] = rp
-        for att in by_type(res, ATTACHMENT):
+        for att in by_type(res, ROLE_POLICY_ATTACHMENT):
             if _refs(att, "role") & keys:
                 attach(att.urn, _refs(att, "policyArn"), _computed(att, "policyArn"))
         for att in by_type(res, POLICY_ATTACHMENT):
