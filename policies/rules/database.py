@@ -137,24 +137,11 @@ def cross_region_replica(**overrides: Any) -> Policy:
                 report(f"Read replica's {e.path} can't be known during preview, so its "
                        "Region and source cannot be checked; give them as plain values.", r.urn)
                 continue
-            arn = parse_rds_instance_arn(str(source))
-            if arn is None:
-                report(f"Read replica must name its source as an RDS ARN "
-                       f"(arn:aws:rds:<region>:<account>:db:<id>), got {source!r}; a "
-                       "cross-Region replica cannot use an identifier.", r.urn)
-            elif where and arn.region == where:
-                report(f"Read replica is in {where}, the same Region as its source; a standby "
-                       "for a Region failure must be in another Region.", r.urn)
             key_region = _kms_region(r, keys)
-            if key_region is None:
-                report(f"Cross-Region read replica must set kmsKeyId to a KMS key in its own "
-                       f"Region ({where}); an encrypted source cannot be replicated without it.",
-                       r.urn)
-            elif key_region == "<unknown>":
+            for problem in _source_problems(str(source), where) + _key_problems(key_region, where):
+                report(problem, r.urn)
+            if key_region == "<unknown>":
                 undecided.append(r.urn)
-            elif where and key_region != where:
-                report(f"Read replica's KMS key is in {key_region}, but the replica is in "
-                       f"{where}; the key must live in the replica's Region.", r.urn)
         if undecided:
             # Not a silent pass: the preview lists the policy as not applicable, with why.
             not_applicable("the KMS key Region of " + ", ".join(undecided)
@@ -165,6 +152,30 @@ def cross_region_replica(**overrides: Any) -> Policy:
         description="Checks whether cross-Region read replicas name their source by ARN and use "
                     "a KMS key in their own Region.",
         check=check, overrides=overrides)
+
+
+def _source_problems(source: str, where: str | None) -> list[str]:
+    """What is wrong with a replica's ``replicateSourceDb`` for a cross-Region standby."""
+    arn = parse_rds_instance_arn(source)
+    if arn is None:
+        return [f"Read replica must name its source as an RDS ARN "
+                f"(arn:aws:rds:<region>:<account>:db:<id>), got {source!r}; a "
+                "cross-Region replica cannot use an identifier."]
+    if where and arn.region == where:
+        return [f"Read replica is in {where}, the same Region as its source; a standby "
+                "for a Region failure must be in another Region."]
+    return []
+
+
+def _key_problems(key_region: str | None, where: str | None) -> list[str]:
+    """What is wrong with the Region of a replica's KMS key (``<unknown>``: nothing yet)."""
+    if key_region is None:
+        return [f"Cross-Region read replica must set kmsKeyId to a KMS key in its own "
+                f"Region ({where}); an encrypted source cannot be replicated without it."]
+    if key_region != "<unknown>" and where and key_region != where:
+        return [f"Read replica's KMS key is in {key_region}, but the replica is in "
+                f"{where}; the key must live in the replica's Region."]
+    return []
 
 
 def _kms_region(replica: Any, keys: dict[str, Any]) -> str | None:

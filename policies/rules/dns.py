@@ -104,48 +104,9 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
     """``route53-failover-distinct-set-identifiers``: PRIMARY/SECONDARY pairs are well formed."""
 
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
-        for r in by_type(args.resources, RECORD):
-            if not is_set(r.props, "failoverRoutingPolicies"):
-                continue
-            key = (_known_str(r.props, "zoneId"), _known_str(r.props, "name").rstrip("."),
-                   _known_str(r.props, "type"))
-            groups[key].append(r)
         undecided: list[str] = []
-        for (zone, name, rtype), records in groups.items():
-            ids: dict[str, list[str]] = defaultdict(list)
-            kinds: dict[str, list[str]] = defaultdict(list)
-            computed = False
-            for r in records:
-                sid = _known_str(r.props, "setIdentifier")
-                if sid == "<computed>":
-                    undecided.append(f"{r.urn}: setIdentifier")
-                else:
-                    ids[sid].append(r.urn)
-                try:
-                    types = [value(r.props, "failoverRoutingPolicies", i, "type")
-                             for i in range(len(value(r.props, "failoverRoutingPolicies",
-                                                      default=[]) or []))]
-                except Unknown as e:
-                    undecided.append(f"{r.urn}: {e.path}")
-                    computed = True
-                    continue
-                for t in types:
-                    kinds[str(t)].append(r.urn)
-            for sid, urns in ids.items():
-                if len(urns) > 1:
-                    for urn in urns:
-                        report(f"Failover records for {name} ({rtype}) share setIdentifier "
-                               f"{sid!r}; each record of a failover pair needs its own.", urn)
-            for kind, urns in kinds.items():
-                if len(urns) > 1:
-                    for urn in urns:
-                        report(f"{name} ({rtype}) has {len(urns)} {kind} failover records; "
-                               "a failover pair has exactly one PRIMARY and one SECONDARY.", urn)
-            if set(kinds) != {"PRIMARY", "SECONDARY"} and not computed:
-                for r in records:
-                    report(f"{name} ({rtype}) in zone {zone} has failover record(s) "
-                           f"{sorted(kinds)} but needs one PRIMARY and one SECONDARY.", r.urn)
+        for (zone, name, rtype), records in _failover_groups(args.resources).items():
+            _check_pair(f"{name} ({rtype})", zone, records, report, undecided)
         if undecided:
             not_applicable("can't be known during preview: " + "; ".join(undecided))
 
@@ -154,6 +115,60 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
         description="Checks whether each failover record name has exactly one PRIMARY and one "
                     "SECONDARY record with distinct set identifiers.",
         check=check, overrides=overrides)
+
+
+def _check_pair(label: str, zone: str, records: list[Any], report: ReportViolation,
+                undecided: list[str]) -> None:
+    """Report what is wrong with the failover records of one name (``label``) in ``zone``."""
+    ids, kinds, computed = _pair_inputs(records, undecided)
+    for sid, urns in ids.items():
+        for urn in urns if len(urns) > 1 else []:
+            report(f"Failover records for {label} share setIdentifier {sid!r}; each record of a "
+                   "failover pair needs its own.", urn)
+    for kind, urns in kinds.items():
+        for urn in urns if len(urns) > 1 else []:
+            report(f"{label} has {len(urns)} {kind} failover records; a failover pair has "
+                   "exactly one PRIMARY and one SECONDARY.", urn)
+    if set(kinds) != {"PRIMARY", "SECONDARY"} and not computed:
+        for r in records:
+            report(f"{label} in zone {zone} has failover record(s) {sorted(kinds)} but needs one "
+                   "PRIMARY and one SECONDARY.", r.urn)
+
+
+def _failover_groups(resources: Any) -> dict[tuple[str, str, str], list[Any]]:
+    """Failover records by ``(zoneId, name without the trailing dot, type)``."""
+    groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for r in by_type(resources, RECORD):
+        if is_set(r.props, "failoverRoutingPolicies"):
+            key = (_known_str(r.props, "zoneId"), _known_str(r.props, "name").rstrip("."),
+                   _known_str(r.props, "type"))
+            groups[key].append(r)
+    return groups
+
+
+def _pair_inputs(records: list[Any], undecided: list[str]
+                 ) -> tuple[dict[str, list[str]], dict[str, list[str]], bool]:
+    """URNs by set identifier, URNs by failover type, and whether a type is computed; computed
+    inputs are added to ``undecided`` as ``"<urn>: <path>"``."""
+    ids: dict[str, list[str]] = defaultdict(list)
+    kinds: dict[str, list[str]] = defaultdict(list)
+    computed = False
+    for r in records:
+        sid = _known_str(r.props, "setIdentifier")
+        if sid == "<computed>":
+            undecided.append(f"{r.urn}: setIdentifier")
+        else:
+            ids[sid].append(r.urn)
+        try:
+            count = len(value(r.props, "failoverRoutingPolicies", default=[]) or [])
+            types = [value(r.props, "failoverRoutingPolicies", i, "type") for i in range(count)]
+        except Unknown as e:
+            undecided.append(f"{r.urn}: {e.path}")
+            computed = True
+            continue
+        for t in types:
+            kinds[str(t)].append(r.urn)
+    return ids, kinds, computed
 
 
 def _known_str(props: Any, key: str) -> str:
