@@ -73,8 +73,10 @@ def health_check_timing(**overrides: Any) -> Policy:
 
     return resource_policy(
         name="route53-health-check-timing",
-        description="Checks whether Route 53 endpoint health checks use a 10 or 30 s request "
-                    "interval and a failure threshold of 1-10.",
+        description="Checks whether Route 53 endpoint health checks use a "
+                    f"{' or '.join(str(i) for i in HEALTH_CHECK_INTERVALS_SECONDS)} s request "
+                    f"interval and a failure threshold of {FAILURE_THRESHOLD_MIN}-"
+                    f"{FAILURE_THRESHOLD_MAX}.",
         types=[HEALTH_CHECK], check=check, settings=settings, overrides=overrides)
 
 
