@@ -17,8 +17,8 @@ unhealthy) + DNS TTL.
 
 RPO depends on the database strategy's :class:`contract.strategies.RpoRule`:
 
-* replication alarm (``read-replica``: ReplicaLag; ``dms``: CDC latency): its threshold;
-* cadence plus copy (``snapshot-restore``): snapshot cadence + cross-Region copy time.
+* replication alarm (the strategy's replication metrics, e.g. ReplicaLag): its threshold;
+* cadence plus copy (nothing replicates): snapshot cadence + cross-Region copy time.
 
 Whatever the strategy, the backup schedule must run at least once per RPO target.
 
@@ -210,7 +210,8 @@ def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
     """Worst-case RPO for a database strategy.
 
     Args:
-        strategy: ``read-replica``, ``dms`` or ``snapshot-restore``.
+        strategy: a :class:`contract.strategies.Strategy` value; its spec's ``rpo_rule``
+            picks the terms.
         target_seconds: the RPO objective.
         backup_cadence: seconds between scheduled backups (must be <= the target).
         replication_alarm: replica-lag (read-replica) or CDC-latency (dms) alarm threshold.
