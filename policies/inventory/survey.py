@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
+from contract.env import Env
 from contract.names import Role
 from policies.orchestrator_env import PlannedEnv
 from policies.resource_types import EVENT_RULE
@@ -126,7 +127,7 @@ class Survey:
                 running.append(r)
         return running, disabled
 
-    def var(self, orch: PlannedEnv, name: Any, *, missing: str | None = None,
+    def var(self, orch: PlannedEnv, name: Env, *, missing: str | None = None,
             explain: bool = False) -> Any:
         """An orchestrator variable through its contract (see :meth:`PlannedEnv.get`); a
         problem or an unknown input is recorded here."""

@@ -34,7 +34,7 @@ from pulumi_policy import (
 
 from contract.env import BackupEnv, Env
 from contract.names import Role
-from contract.strategies import SPECS, spec
+from contract.strategies import DEFAULT_PROMOTION_SECONDS, STRATEGIES, spec
 from policies.inventory import Objectives, objectives
 from policies.inventory.survey import disabled_rule
 from policies.orchestrator_env import PlannedEnv
@@ -60,13 +60,12 @@ RPO_MINUTES = Setting("rpoMinutes", "number", 60, "RPO target, in minutes.",
 OBJECTIVE_SETTINGS = [
     Setting("rtoMinutes", "number", 240, "RTO target, in minutes.", {"exclusiveMinimum": 0}),
     RPO_MINUTES,
-    Setting("promotionSeconds", "object", {str(s): t.promotion_seconds for s, t in SPECS.items()},
-            "Modelled seconds for the standby database to accept writes, per strategy "
-            "(contract.strategies.DEFAULT_PROMOTION_SECONDS, the strategy table's figures, whose "
-            "sources rto_rpo.figures gives: "
-            + "; ".join(f"{s} {t.promotion_seconds} s" for s, t in SPECS.items())
-            + f"). The larger of this and the orchestrator's own {Env.PROMOTION_SECONDS} is used.",
-            {"properties": {str(s): {"type": "number", "minimum": 0} for s in SPECS}}),
+    Setting("promotionSeconds", "object", dict(DEFAULT_PROMOTION_SECONDS),
+            "Modelled seconds for the standby database to accept writes, per strategy (by "
+            "default the strategy table's, contract.strategies.DEFAULT_PROMOTION_SECONDS, whose "
+            "sources rto_rpo.figures gives). The larger of this and the orchestrator's own "
+            f"{Env.PROMOTION_SECONDS} is used.",
+            {"properties": {s: {"type": "number", "minimum": 0} for s in STRATEGIES}}),
     Setting("snapshotCopySeconds", "number", DEFAULT_SNAPSHOT_COPY_SECONDS,
             "Modelled seconds for a cross-Region snapshot copy (rto_rpo.figures."
             "DEFAULT_SNAPSHOT_COPY_SECONDS).", {"minimum": 0}),
@@ -129,8 +128,9 @@ def backup_schedule_within_rpo(**overrides: Any) -> Policy:
 def retention_within_quota(**overrides: Any) -> Policy:
     """``snapshot-retention-within-quota``: cadence x retention fits the manual-snapshot quota."""
     settings = [Setting("manualSnapshotQuota", "integer", DEFAULT_MANUAL_SNAPSHOT_QUOTA,
-                        "Manual DB snapshots allowed per Region (RDS default quota 100; raise "
-                        "it only if AWS raised yours).", {"minimum": 1})]
+                        "Manual DB snapshots allowed per Region (the RDS default quota, "
+                        "rto_rpo.figures.DEFAULT_MANUAL_SNAPSHOT_QUOTA; raise it only if AWS "
+                        "raised yours).", {"minimum": 1})]
 
     def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
         if role(args.props) != Role.BACKUP_ORCHESTRATOR:
