@@ -19,6 +19,12 @@ HEALTH_CHECK_INTERVALS_SECONDS: Final[tuple[int, ...]] = (10, 30)
 FAILURE_THRESHOLD_MIN: Final[int] = 1
 FAILURE_THRESHOLD_MAX: Final[int] = 10
 
+#: Route 53 defaults when a health check omits RequestInterval (seconds) or FailureThreshold.
+#: Source: Route 53 API reference, HealthCheckConfig
+#: (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
+DEFAULT_REQUEST_INTERVAL_SECONDS: Final[int] = 30
+DEFAULT_FAILURE_THRESHOLD: Final[int] = 3
+
 #: Minimum TTL, in seconds, AWS recommends for records that fail over. Source: Route 53
 #: Developer Guide, "Values specific for failover records" / health-check best practice.
 MIN_FAILOVER_TTL_SECONDS: Final[int] = 60

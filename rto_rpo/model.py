@@ -2,8 +2,9 @@
 
 The program's outputs, the CrossGuard policy and the drill's report all call this module,
 so the arithmetic exists once. Callers gather the terms (from validated settings, from
-planned resource inputs, or from a drill's measurements) and this module adds them up and
-explains the result.
+planned resource inputs, or from a drill's measurements) into one
+:class:`rto_rpo.inputs.EstimateInputs` and :func:`rto_rpo.inputs.estimate` adds them up here;
+the functions below stay public for callers that build single terms.
 
 All durations are in **seconds** (float). Every :class:`Term` says where its value came
 from (``source``: a config key, a resource URN or a measurement) and whether it is
@@ -16,10 +17,29 @@ unhealthy) + DNS TTL.
 
 RPO depends on the database strategy's :class:`contract.strategies.RpoRule`:
 
-* replication alarm (``read-replica``: ReplicaLag; ``dms``: CDC latency): its threshold;
-* cadence plus copy (``snapshot-restore``): snapshot cadence + cross-Region copy time.
+* replication alarm (the strategy's replication metrics, e.g. ReplicaLag): its threshold;
+* cadence plus copy (nothing replicates): snapshot cadence + cross-Region copy time.
 
 Whatever the strategy, the backup schedule must run at least once per RPO target.
+
+Building the input from a drill's measurements. A drill knows what it ran and what it could
+not run (the emulator cannot wait for Route 53's checkers or an RDS promotion), so it fills
+:class:`rto_rpo.inputs.RtoInputs` and :class:`rto_rpo.inputs.RpoInputs` like this:
+
+* ``detection``: the paths the scenario leaves (both, or the watchdog alone when the primary
+  Region is down), from :func:`health_check_detection` / :func:`watchdog_detection` over the
+  settings, re-labelled :attr:`Basis.MODELLED` (AWS-side, not run);
+* ``steps``: one :attr:`Basis.MEASURED` term for the failover as run (failure injected ->
+  handler reports completion, wall seconds, ``source="drill"``), plus one
+  :attr:`Basis.MODELLED` term per simulated wait (e.g. a crashed invocation's lock lease);
+* ``promotion`` and ``dns_ttl``: the program's planned terms
+  (:func:`components.budgets.planned_inputs`), re-labelled modelled;
+* ``traffic_shift``: :func:`gate_alarm_evaluation` over the deployed gate alarm's inputs;
+* ``recovery_point`` (in ``RpoInputs``): the recovery-point age read at the failure, as one
+  :attr:`Basis.MEASURED` term; it is then the RPO, whatever the strategy's rule. Leave
+  ``backup_cadence`` None unless the cadence finding should apply to the drill too.
+
+No unknown terms: a drill that could not read a value has no estimate for it.
 """
 
 from __future__ import annotations
@@ -190,7 +210,8 @@ def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
     """Worst-case RPO for a database strategy.
 
     Args:
-        strategy: ``read-replica``, ``dms`` or ``snapshot-restore``.
+        strategy: a :class:`contract.strategies.Strategy` value; its spec's ``rpo_rule``
+            picks the terms.
         target_seconds: the RPO objective.
         backup_cadence: seconds between scheduled backups (must be <= the target).
         replication_alarm: replica-lag (read-replica) or CDC-latency (dms) alarm threshold.
@@ -199,11 +220,7 @@ def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
     Raises:
         ValueError: unknown strategy, or the term that strategy needs is missing.
     """
-    findings: list[str] = []
-    if backup_cadence.seconds > target_seconds:
-        findings.append(f"backup schedule every {_fmt(backup_cadence.seconds)} "
-                        f"({backup_cadence.source}) runs less than once per RPO target "
-                        f"of {_fmt(target_seconds)}")
+    findings = cadence_findings(backup_cadence, target_seconds)
     rule = spec(strategy).rpo_rule
     if rule is RpoRule.REPLICATION_ALARM:
         if replication_alarm is None:
@@ -213,7 +230,19 @@ def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
         if snapshot_copy is None:
             raise ValueError(f"strategy {strategy!r} needs the snapshot copy time")
         terms = (backup_cadence, snapshot_copy)
-    return Estimate("RPO", terms, float(target_seconds), tuple(findings))
+    return Estimate("RPO", terms, float(target_seconds), findings)
+
+
+def cadence_findings(backup_cadence: Term, target_seconds: float) -> tuple[str, ...]:
+    """The finding that breaks an RPO whatever its terms: backups less than once per target.
+
+    Returns:
+        one human-readable finding, or none when ``backup_cadence.seconds <= target_seconds``.
+    """
+    if backup_cadence.seconds <= target_seconds:
+        return ()
+    return (f"backup schedule every {_fmt(backup_cadence.seconds)} ({backup_cadence.source}) "
+            f"runs less than once per RPO target of {_fmt(target_seconds)}",)
 
 
 def manual_snapshots_held(*, cadence_minutes: float, retention_hours: float, databases: int,

@@ -173,14 +173,6 @@ def env(props: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
 
 
-def env_value(variables: Mapping[str, Any], name: str) -> Any:
-    """One environment variable, or None. Raises :class:`Unknown` if it is computed."""
-    v = variables.get(name)
-    if is_unknown(v):
-        raise Unknown(f"environment.variables.{name}")
-    return v
-
-
 # --- settings ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 An orchestrator in the primary Region fails with the Region it is meant to recover from.
 The standby Region is the orchestrator's own ``STANDBY_REGION`` variable (set by the program
-from validated config) unless the policy config names one.
+from validated config, read through :class:`contract.env.FailoverEnv`) unless the policy config
+names one.
 """
 
 from __future__ import annotations
@@ -11,36 +12,31 @@ from typing import Any
 
 from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs
 
-from contract.env import Env
+from contract.env import Env, FailoverEnv
 from contract.names import Role
-from policies.rules.common import (
-    Setting,
-    env,
-    env_value,
-    region,
-    resource_policy,
-    role,
-)
-
-FUNCTION = "aws:lambda/function:Function"
+from policies.orchestrator_env import PlannedEnv
+from policies.resource_types import FUNCTION
+from policies.rules.common import Setting, Unknown, region, resource_policy, role
 
 
 def orchestrator_in_standby_region(**overrides: Any) -> Policy:
     """``lambda-orchestrator-in-standby-region``."""
     settings = [Setting("standbyRegion", "string", "",
                         "Region the failover orchestrator must run in; empty means the "
-                        "function's own STANDBY_REGION variable.")]
+                        f"function's own {Env.STANDBY_REGION} variable.")]
 
     def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
         if role(args.props) != Role.FAILOVER_ORCHESTRATOR:
             args.not_applicable("not the failover orchestrator")
-        variables = env(args.props)
-        standby = cfg["standbyRegion"] or env_value(variables, Env.STANDBY_REGION)
-        primary = env_value(variables, Env.PRIMARY_REGION)
+        orch = PlannedEnv.of(args, FailoverEnv)
+        standby = cfg["standbyRegion"] or orch.get(
+            Env.STANDBY_REGION, problem=report, unknown=_raise_unknown,
+            missing=f"Failover orchestrator must declare {Env.STANDBY_REGION} (or set this "
+                    "policy's standbyRegion).")
+        # Only compared here: a missing or invalid PRIMARY_REGION is the handler's to refuse.
+        primary = orch.get(Env.PRIMARY_REGION, problem=lambda _: None, unknown=_raise_unknown)
         where = region(args.props, args.provider)
         if not standby:
-            report(f"Failover orchestrator must declare {Env.STANDBY_REGION} (or set this "
-                   "policy's standbyRegion).")
             return
         if primary and standby == primary:
             report(f"Standby Region {standby} equals the primary Region; disaster recovery "
@@ -55,6 +51,10 @@ def orchestrator_in_standby_region(**overrides: Any) -> Policy:
         description="Checks whether the failover orchestrator function is deployed in the "
                     "standby Region, apart from the primary.",
         types=[FUNCTION], check=check, settings=settings, overrides=overrides)
+
+
+def _raise_unknown(path: str) -> None:
+    raise Unknown(path)
 
 
 def policies() -> list[Policy]:

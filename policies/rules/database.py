@@ -1,15 +1,24 @@
 """RDS rules: encryption, deletion protection, retained backups, private snapshots, and a
 well-formed cross-Region read replica.
 
-AWS facts (field notes): a cross-Region replica's source must be given as an ARN; an
-encrypted source needs a KMS key that lives in the replica's Region; replica backups must be
-enabled for a promoted replica to keep point-in-time recovery; a snapshot shared with "all"
-is public.
+AWS facts, with their sources:
+
+* a cross-Region replica names its source by ARN, and an encrypted one needs a KMS key of
+  the replica's own Region: Amazon RDS User Guide, "Creating a read replica in a different
+  AWS Region" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html)
+  and Amazon RDS API Reference, "CreateDBInstanceReadReplica" (SourceDBInstanceIdentifier,
+  KmsKeyId; https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html);
+* enable backups on a replica before promoting it: Amazon RDS API Reference,
+  "PromoteReadReplica" (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html);
+* a manual snapshot whose ``restore`` attribute includes ``all`` is public: Amazon RDS API
+  Reference, "ModifyDBSnapshotAttribute"
+  (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSnapshotAttribute.html).
+
+ARNs are parsed by :mod:`contract.identifiers`, the rules the program and the handlers use.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import (
@@ -19,6 +28,8 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from contract.identifiers import parse_arn, parse_rds_instance_arn
+from policies.resource_types import KMS_KEY, KMS_REPLICA_KEY, RDS_INSTANCE, RDS_SNAPSHOTS
 from policies.rules.common import (
     Setting,
     Unknown,
@@ -31,19 +42,6 @@ from policies.rules.common import (
     stack_policy,
     value,
 )
-
-RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_SNAPSHOT_TYPES = (
-    "aws:rds/snapshot:Snapshot",
-    "aws:rds/snapshotCopy:SnapshotCopy",
-    "aws:rds/clusterSnapshot:ClusterSnapshot",
-    "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
-)
-KMS_KEY = "aws:kms/key:Key"
-KMS_REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
-
-RDS_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):\d{12}:db:[A-Za-z][A-Za-z0-9-]*$")
-KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):\d{12}:(key|alias)/.+$")
 
 
 def storage_encrypted(**overrides: Any) -> Policy:
@@ -105,7 +103,7 @@ def snapshot_not_public(**overrides: Any) -> Policy:
     return resource_policy(
         name="rds-snapshot-not-public",
         description="Checks whether RDS snapshots are kept private (never shared with \"all\").",
-        types=RDS_SNAPSHOT_TYPES, check=check, overrides=overrides)
+        types=RDS_SNAPSHOTS, check=check, overrides=overrides)
 
 
 def _mentions_all(v: Any) -> bool:
@@ -139,24 +137,11 @@ def cross_region_replica(**overrides: Any) -> Policy:
                 report(f"Read replica's {e.path} can't be known during preview, so its "
                        "Region and source cannot be checked; give them as plain values.", r.urn)
                 continue
-            m = RDS_ARN.match(str(source))
-            if not m:
-                report(f"Read replica must name its source as an RDS ARN "
-                       f"(arn:aws:rds:<region>:<account>:db:<id>), got {source!r}; a "
-                       "cross-Region replica cannot use an identifier.", r.urn)
-            elif where and m["region"] == where:
-                report(f"Read replica is in {where}, the same Region as its source; a standby "
-                       "for a Region failure must be in another Region.", r.urn)
             key_region = _kms_region(r, keys)
-            if key_region is None:
-                report(f"Cross-Region read replica must set kmsKeyId to a KMS key in its own "
-                       f"Region ({where}); an encrypted source cannot be replicated without it.",
-                       r.urn)
-            elif key_region == "<unknown>":
+            for problem in _source_problems(str(source), where) + _key_problems(key_region, where):
+                report(problem, r.urn)
+            if key_region == "<unknown>":
                 undecided.append(r.urn)
-            elif where and key_region != where:
-                report(f"Read replica's KMS key is in {key_region}, but the replica is in "
-                       f"{where}; the key must live in the replica's Region.", r.urn)
         if undecided:
             # Not a silent pass: the preview lists the policy as not applicable, with why.
             not_applicable("the KMS key Region of " + ", ".join(undecided)
@@ -167,6 +152,30 @@ def cross_region_replica(**overrides: Any) -> Policy:
         description="Checks whether cross-Region read replicas name their source by ARN and use "
                     "a KMS key in their own Region.",
         check=check, overrides=overrides)
+
+
+def _source_problems(source: str, where: str | None) -> list[str]:
+    """What is wrong with a replica's ``replicateSourceDb`` for a cross-Region standby."""
+    arn = parse_rds_instance_arn(source)
+    if arn is None:
+        return [f"Read replica must name its source as an RDS ARN "
+                f"(arn:aws:rds:<region>:<account>:db:<id>), got {source!r}; a "
+                "cross-Region replica cannot use an identifier."]
+    if where and arn.region == where:
+        return [f"Read replica is in {where}, the same Region as its source; a standby "
+                "for a Region failure must be in another Region."]
+    return []
+
+
+def _key_problems(key_region: str | None, where: str | None) -> list[str]:
+    """What is wrong with the Region of a replica's KMS key (``<unknown>``: nothing yet)."""
+    if key_region is None:
+        return [f"Cross-Region read replica must set kmsKeyId to a KMS key in its own "
+                f"Region ({where}); an encrypted source cannot be replicated without it."]
+    if key_region != "<unknown>" and where and key_region != where:
+        return [f"Read replica's KMS key is in {key_region}, but the replica is in "
+                f"{where}; the key must live in the replica's Region."]
+    return []
 
 
 def _kms_region(replica: Any, keys: dict[str, Any]) -> str | None:
@@ -184,8 +193,8 @@ def _kms_region(replica: Any, keys: dict[str, Any]) -> str | None:
         return "<unknown>"
     if not kms:
         return None
-    m = KMS_ARN.match(str(kms))
-    return m["region"] if m else "<unknown>"
+    arn = parse_arn(str(kms))
+    return arn.region if arn is not None and arn.service == "kms" and arn.region else "<unknown>"
 
 
 def policies() -> list[Policy]:

@@ -18,6 +18,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from policies.resource_types import HEALTH_CHECK, METRIC_ALARM, RECORD
 from policies.rules.common import (
     Setting,
     Unknown,
@@ -31,21 +32,16 @@ from policies.rules.common import (
     value,
 )
 from rto_rpo.figures import (
+    DEFAULT_FAILURE_THRESHOLD,
+    DEFAULT_REQUEST_INTERVAL_SECONDS,
     FAILURE_THRESHOLD_MAX,
     FAILURE_THRESHOLD_MIN,
     HEALTH_CHECK_INTERVALS_SECONDS,
     HEALTH_CHECK_METRIC_REGION,
 )
 
-HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
-RECORD = "aws:route53/record:Record"
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-
 #: Health-check types that probe an endpoint on a request interval.
 ENDPOINT_CHECK_TYPES = frozenset({"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"})
-#: Route 53 defaults when the input is omitted (API reference, HealthCheckConfig).
-DEFAULT_REQUEST_INTERVAL = 30
-DEFAULT_FAILURE_THRESHOLD = 3
 
 
 def health_check_timing(**overrides: Any) -> Policy:
@@ -64,7 +60,7 @@ def health_check_timing(**overrides: Any) -> Policy:
         kind = value(args.props, "type")
         if kind not in ENDPOINT_CHECK_TYPES:
             args.not_applicable(f"health check of type {kind} has no request interval")
-        interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL)
+        interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL_SECONDS)
         threshold = number(args.props, "failureThreshold", default=DEFAULT_FAILURE_THRESHOLD)
         allowed = [float(i) for i in cfg["allowedIntervalsSeconds"]]
         if interval not in allowed:
@@ -77,8 +73,10 @@ def health_check_timing(**overrides: Any) -> Policy:
 
     return resource_policy(
         name="route53-health-check-timing",
-        description="Checks whether Route 53 endpoint health checks use a 10 or 30 s request "
-                    "interval and a failure threshold of 1-10.",
+        description="Checks whether Route 53 endpoint health checks use a "
+                    f"{' or '.join(str(i) for i in HEALTH_CHECK_INTERVALS_SECONDS)} s request "
+                    f"interval and a failure threshold of {FAILURE_THRESHOLD_MIN}-"
+                    f"{FAILURE_THRESHOLD_MAX}.",
         types=[HEALTH_CHECK], check=check, settings=settings, overrides=overrides)
 
 
@@ -108,48 +106,9 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
     """``route53-failover-distinct-set-identifiers``: PRIMARY/SECONDARY pairs are well formed."""
 
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
-        for r in by_type(args.resources, RECORD):
-            if not is_set(r.props, "failoverRoutingPolicies"):
-                continue
-            key = (_known_str(r.props, "zoneId"), _known_str(r.props, "name").rstrip("."),
-                   _known_str(r.props, "type"))
-            groups[key].append(r)
         undecided: list[str] = []
-        for (zone, name, rtype), records in groups.items():
-            ids: dict[str, list[str]] = defaultdict(list)
-            kinds: dict[str, list[str]] = defaultdict(list)
-            computed = False
-            for r in records:
-                sid = _known_str(r.props, "setIdentifier")
-                if sid == "<computed>":
-                    undecided.append(f"{r.urn}: setIdentifier")
-                else:
-                    ids[sid].append(r.urn)
-                try:
-                    types = [value(r.props, "failoverRoutingPolicies", i, "type")
-                             for i in range(len(value(r.props, "failoverRoutingPolicies",
-                                                      default=[]) or []))]
-                except Unknown as e:
-                    undecided.append(f"{r.urn}: {e.path}")
-                    computed = True
-                    continue
-                for t in types:
-                    kinds[str(t)].append(r.urn)
-            for sid, urns in ids.items():
-                if len(urns) > 1:
-                    for urn in urns:
-                        report(f"Failover records for {name} ({rtype}) share setIdentifier "
-                               f"{sid!r}; each record of a failover pair needs its own.", urn)
-            for kind, urns in kinds.items():
-                if len(urns) > 1:
-                    for urn in urns:
-                        report(f"{name} ({rtype}) has {len(urns)} {kind} failover records; "
-                               "a failover pair has exactly one PRIMARY and one SECONDARY.", urn)
-            if set(kinds) != {"PRIMARY", "SECONDARY"} and not computed:
-                for r in records:
-                    report(f"{name} ({rtype}) in zone {zone} has failover record(s) "
-                           f"{sorted(kinds)} but needs one PRIMARY and one SECONDARY.", r.urn)
+        for (zone, name, rtype), records in _failover_groups(args.resources).items():
+            _check_pair(f"{name} ({rtype})", zone, records, report, undecided)
         if undecided:
             not_applicable("can't be known during preview: " + "; ".join(undecided))
 
@@ -158,6 +117,60 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
         description="Checks whether each failover record name has exactly one PRIMARY and one "
                     "SECONDARY record with distinct set identifiers.",
         check=check, overrides=overrides)
+
+
+def _check_pair(label: str, zone: str, records: list[Any], report: ReportViolation,
+                undecided: list[str]) -> None:
+    """Report what is wrong with the failover records of one name (``label``) in ``zone``."""
+    ids, kinds, computed = _pair_inputs(records, undecided)
+    for sid, urns in ids.items():
+        for urn in urns if len(urns) > 1 else []:
+            report(f"Failover records for {label} share setIdentifier {sid!r}; each record of a "
+                   "failover pair needs its own.", urn)
+    for kind, urns in kinds.items():
+        for urn in urns if len(urns) > 1 else []:
+            report(f"{label} has {len(urns)} {kind} failover records; a failover pair has "
+                   "exactly one PRIMARY and one SECONDARY.", urn)
+    if set(kinds) != {"PRIMARY", "SECONDARY"} and not computed:
+        for r in records:
+            report(f"{label} in zone {zone} has failover record(s) {sorted(kinds)} but needs one "
+                   "PRIMARY and one SECONDARY.", r.urn)
+
+
+def _failover_groups(resources: Any) -> dict[tuple[str, str, str], list[Any]]:
+    """Failover records by ``(zoneId, name without the trailing dot, type)``."""
+    groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for r in by_type(resources, RECORD):
+        if is_set(r.props, "failoverRoutingPolicies"):
+            key = (_known_str(r.props, "zoneId"), _known_str(r.props, "name").rstrip("."),
+                   _known_str(r.props, "type"))
+            groups[key].append(r)
+    return groups
+
+
+def _pair_inputs(records: list[Any], undecided: list[str]
+                 ) -> tuple[dict[str, list[str]], dict[str, list[str]], bool]:
+    """URNs by set identifier, URNs by failover type, and whether a type is computed; computed
+    inputs are added to ``undecided`` as ``"<urn>: <path>"``."""
+    ids: dict[str, list[str]] = defaultdict(list)
+    kinds: dict[str, list[str]] = defaultdict(list)
+    computed = False
+    for r in records:
+        sid = _known_str(r.props, "setIdentifier")
+        if sid == "<computed>":
+            undecided.append(f"{r.urn}: setIdentifier")
+        else:
+            ids[sid].append(r.urn)
+        try:
+            count = len(value(r.props, "failoverRoutingPolicies", default=[]) or [])
+            types = [value(r.props, "failoverRoutingPolicies", i, "type") for i in range(count)]
+        except Unknown as e:
+            undecided.append(f"{r.urn}: {e.path}")
+            computed = True
+            continue
+        for t in types:
+            kinds[str(t)].append(r.urn)
+    return ids, kinds, computed
 
 
 def _known_str(props: Any, key: str) -> str:

@@ -24,6 +24,14 @@ from typing import Any
 
 from pulumi_policy import Policy, ReportViolation, StackValidationArgs
 
+from policies.resource_types import (
+    FUNCTION,
+    POLICY,
+    POLICY_ATTACHMENT,
+    ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+)
 from policies.rules.common import (
     Unknown,
     by_type,
@@ -33,12 +41,6 @@ from policies.rules.common import (
     value,
 )
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-POLICY = "aws:iam/policy:Policy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
-FUNCTION = "aws:lambda/function:Function"
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 
 #: An AWS-managed policy ARN (any partition, any path): ``arn:aws:iam::aws:policy/<path/>Name``.
@@ -154,78 +156,99 @@ class _Finder:
         return None
 
 
+class _Reach:
+    """Everything that grants a stack's Lambda roles their permissions.
+
+    :meth:`follow` walks inline role policies, attachments and each role's own
+    ``managedPolicyArns`` and ``inlinePolicies``; a broad AWS-managed policy is reported at
+    once, policy documents are kept for :meth:`documents`, and inputs that can't be decided
+    during preview go to ``undecided`` as ``"<urn>: <path>"``.
+    """
+
+    def __init__(self, resources: list[Any], report: ReportViolation) -> None:
+        self.resources = resources
+        self.report = report
+        self.roles = lambda_roles(resources)
+        self.undecided = [f"{r.urn}: assumeRolePolicy" for r in by_type(resources, ROLE)
+                          if r not in self.roles and _trust_unknown(r)]
+        self.keys: set[str] = set()
+        for role in self.roles:
+            self.keys |= _keys(role)
+        self.finder = _Finder(resources)
+        self.policies: dict[str, Any] = {}  # urn -> a resource with a ``policy`` input
+        self.inline: list[tuple[str, Any]] = []  # (role urn, document)
+
+    def follow(self) -> None:
+        for rp in by_type(self.resources, ROLE_POLICY):
+            if _refs(rp, "role") & self.keys:
+                self.policies[rp.urn] = rp
+        for kind, prop in ((ROLE_POLICY_ATTACHMENT, "role"), (POLICY_ATTACHMENT, "roles")):
+            for att in by_type(self.resources, kind):
+                if _refs(att, prop) & self.keys:
+                    self.attach(att.urn, _refs(att, "policyArn"), _computed(att, "policyArn"))
+        for role in self.roles:
+            self.managed(role)
+            self.inline_policies(role)
+
+    def attach(self, urn: str, refs: set[str], computed: bool) -> None:
+        """Follow policy references from an attachment (or a role's managedPolicyArns)."""
+        resolved = False
+        for ref in sorted(refs):
+            target = self.finder.policy(ref)
+            if target is not None:
+                self.policies[target.urn] = target
+            elif broad_aws_managed(ref):
+                self.report(f"Lambda function's role must not have the AWS managed policy {ref} "
+                            "attached: it grants whole services or the account. Attach a policy "
+                            "that lists the actions the function calls.", urn)
+            elif not (AWS_MANAGED_ARN.match(ref) or ":policy/" in ref):
+                continue  # not a policy reference: resolves nothing
+            resolved = True  # a narrow AWS-managed or an outside customer policy counts too
+        if computed and not resolved:
+            self.undecided.append(f"{urn}: policyArn")
+
+    def managed(self, role: Any) -> None:
+        try:
+            arns = value(role.props, "managedPolicyArns", default=[])
+        except Unknown:
+            self.undecided.append(f"{role.urn}: managedPolicyArns")
+            arns = []
+        if any(is_unknown(a) for a in arns or []) and not (
+                role.property_dependencies or {}).get("managedPolicyArns"):
+            self.undecided.append(f"{role.urn}: managedPolicyArns")
+        self.attach(role.urn, _refs(role, "managedPolicyArns"), False)
+
+    def inline_policies(self, role: Any) -> None:
+        try:
+            blocks = value(role.props, "inlinePolicies", default=[])
+        except Unknown:
+            self.undecided.append(f"{role.urn}: inlinePolicies")
+            blocks = []
+        for i, block in enumerate(blocks or []):
+            doc = block.get("policy") if isinstance(block, dict) else None
+            if is_unknown(doc):
+                self.undecided.append(f"{role.urn}: inlinePolicies.{i}.policy")
+            elif doc:
+                self.inline.append((role.urn, doc))
+
+    def documents(self) -> list[tuple[str, Any]]:
+        """``(urn to report at, document)`` of every policy reaching a Lambda role."""
+        out: list[tuple[str, Any]] = []
+        for urn, p in self.policies.items():
+            try:
+                out.append((urn, value(p.props, "policy")))
+            except Unknown:
+                self.undecided.append(f"{urn}: policy")
+        return out + self.inline
+
+
 def no_wildcard_actions(**overrides: Any) -> Policy:
     """``iam-lambda-policy-no-wildcard-action``."""
 
     def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        res = list(args.resources)
-        roles = lambda_roles(res)
-        undecided: list[str] = [f"{r.urn}: assumeRolePolicy" for r in by_type(res, ROLE)
-                                if r not in roles and _trust_unknown(r)]
-        keys: set[str] = set()
-        for role in roles:
-            keys |= _keys(role)
-        finder = _Finder(res)
-        # (urn to report at, label, document)
-        documents: dict[tuple[str, str], Any] = {}
-
-        def attach(urn: str, refs: set[str], computed: bool) -> None:
-            """Follow policy references from an attachment (or a role's managedPolicyArns)."""
-            resolved = False
-            for ref in sorted(refs):
-                target = finder.policy(ref)
-                if target is not None:
-                    documents[(target.urn, "policy")] = target
-                    resolved = True
-                elif broad_aws_managed(ref):
-                    report("Lambda function's role must not have the AWS managed policy "
-                           f"{ref} attached: it grants whole services or the account. Attach "
-                           "a policy that lists the actions the function calls.", urn)
-                    resolved = True
-                elif AWS_MANAGED_ARN.match(ref) or ":policy/" in ref:
-                    resolved = True  # a narrow AWS-managed or an outside customer policy
-            if computed and not resolved:
-                undecided.append(f"{urn}: policyArn")
-
-        for rp in by_type(res, ROLE_POLICY):
-            if _refs(rp, "role") & keys:
-                documents[(rp.urn, "policy")] = rp
-        for att in by_type(res, ATTACHMENT):
-            if _refs(att, "role") & keys:
-                attach(att.urn, _refs(att, "policyArn"), _computed(att, "policyArn"))
-        for att in by_type(res, POLICY_ATTACHMENT):
-            if _refs(att, "roles") & keys:
-                attach(att.urn, _refs(att, "policyArn"), _computed(att, "policyArn"))
-        inline: list[tuple[str, str, Any]] = []
-        for role in roles:
-            try:
-                arns = value(role.props, "managedPolicyArns", default=[])
-            except Unknown:
-                undecided.append(f"{role.urn}: managedPolicyArns")
-                arns = []
-            if any(is_unknown(a) for a in arns or []) and not (
-                    role.property_dependencies or {}).get("managedPolicyArns"):
-                undecided.append(f"{role.urn}: managedPolicyArns")
-            attach(role.urn, _refs(role, "managedPolicyArns"), False)
-            try:
-                blocks = value(role.props, "inlinePolicies", default=[])
-            except Unknown:
-                undecided.append(f"{role.urn}: inlinePolicies")
-                blocks = []
-            for i, block in enumerate(blocks or []):
-                doc = block.get("policy") if isinstance(block, dict) else None
-                if is_unknown(doc):
-                    undecided.append(f"{role.urn}: inlinePolicies.{i}.policy")
-                elif doc:
-                    inline.append((role.urn, f"inlinePolicies.{i}", doc))
-        checked: list[tuple[str, Any]] = []
-        for (urn, _), p in documents.items():
-            try:
-                checked.append((urn, value(p.props, "policy")))
-            except Unknown:
-                undecided.append(f"{urn}: policy")
-        checked.extend((urn, doc) for urn, _, doc in inline)
-        for urn, doc in checked:
+        reach = _Reach(list(args.resources), report)
+        reach.follow()
+        for urn, doc in reach.documents():
             try:
                 bad = wildcard_actions(doc)
             except (ValueError, TypeError) as e:
@@ -234,8 +257,8 @@ def no_wildcard_actions(**overrides: Any) -> Policy:
             if bad:
                 report("IAM policy on a Lambda function's role must not grant wildcard actions; "
                        f"found {', '.join(bad)}. List the actions the function calls.", urn)
-        if undecided:
-            not_applicable("can't be known during preview: " + "; ".join(undecided))
+        if reach.undecided:
+            not_applicable("can't be known during preview: " + "; ".join(reach.undecided))
 
     return stack_policy(
         name="iam-lambda-policy-no-wildcard-action",

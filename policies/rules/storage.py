@@ -24,6 +24,13 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from policies.resource_types import (
+    BUCKET_ENCRYPTION,
+    BUCKET_PUBLIC_ACCESS_BLOCK,
+    BUCKET_VERSIONING,
+    BUCKETS,
+    TOPIC,
+)
 from policies.rules.common import (
     Unknown,
     by_type,
@@ -34,14 +41,6 @@ from policies.rules.common import (
     value,
 )
 
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
-SSE = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-       "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
-VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning",
-              "aws:s3/bucketVersioningV2:BucketVersioningV2")
-PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
-TOPIC = "aws:sns/topic:Topic"
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
@@ -94,7 +93,7 @@ def _bucket_rule(name: str, description: str, types: tuple[str, ...],
         resources = list(args.resources)
         index = Companions(resources, types)
         undecided: list[str] = []
-        for b in by_type(resources, BUCKET, BUCKET_V2):
+        for b in by_type(resources, *BUCKETS):
             try:
                 problem = verdict(index.of(b), b)
             except Undecided as e:
@@ -162,19 +161,19 @@ def _public_access(companions: list[Any], b: Any) -> str | None:
 def bucket_encrypted() -> Policy:
     return _bucket_rule("s3-bucket-encrypted",
                         "Checks whether S3 buckets have default server-side encryption.",
-                        SSE, _encryption)
+                        BUCKET_ENCRYPTION, _encryption)
 
 
 def bucket_versioned() -> Policy:
     return _bucket_rule("s3-bucket-versioned",
-                        "Checks whether S3 buckets have versioning enabled.", VERSIONING,
+                        "Checks whether S3 buckets have versioning enabled.", BUCKET_VERSIONING,
                         _versioning)
 
 
 def bucket_public_access_blocked() -> Policy:
     return _bucket_rule("s3-bucket-public-access-blocked",
                         "Checks whether S3 buckets block all public access.",
-                        PUBLIC_ACCESS_BLOCK, _public_access)
+                        BUCKET_PUBLIC_ACCESS_BLOCK, _public_access)
 
 
 def topic_encrypted(**overrides: Any) -> Policy:

@@ -243,3 +243,25 @@ def test_retention_counts_every_protected_database() -> None:
     out = run_resource(QUOTA, type_, _backup_env(**{Env.PROTECTED_DATABASES: json.dumps(dbs),
                                                     Env.DB_STRATEGY: "snapshot-restore"}))
     assert out.violations and "120 manual snapshots" in out.violations[0]
+
+
+@pytest.mark.parametrize(("name", "raw", "message"), [
+    (Env.KEEP_NEWEST, "0", "Backup orchestrator's KEEP_NEWEST '0' is invalid; allowed: an integer >= 1."),
+    (Env.RETENTION_HOURS, None, "Backup orchestrator declares no RETENTION_HOURS (hours >= 1)."),
+    (Env.CADENCE_MINUTES, "1", "Backup orchestrator's CADENCE_MINUTES '1' is invalid; allowed: an "
+                               "integer 5-1440, minutes."),
+])
+def test_retention_reads_the_backup_contract(name: str, raw: str | None, message: str) -> None:
+    type_, props = valid("backup-orchestrator")
+    variables = props["environment"]["variables"]
+    if raw is None:
+        del variables[name]
+    else:
+        variables[name] = raw
+    assert run_resource(QUOTA, type_, props) == Outcome([message])
+
+
+def test_retention_with_unknown_variable_is_not_applicable() -> None:
+    type_, _ = valid("backup-orchestrator")
+    out = run_resource(QUOTA, type_, _backup_env(**{Env.RETENTION_HOURS: UNKNOWN}))
+    assert out == Outcome([], "environment.variables.RETENTION_HOURS can't be known during preview")

@@ -7,7 +7,7 @@ import json
 import pytest
 from pulumi_policy.proxy import UnknownValueError
 
-from contract.env import Env
+from contract.env import Env, FailoverEnv
 from offline.analyzer import policy_resources
 from policies.rules import compute, dns, recovery
 from tests.policies.helpers import (
@@ -212,7 +212,9 @@ def test_unknown_schedule_is_not_applicable() -> None:
 def test_step_budgets_are_json() -> None:
     edit = orch_env(**{Env.STEP_BUDGETS_SECONDS: "[1,"})
     out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": edit}))
-    assert out.messages[0].startswith("STEP_BUDGETS_SECONDS must be a JSON object of step -> seconds")
+    assert out.messages[0].startswith("Failover orchestrator's STEP_BUDGETS_SECONDS '[1,' is invalid: "
+                                      "Invalid JSON")
+    assert out.messages[0].endswith(f"allowed: {FailoverEnv.allowed(Env.STEP_BUDGETS_SECONDS)}.")
     assert json.loads(orch_env()["environment"]["variables"][Env.STEP_BUDGETS_SECONDS]) == STEP_BUDGETS
 
 
@@ -305,8 +307,10 @@ def test_missing_strategy_and_step_budgets_are_violations() -> None:
                                "steps have no time budget.", ORCH_URN)]
     out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": orch_env(
         **{Env.STEP_BUDGETS_SECONDS: json.dumps({"promote": -1})})}))
-    assert out.violations == [(f"{Env.STEP_BUDGETS_SECONDS} must be a JSON object of step -> "
-                               "seconds > 0, got '{\"promote\": -1}'.", ORCH_URN)]
+    assert out.violations == [(
+        "Failover orchestrator's STEP_BUDGETS_SECONDS '{\"promote\": -1}' is invalid: each step "
+        "budget must be 1-900 seconds (one Lambda invocation), got {'promote': -1}; allowed: JSON "
+        "{\"<step>\": seconds}, every failover step.", ORCH_URN)]
 
 
 @pytest.mark.parametrize("name", [Env.CONSECUTIVE_FAILURES, Env.PROBE_TIMEOUT_SECONDS,
@@ -386,9 +390,9 @@ def test_snapshot_restore_cadence_is_the_larger_of_schedule_and_cadence_minutes(
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    (None, "Backup orchestrator declares no CADENCE_MINUTES (an integer 1-1440, minutes)."),
-    ("0", "Backup orchestrator's CADENCE_MINUTES '0' is invalid; allowed: an integer 1-1440, minutes."),
-    ("hourly", "Backup orchestrator's CADENCE_MINUTES 'hourly' is invalid; allowed: an integer 1-1440, "
+    (None, "Backup orchestrator declares no CADENCE_MINUTES (an integer 5-1440, minutes)."),
+    ("0", "Backup orchestrator's CADENCE_MINUTES '0' is invalid; allowed: an integer 5-1440, minutes."),
+    ("hourly", "Backup orchestrator's CADENCE_MINUTES 'hourly' is invalid; allowed: an integer 5-1440, "
                "minutes."),
 ])
 def test_missing_or_invalid_cadence_minutes_is_a_violation(raw: str | None, message: str) -> None:
@@ -467,3 +471,46 @@ def test_looser_or_unknown_stack_targets_leave_the_packs_in_force() -> None:
     for value in ("999999", UNKNOWN, "not-a-number"):
         stack = dr_stack(**{"failover-orchestrator": orch_env(**{Env.RTO_SECONDS: value})})
         assert objectives(stack).rto.target_seconds == 240 * 60, value
+
+
+# --- the orchestrators' variables come from their contract ------------------------------------
+
+def test_computed_variables_map_is_not_applicable_not_a_list_of_missing_variables() -> None:
+    stack = dr_stack(**{"failover-orchestrator": {"environment": {"variables": UNKNOWN}}})
+    out = run_stack(POLICY, stack)
+    assert out.violations == []
+    assert out.not_applicable == (f"RTO/RPO can't be decided during preview: {ORCH_URN}: "
+                                  "environment.variables")
+
+
+def test_invalid_strategy_names_the_strategies_of_the_table() -> None:
+    out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": orch_env(**{Env.DB_STRATEGY: "aurora"})}))
+    assert out.violations == [("Failover orchestrator's DB_STRATEGY 'aurora' is invalid; allowed: "
+                               "one of read-replica, dms, snapshot-restore.", ORCH_URN)]
+
+
+def test_step_budgets_are_the_handlers_parse_of_the_variable() -> None:
+    # The handler fills steps a stack leaves out with their defaults; the RTO counts them too.
+    edit = orch_env(**{Env.STEP_BUDGETS_SECONDS: json.dumps({"promote": 300})})
+    rto = objectives(dr_stack(**{"failover-orchestrator": edit})).rto
+    assert rto is not None
+    steps = {t.name: t.seconds for t in rto.terms if t.name.startswith("step ")}
+    assert steps == {f"step {k}": (300 if k == "promote" else v) for k, v in STEP_BUDGETS.items()}
+
+
+def test_unknown_step_budgets_show_as_a_zero_second_term() -> None:
+    edit = orch_env(**{Env.STEP_BUDGETS_SECONDS: UNKNOWN})
+    rto = objectives(dr_stack(**{"failover-orchestrator": edit})).rto
+    assert rto is not None
+    assert [(t.name, t.seconds) for t in rto.terms if "step" in t.name] == [
+        ("step budgets (computed; counted as 0 s)", 0.0)]
+
+
+@pytest.mark.parametrize("key", ["watchdog-schedule", "backup-schedule"])
+def test_schedule_without_expression_is_never_counted_as_zero_seconds(key: str) -> None:
+    stack = dr_stack(**{key: {"scheduleExpression": None}, "health-alarm": None})
+    out = run_stack(POLICY, stack)
+    where = urn("aws:cloudwatch/eventRule:EventRule", key)
+    assert out.violations == []
+    assert out.not_applicable == ("RTO/RPO can't be decided during preview: "
+                                  f"{where}: scheduleExpression None has no bounded period")

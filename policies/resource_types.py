@@ -1,0 +1,45 @@
+"""Pulumi resource-type tokens (``pkg:module:Type``) the pack's rules look at, written once.
+
+Tokens are those of pulumi-aws v7 (the provider the program uses); the deprecated S3 ``V2``
+types are kept so a stack written against them is still checked.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- Route 53 and CloudWatch -----------------------------------------------------------------
+HEALTH_CHECK: Final = "aws:route53/healthCheck:HealthCheck"
+RECORD: Final = "aws:route53/record:Record"
+METRIC_ALARM: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
+EVENT_RULE: Final = "aws:cloudwatch/eventRule:EventRule"
+
+# --- Lambda and IAM --------------------------------------------------------------------------
+FUNCTION: Final = "aws:lambda/function:Function"
+ROLE: Final = "aws:iam/role:Role"
+ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
+POLICY: Final = "aws:iam/policy:Policy"
+ROLE_POLICY_ATTACHMENT: Final = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT: Final = "aws:iam/policyAttachment:PolicyAttachment"
+
+# --- RDS and KMS -----------------------------------------------------------------------------
+RDS_INSTANCE: Final = "aws:rds/instance:Instance"
+RDS_SNAPSHOTS: Final = (
+    "aws:rds/snapshot:Snapshot",
+    "aws:rds/snapshotCopy:SnapshotCopy",
+    "aws:rds/clusterSnapshot:ClusterSnapshot",
+    "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
+)
+KMS_KEY: Final = "aws:kms/key:Key"
+KMS_REPLICA_KEY: Final = "aws:kms/replicaKey:ReplicaKey"
+
+# --- S3 and SNS ------------------------------------------------------------------------------
+BUCKETS: Final = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+BUCKET_ENCRYPTION: Final = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+BUCKET_VERSIONING: Final = ("aws:s3/bucketVersioning:BucketVersioning",
+                            "aws:s3/bucketVersioningV2:BucketVersioningV2")
+BUCKET_PUBLIC_ACCESS_BLOCK: Final = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+TOPIC: Final = "aws:sns/topic:Topic"
