@@ -30,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contract.identifiers import is_region
-from cost.files import CostFileError, OverrideSource, read_override, validation_errors
+from cost.files import CostFileError, OverrideSource, key_path, read_override, validation_errors
 
 DEFAULT_TABLE = Path(__file__).with_name("prices.yaml")
 
@@ -143,8 +143,8 @@ class PriceNotFound(LookupError):
     def __init__(self, key: str, region: str | None) -> None:
         self.key, self.region = key, region
         where = region or "an unknown Region"
-        super().__init__(f"no price for {key} in {where}: add prices.\"{key}\".regions."
-                         f"{region or '<region>'} in an override file")
+        path = key_path(("prices", key, "regions", region or "<region>"))
+        super().__init__(f"no price for {key} in {where}: add {path} in an override file")
 
 
 class PriceTable(_Strict):
@@ -196,6 +196,12 @@ def _default_raw() -> dict[str, Any]:
     return {"prices": data.get("prices", {}), "allowances": data.get("allowances", {})}
 
 
+#: Fields of a default item an override cannot change (the pricing functions count in them),
+#: and the defaults of those the YAML may leave out.
+_FIXED = ("unit", "per", "scope")
+_FIELD_DEFAULTS = {"per": 1.0}
+
+
 def _merge_items(base: Mapping[str, Any], over: Any, section: str) -> tuple[dict[str, Any], list[str]]:
     """Merge an override section into the defaults, enforcing the unit rule."""
     if not isinstance(over, Mapping):
@@ -203,15 +209,16 @@ def _merge_items(base: Mapping[str, Any], over: Any, section: str) -> tuple[dict
     out, errors = {k: dict(v) for k, v in base.items()}, []
     for key, item in over.items():
         if not isinstance(item, Mapping):
-            errors.append(f"{section}.{key}: must be a mapping")
+            errors.append(f"{key_path((section, key))}: must be a mapping")
             continue
         if key not in out:
             out[key] = dict(item)
             continue
         merged = out[key]
         for field, value in item.items():
-            if field in ("unit", "per", "scope") and field in merged and value != merged[field]:
-                errors.append(f'{section}."{key}".{field}: cannot change ({merged[field]!r} in '
+            current = merged.get(field, _FIELD_DEFAULTS.get(field))
+            if field in _FIXED and value != current:
+                errors.append(f"{key_path((section, key, field))}: cannot change ({current!r} in "
                               f"the default table); give figures in the same {field}")
             elif field == "regions" and isinstance(value, Mapping):
                 merged["regions"] = {**merged.get("regions", {}), **value}
