@@ -10,7 +10,7 @@ from typing import Any
 
 from contract.names import Role
 from cost.context import Context, Unpriceable
-from cost.plan import known, role
+from cost.plan import is_unknown, known, role
 from cost.registry import Priced, prices
 from cost.usage import DAYS_PER_MONTH
 from cost.workload import backup_facts
@@ -18,17 +18,23 @@ from cost.workload import backup_facts
 _LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 
 
-def _expiry_days(ctx: Context, bucket: str) -> float | None:
-    """Days after which the bucket's lifecycle rules expire current objects, or None."""
-    for lc in ctx.plan.of_type(_LIFECYCLE):
-        if known(lc, "bucket") != bucket:
-            continue
-        days = [((rule.get("expiration") or {}).get("days")) for rule in known(lc, "rules", [])
-                if rule.get("status") == "Enabled"]
-        days = [d for d in days if isinstance(d, int | float)]
-        if days:
-            return float(min(days))
-    return None
+def _lifecycle_of(ctx: Context, r: Any) -> Any:
+    """The bucket's lifecycle configuration: the one naming the bucket, or during preview
+    (when its ``bucket`` input is not known yet) the only unnamed one beside it."""
+    configs = ctx.plan.of_type(_LIFECYCLE)
+    named = [lc for lc in configs if known(lc, "bucket") == known(r, "bucket")]
+    if named:
+        return named[0]
+    pending = [lc for lc in configs if is_unknown(lc.inputs.get("bucket")) and lc.parent == r.parent]
+    return pending[0] if len(pending) == 1 else None
+
+
+def _expiry_days(lifecycle: Any) -> float | None:
+    """Days after which enabled lifecycle rules expire current objects (the shortest), or None."""
+    days = [(rule.get("expiration") or {}).get("days") for rule in known(lifecycle, "rules", [])
+            if rule.get("status") == "Enabled"]
+    days = [d for d in days if isinstance(d, int | float)]
+    return float(min(days)) if days else None
 
 
 @prices("aws:s3/bucket:Bucket")
@@ -39,8 +45,8 @@ def bucket(r: Any, ctx: Context) -> Priced:
     if facts is None:
         raise Unpriceable("not the run-record bucket of a backup orchestrator: its usage is unknown")
     kib = ctx.usage.s3.run_record_kib
-    name = known(r, "bucket")
-    expiry = _expiry_days(ctx, name) if isinstance(name, str) else None
+    lifecycle = _lifecycle_of(ctx, r)
+    expiry = _expiry_days(lifecycle) if lifecycle is not None else None
     if expiry is None:
         raise Unpriceable("no lifecycle expiry found: the run records' storage grows without bound")
     records = facts.runs_per_month * expiry / DAYS_PER_MONTH

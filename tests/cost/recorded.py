@@ -24,14 +24,16 @@ def _database_config() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def prod_variants() -> dict[str, Plan]:
-    """The prod stack with its database strategy set to dms and to snapshot-restore."""
+    """The prod stack with its database strategy set to dms and to snapshot-restore, and as
+    ``pulumi preview`` declares it (``"preview"``: outputs of resources unknown)."""
     db = _database_config()
     dms = {**db, "strategy": "dms", "dms": {
         "sourceSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-source"}}
     snap = {**db, "strategy": "snapshot-restore"}
-    plans = record_plans([PlanRequest("prod", config_overrides={"ecommerce-dr:database": v},
-                                      preview=False) for v in (dms, snap)])
+    requests = [PlanRequest("prod", config_overrides={"ecommerce-dr:database": v}, preview=False)
+                for v in (dms, snap)] + [PlanRequest("prod", preview=True)]
+    plans = record_plans(requests)
     for p in plans:
         if isinstance(p, Exception):
             raise p
-    return dict(zip(("dms", "snapshot-restore"), plans, strict=True))  # type: ignore[arg-type]
+    return dict(zip(("dms", "snapshot-restore", "preview"), plans, strict=True))  # type: ignore[arg-type]

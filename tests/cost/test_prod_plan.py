@@ -57,8 +57,14 @@ def test_json_and_text(est):
     assert f"{est.total_usd:,.2f}" in text and "standby-database-replica" in text
 
 
+def test_preview_plan_prices_the_same(est):
+    preview = estimate(prod_variants()["preview"].resources)
+    assert preview.complete, [(ln.resource, ln.reason) for ln in preview.unpriced]
+    assert preview.total_usd == pytest.approx(est.total_usd)
+
+
 def test_tiers_cost_what_they_run():
-    variants = {name: estimate(p.resources) for name, p in prod_variants().items()}
+    variants = {name: estimate(p.resources) for name, p in prod_variants().items() if name != "preview"}
     for name, e in variants.items():
         assert e.complete, (name, [(ln.resource, ln.reason) for ln in e.unpriced])
     dms, snap = variants["dms"], variants["snapshot-restore"]

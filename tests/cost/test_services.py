@@ -48,6 +48,14 @@ def test_s3_run_record_bucket():
     assert charge_usd(ln, "Standard storage") == pytest.approx(records * 8 / 1024**2 * 0.023)
 
 
+def test_s3_lifecycle_found_during_preview_when_its_bucket_input_is_unknown():
+    plan = _bucket_plan(400)
+    plan[-1].inputs["bucket"] = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"   # bucket.id, not known yet
+    records = 730 * 400 / (730 / 24)
+    assert charge_usd(line(run(*plan), "runs"), "Standard storage") == pytest.approx(
+        records * 8 / 1024**2 * 0.023)
+
+
 def test_s3_bucket_without_expiry_is_unpriced():
     assert line(run(*_bucket_plan(None)), "runs").basis is Basis.UNPRICED
 
