@@ -115,6 +115,8 @@ class LambdaUsage(_Section):
     invocations_per_month: dict[str, float] = Field(
         default_factory=dict, description="function logical name -> invocations a month, for "
         "functions no DR schedule invokes")
+    other_run_seconds: float = Field(1.0, gt=0, description="mean duration, seconds, of the "
+                                     "invocations given in invocations_per_month")
 
 
 class FailoverUsage(_Section):

@@ -86,8 +86,8 @@ def function_invocations(ctx: Context, fn: Any) -> list[Invocations]:
                                    "lambda.backup_run_seconds"))
     extra = u.lambda_.invocations_per_month.get(fn.name)
     if extra is not None:
-        out.append(Invocations("invocations (usage)", extra, u.lambda_.alarm_run_seconds,
-                               "usage", f"lambda.invocations_per_month.{fn.name}"))
+        out.append(Invocations("invocations (usage)", extra, u.lambda_.other_run_seconds,
+                               "usage", "lambda.other_run_seconds"))
     if not out:
         raise Unpriceable(f"no DR schedule invokes {fn.name}: set usage.lambda."
                           f"invocations_per_month.{fn.name}")

@@ -65,8 +65,8 @@ def test_other_function_needs_usage_invocations():
     assert "usage.lambda.invocations_per_month.helper" in unpriced.reason
     est = run(fn, override={"usage": {"lambda": {"invocations_per_month": {"helper": 1000}}}})
     ln = line(est, "helper")
-    # 1,000 x $0.20/M + 1,000 x 3 s x 128/1024 GB x $0.0000166667
-    assert ln.monthly_usd == pytest.approx(1000 * 0.2 / 1e6 + 1000 * 3 * 0.125 * 0.0000166667)
+    # 1,000 x $0.20/M + 1,000 x 1 s (usage.lambda.other_run_seconds) x 128/1024 GB x $0.0000166667
+    assert ln.monthly_usd == pytest.approx(1000 * 0.2 / 1e6 + 1000 * 1 * 0.125 * 0.0000166667)
 
 
 def test_cron_schedule_is_unpriced_not_guessed():
