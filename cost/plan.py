@@ -1,0 +1,95 @@
+"""What the cost model reads from a plan: duck-typed planned resources and an index over them.
+
+A planned resource is any object with ``urn``, ``type`` (``aws:route53/healthCheck:HealthCheck``),
+``name``, ``inputs`` (camelCase provider inputs as on the wire; numbers may be floats, values
+unknown during preview are Pulumi's :data:`UNKNOWN` sentinel), ``region`` (its provider's
+Region, or None) and ``parent`` (URN or None). An optional ``custom`` attribute (False for a
+ComponentResource) is used when present. Tags are ``inputs["tags"]``; the
+``contract.names.ROLE_TAG`` tag names a resource's DR role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from contract.names import ROLE_TAG
+
+#: Pulumi's wire sentinel for a value not known during preview.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+PROVIDER_PREFIX = "pulumi:providers:"
+
+
+class PlannedResourceLike(Protocol):
+    urn: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    region: str | None
+    parent: str | None
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is not known yet (preview), also when nested in a list or dict."""
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+def tags(r: PlannedResourceLike) -> dict[str, Any]:
+    t = r.inputs.get("tags")
+    return t if isinstance(t, dict) else {}
+
+
+def role(r: PlannedResourceLike) -> str | None:
+    """The resource's ``dr:role`` tag, or None."""
+    v = tags(r).get(ROLE_TAG)
+    return v if isinstance(v, str) else None
+
+
+def known(r: PlannedResourceLike, name: str, default: Any = None) -> Any:
+    """Input ``name``, or ``default`` when absent or unknown."""
+    v = r.inputs.get(name, default)
+    return default if v is None or is_unknown(v) else v
+
+
+@dataclass
+class PlanIndex:
+    """Lookups over the resources of one plan, in plan order."""
+
+    resources: list[Any]
+    by_urn: dict[str, Any] = field(default_factory=dict)
+    parents: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, resources: Iterable[PlannedResourceLike]) -> PlanIndex:
+        rs = list(resources)
+        return cls(rs, {r.urn: r for r in rs}, {r.parent for r in rs if r.parent})
+
+    def with_role(self, role_value: str) -> list[Any]:
+        return [r for r in self.resources if role(r) == str(role_value)]
+
+    def of_type(self, type_: str) -> list[Any]:
+        return [r for r in self.resources if r.type == type_]
+
+    def is_component(self, r: PlannedResourceLike) -> bool:
+        """A ComponentResource: ``custom`` is False, or (without ``custom``) others name it
+        as their parent and it is not a provider."""
+        custom = getattr(r, "custom", None)
+        if custom is not None:
+            return not custom
+        return r.urn in self.parents and not r.type.startswith(PROVIDER_PREFIX)
+
+    def component_of(self, r: PlannedResourceLike) -> str:
+        """The logical name of the resource's parent component, ``"stack"`` for top-level
+        resources (components' own lines name their own component)."""
+        if self.is_component(r) and (r.parent is None or r.parent not in self.by_urn):
+            return r.name
+        parent = self.by_urn.get(r.parent) if r.parent else None
+        return parent.name if parent is not None else "stack"
