@@ -29,10 +29,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contract.names import METRIC_NAMESPACE, Metric
-
-from .inventory import Snapshot
-from .naming import Kind
-from .ownership import Ownership
+from handlers.backup.inventory import Snapshot
+from handlers.backup.naming import Kind
+from handlers.backup.ownership import Ownership
 
 #: How far back to look for lag datapoints; RDS and DMS publish them every minute.
 LAG_LOOKBACK = timedelta(minutes=15)

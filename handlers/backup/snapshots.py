@@ -19,8 +19,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .inventory import Snapshot, from_api
-from .naming import KIND_TAG, SOURCE_TAG, Kind, to_tag_list
+from handlers.backup.inventory import Snapshot, from_api
+from handlers.backup.naming import KIND_TAG, SOURCE_TAG, Kind, to_tag_list
 
 _EXISTS = frozenset({"DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault"})
 #: Errors meaning "too many copies in flight / copy quota": retry next run.

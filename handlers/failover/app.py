@@ -13,9 +13,10 @@ Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
 ``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``.
 The state table's item shapes are documented in :mod:`handlers.failover.state`.
 
-A malformed event raises :class:`~handlers.failover.events.MalformedEventError` before any
-AWS client is built. Settings come from the environment (:mod:`handlers.failover.settings`).
-Clients come from :func:`handlers.shared.aws.client` (AWS_ENDPOINT_URL honoured by botocore);
+A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEventError`
+before any AWS client is built. Settings come from the environment
+(:mod:`handlers.failover.settings`; :class:`~handlers.shared.errors.SettingsError`). Clients
+come from :func:`handlers.shared.aws.default_clients` (AWS_ENDPOINT_URL honoured by botocore);
 primary-Region clients fail fast, as that Region may be down.
 """
 
@@ -26,8 +27,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contract.names import Metric
-from handlers.failover.context import ClientFactory
-from handlers.failover.events import AlarmEvent, MalformedEventError, ManualEvent, parse_event
+from handlers.failover.events import AlarmEvent, ManualEvent, parse_event
 from handlers.failover.failback import failback
 from handlers.failover.observability import count, logger, metrics, tracer
 from handlers.failover.runner import run_failover, summary
@@ -35,13 +35,13 @@ from handlers.failover.settings import FailoverSettings, get_settings
 from handlers.failover.state import StateStore
 from handlers.failover.watchdog import tick
 from handlers.shared import aws
+from handlers.shared.aws import ClientFactory
+from handlers.shared.errors import MalformedEventError
 
 
 def default_clients(settings: FailoverSettings) -> ClientFactory:
     """Clients from :mod:`handlers.shared.aws`; fast-fail ones for the primary Region."""
-    def factory(service: str, region: str) -> Any:
-        return aws.client(service, region, fast_fail=region == settings.primary_region)
-    return factory
+    return aws.default_clients(fast_fail_region=settings.primary_region)
 
 
 def status_report(store: StateStore) -> dict[str, Any]:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from handlers.failover import clock
 from handlers.failover.lease import Heartbeat
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
-
-
-class ClientFactory(Protocol):
-    """``(service, region) -> boto3 client``."""
-
-    def __call__(self, service: str, region: str) -> Any: ...
+from handlers.shared.aws import ClientFactory
 
 
 class StepFailed(Exception):

@@ -19,11 +19,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from handlers.failover import clock, database, gate
-from handlers.failover.context import ClientFactory
 from handlers.failover.lease import Heartbeat
 from handlers.failover.runner import alert
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
+from handlers.shared.aws import ClientFactory
 
 
 def _reverse_replica(settings: FailoverSettings, clients: ClientFactory) -> str | None:

@@ -26,13 +26,14 @@ from typing import Any
 
 from contract.names import Metric
 from handlers.failover import clock
-from handlers.failover.context import ClientFactory, StepContext, StepResult
+from handlers.failover.context import StepContext, StepResult
 from handlers.failover.lease import Heartbeat, LockLost
 from handlers.failover.observability import count, logger, seconds
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
 from handlers.failover.steps import STEPS
 from handlers.shared.alerts import publish_alert
+from handlers.shared.aws import ClientFactory
 
 DONE = ("ok", "skipped")
 #: Seconds between two alerts for the same failing step of one failover (the first failure

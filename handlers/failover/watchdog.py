@@ -19,11 +19,11 @@ from typing import Any
 
 from contract.names import Metric
 from handlers.failover import clock, gate
-from handlers.failover.context import ClientFactory
 from handlers.failover.observability import count, logger
 from handlers.failover.runner import run_failover
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
+from handlers.shared.aws import ClientFactory
 from handlers.shared.probe import probe
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from contract.names import Metric
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import copy_id, snapshot_id
-from handlers.backup.orchestrator import run_backup
 from handlers.backup.ownership import Ownership
 from handlers.backup.recovery_point import measure, metric_data
+from handlers.backup.runner import run_backup
 from tests.backup.world import (
     MANAGED_BY,
     PERIOD,

@@ -29,16 +29,15 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract.names import managed_by_value
+from handlers.backup import recovery_point
+from handlers.backup.inventory import Snapshot, instance_statuses, list_manual_snapshots
+from handlers.backup.naming import Kind, copy_id, run_tags, snapshot_id, stamp
+from handlers.backup.ownership import Ownership
+from handlers.backup.pruning import delete_snapshots, plan_pruning
+from handlers.backup.record import RunRecord
+from handlers.backup.settings import BackupSettings
+from handlers.backup.snapshots import Outcome, copy_snapshot, create_snapshot
 from handlers.shared.alerts import publish_alert
-
-from . import recovery_point
-from .inventory import Snapshot, instance_statuses, list_manual_snapshots
-from .naming import Kind, copy_id, run_tags, snapshot_id, stamp
-from .ownership import Ownership
-from .pruning import delete_snapshots, plan_pruning
-from .record import RunRecord
-from .settings import BackupSettings
-from .snapshots import Outcome, copy_snapshot, create_snapshot
 
 #: ``(service, region) -> boto3 client``; the handler passes ``handlers.shared.aws.client``.
 ClientFactory = Callable[[str, str], Any]
