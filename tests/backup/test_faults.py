@@ -107,12 +107,12 @@ def test_concurrent_invocations_same_period_make_one_snapshot(world: World) -> N
 
 def test_reinvoked_after_crash_midway_finishes_the_work(world: World,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import handlers.backup.runner as orch
+    from handlers.backup.steps import snapshot_standby
 
     def crash(*a, **k):
         raise RuntimeError("simulated crash after the primary step")
 
-    monkeypatch.setattr(orch._Run, "standby", crash)
+    monkeypatch.setattr(snapshot_standby, "run", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         run_backup(world.settings(), period=PERIOD, run_id="crashed", clients=Recorder())
     [meta] = world.metadata()                      # the crashed run is still on record
