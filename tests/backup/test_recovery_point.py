@@ -40,7 +40,7 @@ def copy_snap(db: str, age: timedelta, now: datetime, *, status: str = "availabl
 
 
 def seed_metric(namespace: str, name: str, dims: list[dict[str, str]], value: float) -> None:
-    """Bridge: moto publishes no AWS/RDS or AWS/DMS metrics; seed them (field notes)."""
+    """Bridge: moto publishes no AWS/RDS or AWS/DMS metrics; seed them (moto gap)."""
     client("cloudwatch", STANDBY).put_metric_data(Namespace=namespace, MetricData=[{
         "MetricName": name, "Dimensions": dims, "Value": value,
         "Timestamp": datetime.now(UTC) - timedelta(seconds=30)}])

@@ -1,5 +1,5 @@
 """A refused promote / restore / stop request is made again; a request that may have reached
-AWS is made again only once the resource shows it did not land (steps/once.py)."""
+AWS is made again only once the resource shows it did not land (handlers/failover/once.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ import pytest
 from moto.dms.exceptions import DmsClientError
 from moto.rds.exceptions import DBInstanceNotFoundError, InvalidDBInstanceStateError, RDSClientError
 
-from handlers.failover import state
+from handlers.failover import once, state
 from handlers.failover.app import handle
-from handlers.failover.steps import once
 from tests.failover.world import STANDBY_ID, FakeContext, SimulatedCrash, World, manual, scheduled_event
 
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
