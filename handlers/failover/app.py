@@ -45,24 +45,24 @@ def default_clients(settings: FailoverSettings) -> ClientFactory:
 
 
 def status_report(store: StateStore) -> dict[str, Any]:
-    """Read-only view of the state table for ``{"action": "status"}``."""
-    record = store.failover() or {}
+    """Read-only view of the state table for ``{"action": "status"}`` (four reads)."""
+    record = store.failover()
     latch = store.gate()
     wd = store.watchdog()
-    lock = store.get("lock") or {}
-    return {"status": "report", "failover_id": record.get("failover_id"),
-            "failover_status": record.get("status"), "current_step": record.get("current_step"),
+    lock = store.lock()
+    return {"status": "report", "failover_id": record and record.failover_id,
+            "failover_status": record and record.status,
+            "current_step": record and record.current_step,
             "steps": summary(record) if record else [],
-            "gate": {"tripped": bool(latch.get("tripped")),
-                     "tripped_at": latch.get("tripped_at"),
-                     "last_published": latch.get("last_published"),
-                     "generation": latch.get("generation")},
-            "watchdog": {"armed": bool(wd.get("armed")),
-                         "consecutive_failures": len(wd.get("recent_failures_epoch", [])),
-                         "last_probe_at": wd.get("last_probe_at")},
-            "lock": {"owner": lock.get("owner"),
-                     "lease_expires_epoch": lock.get("lease_expires_epoch"),
-                     "renewed_at": lock.get("renewed_at"), "renewals": lock.get("renewals")}}
+            "gate": {"tripped": latch.tripped, "tripped_at": latch.tripped_at,
+                     "last_published": latch.last_published, "generation": latch.generation},
+            "watchdog": {"armed": wd.armed,
+                         "consecutive_failures": len(wd.recent_failures_epoch),
+                         "last_probe_at": wd.last_probe_at},
+            "lock": {"owner": lock and lock.owner,
+                     "lease_expires_epoch": lock and lock.lease_expires_epoch,
+                     "renewed_at": lock and lock.renewed_at,
+                     "renewals": lock and lock.renewals}}
 
 
 def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
@@ -99,7 +99,7 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         state = parsed.detail.state.value
         if state != "ALARM":
             return {"status": "ignored", "alarm_state": state, "steps": []}
-        if not store.watchdog().get("armed"):
+        if not store.watchdog().armed:
             logger.warning("health alarm fired but automation is not armed: no failover")
             count(Metric.FAILOVER_UNARMED)
             return {"status": "unarmed", "alarm_state": state, "steps": []}

@@ -19,8 +19,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from handlers.failover import clock, gate, strategies
+from handlers.failover import gate, strategies
 from handlers.failover.lease import Heartbeat
+from handlers.failover.records import FailbackAttempt
 from handlers.failover.runner import alert
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
@@ -31,12 +32,12 @@ def failback(settings: FailoverSettings, clients: ClientFactory, store: StateSto
              reason: str, owner: str) -> dict[str, Any]:
     """Returns ``{"status": "failed-back" | "failback-refused", "reason": ..., "gate": 0|1}``."""
     latch = store.gate()
-    current = store.failover() or {}
+    current = store.failover()
     refusal: str | None = None
-    if not latch.get("tripped"):
+    if not latch.tripped:
         refusal = "the gate is not tripped: there is nothing to fail back"
-    elif current.get("status") == "in-progress":
-        refusal = f"failover {current.get('failover_id')} is still in progress"
+    elif current is not None and current.status == "in-progress":
+        refusal = f"failover {current.failover_id} is still in progress"
     elif not store.acquire_lock(owner, "failback"):
         refusal = "another failover or failback holds the lock"
     else:
@@ -55,13 +56,12 @@ def failback(settings: FailoverSettings, clients: ClientFactory, store: StateSto
                                  settings.stack_name, reason)
         finally:
             store.release_lock(owner)  # after the heartbeat stopped: no renewal follows
-    outcome = "refused" if refusal else "released"
-    store.put({"pk": f"failback#{clock.iso()}", "outcome": outcome, "reason": reason,
-               "refusal": refusal, "failover_id": latch.get("failover_id")})
+    store.log(FailbackAttempt(outcome="refused" if refusal else "released", reason=reason,
+                              refusal=refusal, failover_id=latch.failover_id))
     if refusal:
         return {"status": "failback-refused", "reason": refusal,
-                "gate": 1 if latch.get("tripped") else 0}
+                "gate": 1 if latch.tripped else 0}
     alerts = alert(settings, clients, "Failback: traffic gate released",
-                   {"failover_id": latch.get("failover_id"), "reason": reason})
+                   {"failover_id": latch.failover_id, "reason": reason})
     return {"status": "failed-back", "reason": reason, "gate": 0, "alerts": alerts,
-            "failover_id": latch.get("failover_id")}
+            "failover_id": latch.failover_id}

@@ -37,7 +37,7 @@ def test_restore_ignores_another_protected_databases_newer_copy(
 
     result = handle(manual(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed", result
-    steps = world.store().failover()["steps"]
+    steps = world.store().get("failover")["steps"]
     assert steps["check_readiness"]["detail"]["snapshot_id"] == ours["DBSnapshotIdentifier"]
     assert steps["promote"]["detail"]["snapshot_id"] == ours["DBSnapshotIdentifier"]
     assert steps["promote"]["detail"]["snapshot_id"] != other
@@ -52,7 +52,7 @@ def test_only_another_databases_copy_is_not_ready(make_world: Callable[..., Worl
 
     result = handle(manual(), FakeContext(), clients=world.clients)
     assert result["status"] == "not-ready", result
-    assert world.store().failover()["steps"]["check_readiness"]["detail"]["not_ready"] == [
+    assert world.store().get("failover")["steps"]["check_readiness"]["detail"]["not_ready"] == [
         f"no available copy of {PRIMARY_ID} made by this stack's backups in {STANDBY}"]
     assert world.clients.calls["rds.RestoreDBInstanceFromDBSnapshot"] == 0
 
@@ -107,7 +107,7 @@ def test_restored_instance_and_its_snapshots_carry_no_managed_by_tag(
     world = make_world("snapshot-restore")
     result = handle(manual(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed", result
-    restored_from = world.store().failover()["steps"]["promote"]["detail"]["snapshot_id"]
+    restored_from = world.store().get("failover")["steps"]["promote"]["detail"]["snapshot_id"]
     inst = world.standby_instance()
     tags = {t["Key"]: t["Value"] for t in inst["TagList"]}
     assert MANAGED_BY_TAG not in tags

@@ -83,7 +83,7 @@ def check_readiness(ctx: StepContext) -> Check:
     if task is None:
         return Check([f"DMS task {s.dms_task_arn} not found"])
     check = Check(detail={"task_status": task["Status"]})
-    if task["Status"] == "stopped" and ctx.record.get(STOPPED_NOTE):
+    if task["Status"] == "stopped" and ctx.record.notes.get(STOPPED_NOTE):
         check.detail["already_stopped_by_failover"] = True
         return check
     if task["Status"] != "running":
@@ -103,7 +103,7 @@ def check_readiness(ctx: StepContext) -> Check:
 def _drain(ctx: StepContext, task: dict[str, Any], detail: dict[str, Any]) -> bool:
     """Wait (bounded by PROMOTION_SECONDS) for the DMS target to catch up; False when out
     of Lambda time first."""
-    drain_started = ctx.record.setdefault(DRAIN_STARTED_NOTE, clock.now())
+    drain_started = ctx.record.notes.setdefault(DRAIN_STARTED_NOTE, clock.now())
     deadline = drain_started + ctx.settings.promotion_seconds
     while True:
         lag = cdc_latency_target(ctx.standby("cloudwatch"), task, DRAIN_LOOKBACK_SECONDS)
@@ -143,7 +143,7 @@ def promote(ctx: StepContext) -> StepResult:
     while True:
         status = task["Status"]
         if status == "stopped":
-            ctx.record.setdefault(STOPPED_NOTE, clock.iso())
+            ctx.record.notes.setdefault(STOPPED_NOTE, clock.iso())
             break
         if status == "running" and req.may_repeat(untouched=True,
                                                   accepted_after_seconds=s.promotion_seconds):

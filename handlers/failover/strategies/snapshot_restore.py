@@ -133,7 +133,7 @@ def check_readiness(ctx: StepContext) -> Check:
         return Check([f"no available copy of {s.primary_db_identifier} made by this stack's "
                       f"backups in {s.standby_region}"])
     snap_id = snap["DBSnapshotIdentifier"]
-    ctx.record[SNAPSHOT_NOTE] = snap_id
+    ctx.record.notes[SNAPSHOT_NOTE] = snap_id
     age = clock.now() - snapshot_time(snap).timestamp()
     check = Check(detail={"snapshot_id": snap_id, "snapshot_age_seconds": round(age),
                           "snapshot_kms_key_id": snap.get("KmsKeyId")})
@@ -154,14 +154,14 @@ def _restore_source(ctx: StepContext) -> dict[str, Any]:
     """The copy to restore: the one readiness chose, else the newest (noted)."""
     s = ctx.settings
     rds = ctx.standby("rds")
-    snap_id = ctx.record.get(SNAPSHOT_NOTE)
+    snap_id = ctx.record.notes.get(SNAPSHOT_NOTE)
     if snap_id:
         snap = rds.describe_db_snapshots(DBSnapshotIdentifier=snap_id)["DBSnapshots"][0]
     else:
         snap = newest_primary_copy(rds, s.stack_name, s.primary_db_identifier)
         if snap is None:
             raise StepFailed(f"no copy of {s.primary_db_identifier} to restore from")
-        ctx.record[SNAPSHOT_NOTE] = snap["DBSnapshotIdentifier"]
+        ctx.record.notes[SNAPSHOT_NOTE] = snap["DBSnapshotIdentifier"]
     if not _kms_matches(snap.get("KmsKeyId"), s.standby_kms_key_arn):
         raise StepFailed(f"snapshot {snap['DBSnapshotIdentifier']} is encrypted with "
                          f"{snap.get('KmsKeyId')}, not {s.standby_kms_key_arn}")
@@ -181,7 +181,7 @@ def _restore(ctx: StepContext, req: OneTime, detail: dict[str, Any]) -> None:
             DBInstanceIdentifier=s.standby_db_identifier, DBSnapshotIdentifier=snap_id,
             DBInstanceClass=s.restore_instance_class, DeletionProtection=True,
             PubliclyAccessible=False, CopyTagsToSnapshot=True,
-            Tags=restored_instance_tags(s.stack_name, snap_id, ctx.record["failover_id"]))
+            Tags=restored_instance_tags(s.stack_name, snap_id, ctx.record.failover_id))
     except (BotoCoreError, ClientError) as e:
         raise refused(f"RestoreDBInstanceFromDBSnapshot of {snap_id}", e) from e
     detail.update(restore_requested=True, snapshot_id=snap_id, kms_key_id=snap.get("KmsKeyId"))
