@@ -7,8 +7,9 @@
   "Copying a DB snapshot": cross-Region copies are requested in the destination Region, and
   an encrypted copy needs a KMS key of that Region). Tags are passed explicitly, never a
   reserved ``aws:`` key.
-* Copy requests in flight to one Region are limited; that error is retryable and the next
-  run copies the newest snapshot then (field notes, "RDS snapshots").
+* Copy requests in flight to one Region are limited (Amazon RDS User Guide, "Copying a DB
+  snapshot", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html);
+  that error is retryable and the next run copies the newest snapshot then.
 """
 
 from __future__ import annotations

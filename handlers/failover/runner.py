@@ -6,7 +6,8 @@ records its start, end, outcome and detail in the state table before the next be
 crashed or timed-out invocation is resumed by the next trigger (the watchdog ticks every
 minute) at the first step that has not finished. Before each step the remaining Lambda time
 is compared with the step's budget; if it is short the invocation returns ``in-progress``
-(Lambda's longest timeout is 900 s: field-notes).
+(Lambda's longest timeout is 900 s: AWS Lambda Developer Guide, "Lambda quotas",
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
 
 The lock's short lease is kept alive by a heartbeat (:mod:`handlers.failover.lease`) that is
 started once the lock is taken and always stopped before this module returns or raises. If

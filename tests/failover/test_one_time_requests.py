@@ -46,7 +46,8 @@ def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("error,times", [
-    # A replica in backing-up refuses promotion (field-notes): AWS answers an error.
+    # A replica in backing-up refuses promotion (Amazon RDS API Reference,
+    # PromoteReadReplica): AWS answers an error.
     (lambda: InvalidDBInstanceStateError(STANDBY_ID, "promote"), 1),
     # Throttling that outlasts botocore's retries (RETRY_CONFIG: the first call + 8 retries).
     (lambda: RDSClientError("Throttling", "Rate exceeded"), 9),
