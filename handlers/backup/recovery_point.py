@@ -151,6 +151,17 @@ def _instance_readings(cloudwatch: Any, metrics: Sequence[MetricRef],
     return out
 
 
+def _task_values(cloudwatch: Any, task_arn: str, metrics: Sequence[MetricRef],
+                 now: datetime) -> dict[str, float]:
+    """``{metric name: newest value}`` of the task's ``metrics``; empty without a task."""
+    if not task_arn or not metrics:
+        return {}
+    dims = task_dimensions(cloudwatch, task_arn, metrics)
+    if not dims:
+        return {}
+    return latest_values(cloudwatch, {m.name: (m.namespace, m.name, dims) for m in metrics}, now)
+
+
 def _task_lag(rp: RecoveryPoints, values: Mapping[str, float], task_arn: str) -> float | None:
     """The task's lag (largest reading), or None; a negative reading is ``not_running``."""
     stopped = {name: v for name, v in sorted(values.items()) if v < 0}
@@ -193,14 +204,8 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
         botocore errors from CloudWatch (the caller records them).
     """
     metrics = spec(strategy).replication_metrics
-    task_metrics = [m for m in metrics if m.namespace == TASK_NAMESPACE]
-    task_values: dict[str, float] = {}
-    if dms_task_arn and task_metrics:
-        task_cw = dms_cloudwatch or cloudwatch
-        dims = task_dimensions(task_cw, dms_task_arn, task_metrics)
-        if dims:
-            task_values = latest_values(task_cw, {m.name: (m.namespace, m.name, dims)
-                                                  for m in task_metrics}, now)
+    task_values = _task_values(dms_cloudwatch or cloudwatch, dms_task_arn,
+                               [m for m in metrics if m.namespace == TASK_NAMESPACE], now)
     readings = _instance_readings(cloudwatch, [m for m in metrics
                                                if m.namespace == INSTANCE_NAMESPACE],
                                   databases, now)

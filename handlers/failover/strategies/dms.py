@@ -25,7 +25,7 @@ from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.once import OneTime
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies import Check, instance
-from handlers.failover.strategies.polling import POLL_SECONDS, lookback, out_of_time, refused
+from handlers.failover.strategies.polling import POLL_SECONDS, Poll, lookback, out_of_time, refused
 from handlers.shared.aws import ClientFactory
 
 #: The failover record's one-time request key of the task stop.
@@ -138,8 +138,7 @@ def promote(ctx: StepContext) -> StepResult:
     task = replication_task(dms, s.dms_task_arn)
     if task is None:
         raise StepFailed(f"DMS task {s.dms_task_arn} not found")
-    detail: dict[str, Any] = {"task_status_before": task["Status"]}
-    started = clock.now()
+    poll = Poll(ctx, {"task_status_before": task["Status"]})
     while True:
         status = task["Status"]
         if status == "stopped":
@@ -147,20 +146,20 @@ def promote(ctx: StepContext) -> StepResult:
             break
         if status == "running" and req.may_repeat(untouched=True,
                                                   accepted_after_seconds=s.promotion_seconds):
-            if req.state is None and not _drain(ctx, task, detail):
-                return StepResult("paused", detail)
+            if req.state is None and not _drain(ctx, task, poll.detail):
+                return StepResult("paused", poll.detail)
             _stop(ctx, req)
-            detail["stop_requested"] = True
+            poll.detail["stop_requested"] = True
             task = replication_task(dms, s.dms_task_arn) or {"Status": "missing"}
             continue
-        elif clock.now() > (req.epoch or started) + s.promotion_seconds:
+        elif poll.late(req.epoch):
             raise StepFailed(f"DMS task still {status!r} {s.promotion_seconds} s after the "
                              f"stop request ({req.state})")
-        if out_of_time(ctx):
-            return StepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        paused = poll.pause_or_wait()
+        if paused is not None:
+            return paused
         task = replication_task(dms, s.dms_task_arn) or {"Status": "missing"}
-    return instance.poll_available(ctx, req.epoch or clock.now(), detail,
+    return instance.poll_available(ctx, req.epoch or clock.now(), poll.detail,
                                    must_not_be_replica=False)
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from contract.identifiers import same_db
-from handlers.failover import clock, database
+from handlers.failover import database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies import Check
-from handlers.failover.strategies.polling import POLL_SECONDS, out_of_time
+from handlers.failover.strategies.polling import Poll
 from handlers.shared.aws import ClientFactory
 
 
@@ -31,24 +31,20 @@ def poll_available(ctx: StepContext, requested_epoch: float, detail: dict[str, A
         StepFailed: not available PROMOTION_SECONDS after ``requested_epoch`` (epoch seconds).
     """
     s = ctx.settings
-    rds = ctx.standby("rds")
-    deadline = requested_epoch + s.promotion_seconds
-    polls = 0
+    poll = Poll(ctx, detail)
     while True:
-        inst = database.describe_instance(rds, s.standby_db_identifier)
-        polls += 1
+        inst = poll.instance()
         status = inst["DBInstanceStatus"] if inst else "missing"
         replica = bool(inst and database.replica_source(inst))
         if status == "available" and not (must_not_be_replica and replica):
-            detail.update(instance_status=status, polls=polls)
+            detail.update(instance_status=status, polls=poll.polls)
             return StepResult("ok", detail)
-        if clock.now() > deadline:
+        if poll.late(requested_epoch):
             raise StepFailed(f"{s.standby_db_identifier} not available (status {status!r}, "
                              f"replica={replica}) {s.promotion_seconds} s after the request")
-        if out_of_time(ctx):
-            detail.update(instance_status=status, polls=polls)
-            return StepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        paused = poll.pause_or_wait(instance_status=status, polls=poll.polls)
+        if paused is not None:
+            return paused
 
 
 def check_writable(ctx: StepContext) -> Check:

@@ -3,7 +3,11 @@ lag metrics, and the error a refused one-time request raises."""
 
 from __future__ import annotations
 
-from handlers.failover.context import StepContext, StepFailed
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.failover import clock, database
+from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.once import error_code
 
 #: Seconds between status polls.
@@ -28,3 +32,40 @@ def refused(what: str, e: Exception) -> StepFailed:
     """The step failure for a one-time request AWS refused (made again on the next trigger)."""
     return StepFailed(f"{what} failed ({error_code(e)}: {e}); recorded, requested again on the "
                       "next trigger")
+
+
+@dataclass
+class Poll:
+    """The poll loop of one promote step: its recorded ``detail``, the ``polls`` made and
+    when the loop ``started`` (epoch seconds)."""
+
+    ctx: StepContext
+    detail: dict[str, Any] = field(default_factory=dict)
+    polls: int = 0
+    started: float = field(default_factory=lambda: clock.now())
+
+    def instance(self) -> dict[str, Any] | None:
+        """One poll of the standby DB instance (STANDBY_DB_IDENTIFIER): its DBInstance dict,
+        or None when it does not exist."""
+        found = database.describe_instance(self.ctx.standby("rds"),
+                                           self.ctx.settings.standby_db_identifier)
+        self.polls += 1
+        return found
+
+    def late(self, since: float | None) -> bool:
+        """True once PROMOTION_SECONDS have passed since ``since`` (the latest request,
+        epoch seconds; the loop's start when None)."""
+        return clock.now() > (since or self.started) + self.ctx.settings.promotion_seconds
+
+    def pause_or_wait(self, **facts: Any) -> StepResult | None:
+        """Between two polls: ``paused`` (``facts`` added to the detail) when the Lambda
+        runs low on time, else wait POLL_SECONDS and return None.
+
+        Raises:
+            LockLost: the lock was lost during the wait.
+        """
+        if out_of_time(self.ctx):
+            self.detail.update(facts)
+            return StepResult("paused", self.detail)
+        self.ctx.wait(POLL_SECONDS)
+        return None

@@ -22,11 +22,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract.identifiers import same_db
-from handlers.failover import clock, database
+from handlers.failover import database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.once import OneTime
 from handlers.failover.strategies import Check, instance
-from handlers.failover.strategies.polling import POLL_SECONDS, lookback, out_of_time, refused
+from handlers.failover.strategies.polling import Poll, lookback, refused
 
 #: The failover record's one-time request key of the promotion.
 REQUEST = "promotion_requested"
@@ -81,23 +81,20 @@ def _request(ctx: StepContext, req: OneTime, inst: dict[str, Any]) -> None:
 
 def promote(ctx: StepContext) -> StepResult:
     s = ctx.settings
-    rds = ctx.standby("rds")
     req = OneTime(ctx, REQUEST)
-    detail: dict[str, Any] = {}
-    started = clock.now()
-    polls = 0
+    poll = Poll(ctx)
     while True:
-        inst = database.describe_instance(rds, s.standby_db_identifier)
-        polls += 1
+        inst = poll.instance()
         if inst is None:
             raise StepFailed(f"standby instance {s.standby_db_identifier} not found")
         status = inst["DBInstanceStatus"]
         replica = bool(database.replica_source(inst))
         if not replica and status == "available":
             if req.state is None:
-                detail["already_promoted"] = True
-            detail.update(instance_status=status, polls=polls, promote_attempts=req.attempts)
-            return StepResult("ok", detail)
+                poll.detail["already_promoted"] = True
+            poll.detail.update(instance_status=status, polls=poll.polls,
+                               promote_attempts=req.attempts)
+            return StepResult("ok", poll.detail)
         untouched = replica and status == "available"
         if replica and req.may_repeat(untouched=untouched,
                                       accepted_after_seconds=s.promotion_seconds):
@@ -107,13 +104,12 @@ def promote(ctx: StepContext) -> StepResult:
                                  "API Reference, PromoteReadReplica); requested on the next "
                                  "trigger")
             _request(ctx, req, inst)
-            detail["promote_requested"] = True
+            poll.detail["promote_requested"] = True
             continue  # read the instance again at once
-        elif clock.now() > (req.epoch or started) + s.promotion_seconds:
+        elif poll.late(req.epoch):
             raise StepFailed(f"{s.standby_db_identifier} not promoted (status {status!r}, "
                              f"replica={replica}) {s.promotion_seconds} s after the request "
                              f"({req.state}); check the instance")
-        if out_of_time(ctx):
-            detail.update(instance_status=status, polls=polls)
-            return StepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        paused = poll.pause_or_wait(instance_status=status, polls=poll.polls)
+        if paused is not None:
+            return paused

@@ -29,7 +29,7 @@ from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.once import OneTime
 from handlers.failover.strategies import Check, instance
-from handlers.failover.strategies.polling import POLL_SECONDS, out_of_time, refused
+from handlers.failover.strategies.polling import Poll, refused
 
 #: The failover record's one-time request key of the restore.
 REQUEST = "restore_requested"
@@ -191,28 +191,24 @@ def _restore(ctx: StepContext, req: OneTime, detail: dict[str, Any]) -> None:
 
 def promote(ctx: StepContext) -> StepResult:
     s = ctx.settings
-    rds = ctx.standby("rds")
     req = OneTime(ctx, REQUEST)
-    detail: dict[str, Any] = {}
-    started = clock.now()
-    polls = 0
+    poll = Poll(ctx)
     while True:
-        inst = database.describe_instance(rds, s.standby_db_identifier)
-        polls += 1
+        inst = poll.instance()
         status = inst["DBInstanceStatus"] if inst else "missing"
         if inst is not None:
             if req.state is None:
-                detail["restore_target_exists"] = True
+                poll.detail["restore_target_exists"] = True
             if status == "available":
-                detail.update(instance_status=status, polls=polls, restore_attempts=req.attempts)
-                return StepResult("ok", detail)
+                poll.detail.update(instance_status=status, polls=poll.polls,
+                                   restore_attempts=req.attempts)
+                return StepResult("ok", poll.detail)
         elif req.may_repeat(untouched=True, accepted_after_seconds=s.promotion_seconds):
-            _restore(ctx, req, detail)
+            _restore(ctx, req, poll.detail)
             continue
-        if clock.now() > (req.epoch or started) + s.promotion_seconds:
+        if poll.late(req.epoch):
             raise StepFailed(f"{s.standby_db_identifier} not available (status {status!r}) "
                              f"{s.promotion_seconds} s after the restore request ({req.state})")
-        if out_of_time(ctx):
-            detail.update(instance_status=status, polls=polls)
-            return StepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        paused = poll.pause_or_wait(instance_status=status, polls=poll.polls)
+        if paused is not None:
+            return paused
