@@ -32,15 +32,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contract.names import METRIC_NAMESPACE, Metric
-from contract.strategies import MetricRef, spec
+from contract.strategies import MetricRef, Standby, spec
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import Kind
 from handlers.backup.ownership import Ownership
 
-#: Namespaces of replication metrics, by where their series are: RDS publishes ReplicaLag per
-#: standby DB instance, DMS its CDC latencies per replication task.
-INSTANCE_NAMESPACE = "AWS/RDS"
+#: Namespaces of replication metrics, by where their series are: RDS publishes its lag
+#: metrics per standby (ReplicaLag per DB instance; Aurora's global-database lag per DB
+#: cluster), DMS its CDC latencies per replication task.
+STANDBY_NAMESPACE = "AWS/RDS"
 TASK_NAMESPACE = "AWS/DMS"
+#: The dimension naming the standby in a STANDBY_NAMESPACE metric, by what the standby is.
+STANDBY_DIMENSION = {Standby.INSTANCE: "DBInstanceIdentifier", Standby.CLUSTER: "DBClusterIdentifier"}
+#: Seconds per unit of a replication metric (``MetricRef.unit``).
+SECONDS_PER_UNIT = {"seconds": 1.0, "milliseconds": 0.001}
 #: How far back to look for lag datapoints; RDS and DMS publish them every minute.
 LAG_LOOKBACK = timedelta(minutes=15)
 #: PutMetricData accepts up to 1000 metrics per request (Amazon CloudWatch API reference,
@@ -131,19 +136,19 @@ def task_dimensions(cloudwatch: Any, task_arn: str,
     return None
 
 
-def _instance_readings(cloudwatch: Any, metrics: Sequence[MetricRef],
-                       databases: Sequence[tuple[str, str | None]],
-                       now: datetime) -> dict[str, tuple[str, float]]:
-    """``{db: (metric name, value)}``: each standby instance's lag reading, a negative one
-    (not running) first, else the largest."""
-    queries = {f"{m.name}:{db}": (m.namespace, m.name,
-                                  [{"Name": "DBInstanceIdentifier", "Value": standby}])
+def standby_readings(cloudwatch: Any, metrics: Sequence[MetricRef], dimension: str,
+                      databases: Sequence[tuple[str, str | None]],
+                      now: datetime) -> dict[str, tuple[str, float]]:
+    """``{db: (metric name, seconds)}``: each database's standby lag reading (its series
+    named by ``dimension``), a negative one (not running) first, else the largest."""
+    queries = {f"{m.name}:{db}": (m.namespace, m.name, [{"Name": dimension, "Value": standby}])
                for m in metrics for db, standby in databases if standby}
     values = latest_values(cloudwatch, queries, now) if queries else {}
+    per_unit = {m.name: SECONDS_PER_UNIT[m.unit] for m in metrics}
     per_db: dict[str, list[tuple[str, float]]] = {}
     for key, value in sorted(values.items()):
         name, db = key.split(":", 1)
-        per_db.setdefault(db, []).append((name, value))
+        per_db.setdefault(db, []).append((name, value * per_unit[name]))
     out: dict[str, tuple[str, float]] = {}
     for db, found in per_db.items():
         not_running = [r for r in found if r[1] < 0]
@@ -159,7 +164,9 @@ def _task_values(cloudwatch: Any, task_arn: str, metrics: Sequence[MetricRef],
     dims = task_dimensions(cloudwatch, task_arn, metrics)
     if not dims:
         return {}
-    return latest_values(cloudwatch, {m.name: (m.namespace, m.name, dims) for m in metrics}, now)
+    values = latest_values(cloudwatch, {m.name: (m.namespace, m.name, dims) for m in metrics}, now)
+    per_unit = {m.name: SECONDS_PER_UNIT[m.unit] for m in metrics}
+    return {name: v * per_unit[name] for name, v in values.items()}
 
 
 def _task_lag(rp: RecoveryPoints, values: Mapping[str, float], task_arn: str) -> float | None:
@@ -181,18 +188,18 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
     """Measure recovery-point ages, seconds.
 
     Replication lag is read from the strategy's ``replication_metrics``
-    (:attr:`contract.strategies.StrategySpec.replication_metrics`): ``AWS/RDS`` metrics per
-    standby instance (dimension ``DBInstanceIdentifier``), ``AWS/DMS`` metrics of the task
-    ``dms_task_arn``. A negative ``ReplicaLag`` means replication is not running (RDS
-    reports -1 then; Amazon RDS User Guide, "Monitoring read replication",
-    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html),
+    (:attr:`contract.strategies.StrategySpec.replication_metrics`), converted to seconds by
+    their unit: ``AWS/RDS`` metrics per standby (:data:`STANDBY_DIMENSION` of the strategy's
+    standby kind), ``AWS/DMS`` metrics of the task ``dms_task_arn``. A negative
+    ``ReplicaLag`` means replication is not running (RDS reports -1 then; Amazon RDS User
+    Guide, "Monitoring read replication", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html),
     and a negative CDC latency likewise for DMS: such a reading is no recovery point. It is
     listed in ``not_running`` and the database falls back to its newest cross-Region copy,
     if it has one (not to a snapshot of the standby instance: that holds the data of
     whenever replication stopped).
 
     Args:
-        databases: ``(protected db identifier, standby instance identifier or None)``.
+        databases: ``(protected db identifier, standby identifier or None)``.
         standby_snapshots: manual snapshots in the standby Region (after this run's work).
         owner: which snapshots are ours (only those count as recovery points).
         strategy: ``DB_STRATEGY``; its spec names the replication metrics.
@@ -203,12 +210,14 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
         ValueError: ``strategy`` is not a strategy.
         botocore errors from CloudWatch (the caller records them).
     """
-    metrics = spec(strategy).replication_metrics
+    strategy_spec = spec(strategy)
+    metrics = strategy_spec.replication_metrics
     task_values = _task_values(dms_cloudwatch or cloudwatch, dms_task_arn,
                                [m for m in metrics if m.namespace == TASK_NAMESPACE], now)
-    readings = _instance_readings(cloudwatch, [m for m in metrics
-                                               if m.namespace == INSTANCE_NAMESPACE],
-                                  databases, now)
+    standby_metrics = [m for m in metrics if m.namespace == STANDBY_NAMESPACE]
+    readings = (standby_readings(cloudwatch, standby_metrics,
+                                  STANDBY_DIMENSION[strategy_spec.standby], databases, now)
+                if standby_metrics else {})
     rp = RecoveryPoints()
     task_lag = _task_lag(rp, task_values, dms_task_arn)
     lags = [task_lag] if task_lag is not None else []

@@ -11,7 +11,7 @@ It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...]
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
 ``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``unarmed``, ``healthy``,
 ``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``.
-The state table's item shapes are documented in :mod:`handlers.failover.state`.
+The state table's items are the typed records of :mod:`handlers.failover.records`.
 
 A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEventError`
 before any AWS client is built. Settings come from the environment

@@ -203,3 +203,18 @@ def test_stopped_replication_makes_the_run_partial_and_alerts(aws) -> None:
     assert published[Metric.REPLICATION_LAG.value] == []
     assert len(published[Metric.RECOVERY_POINT_AGE.value]) == 1
     assert published[Metric.RECOVERY_POINT_AGE.value][0] >= 0
+
+
+def test_a_cluster_standbys_lag_in_milliseconds_is_read_in_seconds(aws) -> None:
+    # The seam a cluster standby (Aurora global database) uses: its lag metric is per DB
+    # cluster and in milliseconds.
+    from contract.strategies import MetricRef, Standby
+    from handlers.backup.recovery_point import STANDBY_DIMENSION, standby_readings
+    seed_metric("AWS/RDS", "AuroraGlobalDBRPOLag",
+                [{"Name": "DBClusterIdentifier", "Value": "a-r"}], 1500)
+    seed_metric("AWS/RDS", "AuroraGlobalDBRPOLag",
+                [{"Name": "DBInstanceIdentifier", "Value": "a-r"}], 9_000_000)  # not the cluster
+    readings = standby_readings(
+        client("cloudwatch", STANDBY), [MetricRef("AWS/RDS", "AuroraGlobalDBRPOLag", "milliseconds")],
+        STANDBY_DIMENSION[Standby.CLUSTER], [("a", "a-r"), ("b", None)], datetime.now(UTC))
+    assert readings == {"a": ("AuroraGlobalDBRPOLag", 1.5)}
