@@ -35,6 +35,7 @@ import handlers.backup.app as app
 from handlers.backup.events import scheduled_event
 from handlers.backup.settings import get_settings
 from handlers.shared.aws import RETRY_CONFIG
+from offline.drill.runtime import LambdaContext
 
 SIZES: tuple[int, ...] = (1, 10, 50)
 PRIMARY, STANDBY = "us-east-1", "us-west-2"
@@ -104,28 +105,34 @@ def run_size(n: int) -> dict[str, Any]:
             os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = amis
 
 
+def _context() -> LambdaContext:
+    """The Lambda context of one benchmarked invocation (900 s, the longest timeout)."""
+    return LambdaContext(function_name="bench-backup", memory_limit_in_mb=256, timeout_seconds=900,
+                         invoked_function_arn="arn:aws:lambda:us-west-2:123456789012:function:bench-backup")
+
+
 def _run_size(n: int) -> dict[str, Any]:
     with mock_aws():
         clients = CountingClients()
         env = setup_world(n, clients.session)
         saved = {k: os.environ.get(k) for k in env}
-        saved_factory = app.client_factory
+        saved_factory = app.default_clients
         os.environ.update(env)
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         get_settings.cache_clear()
-        app.client_factory = clients
+        app.default_clients = lambda settings: clients
         level = app.logger.log_level
         app.logger.setLevel("WARNING")          # keep the table readable
         try:
             with contextlib.redirect_stdout(io.StringIO()):   # EMF metric lines
-                warm = app.handler(scheduled_event(PERIOD), None)
+                warm = app.handler(scheduled_event(PERIOD), _context())
                 clients.ops.clear()
                 t0 = time.perf_counter()
-                out = app.handler(scheduled_event(PERIOD + timedelta(hours=1)), None)
+                out = app.handler(scheduled_event(PERIOD + timedelta(hours=1)), _context())
                 seconds = time.perf_counter() - t0
         finally:
             app.logger.setLevel(level)
-            app.client_factory = saved_factory
+            app.default_clients = saved_factory
             for k, v in saved.items():
                 if v is None:
                     os.environ.pop(k, None)

@@ -2,5 +2,5 @@
 retention within the manual-snapshot quota, and the measured recovery-point age (RPO held).
 
 Entry point: :func:`handlers.backup.app.handler`. See :mod:`handlers.backup.app` for the
-event, return and metadata shapes.
+event, return and metadata shapes; the run's steps are :mod:`handlers.backup.steps`.
 """

@@ -5,8 +5,9 @@ Region is down), triggered by an EventBridge schedule every ``CADENCE_MINUTES``.
 
 Event: an EventBridge event (Powertools ``EventBridgeModel``); its ``time`` floored to the
 cadence is the run's period (see :func:`handlers.backup.events.scheduled_event` to build
-one). A malformed event raises :class:`~handlers.backup.events.InvalidEventError` before any
-AWS call. Settings: :mod:`handlers.backup.settings` (environment, parsed once).
+one). A malformed event raises :class:`~handlers.shared.errors.MalformedEventError` before
+any AWS call. Settings: :mod:`handlers.backup.settings` (environment, parsed once;
+:class:`~handlers.shared.errors.SettingsError`). Clients: :func:`default_clients`.
 
 Return value, and the metadata object written to ``s3://METADATA_BUCKET/runs/<YYYYmmddHHMM>/<run_id>.json``
 (same dict; times ISO 8601 UTC, durations/ages in seconds)::
@@ -45,46 +46,60 @@ the recovery-point-age alarm covers a copy that keeps failing.
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contract.names import METRIC_NAMESPACE
-from handlers.shared.aws import client as aws_client
+from handlers.backup.events import parse_event, period_start
+from handlers.backup.observability import logger, metrics, tracer
+from handlers.backup.runner import run_backup
+from handlers.backup.settings import BackupSettings, get_settings
+from handlers.shared import aws
+from handlers.shared.aws import ClientFactory
 
-from .events import parse_event, period_start
-from .orchestrator import ClientFactory, run_backup
-from .settings import get_settings
-
-SERVICE = "backup-orchestrator"
-logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
-metrics = Metrics(namespace=METRIC_NAMESPACE, service=SERVICE)
-
-
-def client_factory(service: str, region: str) -> Any:
-    """Cached clients with adaptive retries (``handlers.shared.aws``); tests replace this."""
-    return aws_client(service, region)
+#: Summary lists counted as metrics, with the metric's name.
+_COUNTED = {"created": "SnapshotsCreated", "copied": "SnapshotsCopied",
+            "pruned": "SnapshotsPruned", "deferred": "SnapshotsDeferred", "errors": "BackupErrors"}
 
 
-def _run(event: dict[str, Any], context: Any, clients: ClientFactory) -> dict[str, Any]:
-    parsed = parse_event(event)            # before anything else: no AWS call on bad input
-    settings = get_settings()
-    period = period_start(parsed.time, settings.cadence_minutes)
-    run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
-    logger.append_keys(period=period.isoformat(), run_id=run_id, stack=settings.stack_name)
-    record = run_backup(settings, period=period, run_id=run_id, clients=clients)
-    summary = record.to_dict()
-    metrics.add_dimension(name="Stack", value=settings.stack_name)
+def default_clients(settings: BackupSettings) -> ClientFactory:
+    """Cached clients with adaptive retries in both Regions (:mod:`handlers.shared.aws`):
+    the run isolates a Region that fails, so none of them needs to fail fast."""
+    return aws.default_clients()
+
+
+def _emit(summary: dict[str, Any], stack: str) -> None:
+    """The run's duration and counts as EMF metrics (flushed by ``log_metrics``)."""
+    metrics.add_dimension(name="Stack", value=stack)
     metrics.add_metric(name="BackupRunDurationSeconds", unit=MetricUnit.Seconds,
                        value=summary["duration_seconds"] or 0.0)
-    for name in ("created", "copied", "pruned", "deferred", "errors"):
-        metrics.add_metric(name=f"Snapshots{name.capitalize()}" if name != "errors"
-                           else "BackupErrors", unit=MetricUnit.Count, value=len(summary[name]))
+    for key, name in _COUNTED.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=len(summary[key]))
+
+
+def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
+           settings: BackupSettings | None = None) -> dict[str, Any]:
+    """Run one scheduled backup. ``clients`` / ``settings`` override the defaults (tests,
+    drill, benchmark); ``context`` may be None (the run id is then a fresh UUID).
+
+    Returns:
+        The run summary (shape in the module docstring).
+
+    Raises:
+        MalformedEventError: malformed event (no AWS call made).
+        SettingsError: invalid environment (no AWS call made).
+    """
+    parsed = parse_event(event)            # before anything else: no AWS call on bad input
+    s = settings or get_settings()
+    period = period_start(parsed.time, s.cadence_minutes)
+    run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
+    logger.append_keys(period=period.isoformat(), run_id=run_id, stack=s.stack_name)
+    record = run_backup(s, period=period, run_id=run_id, clients=clients or default_clients(s))
+    summary = record.to_dict()
+    _emit(summary, s.stack_name)
     log = logger.info if record.status == "complete" else logger.warning
     log("backup run finished", extra={"status": record.status, "errors": record.errors,
                                       "recovery_point_age_seconds":
@@ -96,31 +111,6 @@ def _run(event: dict[str, Any], context: Any, clients: ClientFactory) -> dict[st
                               clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def _instrumented(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _run(event, context, client_factory)
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Run one scheduled backup. Returns the run summary (shape in the module docstring).
-
-    Raises:
-        InvalidEventError: malformed event (no AWS call made).
-        SettingsError: invalid environment.
-    """
-    return _instrumented(event, context if context is not None else _LocalContext())
-
-
-class _LocalContext:
-    """Stand-in Lambda context when the handler is called directly (drill, scripts)."""
-
-    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "backup-orchestrator-local")
-    function_version = "$LATEST"
-    invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
-    memory_limit_in_mb = 256
-    aws_request_id = ""
-    log_group_name = "local"
-    log_stream_name = "local"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 900_000
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The Lambda handler. See :func:`handle`."""
+    return handle(event, context)

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contract.names import MANAGED_BY_TAG
-
-from .naming import DATABASE_TAG, KIND_TAG, SOURCE_TAG
+from handlers.backup.naming import DATABASE_TAG, KIND_TAG, SOURCE_TAG
 
 #: DescribeDBSnapshots / DescribeDBInstances page size (the API maximum is 100).
 PAGE_SIZE = 100

@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .inventory import Snapshot
-from .naming import DATABASE_TAG, Kind, parse_id
+from handlers.backup.inventory import Snapshot
+from handlers.backup.naming import DATABASE_TAG, Kind, parse_id
 
 
 @dataclass(frozen=True)

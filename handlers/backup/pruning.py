@@ -29,8 +29,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .inventory import Snapshot
-from .ownership import Ownership
+from handlers.backup.inventory import Snapshot
+from handlers.backup.ownership import Ownership
 
 #: RDS snapshot status of a snapshot that could not be made (Amazon RDS API Reference,
 #: "DBSnapshot", Status).

@@ -7,7 +7,10 @@ Per protected database, the usable recovery points in the standby Region are
   copying does not change);
 * the standby read replica: age = its ``AWS/RDS ReplicaLag`` (seconds, newest datapoint);
 * the DMS target, when ``DMS_TASK_ARN`` is set: age = max(``CDCLatencySource``,
-  ``CDCLatencyTarget``) of the task (``AWS/DMS``, seconds; field notes, "DMS").
+  ``CDCLatencyTarget``) of the task (``AWS/DMS``, seconds; AWS DMS User Guide, "Monitoring
+  AWS DMS tasks", https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Monitoring.html).
+
+The metrics read are the strategy's (``contract.strategies.StrategySpec.replication_metrics``).
 
 A database's recovery-point age is the smallest of those it has (the newest point you could
 recover to); the stack's figure is the largest over databases (the worst one), and absent
@@ -29,11 +32,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contract.names import METRIC_NAMESPACE, Metric
+from contract.strategies import MetricRef, Standby, spec
+from handlers.backup.inventory import Snapshot
+from handlers.backup.naming import Kind
+from handlers.backup.ownership import Ownership
 
-from .inventory import Snapshot
-from .naming import Kind
-from .ownership import Ownership
-
+#: Namespaces of replication metrics, by where their series are: RDS publishes its lag
+#: metrics per standby (ReplicaLag per DB instance; Aurora's global-database lag per DB
+#: cluster), DMS its CDC latencies per replication task.
+STANDBY_NAMESPACE = "AWS/RDS"
+TASK_NAMESPACE = "AWS/DMS"
+#: The dimension naming the standby in a STANDBY_NAMESPACE metric, by what the standby is.
+STANDBY_DIMENSION = {Standby.INSTANCE: "DBInstanceIdentifier", Standby.CLUSTER: "DBClusterIdentifier"}
+#: Seconds per unit of a replication metric (``MetricRef.unit``).
+SECONDS_PER_UNIT = {"seconds": 1.0, "milliseconds": 0.001}
 #: How far back to look for lag datapoints; RDS and DMS publish them every minute.
 LAG_LOOKBACK = timedelta(minutes=15)
 #: PutMetricData accepts up to 1000 metrics per request (Amazon CloudWatch API reference,
@@ -108,95 +120,117 @@ def latest_values(cloudwatch: Any, queries: Mapping[str, tuple[str, str, list[di
     return out
 
 
-def dms_dimensions(cloudwatch: Any, task_arn: str) -> list[dict[str, str]] | None:
-    """Full dimension set of the task's ``CDCLatencyTarget`` metric (it also carries the
-    replication instance), found with a paginated ``ListMetrics`` on the task id (the last
-    part of the task ARN)."""
+def task_dimensions(cloudwatch: Any, task_arn: str,
+                    metrics: Sequence[MetricRef]) -> list[dict[str, str]] | None:
+    """Full dimension set of the task's CDC latency metrics (it also carries the replication
+    instance), found with a paginated ``ListMetrics`` on the task id (the last part of the
+    task ARN), trying ``metrics`` in order until one is listed."""
     task_id = task_arn.rsplit(":", 1)[-1]
-    pages = cloudwatch.get_paginator("list_metrics").paginate(
-        Namespace="AWS/DMS", MetricName="CDCLatencyTarget",
-        Dimensions=[{"Name": "ReplicationTaskIdentifier", "Value": task_id}])
-    for page in pages:
-        for metric in page.get("Metrics", []):
-            return metric.get("Dimensions", [])
+    for metric in metrics:
+        pages = cloudwatch.get_paginator("list_metrics").paginate(
+            Namespace=metric.namespace, MetricName=metric.name,
+            Dimensions=[{"Name": "ReplicationTaskIdentifier", "Value": task_id}])
+        for page in pages:
+            for listed in page.get("Metrics", []):
+                return listed.get("Dimensions", [])
     return None
+
+
+def standby_readings(cloudwatch: Any, metrics: Sequence[MetricRef], dimension: str,
+                      databases: Sequence[tuple[str, str | None]],
+                      now: datetime) -> dict[str, tuple[str, float]]:
+    """``{db: (metric name, seconds)}``: each database's standby lag reading (its series
+    named by ``dimension``), a negative one (not running) first, else the largest."""
+    queries = {f"{m.name}:{db}": (m.namespace, m.name, [{"Name": dimension, "Value": standby}])
+               for m in metrics for db, standby in databases if standby}
+    values = latest_values(cloudwatch, queries, now) if queries else {}
+    per_unit = {m.name: SECONDS_PER_UNIT[m.unit] for m in metrics}
+    per_db: dict[str, list[tuple[str, float]]] = {}
+    for key, value in sorted(values.items()):
+        name, db = key.split(":", 1)
+        per_db.setdefault(db, []).append((name, value * per_unit[name]))
+    out: dict[str, tuple[str, float]] = {}
+    for db, found in per_db.items():
+        not_running = [r for r in found if r[1] < 0]
+        out[db] = not_running[0] if not_running else max(found, key=lambda r: r[1])
+    return out
+
+
+def _task_values(cloudwatch: Any, task_arn: str, metrics: Sequence[MetricRef],
+                 now: datetime) -> dict[str, float]:
+    """``{metric name: newest value}`` of the task's ``metrics``; empty without a task."""
+    if not task_arn or not metrics:
+        return {}
+    dims = task_dimensions(cloudwatch, task_arn, metrics)
+    if not dims:
+        return {}
+    values = latest_values(cloudwatch, {m.name: (m.namespace, m.name, dims) for m in metrics}, now)
+    per_unit = {m.name: SECONDS_PER_UNIT[m.unit] for m in metrics}
+    return {name: v * per_unit[name] for name, v in values.items()}
+
+
+def _task_lag(rp: RecoveryPoints, values: Mapping[str, float], task_arn: str) -> float | None:
+    """The task's lag (largest reading), or None; a negative reading is ``not_running``."""
+    stopped = {name: v for name, v in sorted(values.items()) if v < 0}
+    if stopped:
+        readings = ", ".join(f"{name} {v:g}" for name, v in stopped.items())
+        rp.not_running.append({
+            "database": None, "target": task_arn,
+            "message": f"DMS replication task {task_arn.rsplit(':', 1)[-1]} is not "
+                       f"running ({readings})"})
+        return None
+    return max(values.values()) if values else None
 
 
 def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: Iterable[Snapshot],
             owner: Ownership, now: datetime, strategy: str, cloudwatch: Any,
             dms_task_arn: str = "", dms_cloudwatch: Any = None) -> RecoveryPoints:
-    """Measure recovery-point ages.
+    """Measure recovery-point ages, seconds.
 
-    A negative ``ReplicaLag`` means replication is not running (RDS reports -1 then; Amazon
-    RDS User Guide, "Monitoring read replication"), and a negative CDC latency likewise for
-    DMS: such a reading is no recovery point. It is listed in ``not_running`` and the
-    database falls back to its newest cross-Region copy, if it has one (not to a snapshot
-    of the standby instance: that holds the data of whenever replication stopped).
+    Replication lag is read from the strategy's ``replication_metrics``
+    (:attr:`contract.strategies.StrategySpec.replication_metrics`), converted to seconds by
+    their unit: ``AWS/RDS`` metrics per standby (:data:`STANDBY_DIMENSION` of the strategy's
+    standby kind), ``AWS/DMS`` metrics of the task ``dms_task_arn``. A negative
+    ``ReplicaLag`` means replication is not running (RDS reports -1 then; Amazon RDS User
+    Guide, "Monitoring read replication", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Monitoring.html),
+    and a negative CDC latency likewise for DMS: such a reading is no recovery point. It is
+    listed in ``not_running`` and the database falls back to its newest cross-Region copy,
+    if it has one (not to a snapshot of the standby instance: that holds the data of
+    whenever replication stopped).
 
     Args:
-        databases: ``(protected db identifier, standby instance identifier or None)``.
+        databases: ``(protected db identifier, standby identifier or None)``.
         standby_snapshots: manual snapshots in the standby Region (after this run's work).
         owner: which snapshots are ours (only those count as recovery points).
-        strategy: ``DB_STRATEGY``; replica lag is read for ``read-replica``.
+        strategy: ``DB_STRATEGY``; its spec names the replication metrics.
         cloudwatch: standby-Region CloudWatch client.
         dms_cloudwatch: CloudWatch client of the DMS task's Region (defaults to ``cloudwatch``).
 
     Raises:
+        ValueError: ``strategy`` is not a strategy.
         botocore errors from CloudWatch (the caller records them).
     """
-    ages = newest_snapshot_ages(standby_snapshots, owner=owner, now=now)
-    # A snapshot of a standby whose replication has stopped holds the data of whenever it
-    # stopped, not of its creation time: then only copies of primary snapshots count.
-    copy_ages = newest_snapshot_ages(standby_snapshots, owner=owner, now=now, kinds=[Kind.COPY])
-    queries: dict[str, tuple[str, str, list[dict[str, str]]]] = {}
-    if strategy == "read-replica":
-        for db, standby in databases:
-            if standby:
-                queries[f"lag:{db}"] = ("AWS/RDS", "ReplicaLag",
-                                        [{"Name": "DBInstanceIdentifier", "Value": standby}])
-    dms_values: dict[str, float] = {}
-    if dms_task_arn:
-        dims = dms_dimensions(dms_cloudwatch or cloudwatch, dms_task_arn)
-        if dims:
-            dms_values = latest_values(dms_cloudwatch or cloudwatch, {
-                "CDCLatencySource": ("AWS/DMS", "CDCLatencySource", dims),
-                "CDCLatencyTarget": ("AWS/DMS", "CDCLatencyTarget", dims)}, now)
-    values = latest_values(cloudwatch, queries, now) if queries else {}
-
+    strategy_spec = spec(strategy)
+    metrics = strategy_spec.replication_metrics
+    task_values = _task_values(dms_cloudwatch or cloudwatch, dms_task_arn,
+                               [m for m in metrics if m.namespace == TASK_NAMESPACE], now)
+    standby_metrics = [m for m in metrics if m.namespace == STANDBY_NAMESPACE]
+    readings = (standby_readings(cloudwatch, standby_metrics,
+                                  STANDBY_DIMENSION[strategy_spec.standby], databases, now)
+                if standby_metrics else {})
     rp = RecoveryPoints()
-    dms_lag: float | None = None
-    stopped_dms = {name: v for name, v in sorted(dms_values.items()) if v < 0}
-    if stopped_dms:
-        readings = ", ".join(f"{name} {v:g}" for name, v in stopped_dms.items())
-        rp.not_running.append({
-            "database": None, "target": dms_task_arn,
-            "message": f"DMS replication task {dms_task_arn.rsplit(':', 1)[-1]} is not "
-                       f"running ({readings})"})
-    elif dms_values:
-        dms_lag = max(dms_values.values())
-    lags: list[float] = [dms_lag] if dms_lag is not None else []
+    task_lag = _task_lag(rp, task_values, dms_task_arn)
+    lags = [task_lag] if task_lag is not None else []
+    ages = {False: newest_snapshot_ages(standby_snapshots, owner=owner, now=now),
+            # A snapshot of a standby whose replication has stopped holds the data of
+            # whenever it stopped, not of its creation time: then only copies count.
+            True: newest_snapshot_ages(standby_snapshots, owner=owner, now=now,
+                                       kinds=[Kind.COPY])}
+    task_stopped = any(v < 0 for v in task_values.values())
     for db, standby in databases:
-        candidates: list[tuple[float, str]] = []
-        lag = values.get(f"lag:{db}")
-        stopped = bool(stopped_dms) or (lag is not None and lag < 0)
-        snapshot_age = (copy_ages if stopped else ages).get(db)
-        if snapshot_age is not None:
-            candidates.append((snapshot_age, "snapshot"))
-        if lag is not None and lag < 0:
-            rp.not_running.append({
-                "database": db, "target": standby,
-                "message": f"replication to {standby} is not running (ReplicaLag {lag:g})"})
-        elif lag is not None:
-            candidates.append((lag, "replica-lag"))
+        lag = _database(rp, db, standby, readings.get(db), task_lag, ages, task_stopped)
+        if lag is not None:
             lags.append(lag)
-        if dms_lag is not None:
-            candidates.append((dms_lag, "dms"))
-        if candidates:
-            age, source = min(candidates)
-            rp.per_database[db] = {"age_seconds": age, "source": source}
-        else:
-            rp.per_database[db] = {"age_seconds": None, "source": None}
-            rp.missing.append(db)
     known = [v["age_seconds"] for v in rp.per_database.values() if v["age_seconds"] is not None]
     # A database without any usable recovery point is the worst one: its age is unknown, so
     # the stack figure is unknown too and is not published (the RPO alarm treats missing
@@ -204,6 +238,35 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
     rp.recovery_point_age_seconds = max(known) if known and not rp.missing else None
     rp.replication_lag_seconds = max(lags) if lags else None
     return rp
+
+
+def _database(rp: RecoveryPoints, db: str, standby: str | None,
+              reading: tuple[str, float] | None, task_lag: float | None,
+              ages: Mapping[bool, Mapping[str, float]], task_stopped: bool) -> float | None:
+    """Fill ``rp.per_database[db]`` with its newest usable recovery point; returns the
+    database's own replication lag reading (non-negative), if any."""
+    candidates: list[tuple[float, str]] = []
+    stopped = task_stopped or (reading is not None and reading[1] < 0)
+    snapshot_age = ages[stopped].get(db)
+    if snapshot_age is not None:
+        candidates.append((snapshot_age, "snapshot"))
+    lag = None
+    if reading is not None and reading[1] < 0:
+        rp.not_running.append({
+            "database": db, "target": standby,
+            "message": f"replication to {standby} is not running ({reading[0]} {reading[1]:g})"})
+    elif reading is not None:
+        lag = reading[1]
+        candidates.append((lag, "replica-lag"))
+    if task_lag is not None:
+        candidates.append((task_lag, "dms"))
+    if candidates:
+        age, source = min(candidates)
+        rp.per_database[db] = {"age_seconds": age, "source": source}
+    else:
+        rp.per_database[db] = {"age_seconds": None, "source": None}
+        rp.missing.append(db)
+    return lag
 
 
 def metric_data(rp: RecoveryPoints, *, stack: str, status: str,

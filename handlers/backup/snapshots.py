@@ -7,8 +7,9 @@
   "Copying a DB snapshot": cross-Region copies are requested in the destination Region, and
   an encrypted copy needs a KMS key of that Region). Tags are passed explicitly, never a
   reserved ``aws:`` key.
-* Copy requests in flight to one Region are limited; that error is retryable and the next
-  run copies the newest snapshot then (field notes, "RDS snapshots").
+* Copy requests in flight to one Region are limited (Amazon RDS User Guide, "Copying a DB
+  snapshot", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html);
+  that error is retryable and the next run copies the newest snapshot then.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .inventory import Snapshot, from_api
-from .naming import KIND_TAG, SOURCE_TAG, Kind, to_tag_list
+from handlers.backup.inventory import Snapshot, from_api
+from handlers.backup.naming import KIND_TAG, SOURCE_TAG, Kind, to_tag_list
 
 _EXISTS = frozenset({"DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault"})
 #: Errors meaning "too many copies in flight / copy quota": retry next run.

@@ -1,3 +1,4 @@
 """Failover orchestrator Lambda: detect, verify, check readiness, promote, move traffic, warm,
-verify. Entry point: :func:`handlers.failover.app.handler`. State table shapes: see
-:mod:`handlers.failover.state`."""
+verify. Entry point: :func:`handlers.failover.app.handler`. Steps: :mod:`.steps`; database
+strategies: :mod:`.strategies`; state table records: :mod:`.records` (stored by
+:mod:`.state`)."""

@@ -11,11 +11,12 @@ It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...]
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
 ``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``unarmed``, ``healthy``,
 ``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``.
-The state table's item shapes are documented in :mod:`handlers.failover.state`.
+The state table's items are the typed records of :mod:`handlers.failover.records`.
 
-A malformed event raises :class:`~handlers.failover.events.MalformedEventError` before any
-AWS client is built. Settings come from the environment (:mod:`handlers.failover.settings`).
-Clients come from :func:`handlers.shared.aws.client` (AWS_ENDPOINT_URL honoured by botocore);
+A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEventError`
+before any AWS client is built. Settings come from the environment
+(:mod:`handlers.failover.settings`; :class:`~handlers.shared.errors.SettingsError`). Clients
+come from :func:`handlers.shared.aws.default_clients` (AWS_ENDPOINT_URL honoured by botocore);
 primary-Region clients fail fast, as that Region may be down.
 """
 
@@ -26,8 +27,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contract.names import Metric
-from handlers.failover.context import ClientFactory
-from handlers.failover.events import AlarmEvent, MalformedEventError, ManualEvent, parse_event
+from handlers.failover.events import AlarmEvent, ManualEvent, parse_event
 from handlers.failover.failback import failback
 from handlers.failover.observability import count, logger, metrics, tracer
 from handlers.failover.runner import run_failover, summary
@@ -35,34 +35,34 @@ from handlers.failover.settings import FailoverSettings, get_settings
 from handlers.failover.state import StateStore
 from handlers.failover.watchdog import tick
 from handlers.shared import aws
+from handlers.shared.aws import ClientFactory
+from handlers.shared.errors import MalformedEventError
 
 
 def default_clients(settings: FailoverSettings) -> ClientFactory:
     """Clients from :mod:`handlers.shared.aws`; fast-fail ones for the primary Region."""
-    def factory(service: str, region: str) -> Any:
-        return aws.client(service, region, fast_fail=region == settings.primary_region)
-    return factory
+    return aws.default_clients(fast_fail_region=settings.primary_region)
 
 
 def status_report(store: StateStore) -> dict[str, Any]:
-    """Read-only view of the state table for ``{"action": "status"}``."""
-    record = store.failover() or {}
+    """Read-only view of the state table for ``{"action": "status"}`` (four reads)."""
+    record = store.failover()
     latch = store.gate()
     wd = store.watchdog()
-    lock = store.get("lock") or {}
-    return {"status": "report", "failover_id": record.get("failover_id"),
-            "failover_status": record.get("status"), "current_step": record.get("current_step"),
+    lock = store.lock()
+    return {"status": "report", "failover_id": record and record.failover_id,
+            "failover_status": record and record.status,
+            "current_step": record and record.current_step,
             "steps": summary(record) if record else [],
-            "gate": {"tripped": bool(latch.get("tripped")),
-                     "tripped_at": latch.get("tripped_at"),
-                     "last_published": latch.get("last_published"),
-                     "generation": latch.get("generation")},
-            "watchdog": {"armed": bool(wd.get("armed")),
-                         "consecutive_failures": len(wd.get("recent_failures_epoch", [])),
-                         "last_probe_at": wd.get("last_probe_at")},
-            "lock": {"owner": lock.get("owner"),
-                     "lease_expires_epoch": lock.get("lease_expires_epoch"),
-                     "renewed_at": lock.get("renewed_at"), "renewals": lock.get("renewals")}}
+            "gate": {"tripped": latch.tripped, "tripped_at": latch.tripped_at,
+                     "last_published": latch.last_published, "generation": latch.generation},
+            "watchdog": {"armed": wd.armed,
+                         "consecutive_failures": len(wd.recent_failures_epoch),
+                         "last_probe_at": wd.last_probe_at},
+            "lock": {"owner": lock and lock.owner,
+                     "lease_expires_epoch": lock and lock.lease_expires_epoch,
+                     "renewed_at": lock and lock.renewed_at,
+                     "renewals": lock and lock.renewals}}
 
 
 def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
@@ -99,7 +99,7 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         state = parsed.detail.state.value
         if state != "ALARM":
             return {"status": "ignored", "alarm_state": state, "steps": []}
-        if not store.watchdog().get("armed"):
+        if not store.watchdog().armed:
             logger.warning("health alarm fired but automation is not armed: no failover")
             count(Metric.FAILOVER_UNARMED)
             return {"status": "unarmed", "alarm_state": state, "steps": []}

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from handlers.failover import clock
 from handlers.failover.lease import Heartbeat
+from handlers.failover.records import FailoverRecord, FailoverStatus
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
-
-
-class ClientFactory(Protocol):
-    """``(service, region) -> boto3 client``."""
-
-    def __call__(self, service: str, region: str) -> Any: ...
+from handlers.shared.aws import ClientFactory
 
 
 class StepFailed(Exception):
@@ -33,7 +29,7 @@ class StepResult:
 
     outcome: Outcome
     detail: dict[str, Any] = field(default_factory=dict)
-    status: str | None = None
+    status: FailoverStatus | None = None
 
 
 @dataclass
@@ -43,7 +39,7 @@ class StepContext:
     settings: FailoverSettings
     clients: ClientFactory
     store: StateStore
-    record: dict[str, Any]
+    record: FailoverRecord
     force: bool
     remaining_seconds: Callable[[], float]
     waited_seconds: float = 0.0

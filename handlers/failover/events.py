@@ -6,25 +6,23 @@
 * Manual: ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``;
   ``reason`` is required for ``failover`` and ``failback``; ``force`` defaults to false.
 
-:func:`parse_event` raises :class:`MalformedEventError` for anything else, before any AWS
-call is made.
+:func:`parse_event` raises :class:`~handlers.shared.errors.MalformedEventError` for anything
+else, before any AWS call is made.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from handlers.shared.errors import MalformedEventError
+from handlers.shared.events import parse_model
 
 SCHEDULED = "Scheduled Event"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 ACTIONS = ("failover", "status", "failback")
-
-
-class MalformedEventError(ValueError):
-    """The event matches none of the accepted shapes; the message says what is allowed."""
 
 
 class ScheduledEvent(EventBridgeModel):
@@ -100,11 +98,6 @@ def parse_event(event: Any) -> Event:
     else:
         raise MalformedEventError(f"unrecognised event with keys {sorted(event)}; "
                                   f"expected {_SHAPES}")
-    try:
-        return parse(event=event, model=model)  # type: ignore[return-value]
-    except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'event'}: {err['msg']}"
-                             for err in e.errors())
-        raise MalformedEventError(f"malformed {model.__name__}: {problems}") from None
-    except Exception as e:  # Parser wraps pydantic errors in its own type
-        raise MalformedEventError(f"malformed {model.__name__}: {e}") from None
+    name = model.__name__
+    return parse_model(event, model,  # type: ignore[return-value]
+                       message=lambda problems: f"malformed {name}: {problems}")

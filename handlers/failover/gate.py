@@ -3,9 +3,16 @@ alarm-based (CLOUDWATCH_METRIC) Route 53 health check follow.
 
 Publishing 1 trips the gate: the alarm goes to ALARM, the PRIMARY record's health check turns
 unhealthy and Route 53 answers with the SECONDARY record - through the data plane only, with
-no Route 53 API call (field-notes: the Route 53 control plane lives in us-east-1 only).
-With ``treat_missing_data = ignore`` the alarm keeps its state, so the gate is a latch;
-re-publishing on every watchdog run makes it sturdier (field-notes, "Gate latching").
+no Route 53 API call: the Route 53 control plane is in us-east-1 only (AWS Networking &
+Content Delivery Blog, "Creating Disaster Recovery Mechanisms Using Amazon Route 53",
+https://aws.amazon.com/blogs/networking-and-content-delivery/creating-disaster-recovery-mechanisms-using-amazon-route-53/).
+With ``treat_missing_data = ignore`` the alarm keeps its state while no data arrives
+(Amazon CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data",
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data),
+and the health check follows the alarm's state (Amazon Route 53 Developer Guide, "How Amazon
+Route 53 determines whether a health check is healthy",
+https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html),
+so the gate is a latch; re-publishing on every watchdog run makes it sturdier.
 
 The latch is also kept in the state table (``pk = "gate"``): once tripped, only an operator
 failback releases it; :func:`republish` never leaves 0 published while it is tripped, nor 1
@@ -18,7 +25,8 @@ from typing import Any
 
 from contract.names import GATE_METRIC, GATE_NAMESPACE
 from handlers.failover import clock
-from handlers.failover.state import GATE_PK, StateStore, update_fields
+from handlers.failover.records import GateLatch
+from handlers.failover.state import StateStore
 
 
 def publish(cloudwatch: Any, stack: str, value: int) -> None:
@@ -28,21 +36,21 @@ def publish(cloudwatch: Any, stack: str, value: int) -> None:
         "Value": float(value), "Unit": "Count"}])
 
 
-def _bump(gate: dict[str, Any]) -> None:
-    gate["generation"] = int(gate.get("generation", 0)) + 1
+def _bump(latch: GateLatch) -> None:
+    latch.generation = (latch.generation or 0) + 1
 
 
-def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str) -> dict[str, Any]:
+def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str) -> GateLatch:
     """Latch the gate in the table first (so a crash still leaves it latched for the
     watchdog to re-publish), then publish 1. Runs under the failover lock."""
-    gate = store.gate()
-    if not gate.get("tripped"):
-        gate.update(tripped=True, tripped_at=clock.iso(), failover_id=failover_id)
-        _bump(gate)
-    gate.update(last_published=1, last_published_at=clock.iso())
-    store.put(gate)
+    latch = store.gate()
+    if not latch.tripped:
+        latch.tripped, latch.tripped_at, latch.failover_id = True, clock.iso(), failover_id
+        _bump(latch)
+    latch.last_published, latch.last_published_at = 1, clock.iso()
+    store.save_gate(latch)
     publish(cloudwatch, stack, 1)
-    return gate
+    return latch
 
 
 #: Re-reads of the latch by one :func:`republish` before it gives up chasing a latch that
@@ -61,27 +69,27 @@ def republish(store: StateStore, cloudwatch: Any, stack: str) -> int:
     left overridden by a 1 read before it (nor a trip's 1 by a 0). ``last_published`` is
     written only if the generation is still the one published.
     """
-    gate = store.gate()
-    value = 1 if gate.get("tripped") else 0
+    latch = store.gate()
+    value = 1 if latch.tripped else 0
     for _ in range(REPUBLISH_ROUNDS):
         publish(cloudwatch, stack, value)
         again = store.gate()
-        latest = 1 if again.get("tripped") else 0
-        if again.get("generation") == gate.get("generation") and latest == value:
+        latest = 1 if again.tripped else 0
+        if again.generation == latch.generation and latest == value:
             break
         # A trip or release landed while we published: publish what is latched now.
-        gate, value = again, latest
-    update_fields(store, GATE_PK, if_equal=("generation", gate.get("generation")),
-                  last_published=value, last_published_at=clock.iso())
+        latch, value = again, latest
+    store.update(GateLatch.PK, if_equal=("generation", latch.generation),
+                 last_published=value, last_published_at=clock.iso())
     return value
 
 
-def release(store: StateStore, cloudwatch: Any, stack: str, reason: str) -> dict[str, Any]:
+def release(store: StateStore, cloudwatch: Any, stack: str, reason: str) -> GateLatch:
     """Operator failback only (under the lock): unlatch, bump ``generation``, publish 0."""
-    gate = store.gate()
-    gate.update(tripped=False, released_at=clock.iso(), release_reason=reason,
-                last_published=0, last_published_at=clock.iso())
-    _bump(gate)
-    store.put({**gate, "pk": GATE_PK})
+    latch = store.gate()
+    latch.tripped, latch.released_at, latch.release_reason = False, clock.iso(), reason
+    latch.last_published, latch.last_published_at = 0, clock.iso()
+    _bump(latch)
+    store.save_gate(latch)
     publish(cloudwatch, stack, 0)
-    return gate
+    return latch

@@ -1,68 +1,9 @@
-"""The failover state table: lock, watchdog memory, gate latch, failover records.
+"""The failover state table: reads and writes of its records, and the lock's lease.
 
-DynamoDB table ``STATE_TABLE_NAME``, hash key ``pk`` (S), no sort key. Numbers are stored
-as DynamoDB numbers (seconds since the epoch where named ``*_epoch``), times as ISO-8601
-UTC strings. Items (nothing is ever deleted; the lock is released by an update):
-
-``pk = "lock"`` - one failover or failback at a time::
-
-    {"pk": "lock", "owner": "<aws_request_id>", "failover_id": str,
-     "lease_expires_epoch": float, "acquired_at": str, "renewed_at": str | absent,
-     "renewals": int | absent, "released_at": str | absent}
-
-  Taken by a conditional write: ``attribute_not_exists(pk) OR lease_expires_epoch < :now
-  OR owner = :me``. The lease is short (LEASE_SECONDS) and a heartbeat renews it every
-  HEARTBEAT_SECONDS while the invocation runs (:mod:`handlers.failover.lease`; a renewal is
-  a conditional update ``owner = :me AND lease_expires_epoch > 0`` that also sets
-  ``renewed_at`` and increments ``renewals``). A crashed holder's lock therefore frees
-  itself within one lease; a clean exit sets ``lease_expires_epoch`` to 0.
-
-``pk = "watchdog"`` - what the watchdog has seen::
-
-    {"pk": "watchdog", "armed": bool, "armed_at": str | absent,
-     "last_probe_at": str, "last_probe_ok": bool, "last_probe": {probe result},
-     "recent_failures_epoch": [float, ...] (the current run of consecutive failures, newest
-     last, at most CONSECUTIVE_FAILURES), "last_healthy_at": str | absent,
-     "unarmed_failures": int}
-
-``pk = "gate"`` - the traffic gate latch::
-
-    {"pk": "gate", "tripped": bool, "tripped_at": str, "failover_id": str,
-     "released_at": str | absent, "release_reason": str | absent, "last_published": 0 | 1,
-     "last_published_at": str, "generation": int (bumped by every trip and release; the
-     lock-free watchdog re-publish checks it, see handlers.failover.gate.republish)}
-
-``pk = "failover"`` - the current (latest) failover; ``pk = "failover#<failover_id>"`` - a
-copy of every finished one (completed, not-ready, false-positive)::
-
-    {"pk": ..., "failover_id": str, "status": "in-progress" | "completed" | "not-ready" |
-     "false-positive", "trigger": "watchdog" | "alarm" | "manual", "reason": str,
-     "force": bool, "started_at": str, "started_epoch": float, "current_step": str,
-     "steps": {"<step>": {"started_at": str, "started_epoch": float, "ended_at": str,
-               "outcome": "in-progress" | "ok" | "skipped" | "aborted" | "failed" | "paused",
-               "detail": {...}, "duration_seconds": float, "wait_seconds": float,
-               "own_seconds": float, "budget_seconds": int, "over_budget": bool,
-               "attempts": int, "failures": int, "error": str (failed only)}},
-     "step_alerts": {"<step>": {"sent": int, "suppressed": int (since the last sent),
-                                "last_sent_epoch": float, "last_sent_at": str}},
-     "promotion_requested_*" (read-replica), "restore_requested_*" (snapshot-restore),
-     "dms_stop_requested_*" (dms): the step's one-time AWS request
-     (:mod:`handlers.failover.steps.once`) as ``<key>_state``: "intent" | "accepted" |
-     "failed", ``<key>_at``: str, ``<key>_epoch``: float (latest attempt),
-     ``<key>_attempts``: int, ``<key>_error``: str (latest error) - all absent until the
-     first attempt,
-     "invocations": int, "last_error": str | absent, "completed_at": str | absent,
-     "duration_seconds": float | absent, "alerts": {"<region>": "published" | "failed: ..."},
-     "restore_snapshot_id" (snapshot-restore),
-     "dms_drain_started_epoch" | "dms_stopped_at" (dms)}
-
-  A step that raises leaves ``status = "in-progress"`` with the step's ``outcome =
-  "failed"`` and ``last_error``; the next trigger retries it. Its alert goes out on the
-  first failure, then at most once per ``runner.ALERT_REPEAT_SECONDS`` (``step_alerts``).
-  ``current_step`` names the step running or last run. Steps with outcome ``ok`` never run again.
-
-``pk = "false-positive#<iso time>"`` and ``pk = "failback#<iso time>"`` record each false
-positive and each failback attempt (``{"outcome": "refused" | "released", "reason": ...}``).
+The table and its items (lock, watchdog memory, gate latch, failover records, false
+positives, failback attempts) are described by the typed records of
+:mod:`handlers.failover.records`; this module stores them. Numbers are stored as DynamoDB
+numbers, times as ISO-8601 UTC strings.
 """
 
 from __future__ import annotations
@@ -75,20 +16,26 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from handlers.failover import clock
+from handlers.failover.records import (
+    FailbackAttempt,
+    FailoverRecord,
+    FalsePositive,
+    GateLatch,
+    LockItem,
+    WatchdogItem,
+)
 
 _SER = TypeSerializer()
 _DESER = TypeDeserializer()
 
-LOCK_PK = "lock"
-WATCHDOG_PK = "watchdog"
-GATE_PK = "gate"
-FAILOVER_PK = "failover"
 #: Lock lease, in seconds. Short, so a crashed holder's lock frees itself within a minute
 #: (the watchdog ticks every minute: the next tick or the one after resumes), and three
 #: heartbeat intervals long, so two consecutive renewals may fail or lag (throttling and
 #: backoff, a slow DynamoDB call) before the lease lapses. Before this lease existed the
 #: lease was the holder's remaining Lambda time + 5 s (up to 905 s: Lambda's longest
-#: timeout is 900 s, field-notes), which a crash-and-resume drill paid in full.
+#: timeout is 900 s - AWS Lambda Developer Guide, "Lambda quotas",
+#: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), which a
+#: crash-and-resume drill paid in full.
 LEASE_SECONDS = 60.0
 #: Seconds between heartbeat renewals of the lease: LEASE_SECONDS / 3.
 HEARTBEAT_SECONDS = LEASE_SECONDS / 3
@@ -117,15 +64,23 @@ def _from_ddb(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(_DESER.deserialize(v)) for k, v in item.items()}
 
 
+def _condition_failed(e: ClientError) -> bool:
+    return e.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
 class StateStore:
-    """Reads and writes the state table through a DynamoDB client (standby Region)."""
+    """Reads and writes the state table through a DynamoDB client (standby Region).
+
+    Every read is strongly consistent. Raises botocore errors of the DynamoDB calls.
+    """
 
     def __init__(self, dynamodb: Any, table_name: str) -> None:
         self._ddb = dynamodb
         self._table = table_name
 
+    # -- raw items ------------------------------------------------------------------------
     def get(self, pk: str) -> dict[str, Any] | None:
-        """The item with hash key ``pk`` as plain Python values, or None."""
+        """The item with hash key ``pk`` as plain Python values (its wire form), or None."""
         out = self._ddb.get_item(TableName=self._table, Key={"pk": {"S": pk}}, ConsistentRead=True)
         return _from_ddb(out["Item"]) if "Item" in out else None
 
@@ -133,26 +88,57 @@ class StateStore:
         """Write a whole item (must contain ``pk``)."""
         self._ddb.put_item(TableName=self._table, Item=_to_ddb(item))
 
+    def update(self, pk: str, *, if_equal: tuple[str, Any] | None = None, **fields: Any) -> bool:
+        """Set only ``fields`` on item ``pk`` (creating it if absent), leaving the rest alone.
+
+        ``if_equal = (attribute, value)`` makes the write conditional on the item's
+        ``attribute`` being ``value`` (absent when ``value`` is None); returns False when that
+        condition failed (nothing written), else True.
+        """
+        names = {f"#f{i}": k for i, k in enumerate(fields)}
+        values = _to_ddb({f":v{i}": v for i, v in enumerate(fields.values())})
+        extra: dict[str, Any] = {}
+        if if_equal is not None:
+            names["#c"] = if_equal[0]
+            if if_equal[1] is None:
+                extra["ConditionExpression"] = "attribute_not_exists(#c)"
+            else:
+                extra["ConditionExpression"] = "#c = :c"
+                values |= _to_ddb({":c": if_equal[1]})
+        try:
+            self._ddb.update_item(
+                TableName=self._table, Key={"pk": {"S": pk}},
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values, **extra)
+        except ClientError as e:
+            if if_equal is not None and _condition_failed(e):
+                return False
+            raise
+        return True
+
     # -- lock ---------------------------------------------------------------------------
+    def lock(self) -> LockItem | None:
+        item = self.get(LockItem.PK)
+        return LockItem.from_item(item) if item else None
+
     def acquire_lock(self, owner: str, failover_id: str,
                      lease_seconds: float | None = None) -> bool:
         """Take the lock for ``lease_seconds`` (default LEASE_SECONDS); False if another
         live holder has it. Keep it with :class:`handlers.failover.lease.Heartbeat`."""
         now = clock.now()
         lease = LEASE_SECONDS if lease_seconds is None else lease_seconds
-        item = {"pk": LOCK_PK, "owner": owner, "failover_id": failover_id,
-                "lease_expires_epoch": now + lease,
-                "acquired_at": clock.iso(now)}
+        item = LockItem(owner=owner, failover_id=failover_id, lease_expires_epoch=now + lease,
+                        acquired_at=clock.iso(now))
         try:
             self._ddb.put_item(
-                TableName=self._table, Item=_to_ddb(item),
+                TableName=self._table, Item=_to_ddb({**item.to_item(), "pk": LockItem.PK}),
                 ConditionExpression="attribute_not_exists(pk) OR lease_expires_epoch < :now "
                                     "OR #o = :me",
                 ExpressionAttributeNames={"#o": "owner"},
                 ExpressionAttributeValues={":now": {"N": repr(now)}, ":me": {"S": owner}})
             return True
         except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if _condition_failed(e):
                 return False
             raise
 
@@ -167,7 +153,7 @@ class StateStore:
         at = clock.now() if now is None else now
         try:
             self._ddb.update_item(
-                TableName=self._table, Key={"pk": {"S": LOCK_PK}},
+                TableName=self._table, Key={"pk": {"S": LockItem.PK}},
                 UpdateExpression="SET lease_expires_epoch = :exp, renewed_at = :t "
                                  "ADD renewals :one",
                 ConditionExpression="#o = :me AND lease_expires_epoch > :zero",
@@ -177,7 +163,7 @@ class StateStore:
                                            ":zero": {"N": "0"}, ":me": {"S": owner}})
             return True
         except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if _condition_failed(e):
                 return False
             raise
 
@@ -185,59 +171,45 @@ class StateStore:
         """End the lease if ``owner`` still holds it (an update: nothing is deleted)."""
         try:
             self._ddb.update_item(
-                TableName=self._table, Key={"pk": {"S": LOCK_PK}},
+                TableName=self._table, Key={"pk": {"S": LockItem.PK}},
                 UpdateExpression="SET lease_expires_epoch = :zero, released_at = :t",
                 ConditionExpression="#o = :me",
                 ExpressionAttributeNames={"#o": "owner"},
                 ExpressionAttributeValues={":zero": {"N": "0"}, ":me": {"S": owner},
                                            ":t": {"S": clock.iso()}})
         except ClientError as e:
-            if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not _condition_failed(e):
                 raise
 
-    # -- convenience --------------------------------------------------------------------
-    def failover(self) -> dict[str, Any] | None:
-        return self.get(FAILOVER_PK)
+    # -- records ------------------------------------------------------------------------
+    def failover(self) -> FailoverRecord | None:
+        """The current (latest) failover, or None before the first."""
+        item = self.get(FailoverRecord.PK)
+        return FailoverRecord.from_item(item) if item else None
 
-    def save_failover(self, record: dict[str, Any], *, archive: bool = False) -> None:
+    def save_failover(self, record: FailoverRecord, *, archive: bool = False) -> None:
         """Write the current failover record; ``archive`` also writes its history copy."""
-        self.put({**record, "pk": FAILOVER_PK})
+        item = record.to_item()
+        self.put({**item, "pk": FailoverRecord.PK})
         if archive:
-            self.put({**record, "pk": f"failover#{record['failover_id']}"})
+            self.put({**item, "pk": f"{FailoverRecord.ARCHIVE_PREFIX}{record.failover_id}"})
 
-    def gate(self) -> dict[str, Any]:
-        return self.get(GATE_PK) or {"pk": GATE_PK, "tripped": False}
+    def gate(self) -> GateLatch:
+        """The gate latch (untripped before the first failover)."""
+        item = self.get(GateLatch.PK)
+        return GateLatch.from_item(item) if item else GateLatch()
 
-    def watchdog(self) -> dict[str, Any]:
-        return self.get(WATCHDOG_PK) or {"pk": WATCHDOG_PK, "armed": False,
-                                         "recent_failures_epoch": []}
+    def save_gate(self, latch: GateLatch) -> None:
+        self.put({**latch.to_item(), "pk": GateLatch.PK})
 
+    def watchdog(self) -> WatchdogItem:
+        """What the watchdog has seen (unarmed before its first healthy probe)."""
+        item = self.get(WatchdogItem.PK)
+        return WatchdogItem.from_item(item) if item else WatchdogItem()
 
-def update_fields(store: StateStore, pk: str, *, if_equal: tuple[str, Any] | None = None,
-                  **fields: Any) -> bool:
-    """Set only ``fields`` on item ``pk`` (creating it if absent), leaving the rest alone.
+    def save_watchdog(self, watchdog: WatchdogItem) -> None:
+        self.put({**watchdog.to_item(), "pk": WatchdogItem.PK})
 
-    ``if_equal = (attribute, value)`` makes the write conditional on the item's
-    ``attribute`` being ``value`` (absent when ``value`` is None); returns False when that
-    condition failed (nothing written), else True.
-    """
-    names = {f"#f{i}": k for i, k in enumerate(fields)}
-    values = _to_ddb({f":v{i}": v for i, v in enumerate(fields.values())})
-    extra: dict[str, Any] = {}
-    if if_equal is not None:
-        names["#c"] = if_equal[0]
-        if if_equal[1] is None:
-            extra["ConditionExpression"] = "attribute_not_exists(#c)"
-        else:
-            extra["ConditionExpression"] = "#c = :c"
-            values |= _to_ddb({":c": if_equal[1]})
-    try:
-        store._ddb.update_item(
-            TableName=store._table, Key={"pk": {"S": pk}},
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values, **extra)
-    except ClientError as e:
-        if if_equal is not None and e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    def log(self, entry: FalsePositive | FailbackAttempt) -> None:
+        """Write a false positive or failback attempt under ``<prefix><iso time>``."""
+        self.put({**entry.to_item(), "pk": f"{entry.PREFIX}{clock.iso()}"})

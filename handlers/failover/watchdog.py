@@ -9,7 +9,7 @@ the gate.
   window mean the primary has failed, and the failover starts (it verifies again first).
 * A failover already in progress is resumed on every tick, whatever the probe says.
 * Every tick re-publishes the gate latch (1 once tripped, else 0; never 0 after a failover
-  until an operator failback) - field-notes, "Gate latching".
+  until an operator failback): see :mod:`handlers.failover.gate`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,32 @@ from typing import Any
 
 from contract.names import Metric
 from handlers.failover import clock, gate
-from handlers.failover.context import ClientFactory
 from handlers.failover.observability import count, logger
+from handlers.failover.records import WatchdogItem
 from handlers.failover.runner import run_failover
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
-from handlers.shared.probe import probe
+from handlers.shared.aws import ClientFactory
+from handlers.shared.probe import ProbeResult, probe
+
+
+def _observe(settings: FailoverSettings, wd: WatchdogItem, result: ProbeResult) -> None:
+    """Fold one probe into the watchdog's memory (arming, the run of failures)."""
+    now = clock.now()
+    if result.healthy:
+        if not wd.armed:
+            logger.info("primary seen healthy: automation armed")
+            wd.armed, wd.armed_at = True, clock.iso(now)
+        wd.recent_failures_epoch, wd.last_healthy_at = [], clock.iso(now)
+    else:
+        count(Metric.PRIMARY_PROBE_FAILED)
+        recent = [t for t in wd.recent_failures_epoch
+                  if now - t <= settings.probe_window_seconds]
+        wd.recent_failures_epoch = (recent + [now])[-settings.consecutive_failures:]
+    wd.last_probe_at, wd.last_probe_ok = clock.iso(now), result.healthy
+    wd.last_probe = result.as_dict()
+    if len(wd.recent_failures_epoch) >= settings.consecutive_failures and not wd.armed:
+        wd.unarmed_failures = (wd.unarmed_failures or 0) + 1
 
 
 def tick(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *, owner: str,
@@ -33,35 +53,19 @@ def tick(settings: FailoverSettings, clients: ClientFactory, store: StateStore, 
     "consecutive_failures": n, "gate": 0|1, ...}``; when a failover ran, its result fields
     (``failover_id``, ``steps``) are merged in and ``status`` is the failover's status."""
     result = probe(settings.primary_health_url, settings.probe_timeout_seconds)
-    now = clock.now()
     wd = store.watchdog()
-    if result.healthy:
-        if not wd.get("armed"):
-            logger.info("primary seen healthy: automation armed")
-            wd.update(armed=True, armed_at=clock.iso(now))
-        wd.update(recent_failures_epoch=[], last_healthy_at=clock.iso(now))
-    else:
-        count(Metric.PRIMARY_PROBE_FAILED)
-        recent = [float(t) for t in wd.get("recent_failures_epoch", [])
-                  if now - float(t) <= settings.probe_window_seconds]
-        wd["recent_failures_epoch"] = (recent + [now])[-settings.consecutive_failures:]
-    wd.update(last_probe_at=clock.iso(now), last_probe_ok=result.healthy,
-              last_probe=result.as_dict())
-    failures = len(wd["recent_failures_epoch"])
+    _observe(settings, wd, result)
+    store.save_watchdog(wd)
+    failures = len(wd.recent_failures_epoch)
     failed = failures >= settings.consecutive_failures
-    armed = bool(wd.get("armed"))
-    if failed and not armed:
-        wd["unarmed_failures"] = int(wd.get("unarmed_failures", 0)) + 1
-    store.put(wd)
-
-    out: dict[str, Any] = {"probe": result.as_dict(), "armed": armed,
+    out: dict[str, Any] = {"probe": result.as_dict(), "armed": wd.armed,
                            "consecutive_failures": failures}
     current = store.failover()
-    if current and current.get("status") == "in-progress":
+    if current is not None and current.status == "in-progress":
         out |= run_failover(settings, clients, store, trigger="watchdog",
                             reason="resume in-progress failover", force=False, owner=owner,
                             remaining_seconds=remaining_seconds)
-    elif failed and not armed:
+    elif failed and not wd.armed:
         logger.warning("primary failed but automation is not armed (never seen healthy): "
                        "no failover", extra={"consecutive_failures": failures})
         count(Metric.FAILOVER_UNARMED)

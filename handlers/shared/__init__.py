@@ -1,1 +1,2 @@
-"""Code both orchestrators need: AWS clients, alerts."""
+"""Code both orchestrators share: AWS clients (:mod:`.aws`), errors (:mod:`.errors`), event
+validation (:mod:`.events`), observability (:mod:`.observability`), alerts, HTTP probes."""

@@ -1,14 +1,15 @@
 """boto3 clients for the orchestrators, with retry settings fit for a Region in trouble.
 
-Domain code takes clients as parameters; handlers build them here once per cold start.
-``AWS_ENDPOINT_URL`` (read by botocore itself) points every client at an emulator in tests
-and in the drill.
+Domain code takes a :class:`ClientFactory` as a parameter; each handler builds its default
+factory here once per invocation (:func:`default_clients`), and tests, the drill and the
+benchmarks pass their own. ``AWS_ENDPOINT_URL`` (read by botocore itself) points every
+client at an emulator in tests and in the drill.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -30,6 +31,12 @@ FAST_FAIL_CONFIG = Config(
 )
 
 
+class ClientFactory(Protocol):
+    """``(service, region) -> boto3 client``, e.g. ``clients("rds", "us-west-2")``."""
+
+    def __call__(self, service: str, region: str) -> Any: ...
+
+
 @cache
 def client(service: str, region: str, *, fast_fail: bool = False) -> Any:
     """A cached boto3 client for ``service`` in ``region``.
@@ -41,3 +48,11 @@ def client(service: str, region: str, *, fast_fail: bool = False) -> Any:
     """
     return boto3.session.Session().client(
         service, region_name=region, config=FAST_FAIL_CONFIG if fast_fail else RETRY_CONFIG)
+
+
+def default_clients(*, fast_fail_region: str | None = None) -> ClientFactory:
+    """The factory over :func:`client`: adaptive retries everywhere, except fast-fail
+    clients for ``fast_fail_region`` (a Region whose APIs may be down), if given."""
+    def factory(service: str, region: str) -> Any:
+        return client(service, region, fast_fail=region == fast_fail_region)
+    return factory

@@ -2,8 +2,9 @@
 
 A probe never raises: a refused connection, a timeout, a TLS error or a non-2xx/3xx status
 is a failed probe with the reason in ``detail``. "Healthy" follows the Route 53 HTTP(S)
-health-check rule: a 2xx or 3xx status (Route 53 Developer Guide, "How Amazon Route 53
-determines whether a health check is healthy"; see /work/shared/field-notes.md).
+health-check rule: a 2xx or 3xx status (Amazon Route 53 Developer Guide, "How Amazon Route 53
+determines whether a health check is healthy",
+https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from botocore.retries.standard import ExponentialBackoff
 from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend
 
-from handlers.backup.orchestrator import run_backup
+from handlers.backup.runner import run_backup
 from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, World
 
 
@@ -107,12 +107,12 @@ def test_concurrent_invocations_same_period_make_one_snapshot(world: World) -> N
 
 def test_reinvoked_after_crash_midway_finishes_the_work(world: World,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import handlers.backup.orchestrator as orch
+    from handlers.backup.steps import snapshot_standby
 
     def crash(*a, **k):
         raise RuntimeError("simulated crash after the primary step")
 
-    monkeypatch.setattr(orch._Run, "standby", crash)
+    monkeypatch.setattr(snapshot_standby, "run", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         run_backup(world.settings(), period=PERIOD, run_id="crashed", clients=Recorder())
     [meta] = world.metadata()                      # the crashed run is still on record

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 import handlers.backup.app as app
-from handlers.backup.events import InvalidEventError, scheduled_event
+from handlers.backup.events import scheduled_event
+from handlers.shared.errors import MalformedEventError
 from tests.backup.world import PRIMARY, STANDBY, Recorder, World, closed_port
 
 
@@ -31,7 +32,7 @@ def handler_env(world: World, monkeypatch, fresh_settings) -> Recorder:
     for k, v in world.env.items():
         monkeypatch.setenv(k, v)
     recorder = Recorder()
-    monkeypatch.setattr(app, "client_factory", recorder)
+    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
     return recorder
 
 
@@ -48,8 +49,10 @@ def test_handler_runs_and_returns_summary(world: World, handler_env: Recorder) -
     assert {r for r, *_ in handler_env.calls} == {PRIMARY, STANDBY}
 
 
-def test_handler_without_context_works(world: World, handler_env: Recorder) -> None:
-    out = app.handler(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), None)
+def test_handle_without_context_works(world: World, handler_env: Recorder) -> None:
+    # Called directly (scripts, tests), the run needs no Lambda context; Lambda's handler
+    # always gets one.
+    out = app.handle(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), None)
     assert out["status"] == "complete" and out["run_id"]
 
 
@@ -76,8 +79,8 @@ def test_malformed_event_fails_cleanly_with_no_aws_call(monkeypatch, event) -> N
     # and be seen by the recorder.
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
     recorder = Recorder()
-    monkeypatch.setattr(app, "client_factory", recorder)
-    with pytest.raises(InvalidEventError, match="EventBridge event"):
+    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
+    with pytest.raises(MalformedEventError, match="EventBridge event"):
         app.handler(event, Context())
     assert recorder.calls == [] and recorder.attempts == []
 
@@ -89,7 +92,7 @@ def test_invalid_environment_fails_naming_the_variable(monkeypatch, fresh_settin
     for k in ("PRIMARY_REGION", "PROTECTED_DATABASES", "METADATA_BUCKET"):
         monkeypatch.delenv(k, raising=False)
     recorder = Recorder()
-    monkeypatch.setattr(app, "client_factory", recorder)
+    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
     with pytest.raises(SettingsError, match="PROTECTED_DATABASES"):
         app.handler(scheduled_event(datetime(2026, 3, 1, tzinfo=UTC)), Context())
     assert recorder.calls == []

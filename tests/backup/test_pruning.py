@@ -10,9 +10,9 @@ import pytest
 from contract.names import MANAGED_BY_TAG
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import parse_id, snapshot_id
-from handlers.backup.orchestrator import run_backup
 from handlers.backup.ownership import Ownership
 from handlers.backup.pruning import plan_pruning
+from handlers.backup.runner import run_backup
 from tests.backup.world import (
     MANAGED_BY,
     PERIOD,

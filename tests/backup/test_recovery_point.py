@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from contract.names import Metric
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import copy_id, snapshot_id
-from handlers.backup.orchestrator import run_backup
 from handlers.backup.ownership import Ownership
 from handlers.backup.recovery_point import measure, metric_data
+from handlers.backup.runner import run_backup
 from tests.backup.world import (
     MANAGED_BY,
     PERIOD,
@@ -40,7 +40,7 @@ def copy_snap(db: str, age: timedelta, now: datetime, *, status: str = "availabl
 
 
 def seed_metric(namespace: str, name: str, dims: list[dict[str, str]], value: float) -> None:
-    """Bridge: moto publishes no AWS/RDS or AWS/DMS metrics; seed them (field notes)."""
+    """Bridge: moto publishes no AWS/RDS or AWS/DMS metrics; seed them (moto gap)."""
     client("cloudwatch", STANDBY).put_metric_data(Namespace=namespace, MetricData=[{
         "MetricName": name, "Dimensions": dims, "Value": value,
         "Timestamp": datetime.now(UTC) - timedelta(seconds=30)}])
@@ -203,3 +203,18 @@ def test_stopped_replication_makes_the_run_partial_and_alerts(aws) -> None:
     assert published[Metric.REPLICATION_LAG.value] == []
     assert len(published[Metric.RECOVERY_POINT_AGE.value]) == 1
     assert published[Metric.RECOVERY_POINT_AGE.value][0] >= 0
+
+
+def test_a_cluster_standbys_lag_in_milliseconds_is_read_in_seconds(aws) -> None:
+    # The seam a cluster standby (Aurora global database) uses: its lag metric is per DB
+    # cluster and in milliseconds.
+    from contract.strategies import MetricRef, Standby
+    from handlers.backup.recovery_point import STANDBY_DIMENSION, standby_readings
+    seed_metric("AWS/RDS", "AuroraGlobalDBRPOLag",
+                [{"Name": "DBClusterIdentifier", "Value": "a-r"}], 1500)
+    seed_metric("AWS/RDS", "AuroraGlobalDBRPOLag",
+                [{"Name": "DBInstanceIdentifier", "Value": "a-r"}], 9_000_000)  # not the cluster
+    readings = standby_readings(
+        client("cloudwatch", STANDBY), [MetricRef("AWS/RDS", "AuroraGlobalDBRPOLag", "milliseconds")],
+        STANDBY_DIMENSION[Standby.CLUSTER], [("a", "a-r"), ("b", None)], datetime.now(UTC))
+    assert readings == {"a": ("AuroraGlobalDBRPOLag", 1.5)}

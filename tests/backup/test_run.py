@@ -9,7 +9,8 @@ import boto3
 
 from contract.names import MANAGED_BY_TAG, METRIC_NAMESPACE, Metric
 from handlers.backup.naming import KIND_TAG, RUN_ID_TAG
-from handlers.backup.orchestrator import metadata_key, run_backup
+from handlers.backup.runner import run_backup
+from handlers.backup.steps.write_record import metadata_key
 from tests.backup.world import (
     MANAGED_BY,
     PERIOD,

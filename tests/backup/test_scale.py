@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from botocore.stub import Stubber
 
 from handlers.backup.inventory import instance_statuses, list_manual_snapshots
-from handlers.backup.orchestrator import run_backup
+from handlers.backup.runner import run_backup
 from offline.bench_backup import PER_DATABASE_OPS, run_size
 from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, backend, build_world, client
 

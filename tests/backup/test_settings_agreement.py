@@ -4,7 +4,7 @@ program accepts yields a backup environment the handler accepts, with the same d
 The environment is built the way the program builds it (``components.backup_orchestrator``
 ``protected_databases`` plus the values ``__main__`` puts in the common env), from
 ``Pulumi.prod.yaml`` with changes. Gaps found (program accepts, handler must reject) are
-pinned in ``test_handler_rejects_what_the_program_should_reject`` and reported to the lead.
+pinned in ``test_program_rejects_what_the_handler_would_refuse``: the program rejects them too.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.backup.events import InvalidEventError, parse_event, period_start, scheduled_event
+from handlers.backup.events import parse_event, period_start, scheduled_event
 from handlers.backup.settings import BackupSettings, SettingsError, get_settings
+from handlers.shared.errors import MalformedEventError
 
 ARN = "arn:aws:rds:us-east-1:123456789012:db:shop"
 ENV = {
@@ -87,7 +88,7 @@ GOOD = scheduled_event(datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
     ({**GOOD, "time": "2026-03-01T10:00:00"}, "time zone"),
 ])
 def test_malformed_events_are_rejected_clearly(event, message: str) -> None:
-    with pytest.raises(InvalidEventError, match=message) as info:
+    with pytest.raises(MalformedEventError, match=message) as info:
         parse_event(event)
     assert "EventBridge event needs" in str(info.value) or "time zone" in str(info.value) \
         or "expected an EventBridge event" in str(info.value)

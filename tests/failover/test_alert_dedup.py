@@ -33,7 +33,7 @@ def test_alert_repeats_at_most_once_per_interval_while_every_attempt_is_recorded
     fake_clock.advance(60)  # next watchdog tick, well inside the interval
     assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "step-failed"
     assert step_alerts(world) == []
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["steps"]["verify_recovery"]["attempts"] == 2
     assert record["steps"]["verify_recovery"]["failures"] == 2
     assert record["step_alerts"]["verify_recovery"]["sent"] == 1
@@ -44,7 +44,7 @@ def test_alert_repeats_at_most_once_per_interval_while_every_attempt_is_recorded
     again = step_alerts(world)
     assert len(again) == 2
     assert again[0]["failures"] == 3 and again[0]["suppressed_since_last_alert"] == 1
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["steps"]["verify_recovery"]["attempts"] == 3
     seen = record["step_alerts"]["verify_recovery"]
     assert (seen["sent"], seen["suppressed"]) == (2, 0)
@@ -65,10 +65,10 @@ def test_an_alert_that_reached_no_region_is_not_counted_as_sent(
     monkeypatch.setattr(runner, "alert", lambda *a, **k: {"us-west-2": "failed: throttled",
                                                           "us-east-1": "failed: unreachable"})
     assert handle(manual(), Ctx(), clients=world.clients)["status"] == "step-failed"
-    assert world.store().failover()["step_alerts"]["verify_recovery"]["sent"] == 0
+    assert world.store().get("failover")["step_alerts"]["verify_recovery"]["sent"] == 0
 
     monkeypatch.setattr(runner, "alert", real_alert)
     fake_clock.advance(60)
     assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "step-failed"
     assert len(step_alerts(world)) == 2  # sent now, not suppressed
-    assert world.store().failover()["step_alerts"]["verify_recovery"]["sent"] == 1
+    assert world.store().get("failover")["step_alerts"]["verify_recovery"]["sent"] == 1

@@ -34,7 +34,7 @@ def test_unarmed_primary_never_fails_over(make_world: Callable[..., World],
     assert third["consecutive_failures"] == 3
     assert world.store().failover() is None
     assert world.promotions == []
-    assert world.store().watchdog()["armed"] is False
+    assert world.store().watchdog().armed is False
     assert world.gate_stats()["Maximum"] == 0.0
     assert emitted_metrics(capsys.readouterr().out)[Metric.FAILOVER_UNARMED] == [1.0]
 
@@ -47,8 +47,8 @@ def test_armed_watchdog_fails_over_after_k_failures(make_world: Callable[..., Wo
     statuses = [tick(world)["status"] for _ in range(3)]
     assert statuses == ["probe-failed", "probe-failed", "completed"]
     assert world.promotions == ["shop-standby"]
-    assert world.store().failover()["trigger"] == "watchdog"
-    assert world.store().gate()["tripped"] is True
+    assert world.store().get("failover")["trigger"] == "watchdog"
+    assert world.store().gate().tripped is True
 
 
 def test_failures_spread_wider_than_the_window_do_not_count(make_world: Callable[..., World],
@@ -71,8 +71,8 @@ def test_primary_answering_is_a_false_positive(make_world: Callable[..., World],
     result = handler(manual(reason="pager says down"), FakeContext())
     assert result["status"] == "false-positive"
     assert world.promotions == []
-    assert world.store().gate()["tripped"] is False
-    record = world.store().failover()
+    assert world.store().gate().tripped is False
+    record = world.store().get("failover")
     assert record["steps"]["verify_failure"]["outcome"] == "aborted"
     assert "check_readiness" not in record["steps"]
     assert emitted_metrics(capsys.readouterr().out)[Metric.FALSE_POSITIVE] == [1.0]
@@ -91,7 +91,7 @@ def test_force_overrides_a_false_positive(make_world: Callable[..., World]) -> N
     world = make_world("read-replica", primary_status=200)
     result = handle(manual(force=True), FakeContext(), clients=world.clients)
     assert result["status"] == "completed"
-    assert world.store().failover()["steps"]["verify_failure"]["detail"]["forced"] is True
+    assert world.store().get("failover")["steps"]["verify_failure"]["detail"]["forced"] is True
 
 
 def test_alarm_event_fails_over_once_armed(make_world: Callable[..., World]) -> None:
@@ -101,7 +101,7 @@ def test_alarm_event_fails_over_once_armed(make_world: Callable[..., World]) -> 
     world.primary.status = 503
     result = handle(alarm_event(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed"
-    assert world.store().failover()["trigger"] == "alarm"
+    assert world.store().get("failover")["trigger"] == "alarm"
 
 
 @pytest.mark.parametrize(("strategy", "options", "reason"), [
@@ -118,7 +118,7 @@ def test_standby_not_ready_means_no_promotion_and_an_alert(
     for op in ("rds.PromoteReadReplica", "dms.StopReplicationTask",
                "rds.RestoreDBInstanceFromDBSnapshot"):
         assert world.clients.calls[op] == 0
-    assert world.store().gate()["tripped"] is False
+    assert world.store().gate().tripped is False
     alerts = world.messages()
     assert len(alerts) == 2
     assert any(reason in r for r in alerts[0]["reasons"]), alerts[0]["reasons"]
@@ -140,7 +140,7 @@ def test_gate_stays_tripped_when_primary_recovers(make_world: Callable[..., Worl
     assert [r["gate"] for r in results] == [1, 1, 1]
     stats = world.gate_stats()
     assert stats["Minimum"] == 1.0 and stats["SampleCount"] == 4.0
-    assert world.store().gate()["tripped"] is True
+    assert world.store().gate().tripped is True
     again = handle(manual(), FakeContext(), clients=world.clients)
     assert again["status"] == "already-failed-over"
     assert world.promotions == ["shop-standby"]

@@ -31,7 +31,7 @@ def test_failback_refused_without_reverse_replication(make_world: Callable[..., 
     assert result["status"] == "failback-refused"
     assert "no read replica of shop-standby in us-east-1" in result["reason"]
     assert result["gate"] == 1
-    assert world.store().gate()["tripped"] is True
+    assert world.store().gate().tripped is True
     assert world.gate_stats()["Minimum"] == 1.0
     items = world.store()._ddb.scan(TableName="ecommerce-dr-failover-state")["Items"]
     refusals = [i for i in items if i["pk"]["S"].startswith("failback#")]
@@ -48,7 +48,7 @@ def test_failback_releases_gate_once_a_reverse_replica_exists(
     result = handle(manual("failback", "reverse replica in sync"), FakeContext(),
                     clients=world.clients)
     assert result["status"] == "failed-back", result
-    assert world.store().gate()["tripped"] is False
+    assert world.store().gate().tripped is False
     assert world.gate_stats()["Minimum"] == 0.0
     world.primary.status = 200
     assert handle(scheduled_event(), FakeContext(), clients=world.clients)["gate"] == 0
@@ -68,7 +68,7 @@ def test_failback_refused_when_primary_region_cannot_be_checked(
     result = handle(manual("failback", "try"), FakeContext(), clients=world.clients)
     assert result["status"] == "failback-refused"
     assert result["reason"].startswith("cannot verify reverse replication")
-    assert world.store().gate()["tripped"] is True
+    assert world.store().gate().tripped is True
 
 
 def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., World]) -> None:

@@ -57,7 +57,7 @@ def test_failover_completes_with_primary_region_apis_unreachable(
     result = handle(manual(), FakeContext(), clients=world.clients)
 
     assert result["status"] == "completed", result
-    record = world.store().failover()
+    record = world.store().get("failover")
     alarm = record["steps"]["verify_failure"]["detail"]["health_alarm"]
     assert alarm.startswith("unreachable: EndpointConnectionError"), alarm
     assert record["alerts"][STANDBY] == "published"
@@ -151,7 +151,7 @@ def test_failover_completes_under_throttling_of_every_call(
     assert result["status"] == "completed", result
     for method in USED[strategy] | COMMON:
         assert raised[method] == 2, f"{method} was not throttled"
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert [record["steps"][s]["over_budget"] for s in FAILOVER_STEPS] == [False] * 6
     assert world.clients.calls["rds.PromoteReadReplica"] == (strategy == "read-replica")
     assert len(world.promotions) == (strategy == "read-replica")

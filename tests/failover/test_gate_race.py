@@ -56,9 +56,9 @@ def test_failback_between_a_ticks_read_and_publish_is_not_undone(
     assert published == [0, 1, 0]  # failback's 0, the tick's stale 1, the tick's correction
     assert tick["gate"] == 0
     latch = world.store().gate()
-    assert latch["tripped"] is False
-    assert latch["last_published"] == 0
-    assert latch["generation"] == 2  # tripped once, released once
+    assert latch.tripped is False
+    assert latch.last_published == 0
+    assert latch.generation == 2  # tripped once, released once
     published.clear()
     assert handle(scheduled_event(), FakeContext(), clients=world.clients)["gate"] == 0
     assert published == [0]
@@ -75,5 +75,5 @@ def test_trip_between_a_ticks_read_and_publish_is_not_undone(
     assert gate.republish(store, cloudwatch, STACK) == 1
     assert published == [1, 0, 1]  # the trip's 1, the tick's stale 0, the tick's correction
     latch = store.gate()
-    assert latch["tripped"] is True
-    assert latch["last_published"] == 1
+    assert latch.tripped is True
+    assert latch.last_published == 1

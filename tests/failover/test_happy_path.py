@@ -36,7 +36,7 @@ def test_manual_failover_completes_every_step(make_world: Callable[..., World],
     assert record is not None and record["status"] == "completed"
     assert record["failover_id"] == result["failover_id"]
     assert world.store().get(f"failover#{result['failover_id']}")["status"] == "completed"
-    assert world.store().gate()["tripped"] is True
+    assert world.store().gate().tripped is True
     # One alert per Region's topic, with the timeline.
     alerts = world.messages()
     assert len(alerts) == 2
@@ -50,7 +50,7 @@ def test_manual_failover_completes_every_step(make_world: Callable[..., World],
 def test_strategy_details_are_recorded(make_world: Callable[..., World], strategy: str) -> None:
     world = make_world(strategy)
     handle(manual(), FakeContext(), clients=world.clients)
-    steps = world.store().failover()["steps"]
+    steps = world.store().get("failover")["steps"]
     readiness, promote = steps["check_readiness"]["detail"], steps["promote"]["detail"]
     if strategy == "read-replica":
         assert readiness["replica_lag_seconds"] == 30.0

@@ -175,7 +175,7 @@ def test_losing_the_lock_stops_the_runner_before_the_next_step(
     assert result["status"] == "lock-lost"
     assert world.promotions == []
     assert world.clients.calls["rds.PromoteReadReplica"] == 0
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert "promote" not in record["steps"]
     # Nothing written after the loss: the step's end is the new holder's to record.
     assert record["steps"]["check_readiness"]["outcome"] == "in-progress"
@@ -198,7 +198,7 @@ def test_losing_the_lock_stops_a_poll_loop(make_world: Callable[..., World],
     result = handle(manual(), Ctx(), clients=world.clients)
 
     assert result["status"] == "lock-lost"
-    promote = world.store().failover()["steps"]["promote"]
+    promote = world.store().get("failover")["steps"]["promote"]
     assert promote["outcome"] == "in-progress"  # not marked paused or failed by a non-holder
     # It polled until a renewal was due (HEARTBEAT_SECONDS / POLL_SECONDS polls), no longer.
     assert world.clients.calls["rds.DescribeDBInstances"] <= 6
@@ -217,7 +217,7 @@ def test_heartbeat_stops_when_the_handler_returns_or_raises(
     monkeypatch.setattr(Heartbeat, "start", start)
     real_save = state.StateStore.save_failover
 
-    def broken_save(self: state.StateStore, record: dict[str, Any], **kw: Any) -> None:
+    def broken_save(self: state.StateStore, record: Any, **kw: Any) -> None:
         raise RuntimeError("state table write failed")
 
     monkeypatch.setattr(state.StateStore, "save_failover", broken_save)

@@ -1,5 +1,5 @@
 """A refused promote / restore / stop request is made again; a request that may have reached
-AWS is made again only once the resource shows it did not land (steps/once.py)."""
+AWS is made again only once the resource shows it did not land (handlers/failover/once.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ import pytest
 from moto.dms.exceptions import DmsClientError
 from moto.rds.exceptions import DBInstanceNotFoundError, InvalidDBInstanceStateError, RDSClientError
 
-from handlers.failover import state
+from handlers.failover import once, state
 from handlers.failover.app import handle
-from handlers.failover.steps import once
 from tests.failover.world import STANDBY_ID, FakeContext, SimulatedCrash, World, manual, scheduled_event
 
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
@@ -47,7 +46,8 @@ def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("error,times", [
-    # A replica in backing-up refuses promotion (field-notes): AWS answers an error.
+    # A replica in backing-up refuses promotion (Amazon RDS API Reference,
+    # PromoteReadReplica): AWS answers an error.
     (lambda: InvalidDBInstanceStateError(STANDBY_ID, "promote"), 1),
     # Throttling that outlasts botocore's retries (RETRY_CONFIG: the first call + 8 retries).
     (lambda: RDSClientError("Throttling", "Rate exceeded"), 9),
@@ -62,7 +62,7 @@ def test_refused_promotion_is_requested_again_on_the_next_trigger(
     first = handle(manual(), FakeContext(), clients=world.clients)
     assert first["status"] == "step-failed", first
     assert "requested again on the next trigger" in first["error"]
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["promotion_requested_state"] == "failed"
     assert record["promotion_requested_error"].split(":")[0] in {"InvalidDBInstanceState",
                                                                  "Throttling"}
@@ -72,7 +72,7 @@ def test_refused_promotion_is_requested_again_on_the_next_trigger(
     assert second["status"] == "completed", second
     assert world.promotions == [STANDBY_ID]
     assert len(calls) == times + 1
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["promotion_requested_state"] == "accepted"
     assert record["promotion_requested_attempts"] == 2
     assert record["steps"]["promote"]["failures"] == 1
@@ -90,7 +90,7 @@ def test_crash_after_intent_before_call_resumes_and_promotes_exactly_once(
     monkeypatch.setattr(rds_models.RDSBackend, "promote_read_replica", crash_before_call)
     with pytest.raises(SimulatedCrash):
         handle(manual(), FakeContext(), clients=world.clients)
-    crashed = world.store().failover()
+    crashed = world.store().get("failover")
     assert crashed["promotion_requested_state"] == "intent"
     monkeypatch.setattr(rds_models.RDSBackend, "promote_read_replica", bridged)
 
@@ -98,7 +98,7 @@ def test_crash_after_intent_before_call_resumes_and_promotes_exactly_once(
     result = handle(scheduled_event(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed", result
     assert world.promotions == [STANDBY_ID]
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["promotion_requested_attempts"] == 2
     # The ambiguous intent was given the grace period before the request was made again.
     waited = record["promotion_requested_epoch"] - crashed["promotion_requested_epoch"]
@@ -113,11 +113,11 @@ def test_refused_dms_stop_is_requested_again(make_world: Callable[..., World],
                         lambda: DmsClientError("AccessDeniedFault", "not yet"))
     first = handle(manual(), FakeContext(), clients=world.clients)
     assert first["status"] == "step-failed", first
-    assert world.store().failover()["dms_stop_requested_state"] == "failed"
+    assert world.store().get("failover")["dms_stop_requested_state"] == "failed"
     second = handle(scheduled_event(), FakeContext(), clients=world.clients)
     assert second["status"] == "completed", second
     assert len(calls) == 2
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["dms_stop_requested_state"] == "accepted"
     assert record["dms_stopped_at"]
 
@@ -134,7 +134,7 @@ def test_refused_restore_is_requested_again(make_world: Callable[..., World],
     second = handle(scheduled_event(), FakeContext(), clients=world.clients)
     assert second["status"] == "completed", second
     assert len(calls) == 2
-    assert world.store().failover()["restore_requested_attempts"] == 2
+    assert world.store().get("failover")["restore_requested_attempts"] == 2
     assert world.standby_instance()["DBInstanceStatus"] == "available"
 
 
@@ -172,7 +172,7 @@ def test_restore_that_landed_unseen_is_adopted_on_already_exists(
     result = handle(scheduled_event(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed", result
     assert len(restores) == 2
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["restore_requested_state"] == "accepted"
     assert record["restore_requested_error"].startswith("DBInstanceAlreadyExists")
     assert record["steps"]["promote"]["detail"]["adopted_earlier_request"] == (

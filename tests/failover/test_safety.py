@@ -11,6 +11,7 @@ import pytest
 from contract.names import FAILOVER_STEPS
 from handlers.failover import runner, state
 from handlers.failover.app import handle
+from handlers.failover.records import FailoverRecord
 from tests.failover.world import FakeContext as Ctx
 from tests.failover.world import (
     SimulatedCrash,
@@ -45,9 +46,10 @@ def _crash_after(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Hard crash right after ``step``'s successful end is written to the table."""
     real = state.StateStore.save_failover
 
-    def save(self: state.StateStore, record: dict[str, Any], *, archive: bool = False) -> None:
+    def save(self: state.StateStore, record: FailoverRecord, *, archive: bool = False) -> None:
         real(self, record, archive=archive)
-        if record["steps"].get(step, {}).get("outcome") == "ok" and not archive:
+        ended = record.steps.get(step)
+        if ended is not None and ended.outcome == "ok" and not archive:
             monkeypatch.setattr(state.StateStore, "save_failover", real)
             raise SimulatedCrash(step)
 
@@ -71,7 +73,7 @@ def test_crash_after_each_step_then_reinvoke_completes_without_second_promotion(
     assert result["status"] == "completed", result
     assert result["resumed"] is True
     assert world.promotions == ["shop-standby"]
-    record = world.store().failover()
+    record = world.store().get("failover")
     assert record["invocations"] == 2
     # The crash came after the step's end was recorded: no step ran twice.
     assert {name: record["steps"][name]["attempts"] for name in FAILOVER_STEPS} == {
@@ -97,7 +99,7 @@ def test_crash_between_promote_call_and_record_never_promotes_again(
     result = handle(scheduled_event(), Ctx(), clients=world.clients)
     assert result["status"] == "completed"
     assert world.promotions == ["shop-standby"]
-    assert world.store().failover()["steps"]["promote"]["attempts"] == 2
+    assert world.store().get("failover")["steps"]["promote"]["attempts"] == 2
 
 
 def test_short_on_lambda_time_returns_in_progress_and_resumes(
@@ -139,7 +141,7 @@ def test_promotion_outlasting_an_invocation_is_polled_by_the_next(
     ctx.get_remaining_time_in_millis = remaining  # type: ignore[method-assign]
     first = handle(manual(), ctx, clients=world.clients)
     assert first["status"] == "in-progress"
-    promote = world.store().failover()["steps"]["promote"]
+    promote = world.store().get("failover")["steps"]["promote"]
     assert promote["outcome"] == "paused"
     assert promote["detail"]["polls"] > 1
     assert promote["wait_seconds"] >= 150  # AWS-side wait, not the step's own time
@@ -168,10 +170,10 @@ def test_step_failure_is_recorded_and_retried(make_world: Callable[..., World],
     first = handle(manual(), Ctx(), clients=world.clients)
     assert first["status"] == "step-failed"
     assert "standby endpoint unhealthy" in first["error"]
-    assert world.store().failover()["status"] == "in-progress"
+    assert world.store().get("failover")["status"] == "in-progress"
     world.standby.status = 200
     second = handle(scheduled_event(), Ctx(), clients=world.clients)
     assert second["status"] == "completed"
-    assert world.store().failover()["steps"]["verify_recovery"]["attempts"] == 2
+    assert world.store().get("failover")["steps"]["verify_recovery"]["attempts"] == 2
     assert world.promotions == ["shop-standby"]
     assert runner.DONE == ("ok", "skipped")

@@ -13,7 +13,7 @@ import pytest
 from contract.names import MANAGED_BY_TAG, managed_by_value
 from handlers.backup import naming
 from handlers.failover.app import handle
-from handlers.failover.database import _is_copy_of, newest_primary_copy
+from handlers.failover.strategies.snapshot_restore import is_copy_of, newest_primary_copy
 from tests.failover.world import PRIMARY_ID, STACK, STANDBY, FakeContext, World, manual, seed_copy
 
 OTHER_DB = "billing-primary"
@@ -37,7 +37,7 @@ def test_restore_ignores_another_protected_databases_newer_copy(
 
     result = handle(manual(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed", result
-    steps = world.store().failover()["steps"]
+    steps = world.store().get("failover")["steps"]
     assert steps["check_readiness"]["detail"]["snapshot_id"] == ours["DBSnapshotIdentifier"]
     assert steps["promote"]["detail"]["snapshot_id"] == ours["DBSnapshotIdentifier"]
     assert steps["promote"]["detail"]["snapshot_id"] != other
@@ -52,7 +52,7 @@ def test_only_another_databases_copy_is_not_ready(make_world: Callable[..., Worl
 
     result = handle(manual(), FakeContext(), clients=world.clients)
     assert result["status"] == "not-ready", result
-    assert world.store().failover()["steps"]["check_readiness"]["detail"]["not_ready"] == [
+    assert world.store().get("failover")["steps"]["check_readiness"]["detail"]["not_ready"] == [
         f"no available copy of {PRIMARY_ID} made by this stack's backups in {STANDBY}"]
     assert world.clients.calls["rds.RestoreDBInstanceFromDBSnapshot"] == 0
 
@@ -93,13 +93,13 @@ def test_operator_snapshot_with_our_tags_is_never_chosen(
 ])
 def test_copy_of_primary_matches_the_backup_naming_and_tags(snap: dict[str, Any],
                                                             ours: bool) -> None:
-    assert _is_copy_of(snap, PRIMARY_ID) is ours
+    assert is_copy_of(snap, PRIMARY_ID) is ours
 
 
 def test_selector_accepts_what_the_backup_naming_generates() -> None:
     from datetime import UTC, datetime
     ident = naming.copy_id(naming.snapshot_id(PRIMARY_ID, datetime(2026, 11, 29, 12, tzinfo=UTC)))
-    assert _is_copy_of(_copy(ident), PRIMARY_ID)
+    assert is_copy_of(_copy(ident), PRIMARY_ID)
 
 
 def test_restored_instance_and_its_snapshots_carry_no_managed_by_tag(
@@ -107,7 +107,7 @@ def test_restored_instance_and_its_snapshots_carry_no_managed_by_tag(
     world = make_world("snapshot-restore")
     result = handle(manual(), FakeContext(), clients=world.clients)
     assert result["status"] == "completed", result
-    restored_from = world.store().failover()["steps"]["promote"]["detail"]["snapshot_id"]
+    restored_from = world.store().get("failover")["steps"]["promote"]["detail"]["snapshot_id"]
     inst = world.standby_instance()
     tags = {t["Key"]: t["Value"] for t in inst["TagList"]}
     assert MANAGED_BY_TAG not in tags

@@ -2,7 +2,7 @@
 topics read through SQS, the health alarm, a standby database per strategy, and HTTP
 health endpoints on 127.0.0.1.
 
-Emulator bridges live here and are named where used (field-notes, "moto gaps"):
+Emulator bridges (moto gaps) live here and are named where used:
 
 * ``bridge_promote_read_replica`` - moto's ``promote_read_replica`` returns 200 but leaves
   the replica a replica; the bridge clears the source the way RDS does after promotion.

@@ -3,8 +3,10 @@
 Evidence: this function's own probe of PRIMARY_HEALTH_URL (from the standby Region), and the
 state of the us-east-1 health-check alarm HEALTH_ALARM_NAME where it can be read. The alarm
 is read with a fast-fail client; an unreachable primary-Region API counts as evidence of
-failure, not a crash (the Route 53 control plane and us-east-1 APIs can be impaired while
-DNS answers: field-notes, December 2021 event).
+failure, not a crash: the Route 53 control plane and us-east-1 APIs can be impaired while
+DNS answers (in December 2021 the Route 53 APIs were impaired for hours while DNS queries were
+answered: "Summary of the AWS Service Event in the Northern Virginia (US-EAST-1) Region",
+https://aws.amazon.com/message/12721/).
 
 Decision: the primary answering healthy -> false positive. The alarm explicitly ``OK`` (the
 global Route 53 checkers see the primary healthy) -> false positive, since only this Region's

@@ -1,5 +1,7 @@
 """Step 6: the standby serves: STANDBY_HEALTH_URL answers healthy (2xx/3xx) and the
-database is writable - ``available`` and no longer a read replica.
+database is writable (the strategy's :meth:`StrategyModule.check_writable
+<handlers.failover.strategies.StrategyModule.check_writable>`; for an instance standby:
+``available`` and no longer a read replica).
 
 A few probes within the step budget ride out a standby that is still starting; if it stays
 unhealthy the step fails and the next trigger retries it (traffic has already moved)."""
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.failover import clock, database
+from handlers.failover import clock, strategies
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.shared.probe import probe
 
@@ -29,16 +31,12 @@ def run(ctx: StepContext) -> StepResult:
         result = probe(s.standby_health_url, s.probe_timeout_seconds)
         attempts += 1
     detail["standby_probe"] = {**result.as_dict(), "attempts": attempts}
-    inst = database.describe_instance(ctx.standby("rds"), s.standby_db_identifier)
-    writable = bool(inst and inst["DBInstanceStatus"] == "available"
-                    and not database.replica_source(inst))
-    detail["database"] = {"identifier": s.standby_db_identifier, "writable": writable,
-                          "status": inst["DBInstanceStatus"] if inst else "missing"}
+    database = strategies.load(s.db_strategy).check_writable(ctx)
+    detail["database"] = database.detail
     problems = []
     if not result.healthy:
         problems.append(f"standby endpoint unhealthy: {result.detail}")
-    if not writable:
-        problems.append(f"database {s.standby_db_identifier} is not writable")
+    problems.extend(database.problems)
     if problems:
         raise StepFailed("; ".join(problems))
     return StepResult("ok", detail)

@@ -21,7 +21,7 @@ def run(ctx: StepContext) -> StepResult:
     functions: dict[str, str] = {}
     if s.warm_functions:
         lam = ctx.standby("lambda")
-        payload = json.dumps({"warm": True, "failover_id": ctx.record["failover_id"]}).encode()
+        payload = json.dumps({"warm": True, "failover_id": ctx.record.failover_id}).encode()
         for fn in s.warm_functions:
             try:
                 out = lam.invoke(FunctionName=fn, InvocationType="Event", Payload=payload)

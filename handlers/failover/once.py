@@ -1,11 +1,11 @@
 """One-time AWS requests of the promote step that survive errors and crashes.
 
-A request ``key`` (``promotion_requested``, ``restore_requested``, ``dms_stop_requested``)
-is tracked in the failover record::
-
-    "<key>_state": "intent" | "accepted" | "failed",
-    "<key>_epoch": float, "<key>_at": str   (when the latest attempt was recorded),
-    "<key>_attempts": int, "<key>_error": str (the latest error, if any)
+A request ``key`` (named by its strategy module, ending in ``_requested``: e.g.
+``promotion_requested``, ``restore_requested``, ``dms_stop_requested``) is tracked in the
+failover record as a :class:`~handlers.failover.records.OneTimeRequest` (wire keys
+``<key>_state``, ``<key>_epoch``, ``<key>_at``, ``<key>_attempts``, ``<key>_error``):
+``state`` ``intent`` | ``accepted`` | ``failed``; ``epoch`` / ``at`` when the latest attempt
+was recorded; ``attempts``; ``error``, the latest error, if any.
 
 * The intent is written BEFORE the call (``intent``), so a crash right after the call
   cannot lead a resumed invocation to fire blindly.
@@ -33,12 +33,13 @@ callers treat those answers on a repeat as "the earlier request landed".
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from handlers.failover import clock
 from handlers.failover.context import StepContext
+from handlers.failover.records import OneTimeRequest, RequestState
 
 #: Seconds an unanswered request (state ``intent``) is given to show its effect before the
 #: resource is trusted to say it did not land. RDS changes the instance status within
@@ -46,8 +47,6 @@ from handlers.failover.context import StepContext
 #: ``modifying`` / ``creating``) and DMS the task to ``stopping``; 120 s is two watchdog
 #: ticks and several times that, while small against the 4 h RTO.
 GRACE_SECONDS = 120.0
-
-State = Literal["intent", "accepted", "failed"]
 
 #: Errors that prove the request never reached AWS.
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
@@ -61,32 +60,32 @@ def error_code(e: BaseException) -> str:
 
 
 class OneTime:
-    """The request ``key`` of the failover record in ``ctx``."""
+    """The request ``key`` of the failover record in ``ctx``.
+
+    Raises:
+        ValueError: ``key`` does not end with ``_requested``.
+    """
 
     def __init__(self, ctx: StepContext, key: str) -> None:
         self.ctx = ctx
         self.key = key
-
-    def _get(self, field: str) -> Any:
-        return self.ctx.record.get(f"{self.key}_{field}")
+        self.request: OneTimeRequest = ctx.record.request(key)
 
     @property
-    def state(self) -> State | None:
+    def state(self) -> RequestState | None:
         """None before the first attempt. A record written before states existed (an
         ``_epoch`` only) counts as ``intent``: it may have reached AWS."""
-        value = self._get("state")
-        if value is None and self._get("epoch"):
+        if self.request.state is None and self.request.epoch:
             return "intent"
-        return value  # type: ignore[no-any-return]
+        return self.request.state
 
     @property
     def epoch(self) -> float | None:
-        value = self._get("epoch")
-        return float(value) if value else None
+        return self.request.epoch or None
 
     @property
     def attempts(self) -> int:
-        return int(self._get("attempts") or (1 if self._get("epoch") else 0))
+        return self.request.attempts or (1 if self.request.epoch else 0)
 
     def age(self) -> float:
         return clock.now() - (self.epoch or clock.now())
@@ -123,19 +122,15 @@ class OneTime:
         """
         self.ctx.check_lease()  # never make a one-time request without the lock
         now = clock.now()
-        rec = self.ctx.record
-        rec[f"{self.key}_attempts"] = self.attempts + 1
-        rec[f"{self.key}_state"] = "intent"
-        rec[f"{self.key}_epoch"] = now
-        rec[f"{self.key}_at"] = clock.iso(now)
+        req = self.request
+        req.attempts, req.state, req.epoch, req.at = self.attempts + 1, "intent", now, clock.iso(now)
         self.ctx.save()
         try:
             out = fn(**kwargs)
         except ClientError as e:
             code = error_code(e)
             if code in landed_codes:
-                rec[f"{self.key}_state"] = "accepted"
-                rec[f"{self.key}_error"] = f"{code} (an earlier request landed)"
+                req.state, req.error = "accepted", f"{code} (an earlier request landed)"
                 self.ctx.save()
                 return None, code
             self._failed(e, "failed")
@@ -147,12 +142,10 @@ class OneTime:
             # The answer was lost (read timeout, connection closed): it may have landed.
             self._failed(e, "intent")
             raise
-        rec[f"{self.key}_state"] = "accepted"
-        rec.pop(f"{self.key}_error", None)
+        req.state, req.error = "accepted", None
         self.ctx.save()
         return out, None
 
-    def _failed(self, e: BaseException, state: State) -> None:
-        self.ctx.record[f"{self.key}_state"] = state
-        self.ctx.record[f"{self.key}_error"] = f"{error_code(e)}: {e}"
+    def _failed(self, e: BaseException, state: RequestState) -> None:
+        self.request.state, self.request.error = state, f"{error_code(e)}: {e}"
         self.ctx.save()

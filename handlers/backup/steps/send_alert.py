@@ -1,0 +1,20 @@
+"""Finishing step of a run that is not ``complete``: alert every reachable Region's topic
+with the errors and warnings (:func:`handlers.shared.alerts.publish_alert`); an unreachable
+Region's topic is recorded as skipped."""
+
+from __future__ import annotations
+
+from handlers.backup.context import RunContext
+from handlers.shared.alerts import publish_alert
+
+
+def run(ctx: RunContext) -> None:
+    r = ctx.record
+    topics = ctx.settings.alert_topic_arns
+    subject = f"[{r.stack}] backup run {r.status}: {len(r.errors)} error(s)"
+    body = {"run_id": r.run_id, "period": r.period.isoformat(), "status": r.status,
+            "regions": r.regions, "errors": r.errors, "warnings": r.warnings,
+            "recovery_point_age_seconds": r.recovery_points.get("recovery_point_age_seconds")}
+    reachable = {k: v for k, v in topics.items() if ctx.reachable(k)}
+    r.alerts = publish_alert(reachable, subject, body, lambda region: ctx.clients("sns", region))
+    r.alerts.update({k: "skipped: Region unreachable" for k in topics if k not in reachable})

@@ -1,0 +1,115 @@
+"""Strategy ``read-replica``: a cross-Region RDS read replica, promoted at failover.
+
+* Readiness: STANDBY_DB_IDENTIFIER is ``available``, still replicates from PRIMARY_DB_ARN
+  (ARN or identifier form), and its newest ``AWS/RDS ReplicaLag`` (seconds) is at most
+  RPO_SECONDS. Already promoted (no replica source) counts as ready: a resumed failover.
+* Promotion: ``PromoteReadReplica`` while the standby is still a replica and ``available``
+  (a read replica "cannot be promoted to a standalone instance when it is in the
+  backing-up status"), then wait until it is available and no longer a replica. Promotion
+  reboots the instance and "can take several minutes or longer". A replica without
+  automated backups gets a retention period with the request, so the promoted instance keeps
+  point-in-time recovery. Sources: Amazon RDS API Reference, "PromoteReadReplica"
+  (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html);
+  Amazon RDS User Guide, "Promoting a read replica to be a standalone DB instance"
+  (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html).
+* Writable and reverse replication: :mod:`handlers.failover.strategies.instance`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from contract.identifiers import same_db
+from handlers.failover import database
+from handlers.failover.context import StepContext, StepFailed, StepResult
+from handlers.failover.once import OneTime
+from handlers.failover.strategies import Check, instance
+from handlers.failover.strategies.polling import Poll, lookback, refused
+
+#: The failover record's one-time request key of the promotion.
+REQUEST = "promotion_requested"
+#: Backup retention, days, given to a promoted replica that had none, so it keeps PITR.
+PROMOTED_BACKUP_RETENTION_DAYS = 7
+
+check_writable = instance.check_writable
+check_reverse_replication = instance.check_reverse_replica
+
+
+def check_readiness(ctx: StepContext) -> Check:
+    s = ctx.settings
+    inst = database.describe_instance(ctx.standby("rds"), s.standby_db_identifier)
+    if inst is None:
+        return Check([f"standby instance {s.standby_db_identifier} not found"])
+    status = inst["DBInstanceStatus"]
+    source = database.replica_source(inst)
+    check = Check(detail={"instance_status": status, "replica_source": source})
+    if status != "available":
+        check.problems.append(f"standby {s.standby_db_identifier} is {status!r}, not 'available'")
+    if source is None:
+        check.detail["already_promoted"] = True
+        return check
+    if not same_db(source, s.primary_db_identifier, s.primary_db_arn):
+        check.problems.append(f"standby replicates from {source}, not {s.primary_db_arn}")
+    window = lookback(s.rpo_seconds)
+    lag = database.latest_metric(ctx.standby("cloudwatch"), "AWS/RDS", "ReplicaLag",
+                                 [{"Name": "DBInstanceIdentifier",
+                                   "Value": s.standby_db_identifier}], window)
+    if lag is None:
+        check.problems.append(f"no ReplicaLag datapoint for {s.standby_db_identifier} in the "
+                              f"last {window} s")
+    else:
+        check.detail["replica_lag_seconds"], check.detail["replica_lag_at"] = lag
+        if lag[0] > s.rpo_seconds:
+            check.problems.append(f"ReplicaLag {lag[0]:.0f} s exceeds the RPO of "
+                                  f"{s.rpo_seconds} s")
+    return check
+
+
+def _request(ctx: StepContext, req: OneTime, inst: dict[str, Any]) -> None:
+    """Make the PromoteReadReplica request (a one-time request)."""
+    s = ctx.settings
+    kwargs: dict[str, Any] = {"DBInstanceIdentifier": s.standby_db_identifier}
+    if not inst.get("BackupRetentionPeriod"):
+        kwargs["BackupRetentionPeriod"] = PROMOTED_BACKUP_RETENTION_DAYS
+    try:
+        req.call(ctx.standby("rds").promote_read_replica, **kwargs)
+    except (BotoCoreError, ClientError) as e:
+        raise refused(f"PromoteReadReplica of {s.standby_db_identifier}", e) from e
+
+
+def promote(ctx: StepContext) -> StepResult:
+    s = ctx.settings
+    req = OneTime(ctx, REQUEST)
+    poll = Poll(ctx)
+    while True:
+        inst = poll.instance()
+        if inst is None:
+            raise StepFailed(f"standby instance {s.standby_db_identifier} not found")
+        status = inst["DBInstanceStatus"]
+        replica = bool(database.replica_source(inst))
+        if not replica and status == "available":
+            if req.state is None:
+                poll.detail["already_promoted"] = True
+            poll.detail.update(instance_status=status, polls=poll.polls,
+                               promote_attempts=req.attempts)
+            return StepResult("ok", poll.detail)
+        untouched = replica and status == "available"
+        if replica and req.may_repeat(untouched=untouched,
+                                      accepted_after_seconds=s.promotion_seconds):
+            if not untouched:
+                raise StepFailed(f"standby {s.standby_db_identifier} is {status!r}: a read "
+                                 "replica can be promoted only when 'available' (Amazon RDS "
+                                 "API Reference, PromoteReadReplica); requested on the next "
+                                 "trigger")
+            _request(ctx, req, inst)
+            poll.detail["promote_requested"] = True
+            continue  # read the instance again at once
+        elif poll.late(req.epoch):
+            raise StepFailed(f"{s.standby_db_identifier} not promoted (status {status!r}, "
+                             f"replica={replica}) {s.promotion_seconds} s after the request "
+                             f"({req.state}); check the instance")
+        paused = poll.pause_or_wait(instance_status=status, polls=poll.polls)
+        if paused is not None:
+            return paused
