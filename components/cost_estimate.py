@@ -48,7 +48,7 @@ from pulumi import _types
 from pulumi.runtime import rpc
 
 import cost
-from cost.plan import PROVIDER_PREFIX
+from cost.plan import PROVIDER_PREFIX, is_unknown
 
 #: Pulumi's wire markers for secrets and resource references (``pulumi.runtime.rpc``).
 _SIG = "4dabf18193072939515e22adb298388d"
@@ -64,7 +64,8 @@ class DeclaredResource:
         urn, type, name: as registered.
         custom: False for a ComponentResource.
         parent: the parent's URN (the stack's for top-level resources).
-        region: its provider's ``region`` input (a provider's own), None for none.
+        region: its own ``region`` input (pulumi-aws v7 lets a resource override its
+            provider's), else its provider's; a provider's own; None for a component.
         inputs: engine (camelCase) names; unknown values are :data:`cost.plan.UNKNOWN`.
     """
 
@@ -113,26 +114,29 @@ class DeclaredResources:
         regions = {r.urn: r.region for r in done if r.type.startswith(PROVIDER_PREFIX)}
         out = []
         for seen, r in zip(self._seen, done, strict=True):
-            if not r.type.startswith(PROVIDER_PREFIX) and r.custom:
+            if r.custom and "region" not in r.inputs and not r.type.startswith(PROVIDER_PREFIX):
                 provider = seen.resource.get_provider(seen.type)
-                urn = await provider.urn.future() if provider is not None else None
+                urn = await provider.urn.future() if provider is not None else ""
                 r = DeclaredResource(r.urn, r.type, r.name, r.custom, r.parent,
-                                     regions.get(urn or ""), r.inputs)
+                                     regions.get(urn), r.inputs)
             out.append(r)
         return out
 
 
 async def _declared(seen: _Seen) -> DeclaredResource:
+    """The resource with its own ``region`` input as its Region (a provider's, or a resource's
+    under pulumi-aws v7, which overrides its provider's); None when unknown or absent."""
     res = seen.resource
     typ = _args_type(res)
     struct = await rpc.serialize_properties(
         seen.props, {}, res, None if typ is not None else res.translate_input_property, typ)
     inputs = _plain(MessageToDict(struct, preserving_proto_field_name=True))
     parent = await seen.parent.urn.future() if seen.parent is not None else None
-    region = inputs.get("region") if seen.type.startswith(PROVIDER_PREFIX) else None
+    region = inputs.get("region")
     return DeclaredResource(urn=await res.urn.future(), type=seen.type, name=seen.name,
                             custom=isinstance(res, pulumi.CustomResource), parent=parent,
-                            region=region if isinstance(region, str) else None, inputs=inputs)
+                            region=region if isinstance(region, str) and not is_unknown(region)
+                            else None, inputs=inputs)
 
 
 def _args_type(res: pulumi.Resource) -> type | None:

@@ -136,3 +136,17 @@ def test_a_resource_declared_before_observing_is_not_priced(preview_mocks: None)
         assert [r.name for r in await declared.resources()] == ["q", "late"]
 
     return pulumi.Output.from_input(check())
+
+
+@pulumi.runtime.test
+def test_a_resource_s_own_region_overrides_its_provider_s(preview_mocks: None):
+    declared = DeclaredResources.observe()
+    west = aws.Provider("west", region="us-west-2")
+    aws.kms.Key("in-east", region="us-east-1", opts=pulumi.ResourceOptions(provider=west))
+    aws.kms.Key("in-west", opts=pulumi.ResourceOptions(provider=west))
+
+    async def check() -> None:
+        regions = {r.name: r.region for r in await declared.resources()}
+        assert regions == {"west": "us-west-2", "in-east": "us-east-1", "in-west": "us-west-2"}
+
+    return pulumi.Output.from_input(check())
