@@ -76,13 +76,21 @@ class Probe(pulumi.ComponentResource):
         self.register_outputs({})
 
 
+def _metric(name: str) -> dict[str, Any]:
+    return {"metric_name": name, "namespace": "AWS/Lambda", "period": 10, "stat": "Sum"}
+
+
 def _declare(declared: DeclaredResources) -> Probe:
     east = aws.Provider("east", region="us-east-1")
     west = aws.Provider("west", region="us-west-2")
     probe = Probe("probe", east)
-    aws.s3.BucketVersioning(   # a plain dict with Python names inside an input type
-        "versioning", bucket=probe.check.id,
-        versioning_configuration={"status": "Enabled"}, opts=pulumi.ResourceOptions(provider=west))
+    aws.cloudwatch.MetricAlarm(   # plain dicts with Python names inside an input type
+        "error-rate", comparison_operator="GreaterThanThreshold", evaluation_periods=1,
+        threshold=0.05, alarm_actions=[probe.check.id], metric_queries=[
+            {"id": "e", "return_data": False, "metric": _metric("Errors")},
+            {"id": "i", "return_data": False, "metric": _metric("Invocations")},
+            {"id": "rate", "expression": "e / i", "return_data": True}],
+        opts=pulumi.ResourceOptions(provider=west))
     aws.kms.Key("key", description=pulumi.Output.secret("secret description"),
                 enable_key_rotation=True, opts=pulumi.ResourceOptions(provider=west))
     return probe
@@ -95,7 +103,7 @@ def test_observer_sees_engine_names_parents_regions_and_unknowns(preview_mocks: 
 
     async def check() -> None:
         seen = {r.name: r for r in await declared.resources()}
-        assert list(seen) == ["east", "west", "probe", "probe-check", "versioning", "key"]
+        assert list(seen) == ["east", "west", "probe", "probe-check", "error-rate", "key"]
         check_ = seen["probe-check"]
         assert check_.inputs == {"type": "HTTPS", "fqdn": "shop-use1.example.com", "port": 443,
                                  "requestInterval": 10, "failureThreshold": 3}
@@ -103,10 +111,14 @@ def test_observer_sees_engine_names_parents_regions_and_unknowns(preview_mocks: 
         assert (seen["probe"].custom, seen["probe"].region) == (False, None)
         assert seen["probe"].parent.endswith("::pulumi:pulumi:Stack::ecommerce-dr-prod")
         assert seen["east"].region == "us-east-1" and seen["east"].custom
+        engine_metric = {"metricName": "Errors", "namespace": "AWS/Lambda", "period": 10,
+                         "stat": "Sum"}
+        alarm = seen["error-rate"]
+        assert alarm.region == "us-west-2"
+        assert alarm.inputs["metricQueries"][0] == {"id": "e", "returnData": False,
+                                                    "metric": engine_metric}
         # the health check's id is unknown during preview: the engine's sentinel
-        assert seen["versioning"].inputs == {"bucket": UNKNOWN,
-                                             "versioningConfiguration": {"status": "Enabled"}}
-        assert seen["versioning"].region == "us-west-2"
+        assert alarm.inputs["alarmActions"] == [UNKNOWN]
         assert seen["key"].inputs == {"description": "secret description", "enableKeyRotation": True}
 
     return pulumi.Output.from_input(check())
@@ -119,9 +131,10 @@ def test_output_prices_the_observed_resources(preview_mocks: None):
     total = estimated_monthly_cost_usd(declared)
 
     def check(usd: float) -> None:
-        # health check: $0.50 basic + HTTPS $1.00 + fast interval $1.00; KMS key $1.00 a month
-        # plus usage.kms.requests_per_key_month (10,000) at $0.03 per 10,000
-        assert usd == round(0.50 + 1.00 + 1.00 + 1.00 + 0.03, 2)
+        # health check: $0.50 basic + HTTPS $1.00 + fast interval $1.00; the alarm evaluates
+        # 2 metrics at a 10 s period: 2 x $0.30 high resolution; KMS key $1.00 a month plus
+        # usage.kms.requests_per_key_month (10,000) at $0.03 per 10,000
+        assert usd == round(0.50 + 1.00 + 1.00 + 2 * 0.30 + 1.00 + 0.03, 2)
 
     return total.apply(check)
 
