@@ -18,6 +18,7 @@ from components.alerts import AlertTopics, AlertTopicsArgs
 from components.backup_orchestrator import BackupOrchestrator, BackupOrchestratorArgs
 from components.budgets import planned_rpo, planned_rto
 from components.common import create_providers, naming
+from components.cost_estimate import DeclaredResources, estimated_monthly_cost_usd
 from components.database import StandbyDatabase, StandbyDatabaseArgs
 from components.failover_dns import FailoverDns, FailoverDnsArgs
 from components.failover_orchestrator import FailoverOrchestrator, FailoverOrchestratorArgs
@@ -36,6 +37,8 @@ for estimate in (rto, rpo):
     if not estimate.met:
         # Not an error: targets are the business's call; the policy pack enforces them.
         pulumi.log.warn(estimate.breakdown())
+# Observe every resource from the first one on, so the stack can price what it declares.
+declared = DeclaredResources.observe()
 providers = create_providers(s)
 names = naming(s)
 
@@ -94,6 +97,7 @@ outputs = {
     "plannedRtoSeconds": math.ceil(rto.total_seconds),
     "plannedRpoSeconds": math.ceil(rpo.total_seconds),
     "dashboardNames": monitoring.dashboard_names,
+    "estimatedMonthlyCostUsd": estimated_monthly_cost_usd(declared),
 }
 check_exports(outputs)
 for output_name in OUTPUT_NAMES:

@@ -2,7 +2,7 @@
 
 This table is the one source: ``__main__.py`` exports exactly these names (it fails under
 mocks otherwise), and tests check that the README's "Stack outputs (contract)" table says the
-same. Seconds are integers.
+same. Seconds are integers; USD figures are numbers rounded to the cent.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ OUTPUTS: Final[tuple[Output, ...]] = (
     Output("plannedRpoSeconds", "integer, seconds",
            "worst-case RPO of this config, from `rto_rpo.model`", (int,)),
     Output("dashboardNames", "map `rto`/`rpo` → string", "CloudWatch dashboards (standby Region)", (dict,)),
+    Output("estimatedMonthlyCostUsd", "number, USD/month",
+           "modelled monthly cost of every declared resource, from `cost` (README, \"Cost estimate\"); "
+           "a lower bound when a resource is unpriced", (float, int)),
 )
 
 #: The output names, in contract order.

@@ -8,7 +8,7 @@ from typing import Any
 import cost.pricing  # noqa: F401  (registers the pricing functions)
 from cost.context import Context, Unpriceable
 from cost.derived import dns_query_lines, snapshot_lines
-from cost.plan import PROVIDER_PREFIX, PlanIndex, PlannedResourceLike
+from cost.plan import PROVIDER_PREFIX, PlanIndex, PlannedResourceLike, noting_unknowns
 from cost.prices import PriceNotFound, PriceTable, load_prices
 from cost.registry import NO_CHARGE, PENDING, PRICERS, NoCharge
 from cost.result import Basis, CostEstimate, CostLine
@@ -35,8 +35,14 @@ def estimate(resources: Iterable[PlannedResourceLike], *, prices: PriceTable | N
     ctx = Context.create(prices or load_prices(), usage or load_usage(), plan)
     lines = [price_resource(r, ctx) for r in plan.resources]
     after: dict[str, list[CostLine]] = {}
-    for rt in snapshot_lines(ctx) + dns_query_lines(ctx):
-        after.setdefault(rt.after, []).append(rt.line)
+    for make in (snapshot_lines, dns_query_lines):
+        with noting_unknowns() as unknown:
+            run_time = make(ctx)
+        for rt in run_time:   # inputs read for a batch count against each of its lines
+            line = rt.line
+            if unknown and line.basis is not Basis.UNPRICED:
+                line.unknown_inputs, line.basis = list(unknown), Basis.ESTIMATED
+            after.setdefault(rt.after, []).append(line)
     ordered: list[CostLine] = []
     for line in lines:
         ordered.append(line)
@@ -71,9 +77,11 @@ def price_resource(r: PlannedResourceLike, ctx: Context) -> CostLine:
     if fn is None:
         return _flat(Basis.UNPRICED, f"no pricing function for {r.type}", r, ctx)
     try:
-        out = fn(r, ctx)
+        with noting_unknowns() as unknown:
+            out = fn(r, ctx)
     except (Unpriceable, PriceNotFound) as e:
         return _flat(Basis.UNPRICED, str(e), r, ctx)
     if isinstance(out, NoCharge):
         return _flat(Basis.NO_CHARGE, out.reason, r, ctx)
-    return CostLine.from_charges(charges=out.charges, reason=out.note, **_base(r, ctx))
+    return CostLine.from_charges(charges=out.charges, reason=out.note, unknown_inputs=unknown,
+                                 **_base(r, ctx))

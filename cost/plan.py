@@ -6,11 +6,18 @@ unknown during preview are Pulumi's :data:`UNKNOWN` sentinel), ``region`` (its p
 Region, or None) and ``parent`` (URN or None). An optional ``custom`` attribute (False for a
 ComponentResource) is used when present. Tags are ``inputs["tags"]``; the
 ``contract.names.ROLE_TAG`` tag names a resource's DR role.
+
+Unknown inputs. :func:`known` gives its default for an input that is unknown during preview
+(a price then rests on an assumption) and notes ``"<resource>.<input>"`` for the
+:func:`noting_unknowns` block it runs in, so each estimate line can name the inputs it could
+not read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -53,10 +60,31 @@ def role(r: PlannedResourceLike) -> str | None:
     return v if isinstance(v, str) else None
 
 
+_UNKNOWN_READS: ContextVar[list[str] | None] = ContextVar("cost_unknown_reads", default=None)
+
+
+@contextmanager
+def noting_unknowns() -> Iterator[list[str]]:
+    """Collect, in order and once each, the ``"<resource>.<input>"`` that :func:`known`
+    found unknown inside the block."""
+    seen: list[str] = []
+    token = _UNKNOWN_READS.set(seen)
+    try:
+        yield seen
+    finally:
+        _UNKNOWN_READS.reset(token)
+
+
 def known(r: PlannedResourceLike, name: str, default: Any = None) -> Any:
-    """Input ``name``, or ``default`` when absent or unknown."""
+    """Input ``name``, or ``default`` when absent or unknown (an unknown one is noted, see
+    :func:`noting_unknowns`)."""
     v = r.inputs.get(name, default)
-    return default if v is None or is_unknown(v) else v
+    if v is not None and is_unknown(v):
+        seen = _UNKNOWN_READS.get()
+        if seen is not None and f"{r.name}.{name}" not in seen:
+            seen.append(f"{r.name}.{name}")
+        return default
+    return default if v is None else v
 
 
 @dataclass

@@ -5,12 +5,16 @@ Amounts are USD per month (730 hours). Line bases:
 
 * ``priced``: every charge's quantity comes from the plan and every price is ``published``
   (or a user's own figure);
-* ``estimated``: some quantity comes from usage defaults, or some price is an estimate;
+* ``estimated``: some quantity comes from usage defaults, some price is an estimate, or an
+  input unknown during preview was assumed;
 * ``unpriced``: the resource may cost money but no figure could be given; ``reason`` says
   why (no pricing function for its type, no price for its Region, an input unknown). It
   counts in no total and makes the estimate incomplete;
 * ``no charge``: AWS does not charge for the resource itself (IAM roles, aliases, event
   targets, providers, components); ``reason`` says so.
+
+A priced or estimated line whose pricing read an input unknown during preview names it in
+``unknown_inputs``: its figure assumed the input's default (see :func:`cost.plan.known`).
 """
 
 from __future__ import annotations
@@ -79,6 +83,8 @@ class CostLine:
         charges: what makes up ``monthly_usd``.
         reason: why unpriced / no charge; for priced lines any caveat.
         derived_from: URNs of the planned resources a run-time line follows from.
+        unknown_inputs: ``"<resource>.<input>"`` read while pricing this line but unknown
+            during preview (the figure assumed a default for each).
     """
 
     component: str
@@ -91,12 +97,18 @@ class CostLine:
     charges: list[Charge] = field(default_factory=list)
     reason: str = ""
     derived_from: list[str] = field(default_factory=list)
+    unknown_inputs: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_charges(cls, *, charges: list[Charge], reason: str = "", **kw: Any) -> CostLine:
-        basis = Basis.PRICED if all(c.priced for c in charges) else Basis.ESTIMATED
+    def from_charges(cls, *, charges: list[Charge], reason: str = "",
+                     unknown_inputs: list[str] | None = None, **kw: Any) -> CostLine:
+        """A line of these charges: ``priced`` when every charge is and no input was unknown,
+        else ``estimated``."""
+        unknown = list(unknown_inputs or [])
+        basis = (Basis.PRICED if all(c.priced for c in charges) and not unknown
+                 else Basis.ESTIMATED)
         return cls(basis=basis, monthly_usd=math.fsum(c.monthly_usd for c in charges),
-                   charges=charges, reason=reason, **kw)
+                   charges=charges, reason=reason, unknown_inputs=unknown, **kw)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -131,6 +143,12 @@ class CostEstimate:
         return [line for line in self.lines if line.basis is Basis.UNPRICED]
 
     @property
+    def unknown_inputs(self) -> list[str]:
+        """``"<resource>.<input>"`` unknown during preview that some line's figure assumed,
+        each once, in line order."""
+        return list(dict.fromkeys(i for line in self.lines for i in line.unknown_inputs))
+
+    @property
     def complete(self) -> bool:
         """True when no line is unpriced (the total then covers every resource)."""
         return not self.unpriced
@@ -161,6 +179,7 @@ class CostEstimate:
             "currency": "USD", "period": "month (730 hours)",
             "total_usd": self.total_usd, "complete": self.complete,
             "unpriced": [ln.resource for ln in self.unpriced],
+            "unknown_inputs": self.unknown_inputs,
             "by_component": self.by_component(), "by_basis": self.by_basis(),
             "lines": [ln.to_dict() for ln in self.lines],
             "prices": list(self.prices), "figures": self.figures, "usage": self.usage,

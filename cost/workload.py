@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from contract.env import BackupEnv
+from contract.env import BackupEnv, Env
 from contract.names import Role
 from contract.strategies import StrategySpec
 from contract.strategies import spec as strategy_spec
@@ -121,8 +121,8 @@ class BackupFacts:
     metadata_bucket: str | None
 
 
-_BACKUP_VARS = ("CADENCE_MINUTES", "RETENTION_HOURS", "KEEP_NEWEST", "PROTECTED_DATABASES",
-                "DB_STRATEGY", "PRIMARY_REGION", "STANDBY_REGION")
+_BACKUP_VARS = (Env.CADENCE_MINUTES, Env.RETENTION_HOURS, Env.KEEP_NEWEST,
+                Env.PROTECTED_DATABASES, Env.DB_STRATEGY, Env.PRIMARY_REGION, Env.STANDBY_REGION)
 
 
 def backup_facts(ctx: Context) -> BackupFacts | None:
@@ -142,14 +142,15 @@ def backup_facts(ctx: Context) -> BackupFacts | None:
         raise Unpriceable(f"backup orchestrator environment: {', '.join(bad)} unknown or invalid")
     k = reading.known
     runs = schedule_runs(ctx, Role.BACKUP_SCHEDULE)
-    bucket = k.get("METADATA_BUCKET")
+    bucket = k.get(Env.METADATA_BUCKET)
     return BackupFacts(
         function=fn, runs_per_month=runs if runs is not None else 0.0,
-        cadence_minutes=int(k["CADENCE_MINUTES"]), retention_hours=int(k["RETENTION_HOURS"]),
-        keep_newest=int(k["KEEP_NEWEST"]),
-        databases=tuple(_primary_ids(k["PROTECTED_DATABASES"])),
-        spec=strategy_spec(k["DB_STRATEGY"]), primary_region=k["PRIMARY_REGION"],
-        standby_region=k["STANDBY_REGION"], metadata_bucket=bucket if isinstance(bucket, str) else None)
+        cadence_minutes=int(k[Env.CADENCE_MINUTES]), retention_hours=int(k[Env.RETENTION_HOURS]),
+        keep_newest=int(k[Env.KEEP_NEWEST]),
+        databases=tuple(_primary_ids(k[Env.PROTECTED_DATABASES])),
+        spec=strategy_spec(k[Env.DB_STRATEGY]), primary_region=k[Env.PRIMARY_REGION],
+        standby_region=k[Env.STANDBY_REGION],
+        metadata_bucket=bucket if isinstance(bucket, str) else None)
 
 
 def _primary_ids(protected: Any) -> list[str]:

@@ -22,7 +22,9 @@ def _lifecycle_of(ctx: Context, r: Any) -> Any:
     """The bucket's lifecycle configuration: the one naming the bucket, or during preview
     (when its ``bucket`` input is not known yet) the only unnamed one beside it."""
     configs = ctx.plan.of_type(_LIFECYCLE)
-    named = [lc for lc in configs if known(lc, "bucket") == known(r, "bucket")]
+    # A lookup, not a priced value: an unknown ``bucket`` is not an assumption (not known()).
+    named = [lc for lc in configs
+             if not is_unknown(lc.inputs.get("bucket")) and lc.inputs.get("bucket") == known(r, "bucket")]
     if named:
         return named[0]
     pending = [lc for lc in configs if is_unknown(lc.inputs.get("bucket")) and lc.parent == r.parent]

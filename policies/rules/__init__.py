@@ -7,15 +7,16 @@
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
 * :mod:`~policies.rules.security` - no wildcard actions on Lambda roles
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
+* :mod:`~policies.rules.cost` - modelled monthly cost within a budget
 """
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import compute, database, dns, recovery, security, storage
+from policies.rules import compute, cost, database, dns, recovery, security, storage
 
-AREAS = (recovery, dns, database, storage, security, compute)
+AREAS = (recovery, dns, database, storage, security, compute, cost)
 
 
 def all_policies() -> list[Policy]:

@@ -1,5 +1,6 @@
-"""Real plans recorded under mocks, for the cost tests. The only module of tests/cost that
-imports the plan recorder, so a move of the recorder changes one import here."""
+"""Real plans recorded under mocks, for the cost tests (and the cost rule's pack test). The
+only module of tests/cost that imports the plan recorder, so a move of the recorder changes
+one import here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from offline.plan import ROOT, Plan, PlanRequest, record_plan, record_plans
 def prod_plan() -> Plan:
     """The prod stack as ``pulumi up`` would declare it (outputs resolved)."""
     return record_plan("prod", preview=False)
+
+
+@lru_cache(maxsize=1)
+def prod_preview_plan() -> Plan:
+    """The prod stack as ``pulumi preview`` declares it (outputs of resources unknown)."""
+    return record_plan("prod", preview=True)
 
 
 def _database_config() -> dict[str, Any]:

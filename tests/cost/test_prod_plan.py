@@ -60,6 +60,7 @@ def test_json_and_text(est):
 def test_preview_plan_prices_the_same(est):
     preview = estimate(prod_variants()["preview"].resources)
     assert preview.complete, [(ln.resource, ln.reason) for ln in preview.unpriced]
+    assert preview.unknown_inputs == []          # no figure rests on an input unknown in preview
     assert preview.total_usd == pytest.approx(est.total_usd)
 
 

@@ -54,3 +54,24 @@ def test_unknown_input_at_preview_is_unpriced():
     est = run(res("aws:rds/instance:Instance", "db", instanceClass=unknown))
     assert line(est, "db").basis is Basis.UNPRICED
     assert "instanceClass unknown" in line(est, "db").reason
+
+
+def test_an_unknown_input_the_price_depends_on_is_named_and_the_line_estimated():
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    hc = res("aws:route53/healthCheck:HealthCheck", "check", region="us-east-1", type="HTTPS",
+             fqdn="shop-use1.example.com", requestInterval=unknown, measureLatency=False)
+    est = run(hc, res("aws:kms/key:Key", "key"))
+    ln = line(est, "check")
+    # priced as the default 30 s interval (no fast-interval option): $0.50 + HTTPS $1.00
+    assert ln.monthly_usd == 0.50 + 1.00
+    assert ln.unknown_inputs == ["check.requestInterval"]
+    assert ln.basis is Basis.ESTIMATED
+    assert line(est, "key").unknown_inputs == []
+    assert est.unknown_inputs == ["check.requestInterval"]
+    assert json.loads(json.dumps(est.to_dict()))["unknown_inputs"] == ["check.requestInterval"]
+
+
+def test_known_inputs_leave_no_unknown_inputs():
+    hc = res("aws:route53/healthCheck:HealthCheck", "check", region="us-east-1", type="HTTPS",
+             fqdn="shop-use1.example.com", requestInterval=10)
+    assert run(hc).unknown_inputs == []
