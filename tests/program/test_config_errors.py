@@ -128,3 +128,15 @@ def test_misspelt_namespace_is_an_error_naming_the_right_one() -> None:
         "ecommerce_dr:rtoMinutes: unknown namespace 'ecommerce_dr'; did you mean "
         "ecommerce-dr:rtoMinutes?"]
     check_namespaces(["aws:region", "pulumi:template", "datadog:apiKey"])  # others are fine
+
+
+@pytest.mark.parametrize(("rate", "k"), [(1, 3), (5, 2)])
+def test_probe_window_lower_bound_is_exactly_rate_times_k(rate: int, k: int) -> None:
+    # K failures one watchdog period apart span rate x K minutes: that window holds them, one
+    # minute less cannot.
+    base = {"watchdogRateMinutes": rate, "consecutiveFailures": k}
+    ok = settings_from_raw(raw(failover={**base, "probeWindowMinutes": rate * k}))
+    assert ok.failover.probe_window == rate * k
+    assert errors_of(failover={**base, "probeWindowMinutes": rate * k - 1}) == [
+        f"ecommerce-dr:failover.probeWindowMinutes: must be at least watchdogRateMinutes x "
+        f"consecutiveFailures = {rate * k} min, got {rate * k - 1}"]
