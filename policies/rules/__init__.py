@@ -5,7 +5,7 @@
 * :mod:`~policies.rules.database` - RDS encryption, deletion protection, backups, snapshots,
   cross-Region replica
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
-* :mod:`~policies.rules.security` - no wildcard actions on Lambda roles
+* :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; KMS key rotation
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
 """
 

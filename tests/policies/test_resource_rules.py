@@ -7,7 +7,7 @@ import json
 import pytest
 
 from contract.env import Env
-from policies.rules import compute, database, dns, recovery, storage
+from policies.rules import compute, database, dns, recovery, security, storage
 from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, valid
 
 # --- route53-health-check-timing ------------------------------------------------------------
@@ -108,11 +108,83 @@ def test_health_alarm_rule_ignores_other_alarms() -> None:
 
 # --- RDS instance rules ---------------------------------------------------------------------
 
+STORAGE = database.storage_encrypted()
+PRIMARY_KEY = "arn:aws:kms:us-west-2:123456789012:key/5f1c2e8a-7b3d-4c9e-a1f0-2d6b8e4c7a91"
+
+
 def test_rds_storage_encrypted_passes_and_fails() -> None:
-    rule = database.storage_encrypted()
-    assert run_valid(rule, "standby-database") == Outcome()
-    assert run_valid(rule, "standby-database", storageEncrypted=False, kmsKeyId=None).violations == [
-        "RDS instance must have storage encryption enabled (storageEncrypted: true, or a kmsKeyId)."]
+    assert run_valid(STORAGE, "standby-database") == Outcome()
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=False, kmsKeyId=None).violations == [
+        "RDS instance must have storage encryption enabled: storageEncrypted is false (a "
+        "kmsKeyId does not turn it on)."]
+
+
+def test_rds_storage_encrypted_false_fails_even_with_a_kms_key() -> None:
+    # The unsafe direction: a key does not encrypt storage that is switched off.
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=False,
+                     kmsKeyId=PRIMARY_KEY).violations == [
+        "RDS instance must have storage encryption enabled: storageEncrypted is false (a "
+        "kmsKeyId does not turn it on)."]
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=True,
+                     kmsKeyId=PRIMARY_KEY) == Outcome()
+
+
+def test_rds_replica_with_a_kms_key_and_no_storage_encrypted_passes() -> None:
+    # A cross-Region replica is encrypted with its kmsKeyId (the provider ignores
+    # storageEncrypted for it); a computed key counts as set.
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=None) == Outcome()
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=None, kmsKeyId=None).violations == [
+        "RDS read replica must be encrypted: set storageEncrypted: true or a kmsKeyId in its "
+        "own Region."]
+
+
+def test_rds_instance_that_is_no_replica_needs_storage_encrypted_true() -> None:
+    # A DMS target or a restored instance: storageEncrypted decides, a key alone does not.
+    assert run_valid(STORAGE, "standby-database", replicateSourceDb=None,
+                     storageEncrypted=None, kmsKeyId=PRIMARY_KEY).violations == [
+        "RDS instance must have storage encryption enabled (storageEncrypted: true)."]
+    assert run_valid(STORAGE, "standby-database", replicateSourceDb=None) == Outcome()
+
+
+def test_rds_storage_encrypted_unknown_is_not_applicable() -> None:
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=UNKNOWN) == Outcome(
+        [], "storageEncrypted can't be known during preview")
+
+
+# --- kms-key-rotation-enabled ---------------------------------------------------------------
+
+ROTATION = security.kms_key_rotation()
+
+
+def test_kms_key_with_rotation_passes() -> None:
+    assert run_valid(ROTATION, "standby-kms-key") == Outcome()
+
+
+@pytest.mark.parametrize("rotation", [False, None])
+def test_kms_key_without_rotation_fails(rotation: bool | None) -> None:
+    assert run_valid(ROTATION, "standby-kms-key", enableKeyRotation=rotation).violations == [
+        "KMS key must have automatic rotation enabled (enableKeyRotation: true)."]
+
+
+def test_kms_key_rotation_unknown_is_not_applicable() -> None:
+    assert run_valid(ROTATION, "standby-kms-key", enableKeyRotation=UNKNOWN) == Outcome(
+        [], "enableKeyRotation can't be known during preview")
+
+
+@pytest.mark.parametrize(("spec", "usage"), [("RSA_2048", None), ("SYMMETRIC_DEFAULT", "GENERATE_VERIFY_MAC"),
+                                             ("HMAC_256", "GENERATE_VERIFY_MAC")])
+def test_kms_key_that_cannot_rotate_is_not_applicable(spec: str, usage: str | None) -> None:
+    # AWS rotates only symmetric encryption keys with KMS-made key material.
+    out = run_valid(ROTATION, "standby-kms-key", enableKeyRotation=None,
+                    customerMasterKeySpec=spec, keyUsage=usage)
+    assert out.violations == [] and out.not_applicable is not None
+    assert "automatic rotation applies only to symmetric encryption keys" in out.not_applicable
+
+
+def test_kms_rotation_period_out_of_range_fails() -> None:
+    assert run_valid(ROTATION, "standby-kms-key", rotationPeriodInDays=3650).violations == [
+        "KMS key rotationPeriodInDays must be between 90 and 2560, got 3650."]
+    assert run_valid(ROTATION, "standby-kms-key", rotationPeriodInDays=90) == Outcome()
 
 
 def test_rds_deletion_protection_passes_and_fails() -> None:
