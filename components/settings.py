@@ -28,7 +28,12 @@ from pydantic import (
     model_validator,
 )
 
-from contract.identifiers import RdsInstanceArn, is_db_identifier, parse_rds_instance_arn
+from contract.identifiers import (
+    RdsInstanceArn,
+    is_db_identifier,
+    parse_rds_instance_arn,
+    same_dns_name,
+)
 from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
 from contract.quantities import (
     CadenceMinutes,
@@ -102,12 +107,23 @@ class SiteSettings(_Model):
 
     @model_validator(mode="after")
     def _distinct(self) -> SiteSettings:
-        if self.primary_endpoint_fqdn == self.failover_fqdn:
-            raise ValueError("primaryEndpointFqdn must be the primary Region's own name, not the "
-                             "shared failoverFqdn (a health check on the failover name checks "
-                             "whichever Region answers)")
-        if self.primary_endpoint_fqdn == self.standby_endpoint_fqdn:
-            raise ValueError("primaryEndpointFqdn and standbyEndpointFqdn must differ")
+        # DNS names compare without case and trailing dot (contract.identifiers.same_dns_name):
+        # "Shop.Example.com." is the failover name "shop.example.com".
+        how = "(names compare without case and trailing dot)"
+        errors: list[tuple[str, str]] = []
+        if same_dns_name(self.primary_endpoint_fqdn, self.failover_fqdn):
+            errors.append(("site.primaryEndpointFqdn",
+                           "must be the primary Region's own name, not the shared failoverFqdn: a "
+                           "health check on the failover name follows whichever Region answers "
+                           f"and never fails over {how}"))
+        if same_dns_name(self.standby_endpoint_fqdn, self.failover_fqdn):
+            errors.append(("site.standbyEndpointFqdn",
+                           "must be the standby Region's own name, not the shared failoverFqdn: "
+                           f"the SECONDARY record would answer with itself {how}"))
+        elif same_dns_name(self.primary_endpoint_fqdn, self.standby_endpoint_fqdn):
+            errors.append(("site.standbyEndpointFqdn", f"must differ from primaryEndpointFqdn {how}"))
+        if errors:
+            raise _CrossFieldErrors(errors)
         return self
 
 

@@ -11,6 +11,10 @@ Sources:
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
   ``arn:<partition>:<service>:<region>:<account>:<resource>``.
 * Region codes - :data:`rto_rpo.figures.AWS_REGIONS`.
+* DNS names - compared without case (RFC 4343, "Domain Name System (DNS) Case Insensitivity
+  Clarification") and without the trailing dot, which Route 53 treats as optional (Amazon
+  Route 53 Developer Guide, "DNS domain name format",
+  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html).
 """
 
 from __future__ import annotations
@@ -88,6 +92,17 @@ def is_kms_key_arn(value: str) -> bool:
 def is_region(value: str) -> bool:
     """Whether ``value`` is a commercial AWS Region code (:data:`rto_rpo.figures.AWS_REGIONS`)."""
     return value in AWS_REGIONS
+
+
+def dns_name_key(name: str) -> str:
+    """``name`` as DNS compares it: lowercase, without the trailing dot
+    (``"Shop.Example.com."`` -> ``"shop.example.com"``)."""
+    return name.rstrip(".").lower()
+
+
+def same_dns_name(a: str, b: str) -> bool:
+    """Whether two DNS names are the same name (see :func:`dns_name_key`)."""
+    return dns_name_key(a) == dns_name_key(b)
 
 
 def same_db(ref: str | None, identifier: str, arn: str | None = None) -> bool:

@@ -209,7 +209,7 @@ def dr_stack(**edits: dict[str, Any] | None) -> list[Resource]:
     return list(out.values())
 
 
-def another(key: str, name: str, **changes: Any) -> Resource:
+def another(key: str, name: str, /, **changes: Any) -> Resource:
     """One more resource like :data:`VALID` ``key`` (same type and Region), named ``name``, with
     ``changes`` applied (None deletes): for stacks with several checks or alarms of a role."""
     type_, props = valid(key)
