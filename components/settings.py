@@ -508,18 +508,36 @@ def check_namespaces(keys: list[str]) -> None:
         raise ConfigError(errors)
 
 
+def sdk_config() -> dict[str, Any]:
+    """Every config value the running program was given, fully qualified key -> value, read
+    through the Pulumi SDK with its own precedence (``pulumi.runtime.config.get_config``).
+
+    The SDK has two channels and the program must read both: the map that
+    ``pulumi.runtime.set_all_config`` sets (Automation API inline programs, Pulumi's unit-test
+    convention with ``set_mocks``) and the ``PULUMI_CONFIG`` environment variable (the CLI's
+    language host), plus a ``PULUMI_CONFIG_<KEY>`` variable per key. Keys are gathered from
+    both maps and this program's own keys, so a per-key variable is seen too.
+    """
+    from contextvars import ContextVar
+
+    from pulumi.runtime import config as sdk
+
+    explicit = sdk.CONFIG.get() if isinstance(sdk.CONFIG, ContextVar) else sdk.CONFIG
+    keys = set(explicit) | set(sdk.get_config_env()) | {f"{PROJECT}:{k}" for k in TOP_LEVEL_KEYS}
+    return {k: v for k in sorted(keys) if (v := sdk.get_config(k)) is not None}
+
+
 def load_settings() -> DrSettings:
-    """Read the running stack's config through the Pulumi SDK and validate it.
+    """Read the running stack's config through the Pulumi SDK (:func:`sdk_config`) and
+    validate it.
 
     Raises:
-        ConfigError: see :func:`settings_from_raw`.
+        ConfigError: see :func:`settings_from_raw` and :func:`check_namespaces`.
     """
-    from pulumi.runtime.config import get_config_env
-
     prefix = f"{PROJECT}:"
-    env = get_config_env()
-    check_namespaces(list(env))
-    raw = {k[len(prefix):]: v for k, v in env.items() if k.startswith(prefix)}
+    cfg = sdk_config()
+    check_namespaces(list(cfg))
+    raw = {k[len(prefix):]: v for k, v in cfg.items() if k.startswith(prefix)}
     return settings_from_raw(raw)
 
 
