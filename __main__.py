@@ -31,13 +31,15 @@ from contract.outputs import OUTPUT_NAMES, check_exports
 settings = load_settings()
 
 s = settings
+# Every physical name derived from the stack name is checked against its AWS rule here, also
+# before any resource (the providers included) is declared.
+names = naming(s)
 rto, rpo = planned_rto(s), planned_rpo(s)
 for estimate in (rto, rpo):
     if not estimate.met:
         # Not an error: targets are the business's call; the policy pack enforces them.
         pulumi.log.warn(estimate.breakdown())
 providers = create_providers(s)
-names = naming(s)
 
 alerts = AlertTopics("alerts", AlertTopicsArgs(s, providers, names))
 dns = FailoverDns("failover-dns", FailoverDnsArgs(s, providers, names, alerts.topic_arns))

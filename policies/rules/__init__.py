@@ -7,15 +7,16 @@
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
 * :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; KMS key rotation
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
+* :mod:`~policies.rules.naming` - physical names valid in their AWS service
 """
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import compute, database, dns, recovery, security, storage
+from policies.rules import compute, database, dns, naming, recovery, security, storage
 
-AREAS = (recovery, dns, database, storage, security, compute)
+AREAS = (recovery, dns, database, storage, security, compute, naming)
 
 
 def all_policies() -> list[Policy]:

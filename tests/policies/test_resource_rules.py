@@ -7,7 +7,7 @@ import json
 import pytest
 
 from contract.env import Env
-from policies.rules import compute, database, dns, recovery, security, storage
+from policies.rules import compute, database, dns, naming, recovery, security, storage
 from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, valid
 
 # --- route53-health-check-timing ------------------------------------------------------------
@@ -337,3 +337,64 @@ def test_retention_with_unknown_variable_is_not_applicable() -> None:
     type_, _ = valid("backup-orchestrator")
     out = run_resource(QUOTA, type_, _backup_env(**{Env.RETENTION_HOURS: UNKNOWN}))
     assert out == Outcome([], "environment.variables.RETENTION_HOURS can't be known during preview")
+
+
+# --- aws-physical-name-valid ----------------------------------------------------------------
+
+NAMES = naming.physical_names_valid()
+S3_RULE = ("S3 bucket names: 3-63 characters: lowercase letters, digits, dots and hyphens; "
+           "starting and ending with a lowercase letter or digit (Amazon S3 User Guide, "
+           '"General purpose bucket naming rules" '
+           "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)).")
+
+
+def test_valid_physical_names_pass() -> None:
+    assert run_valid(NAMES, "bucket") == Outcome()
+    assert run_valid(NAMES, "failover-orchestrator", name="ecommerce-dr-prod-failover") == Outcome()
+
+
+def test_bucket_name_with_uppercase_fails() -> None:
+    assert run_valid(NAMES, "bucket", bucket="ecommerce-dr-Prod-Blue-rp").violations == [
+        "S3 bucket name 'ecommerce-dr-Prod-Blue-rp' (bucket) has characters S3 bucket names do "
+        f"not allow: 'B', 'P'; {S3_RULE}"]
+
+
+def test_long_names_fail_with_the_limit() -> None:
+    bucket = "ecommerce-dr-payments-platform-eu-west-canary-rp-123456789012-us-west-2"
+    assert run_valid(NAMES, "bucket", bucket=bucket).violations == [
+        f"S3 bucket name '{bucket}' (bucket) is 71 characters, over the limit of 63; {S3_RULE}"]
+    rule = "ecommerce-dr-payments-platform-eu-west-canary-health-alarm-forwarder"
+    (message,) = run_valid(NAMES, "watchdog-schedule", name=rule).violations
+    assert message.startswith(f"EventBridge rule name '{rule}' (name) is 68 characters, over "
+                              "the limit of 64; EventBridge rule names: 1-64 characters")
+    (message,) = run_valid(NAMES, "failover-orchestrator", name="f" * 65).violations
+    assert message.startswith(f"Lambda function name '{'f' * 65}' (name) is 65 characters")
+
+
+def test_each_named_input_of_a_resource_is_checked() -> None:
+    task = ("aws:dms/replicationTask:ReplicationTask",
+            {"replicationTaskId": "ecommerce-dr-checkout-canary-cdc",
+             "resourceIdentifier": "ecommerce-dr-checkout-canary-cdc"})
+    (message,) = run_resource(NAMES, *task).violations
+    assert message.startswith("DMS task resource identifier name 'ecommerce-dr-checkout-canary-cdc' "
+                              "(resourceIdentifier) is 32 characters, over the limit of 31")
+
+
+def test_auto_named_resources_pass() -> None:
+    assert run_valid(NAMES, "lambda-role") == Outcome()
+    assert run_valid(NAMES, "topic") == Outcome()
+
+
+def test_unknown_name_is_not_applicable_and_hides_no_known_problem() -> None:
+    assert run_valid(NAMES, "bucket", bucket=UNKNOWN) == Outcome(
+        [], "bucket can't be known during preview")
+    _, props = valid("standby-database")
+    out = run_resource(NAMES, "aws:rds/instance:Instance",
+                       {**props, "identifier": UNKNOWN, "finalSnapshotIdentifier": "bad_final"})
+    assert out.violations == [
+        "RDS DB snapshot name 'bad_final' (finalSnapshotIdentifier) has characters RDS DB "
+        "snapshot names do not allow: '_'; RDS DB snapshot names: 1-255 characters: letters, "
+        "digits and hyphens; starting with a letter; no trailing or double hyphen (Amazon RDS "
+        'API Reference, "CreateDBSnapshot", DBSnapshotIdentifier '
+        "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html))."]
+    assert out.not_applicable == "identifier can't be known during preview"
