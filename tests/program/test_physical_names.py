@@ -71,7 +71,7 @@ def test_long_stack_name_gives_a_71_character_bucket_and_68_character_rules() ->
         f"{prefix}forwarded health-alarm rule name 'ecommerce-dr-{LONG_STACK}-forwarded-health-"
         "alarm' is 68 characters, over the limit of 64",
         # The provider adds 27 characters to a health check's reference name (CallerReference
-        # is at most 64): cutting it at 64, as before, failed at apply time.
+        # is at most 64): a name cut at 64 would still fail at apply time.
         f"{prefix}primary health check reference name '{LONG_STACK}-primary' is 40 characters, "
         "over the limit of 38"]
     assert "EventBridge rule names: 1-64 characters" in found[0]
