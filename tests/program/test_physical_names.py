@@ -101,6 +101,20 @@ def test_program_stops_before_declaring_any_resource() -> None:
     assert "stack 'Prod-Blue': the recovery-point metadata bucket name" in str(e.value)
 
 
+def test_preview_exits_2_on_an_invalid_derived_name() -> None:
+    import io
+
+    from rich.console import Console
+
+    from offline.preview import run
+
+    out = io.StringIO()
+    result = run("Prod-Blue", stack_file=ROOT / "Pulumi.prod.yaml",
+                 console=Console(file=out, width=300))
+    assert result.exit_code == 2
+    assert "S3 bucket names: 3-63 characters" in out.getvalue()
+
+
 VARIANTS = [*[(s, m, {}) for s in STRATEGIES for m in MODES],
             ("read-replica", "orchestrated", EU),
             ("read-replica", "orchestrated", STANDBY_US_EAST_1)]
