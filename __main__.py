@@ -32,6 +32,9 @@ from contract.outputs import OUTPUT_NAMES, check_exports
 settings = load_settings()
 
 s = settings
+# Every physical name derived from the stack name is checked against its AWS rule here, also
+# before any resource (the providers included) is declared.
+names = naming(s)
 rto, rpo = planned_rto(s), planned_rpo(s)
 for estimate in (rto, rpo):
     if not estimate.met:
@@ -40,7 +43,6 @@ for estimate in (rto, rpo):
 # Observe every resource from the first one on, so the stack can price what it declares.
 declared = DeclaredResources.observe()
 providers = create_providers(s)
-names = naming(s)
 
 alerts = AlertTopics("alerts", AlertTopicsArgs(s, providers, names))
 dns = FailoverDns("failover-dns", FailoverDnsArgs(s, providers, names, alerts.topic_arns))

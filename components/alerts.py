@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.common import Naming, Providers, child, tags
+from components.naming import Suffix
 from components.settings import DrSettings
 from contract.names import Role
 
@@ -91,12 +92,12 @@ class AlertTopics(pulumi.ComponentResource):
                 deletion_window_in_days=30,
                 policy=key_policy(n, ("cloudwatch.amazonaws.com", "events.amazonaws.com")),
                 tags=tags(s), opts=child(self, provider))
-            alias = n.key_alias("alerts")
+            alias = n.key_alias(Suffix.ALERTS)
             aws.kms.Alias(f"{name}-key-alias-{region}", name=alias, target_key_id=key.key_id,
                           opts=child(self, provider))
             self.key_aliases.append((region, alias))
             topic = aws.sns.Topic(
-                f"{name}-{region}", name=n.name("alerts"), kms_master_key_id=key.arn,
+                f"{name}-{region}", name=n.name(Suffix.ALERTS), kms_master_key_id=key.arn,
                 tags=tags(s, Role.ALERT_TOPIC), opts=child(self, provider))
             aws.sns.TopicSubscription(
                 f"{name}-email-{region}", topic=topic.arn, protocol="email",

@@ -30,6 +30,7 @@ from components.lambda_function import (
     metric_statements,
     orchestrator_function,
 )
+from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import BackupEnv, Env
 from contract.names import MANAGED_BY_TAG, METRIC_NAMESPACE, Metric, Role, managed_by_value
@@ -107,7 +108,7 @@ class BackupOrchestrator(pulumi.ComponentResource):
         s, p, n = args.settings, args.providers, args.naming
         standby, stack = p.standby, pulumi.get_stack()
 
-        self.bucket_name = n.name(f"rp-{n.account}-{p.standby_region}")
+        self.bucket_name = n.bucket_name(p.standby_region)
         bucket = aws.s3.Bucket(f"{name}-metadata", bucket=self.bucket_name, force_destroy=False,
                                tags=tags(s, Role.METADATA_BUCKET), opts=child(self, standby))
         versioning = aws.s3.BucketVersioning(
@@ -182,7 +183,7 @@ class BackupOrchestrator(pulumi.ComponentResource):
             statements.append({"Sid": "PrimaryKeyForEncryptedCopies", "Effect": "Allow",
                                "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt"],
                                "Resource": [s.database.primary_kms_key_arn]})
-        self.function_name = n.name("backup")
+        self.function_name = n.name(Suffix.BACKUP_FUNCTION)
         deployed = orchestrator_function(
             self, f"{name}-function",
             FunctionSpec(function_name=self.function_name, handler=HANDLER,
@@ -195,7 +196,7 @@ class BackupOrchestrator(pulumi.ComponentResource):
         self.function_arn = fn.arn
 
         schedule = aws.cloudwatch.EventRule(
-            f"{name}-schedule", name=n.name("backup-schedule"),
+            f"{name}-schedule", name=n.name(Suffix.BACKUP_SCHEDULE_RULE),
             description=f"Backup every {s.backup.cadence_minutes} min (RPO {s.rpo_minutes:g} min)",
             schedule_expression=rate_expression(s.backup.cadence_minutes),
             tags=tags(s, Role.BACKUP_SCHEDULE), opts=child(self, standby))
@@ -207,7 +208,7 @@ class BackupOrchestrator(pulumi.ComponentResource):
                                    opts=child(self, standby))
 
         topic = args.alert_topic_arns[p.standby_region]
-        self.failure_alarm_name = n.name("backup-failed")
+        self.failure_alarm_name = n.name(Suffix.BACKUP_FAILED)
         aws.cloudwatch.MetricAlarm(
             f"{name}-failed", name=self.failure_alarm_name,
             alarm_description="A backup run failed or was partial: a recovery point is missing.",
@@ -217,7 +218,7 @@ class BackupOrchestrator(pulumi.ComponentResource):
             comparison_operator="GreaterThanOrEqualToThreshold", threshold=1,
             treat_missing_data="notBreaching", alarm_actions=[topic], ok_actions=[topic],
             tags=tags(s), opts=child(self, standby))
-        self.error_alarm_name = n.name("backup-errors")
+        self.error_alarm_name = n.name(Suffix.BACKUP_ERRORS)
         error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name, topic,
                     standby, tags(s), "The backup orchestrator")
         self.register_outputs({"bucketName": self.bucket_name, "functionArn": fn.arn})

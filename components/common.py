@@ -1,7 +1,8 @@
-"""Shared by every component: the Region providers, names, tags, ARNs and the Lambda bundle.
+"""Shared by every component: the Region providers, tags, IAM helpers and the Lambda bundle;
+physical names and ARNs (:class:`Naming`) live in :mod:`components.naming` and are re-exported.
 
 Nothing here declares a resource except :func:`create_providers`, which ``__main__`` calls
-once, after the settings are validated.
+once, after the settings and the physical names are validated.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.naming import Naming, Suffix, naming
 from components.settings import DrSettings
 from contract.names import ROLE_TAG, Role
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
@@ -31,6 +33,8 @@ LAMBDA_RUNTIME = "python3.12"
 #: ``handlers.failover.observability.SERVICE`` (a test pins it). Its single_metric timings
 #: (step and failover durations) carry only ``Stack`` (and ``Step``).
 FAILOVER_SERVICE_DIMENSION = "failover-orchestrator"
+
+__all__ = ["Naming", "Suffix", "naming"]  # re-exported for the components
 
 @dataclass(frozen=True)
 class Providers:
@@ -73,85 +77,6 @@ def create_providers(s: DrSettings) -> Providers:
     else:
         metrics = aws.Provider("route53-metrics", region=HEALTH_CHECK_METRIC_REGION)
     return Providers(primary, standby, metrics, s.primary_region, s.standby_region)
-
-
-@dataclass(frozen=True)
-class Naming:
-    """Physical names, fixed (not auto-named) so they are known during preview: the policy
-    pack reads them from env vars and the handlers find resources by them.
-
-    Attributes:
-        stack: the Pulumi stack name.
-        account: the AWS account, from ``database.primaryInstanceArn`` (the stack deploys
-            into the account that owns the primary database).
-        partition: ``aws`` (or another partition from that ARN).
-    """
-
-    stack: str
-    account: str
-    partition: str = "aws"
-
-    @property
-    def prefix(self) -> str:
-        return f"ecommerce-dr-{self.stack}"
-
-    def name(self, suffix: str) -> str:
-        """``ecommerce-dr-<stack>-<suffix>``."""
-        return f"{self.prefix}-{suffix}"
-
-    def arn(self, service: str, region: str, resource: str) -> str:
-        """An ARN in this account: ``arn:<partition>:<service>:<region>:<account>:<resource>``."""
-        return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
-
-    def topic_arn(self, region: str) -> str:
-        """ARN of the alert topic in ``region`` (see components.alerts)."""
-        return self.arn("sns", region, self.name("alerts"))
-
-    def alarm_arn(self, region: str, alarm_name: str) -> str:
-        return self.arn("cloudwatch", region, f"alarm:{alarm_name}")
-
-    def function_arn(self, region: str, function_name: str) -> str:
-        return self.arn("lambda", region, f"function:{function_name}")
-
-    def db_arn(self, region: str, identifier: str) -> str:
-        return self.arn("rds", region, f"db:{identifier}")
-
-    def table_arn(self, region: str, table_name: str) -> str:
-        return self.arn("dynamodb", region, f"table/{table_name}")
-
-    def bucket_arn(self, bucket: str) -> str:
-        return f"arn:{self.partition}:s3:::{bucket}"
-
-    def event_bus_arn(self, region: str, bus_name: str) -> str:
-        return self.arn("events", region, f"event-bus/{bus_name}")
-
-    def dms_task_arn(self, region: str, resource_identifier: str) -> str:
-        """A DMS task created with ``resource_identifier`` has this ARN."""
-        return self.arn("dms", region, f"task:{resource_identifier}")
-
-    def key_alias(self, purpose: str) -> str:
-        """``alias/ecommerce-dr-<stack>-<purpose>``."""
-        return f"alias/{self.name(purpose)}"
-
-    def key_statement(self, sid: str, actions: list[str],
-                      keys: list[tuple[str, str]]) -> dict[str, Any]:
-        """An IAM statement on KMS keys named by alias, for each ``(region, alias)``.
-
-        A key's ARN holds a random id, unknown until the key exists; naming the keys by alias
-        (``kms:ResourceAliases``, AWS KMS Developer Guide, "ABAC for AWS KMS") keeps the
-        whole policy known during preview, so the policy pack can check it.
-        """
-        return {"Sid": sid, "Effect": "Allow", "Action": actions,
-                "Resource": sorted({self.arn("kms", region, "key/*") for region, _ in keys}),
-                "Condition": {"ForAnyValue:StringEquals": {
-                    "kms:ResourceAliases": sorted({alias for _, alias in keys})}}}
-
-
-def naming(s: DrSettings) -> Naming:
-    """Naming for the running stack."""
-    arn = s.database.primary_instance_arn
-    return Naming(stack=pulumi.get_stack(), account=s.database.account_id,
-                  partition=arn.split(":")[1])
 
 
 def tags(s: DrSettings, role: Role | None = None, **extra: str) -> dict[str, str]:

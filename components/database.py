@@ -30,6 +30,7 @@ import pulumi_aws as aws
 
 from components.alerts import key_policy
 from components.common import child, tags
+from components.naming import Suffix
 from components.standby.base import StandbyDatabaseArgs, StrategyBuilder
 from contract.names import Role
 
@@ -78,7 +79,7 @@ class StandbyDatabase(pulumi.ComponentResource):
             policy=key_policy(n),
             tags=tags(s, Role.STANDBY_KMS_KEY),
             opts=child(self, p.standby))
-        self.key_alias = n.key_alias("standby")
+        self.key_alias = n.key_alias(Suffix.STANDBY_KEY)
         aws.kms.Alias(f"{name}-key-alias", name=self.key_alias,
                       target_key_id=key.key_id, opts=child(self, p.standby))
         result = builder_for(self.strategy)(self, args, key).build(name)

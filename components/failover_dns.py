@@ -31,6 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.common import Naming, Providers, child, tags
+from components.naming import Suffix
 from components.settings import DrSettings
 from contract.names import (
     GATE_ALARM_EVALUATION_PERIODS,
@@ -88,11 +89,11 @@ class FailoverDns(pulumi.ComponentResource):
             failure_threshold=s.health_check.failure_threshold,
             enable_sni=True,
             measure_latency=True,
-            reference_name=f"{stack}-primary"[:64],
-            tags=tags(s, Role.ENDPOINT_HEALTH_CHECK, Name=n.name("primary-endpoint")),
+            reference_name=n.reference_name("primary"),
+            tags=tags(s, Role.ENDPOINT_HEALTH_CHECK, Name=n.name(Suffix.PRIMARY_ENDPOINT_TAG)),
             opts=child(self, r53))
 
-        self.health_alarm_name = n.name("primary-endpoint-unhealthy")
+        self.health_alarm_name = n.name(Suffix.HEALTH_ALARM)
         self.health_alarm_arn = n.alarm_arn(p.health_metrics_region, self.health_alarm_name)
         health_topic = args.alert_topic_arns[p.health_metrics_region]
         aws.cloudwatch.MetricAlarm(
@@ -115,7 +116,7 @@ class FailoverDns(pulumi.ComponentResource):
             tags=tags(s, Role.HEALTH_ALARM),
             opts=child(self, p.health_metrics))
 
-        self.gate_alarm_name = n.name("failover-gate")
+        self.gate_alarm_name = n.name(Suffix.GATE_ALARM)
         self.gate_alarm_arn = n.alarm_arn(p.standby_region, self.gate_alarm_name)
         standby_topic = args.alert_topic_arns[p.standby_region]
         gate_alarm = aws.cloudwatch.MetricAlarm(
@@ -144,8 +145,8 @@ class FailoverDns(pulumi.ComponentResource):
             cloudwatch_alarm_name=gate_alarm.name,
             cloudwatch_alarm_region=p.standby_region,
             insufficient_data_health_status="Healthy",
-            reference_name=f"{stack}-gate"[:64],
-            tags=tags(s, Role.GATE_HEALTH_CHECK, Name=n.name("failover-gate")),
+            reference_name=n.reference_name("gate"),
+            tags=tags(s, Role.GATE_HEALTH_CHECK, Name=n.name(Suffix.GATE_ALARM)),
             opts=child(self, r53))
 
         primary_check: aws.route53.HealthCheck = gate
@@ -156,8 +157,8 @@ class FailoverDns(pulumi.ComponentResource):
                 type="CALCULATED",
                 child_healthchecks=[gate.id, endpoint.id],
                 child_health_threshold=2,
-                reference_name=f"{stack}-combined"[:64],
-                tags=tags(s, Role.COMBINED_HEALTH_CHECK, Name=n.name("gate-and-endpoint")),
+                reference_name=n.reference_name("combined"),
+                tags=tags(s, Role.COMBINED_HEALTH_CHECK, Name=n.name(Suffix.COMBINED_CHECK_TAG)),
                 opts=child(self, r53))
             primary_check = combined
             self.combined_health_check_id = combined.id
@@ -169,7 +170,7 @@ class FailoverDns(pulumi.ComponentResource):
             type="CNAME",
             ttl=s.dns.ttl_seconds,
             records=[s.site.primary_endpoint_fqdn],
-            set_identifier=f"{stack}-primary-{p.primary_region}",
+            set_identifier=n.set_identifier("primary", p.primary_region),
             failover_routing_policies=[{"type": "PRIMARY"}],
             health_check_id=primary_check.id,
             opts=child(self, r53))
@@ -180,7 +181,7 @@ class FailoverDns(pulumi.ComponentResource):
             type="CNAME",
             ttl=s.dns.ttl_seconds,
             records=[s.site.standby_endpoint_fqdn],
-            set_identifier=f"{stack}-secondary-{p.standby_region}",
+            set_identifier=n.set_identifier("secondary", p.standby_region),
             failover_routing_policies=[{"type": "SECONDARY"}],
             opts=child(self, r53))
 

@@ -44,6 +44,7 @@ from components.lambda_function import (
     metric_statements,
     orchestrator_function,
 )
+from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import Env, FailoverEnv
 from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
@@ -151,7 +152,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         standby = p.standby
         self._providers_standby = standby
 
-        self.state_table_name = n.name("failover-state")
+        self.state_table_name = n.name(Suffix.STATE_TABLE)
         aws.dynamodb.Table(
             f"{name}-state",
             name=self.state_table_name,
@@ -164,7 +165,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             tags=tags(s, Role.STATE_TABLE),
             opts=child(self, standby))
 
-        self.function_name = n.name("failover")
+        self.function_name = n.name(Suffix.FAILOVER_FUNCTION)
         env = failover_env(s, args.common_env, state_table=self.state_table_name,
                            health_alarm_name=args.health_alarm_name,
                            gate_alarm_name=args.gate_alarm_name)
@@ -202,7 +203,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         self.function_arn = fn.arn
 
         # Trigger 2: the watchdog, entirely in the standby Region.
-        self.watchdog_rule_name = n.name("watchdog")
+        self.watchdog_rule_name = n.name(Suffix.WATCHDOG_RULE)
         watchdog = aws.cloudwatch.EventRule(
             f"{name}-watchdog",
             name=self.watchdog_rule_name,
@@ -216,7 +217,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                               "detail": {"alarmName": [args.health_alarm_name]}})
         forwarder = aws.cloudwatch.EventRule(
             f"{name}-alarm-forwarder",
-            name=n.name("health-alarm-forwarder"),
+            name=n.name(Suffix.ALARM_FORWARDER_RULE),
             description="Forwards the Route 53 health-check alarm to the failover orchestrator",
             event_pattern=pattern,
             tags=tags(s, Role.ALARM_FORWARDER), opts=child(self, p.health_metrics))
@@ -226,7 +227,7 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             self._invoke_from(f"{name}-alarm-forwarder", forwarder, fn,
                               provider=p.health_metrics)
         else:
-            self.alarm_bus_name = n.name("alarms")
+            self.alarm_bus_name = n.name(Suffix.ALARM_BUS)
             bus = aws.cloudwatch.EventBus(
                 f"{name}-alarm-bus", name=self.alarm_bus_name, tags=tags(s),
                 opts=child(self, standby))
@@ -247,18 +248,18 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                 role_arn=forward_role.arn, opts=child(self, p.health_metrics))
             on_bus = aws.cloudwatch.EventRule(
                 f"{name}-forwarded-alarm",
-                name=n.name("forwarded-health-alarm"),
+                name=n.name(Suffix.FORWARDED_ALARM_RULE),
                 description="Invokes the failover orchestrator on the forwarded health alarm",
                 event_bus_name=bus.name, event_pattern=pattern, tags=tags(s),
                 opts=child(self, standby))
             self._invoke_from(f"{name}-forwarded-alarm", on_bus, fn, event_bus_name=bus.name)
 
         topic = args.alert_topic_arns[p.standby_region]
-        self.error_alarm_name = n.name("failover-errors")
+        self.error_alarm_name = n.name(Suffix.FAILOVER_ERRORS)
         error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name,
                     topic, standby, tags(s), "The failover orchestrator")
         # Errors the handler caught and reported (it fails cleanly, so Lambda sees no error).
-        self.reported_error_alarm_name = n.name("failover-reported-errors")
+        self.reported_error_alarm_name = n.name(Suffix.FAILOVER_REPORTED_ERRORS)
         aws.cloudwatch.MetricAlarm(
             f"{name}-reported-errors", name=self.reported_error_alarm_name,
             alarm_description="The failover orchestrator reported an error it handled; see its "

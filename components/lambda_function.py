@@ -23,6 +23,7 @@ from components.common import (
     policy_json,
     powertools_layer_arn,
 )
+from components.naming import log_group_name as lambda_log_group
 from contract.names import METRIC_NAMESPACE, ROLE_TAG
 from rto_rpo.figures import LAMBDA_MAX_TIMEOUT_SECONDS
 
@@ -69,7 +70,7 @@ def orchestrator_function(parent: pulumi.Resource, name: str, spec: FunctionSpec
     """Declare the log group, role, role policy and function as children of ``parent``."""
     # Only the function carries the dr:role tag: others find "the orchestrator" by it.
     support_tags = {k: v for k, v in spec.tags.items() if k != ROLE_TAG}
-    log_group_name = f"/aws/lambda/{spec.function_name}"
+    log_group_name = lambda_log_group(spec.function_name)
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-logs", name=log_group_name, retention_in_days=LOG_RETENTION_DAYS,
         tags=support_tags, opts=child(parent, provider))

@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.common import FAILOVER_SERVICE_DIMENSION, Naming, Providers, child, tags
+from components.naming import Suffix
 from components.settings import FAILOVER_STEPS, DrSettings
 from contract.names import GATE_METRIC, GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
 
@@ -129,7 +130,7 @@ class Monitoring(pulumi.ComponentResource):
         stack = pulumi.get_stack()
         topic = args.alert_topic_arns[p.standby_region]
 
-        self.recovery_point_alarm_name = n.name("recovery-point-age")
+        self.recovery_point_alarm_name = n.name(Suffix.RECOVERY_POINT_ALARM)
         aws.cloudwatch.MetricAlarm(
             f"{name}-recovery-point-age", name=self.recovery_point_alarm_name,
             alarm_description=f"Newest usable recovery point is older than the RPO "
@@ -140,7 +141,7 @@ class Monitoring(pulumi.ComponentResource):
             treat_missing_data="breaching", alarm_actions=[topic], ok_actions=[topic],
             tags=tags(s, Role.RECOVERY_POINT_ALARM), opts=child(self, p.standby))
 
-        self.dashboard_names = {"rto": n.name("rto"), "rpo": n.name("rpo")}
+        self.dashboard_names = {"rto": n.name(Suffix.RTO_DASHBOARD), "rpo": n.name(Suffix.RPO_DASHBOARD)}
         aws.cloudwatch.Dashboard(
             f"{name}-rto", dashboard_name=self.dashboard_names["rto"],
             dashboard_body=pulumi.Output.from_input(args.endpoint_health_check_id).apply(

@@ -28,7 +28,12 @@ from pydantic import (
     model_validator,
 )
 
-from contract.identifiers import RdsInstanceArn, is_db_identifier, parse_rds_instance_arn
+from contract.identifiers import (
+    RdsInstanceArn,
+    is_db_identifier,
+    parse_rds_instance_arn,
+    same_dns_name,
+)
 from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
 from contract.quantities import (
     CadenceMinutes,
@@ -102,12 +107,23 @@ class SiteSettings(_Model):
 
     @model_validator(mode="after")
     def _distinct(self) -> SiteSettings:
-        if self.primary_endpoint_fqdn == self.failover_fqdn:
-            raise ValueError("primaryEndpointFqdn must be the primary Region's own name, not the "
-                             "shared failoverFqdn (a health check on the failover name checks "
-                             "whichever Region answers)")
-        if self.primary_endpoint_fqdn == self.standby_endpoint_fqdn:
-            raise ValueError("primaryEndpointFqdn and standbyEndpointFqdn must differ")
+        # DNS names compare without case and trailing dot (contract.identifiers.same_dns_name):
+        # "Shop.Example.com." is the failover name "shop.example.com".
+        how = "(names compare without case and trailing dot)"
+        errors: list[tuple[str, str]] = []
+        if same_dns_name(self.primary_endpoint_fqdn, self.failover_fqdn):
+            errors.append(("site.primaryEndpointFqdn",
+                           "must be the primary Region's own name, not the shared failoverFqdn: a "
+                           "health check on the failover name follows whichever Region answers "
+                           f"and never fails over {how}"))
+        if same_dns_name(self.standby_endpoint_fqdn, self.failover_fqdn):
+            errors.append(("site.standbyEndpointFqdn",
+                           "must be the standby Region's own name, not the shared failoverFqdn: "
+                           f"the SECONDARY record would answer with itself {how}"))
+        elif same_dns_name(self.primary_endpoint_fqdn, self.standby_endpoint_fqdn):
+            errors.append(("site.standbyEndpointFqdn", f"must differ from primaryEndpointFqdn {how}"))
+        if errors:
+            raise _CrossFieldErrors(errors)
         return self
 
 
@@ -492,34 +508,120 @@ def check_namespaces(keys: list[str]) -> None:
         raise ConfigError(errors)
 
 
+def sdk_config() -> dict[str, Any]:
+    """Every config value the running program was given, fully qualified key -> value, read
+    through the Pulumi SDK with its own precedence (``pulumi.runtime.config.get_config``).
+
+    The SDK has two channels and the program must read both: the map that
+    ``pulumi.runtime.set_all_config`` sets (Automation API inline programs, Pulumi's unit-test
+    convention with ``set_mocks``) and the ``PULUMI_CONFIG`` environment variable (the CLI's
+    language host), plus a ``PULUMI_CONFIG_<KEY>`` variable per key. Keys are gathered from
+    both maps and this program's own keys, so a per-key variable is seen too.
+    """
+    from contextvars import ContextVar
+
+    from pulumi.runtime import config as sdk
+
+    explicit = sdk.CONFIG.get() if isinstance(sdk.CONFIG, ContextVar) else sdk.CONFIG
+    keys = set(explicit) | set(sdk.get_config_env()) | {f"{PROJECT}:{k}" for k in TOP_LEVEL_KEYS}
+    return {k: v for k in sorted(keys) if (v := sdk.get_config(k)) is not None}
+
+
 def load_settings() -> DrSettings:
-    """Read the running stack's config through the Pulumi SDK and validate it.
+    """Read the running stack's config through the Pulumi SDK (:func:`sdk_config`) and
+    validate it.
 
     Raises:
-        ConfigError: see :func:`settings_from_raw`.
+        ConfigError: see :func:`settings_from_raw` and :func:`check_namespaces`.
     """
-    from pulumi.runtime.config import get_config_env
-
     prefix = f"{PROJECT}:"
-    env = get_config_env()
-    check_namespaces(list(env))
-    raw = {k[len(prefix):]: v for k, v in env.items() if k.startswith(prefix)}
+    cfg = sdk_config()
+    check_namespaces(list(cfg))
+    raw = {k[len(prefix):]: v for k, v in cfg.items() if k.startswith(prefix)}
     return settings_from_raw(raw)
 
 
 def read_stack_file(path: str | Path) -> dict[str, Any]:
     """The ``config:`` map of a ``Pulumi.<stack>.yaml`` file, keys fully qualified.
 
+    The file must be UTF-8 (a byte-order mark is accepted) and valid YAML, with no key given
+    twice in one mapping (YAML loaders keep the last one silently) and no Pulumi secret
+    (``secure:``) under the ``ecommerce-dr`` namespace: the offline tools cannot decrypt one.
+
     Raises:
         FileNotFoundError: no such stack file.
-        ConfigError: the file is not a stack config.
+        ConfigError: one line per fault, naming the file, the key and its line.
     """
     import yaml
 
-    doc = yaml.safe_load(Path(path).read_text()) or {}
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise ConfigError([f"{path}: is not UTF-8 text (byte 0x{raw[e.start]:02x} at offset "
+                           f"{e.start}, line {line}); Pulumi stack files are UTF-8: save it as "
+                           "UTF-8"]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        doc = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or " ".join(str(e).split())
+        raise ConfigError([f"{path}: is not valid YAML{where}: {problem}"]) from None
+    problems = _duplicate_keys(root, path) if root is not None else []
     if not isinstance(doc, dict) or not isinstance(doc.get("config", {}), dict):
-        raise ConfigError([f"{path}: must be a YAML mapping with a 'config:' mapping"])
-    return dict(doc.get("config") or {})
+        problems.append(f"{path}: must be a YAML mapping with a 'config:' mapping")
+    if problems:
+        raise ConfigError(problems)
+    config = dict(doc.get("config") or {})
+    secrets = [f"{path}: {key}: is a Pulumi secret (secure:), and the offline tools do not "
+               "decrypt secrets (that needs the Pulumi CLI and the stack's secrets provider); "
+               "for an offline run, give a plain value for it in a copy of the stack file and "
+               "pass that with --stack-file"
+               for top, v in config.items() if top.startswith(f"{PROJECT}:")
+               for key in _secure_paths(top, v)]
+    if secrets:
+        raise ConfigError(secrets)
+    return config
+
+
+def _duplicate_keys(node: Any, path: str | Path, where: str = "") -> list[str]:
+    """``"<file>: line N: duplicate key ..."`` for every key given twice in one mapping of the
+    composed YAML ``node``; ``where`` is the dotted path so far (under ``config:``, the
+    fully qualified config key first)."""
+    import yaml
+
+    out: list[str] = []
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, path, f"{where}[{i}]")
+    if not isinstance(node, yaml.MappingNode):
+        return out
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        full = key if where in ("", "config") else f"{where}.{key}"
+        if key in seen:
+            out.append(f"{path}: line {line}: duplicate key {full!r} (first at line {seen[key]}); "
+                       "YAML would silently keep the last value: keep one")
+        else:
+            seen[key] = line
+        out += _duplicate_keys(value_node, path, full)
+    return out
+
+
+def _secure_paths(key: str, v: Any) -> list[str]:
+    """Dotted paths under ``key`` whose value is a Pulumi secret (``{"secure": "..."}``)."""
+    if isinstance(v, dict):
+        if set(v) == {"secure"}:
+            return [key]
+        return [p for k, x in v.items() for p in _secure_paths(f"{key}.{k}", x)]
+    if isinstance(v, list):
+        return [p for i, x in enumerate(v) for p in _secure_paths(f"{key}[{i}]", x)]
+    return []
 
 
 def settings_from_stack_file(path: str | Path) -> DrSettings:

@@ -21,9 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from functools import cache
-from typing import Any, ClassVar, Literal, Self, get_args
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,7 +34,13 @@ from pydantic import (
     model_validator,
 )
 
-from contract.identifiers import DB_IDENTIFIER_HELP, is_db_identifier, parse_rds_instance_arn
+from contract.identifiers import (
+    DB_IDENTIFIER_HELP,
+    is_db_identifier,
+    is_region,
+    parse_arn,
+    parse_rds_instance_arn,
+)
 from contract.names import Role
 from contract.quantities import (
     CadenceMinutes,
@@ -157,6 +164,36 @@ def _to_text(v: Any) -> str:
     if isinstance(v, int):
         return str(v)
     return json.dumps(v)
+
+
+def _topic_map(v: dict[str, str]) -> dict[str, str]:
+    """``ALERT_TOPIC_ARNS``: at least one topic; each key a Region code; a value that is an ARN
+    must be in the Region it is listed under (the handlers publish to each topic with a client
+    of that Region, and SNS publishes only to a topic in the client's own Region).
+
+    Raises:
+        ValueError: naming the first entry that cannot deliver an alert.
+    """
+    if not v:
+        raise ValueError('must name at least one SNS topic: JSON {"<region>": "<topic ARN>"}')
+    for region, topic in v.items():
+        if not is_region(region):
+            raise ValueError(f"{region!r} is not an AWS Region code")
+        if not topic:
+            raise ValueError(f"the topic for {region} is empty")
+        arn = parse_arn(topic)
+        if arn is not None and (arn.service != "sns" or arn.region != region):
+            raise ValueError(f"the topic for {region} must be an SNS topic in {region}, got {topic!r}")
+    return v
+
+
+#: ``ALERT_TOPIC_ARNS`` as parsed: Region -> SNS topic ARN in that Region.
+AlertTopicArns = Annotated[dict[str, str], AfterValidator(_topic_map)]
+
+
+def _region_of(arn: str) -> str:
+    """The Region field of an ARN already validated by its field's type."""
+    return arn.split(":")[3]
 
 
 def _errors(e: ValidationError) -> str:
@@ -298,7 +335,7 @@ class CommonEnv(OrchestratorEnv):
                             description="the Pulumi stack; tag values and the Stack dimension")
     db_strategy: Strategy = var(Env.DB_STRATEGY, "the database strategy")
     rpo_seconds: TargetSeconds = var(Env.RPO_SECONDS, "the stack's RPO target, seconds")
-    alert_topic_arns: Json[dict[str, str]] = var(
+    alert_topic_arns: Json[AlertTopicArns] = var(
         Env.ALERT_TOPIC_ARNS, 'JSON {"<region>": "<SNS topic ARN>"}',
         fill=Fill(Role.ALERT_TOPIC, "arn", by_region=True))
     standby_kms_key_arn: KmsKeyArnText = var(
@@ -314,6 +351,11 @@ class CommonEnv(OrchestratorEnv):
             raise ValueError(f"{Env.PRIMARY_REGION} and {Env.STANDBY_REGION} must differ")
         if self.db_strategy is Strategy.DMS and not self.dms_task_arn:
             raise ValueError(f"{Env.DMS_TASK_ARN} is required when {Env.DB_STRATEGY} is dms")
+        # Cross-Region copies and restores land in the standby Region and need a key there.
+        key_region = _region_of(self.standby_kms_key_arn)
+        if key_region != self.standby_region:
+            raise ValueError(f"{Env.STANDBY_KMS_KEY_ARN} is in {key_region}, but "
+                             f"{Env.STANDBY_REGION} is {self.standby_region}")
         return self
 
     @property
@@ -358,10 +400,11 @@ class FailoverEnv(CommonEnv):
         fill=Fill(Role.STANDBY_DATABASE))
     restore_instance_class: str = var(Env.RESTORE_INSTANCE_CLASS,
                                       'instance class of a restore; "" unless snapshot-restore', "")
+    # Defaults are the parsed values (pydantic does not run a Json field's default through it).
     warm_urls: Json[list[str]] = var(Env.WARM_URLS, 'JSON ["https://..."] fetched after the move',
-                                     "[]")
+                                     [])
     warm_functions: Json[list[str]] = var(Env.WARM_FUNCTIONS,
-                                          "JSON [Lambda names or ARNs] invoked after the move", "[]")
+                                          "JSON [Lambda names or ARNs] invoked after the move", [])
 
     @model_validator(mode="after")
     def _failover(self) -> Self:
@@ -373,6 +416,11 @@ class FailoverEnv(CommonEnv):
         if self.db_strategy is Strategy.SNAPSHOT_RESTORE and not self.restore_instance_class:
             raise ValueError(f"{Env.RESTORE_INSTANCE_CLASS} is required when "
                              f"{Env.DB_STRATEGY} is snapshot-restore")
+        # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
+        db_region = _region_of(self.primary_db_arn)
+        if db_region != self.primary_region:
+            raise ValueError(f"{Env.PRIMARY_DB_ARN} is in {db_region}, but {Env.PRIMARY_REGION} "
+                             f"is {self.primary_region}")
         return self
 
     @property

@@ -11,6 +11,10 @@ Sources:
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
   ``arn:<partition>:<service>:<region>:<account>:<resource>``.
 * Region codes - :data:`rto_rpo.figures.AWS_REGIONS`.
+* DNS names - compared without case (RFC 4343, "Domain Name System (DNS) Case Insensitivity
+  Clarification") and without the trailing dot, which Route 53 treats as optional (Amazon
+  Route 53 Developer Guide, "DNS domain name format",
+  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html).
 """
 
 from __future__ import annotations
@@ -90,6 +94,17 @@ def is_region(value: str) -> bool:
     return value in AWS_REGIONS
 
 
+def dns_name_key(name: str) -> str:
+    """``name`` as DNS compares it: lowercase, without the trailing dot
+    (``"Shop.Example.com."`` -> ``"shop.example.com"``)."""
+    return name.rstrip(".").lower()
+
+
+def same_dns_name(a: str, b: str) -> bool:
+    """Whether two DNS names are the same name (see :func:`dns_name_key`)."""
+    return dns_name_key(a) == dns_name_key(b)
+
+
 def same_db(ref: str | None, identifier: str, arn: str | None = None) -> bool:
     """True if ``ref`` (an ARN or an identifier) names the DB ``identifier`` / ``arn``.
 
@@ -101,3 +116,208 @@ def same_db(ref: str | None, identifier: str, arn: str | None = None) -> bool:
     if arn is not None and ref == arn:
         return True
     return ref.rsplit(":", 1)[-1].lower() == identifier.lower()
+
+
+# --- physical names ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NameRule:
+    """What one AWS service accepts as a resource name.
+
+    Attributes:
+        service: what the name names, for messages (``"S3 bucket"``).
+        min_length, max_length: length bounds, in characters.
+        charset: a regular-expression character class body of the allowed characters.
+        charset_help: the same in words (``"lowercase letters, digits, dots and hyphens"``).
+        edges: a character class body the first and last characters must be in, or None.
+        first: a character class body the first character must be in, or None.
+        no_double_hyphen, no_trailing_hyphen: the RDS / DMS identifier rules.
+        prefix: a prefix the name must have (``"alias/"``), or "".
+        reserved_prefixes, reserved_suffixes: what the name must not start or end with.
+        source: the AWS page (title and URL) the rule comes from.
+    """
+
+    service: str
+    min_length: int
+    max_length: int
+    charset: str
+    charset_help: str
+    source: str
+    edges: str | None = None
+    first: str | None = None
+    no_double_hyphen: bool = False
+    no_trailing_hyphen: bool = False
+    prefix: str = ""
+    reserved_prefixes: tuple[str, ...] = ()
+    reserved_suffixes: tuple[str, ...] = ()
+    no_ip_address: bool = False
+    no_double_dot: bool = False
+
+    def describe(self) -> str:
+        """The rule in words: ``"3-63 characters: lowercase letters, ..."``."""
+        edge = (f"; starting and ending with {self._class_words(self.edges)}" if self.edges else
+                f"; starting with {self._class_words(self.first)}" if self.first else "")
+        if self.no_trailing_hyphen or self.no_double_hyphen:
+            edge += "; no trailing or double hyphen"
+        if self.prefix:
+            edge += f"; after {self.prefix!r}"
+        return f"{self.min_length}-{self.max_length} characters: {self.charset_help}{edge}"
+
+    @staticmethod
+    def _class_words(cls: str | None) -> str:
+        return {"a-z0-9": "a lowercase letter or digit", "a-zA-Z": "a letter"}.get(cls or "", cls or "")
+
+    def problems(self, name: str) -> list[str]:
+        """What is wrong with ``name`` under this rule (empty when it is valid)."""
+        out: list[str] = []
+        n = len(name)
+        if n > self.max_length:
+            out.append(f"is {n} characters, over the limit of {self.max_length}")
+        elif n < self.min_length:
+            out.append(f"is {n} characters, under the minimum of {self.min_length}")
+        if self.prefix and not name.startswith(self.prefix):
+            out.append(f"must start with {self.prefix!r}")
+        body = name[len(self.prefix):] if self.prefix and name.startswith(self.prefix) else name
+        bad = sorted(set(re.sub(f"[{self.charset}]", "", body)))
+        if bad:
+            out.append(f"has characters {self.service} names do not allow: {', '.join(map(repr, bad))}")
+        out += self._form_problems(body)
+        out += [f"must not start with {p!r}" for p in self.reserved_prefixes if name.startswith(p)]
+        out += [f"must not end with {x!r}" for x in self.reserved_suffixes if name.endswith(x)]
+        return out
+
+    def _form_problems(self, name: str) -> list[str]:
+        out: list[str] = []
+        if name and self.edges and not (re.match(f"[{self.edges}]", name[0])
+                                        and re.match(f"[{self.edges}]", name[-1])):
+            out.append(f"must start and end with {self._class_words(self.edges)}")
+        if name and self.first and not re.match(f"[{self.first}]", name[0]):
+            out.append(f"must start with {self._class_words(self.first)}")
+        if self.no_trailing_hyphen and name.endswith("-"):
+            out.append("must not end with a hyphen")
+        if self.no_double_hyphen and "--" in name:
+            out.append("must not contain two hyphens in a row")
+        if self.no_double_dot and ".." in name:
+            out.append("must not contain two dots in a row")
+        if self.no_ip_address and re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name):
+            out.append("must not look like an IP address")
+        return out
+
+    def is_valid(self, name: str) -> bool:
+        return not self.problems(name)
+
+
+_RDS_FORM = {"first": "a-zA-Z", "no_double_hyphen": True, "no_trailing_hyphen": True}
+
+#: Amazon S3 User Guide, "General purpose bucket naming rules".
+S3_BUCKET: Final = NameRule(
+    "S3 bucket", 3, 63, "a-z0-9.-", "lowercase letters, digits, dots and hyphens",
+    'Amazon S3 User Guide, "General purpose bucket naming rules" '
+    "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)",
+    edges="a-z0-9", no_ip_address=True, no_double_dot=True,
+    reserved_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
+    reserved_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"))
+#: Amazon EventBridge API Reference, "PutRule" (Name).
+EVENTBRIDGE_RULE: Final = NameRule(
+    "EventBridge rule", 1, 64, r"A-Za-z0-9._\-", "letters, digits, dots, hyphens and underscores",
+    'Amazon EventBridge API Reference, "PutRule", Name '
+    "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html)")
+#: Amazon EventBridge API Reference, "CreateEventBus" (Name; a custom bus has no "/").
+EVENTBRIDGE_BUS: Final = NameRule(
+    "EventBridge event bus", 1, 256, r"A-Za-z0-9._\-",
+    "letters, digits, dots, hyphens and underscores",
+    'Amazon EventBridge API Reference, "CreateEventBus", Name '
+    "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html)")
+#: AWS Lambda API Reference, "CreateFunction" (FunctionName: a bare name is at most 64).
+LAMBDA_FUNCTION: Final = NameRule(
+    "Lambda function", 1, 64, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
+    'AWS Lambda API Reference, "CreateFunction", FunctionName '
+    "(https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html)")
+#: Amazon DynamoDB Developer Guide, "Supported data types and naming rules".
+DYNAMODB_TABLE: Final = NameRule(
+    "DynamoDB table", 3, 255, r"A-Za-z0-9_.\-", "letters, digits, underscores, dots and hyphens",
+    'Amazon DynamoDB Developer Guide, "Supported data types and naming rules in Amazon '
+    'DynamoDB" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/'
+    "HowItWorks.NamingRulesDataTypes.html)")
+#: Amazon CloudWatch API Reference, "PutMetricAlarm" (AlarmName: 1-255, no control characters).
+CLOUDWATCH_ALARM: Final = NameRule(
+    "CloudWatch alarm", 1, 255, r"^\x00-\x1f\x7f", "any characters but ASCII control characters",
+    'Amazon CloudWatch API Reference, "PutMetricAlarm", AlarmName '
+    "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)")
+#: Amazon CloudWatch API Reference, "PutDashboard" (DashboardName).
+CLOUDWATCH_DASHBOARD: Final = NameRule(
+    "CloudWatch dashboard", 1, 255, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
+    'Amazon CloudWatch API Reference, "PutDashboard", DashboardName '
+    "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html)")
+#: Amazon CloudWatch Logs API Reference, "CreateLogGroup" (logGroupName).
+LOG_GROUP: Final = NameRule(
+    "CloudWatch Logs log group", 1, 512, r"A-Za-z0-9._/#\-",
+    "letters, digits, dots, underscores, slashes, hashes and hyphens",
+    'Amazon CloudWatch Logs API Reference, "CreateLogGroup", logGroupName '
+    "(https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html)")
+#: Amazon SNS API Reference, "CreateTopic" (Name).
+SNS_TOPIC: Final = NameRule(
+    "SNS topic", 1, 256, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
+    'Amazon SNS API Reference, "CreateTopic", Name '
+    "(https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)")
+#: AWS KMS API Reference, "CreateAlias" (AliasName: "alias/" + name; "alias/aws/" is AWS's).
+KMS_ALIAS: Final = NameRule(
+    "KMS alias", 1, 256, r"A-Za-z0-9/_\-", "letters, digits, slashes, underscores and hyphens",
+    'AWS KMS API Reference, "CreateAlias", AliasName '
+    "(https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html)",
+    prefix="alias/", reserved_prefixes=("alias/aws/",))
+#: AWS IAM API Reference, "CreateRole" (RoleName).
+IAM_ROLE: Final = NameRule(
+    "IAM role", 1, 64, r"\w+=,.@\-", "letters, digits and + = , . @ _ -",
+    'AWS Identity and Access Management API Reference, "CreateRole", RoleName '
+    "(https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html)")
+#: See the module docstring (Amazon RDS User Guide, "Naming constraints in Amazon RDS").
+RDS_DB_INSTANCE: Final = NameRule(
+    "RDS DB instance", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
+    **_RDS_FORM)
+#: Amazon RDS API Reference, "CreateDBSnapshot" (DBSnapshotIdentifier).
+RDS_DB_SNAPSHOT: Final = NameRule(
+    "RDS DB snapshot", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'Amazon RDS API Reference, "CreateDBSnapshot", DBSnapshotIdentifier '
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html)",
+    **_RDS_FORM)
+#: AWS DMS API Reference, "CreateReplicationInstance" (ReplicationInstanceIdentifier).
+DMS_REPLICATION_INSTANCE: Final = NameRule(
+    "DMS replication instance", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'AWS DMS API Reference, "CreateReplicationInstance", ReplicationInstanceIdentifier '
+    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationInstance.html)",
+    **_RDS_FORM)
+#: AWS DMS API Reference, "CreateEndpoint" (EndpointIdentifier; 255 as the provider documents).
+DMS_ENDPOINT: Final = NameRule(
+    "DMS endpoint", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'AWS DMS API Reference, "CreateEndpoint", EndpointIdentifier '
+    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html)",
+    **_RDS_FORM)
+#: AWS DMS API Reference, "CreateReplicationTask" (ReplicationTaskIdentifier).
+DMS_REPLICATION_TASK: Final = NameRule(
+    "DMS replication task", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'AWS DMS API Reference, "CreateReplicationTask", ReplicationTaskIdentifier '
+    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationTask.html)",
+    **_RDS_FORM)
+#: AWS DMS API Reference, "CreateReplicationTask" (ResourceIdentifier: "up to 31 characters",
+#: the end of the task ARN and the metrics' ReplicationTaskIdentifier dimension).
+DMS_RESOURCE_IDENTIFIER: Final = NameRule(
+    "DMS task resource identifier", 1, 31, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'AWS DMS API Reference, "CreateReplicationTask", ResourceIdentifier '
+    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationTask.html)",
+    **_RDS_FORM)
+#: Amazon Route 53 API Reference, "ResourceRecordSet" (SetIdentifier: 1-128).
+ROUTE53_SET_IDENTIFIER: Final = NameRule(
+    "Route 53 record set identifier", 1, 128, r"^\x00-\x1f\x7f", "printable characters",
+    'Amazon Route 53 API Reference, "ResourceRecordSet", SetIdentifier '
+    "(https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html)")
+#: Route 53's CallerReference is at most 64 characters (Amazon Route 53 API Reference,
+#: "CreateHealthCheck"); the provider appends "-" and a 26-character unique id to a health
+#: check's ``referenceName``, so that is at most 38 (hashicorp/terraform-provider-aws#12873).
+ROUTE53_HEALTH_CHECK_REFERENCE: Final = NameRule(
+    "Route 53 health check reference name", 1, 38, r"^\x00-\x1f\x7f", "printable characters",
+    'Amazon Route 53 API Reference, "CreateHealthCheck", CallerReference '
+    "(https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHealthCheck.html), "
+    "less the provider's 27-character suffix (hashicorp/terraform-provider-aws#12873)")

@@ -13,6 +13,9 @@ HEALTH_CHECK: Final = "aws:route53/healthCheck:HealthCheck"
 RECORD: Final = "aws:route53/record:Record"
 METRIC_ALARM: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
 EVENT_RULE: Final = "aws:cloudwatch/eventRule:EventRule"
+EVENT_BUS: Final = "aws:cloudwatch/eventBus:EventBus"
+DASHBOARD: Final = "aws:cloudwatch/dashboard:Dashboard"
+LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
 
 # --- Lambda and IAM --------------------------------------------------------------------------
 FUNCTION: Final = "aws:lambda/function:Function"
@@ -32,6 +35,13 @@ RDS_SNAPSHOTS: Final = (
 )
 KMS_KEY: Final = "aws:kms/key:Key"
 KMS_REPLICA_KEY: Final = "aws:kms/replicaKey:ReplicaKey"
+KMS_ALIAS: Final = "aws:kms/alias:Alias"
+
+# --- DMS and DynamoDB ------------------------------------------------------------------------
+DMS_REPLICATION_INSTANCE: Final = "aws:dms/replicationInstance:ReplicationInstance"
+DMS_ENDPOINT: Final = "aws:dms/endpoint:Endpoint"
+DMS_REPLICATION_TASK: Final = "aws:dms/replicationTask:ReplicationTask"
+DYNAMODB_TABLE: Final = "aws:dynamodb/table:Table"
 
 # --- S3 and SNS ------------------------------------------------------------------------------
 BUCKETS: Final = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")

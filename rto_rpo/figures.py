@@ -83,3 +83,11 @@ AWS_REGIONS: Final[frozenset[str]] = frozenset(
         "mx-central-1", "sa-east-1",
     }
 )
+
+#: Automatic KMS key rotation period bounds, in days (default 365). Automatic rotation exists
+#: only for symmetric encryption keys whose key material KMS generates (not asymmetric, HMAC,
+#: imported or custom-key-store keys). Source: AWS KMS Developer Guide, "Rotate AWS KMS keys"
+#: (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html) and AWS KMS API
+#: Reference, "EnableKeyRotation" (RotationPeriodInDays: 90-2560).
+KMS_ROTATION_PERIOD_DAYS_MIN: Final[int] = 90
+KMS_ROTATION_PERIOD_DAYS_MAX: Final[int] = 2560

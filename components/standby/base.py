@@ -103,7 +103,7 @@ class StrategyBuilder(ABC):
                 "copy_tags_to_snapshot": True, "publicly_accessible": False,
                 "db_subnet_group_name": db.standby_subnet_group_name,
                 "vpc_security_group_ids": db.standby_security_group_ids or None,
-                "skip_final_snapshot": False, "final_snapshot_identifier": f"{ident}-final",
+                "skip_final_snapshot": False, "final_snapshot_identifier": self.n.final_snapshot(ident),
                 "tags": tags(self.s, Role.STANDBY_DATABASE)}
 
     @property

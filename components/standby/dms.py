@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.common import assume_role_policy, child, policy_json, tags
+from components.naming import Suffix
 from components.standby.base import StandbyResult, StrategyBuilder
 from contract.strategies import Strategy
 
@@ -58,7 +59,7 @@ class Builder(StrategyBuilder):
             ]),
             opts=child(self.c, self.p.standby))
 
-        instance_id = self.n.name("dms")
+        instance_id = self.n.name(Suffix.DMS_INSTANCE)
         instance = aws.dms.ReplicationInstance(
             f"{name}-instance",
             replication_instance_id=instance_id,
@@ -73,7 +74,7 @@ class Builder(StrategyBuilder):
             tags=tags(self.s), opts=child(self.c, self.p.standby))
         source_ep = aws.dms.Endpoint(
             f"{name}-source",
-            endpoint_id=self.n.name("dms-source"),
+            endpoint_id=self.n.name(Suffix.DMS_SOURCE),
             endpoint_type="source",
             engine_name=dms.engine,
             database_name=dms.database_name,
@@ -84,7 +85,7 @@ class Builder(StrategyBuilder):
             tags=tags(self.s), opts=child(self.c, self.p.standby))
         target_ep = aws.dms.Endpoint(
             f"{name}-target",
-            endpoint_id=self.n.name("dms-target"),
+            endpoint_id=self.n.name(Suffix.DMS_TARGET),
             endpoint_type="target",
             engine_name=dms.engine,
             database_name=dms.database_name,
@@ -95,10 +96,10 @@ class Builder(StrategyBuilder):
             tags=tags(self.s), opts=child(self.c, self.p.standby))
         # Fixed resource identifier: the task ARN ends with it and the AWS/DMS metrics use it
         # as the ReplicationTaskIdentifier dimension, so the alarms can name it up front.
-        task_resource_id = self.n.name("cdc")
+        task_resource_id = self.n.name(Suffix.DMS_TASK)
         task = aws.dms.ReplicationTask(
             f"{name}-cdc",
-            replication_task_id=self.n.name("cdc"),
+            replication_task_id=self.n.name(Suffix.DMS_TASK),
             resource_identifier=task_resource_id,
             migration_type="full-load-and-cdc",
             replication_instance_arn=instance.replication_instance_arn,
@@ -117,7 +118,7 @@ class Builder(StrategyBuilder):
         dims = {"ReplicationInstanceIdentifier": instance_id,
                 "ReplicationTaskIdentifier": task_resource_id}
         metrics = db.spec.replication_metrics
-        alarms = [self.lag_alarm(f"{name}-{m.name.lower()}", self.n.name(m.name.lower()),
+        alarms = [self.lag_alarm(f"{name}-{m.name.lower()}", self.n.replication_alarm(m.name),
                                  m.namespace, m.name, dims, f"DMS {m.name}") for m in metrics]
         return StandbyResult(
             identifier=ident, endpoint=target.endpoint, instance_arn=target.arn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 
 from components.common import child
+from components.naming import Suffix
 from components.standby.base import StandbyResult, StrategyBuilder
 from contract.strategies import Strategy
 
@@ -27,7 +28,7 @@ class Builder(StrategyBuilder):
             opts=child(self.c, self.p.standby))
         (lag,) = db.spec.replication_metrics
         dims = {"DBInstanceIdentifier": ident}
-        alarm = self.lag_alarm(f"{name}-replica-lag", self.n.name("replica-lag"), lag.namespace,
+        alarm = self.lag_alarm(f"{name}-replica-lag", self.n.name(Suffix.REPLICA_LAG_ALARM), lag.namespace,
                                lag.name, dims, lag.name)
         return StandbyResult(
             identifier=ident, endpoint=replica.endpoint, instance_arn=replica.arn,

@@ -5,8 +5,9 @@
 * :mod:`~policies.rules.database` - RDS encryption, deletion protection, backups, snapshots,
   cross-Region replica
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
-* :mod:`~policies.rules.security` - no wildcard actions on Lambda roles
+* :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; KMS key rotation
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
+* :mod:`~policies.rules.naming` - physical names valid in their AWS service
 * :mod:`~policies.rules.cost` - modelled monthly cost within a budget
 """
 
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import compute, cost, database, dns, recovery, security, storage
+from policies.rules import compute, cost, database, dns, naming, recovery, security, storage
 
-AREAS = (recovery, dns, database, storage, security, compute, cost)
+AREAS = (recovery, dns, database, storage, security, compute, naming, cost)
 
 
 def all_policies() -> list[Policy]:

@@ -45,18 +45,35 @@ from policies.rules.common import (
 
 
 def storage_encrypted(**overrides: Any) -> Policy:
-    """``rds-instance-storage-encrypted``."""
+    """``rds-instance-storage-encrypted``: storage encryption is on.
+
+    ``storageEncrypted: false`` fails whatever else is set (a ``kmsKeyId`` does not turn
+    encryption on). An instance that is no read replica needs ``storageEncrypted: true``, as in
+    AWSGuard's ``rds-storage-encrypted``; a read replica may instead name its ``kmsKeyId`` (the
+    provider ignores ``storageEncrypted`` for a cross-Region replica: pulumi-aws
+    ``aws.rds.Instance``, ``storageEncrypted``; a replica of an encrypted source is encrypted
+    with the key of its own Region: Amazon RDS User Guide, "Creating a read replica in a
+    different AWS Region").
+    """
 
     def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        # A KMS key (even a computed one) means the storage is encrypted with it.
-        if value(args.props, "storageEncrypted") is True or is_set(args.props, "kmsKeyId"):
+        encrypted = value(args.props, "storageEncrypted")
+        if encrypted is True:
             return
-        report("RDS instance must have storage encryption enabled (storageEncrypted: true, "
-               "or a kmsKeyId).")
+        if encrypted is False:
+            report("RDS instance must have storage encryption enabled: storageEncrypted is false "
+                   "(a kmsKeyId does not turn it on).")
+        elif not is_set(args.props, "replicateSourceDb"):
+            report("RDS instance must have storage encryption enabled (storageEncrypted: true).")
+        elif not is_set(args.props, "kmsKeyId"):
+            # A computed key counts as set: it is the replica's own-Region key.
+            report("RDS read replica must be encrypted: set storageEncrypted: true or a kmsKeyId "
+                   "in its own Region.")
 
     return resource_policy(
         name="rds-instance-storage-encrypted",
-        description="Checks whether RDS instances have storage encryption enabled.",
+        description="Checks whether RDS instances have storage encryption enabled "
+                    "(storageEncrypted true; a read replica may name its kmsKeyId instead).",
         types=[RDS_INSTANCE], check=check, overrides=overrides)
 
 

@@ -1,9 +1,14 @@
-"""Route 53 rules: health-check timing, failover records, and where health-check alarms live.
+"""Route 53 rules: health-check timing, failover records, what health checks probe, and where
+health-check alarms live.
 
 AWS figures (see :mod:`rto_rpo.figures` for sources): request interval 10 or 30 s;
 failure threshold 1-10; ``AWS/Route53 HealthCheckStatus`` exists only in us-east-1; a
 non-alias PRIMARY failover record needs a health check; PRIMARY and SECONDARY records of one
-name need distinct set identifiers.
+name need distinct set identifiers. An endpoint health check with an ``IPAddress`` probes that
+address and uses the domain name only for the Host header and SNI; without one it resolves
+``FullyQualifiedDomainName`` (Amazon Route 53 API Reference, "HealthCheckConfig",
+https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html). DNS names
+compare without case and trailing dot (:func:`contract.identifiers.same_dns_name`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from contract.identifiers import dns_name_key
 from policies.resource_types import HEALTH_CHECK, METRIC_ALARM, RECORD
 from policies.rules.common import (
     Setting,
@@ -181,6 +187,78 @@ def _known_str(props: Any, key: str) -> str:
         return "<computed>"
 
 
+def health_check_not_on_failover_name(**overrides: Any) -> Policy:
+    """``route53-health-check-not-on-failover-name``: no endpoint health check probes the name
+    of a failover record pair.
+
+    Such a check resolves the failover name, so it follows whichever Region answers: while
+    the primary is down it probes the standby, reports healthy and never triggers a failover.
+    Checks that probe a fixed ``ipAddress`` and checks without an endpoint (calculated,
+    CloudWatch-metric) are out of scope. An unknown input that could decide the verdict makes
+    the rule not applicable, naming it, after the known violations are reported.
+    """
+
+    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        computed_names: list[str] = []
+        computed_checks: list[str] = []
+        names, records = _failover_names(args.resources, computed_names)
+        probed = _probed_names(args.resources, computed_checks)
+        # An unknown only matters if there is something to compare it with.
+        undecided = (computed_checks if records else []) + (
+            computed_names if probed or computed_checks else [])
+        for hc, fqdn in probed:
+            if dns_name_key(fqdn) in names:
+                report(f"Route 53 health check probes {fqdn}, the name of the failover records: "
+                       "it follows whichever Region answers, so it never sees the primary fail "
+                       "and never triggers a failover. Probe the primary Region's own endpoint "
+                       "name instead.", hc.urn)
+        if undecided:
+            not_applicable("can't be known during preview: " + "; ".join(undecided))
+
+    return stack_policy(
+        name="route53-health-check-not-on-failover-name",
+        description="Checks whether Route 53 endpoint health checks probe a name other than the "
+                    "failover records' name (a check on the failover name never fails over).",
+        check=check, overrides=overrides)
+
+
+def _failover_names(resources: Any, undecided: list[str]) -> tuple[set[str], bool]:
+    """The failover records' names as DNS compares them, and whether any failover record
+    exists; a computed name goes to ``undecided`` as ``"<urn>: name"``."""
+    names: set[str] = set()
+    found = False
+    for r in by_type(resources, RECORD):
+        if not is_set(r.props, "failoverRoutingPolicies"):
+            continue
+        found = True
+        try:
+            name = value(r.props, "name")
+        except Unknown:
+            undecided.append(f"{r.urn}: name")
+            continue
+        if isinstance(name, str) and name:
+            names.add(dns_name_key(name))
+    return names, found
+
+
+def _probed_names(resources: Any, undecided: list[str]) -> list[tuple[Any, str]]:
+    """``(health check, fqdn)`` of each endpoint check that resolves a name; a computed type,
+    fqdn or ipAddress goes to ``undecided`` as ``"<urn>: <path>"``."""
+    out: list[tuple[Any, str]] = []
+    for hc in by_type(resources, HEALTH_CHECK):
+        try:
+            # With an ipAddress, Route 53 probes that address whatever the fqdn says.
+            if value(hc.props, "type") not in ENDPOINT_CHECK_TYPES or value(hc.props, "ipAddress"):
+                continue
+            fqdn = value(hc.props, "fqdn")
+        except Unknown as e:
+            undecided.append(f"{hc.urn}: {e.path}")
+            continue
+        if isinstance(fqdn, str) and fqdn:
+            out.append((hc, fqdn))
+    return out
+
+
 def health_alarm_region(**overrides: Any) -> Policy:
     """``cloudwatch-health-check-alarm-region``: HealthCheckStatus alarms live in us-east-1."""
     settings = [Setting("region", "string", HEALTH_CHECK_METRIC_REGION,
@@ -205,4 +283,4 @@ def health_alarm_region(**overrides: Any) -> Policy:
 
 def policies() -> list[Policy]:
     return [health_check_timing(), primary_record_health_check(), failover_set_identifiers(),
-            health_alarm_region()]
+            health_check_not_on_failover_name(), health_alarm_region()]

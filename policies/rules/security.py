@@ -1,5 +1,5 @@
-"""IAM rules: no policy on a Lambda function's role grants a wildcard action or a broad
-AWS-managed policy.
+"""Security rules: no policy on a Lambda function's role grants a wildcard action or a broad
+AWS-managed policy; every KMS key the stack creates rotates its key material.
 
 The orchestrators act on databases, DNS and alarms in both Regions; a wildcard action there
 turns a bug into an outage, so a Lambda role's policies name every action: no ``*``, no
@@ -22,10 +22,11 @@ import json
 import re
 from typing import Any
 
-from pulumi_policy import Policy, ReportViolation, StackValidationArgs
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from policies.resource_types import (
     FUNCTION,
+    KMS_KEY,
     POLICY,
     POLICY_ATTACHMENT,
     ROLE,
@@ -35,11 +36,15 @@ from policies.resource_types import (
 from policies.rules.common import (
     Unknown,
     by_type,
+    is_set,
     is_unknown,
     not_applicable,
+    number,
+    resource_policy,
     stack_policy,
     value,
 )
+from rto_rpo.figures import KMS_ROTATION_PERIOD_DAYS_MAX, KMS_ROTATION_PERIOD_DAYS_MIN
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 
@@ -280,5 +285,41 @@ def _trust_unknown(role: Any) -> bool:
     return _computed(role, "assumeRolePolicy")
 
 
+#: The only key spec and usage AWS KMS rotates automatically (symmetric encryption keys).
+ROTATABLE_SPEC, ROTATABLE_USAGE = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"
+
+
+def kms_key_rotation(**overrides: Any) -> Policy:
+    """``kms-key-rotation-enabled``: every KMS key the stack creates rotates automatically.
+
+    The standby key encrypts the standby database, its snapshot copies and the DR state for as
+    long as the stack exists; rotation limits how much data one key version protects. Keys AWS
+    cannot rotate automatically (asymmetric or HMAC key specs, a custom key store) make the
+    rule not applicable to them, naming why; a given ``rotationPeriodInDays`` must be in AWS's
+    range. Sources: :data:`rto_rpo.figures.KMS_ROTATION_PERIOD_DAYS_MIN` (AWS KMS Developer
+    Guide, "Rotate AWS KMS keys"); AWSGuard's rule of the same name.
+    """
+
+    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
+        spec = value(args.props, "customerMasterKeySpec", default=ROTATABLE_SPEC)
+        usage = value(args.props, "keyUsage", default=ROTATABLE_USAGE)
+        if spec != ROTATABLE_SPEC or usage != ROTATABLE_USAGE or is_set(args.props, "customKeyStoreId"):
+            args.not_applicable(
+                f"automatic rotation applies only to symmetric encryption keys with KMS key "
+                f"material (customerMasterKeySpec {spec}, keyUsage {usage}"
+                f"{', a custom key store' if is_set(args.props, 'customKeyStoreId') else ''})")
+        if value(args.props, "enableKeyRotation") is not True:
+            report("KMS key must have automatic rotation enabled (enableKeyRotation: true).")
+        days = number(args.props, "rotationPeriodInDays")
+        lo, hi = KMS_ROTATION_PERIOD_DAYS_MIN, KMS_ROTATION_PERIOD_DAYS_MAX
+        if days is not None and not lo <= days <= hi:
+            report(f"KMS key rotationPeriodInDays must be between {lo} and {hi}, got {days:g}.")
+
+    return resource_policy(
+        name="kms-key-rotation-enabled",
+        description="Checks whether KMS keys have automatic key rotation enabled.",
+        types=[KMS_KEY], check=check, overrides=overrides)
+
+
 def policies() -> list[Policy]:
-    return [no_wildcard_actions()]
+    return [no_wildcard_actions(), kms_key_rotation()]

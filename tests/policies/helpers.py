@@ -209,6 +209,19 @@ def dr_stack(**edits: dict[str, Any] | None) -> list[Resource]:
     return list(out.values())
 
 
+def another(key: str, name: str, /, **changes: Any) -> Resource:
+    """One more resource like :data:`VALID` ``key`` (same type and Region), named ``name``, with
+    ``changes`` applied (None deletes): for stacks with several checks or alarms of a role."""
+    type_, props = valid(key)
+    for k, v in changes.items():
+        if v is None:
+            props.pop(k, None)
+        else:
+            props[k] = v
+    return Resource(urn=urn(type_, name), type=type_, name=name, inputs=props,
+                    provider=provider(REGION.get(key, STANDBY)))
+
+
 def run_stack(policy: Policy, resources: list[Resource],
               config: dict[str, Any] | None = None) -> StackOutcome:
     out = StackOutcome()

@@ -42,10 +42,12 @@ def literals(path: Path) -> list[tuple[int, str]]:
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip]
 
 
-def _copies(pattern: re.Pattern[str], allowed: set[Path] = frozenset()) -> list[str]:
+def _copies(pattern: re.Pattern[str], allowed: set[Path] = frozenset(),
+            ignore: re.Pattern[str] | None = None) -> list[str]:
+    """Literals matching ``pattern`` outside ``allowed`` files, after removing ``ignore``."""
     return [f"{p.relative_to(PACK.parent)}:{line}: {text!r}"
             for p in SOURCES if p not in allowed
-            for line, text in literals(p) if pattern.search(text)]
+            for line, text in literals(p) if pattern.search(ignore.sub("", text) if ignore else text)]
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
@@ -65,7 +67,10 @@ def test_no_variable_name_is_written_out() -> None:
 
 def test_no_strategy_or_replication_metric_is_written_out() -> None:
     metrics = [m.name for s in SPECS.values() for m in s.replication_metrics]
-    assert _copies(_words([str(s) for s in Strategy] + metrics)) == []
+    words = _words([str(s) for s in Strategy] + metrics)
+    # A resource-type token ("aws:dms/endpoint:Endpoint") names a service, not the strategy.
+    assert _copies(words, ignore=TOKEN) == []
+    assert _copies(words) != []   # ...and the tokens are there to be ignored
 
 
 def test_no_range_of_the_contract_is_written_out() -> None:

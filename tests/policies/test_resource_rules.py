@@ -7,7 +7,7 @@ import json
 import pytest
 
 from contract.env import Env
-from policies.rules import compute, database, dns, recovery, storage
+from policies.rules import compute, database, dns, naming, recovery, security, storage
 from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, valid
 
 # --- route53-health-check-timing ------------------------------------------------------------
@@ -108,11 +108,83 @@ def test_health_alarm_rule_ignores_other_alarms() -> None:
 
 # --- RDS instance rules ---------------------------------------------------------------------
 
+STORAGE = database.storage_encrypted()
+PRIMARY_KEY = "arn:aws:kms:us-west-2:123456789012:key/5f1c2e8a-7b3d-4c9e-a1f0-2d6b8e4c7a91"
+
+
 def test_rds_storage_encrypted_passes_and_fails() -> None:
-    rule = database.storage_encrypted()
-    assert run_valid(rule, "standby-database") == Outcome()
-    assert run_valid(rule, "standby-database", storageEncrypted=False, kmsKeyId=None).violations == [
-        "RDS instance must have storage encryption enabled (storageEncrypted: true, or a kmsKeyId)."]
+    assert run_valid(STORAGE, "standby-database") == Outcome()
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=False, kmsKeyId=None).violations == [
+        "RDS instance must have storage encryption enabled: storageEncrypted is false (a "
+        "kmsKeyId does not turn it on)."]
+
+
+def test_rds_storage_encrypted_false_fails_even_with_a_kms_key() -> None:
+    # The unsafe direction: a key does not encrypt storage that is switched off.
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=False,
+                     kmsKeyId=PRIMARY_KEY).violations == [
+        "RDS instance must have storage encryption enabled: storageEncrypted is false (a "
+        "kmsKeyId does not turn it on)."]
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=True,
+                     kmsKeyId=PRIMARY_KEY) == Outcome()
+
+
+def test_rds_replica_with_a_kms_key_and_no_storage_encrypted_passes() -> None:
+    # A cross-Region replica is encrypted with its kmsKeyId (the provider ignores
+    # storageEncrypted for it); a computed key counts as set.
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=None) == Outcome()
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=None, kmsKeyId=None).violations == [
+        "RDS read replica must be encrypted: set storageEncrypted: true or a kmsKeyId in its "
+        "own Region."]
+
+
+def test_rds_instance_that_is_no_replica_needs_storage_encrypted_true() -> None:
+    # A DMS target or a restored instance: storageEncrypted decides, a key alone does not.
+    assert run_valid(STORAGE, "standby-database", replicateSourceDb=None,
+                     storageEncrypted=None, kmsKeyId=PRIMARY_KEY).violations == [
+        "RDS instance must have storage encryption enabled (storageEncrypted: true)."]
+    assert run_valid(STORAGE, "standby-database", replicateSourceDb=None) == Outcome()
+
+
+def test_rds_storage_encrypted_unknown_is_not_applicable() -> None:
+    assert run_valid(STORAGE, "standby-database", storageEncrypted=UNKNOWN) == Outcome(
+        [], "storageEncrypted can't be known during preview")
+
+
+# --- kms-key-rotation-enabled ---------------------------------------------------------------
+
+ROTATION = security.kms_key_rotation()
+
+
+def test_kms_key_with_rotation_passes() -> None:
+    assert run_valid(ROTATION, "standby-kms-key") == Outcome()
+
+
+@pytest.mark.parametrize("rotation", [False, None])
+def test_kms_key_without_rotation_fails(rotation: bool | None) -> None:
+    assert run_valid(ROTATION, "standby-kms-key", enableKeyRotation=rotation).violations == [
+        "KMS key must have automatic rotation enabled (enableKeyRotation: true)."]
+
+
+def test_kms_key_rotation_unknown_is_not_applicable() -> None:
+    assert run_valid(ROTATION, "standby-kms-key", enableKeyRotation=UNKNOWN) == Outcome(
+        [], "enableKeyRotation can't be known during preview")
+
+
+@pytest.mark.parametrize(("spec", "usage"), [("RSA_2048", None), ("SYMMETRIC_DEFAULT", "GENERATE_VERIFY_MAC"),
+                                             ("HMAC_256", "GENERATE_VERIFY_MAC")])
+def test_kms_key_that_cannot_rotate_is_not_applicable(spec: str, usage: str | None) -> None:
+    # AWS rotates only symmetric encryption keys with KMS-made key material.
+    out = run_valid(ROTATION, "standby-kms-key", enableKeyRotation=None,
+                    customerMasterKeySpec=spec, keyUsage=usage)
+    assert out.violations == [] and out.not_applicable is not None
+    assert "automatic rotation applies only to symmetric encryption keys" in out.not_applicable
+
+
+def test_kms_rotation_period_out_of_range_fails() -> None:
+    assert run_valid(ROTATION, "standby-kms-key", rotationPeriodInDays=3650).violations == [
+        "KMS key rotationPeriodInDays must be between 90 and 2560, got 3650."]
+    assert run_valid(ROTATION, "standby-kms-key", rotationPeriodInDays=90) == Outcome()
 
 
 def test_rds_deletion_protection_passes_and_fails() -> None:
@@ -265,3 +337,64 @@ def test_retention_with_unknown_variable_is_not_applicable() -> None:
     type_, _ = valid("backup-orchestrator")
     out = run_resource(QUOTA, type_, _backup_env(**{Env.RETENTION_HOURS: UNKNOWN}))
     assert out == Outcome([], "environment.variables.RETENTION_HOURS can't be known during preview")
+
+
+# --- aws-physical-name-valid ----------------------------------------------------------------
+
+NAMES = naming.physical_names_valid()
+S3_RULE = ("S3 bucket names: 3-63 characters: lowercase letters, digits, dots and hyphens; "
+           "starting and ending with a lowercase letter or digit (Amazon S3 User Guide, "
+           '"General purpose bucket naming rules" '
+           "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)).")
+
+
+def test_valid_physical_names_pass() -> None:
+    assert run_valid(NAMES, "bucket") == Outcome()
+    assert run_valid(NAMES, "failover-orchestrator", name="ecommerce-dr-prod-failover") == Outcome()
+
+
+def test_bucket_name_with_uppercase_fails() -> None:
+    assert run_valid(NAMES, "bucket", bucket="ecommerce-dr-Prod-Blue-rp").violations == [
+        "S3 bucket name 'ecommerce-dr-Prod-Blue-rp' (bucket) has characters S3 bucket names do "
+        f"not allow: 'B', 'P'; {S3_RULE}"]
+
+
+def test_long_names_fail_with_the_limit() -> None:
+    bucket = "ecommerce-dr-payments-platform-eu-west-canary-rp-123456789012-us-west-2"
+    assert run_valid(NAMES, "bucket", bucket=bucket).violations == [
+        f"S3 bucket name '{bucket}' (bucket) is 71 characters, over the limit of 63; {S3_RULE}"]
+    rule = "ecommerce-dr-payments-platform-eu-west-canary-health-alarm-forwarder"
+    (message,) = run_valid(NAMES, "watchdog-schedule", name=rule).violations
+    assert message.startswith(f"EventBridge rule name '{rule}' (name) is 68 characters, over "
+                              "the limit of 64; EventBridge rule names: 1-64 characters")
+    (message,) = run_valid(NAMES, "failover-orchestrator", name="f" * 65).violations
+    assert message.startswith(f"Lambda function name '{'f' * 65}' (name) is 65 characters")
+
+
+def test_each_named_input_of_a_resource_is_checked() -> None:
+    task = ("aws:dms/replicationTask:ReplicationTask",
+            {"replicationTaskId": "ecommerce-dr-checkout-canary-cdc",
+             "resourceIdentifier": "ecommerce-dr-checkout-canary-cdc"})
+    (message,) = run_resource(NAMES, *task).violations
+    assert message.startswith("DMS task resource identifier name 'ecommerce-dr-checkout-canary-cdc' "
+                              "(resourceIdentifier) is 32 characters, over the limit of 31")
+
+
+def test_auto_named_resources_pass() -> None:
+    assert run_valid(NAMES, "lambda-role") == Outcome()
+    assert run_valid(NAMES, "topic") == Outcome()
+
+
+def test_unknown_name_is_not_applicable_and_hides_no_known_problem() -> None:
+    assert run_valid(NAMES, "bucket", bucket=UNKNOWN) == Outcome(
+        [], "bucket can't be known during preview")
+    _, props = valid("standby-database")
+    out = run_resource(NAMES, "aws:rds/instance:Instance",
+                       {**props, "identifier": UNKNOWN, "finalSnapshotIdentifier": "bad_final"})
+    assert out.violations == [
+        "RDS DB snapshot name 'bad_final' (finalSnapshotIdentifier) has characters RDS DB "
+        "snapshot names do not allow: '_'; RDS DB snapshot names: 1-255 characters: letters, "
+        "digits and hyphens; starting with a letter; no trailing or double hyphen (Amazon RDS "
+        'API Reference, "CreateDBSnapshot", DBSnapshotIdentifier '
+        "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html))."]
+    assert out.not_applicable == "identifier can't be known during preview"

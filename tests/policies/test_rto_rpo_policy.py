@@ -14,6 +14,7 @@ from tests.policies.helpers import (
     STEP_BUDGETS,
     UNKNOWN,
     Outcome,
+    another,
     dr_stack,
     run_stack,
     run_valid,
@@ -79,6 +80,46 @@ def test_rto_terms_come_from_the_planned_inputs() -> None:
 def test_rpo_is_the_replica_lag_alarm_threshold() -> None:
     rpo = objectives(dr_stack()).rpo
     assert rpo is not None and rpo.total_seconds == 900 and rpo.met
+
+
+def test_omitted_request_interval_is_route53s_30_second_default() -> None:
+    # Route 53 checks every 30 s unless told otherwise: 30 s x 3 + 60 s x 1 = 150 s, slower
+    # than the watchdog (60 s x 3 + 5 s = 185 s is slower still, so the check stays the path).
+    rto = objectives(dr_stack(**{"endpoint-hc": {"requestInterval": None}})).rto
+    assert rto is not None and rto.terms[0].name == "detection (health check + alarm)"
+    assert rto.terms[0].seconds == 30 * 3 + 60
+    assert rto.terms[0].note.startswith("30 s x 3 + 60 s x 1")
+
+
+def test_slowest_of_several_health_checks_and_alarms_counts() -> None:
+    # Checks of 10 s x 3, 30 s x 2 and 10 s x 8; alarms of 60 s x 1, 300 s x 1 and 60 s x 3.
+    # The worst case is the slowest check (80 s) plus the slowest alarm (300 s): not the first
+    # or the fastest, and not the largest interval of one with the largest count of another.
+    checks = [another("endpoint-hc", "hc-a", requestInterval=30, failureThreshold=2),
+              another("endpoint-hc", "hc-b", requestInterval=10, failureThreshold=8)]
+    alarms = [another("health-alarm", "alarm-a", period=300, evaluationPeriods=1),
+              another("health-alarm", "alarm-b", period=60, evaluationPeriods=3)]
+    # A slow watchdog (10 min x 3 + 5 s), so the health-check path is the fastest.
+    base = dr_stack(**{"watchdog-schedule": {"scheduleExpression": "rate(10 minutes)"}})
+    for stack in ([*base, *checks, *alarms], [*alarms[::-1], *checks[::-1], *base]):
+        rto = objectives(stack).rto
+        assert rto is not None
+        term = rto.terms[0]
+        assert term.name == "detection (health check + alarm)"
+        assert term.seconds == 10 * 8 + 300 * 1
+        assert term.source == f"{checks[1].urn} + {alarms[0].urn}"
+
+
+def test_slowest_gate_alarm_of_several_counts() -> None:
+    # The fast gate (60 s x 1) and a slow one (120 s x 2, datapointsToAlarm wins over
+    # evaluationPeriods): traffic waits for the slowest.
+    slow = another("gate-alarm", "slow-gate", period=120, evaluationPeriods=5, datapointsToAlarm=2)
+    for stack in ([*dr_stack(), slow], [slow, *dr_stack()]):
+        rto = objectives(stack).rto
+        assert rto is not None
+        term = rto.terms[8]
+        assert term.name == "traffic shift (gate alarm evaluation)"
+        assert (term.seconds, term.source) == (240, slow.urn)
 
 
 def test_watchdog_is_the_path_when_there_is_no_health_check_alarm() -> None:

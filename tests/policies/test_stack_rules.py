@@ -9,7 +9,7 @@ import pytest
 
 from offline.analyzer import Resource
 from policies.rules import database, dns, security, storage
-from tests.policies.helpers import UNKNOWN, dr_stack, run_stack, urn
+from tests.policies.helpers import UNKNOWN, another, dr_stack, run_stack, urn
 
 PAIRS = dns.failover_set_identifiers()
 REPLICA = database.cross_region_replica()
@@ -20,6 +20,7 @@ BUCKET_URN = urn("aws:s3/bucket:Bucket", "bucket")
 PRIMARY_URN = urn("aws:route53/record:Record", "primary-record")
 SECONDARY_URN = urn("aws:route53/record:Record", "secondary-record")
 POLICY_URN = urn("aws:iam/rolePolicy:RolePolicy", "role-policy")
+HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
 
 
 # --- route53-failover-distinct-set-identifiers ----------------------------------------------
@@ -54,6 +55,80 @@ def test_computed_failover_pair_inputs_are_not_applicable(edit: dict, path: str)
     out = run_stack(PAIRS, dr_stack(**{"primary-record": edit}))
     assert out.violations == []
     assert out.not_applicable == f"can't be known during preview: {PRIMARY_URN}: {path}"
+
+
+# --- route53-health-check-not-on-failover-name ----------------------------------------------
+
+ON_NAME = dns.health_check_not_on_failover_name()
+
+
+def on_name_message(fqdn: str) -> str:
+    return (f"Route 53 health check probes {fqdn}, the name of the failover records: it follows "
+            "whichever Region answers, so it never sees the primary fail and never triggers a "
+            "failover. Probe the primary Region's own endpoint name instead.")
+
+
+def test_health_check_on_the_primary_endpoint_name_passes() -> None:
+    out = run_stack(ON_NAME, dr_stack())
+    assert out.violations == [] and out.not_applicable is None
+
+
+@pytest.mark.parametrize(("fqdn", "record"), [
+    ("shop.example.com", "shop.example.com"),
+    ("Shop.Example.com.", "shop.example.com"),
+    ("shop.example.com", "SHOP.example.com."),
+])
+def test_health_check_on_the_failover_name_fails(fqdn: str, record: str) -> None:
+    stack = dr_stack(**{"endpoint-hc": {"fqdn": fqdn}, "primary-record": {"name": record},
+                        "secondary-record": {"name": record}})
+    out = run_stack(ON_NAME, stack)
+    assert out.violations == [(on_name_message(fqdn), HC_URN)]
+    assert out.not_applicable is None
+
+
+def test_check_by_ip_address_does_not_follow_the_failover_name() -> None:
+    # With ipAddress set, Route 53 probes that address; fqdn is only the Host header / SNI.
+    edit = {"fqdn": "shop.example.com", "ipAddress": "192.0.2.10"}
+    assert run_stack(ON_NAME, dr_stack(**{"endpoint-hc": edit})).violations == []
+
+
+def test_only_failover_records_and_endpoint_checks_count() -> None:
+    plain = another("secondary-record", "plain-record", name="www.example.com",
+                    failoverRoutingPolicies=None, setIdentifier=None)
+    www_check = another("endpoint-hc", "www-hc", fqdn="www.example.com")
+    gate = another("endpoint-hc", "gate-hc", type="CLOUDWATCH_METRIC", fqdn=None)
+    out = run_stack(ON_NAME, [*dr_stack(), plain, www_check, gate])
+    assert out.violations == [] and out.not_applicable is None
+
+
+@pytest.mark.parametrize(("key", "edit", "path"), [
+    ("endpoint-hc", {"fqdn": UNKNOWN}, f"{HC_URN}: fqdn"),
+    ("endpoint-hc", {"type": UNKNOWN}, f"{HC_URN}: type"),
+    ("endpoint-hc", {"ipAddress": UNKNOWN}, f"{HC_URN}: ipAddress"),
+    ("primary-record", {"name": UNKNOWN}, f"{PRIMARY_URN}: name"),
+])
+def test_unknown_names_are_not_applicable_naming_the_input(key: str, edit: dict, path: str) -> None:
+    out = run_stack(ON_NAME, dr_stack(**{key: edit}))
+    assert out.violations == []
+    assert out.not_applicable == f"can't be known during preview: {path}"
+
+
+def test_unknown_inputs_with_nothing_to_compare_decide_nothing() -> None:
+    # No failover record: an unknown fqdn cannot matter (route53-failover-distinct-set-
+    # identifiers and the RTO/RPO rule report the missing records).
+    no_records = dr_stack(**{"endpoint-hc": {"fqdn": UNKNOWN}, "primary-record": None,
+                             "secondary-record": None})
+    assert run_stack(ON_NAME, no_records).not_applicable is None
+    # No endpoint check: an unknown record name cannot matter either.
+    no_checks = dr_stack(**{"endpoint-hc": None, "primary-record": {"name": UNKNOWN}})
+    assert run_stack(ON_NAME, no_checks).not_applicable is None
+
+
+def test_unknown_check_does_not_hide_a_known_violation() -> None:
+    bad = another("endpoint-hc", "bad-hc", fqdn="shop.example.com")
+    out = run_stack(ON_NAME, [*dr_stack(**{"endpoint-hc": {"fqdn": UNKNOWN}}), bad])
+    assert out.violations == [(on_name_message("shop.example.com"), bad.urn)]
+    assert out.not_applicable == f"can't be known during preview: {HC_URN}: fqdn"
 
 
 # --- rds-cross-region-replica ---------------------------------------------------------------

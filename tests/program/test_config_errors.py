@@ -128,3 +128,46 @@ def test_misspelt_namespace_is_an_error_naming_the_right_one() -> None:
         "ecommerce_dr:rtoMinutes: unknown namespace 'ecommerce_dr'; did you mean "
         "ecommerce-dr:rtoMinutes?"]
     check_namespaces(["aws:region", "pulumi:template", "datadog:apiKey"])  # others are fine
+
+
+@pytest.mark.parametrize(("rate", "k"), [(1, 3), (5, 2)])
+def test_probe_window_lower_bound_is_exactly_rate_times_k(rate: int, k: int) -> None:
+    # K failures one watchdog period apart span rate x K minutes: that window holds them, one
+    # minute less cannot.
+    base = {"watchdogRateMinutes": rate, "consecutiveFailures": k}
+    ok = settings_from_raw(raw(failover={**base, "probeWindowMinutes": rate * k}))
+    assert ok.failover.probe_window == rate * k
+    assert errors_of(failover={**base, "probeWindowMinutes": rate * k - 1}) == [
+        f"ecommerce-dr:failover.probeWindowMinutes: must be at least watchdogRateMinutes x "
+        f"consecutiveFailures = {rate * k} min, got {rate * k - 1}"]
+
+
+SAME_NAME = ("must be the primary Region's own name, not the shared failoverFqdn: a health "
+             "check on the failover name follows whichever Region answers and never fails over "
+             "(names compare without case and trailing dot)")
+
+
+@pytest.mark.parametrize(("failover", "primary"), [
+    ("shop.example.com", "shop.example.com"),
+    ("shop.example.com", "Shop.Example.com."),
+    ("SHOP.example.com.", "shop.example.com"),
+])
+def test_health_check_on_the_failover_name_is_refused(failover: str, primary: str) -> None:
+    assert errors_of(site__failoverFqdn=failover, site__primaryEndpointFqdn=primary) == [
+        f"ecommerce-dr:site.primaryEndpointFqdn: {SAME_NAME}"]
+
+
+def test_standby_endpoint_on_the_failover_name_or_the_primary_name_is_refused() -> None:
+    assert errors_of(site__standbyEndpointFqdn="Shop.example.COM.") == [
+        "ecommerce-dr:site.standbyEndpointFqdn: must be the standby Region's own name, not the "
+        "shared failoverFqdn: the SECONDARY record would answer with itself (names compare "
+        "without case and trailing dot)"]
+    assert errors_of(site__standbyEndpointFqdn="SHOP-use1.example.com") == [
+        "ecommerce-dr:site.standbyEndpointFqdn: must differ from primaryEndpointFqdn (names "
+        "compare without case and trailing dot)"]
+
+
+def test_distinct_names_differing_only_in_case_elsewhere_pass() -> None:
+    s = settings_from_raw(raw(site__primaryEndpointFqdn="Shop-USE1.example.com."))
+    # The name is kept as written, without the trailing dot (Route 53 accepts either).
+    assert s.site.primary_endpoint_fqdn == "Shop-USE1.example.com"

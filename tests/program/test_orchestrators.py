@@ -71,6 +71,15 @@ def test_backup_function_env_parses_with_the_handler_settings(strategy: str) -> 
     assert db.standby_identifier == (None if strategy == "snapshot-restore" else "shop-standby")
 
 
+def test_keep_newest_default_reaches_the_backup_function() -> None:
+    # The CUSTOM variant's backup section omits keepNewest: the documented default (3) must be
+    # what the function runs with, as the handler parses it.
+    assert "keepNewest" not in CUSTOM["backup"]
+    env = env_of(plan(**CUSTOM), Role.BACKUP_ORCHESTRATOR)
+    assert env[Env.KEEP_NEWEST] == "3"
+    assert BackupSettings.parse(env).keep_newest == 3
+
+
 def test_env_values_are_plain_strings_known_during_preview() -> None:
     p = plan(preview=True)
     env = env_of(p, Role.FAILOVER_ORCHESTRATOR)
