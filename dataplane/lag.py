@@ -12,7 +12,8 @@ How each is read here (all on the servers' shared clock, 127.0.0.1):
 
 * ``ReplicaLag`` = the primary's ``pg_stat_replication.replay_lag`` for the standby: how long
   WAL the primary flushed took until the standby confirmed replaying it. PostgreSQL shows
-  NULL once an idle standby has caught up: that reads as 0.0 when nothing is left to replay.
+  NULL once an idle standby has caught up; whenever nothing is left to replay the value is
+  0.0 (the raw column stays in :attr:`LagSample.postgres_replay_lag_seconds`).
   When the stream is *stalled* (WAL waiting, but no feedback from the standby for longer
   than :data:`STALL_AFTER_SECONDS`) the last ``replay_lag`` is stale, so the value is the age
   of the last feedback if that is larger: a frozen link shows a growing lag, as on RDS.
@@ -114,10 +115,10 @@ def _seconds(replay_lag: float | None, behind: int | None,
     pending = behind is not None and behind > 0
     if pending and feedback_age is not None and feedback_age > STALL_AFTER_SECONDS:
         return max(replay_lag or 0.0, feedback_age), "stalled"
+    if behind == 0:
+        return 0.0, "caught-up"  # PostgreSQL may still show the last sample for a while
     if replay_lag is not None:
         return max(0.0, replay_lag), None
-    if behind == 0:
-        return 0.0, "caught-up"
     return None, None  # behind, but PostgreSQL has no lag sample yet
 
 

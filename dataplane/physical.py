@@ -81,7 +81,7 @@ class PhysicalReplica:
             CommandError: ``pg_basebackup`` failed.
             ServerStartError: the standby did not start.
         """
-        link = plane.link(f"{primary.region}->{standby_region}", lambda: (LOOPBACK, _port(primary)),
+        link = plane.link(f"{primary.region}->{standby_region}", primary.address,
                           delay_seconds=delay_seconds)
         standby = plane.server(standby_name, standby_region)
         slot = standby_name.replace("-", "_")
@@ -140,8 +140,3 @@ class PhysicalReplica:
                 raise DataPlaneError(f"{self.standby.name} did not finish promoting within {timeout:.0f} s")
             return Promotion(self.standby.name, before, self.standby.timeline(), True, seconds)
 
-
-def _port(server: PostgresServer) -> int:
-    if server.port is None:
-        raise DataPlaneError(f"{server.name} is not running")
-    return server.port

@@ -266,6 +266,15 @@ class PostgresServer:
             raise DataPlaneError(f"{self.name} is not running")
         return Endpoint(LOOPBACK, self.port, dbname, user)
 
+    def address(self) -> tuple[str, int]:
+        """``(host, port)`` of the running server; a link calls it at each new connection.
+
+        Raises:
+            DataPlaneError: the server is not running.
+        """
+        endpoint = self.endpoint()
+        return (endpoint.host, endpoint.port)
+
     def connect(self, dbname: str = "postgres", user: str = "postgres", *, autocommit: bool = True,
                 timeout: float = 5.0) -> psycopg.Connection[Any]:
         """A new connection (autocommit by default); the caller closes it."""
