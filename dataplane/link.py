@@ -160,11 +160,13 @@ class LinkProxy:
         upstream.settimeout(None)
         pipe = _Pipe(self, client, upstream)
         with self._lock:
-            if self._cut:
-                pipe.close()
-                return
-            self._pipes.add(pipe)
-            self._counts["connections"] += 1
+            admitted = not self._cut  # cut while this connection was being opened
+            if admitted:
+                self._pipes.add(pipe)
+                self._counts["connections"] += 1
+        if not admitted:
+            pipe.close()  # outside the lock: close() takes it to forget the pipe
+            return
         pipe.run()
 
     def _count(self, key: str, n: int) -> None:
@@ -204,8 +206,8 @@ class _Pipe:
     def _copy(self, source: socket.socket, sink: socket.socket, counter: str) -> None:
         try:
             while data := source.recv(_CHUNK):
-                sink.sendall(data)
                 self.link._count(counter, len(data))
+                sink.sendall(data)
         except OSError:
             pass
         self.close()
@@ -242,12 +244,12 @@ class _Pipe:
             if not data:
                 self.close()
                 return
+            self.link._count("down", len(data))
             try:
                 self.client.sendall(data)
             except OSError:
                 self.close()
                 return
-            self.link._count("down", len(data))
 
     def close(self) -> None:
         with self.ready:
