@@ -98,15 +98,9 @@ class LogicalReplication:
         return pair
 
     def _wait_synced(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            rows = self.target.query(
-                "SELECT count(*) FILTER (WHERE srsubstate <> 'r'), count(*) FROM pg_subscription_rel",
-                dbname=SHOP_DB)
-            pending, tables = rows[0]
-            if tables and not pending:
-                return
-            time.sleep(0.02)
+        if self.target.wait_for("SELECT count(*) > 0 AND bool_and(srsubstate = 'r') FROM pg_subscription_rel",
+                                dbname=SHOP_DB, timeout=timeout) is not None:
+            return
         raise DataPlaneError(f"subscription {self.subscription} did not finish its initial copy "
                              f"within {timeout:.0f} s")
 
@@ -127,14 +121,11 @@ class LogicalReplication:
             DataPlaneError: not confirmed within ``timeout`` seconds.
         """
         target_lsn = self.source.query("SELECT pg_current_wal_lsn()")[0][0]
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            rows = self.source.query(
-                "SELECT confirmed_flush_lsn >= %s::pg_lsn FROM pg_replication_slots WHERE slot_name = %s",
-                (target_lsn, self.subscription))
-            if rows and rows[0][0]:
-                return time.monotonic() - started
-            time.sleep(0.02)
+        waited = self.source.wait_for(
+            "SELECT coalesce(bool_and(confirmed_flush_lsn >= %s::pg_lsn), false) FROM pg_replication_slots"
+            " WHERE slot_name = %s", (target_lsn, self.subscription), timeout=timeout)
+        if waited is not None:
+            return waited
         raise DataPlaneError(f"{self.target.name} did not confirm {target_lsn} within {timeout:.0f} s")
 
     def lag(self) -> tuple[LagSample, LagSample]:
@@ -163,12 +154,9 @@ class LogicalReplication:
             return ReplicationStop(self.subscription, True, True, time.perf_counter() - started)
 
     def _wait_worker_gone(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            rows = self.target.query(
-                "SELECT count(*) FROM pg_stat_subscription st JOIN pg_subscription s ON s.oid = st.subid"
-                " WHERE s.subname = %s AND st.pid IS NOT NULL", (self.subscription,), dbname=SHOP_DB)
-            if rows[0][0] == 0:
-                return
-            time.sleep(0.02)
+        if self.target.wait_for(
+                "SELECT count(*) = 0 FROM pg_stat_subscription st JOIN pg_subscription s ON s.oid = st.subid"
+                " WHERE s.subname = %s AND st.pid IS NOT NULL", (self.subscription,), dbname=SHOP_DB,
+                timeout=timeout) is not None:
+            return
         raise DataPlaneError(f"apply worker of {self.subscription} still running after {timeout:.0f} s")

@@ -75,7 +75,8 @@ class PhysicalReplica:
             delay_seconds: initial one-way delay of the link.
 
         Returns:
-            The pair, replicating (the standby accepts read-only connections).
+            The pair, streaming (the standby accepts read-only connections and has reported
+            its replay position to the primary).
 
         Raises:
             CommandError: ``pg_basebackup`` failed.
@@ -90,7 +91,25 @@ class PhysicalReplica:
                               "-R", "-X", "stream", "-c", "fast", "--no-sync", "-C", "-S", slot],
                scratch=standby.scratch)
         standby.start()
-        return cls(primary, standby, link, slot)
+        pair = cls(primary, standby, link, slot)
+        pair.wait_streaming()
+        return pair
+
+    def wait_streaming(self, timeout: float = 30.0) -> float:
+        """Wait until the primary sees the standby streaming and reporting its replay position.
+
+        Returns:
+            Seconds waited.
+
+        Raises:
+            DataPlaneError: not streaming within ``timeout`` seconds.
+        """
+        waited = self.primary.wait_for(
+            "SELECT count(*) > 0 FROM pg_stat_replication WHERE application_name = %s"
+            " AND state = 'streaming' AND replay_lsn IS NOT NULL", (self.standby.name,), timeout=timeout)
+        if waited is not None:
+            return waited
+        raise DataPlaneError(f"{self.standby.name} is not streaming after {timeout:.0f} s")
 
     def wait_replayed(self, timeout: float = 10.0) -> float:
         """Wait until the standby has replayed everything the primary had written when called.
@@ -102,12 +121,10 @@ class PhysicalReplica:
             DataPlaneError: not replayed within ``timeout`` seconds (link cut or too slow).
         """
         target = self.primary.query("SELECT pg_current_wal_lsn()")[0][0]
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            rows = self.standby.query("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,))
-            if rows[0][0]:
-                return time.monotonic() - started
-            time.sleep(0.02)
+        waited = self.standby.wait_for("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,),
+                                       timeout=timeout)
+        if waited is not None:
+            return waited
         raise DataPlaneError(f"{self.standby.name} did not replay up to {target} within {timeout:.0f} s")
 
     def lag(self) -> LagSample:

@@ -288,6 +288,23 @@ class PostgresServer:
             cur.execute(sql, params)  # type: ignore[arg-type]
             return cur.fetchall() if cur.description else []
 
+    def wait_for(self, sql: str, params: Sequence[Any] = (), *, dbname: str = "postgres",
+                 timeout: float = 10.0, interval: float = 0.02) -> float | None:
+        """Poll ``sql`` on one session until its first value is true.
+
+        Returns:
+            Seconds waited, or ``None`` when ``timeout`` passed first.
+        """
+        started = time.monotonic()
+        with self.connect(dbname) as conn:
+            while True:
+                row = conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+                if row and row[0]:
+                    return time.monotonic() - started
+                if time.monotonic() - started >= timeout:
+                    return None
+                time.sleep(interval)
+
     def is_in_recovery(self) -> bool:
         """Whether the server is a standby (replaying WAL, read-only)."""
         return bool(self.query("SELECT pg_is_in_recovery()")[0][0])

@@ -9,12 +9,15 @@ the caller.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import pwd
 import stat
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,6 +28,9 @@ _log = logging.getLogger(__name__)
 
 #: System user name used when running as root.
 DEFAULT_USER: Final[str] = "ecommerce-dr-pg"
+
+#: Machine-wide lock serialising the service user's creation between runs (FHS lock directory).
+LOCK_PATH: Final[Path] = Path("/run/lock/ecommerce-dr-service-user.lock")
 
 #: useradd exit statuses worth a retry: 1 (cannot update password file: locked by a
 #: concurrent useradd), 9 (name in use: a concurrent run created it first), 10 (cannot
@@ -55,8 +61,11 @@ class ServiceUser:
 def service_user(name: str = DEFAULT_USER, *, attempts: int = 40) -> ServiceUser:
     """The account to run PostgreSQL as, created when root and missing.
 
-    Safe when several runs race: a lost race (the name appears meanwhile, or the password
-    file is locked) is retried until the account is visible.
+    Safe when several runs race. ``useradd`` alone is not: two at once can both succeed,
+    the second rewriting the password file without the first one's entry (seen on Debian
+    12's shadow-utils 4.13), so the check-and-create runs under an exclusive lock on
+    :data:`LOCK_PATH`, shared by every run on the machine. A password file that another
+    program holds locked is retried.
 
     Args:
         name: account name to use or create when root (ignored otherwise).
@@ -71,6 +80,22 @@ def service_user(name: str = DEFAULT_USER, *, attempts: int = 40) -> ServiceUser
     if os.geteuid() != 0:
         me = pwd.getpwuid(os.geteuid())
         return ServiceUser(me.pw_name, me.pw_uid, me.pw_gid)
+    with _machine_lock():
+        return _find_or_create(name, attempts)
+
+
+@contextlib.contextmanager
+def _machine_lock() -> Iterator[None]:
+    LOCK_PATH.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _find_or_create(name: str, attempts: int) -> ServiceUser:
     last_error = ""
     for attempt in range(attempts):
         found = _lookup(name)
