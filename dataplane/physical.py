@@ -84,12 +84,7 @@ class PhysicalReplica:
         """
         link = plane.link(f"{primary.region}->{standby_region}", primary.address,
                           delay_seconds=delay_seconds)
-        standby = plane.server(standby_name, standby_region)
-        slot = standby_name.replace("-", "_")
-        conninfo = f"host={LOOPBACK} port={link.port} user=postgres application_name={standby_name}"
-        run_as(standby.user, [program("pg_basebackup"), "-D", str(standby.data_dir), "-d", conninfo,
-                              "-R", "-X", "stream", "-c", "fast", "--no-sync", "-C", "-S", slot],
-               scratch=standby.scratch)
+        standby, slot = clone_standby(plane, primary, link, name=standby_name, region=standby_region)
         standby.start()
         pair = cls(primary, standby, link, slot)
         pair.wait_streaming()
@@ -157,3 +152,26 @@ class PhysicalReplica:
                 raise DataPlaneError(f"{self.standby.name} did not finish promoting within {timeout:.0f} s")
             return Promotion(self.standby.name, before, self.standby.timeline(), True, seconds)
 
+
+
+def clone_standby(plane: DataPlane, primary: PostgresServer, link: LinkProxy, *, name: str,
+                  region: str) -> tuple[PostgresServer, str]:
+    """``pg_basebackup -R -X stream`` of ``primary`` through ``link`` into a new, stopped server.
+
+    The backup creates a physical replication slot named after the server (``-`` -> ``_``)
+    and writes ``primary_conninfo`` pointing at the link, so the started server streams
+    through it as ``application_name = name``.
+
+    Returns:
+        ``(standby, slot)``; start the standby to begin replaying.
+
+    Raises:
+        CommandError: ``pg_basebackup`` failed (e.g. the slot exists, or the link is cut).
+    """
+    standby = plane.server(name, region)
+    slot = name.replace("-", "_")
+    conninfo = f"host={LOOPBACK} port={link.port} user=postgres application_name={name}"
+    run_as(standby.user, [program("pg_basebackup"), "-D", str(standby.data_dir), "-d", conninfo,
+                          "-R", "-X", "stream", "-c", "fast", "--no-sync", "-C", "-S", slot],
+           scratch=standby.scratch)
+    return standby, slot

@@ -43,6 +43,8 @@ SERVER_SETTINGS: Final[Mapping[str, str]] = {
     "io_method": "sync",
     "dynamic_shared_memory_type": "mmap",  # segments live in the data directory, not /dev/shm
     "shared_buffers": "16MB",
+    "min_wal_size": "4MB",                 # 4 WAL files of 1 MiB (see initdb --wal-segsize)
+    "max_wal_size": "64MB",
     "max_connections": "40",
     "jit": "off",
     "log_line_prefix": "'%m [%p] '",
@@ -120,7 +122,8 @@ class PostgresServer:
             CommandError: ``initdb`` failed (e.g. ``data_dir`` not empty).
         """
         run_as(self.user, [program("initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                           "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"],
+                           "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions",
+                           "--wal-segsize=1"],  # 1 MiB WAL files: backups and copies stay small
                scratch=self.scratch)
         self.configure()
         return self
