@@ -127,13 +127,14 @@ class Customers:
         rate_per_second: orders per real second (> 0); one at a time, so a slow answer
             delays the next order rather than piling requests up.
         clock: the clock times are recorded on and TTLs run on (default ``time.time``).
-        timeout_seconds: per-request connect+read timeout.
+        timeout_seconds: per-request connect+read timeout; longer than the shop's own database
+            timeout (2 s) so a slow answer is seen, not cut short while its commit may land.
 
     Use as a context manager, or :meth:`start` and :meth:`stop`.
     """
 
     def __init__(self, name: str, resolve: Resolver, *, rate_per_second: float = DEFAULT_RATE_PER_SECOND,
-                 clock: Clock = time.time, timeout_seconds: float = 2.0) -> None:
+                 clock: Clock = time.time, timeout_seconds: float = 5.0) -> None:
         if not rate_per_second > 0:
             raise ValueError(f"rate_per_second must be > 0, got {rate_per_second!r}")
         self.name = name

@@ -146,6 +146,8 @@ class PostgresServer:
 
         A standby counts as started once it accepts read-only connections. When another
         process took the chosen port meanwhile, another port is tried (up to 5 times).
+        Call it from a thread that outlives the server (normally the main thread): the
+        server's parent-death signal fires when the starting thread exits.
 
         Args:
             timeout: seconds to wait for readiness per attempt.

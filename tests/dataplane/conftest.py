@@ -31,12 +31,21 @@ RUNS = ROOT / "reports" / "test-dataplane"
 def run_root() -> Iterator[Path]:
     """A directory for this test process's runs, removed at the end."""
     root = RUNS / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    _remove_runs_of_dead_processes()
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     yield root
     shutil.rmtree(root, ignore_errors=True)
     with contextlib.suppress(OSError):  # another test process may still use it
         RUNS.rmdir()
+
+
+def _remove_runs_of_dead_processes() -> None:
+    """Runs left by a test process that was killed before its teardown."""
+    for stale in RUNS.glob("*-*"):
+        pid = stale.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
