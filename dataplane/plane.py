@@ -85,7 +85,7 @@ class DataPlane:
             grant_traversal(path, user)
         give(self.run_dir / "pg", user, 0o755)
         give(self.scratch, user)
-        (self.run_dir / "snapshots").mkdir(exist_ok=True)
+        give(self.run_dir / "snapshots", user, 0o755)
         self.user = user
         return self
 

@@ -26,7 +26,7 @@ from dataplane.binaries import program
 from dataplane.errors import DataPlaneError, ServerStartError
 from dataplane.ports import LOOPBACK, free_port
 from dataplane.procs import run_as, spawn_as
-from dataplane.sysuser import ServiceUser, give
+from dataplane.sysuser import ServiceUser, give, give_file
 
 #: Settings every server gets (``dataplane.conf``, included from ``postgresql.conf``, so a
 #: base backup carries them to the standby).
@@ -135,11 +135,11 @@ class PostgresServer:
         """
         conf = self.data_dir / "postgresql.conf"
         text = conf.read_text()
-        if "include_if_exists 'dataplane.conf'" not in text:
-            conf.write_text(text + "\ninclude_if_exists 'dataplane.conf'\n")
-        (self.data_dir / "dataplane.conf").write_text(
-            "".join(f"{key} = {value}\n" for key, value in self.settings.items()))
-        (self.data_dir / "pg_hba.conf").write_text(PG_HBA)
+        if "include 'dataplane.conf'" not in text:  # "include": an unreadable file fails the start
+            conf.write_text(text + "\ninclude 'dataplane.conf'\n")
+        settings = "".join(f"{key} = {value}\n" for key, value in self.settings.items())
+        for name, text in (("dataplane.conf", settings), ("pg_hba.conf", PG_HBA)):
+            give_file(self.data_dir / name, self.user, text)
 
     def start(self, timeout: float = 30.0) -> PostgresServer:
         """Start the server on a free port and wait until it accepts connections.

@@ -173,6 +173,15 @@ def give(path: Path, user: ServiceUser, mode: int = 0o700) -> Path:
     return path
 
 
+def give_file(path: Path, user: ServiceUser, text: str, mode: int = 0o600) -> Path:
+    """Write ``text`` to ``path`` as a file of ``user``'s with ``mode`` (whatever the umask)."""
+    path.write_text(text)
+    if not user.is_caller:
+        os.chown(path, user.uid, user.gid)
+    path.chmod(mode)
+    return path
+
+
 def give_tree(root: Path, user: ServiceUser) -> None:
     """Hand every file and directory under ``root`` (inclusive) to ``user``."""
     if user.is_caller:

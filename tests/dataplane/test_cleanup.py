@@ -46,13 +46,14 @@ def _tmp_entries_owned_by(uid: int) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.lstat().st_uid == uid)
 
 
-def _spawn(run_dir: Path, mode: str, user: str | None = None) -> subprocess.Popen[str]:
+def _spawn(run_dir: Path, mode: str, user: str | None = None, umask: int = 0o022) -> subprocess.Popen[str]:
     run_dir.mkdir(parents=True, exist_ok=True)
     systmp = run_dir / "system-tmp"
     systmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(systmp)}
     argv = [sys.executable, "-X", "faulthandler", str(CHILD), str(run_dir), mode, *([user] if user else [])]
-    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            umask=umask)
 
 
 def _finish(child: subprocess.Popen[str], timeout: float = 60) -> tuple[str, str]:
@@ -120,7 +121,8 @@ def fresh_user() -> Iterator[str]:
 def test_two_runs_in_parallel_directories_do_not_collide(run_root: Path, fresh_user: str,
                                                          wait_until: Wait) -> None:
     dirs = [run_root / "parallel-a", run_root / "parallel-b"]
-    children = [_spawn(d, "ok", fresh_user) for d in dirs]  # both race to create the user
+    # Both race to create the user; a strict umask must not lock the server user out of its files.
+    children = [_spawn(d, "ok", fresh_user, umask=0o077) for d in dirs]
     results = [_finish(c, 90) for c in children]
     for child, (out, err) in zip(children, results, strict=True):
         assert child.returncode == 0 and out.strip() == "OK", err[-2000:]
