@@ -68,6 +68,28 @@ def stop_all() -> list[str]:
 atexit.register(stop_all)
 
 
+#: Signals that end a run; only the main thread takes them (see :func:`background`).
+TERMINATING: frozenset[signal.Signals] = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+def background(target: Callable[..., object], *args: object, name: str) -> threading.Thread:
+    """Start a daemon thread that never takes SIGINT, SIGTERM or SIGHUP.
+
+    The kernel hands a signal sent to the process to any thread not blocking it. Python
+    runs the handler in the main thread, but only once that thread wakes up: a signal that
+    lands on a helper thread leaves a main thread asleep in ``time.sleep`` or ``join``
+    asleep. Blocking them here (threads this one starts inherit the mask) sends every
+    such signal to the main thread, whose blocking call it interrupts at once.
+    """
+    def run() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATING)
+        target(*args)
+
+    thread = threading.Thread(target=run, daemon=True, name=name)
+    thread.start()
+    return thread
+
+
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[bool]:
     """Within the block, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` in the main thread.

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import NamedTuple
 
+from dataplane.cleanup import background
+
 Clock = Callable[[], float]
 
 #: Default order rate, orders per second: enough points for a per-second curve, light on 2 cores.
@@ -206,8 +208,7 @@ class Customers:
         """Start placing orders in a daemon thread (idempotent)."""
         if self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._run, daemon=True, name=f"customers {self.name}")
-            self._thread.start()
+            self._thread = background(self._run, name=f"customers {self.name}")
         return self
 
     def _run(self) -> None:

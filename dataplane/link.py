@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
+from dataplane.cleanup import background
 from dataplane.ports import LOOPBACK
 
 _log = logging.getLogger(__name__)
@@ -72,8 +73,7 @@ class LinkProxy:
         if self._listener is None:
             listener = socket.create_server((LOOPBACK, 0))
             self._listener = listener
-            threading.Thread(target=self._accept_loop, args=(listener,), daemon=True,
-                             name=f"link {self.name}").start()
+            background(self._accept_loop, listener, name=f"link {self.name}")
         return self
 
     @property
@@ -147,8 +147,7 @@ class LinkProxy:
                 self._count("refused", 1)
                 client.close()
                 continue
-            threading.Thread(target=self._open_pipe, args=(client,), daemon=True,
-                             name=f"link {self.name} connect").start()
+            background(self._open_pipe, client, name=f"link {self.name} connect")
 
     def _open_pipe(self, client: socket.socket) -> None:
         try:
@@ -197,7 +196,7 @@ class _Pipe:
 
     def run(self) -> None:
         for target in (self._pump_up, self._pump_down_release):
-            threading.Thread(target=target, daemon=True, name=f"link {self.link.name} pipe").start()
+            background(target, name=f"link {self.link.name} pipe")
         self._pump_down_read()
 
     def _pump_up(self) -> None:

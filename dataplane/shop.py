@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import psycopg
 
+from dataplane.cleanup import background
 from dataplane.ports import LOOPBACK
 from dataplane.schema import app_endpoint
 from dataplane.server import PostgresServer
@@ -73,8 +74,7 @@ class ShopApp:
             httpd = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
             httpd.daemon_threads = True
             self._httpd = httpd
-            threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
-                             name=f"shop {self.region}").start()
+            background(httpd.serve_forever, 0.1, name=f"shop {self.region}")  # request threads inherit
         return self
 
     @property

@@ -7,14 +7,20 @@ import json
 import os
 import pwd
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from dataplane.customers import Customers
+from dataplane.link import LinkProxy
+from dataplane.shop import ShopApp
 
 CHILD = Path(__file__).with_name("child_run.py")
 Wait = Callable[..., float]
@@ -141,3 +147,27 @@ def test_racing_runs_create_one_service_user(fresh_user: str) -> None:
               for _ in range(4)]
     uids = {int(r.communicate(timeout=30)[0]) for r in racers}
     assert uids == {pwd.getpwnam(fresh_user).pw_uid}, "every run must see the same, surviving account"
+
+
+def _blocked_signals(native_id: int) -> set[int]:
+    line = next(x for x in Path(f"/proc/self/task/{native_id}/status").read_text().splitlines()
+                if x.startswith("SigBlk:"))
+    mask = int(line.split()[1], 16)
+    return {n for n in range(1, 65) if mask & (1 << (n - 1))}
+
+
+def test_helper_threads_leave_termination_signals_to_the_main_thread() -> None:
+    # A SIGTERM taken by a helper thread would leave the main thread asleep, not unwinding.
+    with LinkProxy("a->b", ("127.0.0.1", 9)) as link, ShopApp("us-east-1", None) as shop:
+        customers = Customers("shop", lambda _n: (*shop.address, 60), rate_per_second=50).start()
+        try:
+            socket.create_connection(("127.0.0.1", link.port), timeout=5).close()
+            ours = [t for t in threading.enumerate() if t.name.startswith(("link ", "shop ", "customers "))]
+            assert {t.name.split()[0] for t in ours} == {"link", "shop", "customers"}
+            for thread in ours:
+                assert thread.native_id is not None
+                blocked = _blocked_signals(thread.native_id)
+                assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= blocked, thread.name
+            assert signal.SIGTERM not in _blocked_signals(threading.main_thread().native_id or 0)
+        finally:
+            customers.stop()
