@@ -149,10 +149,13 @@ def test_racing_runs_create_one_service_user(fresh_user: str) -> None:
     assert uids == {pwd.getpwnam(fresh_user).pw_uid}, "every run must see the same, surviving account"
 
 
-def _blocked_signals(native_id: int) -> set[int]:
-    line = next(x for x in Path(f"/proc/self/task/{native_id}/status").read_text().splitlines()
-                if x.startswith("SigBlk:"))
-    mask = int(line.split()[1], 16)
+def _blocked_signals(native_id: int) -> set[int] | None:
+    """Signals the thread blocks, or ``None`` when it has just ended."""
+    try:
+        status = Path(f"/proc/self/task/{native_id}/status").read_text()
+    except FileNotFoundError:
+        return None
+    mask = int(next(x for x in status.splitlines() if x.startswith("SigBlk:")).split()[1], 16)
     return {n for n in range(1, 65) if mask & (1 << (n - 1))}
 
 
@@ -162,12 +165,12 @@ def test_helper_threads_leave_termination_signals_to_the_main_thread() -> None:
         customers = Customers("shop", lambda _n: (*shop.address, 60), rate_per_second=50).start()
         try:
             socket.create_connection(("127.0.0.1", link.port), timeout=5).close()
-            ours = [t for t in threading.enumerate() if t.name.startswith(("link ", "shop ", "customers "))]
-            assert {t.name.split()[0] for t in ours} == {"link", "shop", "customers"}
-            for thread in ours:
-                assert thread.native_id is not None
-                blocked = _blocked_signals(thread.native_id)
-                assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= blocked, thread.name
-            assert signal.SIGTERM not in _blocked_signals(threading.main_thread().native_id or 0)
+            ours = {t.name: _blocked_signals(t.native_id) for t in threading.enumerate()
+                    if t.name.startswith(("link ", "shop ", "customers ")) and t.is_alive() and t.native_id}
+            checked = {name: blocked for name, blocked in ours.items() if blocked is not None}
+            assert {name.split()[0] for name in checked} == {"link", "shop", "customers"}
+            for name, blocked in checked.items():
+                assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= blocked, name
+            assert signal.SIGTERM not in (_blocked_signals(threading.main_thread().native_id or 0) or set())
         finally:
             customers.stop()
