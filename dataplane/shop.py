@@ -1,0 +1,249 @@
+"""The shop: a small HTTP app per Region on 127.0.0.1 that takes orders into its database.
+
+Routes (JSON bodies, ``Connection: close``):
+
+* ``GET /health``: 200 ``{"status": "ok", ...}`` only while the app can commit an order now
+  (database reachable, a writer, the app's sessions read-write, not in maintenance);
+  otherwise 503 with ``"reason"``. Route 53 health checks and the failover gate probe it.
+* ``POST /orders``: body ``{"customer": str, "amount_cents": int}`` (both optional). Writes
+  the order to the Region's own database and answers 201 ``{"order_id", "region"}`` only
+  after the commit returned. 503 with ``"error"`` when it cannot (a replica's read-only
+  sessions, database down, maintenance); 400 for a malformed body.
+
+Each request opens its own database session, so a database that was promoted, opened or
+replaced is seen at the next request (no stale pool), at the cost of a connection per order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final
+
+import psycopg
+
+from dataplane.cleanup import background
+from dataplane.ports import LOOPBACK
+from dataplane.schema import app_endpoint
+from dataplane.server import PostgresServer
+
+_log = logging.getLogger(__name__)
+_MAX_BODY: Final[int] = 4096
+_INSERT: Final[str] = ("INSERT INTO orders (customer, amount_cents, region) VALUES (%s, %s, %s) "
+                       "RETURNING id")
+_ROLE: Final[str] = "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')::bool"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An answer: HTTP status and JSON body."""
+
+    status: int
+    body: dict[str, Any]
+
+
+class ShopApp:
+    """The shop of one Region.
+
+    Args:
+        region: the Region it serves (echoed in answers, written with each order).
+        database: its Region's database server, or ``None`` (no database: every order fails).
+        db_timeout_seconds: connect timeout to the database (libpq rounds below 2 up to 2).
+    """
+
+    def __init__(self, region: str, database: PostgresServer | None = None, *,
+                 db_timeout_seconds: float = 2.0) -> None:
+        self.region = region
+        self._database = database
+        self._timeout = max(2, round(db_timeout_seconds))
+        self._maintenance = False
+        self._httpd: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+        self.orders_committed = 0
+
+    # -- control -----------------------------------------------------------------------
+
+    def start(self) -> ShopApp:
+        """Listen on 127.0.0.1 (a free port, bound here so it cannot race) and serve."""
+        if self._httpd is None:
+            httpd = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
+            httpd.daemon_threads = True
+            self._httpd = httpd
+            background(httpd.serve_forever, 0.1, name=f"shop {self.region}")  # request threads inherit
+        return self
+
+    @property
+    def port(self) -> int:
+        """The TCP port it listens on. Raises ``RuntimeError`` before :meth:`start`."""
+        if self._httpd is None:
+            raise RuntimeError(f"shop {self.region} is not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """``(host, port)`` to put behind the failover name."""
+        return (LOOPBACK, self.port)
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def attach(self, database: PostgresServer | None) -> None:
+        """Point the app at another database (e.g. a restored one), or at none."""
+        self._database = database
+
+    @property
+    def database(self) -> PostgresServer | None:
+        """The database the app writes to."""
+        return self._database
+
+    @property
+    def maintenance(self) -> bool:
+        """Whether the app answers 503 to everything (a switchover stops writes this way)."""
+        return self._maintenance
+
+    def set_maintenance(self, on: bool) -> None:
+        """Enter or leave maintenance mode; takes effect for the next request."""
+        self._maintenance = on
+
+    def close(self) -> None:
+        """Stop serving (idempotent)."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
+
+    def __enter__(self) -> ShopApp:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- behaviour ---------------------------------------------------------------------
+
+    def health(self) -> Outcome:
+        """The ``GET /health`` answer."""
+        if self._maintenance:
+            return self._unavailable("maintenance")
+        try:
+            with self._connect() as conn:
+                in_recovery, read_only = conn.execute(_ROLE).fetchone() or (True, True)
+        except _NoDatabase:
+            return self._unavailable("no database")
+        except psycopg.Error as exc:
+            return self._unavailable(f"database unreachable: {_first_line(exc)}")
+        if in_recovery or read_only:
+            return self._unavailable("database is a replica (read-only)")
+        return Outcome(HTTPStatus.OK, {"status": "ok", "region": self.region, "database": "writer"})
+
+    def place_order(self, customer: str, amount_cents: int) -> Outcome:
+        """The ``POST /orders`` answer for a valid order: 201 only after the commit."""
+        if self._maintenance:
+            return self._refused("maintenance")
+        try:
+            with self._connect() as conn:
+                row = conn.execute(_INSERT, (customer, amount_cents, self.region)).fetchone()
+                conn.commit()
+        except _NoDatabase:
+            return self._refused("no database")
+        except psycopg.errors.ReadOnlySqlTransaction:
+            return self._refused("read-only: database is a replica")
+        except psycopg.Error as exc:
+            return self._refused(f"database error: {_first_line(exc)}")
+        order_id = str(row[0]) if row else ""
+        with self._lock:
+            self.orders_committed += 1
+        return Outcome(HTTPStatus.CREATED, {"order_id": order_id, "region": self.region})
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        database = self._database
+        if database is None or not database.running:
+            raise _NoDatabase
+        try:
+            conninfo = app_endpoint(database).conninfo(connect_timeout=self._timeout,
+                                                      application_name=f"shop-{self.region}")
+        except RuntimeError as exc:  # stopped between the check and here
+            raise _NoDatabase from exc
+        return psycopg.connect(conninfo)
+
+    def _unavailable(self, reason: str) -> Outcome:
+        return Outcome(HTTPStatus.SERVICE_UNAVAILABLE,
+                       {"status": "unavailable", "region": self.region, "reason": reason})
+
+    def _refused(self, error: str) -> Outcome:
+        return Outcome(HTTPStatus.SERVICE_UNAVAILABLE, {"error": error, "region": self.region})
+
+
+class _NoDatabase(Exception):
+    pass
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def parse_order(raw: bytes) -> tuple[str, int]:
+    """``(customer, amount_cents)`` from a ``POST /orders`` body (empty body: defaults).
+
+    Raises:
+        ValueError: not a JSON object, or a field of the wrong type or range.
+    """
+    data = json.loads(raw) if raw.strip() else {}
+    if not isinstance(data, dict):
+        raise ValueError("body must be a JSON object")
+    customer = data.get("customer", "anonymous")
+    amount = data.get("amount_cents", 1999)
+    if not isinstance(customer, str) or not 0 < len(customer) <= 100:
+        raise ValueError("customer must be a string of 1 to 100 characters")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= 10**9:
+        raise ValueError("amount_cents must be an integer from 0 to 1000000000")
+    return customer, amount
+
+
+def _handler_for(app: ShopApp) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "ecommerce-dr-shop"
+
+        def do_GET(self) -> None:
+            if self.path == "/health":
+                self._send(app.health())
+            else:
+                self._send(Outcome(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"}))
+
+        def do_POST(self) -> None:
+            if self.path != "/orders":
+                self._send(Outcome(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"}))
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > _MAX_BODY:
+                self._send(Outcome(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"}))
+                return
+            try:
+                customer, amount = parse_order(self.rfile.read(length))
+            except ValueError as exc:
+                self._send(Outcome(HTTPStatus.BAD_REQUEST, {"error": str(exc)}))
+                return
+            self._send(app.place_order(customer, amount))
+
+        def _send(self, outcome: Outcome) -> None:
+            body = json.dumps(outcome.body).encode()
+            self.send_response(outcome.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            if outcome.status == HTTPStatus.SERVICE_UNAVAILABLE:
+                self.send_header("Retry-After", "1")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            _log.debug("shop %s: " + format, app.region, *args)
+
+    return Handler
