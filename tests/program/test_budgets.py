@@ -6,7 +6,7 @@ import yaml
 
 from components.budgets import planned_rto
 from components.settings import settings_from_raw
-from offline.plan import ROOT
+from engine.paths import ROOT
 
 P = "ecommerce-dr:"
 RAW = {k[len(P):]: v for k, v in

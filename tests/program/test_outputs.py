@@ -12,7 +12,7 @@ from components.budgets import planned_rpo, planned_rto
 from components.common import policy_json
 from components.settings import settings_from_raw
 from contract.names import Role
-from offline.plan import stack_config
+from engine.config import stack_config
 from tests.program.variants import FUNCTION, STRATEGIES, P, overrides, plan
 
 #: THE contract: output name -> type(s). Changing it breaks StackReference readers.
