@@ -26,6 +26,7 @@ from typing import Any
 from bench.table import timed
 from contract.env import Env
 from contract.names import ROLE_TAG, Role
+from contract.strategies import Strategy
 from engine.mocks import UNKNOWN
 from engine.pack import PackProcess, Resource, resources_from_plan
 
@@ -69,13 +70,13 @@ def _dr_core(st: _Stack) -> None:
     st.add("aws:lambda/function:Function", "failover", {
         "tags": _tags(Role.FAILOVER_ORCHESTRATOR), "role": UNKNOWN, "environment": {"variables": {
             Env.PRIMARY_REGION: "us-east-1", Env.STANDBY_REGION: "us-west-2",
-            Env.DB_STRATEGY: "read-replica", Env.STEP_BUDGETS_SECONDS: json.dumps(steps),
+            Env.DB_STRATEGY: str(Strategy.READ_REPLICA), Env.STEP_BUDGETS_SECONDS: json.dumps(steps),
             Env.CONSECUTIVE_FAILURES: "3", Env.PROBE_TIMEOUT_SECONDS: "5",
             Env.PROMOTION_SECONDS: "600"}}})
     st.add("aws:lambda/function:Function", "backup-orchestrator", {
         "tags": _tags(Role.BACKUP_ORCHESTRATOR), "role": UNKNOWN, "environment": {"variables": {
             Env.CADENCE_MINUTES: "60", Env.RETENTION_HOURS: "24", Env.KEEP_NEWEST: "3",
-            Env.DB_STRATEGY: "read-replica", Env.PROTECTED_DATABASES: json.dumps(
+            Env.DB_STRATEGY: str(Strategy.READ_REPLICA), Env.PROTECTED_DATABASES: json.dumps(
                 [{"primaryArn": SOURCE_ARN, "standbyIdentifier": "shop-standby"}])}}})
     st.add("aws:cloudwatch/metricAlarm:MetricAlarm", "gate", {
         "tags": _tags(Role.GATE_ALARM), "namespace": "EcommerceDR/Gate",

@@ -162,7 +162,7 @@ def failover_env(site: FailoverSite) -> dict[str, str]:
     n, (primary, standby) = site.names, site.regions
     env = {
         Env.PRIMARY_REGION: primary, Env.STANDBY_REGION: standby, Env.STACK_NAME: n.stack,
-        Env.DB_STRATEGY: site.strategy, Env.RPO_SECONDS: str(n.rpo_seconds),
+        Env.DB_STRATEGY: str(site.strategy), Env.RPO_SECONDS: str(n.rpo_seconds),
         Env.ALERT_TOPIC_ARNS: json.dumps(site.alerts.topics), Env.STANDBY_KMS_KEY_ARN: site.kms_key_arn,
         Env.DMS_TASK_ARN: site.standby_db.dms_task_arn, Env.STATE_TABLE_NAME: n.table,
         Env.FAILOVER_MODE: "orchestrated", Env.PRIMARY_HEALTH_URL: site.primary.url(),
@@ -223,7 +223,7 @@ class BackupSite:
 
 
 def backup_site(builder: SiteBuilder, n: int, *, standby: bool = True,
-                strategy: str = "read-replica", stack: str = "bench", bucket: str = "bench-meta",
+                strategy: str = Strategy.READ_REPLICA, stack: str = "bench", bucket: str = "bench-meta",
                 name: str = "db-{i}", standby_name: str = "{db}-standby", cadence_minutes: int = 60,
                 retention_hours: int = 24, keep_newest: int = 3, quota: int = 100,
                 instance: dict[str, Any] | None = None) -> BackupSite:
@@ -250,7 +250,7 @@ def backup_site(builder: SiteBuilder, n: int, *, standby: bool = True,
     alerts = builder.alert_topics("a")
     env = {str(k): v for k, v in {
         Env.PRIMARY_REGION: builder.primary_region, Env.STANDBY_REGION: builder.standby_region,
-        Env.STACK_NAME: stack, Env.DB_STRATEGY: strategy, Env.RPO_SECONDS: "3600",
+        Env.STACK_NAME: stack, Env.DB_STRATEGY: str(strategy), Env.RPO_SECONDS: "3600",
         Env.ALERT_TOPIC_ARNS: json.dumps(alerts.topics), Env.STANDBY_KMS_KEY_ARN: kms,
         Env.DMS_TASK_ARN: "", Env.PROTECTED_DATABASES: json.dumps(dbs),
         Env.METADATA_BUCKET: bucket, Env.CADENCE_MINUTES: str(cadence_minutes),

@@ -238,6 +238,8 @@ def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
     """
     with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
         slots, jobs = _batch(requests, Path(program or PROGRAM), Path(tmp))
+        if not jobs:  # every stack file unreadable: nothing to run
+            return list(slots)  # type: ignore[arg-type]
         req = Path(tmp) / "requests.json"
         req.write_text(json.dumps(jobs))
         # The child is the engine: it must not inherit a caller's Pulumi CLI settings.
