@@ -61,14 +61,17 @@ def seed_replication_metrics(ctx: DrillContext) -> dict[str, Any]:
     stamp = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)
     cw = ctx.client("cloudwatch", ctx.settings.standby_region)
     seeded: dict[str, Any] = {}
+    data: dict[str, list[dict[str, Any]]] = {}
     for m in metrics:
         dims = DIMENSIONS[m.namespace](ctx)
         if dims is None:
             return {"metrics": [], "why": f"no publisher of {m.namespace} {m.name} deployed"}
-        cw.put_metric_data(Namespace=m.namespace, MetricData=[{
+        data.setdefault(m.namespace, []).append({
             "MetricName": m.name, "Value": lag, "Unit": "Seconds", "Timestamp": stamp,
-            "Dimensions": dims}])
+            "Dimensions": dims})
         seeded[f"{m.namespace} {m.name}"] = {d["Name"]: d["Value"] for d in dims}
+    for namespace, datums in data.items():   # one call per namespace, as a publisher makes
+        cw.put_metric_data(Namespace=namespace, MetricData=datums)
     return {"metrics": list(seeded), "dimensions": seeded, "seconds": lag}
 
 

@@ -12,7 +12,6 @@ from drill.options import DrillError, StepSkipped
 from drill.plans import plan_for
 from drill.result import StepRecord
 from drill.step import Step
-from engine.pack import PackError
 from engine.plan import PlanError
 
 
@@ -25,6 +24,8 @@ def _command(ctx: DrillContext) -> str:
 def run(ctx: DrillContext, rec: StepRecord) -> None:
     if not ctx.opts.policy_gate:
         raise StepSkipped("turned off by --no-policy-gate (the report says so)")
+    # The pack client (gRPC, the Pulumi SDK) is imported only when the gate runs.
+    from engine.pack import PackError
     from preview.run import run as preview
 
     try:
