@@ -19,6 +19,7 @@ measured."""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command's options."""
     from bench.run import SECTIONS
 
     p.add_argument("--only", default="",
@@ -28,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(a: argparse.Namespace) -> int:
+    """Run the sections; the exit code (1 when one was not measured)."""
     from bench import run as bench
 
     try:

@@ -28,6 +28,7 @@ the plan lacks a piece the drill needs (the report says which)."""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command's options."""
     from contract.strategies import STRATEGIES
     from drill.scenarios import SCENARIOS
 
@@ -88,6 +89,7 @@ def _print_result(result: Any, reports_dir: Path, console: Any) -> None:
 
 
 def run(a: argparse.Namespace) -> int:
+    """Run the drill (or the game day) and print the verdict; the exit code."""
     from rich.console import Console
 
     console = Console(stderr=False)

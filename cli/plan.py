@@ -18,6 +18,7 @@ resources by Region and type, roles and stack outputs, or the whole plan as JSON
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command's options."""
     p.add_argument("--stack", default="prod", help="stack name (config Pulumi.<stack>.yaml); default prod")
     p.add_argument("--stack-file", type=Path, help="another stack config file")
     p.add_argument("--strategy", help="override database.strategy (read-replica | dms | snapshot-restore)")
@@ -28,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(a: argparse.Namespace) -> int:
+    """Record and print; the exit code."""
     from engine.config import StackConfigError, overrides_for, read_config
     from engine.plan import PlanConfigError, PlanError, record_plan, summary
 

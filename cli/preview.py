@@ -26,6 +26,7 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command's options."""
     p.add_argument("--stack", default="prod", help="stack name (config Pulumi.<stack>.yaml); default prod")
     p.add_argument("--stack-file", type=Path, help="another stack config file")
     p.add_argument("--plan-file", type=Path,
@@ -50,6 +51,7 @@ def _policy_config(path: Path | None) -> dict[str, Any] | None:
 
 
 def run(a: argparse.Namespace) -> int:
+    """Record (or read) the plan, evaluate and print; the exit code."""
     from engine.pack import PackError
     from engine.plan import Plan
     from preview.run import run as preview

@@ -57,6 +57,8 @@ class Violation:
 
 @dataclass(frozen=True)
 class NotApplicable:
+    """A policy that could not decide for a resource (``urn``; "" = stack), and why."""
+
     policy: str
     reason: str
     urn: str
@@ -94,6 +96,7 @@ class Report:
 
 
 def to_struct(d: Mapping[str, Any]) -> struct_pb2.Struct:
+    """A protobuf Struct of a JSON-ready mapping."""
     s = struct_pb2.Struct()
     json_format.ParseDict(dict(d), s)
     return s
@@ -141,6 +144,10 @@ class PackProcess:
         self.stop()
 
     def start(self) -> None:
+        """Start the pack (``python -u -m pulumi.policy <engine> <pack dir>``) and connect.
+
+        Raises:
+            PackError: it exited or printed no port within ``start_timeout`` seconds."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         self.proc = subprocess.Popen(
             [self.python, "-u", "-m", "pulumi.policy", ENGINE_PLACEHOLDER, str(self.pack_dir)],
@@ -169,6 +176,7 @@ class PackProcess:
             self.stderr = b"".join(self._stderr_chunks).decode(errors="replace")
 
     def stop(self) -> None:
+        """Close the channel and end the pack process (terminate, then kill after 5 s)."""
         if self.channel is not None:
             self.channel.close()
             self.channel = None
@@ -195,6 +203,7 @@ class PackProcess:
                             f"pack stderr:\n{self.stderr[-4000:]}") from e
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
+        """``GetAnalyzerInfo``: the pack's name and policies."""
         return self._call("GetAnalyzerInfo", empty_pb2.Empty())
 
     def policies(self) -> list[dict[str, Any]]:
@@ -249,6 +258,7 @@ class PackProcess:
         return sent
 
     def analyze(self, r: Resource) -> analyzer_pb2.AnalyzeResponse:
+        """``Analyze`` one resource. Raises PackError when the call fails."""
         req = analyzer_pb2.AnalyzeRequest(
             type=r.type, properties=to_struct(r.inputs), urn=r.urn, name=r.name,
             options=analyzer_pb2.AnalyzerResourceOptions(parent=r.parent or ""))
@@ -258,6 +268,8 @@ class PackProcess:
         return self._call("Analyze", req)
 
     def analyze_stack(self, resources: Iterable[Resource]) -> analyzer_pb2.AnalyzeResponse:
+        """``AnalyzeStack`` over every resource (parents, dependencies, providers).
+        Raises PackError when the call fails."""
         req = analyzer_pb2.AnalyzeStackRequest()
         for r in resources:
             msg = analyzer_pb2.AnalyzerResource(

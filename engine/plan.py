@@ -119,10 +119,12 @@ class Plan:
     preview: bool = True
 
     def to_json(self) -> str:
+        """The plan as JSON (``python -m cli plan --json``; read back by :meth:`from_json`)."""
         return json.dumps(asdict(self), indent=1, sort_keys=False)
 
     @classmethod
     def from_json(cls, s: str) -> Plan:
+        """A plan from :meth:`to_json` output. Raises KeyError/ValueError on other JSON."""
         d = json.loads(s)
         return cls(stack=d["stack"], outputs=d["outputs"], preview=d.get("preview", True),
                    resources=[PlannedResource(**r) for r in d["resources"]])
@@ -132,6 +134,7 @@ class Plan:
         return [r for r in self.resources if r.role == str(role)]
 
     def by_type(self, type_: str) -> list[PlannedResource]:
+        """Resources whose type token is ``type_``."""
         return [r for r in self.resources if r.type == type_]
 
     def get(self, urn: str) -> PlannedResource:

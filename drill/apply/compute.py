@@ -52,6 +52,9 @@ def _substitute(r: PlannedResource, env: dict[str, Any], ctx: ApplyContext) -> d
 
 def lambda_function(r: PlannedResource, i: dict[str, Any], region: str,
                     ctx: ApplyContext) -> Applied:
+    """CreateFunction with a placeholder package and the planned environment (unknown
+    values filled by the contract, site names pointed at the loopback endpoints). Raises Skip when
+    a variable cannot be filled."""
     name = name_of(r, i)
     role = _role_arn(r, i, name, ctx)
     role_tag = tag_map(i).get(ROLE_TAG)
@@ -75,6 +78,7 @@ def lambda_function(r: PlannedResource, i: dict[str, Any], region: str,
 
 def lambda_permission(r: PlannedResource, i: dict[str, Any], region: str,
                       ctx: ApplyContext) -> Applied:
+    """AddPermission. Raises Skip when the function is unknown."""
     fn = known(i, "function")
     if not fn:
         raise Skip("function unknown and not resolvable")

@@ -21,6 +21,8 @@ from engine.plan import PlannedResource
 
 
 def rds_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateDBInstance, or CreateDBInstanceReadReplica when ``replicateSourceDb`` is set
+    (storage in GiB, retention in days)."""
     rds = ctx.client("rds", region)
     ident = name_of(r, i, "identifier", lower=True)
     kw: dict[str, Any] = {"DBInstanceIdentifier": ident, "Tags": tag_list(tag_map(i)),
@@ -43,6 +45,7 @@ def rds_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
 
 def dynamodb_table(r: PlannedResource, i: dict[str, Any], region: str,
                    ctx: ApplyContext) -> Applied:
+    """CreateTable (on demand unless provisioned) and its TTL setting."""
     ddb = ctx.client("dynamodb", region)
     name = name_of(r, i)
     keys = [{"AttributeName": i["hashKey"], "KeyType": "HASH"}]
@@ -66,6 +69,7 @@ def dynamodb_table(r: PlannedResource, i: dict[str, Any], region: str,
 
 
 def dms_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateReplicationInstance."""
     ident = name_of(r, i, "replicationInstanceId", lower=True)
     out = ctx.client("dms", region).create_replication_instance(
         ReplicationInstanceIdentifier=ident,
@@ -75,6 +79,7 @@ def dms_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
 
 
 def dms_endpoint(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateEndpoint (source or target)."""
     ident = name_of(r, i, "endpointId", lower=True)
     out = ctx.client("dms", region).create_endpoint(
         EndpointIdentifier=ident, EndpointType=i["endpointType"],
@@ -84,6 +89,8 @@ def dms_endpoint(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
 
 
 def dms_task(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateReplicationTask, started when planned so. Raises Skip when an endpoint or
+    the instance is unknown."""
     ident = name_of(r, i, "replicationTaskId", lower=True)
     need = ("sourceEndpointArn", "targetEndpointArn", "replicationInstanceArn")
     if any(not known(i, k) for k in need):

@@ -18,12 +18,14 @@ from engine.plan import PlannedResource
 
 
 def event_bus(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateEventBus."""
     name = name_of(r, i)
     arn = ctx.client("events", region).create_event_bus(Name=name)["EventBusArn"]
     return applied(r, i, region, id=name, arn=arn, physical_name=name)
 
 
 def event_rule(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutRule (schedule or pattern; disabled when planned so)."""
     name = name_of(r, i)
     kw: dict[str, Any] = {"Name": name, "State": known(i, "state", "ENABLED")}
     for prop, key in (("scheduleExpression", "ScheduleExpression"),
@@ -38,6 +40,7 @@ def event_rule(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyCon
 
 
 def event_target(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutTargets. Raises Skip when the rule or target ARN is unknown."""
     rule, arn = known(i, "rule"), known(i, "arn")
     if not rule or not arn:
         raise Skip("rule or target arn unknown and not resolvable")

@@ -19,6 +19,7 @@ from engine.plan import PlannedResource
 
 
 def sns_topic(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateTopic."""
     name = name_of(r, i)
     arn = ctx.client("sns", region).create_topic(Name=name, Tags=tag_list(tag_map(i)))["TopicArn"]
     return applied(r, i, region, id=arn, arn=arn, physical_name=name)
@@ -26,6 +27,7 @@ def sns_topic(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyCont
 
 def sns_subscription(r: PlannedResource, i: dict[str, Any], region: str,
                      ctx: ApplyContext) -> Applied:
+    """Subscribe. Raises Skip when the topic or endpoint is unknown."""
     topic, endpoint = known(i, "topic"), known(i, "endpoint")
     if not topic or not endpoint:
         raise Skip("topic or endpoint unknown and not resolvable")
@@ -35,6 +37,7 @@ def sns_subscription(r: PlannedResource, i: dict[str, Any], region: str,
 
 
 def sqs_queue(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateQueue."""
     sqs = ctx.client("sqs", region)
     name = name_of(r, i)
     url = sqs.create_queue(QueueName=name)["QueueUrl"]

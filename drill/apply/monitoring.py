@@ -49,6 +49,8 @@ def _alarm_arguments(name: str, i: dict[str, Any]) -> dict[str, Any]:
 
 
 def metric_alarm(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutMetricAlarm (seconds for periods). Raises Skip for metric-math alarms, which the
+    drill does not evaluate."""
     if known(i, "metricQueries"):
         raise Skip("metric-math alarms are not evaluated by the drill")
     name = name_of(r, i)
@@ -59,6 +61,7 @@ def metric_alarm(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
 
 
 def dashboard(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutDashboard. Raises Skip when the body is built from unknown outputs."""
     name, body = known(i, "dashboardName"), known(i, "dashboardBody")
     if not name or not body:
         raise Skip("dashboard body built from outputs unknown under mocks")
@@ -67,6 +70,7 @@ def dashboard(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyCont
 
 
 def log_group(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateLogGroup."""
     name = name_of(r, i)
     ctx.client("logs", region).create_log_group(logGroupName=name)
     return applied(r, i, region, id=name, physical_name=name)

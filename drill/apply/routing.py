@@ -30,6 +30,7 @@ _HEALTH_CHECK_FIELDS: tuple[tuple[str, str, type], ...] = (
 
 
 def health_check(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateHealthCheck (and its tags), in us-east-1."""
     cfg: dict[str, Any] = {"Type": i["type"]}
     for prop, key, conv in _HEALTH_CHECK_FIELDS:
         v = known(i, prop)
@@ -84,6 +85,8 @@ def _record_set(i: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """UPSERT of the record set, in the emulator's copy of the site's zone. Raises Skip when
+    the zone is unknown."""
     zone = _zone(r, i, ctx)
     rrset = _record_set(i)
     ctx.client("route53", "us-east-1").change_resource_record_sets(

@@ -25,6 +25,7 @@ LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
 
 
 def kms_key(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateKey, with rotation when planned."""
     kms = ctx.client("kms", region)
     meta = kms.create_key(Description=known(i, "description", r.name),
                           Tags=tag_list(tag_map(i), "TagKey", "TagValue"))["KeyMetadata"]
@@ -34,6 +35,7 @@ def kms_key(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContex
 
 
 def kms_alias(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateAlias. Raises Skip when the target key is unknown."""
     name = name_of(r, i)
     target = known(i, "targetKeyId")
     if not target:
@@ -43,6 +45,7 @@ def kms_alias(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyCont
 
 
 def iam_role(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateRole (a Lambda trust policy when the planned one is unknown)."""
     name = name_of(r, i)
     policy = known(i, "assumeRolePolicy") or LAMBDA_TRUST
     arn = ctx.client("iam", "us-east-1").create_role(
@@ -53,6 +56,7 @@ def iam_role(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyConte
 
 def iam_role_policy(r: PlannedResource, i: dict[str, Any], region: str,
                     ctx: ApplyContext) -> Applied:
+    """PutRolePolicy. Raises Skip when the role or document is unknown."""
     role, policy = known(i, "role"), known(i, "policy")
     if not role or not policy:
         raise Skip("role or policy document unknown under mocks (built from other "

@@ -31,6 +31,7 @@ def _bucket_of(i: dict[str, Any]) -> str:
 
 
 def s3_bucket(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """CreateBucket (with its Region's location constraint) and its tags."""
     s3 = ctx.client("s3", region)
     name = name_of(r, i, "bucket", lower=True)
     kw: dict[str, Any] = {"Bucket": name}
@@ -43,6 +44,7 @@ def s3_bucket(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyCont
 
 
 def s3_versioning(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutBucketVersioning. Raises Skip when the bucket is unknown."""
     bucket = _bucket_of(i)
     cfg = known(i, "versioningConfiguration", {})
     ctx.client("s3", region).put_bucket_versioning(
@@ -52,6 +54,7 @@ def s3_versioning(r: PlannedResource, i: dict[str, Any], region: str, ctx: Apply
 
 def s3_public_access_block(r: PlannedResource, i: dict[str, Any], region: str,
                            ctx: ApplyContext) -> Applied:
+    """PutPublicAccessBlock. Raises Skip when the bucket is unknown."""
     bucket = _bucket_of(i)
     ctx.client("s3", region).put_public_access_block(
         Bucket=bucket, PublicAccessBlockConfiguration={
@@ -62,6 +65,8 @@ def s3_public_access_block(r: PlannedResource, i: dict[str, Any], region: str,
 
 
 def s3_encryption(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutBucketEncryption (the KMS key from the rule's dependency when unknown).
+    Raises Skip when the bucket or key cannot be resolved."""
     bucket = _bucket_of(i)
     rules = []
     for rule in i.get("rules") or []:
@@ -83,6 +88,7 @@ def s3_encryption(r: PlannedResource, i: dict[str, Any], region: str, ctx: Apply
 
 
 def s3_lifecycle(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutBucketLifecycleConfiguration. Raises Skip when bucket or rules are unknown."""
     bucket, rules = known(i, "bucket"), known(i, "rules")
     if not bucket or not rules:
         raise Skip("bucket or rules unknown and not resolvable")
@@ -93,6 +99,7 @@ def s3_lifecycle(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
 
 
 def s3_policy(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
+    """PutBucketPolicy. Raises Skip when the document is built from unknown ARNs."""
     bucket, policy = known(i, "bucket"), known(i, "policy")
     if not bucket or not policy:
         raise Skip("policy document built from ARNs unknown under mocks; bucket policies "

@@ -14,6 +14,7 @@ _SUMMARY_KEYS = ("status", "recovery_point_age_seconds", "replication_lag_second
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Invoke the backup orchestrator (cold start) and check its run from outside."""
     inv = ctx.need_backup().invoke(scheduled_event(ctx, Role.BACKUP_SCHEDULE),
                                    trigger="backup schedule", cold=True)
     record_invocation(ctx, inv)

@@ -15,6 +15,7 @@ from drill.triggers import brief, record_invocation, scheduled_event
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Seed, evaluate, resolve, and let the watchdog arm (one cold invocation)."""
     rec.detail["seeded"] = seed_replication_metrics(ctx)
     rec.detail["alarms"] = evaluate_alarms(ctx)
     dns = rec.detail["dns_answer"] = answer(ctx)

@@ -77,6 +77,7 @@ def _runtimes(ctx: DrillContext, d: Deployment) -> None:
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Record (or reuse) the plan, apply it, note what is missing, subscribe queues."""
     plan, reused = plan_for(ctx)
     rec.detail["plan_reused_in_process"] = reused
     ctx.result.planned_resources = len(plan.resources)

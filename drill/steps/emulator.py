@@ -10,6 +10,7 @@ from emulator.site import existing_site
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Start moto on 127.0.0.1 and create the site's existing parts."""
     ctx.emulator.start()
     ctx.faults.closed_port_url = ctx.emulator.closed_port.url
     s, db = ctx.settings, ctx.settings.database

@@ -132,6 +132,7 @@ def _scenario_checks(ctx: DrillContext, rec: StepRecord) -> None:
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Trigger until done, then the outside checks of this step."""
     fo, site = ctx.need_failover(), ctx.need_site()
     ctx.gate_evaluations = []
     standby_requests = site.standby.requests

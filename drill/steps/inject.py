@@ -30,6 +30,7 @@ def _scenario_fault(ctx: DrillContext, rec: StepRecord) -> None:
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Read the recovery point, then break the primary and add the scenario's fault."""
     site, d = ctx.need_site(), ctx.need_deployment()
     rec.detail["seeded_at_failover"] = seed_replication_metrics(ctx)
     ctx.result.recovery_point = read_recovery_point(ctx)

@@ -22,6 +22,7 @@ def _command(ctx: DrillContext) -> str:
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Evaluate the drilled plan with the pack. Raises DrillError when it fails."""
     if not ctx.opts.policy_gate:
         raise StepSkipped("turned off by --no-policy-gate (the report says so)")
     # The pack client (gRPC, the Pulumi SDK) is imported only when the gate runs.

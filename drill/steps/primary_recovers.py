@@ -16,6 +16,7 @@ from drill.triggers import brief, record_invocation, scheduled_event
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Bring the primary back, tick the watchdog, check nothing fails back."""
     site, fo = ctx.need_site(), ctx.need_failover()
     recovered_at = dt.datetime.now(dt.UTC)
     site.primary.resume()

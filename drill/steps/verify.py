@@ -74,6 +74,7 @@ def _alerts(ctx: DrillContext) -> dict[str, int]:
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """The outside checks after the failover."""
     ctx.faults.down_regions = frozenset()
     _gate(ctx)
     dns = rec.detail["dns_answer"] = answer(ctx)
