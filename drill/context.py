@@ -12,6 +12,7 @@ from typing import Any
 
 from components.settings import DrSettings
 from contract.strategies import StrategySpec
+from drill.apply.common import Deployment
 from drill.options import Abort, DrillOptions, drill_config
 from drill.result import Check, DrillResult
 from drill.scenarios import Scenario
@@ -22,6 +23,7 @@ from emulator.lambda_runtime import FunctionRuntime
 from emulator.ledger import ClientLedger
 from emulator.server import Emulator
 from emulator.site import ExistingSite, SiteBuilder
+from engine.plan import Plan
 
 
 @dataclass
@@ -61,9 +63,9 @@ class DrillContext:
     faults: Faults = field(default_factory=Faults)
     bridges: BridgeLog = field(default_factory=BridgeLog)
     t0: float = 0.0
-    plan: Any = None
+    plan: Plan | None = None
     site: ExistingSite | None = None
-    deployment: Any = None
+    deployment: Deployment | None = None
     failover_fn: FunctionRuntime | None = None
     backup_fn: FunctionRuntime | None = None
     backup_summary: dict[str, Any] | None = None
@@ -116,8 +118,8 @@ class DrillContext:
             raise Abort("the site's existing parts were not stood up")
         return self.site
 
-    def need_deployment(self) -> Any:
-        """The deployment (``drill.apply.Deployment``). Raises Abort if none."""
+    def need_deployment(self) -> Deployment:
+        """The deployment. Raises :class:`drill.options.Abort` if none."""
         if self.deployment is None:
             raise Abort("the plan was not deployed")
         return self.deployment

@@ -13,6 +13,8 @@
   :func:`~emulator.orchestrators.backup_site`);
 * :mod:`emulator.endpoints`: HTTP health endpoints on 127.0.0.1;
 * :mod:`emulator.clients`: client factories that record every call;
+* :mod:`emulator.events`: the events AWS sends the orchestrators (schedule, alarm change) and
+  the manual failover request;
 * :mod:`emulator.lambda_runtime`: run a handler in-process the way Lambda would;
 * :mod:`emulator.bridges`: the named emulator-gap bridges (what AWS does and moto does not).
 

@@ -56,14 +56,18 @@ class StandbyDb:
     copy_id: str | None = None
 
 
-def backup_copy(builder: SiteBuilder, db: Database, *, kms_key_arn: str, stack: str,
+def backup_copy(builder: SiteBuilder, db: Database | str, *, kms_key_arn: str, stack: str,
                 age: dt.timedelta, tags: dict[str, str] | None = None) -> str:
     """The backup orchestrator's cross-Region copy of ``db``, named and tagged the way it
     names and tags one (:mod:`handlers.backup.naming`): snapshot ``<db>-dr-<stamp>`` in the
-    primary Region, copied into the standby Region as ``<db>-dr-<stamp>-copy``. ``age``
+    primary Region, copied into the standby Region as ``<db>-dr-<stamp>-copy``. ``db`` given
+    by identifier is created (encrypted, primary Region) when it does not exist. ``age``
     back-dates the copy's data; ``tags`` override the copy's tags. Returns the copy id."""
     from contract.names import MANAGED_BY_TAG, managed_by_value
     from handlers.backup import naming
+
+    if isinstance(db, str):
+        db = _existing_or_new(builder, db)
 
     period = (dt.datetime.now(dt.UTC) - age).replace(second=0, microsecond=0)
     source = naming.snapshot_id(db.identifier, period)
@@ -75,6 +79,13 @@ def backup_copy(builder: SiteBuilder, db: Database, *, kms_key_arn: str, stack: 
 
     return builder.snapshot_copy(db, snapshot_id=source, copy_id=naming.copy_id(source),
                                  kms_key_arn=kms_key_arn, tags=copy_tags, age=age)
+
+
+def _existing_or_new(builder: SiteBuilder, identifier: str) -> Database:
+    try:
+        return builder.describe(identifier)
+    except Exception:  # noqa: BLE001 - DBInstanceNotFound: create it
+        return builder.database(identifier, encrypted=True)
 
 
 def _read_replica(b: SiteBuilder, n: Names, lag: float, _kms: str, _age: dt.timedelta) -> StandbyDb:
