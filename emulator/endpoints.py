@@ -40,6 +40,9 @@ class LoopbackEndpoint:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                # Counted before answering, so a caller that got its answer sees its count.
+                with endpoint._lock:
+                    endpoint.hits[self.path.split("?", 1)[0]] += 1
                 status = endpoint.status
                 body = b'{"status": "ok"}' if status < 400 else b'{"status": "unhealthy"}'
                 self.send_response(status)
@@ -47,8 +50,6 @@ class LoopbackEndpoint:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                with endpoint._lock:
-                    endpoint.hits[self.path.split("?", 1)[0]] += 1
 
             do_HEAD = do_GET  # noqa: N815
 
