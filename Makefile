@@ -26,13 +26,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 preview: $(STAMP)
-	$(PY) -m offline.preview --stack $(STACK)
+	$(PY) -m cli preview --stack $(STACK)
 
 drill: $(STAMP)
-	$(PY) -m offline.drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),)
+	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),)
 
 bench: $(STAMP)
-	$(PY) -m offline.bench
+	$(PY) -m cli bench
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

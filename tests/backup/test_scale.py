@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from botocore.stub import Stubber
 
+from bench.backup import PER_DATABASE_OPS, run_size
 from handlers.backup.inventory import instance_statuses, list_manual_snapshots
 from handlers.backup.runner import run_backup
-from offline.bench_backup import PER_DATABASE_OPS, run_size
 from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, backend, build_world, client
 
 

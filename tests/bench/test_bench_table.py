@@ -4,7 +4,8 @@ import os
 import sys
 import types
 
-from offline import bench
+from bench import run as bench
+from cli.bench import main as bench_main
 
 
 def test_area_rows_keep_their_case_columns(monkeypatch):
@@ -34,9 +35,9 @@ def test_timed_reports_median_and_spread_after_warmup():
 
 
 def test_partial_run_never_rewrites_the_table(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bench, "BENCHMARKS_FILE", tmp_path / "BENCHMARKS.md")
     monkeypatch.setitem(bench.SECTIONS, "model", lambda: [bench.row("m", "c", "x", 1, "s")])
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
-    assert bench.main(["--only", "model"]) == 0
+    assert bench_main(["--only", "model"]) == 0
     assert not (tmp_path / "BENCHMARKS.md").exists()
     assert "POWERTOOLS_METRICS_DISABLED" not in os.environ  # no leak into later tests

@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from offline.plan import ROOT, Plan, PlanRequest, record_plan, record_plans
+from engine.paths import ROOT
+from engine.plan import Plan, PlanRequest, record_plan, record_plans
 
 
 @lru_cache(maxsize=1)

@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 import yaml
 
-from offline.drill import DrillOptions, run_drill
-from offline.drill import __main__ as cli
-
-ROOT = Path(__file__).resolve().parents[2]
+from cli import drill as cli
+from drill.options import DrillOptions
+from drill.pipeline import run_drill
+from drill.report import as_dict
+from engine.paths import ROOT
 
 
 def _drill(tmp: Path, scenario: str, *, policy_gate: bool = False) -> dict[str, Any]:
-    return run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=tmp,
-                                  policy_gate=policy_gate, progress=False))
+    return as_dict(run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=tmp,
+                                          policy_gate=policy_gate, progress=False)))
 
 
 @pytest.fixture(scope="module")

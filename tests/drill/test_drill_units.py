@@ -11,16 +11,18 @@ import pytest
 import yaml
 from moto import mock_aws
 
-from offline.drill import __main__ as cli
-from offline.drill.applier import Applied, _fits, _reference, autoname, contains_unknown
-from offline.drill.aws_target import TargetRefused, check_target, run_game_day
-from offline.drill.bridges import AlarmEvaluator, BridgeLog
-from offline.drill.dns import failover_answer
-from offline.drill.emulator import ThrottleStorm
-from offline.drill.scenarios import SCENARIOS, get
+from cli import drill as cli
+from drill.apply.common import Applied, autoname, contains_unknown
+from drill.apply.resolve import fits as _fits
+from drill.apply.resolve import is_reference as _reference
+from drill.aws_target import TargetRefused, check_target, run_game_day
+from drill.dns import failover_answer
+from drill.scenarios import SCENARIOS, get
+from emulator.bridges import AlarmEvaluator, BridgeLog
+from emulator.faults import ThrottleStorm
+from engine.paths import ROOT
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- --target aws ------------------------------------------------------------------------------
@@ -190,9 +192,9 @@ def test_alarm_evaluation_bridge_latches_with_missing_data_ignored() -> None:
 
 @mock_aws
 def test_health_check_bridge_follows_endpoint_alarm_and_children() -> None:
-    from offline.drill.applier import Deployment
-    from offline.drill.bridges import HealthCheckEvaluator
-    from offline.drill.site import LoopbackEndpoint
+    from drill.apply.common import Deployment
+    from emulator.bridges import HealthCheckEvaluator
+    from emulator.endpoints import LoopbackEndpoint
 
     cw = boto3.client("cloudwatch", region_name="us-west-2")
     cw.put_metric_alarm(AlarmName="gate", Namespace="G", MetricName="M", Statistic="Maximum",
@@ -211,7 +213,7 @@ def test_health_check_bridge_follows_endpoint_alarm_and_children() -> None:
                                      "us-east-1", None, hc_id, inputs=inputs)
     endpoint = LoopbackEndpoint("primary").start()
     try:
-        ev = HealthCheckEvaluator(lambda s, r: boto3.client(s, region_name=r), dep,
+        ev = HealthCheckEvaluator(lambda s, r: boto3.client(s, region_name=r), dep.health_checks(),
                                   {"shop-use1.example.com": endpoint.url("")}, BridgeLog())
         assert ev.healthy("endpoint")[0] is True
         assert ev.healthy("gate") == (True, "alarm gate INSUFFICIENT_DATA -> "

@@ -24,7 +24,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from contract.env import Env
 from contract.names import ROLE_TAG, Role
-from offline.analyzer import Resource, policy_resources
+from engine.pack import Resource, policy_resources
 
 UNKNOWN = UNKNOWN_STRING_VALUE
 PRIMARY, STANDBY = "us-east-1", "us-west-2"

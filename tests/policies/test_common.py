@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from offline.bench_policy import synthetic_resources
+from bench.policy import synthetic_resources
 from policies.rules import all_policies
 from policies.rules.common import Unknown, is_set, schedule_period_seconds, value
 from tests.policies.helpers import UNKNOWN, run_stack

@@ -9,7 +9,7 @@ import pytest
 from pulumi_policy import EnforcementLevel
 
 import cost
-from offline.analyzer import Resource, policy_resources
+from engine.pack import Resource, policy_resources
 from policies.rules.cost import monthly_cost_within_budget
 from policies.rules.cost_plan import planned_resources
 from tests.policies.helpers import STANDBY, UNKNOWN, dr_stack, provider, run_stack, urn, valid

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from offline.analyzer import PackProcess, resources_from_plan
+from engine.pack import PackProcess, resources_from_plan
 from tests.cost.recorded import prod_preview_plan
 
 RULE = "dr-monthly-cost-within-budget"

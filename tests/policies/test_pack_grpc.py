@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from offline.analyzer import PackError, PackProcess
+from engine.pack import PackError, PackProcess
 from policies.rules import all_policies
 from tests.policies.helpers import UNKNOWN, dr_stack, urn
 

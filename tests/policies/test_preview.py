@@ -17,9 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli.exit_codes import ExitCode
+from cli.preview import main
 from contract.names import Role
-from offline.plan import Plan, record_plan
-from offline.preview import EXIT_CONFIG, EXIT_MANDATORY, EXIT_OK, main, run
+from engine.plan import Plan, record_plan
+from preview.run import run
+
+EXIT_OK, EXIT_MANDATORY, EXIT_CONFIG = ExitCode.OK, ExitCode.FAILED, ExitCode.CANNOT_RUN
 
 ROOT = Path(__file__).resolve().parents[2]
 

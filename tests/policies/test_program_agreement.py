@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from contract.strategies import DEFAULT_PROMOTION_SECONDS
-from offline.analyzer import policy_resources, resources_from_plan
-from offline.plan import Plan, PlanRequest, record_plans
+from engine.pack import policy_resources, resources_from_plan
+from engine.plan import Plan, PlanRequest, record_plans
 from policies.rules import recovery, security
 from tests.policies.helpers import run_stack
 

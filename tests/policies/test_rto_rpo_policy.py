@@ -8,7 +8,7 @@ import pytest
 from pulumi_policy.proxy import UnknownValueError
 
 from contract.env import Env, FailoverEnv
-from offline.analyzer import policy_resources
+from engine.pack import policy_resources
 from policies.rules import compute, dns, recovery
 from tests.policies.helpers import (
     STEP_BUDGETS,

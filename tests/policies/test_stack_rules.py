@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from offline.analyzer import Resource
+from engine.pack import Resource
 from policies.rules import database, dns, security, storage
 from tests.policies.helpers import UNKNOWN, another, dr_stack, run_stack, urn
 

@@ -6,7 +6,7 @@ import yaml
 
 from components.budgets import planned_inputs, planned_rpo, planned_rto
 from components.settings import settings_from_raw
-from offline.plan import ROOT
+from engine.paths import ROOT
 from rto_rpo.model import Term
 
 P = "ecommerce-dr:"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.settings import ConfigError, settings_from_raw
-from offline.plan import PlanConfigError, record_plan
+from engine.plan import PlanConfigError, record_plan
 from tests.program.variants import BASE, P
 
 

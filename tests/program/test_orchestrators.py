@@ -8,9 +8,9 @@ import pytest
 
 from contract.env import BackupEnv, CommonEnv, Env, FailoverEnv
 from contract.names import Role
+from engine.plan import UNKNOWN
 from handlers.backup.settings import BackupSettings
 from handlers.failover.settings import load_settings as load_failover_settings
-from offline.plan import UNKNOWN
 from tests.program.variants import (
     BUS,
     CUSTOM,

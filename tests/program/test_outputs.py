@@ -13,7 +13,7 @@ from components.common import policy_json
 from components.settings import settings_from_raw
 from contract.names import Role
 from contract.outputs import OUTPUTS
-from offline.plan import stack_config
+from engine.config import stack_config
 from tests.program.variants import FUNCTION, STRATEGIES, P, overrides, plan
 
 #: The contract (contract.outputs): output name -> type(s). Changing it breaks StackReference

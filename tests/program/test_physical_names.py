@@ -14,7 +14,8 @@ import pytest
 
 from components.naming import Naming, check_physical_names, physical_names
 from components.settings import ConfigError, DrSettings, settings_from_raw
-from offline.plan import ROOT, PlanConfigError, record_plan
+from engine.paths import ROOT
+from engine.plan import PlanConfigError, record_plan
 from policies.rules.naming import NAMED_INPUTS
 from tests.program.variants import (
     BASE,
@@ -106,7 +107,7 @@ def test_preview_exits_2_on_an_invalid_derived_name() -> None:
 
     from rich.console import Console
 
-    from offline.preview import run
+    from preview.run import run
 
     out = io.StringIO()
     result = run("Prod-Blue", stack_file=ROOT / "Pulumi.prod.yaml",

@@ -1,11 +1,13 @@
-"""offline.plan: what the recorder captures, its JSON form, preview vs update semantics."""
+"""engine.plan: what the recorder captures, its JSON form, preview vs update semantics."""
 
 from __future__ import annotations
 
 import pytest
 
 from contract.names import Role
-from offline.plan import UNKNOWN, Plan, PlannedResource, mock_outputs, stack_config
+from engine.config import stack_config
+from engine.mocks import mock_outputs
+from engine.plan import UNKNOWN, Plan, PlannedResource
 from tests.program.variants import P, plan
 
 
@@ -78,7 +80,7 @@ def test_stack_config_delivers_strings_and_applies_overrides() -> None:
 
 
 def test_summary_counts_resources_by_region_and_lists_outputs() -> None:
-    from offline.plan import summary
+    from engine.plan import summary
 
     text = summary(plan())
     first = text.splitlines()[0]
@@ -90,7 +92,8 @@ def test_summary_counts_resources_by_region_and_lists_outputs() -> None:
 
 
 def test_cli_reports_a_config_error_with_exit_code_2(tmp_path, capsys) -> None:
-    from offline.plan import ROOT, main
+    from cli.plan import main
+    from engine.paths import ROOT
 
     bad = tmp_path / "Pulumi.bad.yaml"
     bad.write_text((ROOT / "Pulumi.prod.yaml").read_text().replace(

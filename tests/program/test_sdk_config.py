@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from components.settings import ConfigError, DrSettings, load_settings
-from offline.plan import ROOT
+from engine.paths import ROOT
 from tests.program.variants import BASE, P
 
 

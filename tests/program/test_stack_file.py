@@ -3,7 +3,7 @@ the file and the key, never a traceback (exit 1 reads as "mandatory violation" i
 never a silent choice.
 
 The exit code is tested through the preview's entry point, once as a function call and once
-as ``python -m offline.preview`` in a subprocess.
+as ``python -m cli preview`` in a subprocess.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 
 from components.settings import ConfigError, read_stack_file, settings_from_stack_file
-from offline.plan import ROOT
+from engine.paths import ROOT
 
 PROD = (ROOT / "Pulumi.prod.yaml").read_text()
 EMAIL = "  ecommerce-dr:alertEmail: sre-oncall@example.com\n"
@@ -47,7 +47,7 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 
 def preview_exit_code(path: Path) -> tuple[int, str]:
-    from offline.preview import run
+    from preview.run import run
 
     out = io.StringIO()
     result = run("prod", stack_file=path, console=Console(file=out, width=200))
@@ -77,7 +77,7 @@ def test_non_utf8_stack_file_exits_2_from_preview(tmp_path: Path) -> None:
 def test_non_utf8_stack_file_exits_2_from_the_preview_command(tmp_path: Path) -> None:
     path = stack_file(tmp_path, LATIN1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-    proc = subprocess.run([sys.executable, "-m", "offline.preview", "--stack-file", str(path)],
+    proc = subprocess.run([sys.executable, "-m", "cli", "preview", "--stack-file", str(path)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "is not UTF-8 text" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr

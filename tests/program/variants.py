@@ -1,9 +1,9 @@
 """Program variants recorded once per test session with the plan recorder.
 
 Every variant is the production stack file plus config overrides, recorded by
-:func:`offline.plan.record_plan` (the same recorder and mocks the offline preview and the drill
+:func:`engine.plan.record_plan` (the same recorder and mocks the preview and the drill
 use) in a fresh subprocess. A recording costs about a second (mostly importing Pulumi), so
-the variants in :data:`KNOWN` are recorded in one batch (:func:`offline.plan.record_plans`:
+the variants in :data:`KNOWN` are recorded in one batch (:func:`engine.plan.record_plans`:
 one interpreter, one fork per variant) and shared between xdist workers through
 :data:`CACHE_DIR` (set by ``conftest.py`` to the session's temp directory): the first worker
 to need a plan records under a lock file, the other waits and reads the JSON.
@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-from offline.plan import ROOT, Plan, PlanRequest, record_plans
+from engine.paths import ROOT
+from engine.plan import Plan, PlanRequest, record_plans
 
 P = "ecommerce-dr"
 STACK_FILE = ROOT / "Pulumi.prod.yaml"

@@ -1,0 +1,92 @@
+"""Benchmark rows, timing, and the BENCHMARKS.md table.
+
+A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None}``;
+area modules return rows with their own case keys (``strategy``, ``databases``...), which
+:func:`area` folds into ``case``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+Row = dict[str, Any]
+_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread"}
+
+
+def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[float, float, float]:
+    """Run ``fn`` ``warmup`` times unmeasured, then ``repeat`` times.
+
+    Returns:
+        (median, min, max) wall time in seconds.
+    """
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples), min(samples), max(samples)
+
+
+def row(benchmark: str, case: str, metric: str, value: float, unit: str,
+        spread: tuple[float, float] | None = None) -> Row:
+    return {"benchmark": benchmark, "case": case, "metric": metric, "value": value,
+            "unit": unit, "spread": spread}
+
+
+def case_of(r: Row) -> str:
+    """``k=v, ...`` of a row's case keys."""
+    return ", ".join(f"{k}={v}" for k, v in r.items() if k not in _NOT_CASE)
+
+
+def area(module: str) -> Callable[[], list[Row]]:
+    """Rows from an area's own benchmark module (``measure() -> list[dict]``)."""
+    def run() -> list[Row]:
+        return [row(r.get("benchmark", module), case_of(r), r["metric"], r["value"],
+                    r.get("unit", ""), r.get("spread"))
+                for r in importlib.import_module(module).measure()]
+    return run
+
+
+def fmt(v: float) -> str:
+    """A figure for the table: integers as such, else 3 significant digits (below 100)."""
+    if isinstance(v, int) or float(v).is_integer():
+        return f"{int(v)}"
+    return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
+
+
+def spread_of(r: Row) -> str:
+    return f"{fmt(r['spread'][0])}-{fmt(r['spread'][1])}" if r.get("spread") else ""
+
+
+def render_markdown(rows: list[Row], failures: dict[str, str], command: str) -> str:
+    """BENCHMARKS.md: machine, command, then one table row per benchmark row."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m cli bench`); do not edit by hand.",
+        "",
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        f"- Command: `{command}`",
+        "- Timings: median of repeated runs after a warm-up, spread = min-max. Counts are exact.",
+        "",
+        "| Benchmark | Case | Metric | Median | Spread | Unit |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['benchmark']} | {r['case']} | {r['metric']} | {fmt(r['value'])} "
+                     f"| {spread_of(r)} | {r['unit']} |")
+    if failures:
+        lines += ["", "## Not measured in this run", ""]
+        lines += [f"- {name}: {err}" for name, err in failures.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,116 @@
+"""``drill``: a DR drill on the embedded emulator (``make drill``), or a game day in a real
+non-production account (``--target aws``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli import command
+from cli.exit_codes import ExitCode
+
+NAME = "drill"
+HELP = "a DR drill with the real handlers on moto at 127.0.0.1 (make drill)"
+DESCRIPTION = """\
+Run the policy gate (the preview, in-process), start moto server on 127.0.0.1, stand up the
+site's existing parts, deploy the plan recorded under mocks, back up, break the primary, fail
+over through the failover orchestrator's real triggers, verify from outside and write
+<reports-dir>/drill-report.{json,md} and drill-timeline.png.
+
+With --target aws the same steps run against a deployed, non-production stack (refused for
+production-named stacks and without --confirm-non-production).
+
+scenarios: happy-path, primary-region-down, throttling-storm, concurrent-triggers,
+crash-and-resume, primary-recovers (drill.scenarios). Exit 1 also when a target is missed or
+the plan lacks a piece the drill needs (the report says which)."""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The command's options."""
+    from contract.strategies import STRATEGIES
+    from drill.scenarios import SCENARIOS
+
+    p.add_argument("--stack", default="prod", help="stack name (Pulumi.<stack>.yaml); default prod")
+    p.add_argument("--stack-file", type=Path, help="use this stack file instead")
+    p.add_argument("--scenario", default="happy-path", choices=list(SCENARIOS),
+                   help="what goes wrong (default happy-path)")
+    p.add_argument("--strategy", choices=list(STRATEGIES),
+                   help="database strategy override (default: the stack's)")
+    p.add_argument("--reports-dir", type=Path, default=None,
+                   help="where to write the reports (default ./reports)")
+    p.add_argument("--no-policy-gate", action="store_true",
+                   help="skip step 1 (the policy gate); the report says it was skipped")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--target", choices=("emulator", "aws"), default="emulator",
+                   help="emulator (default) or a real non-production AWS account")
+    p.add_argument("--confirm-non-production", action="store_true",
+                   help="required with --target aws: you confirm the account is not production")
+    p.add_argument("--failover-function", help="--target aws: deployed failover function name")
+    p.add_argument("--backup-function", help="--target aws: deployed backup function name")
+    p.add_argument("--region", default="us-west-2", help="--target aws: the standby Region")
+    p.add_argument("--force", action="store_true",
+                   help="--target aws: manual failover event with force=true")
+
+
+def _game_day(a: argparse.Namespace, console: Any) -> int:
+    from drill.aws_target import TargetRefused, check_target, run_game_day
+
+    try:
+        check_target(a.stack, confirmed=a.confirm_non_production)
+        if not (a.failover_function and a.backup_function):
+            raise TargetRefused("--target aws needs --failover-function and --backup-function")
+    except TargetRefused as e:
+        console.print(f"[red]refused:[/red] {e}")
+        return ExitCode.CANNOT_RUN
+    if not a.no_policy_gate:  # step 1, as on the emulator, in-process
+        from preview.run import run as preview
+
+        if preview(a.stack, stack_file=a.stack_file).exit_code != ExitCode.OK:
+            console.print("[red]policy gate failed:[/red] fix the preview's violations first")
+            return ExitCode.CANNOT_RUN
+    out = run_game_day(a.stack, confirmed=True, failover_function=a.failover_function,
+                       backup_function=a.backup_function, region=a.region, force=a.force)
+    console.print_json(data=out)
+    return ExitCode.OK if out["verdict"] == "pass" else ExitCode.FAILED
+
+
+def _print_result(result: Any, reports_dir: Path, console: Any) -> None:
+    mark = "[green]PASS" if result.passed else "[red]FAIL"
+    console.print(f"\n[bold]{mark}[/bold] {result.scenario} / {result.strategy} in "
+                  f"{result.wall_seconds:.1f} s")
+    for estimate in (result.rto, result.rpo):
+        if estimate is not None:
+            console.print(estimate.breakdown())
+    for f in result.failures:
+        console.print(f"[red]  - {f}[/red]")
+    console.print(f"reports in {reports_dir}/drill-report.{{json,md}}, drill-timeline.png")
+
+
+def run(a: argparse.Namespace) -> int:
+    """Run the drill (or the game day) and print the verdict; the exit code."""
+    from rich.console import Console
+
+    console = Console(stderr=False)
+    if a.target == "aws":
+        return _game_day(a, console)
+    from drill.options import DrillError, DrillOptions
+    from drill.pipeline import run_drill
+    from engine.paths import REPORTS_DIR
+
+    opts = DrillOptions(stack=a.stack, scenario=a.scenario, strategy=a.strategy,
+                        stack_file=a.stack_file, reports_dir=a.reports_dir or REPORTS_DIR,
+                        policy_gate=not a.no_policy_gate, progress=not a.quiet)
+    try:
+        result = run_drill(opts, console=console)
+    except DrillError as e:
+        console.print(f"[red]drill cannot run:[/red] {e}")
+        return ExitCode.CANNOT_RUN
+    _print_result(result, opts.reports_dir or REPORTS_DIR, console)
+    return ExitCode.OK if result.passed else ExitCode.FAILED
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cli drill ...``; returns the exit code."""
+    return command.main(sys.modules[__name__], argv)

@@ -1,0 +1,198 @@
+"""What the plan applier works with: the applied record, the deployment, the apply context
+handed to every apply function, and small helpers over planned inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract.names import ROLE_TAG, Role
+from emulator.site import ExistingSite
+from engine.mocks import UNKNOWN
+from engine.plan import PlannedResource
+
+ClientFactory = Callable[[str, str], Any]
+
+
+@dataclass
+class Applied:
+    """A planned resource as created in the emulator.
+
+    Attributes:
+        urn, type, name: from the plan (``name`` is the logical name).
+        region: where it was created (Route 53 and IAM: us-east-1).
+        role: its ``contract.names.ROLE_TAG`` tag, or None.
+        id, arn, physical_name: what the emulator answered.
+        inputs: the planned inputs after unknowns were resolved.
+    """
+
+    urn: str
+    type: str
+    name: str
+    region: str
+    role: str | None
+    id: str
+    arn: str = ""
+    physical_name: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Deployment:
+    """Everything the applier did: ``applied`` by URN; ``skipped`` and ``failed`` with the
+    reason; ``resolved`` unknown inputs and ``substituted`` values, each with what it came
+    from; seconds spent per resource type."""
+
+    applied: dict[str, Applied] = field(default_factory=dict)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    resolved: list[dict[str, str]] = field(default_factory=list)
+    substituted: list[dict[str, str]] = field(default_factory=list)
+    seconds_by_type: dict[str, float] = field(default_factory=dict)
+
+    def by_role(self, role: Role | str) -> list[Applied]:
+        return [a for a in self.applied.values() if a.role == str(role)]
+
+    def by_type(self, type_: str) -> list[Applied]:
+        return [a for a in self.applied.values() if a.type == type_]
+
+    def one(self, role: Role | str, region: str | None = None) -> Applied:
+        """The single applied resource with ``role`` (in ``region``).
+
+        Raises:
+            LookupError: none, or more than one, was applied.
+        """
+        found = [a for a in self.by_role(role) if region is None or a.region == region]
+        if len(found) != 1:
+            raise LookupError(f"expected one applied resource with {ROLE_TAG}={role}"
+                              f"{' in ' + region if region else ''}, found {len(found)}")
+        return found[0]
+
+    def only_type(self, type_: str) -> Applied:
+        """The single applied resource of ``type_``. Raises LookupError otherwise."""
+        found = self.by_type(type_)
+        if len(found) != 1:
+            raise LookupError(f"expected one applied {type_}, found {len(found)}")
+        return found[0]
+
+    def health_checks(self) -> dict[str, dict[str, Any]]:
+        """Applied Route 53 health checks: emulator id -> planned inputs."""
+        return {a.id: a.inputs for a in self.by_type("aws:route53/healthCheck:HealthCheck")}
+
+    def summary(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for a in self.applied.values():
+            counts[a.type] = counts.get(a.type, 0) + 1
+        return {"applied": len(self.applied), "applied_by_type": dict(sorted(counts.items())),
+                "skipped": self.skipped, "failed": self.failed, "resolved": self.resolved,
+                "substituted": self.substituted, "seconds_by_type": self.seconds_by_type}
+
+
+@dataclass
+class ApplyContext:
+    """What every apply function gets besides the resource.
+
+    Attributes:
+        client: ``(service, region) -> client`` of the emulator.
+        site: the site's existing parts (its zone id, the primary database ARN).
+        deployment: what was applied so far (apply functions add substitutions to it).
+        env_substitute: ``(variable, value) -> new value or None``: the drill's DNS for the
+            site's own names in environment values.
+        primary_region, standby_region: the stack's Regions.
+    """
+
+    client: ClientFactory
+    site: ExistingSite
+    deployment: Deployment
+    env_substitute: Callable[[str, str], str | None]
+    primary_region: str
+    standby_region: str
+
+
+ApplyFn = Callable[[PlannedResource, dict[str, Any], str, ApplyContext], Applied]
+
+
+class Skip(Exception):  # noqa: N818 - control flow, carries the reason
+    """A planned resource the applier cannot or need not create (reason in the message)."""
+
+
+def autoname(logical: str, urn: str, *, lower: bool = False, max_len: int = 63) -> str:
+    """``<logical>-<7 hex>`` like Pulumi autonaming (deterministic here: hashed from the URN)."""
+    name = f"{logical[: max_len - 8]}-{hashlib.sha1(urn.encode()).hexdigest()[:7]}"
+    return name.lower() if lower else name
+
+
+def is_unknown(v: Any) -> bool:
+    return v == UNKNOWN
+
+
+def contains_unknown(v: Any) -> bool:
+    """True if ``v`` is unknown or holds an unknown anywhere, including inside a string
+    (a JSON document built with ``Output.json_dumps`` over unknown values)."""
+    if isinstance(v, str):
+        return UNKNOWN in v
+    if isinstance(v, dict):
+        return any(contains_unknown(x) for x in v.values())
+    if isinstance(v, list):
+        return any(contains_unknown(x) for x in v)
+    return False
+
+
+def known(inputs: dict[str, Any], key: str, default: Any = None) -> Any:
+    """``inputs[key]`` unless absent or (holding something) unknown, then ``default``."""
+    v = inputs.get(key, default)
+    return default if contains_unknown(v) else v
+
+
+def name_of(r: PlannedResource, inputs: dict[str, Any], key: str = "name", **kw: Any) -> str:
+    """The physical name: ``inputs[key]`` if known, else Pulumi-style autoname (``kw``:
+    :func:`autoname` options)."""
+    v = known(inputs, key)
+    return str(v) if v else autoname(r.name, r.urn, **kw)
+
+
+def applied(r: PlannedResource, inputs: dict[str, Any], region: str, *, id: str, arn: str = "",
+            physical_name: str = "") -> Applied:
+    """The :class:`Applied` record of ``r`` (its role from its tags)."""
+    return Applied(urn=r.urn, type=r.type, name=r.name, region=region,
+                   role=tag_map(inputs).get(ROLE_TAG), id=id, arn=arn,
+                   physical_name=physical_name or id, inputs=inputs)
+
+
+def dependency(ctx: ApplyContext, r: PlannedResource, prop: str, kind: str) -> Applied | None:
+    """The applied dependency of ``r``'s ``prop`` whose type starts with ``kind``."""
+    for urn in (r.property_dependencies or {}).get(prop, []):
+        a = ctx.deployment.applied.get(urn)
+        if a is not None and a.type.startswith(kind):
+            return a
+    return None
+
+
+def tag_map(inputs: dict[str, Any]) -> dict[str, str]:
+    t = inputs.get("tags")
+    return {str(k): str(v) for k, v in t.items() if not is_unknown(v)} if isinstance(t, dict) else {}
+
+
+def tag_list(tags: dict[str, str], k: str = "Key", v: str = "Value") -> list[dict[str, str]]:
+    return [{k: key, v: val} for key, val in tags.items()]
+
+
+def pascal_keys(v: Any) -> Any:
+    """Provider (camelCase) keys -> S3 API (PascalCase) keys, recursively; ``id`` -> ``ID``."""
+    if isinstance(v, dict):
+        return {("ID" if k == "id" else k[:1].upper() + k[1:]): pascal_keys(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [pascal_keys(x) for x in v]
+    return v
+
+
+def placeholder_zip() -> bytes:
+    """The deployed package is a placeholder: the drill runs the real handler code in-process."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("README.txt", "placeholder: the DR drill runs handlers/ in-process\n")
+    return buf.getvalue()

@@ -1,0 +1,189 @@
+"""Run the drill: the steps of :data:`drill.steps.PIPELINE` over one
+:class:`drill.context.DrillContext`, each timed on the emulator and counted in AWS API calls
+(served by the emulator, and attempted by the handlers' clients), then the measurements.
+
+:func:`run_drill` returns the :class:`drill.result.DrillResult` and writes the report files
+(:mod:`drill.report`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+from drill.context import DrillContext
+from drill.measure import measure
+from drill.options import Abort, DrillError, DrillOptions, StepSkipped
+from drill.result import BridgeUse, DrillResult, StepRecord
+from drill.step import Step
+from drill.steps import PIPELINE
+from emulator.bridges import BRIDGES, promote_read_replica
+from emulator.faults import instrumented_clients
+from emulator.lambda_runtime import clear_caches
+
+_MARKS = {"ok": "[green]✓", "failed": "[red]✗", "skipped": "[yellow]–"}
+
+
+@contextlib.contextmanager
+def _recording(ctx: DrillContext, step: Step) -> Iterator[StepRecord]:
+    """The step's record: timing, status, and the calls served and attempted during it."""
+    rec = StepRecord(step.name, step.title, started_offset=time.perf_counter() - ctx.t0)
+    ctx.result.steps.append(rec)
+    task = ctx.progress.add_task(step.title, total=1) if ctx.progress else None
+    ctx.client_ledger.step = step.name
+    started = time.perf_counter()
+    try:
+        with ctx.emulator.step(step.name):
+            yield rec
+    except StepSkipped as s:
+        rec.status, rec.detail["skipped"] = "skipped", str(s)
+    except BaseException:
+        rec.status = "failed"
+        raise
+    finally:
+        ledger = ctx.emulator.ledger
+        rec.seconds = time.perf_counter() - started
+        rec.api_calls = ledger.counts(step.name, by_drill=False)
+        rec.harness_calls = ledger.counts(step.name, by_drill=True)
+        rec.handler_calls = ctx.client_ledger.counts(step.name)
+        rec.throttled = sum(1 for r in ledger.for_step(step.name) if r.throttled)
+        ctx.client_ledger.step = "between-steps"
+        if ctx.progress and task is not None:
+            ctx.progress.update(task, completed=1, description=(
+                f"{_MARKS[rec.status]} {step.title} [dim]{rec.seconds:.2f} s, "
+                f"{sum(rec.api_calls.values())}+{sum(rec.harness_calls.values())} calls"))
+
+
+def _run_step(ctx: DrillContext, step: Step) -> None:
+    with _recording(ctx, step) as rec:
+        step.run(ctx, rec)
+    if step.then is not None:
+        step.then(ctx)
+
+
+def _run_setup_step(ctx: DrillContext, step: Step) -> None:
+    """A setup step: any error means the drill cannot run (no report)."""
+    try:
+        _run_step(ctx, step)
+    except DrillError:
+        raise
+    except Exception as e:
+        raise DrillError(f"{step.title}: {type(e).__name__}: {e}") from e
+
+
+def run_steps(ctx: DrillContext, steps: tuple[Step, ...] = PIPELINE) -> None:
+    """Run ``steps`` in order. An :class:`Abort` or an unexpected error stops the drill with a
+    failing check and a note (what ran so far is reported).
+
+    Raises:
+        DrillError: a setup step failed, or a step found the drill cannot run.
+    """
+    for step in steps:
+        if not step.applies(ctx):
+            continue
+        if step.setup:
+            _run_setup_step(ctx, step)
+            continue
+        try:
+            _run_step(ctx, step)
+        except DrillError:
+            raise
+        except Abort as e:
+            ctx.result.notes.append(f"drill stopped early: {e}")
+            ctx.check("drill ran to the end", False, str(e))
+            return
+        except Exception as e:  # noqa: BLE001 - an unexpected error fails the drill with a
+            # report, rather than losing what ran so far
+            ctx.result.notes.append("drill stopped by an error:\n" + traceback.format_exc(limit=6))
+            ctx.check("drill ran to the end", False, f"{type(e).__name__}: {e}")
+            return
+
+
+@contextlib.contextmanager
+def _handler_clock(ctx: DrillContext) -> Iterator[None]:
+    """Let the drill move the failover handler's clock forward (a simulated wait, e.g. for a
+    crashed holder's lock lease to expire); every jump is reported as modelled. The handler
+    reads time through ``handlers.failover.clock.now``, its seam for tests."""
+    try:
+        from handlers.failover import clock
+    except ImportError:
+        yield
+        return
+    real = time.time
+    with mock.patch.object(clock, "now", lambda: real() + ctx.clock_offset):
+        yield
+
+
+@contextlib.contextmanager
+def _progress(ctx: DrillContext, console: Any) -> Iterator[None]:
+    if not ctx.opts.progress:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        ctx.progress = progress
+        yield
+    ctx.progress = None
+
+
+def _teardown(ctx: DrillContext) -> None:
+    ctx.emulator.storm = None
+    if ctx.site is not None:
+        ctx.site.stop()
+    ctx.emulator.stop()
+
+
+def _finish(ctx: DrillContext) -> DrillResult:
+    """Measurements and ledgers into the result."""
+    r, ledger = ctx.result, ctx.emulator.ledger
+    measure(ctx)
+    gate = r.step("policy-gate")
+    if gate is not None and gate.status == "skipped":
+        r.notes.append("the policy gate was turned off for this run")
+    r.api_requests_total = len(ledger.requests)
+    r.route53_failover_calls = ledger.count(step="failover", service="route53")
+    r.route53_handler_calls = ctx.client_ledger.count(step="failover", service="route53")
+    r.bridges = [BridgeUse(n, why, ctx.bridges.counts.get(n, 0),
+                           [a for a in ctx.bridges.actions if a.startswith(f"[{n}]")][:20])
+                 for n, why in BRIDGES.items()]
+    r.deployment = ctx.deployment.summary() if ctx.deployment else None
+    r.wall_seconds = time.perf_counter() - ctx.t0
+    return r
+
+
+def run_drill(opts: DrillOptions, console: Any = None) -> DrillResult:
+    """Run one drill and write its reports (unless ``opts.reports_dir`` is None).
+
+    Returns:
+        The :class:`drill.result.DrillResult`; ``result.verdict`` is ``pass`` or ``fail``.
+
+    Raises:
+        DrillError: it cannot run (bad config, policy gate failed, the emulator did not start).
+        ValueError: unknown scenario.
+    """
+    ctx = DrillContext.create(opts)
+    ctx.t0 = time.perf_counter()
+    try:
+        with _progress(ctx, console), instrumented_clients(ctx.client_ledger, ctx.faults), \
+                promote_read_replica(ctx.bridges), _handler_clock(ctx):
+            try:
+                run_steps(ctx)
+            finally:
+                _teardown(ctx)
+    finally:
+        ctx.client_ledger.step = "report"
+        # The handlers' per-container caches now hold clients bound to the stopped emulator
+        # and settings from its environment: leave the process as found.
+        clear_caches()
+    result = _finish(ctx)
+    if opts.reports_dir is not None:
+        from drill.report import write
+
+        write(result, opts.reports_dir)
+    return result

@@ -1,0 +1,27 @@
+"""Step 2a: start the emulator and stand up the site's existing parts (primary database,
+hosted zone, one HTTP endpoint per Region)."""
+
+from __future__ import annotations
+
+from drill.context import DrillContext
+from drill.result import StepRecord
+from drill.step import Step
+from emulator.site import existing_site
+
+
+def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """Start moto on 127.0.0.1 and create the site's existing parts."""
+    ctx.emulator.start()
+    ctx.faults.closed_port_url = ctx.emulator.closed_port.url
+    s, db = ctx.settings, ctx.settings.database
+    ctx.site = site = existing_site(
+        ctx.builder(), primary_identifier=db.primary_identifier, instance_class=db.instance_class,
+        backup_retention_days=db.backup_retention_days, expected_primary_arn=db.primary_instance_arn,
+        failover_fqdn=s.site.failover_fqdn, configured_zone_id=s.site.hosted_zone_id)
+    rec.detail = {"emulator": ctx.emulator.url, "primary_endpoint": site.primary.url(),
+                  "standby_endpoint": site.standby.url(),
+                  "hosted_zone": f"{site.configured_zone_id} -> {site.hosted_zone_id}",
+                  "primary_db_arn": site.primary_db_arn}
+
+
+STEP = Step("emulator", "Start the emulator and the site's existing parts", run, setup=True)

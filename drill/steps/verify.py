@@ -1,0 +1,94 @@
+"""Step 4, verify from outside the handler: the gate is published and its alarm in ALARM,
+the failover name resolves to the standby, the standby database is standalone and the
+strategy's promotion request was made exactly once, alerts arrived, and the failover path
+made no Route 53 API call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from contract.names import GATE_METRIC, GATE_NAMESPACE, Role
+from drill.context import DrillContext
+from drill.observe import answer, evaluate_alarms
+from drill.result import StepRecord
+from drill.step import Step
+
+
+def _gate(ctx: DrillContext) -> None:
+    """The gate's datapoint, then the gate alarm as the alarm-evaluation bridge left it."""
+    standby = ctx.settings.standby_region
+    cw = ctx.client("cloudwatch", standby)
+    now = dt.datetime.now(dt.UTC)
+    points = cw.get_metric_statistics(
+        Namespace=GATE_NAMESPACE, MetricName=GATE_METRIC,
+        Dimensions=[{"Name": "Stack", "Value": ctx.opts.stack}],
+        StartTime=now - dt.timedelta(minutes=10), EndTime=now + dt.timedelta(seconds=5),
+        Period=60, Statistics=["Maximum"])["Datapoints"]
+    top = max((p["Maximum"] for p in points), default=None)
+    ctx.check("gate metric published (FailoverGateEngaged = 1 in the standby Region)",
+              top is not None and top >= 1, f"max datapoint {top}")
+    evaluate_alarms(ctx)
+    gate = ctx.need_deployment().one(Role.GATE_ALARM)
+    state = cw.describe_alarms(AlarmNames=[gate.physical_name])["MetricAlarms"][0]["StateValue"]
+    ctx.check("gate alarm in ALARM (after the alarm-evaluation bridge)", state == "ALARM",
+              f"{standby}/{gate.physical_name}: {state}")
+
+
+def _database(ctx: DrillContext) -> dict[str, Any]:
+    """The standby instance is available and standalone; the strategy's promotion request
+    (``StrategySpec.promotion_request``) was served exactly once."""
+    ident = ctx.settings.database.standby_id
+    found = ctx.client("rds", ctx.settings.standby_region).describe_db_instances(
+        Filters=[{"Name": "db-instance-id", "Values": [ident]}])["DBInstances"]
+    db = found[0] if found else None
+    detail: dict[str, Any] = {"identifier": ident, "exists": db is not None}
+    if db:
+        detail.update(status=db["DBInstanceStatus"],
+                      replica_source=db.get("ReadReplicaSourceDBInstanceIdentifier"))
+    ctx.check("standby database exists, available and no longer a replica",
+              bool(db) and db["DBInstanceStatus"] == "available"
+              and not db.get("ReadReplicaSourceDBInstanceIdentifier"), json.dumps(detail))
+    ledger = ctx.emulator.ledger
+    detail.update(promote_calls=ledger.count(service="rds", operation="PromoteReadReplica"),
+                  restore_calls=ledger.count(service="rds",
+                                             operation="RestoreDBInstanceFromDBSnapshot"),
+                  dms_stop_calls=ledger.count(service="dms", operation="StopReplicationTask"))
+    request = ctx.spec.promotion_request
+    service, operation = request.split(":", 1)
+    n = detail["promotion_requests"] = ledger.count(service=service, operation=operation)
+    ctx.check(f"exactly one promotion request ({request})", n == 1, f"{n} {operation}")
+    return detail
+
+
+def _alerts(ctx: DrillContext) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for region, url in ctx.alert_queues.items():
+        msgs = ctx.client("sqs", region).receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        out[region] = len(msgs)
+    ctx.check("alerts published (read from SQS subscriptions of the alert topics)",
+              sum(out.values()) > 0, json.dumps(out))
+    return out
+
+
+def run(ctx: DrillContext, rec: StepRecord) -> None:
+    """The outside checks after the failover."""
+    ctx.faults.down_regions = frozenset()
+    _gate(ctx)
+    dns = rec.detail["dns_answer"] = answer(ctx)
+    standby_fqdn = ctx.settings.site.standby_endpoint_fqdn
+    ctx.check("the failover name resolves to the standby (Route 53 rules, from records "
+              "and health-check states)",
+              dns["answer"] == "SECONDARY" and any(v.rstrip(".") == standby_fqdn for v in dns["values"]),
+              f"{dns['name']} -> {dns['answer']} {dns['values']}")
+    rec.detail["database"] = _database(ctx)
+    rec.detail["alerts"] = _alerts(ctx)
+    r53 = ctx.emulator.ledger.count(step="failover", service="route53")
+    r53_client = ctx.client_ledger.count(step="failover", service="route53")
+    ctx.check("no Route 53 API call on the failover path", r53 == 0 and r53_client == 0,
+              f"{r53} served by the emulator, {r53_client} attempted by handler clients")
+
+
+STEP = Step("verify", "Verify from outside the handler", run)

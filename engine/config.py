@@ -1,0 +1,115 @@
+"""Stack config as the Pulumi CLI hands it to a Python program, and the overrides the tools
+apply to it (another database strategy, another failover mode).
+
+The CLI's language host delivers every config value as a string, keyed by its fully
+qualified name (``ecommerce-dr:rtoMinutes``); objects arrive as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from components.settings import PROJECT
+from contract.strategies import Strategy
+from engine.paths import stack_file as default_stack_file
+
+#: Placeholder config a strategy needs when a tool switches a stack to it (``--strategy``):
+#: the DMS source secret is read only by a deployed DMS endpoint, never by the tools.
+STRATEGY_PLACEHOLDERS: dict[Strategy, dict[str, Any]] = {
+    Strategy.DMS: {"dms": {"sourceSecretArn": "arn:aws:secretsmanager:{primary_region}:"
+                                              "123456789012:secret:placeholder-dms-source"}},
+}
+
+
+class StackConfigError(Exception):
+    """The stack file is missing or unreadable; the message names the file and the key."""
+
+
+def config_string(v: Any) -> str:
+    """One config value as the language host delivers it (strings as is, objects as JSON)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    return json.dumps(v)
+
+
+def read_config(stack: str = "prod", *, stack_file: Path | None = None) -> dict[str, Any]:
+    """The stack file's ``config`` block: fully qualified key -> value (objects as dicts).
+
+    Raises:
+        StackConfigError: no such file, or it is not valid YAML / a config block.
+    """
+    import yaml
+
+    from components.settings import ConfigError, read_stack_file
+
+    path = Path(stack_file or default_stack_file(stack))
+    if not path.is_file():
+        raise StackConfigError(f"no stack file {path}: create Pulumi.{stack}.yaml (keys in "
+                               "README.md, 'Config reference') or pass --stack-file")
+    try:
+        return dict(read_stack_file(path))
+    except (ConfigError, yaml.YAMLError) as e:
+        raise StackConfigError(str(e)) from None
+
+
+def stack_config(stack: str = "prod", *, stack_file: Path | None = None,
+                 config_overrides: dict[str, object] | None = None) -> dict[str, str]:
+    """The stack's config as the language host delivers it: fully qualified key -> string.
+
+    ``config_overrides`` (fully qualified keys) replace the file's value of the same key;
+    an override of ``None`` removes the key.
+
+    Raises:
+        StackConfigError: see :func:`read_config`.
+    """
+    cfg = read_config(stack, stack_file=stack_file)
+    for k, v in (config_overrides or {}).items():
+        if v is None:
+            cfg.pop(k, None)
+        else:
+            cfg[k] = v
+    return {k: config_string(v) for k, v in cfg.items()}
+
+
+def strategy_database(config: dict[str, Any], strategy: str) -> dict[str, Any]:
+    """The ``database`` object of ``config`` switched to ``strategy``, with the placeholder
+    config that strategy needs when the stack does not set it
+    (:data:`STRATEGY_PLACEHOLDERS`).
+
+    Args:
+        config: a stack's config (fully qualified keys, as :func:`read_config` returns).
+        strategy: a :class:`contract.strategies.Strategy` value.
+
+    Raises:
+        ValueError: not a strategy.
+    """
+    raw = config.get(f"{PROJECT}:database")
+    db = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    db["strategy"] = str(Strategy(strategy))
+    primary_region = str(config.get(f"{PROJECT}:primaryRegion", "us-east-1"))
+    for key, value in STRATEGY_PLACEHOLDERS.get(Strategy(strategy), {}).items():
+        if not db.get(key):
+            db[key] = json.loads(json.dumps(value).replace("{primary_region}", primary_region))
+    return db
+
+
+def overrides_for(config: dict[str, Any], *, strategy: str | None = None,
+                  mode: str | None = None) -> dict[str, object]:
+    """Config overrides (fully qualified keys) that switch ``config`` to another database
+    strategy and/or failover mode; empty when neither is given."""
+    out: dict[str, object] = {}
+    if strategy:
+        out[f"{PROJECT}:database"] = strategy_database(config, strategy)
+    if mode:
+        failover = config.get(f"{PROJECT}:failover")
+        failover = json.loads(failover) if isinstance(failover, str) else dict(failover or {})
+        out[f"{PROJECT}:failover"] = {**failover, "mode": mode}
+    return out
