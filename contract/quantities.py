@@ -22,10 +22,17 @@ from contract.identifiers import (
     is_db_identifier,
     is_kms_key_arn,
     is_region,
+    parse_rds_arn,
+    parse_rds_cluster_arn,
     parse_rds_instance_arn,
 )
-from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
-from rto_rpo.figures import AWS_REGIONS, LAMBDA_MAX_TIMEOUT_SECONDS
+from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, GATE_ALARM_PERIODS_SECONDS
+from rto_rpo.figures import (
+    AWS_REGIONS,
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+    MANAGED_RPO_MAX_SECONDS,
+    MANAGED_RPO_MIN_SECONDS,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,14 @@ RETENTION_HOURS: Final = Quantity("snapshot retention", int, "hours", ge=1)
 KEEP_NEWEST: Final = Quantity("newest snapshots never pruned", int, None, ge=1)
 SNAPSHOT_QUOTA: Final = Quantity("manual DB snapshots allowed per Region", int, None, ge=1)
 TARGET_SECONDS: Final = Quantity("recovery objective", int, "seconds", gt=0)
+MANAGED_RPO_SECONDS: Final = Quantity(
+    "managed RPO (rds.global_db_rpo)", int, "seconds", ge=MANAGED_RPO_MIN_SECONDS,
+    le=MANAGED_RPO_MAX_SECONDS, source="rto_rpo.figures.MANAGED_RPO_MIN_SECONDS (Amazon Aurora "
+    "User Guide, Managing RPOs for Aurora PostgreSQL-based global databases)")
+AURORA_INSTANCE_COUNT: Final = Quantity(
+    "instances of the secondary Aurora cluster", int, None, ge=1, le=16,
+    source="Amazon Aurora User Guide, Aurora global databases: up to 16 instances per "
+           "secondary cluster (at least one, so the cluster can be promoted)")
 
 #: Every quantity, by the name of its constant (the range test walks this).
 QUANTITIES: Final[Mapping[str, Quantity]] = {
@@ -126,6 +141,28 @@ def _rds_instance_arn(v: str) -> str:
     return v
 
 
+def _rds_cluster_arn(v: str) -> str:
+    if parse_rds_cluster_arn(v) is None:
+        raise ValueError("must be an Aurora DB cluster ARN like "
+                         f"arn:aws:rds:us-east-1:123456789012:cluster:shop (got {v!r})")
+    return v
+
+
+def _rds_arn(v: str) -> str:
+    if parse_rds_arn(v) is None:
+        raise ValueError("must be an RDS instance or Aurora cluster ARN like "
+                         "arn:aws:rds:us-east-1:123456789012:db:shop or "
+                         f"arn:aws:rds:us-east-1:123456789012:cluster:shop (got {v!r})")
+    return v
+
+
+def _gate_period(v: int) -> int:
+    if v not in GATE_ALARM_PERIODS_SECONDS:
+        raise ValueError(f"must be one of {', '.join(map(str, GATE_ALARM_PERIODS_SECONDS))} "
+                         f"seconds (10 and 30 need a high-resolution metric), got {v}")
+    return v
+
+
 def _kms_key_arn(v: str) -> str:
     if not is_kms_key_arn(v):
         raise ValueError("must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<id> "
@@ -154,6 +191,11 @@ def step_budgets(overrides: Mapping[str, int]) -> dict[str, int]:
 RegionCode = Annotated[str, AfterValidator(_region)]
 DbIdentifier = Annotated[str, AfterValidator(_db_identifier)]
 RdsInstanceArnText = Annotated[str, AfterValidator(_rds_instance_arn)]
+RdsClusterArnText = Annotated[str, AfterValidator(_rds_cluster_arn)]
+#: An RDS instance or Aurora cluster ARN (the primary of an instance or a cluster strategy).
+RdsArnText = Annotated[str, AfterValidator(_rds_arn)]
+#: The gate alarm's period, seconds: one of :data:`contract.names.GATE_ALARM_PERIODS_SECONDS`.
+GatePeriodSeconds = Annotated[int, AfterValidator(_gate_period)]
 KmsKeyArnText = Annotated[str, AfterValidator(_kms_key_arn)]
 StepBudgets = Annotated[dict[str, int], AfterValidator(step_budgets)]
 
@@ -167,3 +209,5 @@ RetentionHours = RETENTION_HOURS.annotated
 KeepNewest = KEEP_NEWEST.annotated
 SnapshotQuota = SNAPSHOT_QUOTA.annotated
 TargetSeconds = TARGET_SECONDS.annotated
+ManagedRpoSeconds = MANAGED_RPO_SECONDS.annotated
+AuroraInstanceCount = AURORA_INSTANCE_COUNT.annotated
