@@ -29,6 +29,7 @@ from typing import Any
 from contract.strategies import RpoRule, spec
 from policies.inventory.backup import backup_cadence
 from policies.inventory.detection import detection_paths
+from policies.inventory.managed_rpo import managed_rpo
 from policies.inventory.orchestrator import (
     failover_orchestrator,
     promotion,
@@ -36,7 +37,6 @@ from policies.inventory.orchestrator import (
     strategy,
     targets,
 )
-from policies.inventory.managed_rpo import managed_rpo
 from policies.inventory.replication import replication_alarm
 from policies.inventory.survey import Survey
 from policies.inventory.traffic import dns_ttl, traffic_shift
