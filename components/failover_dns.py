@@ -19,8 +19,10 @@ Virginia (US-EAST-1) Region", https://aws.amazon.com/message/12721/):
   (Amazon CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data",
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data),
   and ``insufficient_data_health_status = "Healthy"`` keeps traffic on the primary before the
-  first data point (Route 53 Developer Guide, "Monitoring a CloudWatch alarm",
-  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch). Failback is a human decision: publish 0.
+  first data point (Route 53 Developer Guide, "Values that you specify when you create or
+  update health checks", "Monitor a CloudWatch alarm",
+  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html).
+  Failback is a human decision: publish 0.
 * ``orchestrated`` mode: the PRIMARY record follows the gate only; the orchestrator decides.
   ``automatic`` mode: it follows a CALCULATED check, gate AND endpoint (threshold 2 of 2), so
   Route 53 also fails over by itself when the endpoint check fails.
