@@ -4,7 +4,9 @@
 * Alarm: the health-check alarm's ``"CloudWatch Alarm State Change"`` event, forwarded from
   the primary Region's default bus to the standby Region's bus.
 * Manual: ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``;
-  ``reason`` is required for ``failover`` and ``failback``; ``force`` defaults to false.
+  ``reason`` is required for ``failover`` and ``failback``; ``force`` is JSON ``true`` or
+  ``false`` only (default false): ``"yes"``, ``"true"``, ``1`` or ``"off"`` are refused, as a
+  coerced string must never promote a standby.
 
 :func:`parse_event` raises :class:`~handlers.shared.errors.MalformedEventError` for anything
 else, before any AWS call is made.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from handlers.shared.errors import MalformedEventError
 from handlers.shared.events import parse_model
@@ -57,7 +59,15 @@ class ManualEvent(BaseModel):
 
     action: Literal["failover", "status", "failback"]
     reason: str = ""
-    force: bool = False
+    force: StrictBool = False
+
+    @field_validator("force", mode="before")
+    @classmethod
+    def _force(cls, v: Any) -> bool:
+        # StrictBool alone would say only "Input should be a valid boolean".
+        if not isinstance(v, bool):
+            raise ValueError(f"must be JSON true or false, got {v!r}")
+        return v
 
     @model_validator(mode="after")
     def _reason(self) -> ManualEvent:

@@ -72,3 +72,21 @@ def test_valid_shapes_parse() -> None:
     assert parse_event(alarm_event()).detail.state.value == "ALARM"
     ev = parse_event({"action": "status"})
     assert ev.action == "status" and ev.force is False
+
+
+@pytest.mark.parametrize("force", ["yes", "true", "false", "off", 1, 0, None, [], {"x": 1}])
+def test_force_must_be_json_true_or_false(static_env: dict[str, str], force: Any) -> None:
+    """A coerced ``force`` (``"yes"`` promoted a healthy primary's standby) is refused with a
+    message naming the field and what it accepts; nothing runs."""
+    factory = RecordingFactory()
+    event = {"action": "failover", "reason": "x", "force": force}
+    with pytest.raises(MalformedEventError) as err:
+        handle(event, FakeContext(), clients=factory, settings=load_settings(static_env))
+    assert f"force: must be JSON true or false, got {force!r}" in str(err.value)
+    assert factory.requested == []
+
+
+def test_force_accepts_json_booleans() -> None:
+    assert parse_event({"action": "failover", "reason": "x", "force": True}).force is True
+    assert parse_event({"action": "failover", "reason": "x", "force": False}).force is False
+    assert parse_event({"action": "failover", "reason": "x"}).force is False
