@@ -17,7 +17,8 @@ A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEve
 before any AWS client is built. Settings come from the environment
 (:mod:`handlers.failover.settings`; :class:`~handlers.shared.errors.SettingsError`). Clients
 come from :func:`handlers.shared.aws.default_clients` (AWS_ENDPOINT_URL honoured by botocore);
-primary-Region clients fail fast, as that Region may be down.
+primary-Region clients fail fast, as that Region may be down (so do us-east-1 clients when that
+is a third Region: see :func:`default_clients`).
 """
 
 from __future__ import annotations
@@ -37,11 +38,15 @@ from handlers.failover.watchdog import tick
 from handlers.shared import aws
 from handlers.shared.aws import ClientFactory
 from handlers.shared.errors import MalformedEventError
+from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
 
 def default_clients(settings: FailoverSettings) -> ClientFactory:
-    """Clients from :mod:`handlers.shared.aws`; fast-fail ones for the primary Region."""
-    return aws.default_clients(fast_fail_region=settings.primary_region)
+    """Clients from :mod:`handlers.shared.aws`: fast-fail ones for the primary Region, and for
+    us-east-1 (HEALTH_CHECK_METRIC_REGION, where only the health alarm is read) when it is
+    neither of the stack's Regions; adaptive retries in the standby Region, where the work is."""
+    fast = {settings.primary_region, HEALTH_CHECK_METRIC_REGION} - {settings.standby_region}
+    return aws.default_clients(fast_fail_regions=fast)
 
 
 def status_report(store: StateStore) -> dict[str, Any]:
