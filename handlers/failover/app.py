@@ -4,7 +4,10 @@
 
 * EventBridge ``Scheduled Event`` -> watchdog tick (:mod:`handlers.failover.watchdog`);
 * forwarded ``CloudWatch Alarm State Change`` of HEALTH_ALARM_NAME -> ALARM starts (or
-  resumes) a failover, which verifies the failure first; OK / INSUFFICIENT_DATA -> no-op;
+  resumes) a failover, which verifies the failure first; OK / INSUFFICIENT_DATA -> no-op
+  (``ignored``). One from another account (not PRIMARY_DB_ARN's), another Region than
+  us-east-1 or another source is refused (``MalformedEventError``); a replayed one or one
+  sent more than PROBE_WINDOW_SECONDS from now is ``ignored`` with a logged ``reason``;
 * ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``.
 
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
@@ -28,7 +31,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contract.names import Metric
-from handlers.failover.events import AlarmEvent, ManualEvent, parse_event
+from handlers.failover import clock
+from handlers.failover.events import (
+    AlarmEvent,
+    ManualEvent,
+    alarm_ignore_reason,
+    check_alarm_source,
+    parse_event,
+    stack_account,
+)
 from handlers.failover.failback import failback
 from handlers.failover.observability import count, logger, metrics, tracer
 from handlers.failover.runner import run_failover, summary
@@ -81,9 +92,19 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
     """
     parsed = parse_event(event)
     s = settings or get_settings()
-    if isinstance(parsed, AlarmEvent) and parsed.detail.alarm_name != s.health_alarm_name:
-        raise MalformedEventError(f"alarm {parsed.detail.alarm_name!r} is not the health-check "
-                                  f"alarm {s.health_alarm_name!r} this orchestrator follows")
+    if isinstance(parsed, AlarmEvent):
+        if parsed.detail.alarm_name != s.health_alarm_name:
+            raise MalformedEventError(f"alarm {parsed.detail.alarm_name!r} is not the "
+                                      f"health-check alarm {s.health_alarm_name!r} this "
+                                      "orchestrator follows")
+        check_alarm_source(parsed, account=stack_account(s.primary_db_arn))
+        ignored = alarm_ignore_reason(parsed, now=clock.now(),
+                                      window_seconds=s.probe_window_seconds)
+        if ignored is not None:
+            logger.warning("alarm event ignored", extra={"reason": ignored,
+                                                         "event_id": parsed.id})
+            return {"status": "ignored", "reason": ignored,
+                    "alarm_state": parsed.detail.state.value, "steps": []}
     factory = clients or default_clients(s)
     store = StateStore(factory("dynamodb", s.standby_region), s.state_table_name)
     owner = str(getattr(context, "aws_request_id", "") or "local")

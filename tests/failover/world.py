@@ -42,6 +42,7 @@ from contract.names import (
     managed_by_value,
 )
 from handlers.backup import naming
+from handlers.failover import clock
 from handlers.failover.settings import FailoverSettings, load_settings
 from handlers.failover.state import StateStore
 from handlers.shared.aws import RETRY_CONFIG
@@ -134,15 +135,23 @@ def scheduled_event() -> dict[str, Any]:
             "detail": {}}
 
 
-def alarm_event(state: str = "ALARM", name: str = HEALTH_ALARM) -> dict[str, Any]:
+def alarm_event(state: str = "ALARM", name: str = HEALTH_ALARM, *,
+                age_seconds: float = 5.0, **top: Any) -> dict[str, Any]:
+    """The health alarm's "CloudWatch Alarm State Change" event as EventBridge delivers it
+    (shape of the sample in the Amazon CloudWatch User Guide, "Alarm events and
+    EventBridge"), sent ``age_seconds`` before the handler's clock; ``top`` replaces
+    top-level fields (``account``, ``region``, ``replay-name``, ...)."""
+    sent = datetime.fromtimestamp(clock.now() - age_seconds, UTC)
     return {"version": "0", "id": str(uuid.uuid4()),
             "detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
-            "account": ACCOUNT, "time": "2026-11-29T12:00:00Z", "region": HEALTH_REGION,
+            "account": ACCOUNT, "time": sent.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": HEALTH_REGION,
             "resources": [f"arn:aws:cloudwatch:{HEALTH_REGION}:{ACCOUNT}:alarm:{name}"],
             "detail": {"alarmName": name,
                        "state": {"value": state, "reason": "Threshold Crossed",
-                                 "timestamp": "2026-11-29T12:00:00.000+0000"},
-                       "previousState": {"value": "OK", "reason": "", "timestamp": ""}}}
+                                 "timestamp": sent.strftime("%Y-%m-%dT%H:%M:%S.000+0000")},
+                       "previousState": {"value": "OK", "reason": "", "timestamp": ""},
+                       "configuration": {"description": ""}}, **top}
 
 
 def manual(action: str = "failover", reason: str = "drill", force: bool = False) -> dict[str, Any]:
