@@ -132,7 +132,8 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         return run_failover(s, factory, store, trigger="alarm",
                             reason=f"alarm {parsed.detail.alarm_name}: {parsed.detail.state.reason}",
                             force=False, owner=owner, remaining_seconds=remaining)
-    return tick(s, factory, store, owner=owner, remaining_seconds=remaining)
+    return tick(s, factory, store, owner=owner, remaining_seconds=remaining,
+                event_id=parsed.id)
 
 
 @logger.inject_lambda_context(clear_state=True)
