@@ -8,7 +8,9 @@
   (``ignored``). One from another account (not PRIMARY_DB_ARN's), another Region than
   us-east-1 or another source is refused (``MalformedEventError``); a replayed one or one
   sent more than PROBE_WINDOW_SECONDS from now is ``ignored`` with a logged ``reason``;
-* ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``.
+* ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``: ``reason``
+  at most 1,000 characters (:data:`~handlers.failover.events.MAX_REASON_CHARS`), ``force``
+  JSON true/false only; anything else is a ``MalformedEventError``.
 
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
@@ -33,6 +35,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from contract.names import Metric
 from handlers.failover import clock
 from handlers.failover.events import (
+    MAX_REASON_CHARS,
     AlarmEvent,
     ManualEvent,
     alarm_ignore_reason,
@@ -47,6 +50,7 @@ from handlers.failover.settings import FailoverSettings, get_settings
 from handlers.failover.state import StateStore
 from handlers.failover.watchdog import tick
 from handlers.shared import aws
+from handlers.shared.alerts import clip_text
 from handlers.shared.aws import ClientFactory
 from handlers.shared.errors import MalformedEventError
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
@@ -129,8 +133,11 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
             logger.warning("health alarm fired but automation is not armed: no failover")
             count(Metric.FAILOVER_UNARMED)
             return {"status": "unarmed", "alarm_state": state, "steps": []}
-        return run_failover(s, factory, store, trigger="alarm",
-                            reason=f"alarm {parsed.detail.alarm_name}: {parsed.detail.state.reason}",
+        # An alarm's reason is CloudWatch's text (up to 1,023 characters): kept to the
+        # operator's bound, as it is stored and alerted the same way.
+        reason = clip_text(f"alarm {parsed.detail.alarm_name}: {parsed.detail.state.reason}",
+                           MAX_REASON_CHARS)
+        return run_failover(s, factory, store, trigger="alarm", reason=reason,
                             force=False, owner=owner, remaining_seconds=remaining)
     return tick(s, factory, store, owner=owner, remaining_seconds=remaining,
                 event_id=parsed.id)

@@ -8,7 +8,8 @@
   checked by :func:`alarm_source_problem` (a foreign one is refused) and
   :func:`alarm_ignore_reason` (a replayed or stale one is ignored).
 * Manual: ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``;
-  ``reason`` is required for ``failover`` and ``failback``; ``force`` is JSON ``true`` or
+  ``reason`` is required for ``failover`` and ``failback``, at most :data:`MAX_REASON_CHARS`
+  characters (it is stored in the state record and sent in every alert); ``force`` is JSON ``true`` or
   ``false`` only (default false): ``"yes"``, ``"true"``, ``1`` or ``"off"`` are refused, as a
   coerced string must never promote a standby.
 
@@ -27,6 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 from handlers.shared.errors import MalformedEventError
 from handlers.shared.events import parse_model
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
+
+#: Longest operator ``reason``, characters. A reason is a line for the timeline and the
+#: pager, not a document: 1,000 characters leaves the state record far below DynamoDB's
+#: 400 KB item limit (Amazon DynamoDB Developer Guide, "Service, account, and table quotas
+#: in Amazon DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html)
+#: and every alert far below SNS's 256 KB message limit; about 300 KB once left a completed
+#: failover with no alert, about 1 MB a raw DynamoDB error before any step.
+MAX_REASON_CHARS = 1000
 
 SCHEDULED = "Scheduled Event"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -73,6 +82,14 @@ class ManualEvent(BaseModel):
         # StrictBool alone would say only "Input should be a valid boolean".
         if not isinstance(v, bool):
             raise ValueError(f"must be JSON true or false, got {v!r}")
+        return v
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_length(cls, v: str) -> str:
+        if len(v) > MAX_REASON_CHARS:
+            raise ValueError(f"at most {MAX_REASON_CHARS} characters, got {len(v)}; the full "
+                             "story belongs in the incident record, the reason is its one line")
         return v
 
     @model_validator(mode="after")
