@@ -103,3 +103,37 @@ def test_invalid_environment_fails_naming_the_variable(monkeypatch, fresh_settin
     with pytest.raises(SettingsError, match="PROTECTED_DATABASES"):
         app.handler(scheduled_event(datetime(2026, 3, 1, tzinfo=UTC)), Context())
     assert recorder.calls == []
+
+
+NO_VALIDATOR = ("contract.env does not validate this yet: the orchestrator-environment "
+                "validators (non-empty ALERT_TOPIC_ARNS keyed by Region codes) are not in "
+                "contract.env on this branch")
+
+
+def _cold_start(monkeypatch, env: dict[str, str]):
+    from handlers.backup.settings import SettingsError
+    from tests.backup.test_settings_events import ENV
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    for k, v in {**ENV, **env}.items():
+        monkeypatch.setenv(k, v)
+    recorder = Recorder()
+    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
+    with pytest.raises(SettingsError) as err:
+        app.handler(scheduled_event(datetime.now(UTC)), Context())
+    assert recorder.calls == [] and recorder.attempts == []
+    return err.value
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_misspelt_region_code_fails_at_cold_start(monkeypatch, fresh_settings) -> None:
+    err = _cold_start(monkeypatch, {"STANDBY_REGION": "us-wset-2"})
+    assert "STANDBY_REGION" in str(err) and "'us-wset-2' is not an AWS Region" in str(err)
+
+
+@pytest.mark.skip(reason=NO_VALIDATOR)
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+@pytest.mark.parametrize("topics", ["{}", '{"us-wset-2": "arn:aws:sns:us-west-2:123456789012:a"}'])
+def test_alert_topics_that_reach_no_region_fail_at_cold_start(monkeypatch, fresh_settings,
+                                                              topics: str) -> None:
+    err = _cold_start(monkeypatch, {"ALERT_TOPIC_ARNS": topics})
+    assert "ALERT_TOPIC_ARNS" in str(err)

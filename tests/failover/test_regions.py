@@ -53,8 +53,9 @@ def test_clients_fail_fast_in_regions_that_may_be_down(
     there), get fast-fail clients; the standby Region, where the work happens, does not."""
     from handlers.failover.settings import load_settings
     from tests.failover.world import primary_arn
+    key = static_env["STANDBY_KMS_KEY_ARN"].replace(":us-west-2:", f":{regions[1]}:")
     env = {**static_env, "PRIMARY_REGION": regions[0], "STANDBY_REGION": regions[1],
-           "PRIMARY_DB_ARN": primary_arn(regions[0])}
+           "PRIMARY_DB_ARN": primary_arn(regions[0]), "STANDBY_KMS_KEY_ARN": key}
     factory = default_clients(load_settings(env))
     aws.client.cache_clear()
     try:
