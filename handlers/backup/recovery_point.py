@@ -249,18 +249,9 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
             # whenever it stopped, not of its creation time: then only copies count.
             True: newest_snapshot_ages(standby_snapshots, owner=owner, now=now,
                                        kinds=[Kind.COPY])}
-    # Without a trusted replication reading, only copies count (see _database).
     task_untrusted = any(v < 0 for v in task_values.values()) or bool(rp.unknown)
-    names = [m.name for m in standby_metrics]
-    for db, standby in databases:
-        reading = readings.get(db)
-        if standby and names and reading is None:
-            rp.unknown.append({"database": db, "target": standby,
-                               "message": _unknown_message(names, standby)})
-        untrusted = task_untrusted or (bool(standby) and bool(names) and reading is None)
-        lag = _database(rp, db, standby, reading, task_lag, ages, untrusted)
-        if lag is not None:
-            lags.append(lag)
+    lags += _databases(rp, databases, readings, [m.name for m in standby_metrics], task_lag,
+                       ages, task_untrusted)
     known = [v["age_seconds"] for v in rp.per_database.values() if v["age_seconds"] is not None]
     # A database without any usable recovery point is the worst one: its age is unknown, so
     # the stack figure is unknown too and is not published (the RPO alarm treats missing
@@ -270,6 +261,26 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
                                      else None)
     rp.replication_lag_seconds = max(lags) if lags else None
     return rp
+
+
+def _databases(rp: RecoveryPoints, databases: Sequence[tuple[str, str | None]],
+               readings: Mapping[str, tuple[str, float]], names: Sequence[str],
+               task_lag: float | None, ages: Mapping[bool, Mapping[str, float]],
+               task_untrusted: bool) -> list[float]:
+    """Fill ``rp`` for each database; returns their own lag readings. A standby with no
+    reading of the standby metrics ``names`` is ``unknown``; without a trusted replication
+    reading (that, or the task's untrusted), only copies count (:func:`_database`)."""
+    lags = []
+    for db, standby in databases:
+        reading = readings.get(db)
+        unknown = bool(standby) and bool(names) and reading is None
+        if unknown:
+            rp.unknown.append({"database": db, "target": standby,
+                               "message": _unknown_message(names, str(standby))})
+        lag = _database(rp, db, standby, reading, task_lag, ages, task_untrusted or unknown)
+        if lag is not None:
+            lags.append(lag)
+    return lags
 
 
 def _database(rp: RecoveryPoints, db: str, standby: str | None,

@@ -85,6 +85,28 @@ def status_report(store: StateStore) -> dict[str, Any]:
                      "renewals": lock and lock.renewals}}
 
 
+def _screen_alarm(event: AlarmEvent, s: FailoverSettings) -> dict[str, Any] | None:
+    """The answer to an alarm event that must not start a failover (``ignored``: replayed,
+    stale, or a state other than ALARM), or None; before any AWS client is built.
+
+    Raises:
+        MalformedEventError: another alarm, or a foreign event (see
+            :func:`handlers.failover.events.check_alarm_source`).
+    """
+    if event.detail.alarm_name != s.health_alarm_name:
+        raise MalformedEventError(f"alarm {event.detail.alarm_name!r} is not the health-check "
+                                  f"alarm {s.health_alarm_name!r} this orchestrator follows")
+    check_alarm_source(event, account=stack_account(s.primary_db_arn))
+    state = event.detail.state.value
+    ignored = alarm_ignore_reason(event, now=clock.now(), window_seconds=s.probe_window_seconds)
+    if ignored is not None:
+        logger.warning("alarm event ignored", extra={"reason": ignored, "event_id": event.id})
+        return {"status": "ignored", "reason": ignored, "alarm_state": state, "steps": []}
+    if state != "ALARM":
+        return {"status": "ignored", "alarm_state": state, "steps": []}
+    return None
+
+
 def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
            settings: FailoverSettings | None = None) -> dict[str, Any]:
     """Route ``event``; see the module docstring. ``clients`` / ``settings`` override the
@@ -97,18 +119,9 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
     parsed = parse_event(event)
     s = settings or get_settings()
     if isinstance(parsed, AlarmEvent):
-        if parsed.detail.alarm_name != s.health_alarm_name:
-            raise MalformedEventError(f"alarm {parsed.detail.alarm_name!r} is not the "
-                                      f"health-check alarm {s.health_alarm_name!r} this "
-                                      "orchestrator follows")
-        check_alarm_source(parsed, account=stack_account(s.primary_db_arn))
-        ignored = alarm_ignore_reason(parsed, now=clock.now(),
-                                      window_seconds=s.probe_window_seconds)
-        if ignored is not None:
-            logger.warning("alarm event ignored", extra={"reason": ignored,
-                                                         "event_id": parsed.id})
-            return {"status": "ignored", "reason": ignored,
-                    "alarm_state": parsed.detail.state.value, "steps": []}
+        screened = _screen_alarm(parsed, s)
+        if screened is not None:
+            return screened
     factory = clients or default_clients(s)
     store = StateStore(factory("dynamodb", s.standby_region), s.state_table_name)
     owner = str(getattr(context, "aws_request_id", "") or "local")
@@ -127,8 +140,6 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
                             force=parsed.force, owner=owner, remaining_seconds=remaining)
     if isinstance(parsed, AlarmEvent):
         state = parsed.detail.state.value
-        if state != "ALARM":
-            return {"status": "ignored", "alarm_state": state, "steps": []}
         if not store.watchdog().armed:
             logger.warning("health alarm fired but automation is not armed: no failover")
             count(Metric.FAILOVER_UNARMED)
