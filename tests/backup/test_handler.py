@@ -105,11 +105,6 @@ def test_invalid_environment_fails_naming_the_variable(monkeypatch, fresh_settin
     assert recorder.calls == []
 
 
-NO_VALIDATOR = ("contract.env does not validate this yet: the orchestrator-environment "
-                "validators (non-empty ALERT_TOPIC_ARNS keyed by Region codes) are not in "
-                "contract.env on this branch")
-
-
 def _cold_start(monkeypatch, env: dict[str, str]):
     from handlers.backup.settings import SettingsError
     from tests.backup.test_settings_events import ENV
@@ -130,7 +125,6 @@ def test_a_misspelt_region_code_fails_at_cold_start(monkeypatch, fresh_settings)
     assert "STANDBY_REGION" in str(err) and "'us-wset-2' is not an AWS Region" in str(err)
 
 
-@pytest.mark.skip(reason=NO_VALIDATOR)
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 @pytest.mark.parametrize("topics", ["{}", '{"us-wset-2": "arn:aws:sns:us-west-2:123456789012:a"}'])
 def test_alert_topics_that_reach_no_region_fail_at_cold_start(monkeypatch, fresh_settings,

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from bench.backup import PER_DATABASE_OPS, run_size
 from handlers.backup.inventory import instance_statuses, list_manual_snapshots
 from handlers.backup.runner import run_backup
 from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, backend, build_world, client

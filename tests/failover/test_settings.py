@@ -63,11 +63,6 @@ def test_get_settings_reads_environment_once(env: dict[str, str],
 
 
 # -- environments that parse but cannot work: refused at cold start, before any client ----
-NO_VALIDATOR = ("contract.env does not validate this yet: the orchestrator-environment "
-                "validators (non-empty ALERT_TOPIC_ARNS keyed by Region codes, PRIMARY_DB_ARN "
-                "in PRIMARY_REGION) are not in contract.env on this branch")
-
-
 def _cold_start(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> SettingsError:
     from handlers.failover import app
     from tests.failover.world import FakeContext, scheduled_event
@@ -93,7 +88,6 @@ def test_a_misspelt_region_code_fails_at_cold_start(env: dict[str, str],
     assert "PRIMARY_REGION" in str(err) and "'us-east1' is not an AWS Region" in str(err)
 
 
-@pytest.mark.skip(reason=NO_VALIDATOR)
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 @pytest.mark.parametrize("topics", ["{}", json.dumps({"us-esat-1": "arn:t"})])
 def test_alert_topics_that_reach_no_region_fail_at_cold_start(
@@ -102,7 +96,6 @@ def test_alert_topics_that_reach_no_region_fail_at_cold_start(
     assert "ALERT_TOPIC_ARNS" in str(err)
 
 
-@pytest.mark.skip(reason=NO_VALIDATOR)
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_a_primary_db_arn_outside_the_primary_region_fails_at_cold_start(
         env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
