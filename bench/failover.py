@@ -32,6 +32,7 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
+from contract.env import Env
 from contract.strategies import STRATEGIES
 from emulator.bridges import promote_read_replica
 from emulator.clients import RecordingClients
@@ -77,9 +78,9 @@ def _failover(env: dict[str, str], clients: _TimedClients) -> tuple[dict[str, An
     """One manual failover through the handler's entry point; ``(result, wall seconds)``."""
     from handlers.failover.app import handle
 
-    runtime_env = {**env, "AWS_REGION": env["STANDBY_REGION"], "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
+    runtime_env = {**env, "AWS_REGION": env[Env.STANDBY_REGION], "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
                    "POWERTOOLS_TRACE_DISABLED": "true"}
-    context = LambdaContext.for_function(FUNCTION, region=env["STANDBY_REGION"])
+    context = LambdaContext.for_function(FUNCTION, region=env[Env.STANDBY_REGION])
     with lambda_environment(runtime_env), captured_output(io.StringIO()), promote_read_replica():
         clear_caches()      # a new container: settings parsed from this environment
         t0 = time.perf_counter()

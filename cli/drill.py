@@ -19,8 +19,11 @@ site's existing parts, deploy the plan recorded under mocks, back up, break the 
 over through the failover orchestrator's real triggers, verify from outside and write
 <reports-dir>/drill-report.{json,md} and drill-timeline.png.
 
-With --target aws the same steps run against a deployed, non-production stack (refused for
-production-named stacks and without --confirm-non-production).
+With --target aws the same steps run against a deployed, non-production stack: refused
+without --confirm-non-production, for production-named stacks, and unless --account-id names
+the account of the caller's credentials (sts:GetCallerIdentity) and not the production stack's
+(database.primaryInstanceArn in Pulumi.prod.yaml). Each refusal, missing credentials included,
+exits 2 with one line.
 
 scenarios: happy-path, primary-region-down, throttling-storm, concurrent-triggers,
 crash-and-resume, primary-recovers (drill.scenarios). Exit 1 also when a target is missed or
@@ -47,6 +50,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="emulator (default) or a real non-production AWS account")
     p.add_argument("--confirm-non-production", action="store_true",
                    help="required with --target aws: you confirm the account is not production")
+    p.add_argument("--account-id", metavar="ID",
+                   help="required with --target aws: the 12-digit id of the non-production "
+                        "account to drill; must be the caller's (sts:GetCallerIdentity) and "
+                        "not the production stack's")
     p.add_argument("--failover-function", help="--target aws: deployed failover function name")
     p.add_argument("--backup-function", help="--target aws: deployed backup function name")
     p.add_argument("--region", default="us-west-2", help="--target aws: the standby Region")
@@ -55,14 +62,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _game_day(a: argparse.Namespace, console: Any) -> int:
-    from drill.aws_target import TargetRefused, check_target, run_game_day
+    from rich.markup import escape
+
+    from drill.aws_target import TargetRefused, boto3_clients, guard, run_game_day
 
     try:
-        check_target(a.stack, confirmed=a.confirm_non_production)
         if not (a.failover_function and a.backup_function):
             raise TargetRefused("--target aws needs --failover-function and --backup-function")
-    except TargetRefused as e:
-        console.print(f"[red]refused:[/red] {e}")
+        guard(a.stack, confirmed=a.confirm_non_production, account_id=a.account_id,
+              region=a.region, clients=boto3_clients)
+    except TargetRefused as e:  # one line, whatever the terminal's width
+        console.print(f"[red]refused:[/red] {escape(str(e))}", soft_wrap=True, highlight=False)
         return ExitCode.CANNOT_RUN
     if not a.no_policy_gate:  # step 1, as on the emulator, in-process
         from preview.run import run as preview
@@ -71,7 +81,8 @@ def _game_day(a: argparse.Namespace, console: Any) -> int:
             console.print("[red]policy gate failed:[/red] fix the preview's violations first")
             return ExitCode.CANNOT_RUN
     out = run_game_day(a.stack, confirmed=True, failover_function=a.failover_function,
-                       backup_function=a.backup_function, region=a.region, force=a.force)
+                       backup_function=a.backup_function, region=a.region,
+                       account_id=a.account_id, force=a.force)
     console.print_json(data=out)
     return ExitCode.OK if out["verdict"] == "pass" else ExitCode.FAILED
 

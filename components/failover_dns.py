@@ -1,9 +1,13 @@
 """Failover DNS: the primary endpoint's health check, the data-plane failover gate, and the
 PRIMARY/SECONDARY failover records.
 
-How traffic moves, with no Route 53 API call on the failover path (field notes: the Route 53
-control plane runs only in us-east-1 and was impaired for hours in December 2021, while DNS
-answers and health checkers - the data plane - kept working):
+How traffic moves, with no Route 53 API call on the failover path (the Route 53 control plane
+runs only in us-east-1 - Amazon Route 53 Developer Guide, "Creating disaster recovery
+mechanisms using Amazon Route 53",
+https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/disaster-recovery-resiliency.html -
+and was impaired for hours in the December 2021 us-east-1 event while DNS answers and health
+checkers, the data plane, kept working: "Summary of the AWS Service Event in the Northern
+Virginia (US-EAST-1) Region", https://aws.amazon.com/message/12721/):
 
 * An HTTPS health check probes the primary Region's *own* FQDN (never the shared failover
   name, which would check whichever Region answers).
@@ -11,9 +15,14 @@ answers and health checkers - the data plane - kept working):
   FailoverGateEngaged`` (dimension ``Stack``). A CLOUDWATCH_METRIC health check follows it.
   The orchestrator engages the gate by publishing 1: the alarm fires, the gate check turns
   unhealthy, the PRIMARY record stops answering and Route 53 serves the SECONDARY.
-* Latch (field notes, "Gate latching"): ``treat_missing_data = "ignore"`` keeps the alarm's
-  last state when no data arrives, and ``insufficient_data_health_status = "Healthy"`` keeps
-  traffic on the primary before the first data point. Failback is a human decision: publish 0.
+* Latch: ``treat_missing_data = "ignore"`` keeps the alarm's last state when no data arrives
+  (Amazon CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data",
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data),
+  and ``insufficient_data_health_status = "Healthy"`` keeps traffic on the primary before the
+  first data point (Route 53 Developer Guide, "Values that you specify when you create or
+  update health checks", "Monitor a CloudWatch alarm",
+  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html).
+  Failback is a human decision: publish 0.
 * ``orchestrated`` mode: the PRIMARY record follows the gate only; the orchestrator decides.
   ``automatic`` mode: it follows a CALCULATED check, gate AND endpoint (threshold 2 of 2), so
   Route 53 also fails over by itself when the endpoint check fails.

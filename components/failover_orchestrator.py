@@ -12,7 +12,9 @@ Declares, all in the standby Region unless noted:
   1. the health-check alarm (us-east-1, where Route 53 metrics live) forwarded by a rule on
      us-east-1's default bus to an event bus in the standby Region (a rule cannot target a
      resource in another Region directly; cross-Region delivery goes bus-to-bus with an IAM
-     role - field notes, EventBridge), where a rule invokes the function;
+     role - Amazon EventBridge User Guide, "Sending and receiving events between AWS
+     Regions", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html),
+     where a rule invokes the function;
   2. a watchdog schedule (every ``failover.watchdogRateMinutes``, default 1) in the standby
      Region: the function probes the primary endpoint itself, so detection still works while
      us-east-1's own services are impaired;

@@ -52,6 +52,13 @@ DEFAULT_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = {
 }
 
 
+def backup_schedule_rule_name(stack: str) -> str:
+    """Physical name of the backup orchestrator's EventBridge schedule rule in the standby
+    Region, ``ecommerce-dr-<stack>-backup-schedule``: the program declares the rule under
+    it, and the backup handler runs only on that rule's scheduled events."""
+    return f"ecommerce-dr-{stack}-backup-schedule"
+
+
 def managed_by_value(stack: str) -> str:
     """Value of the ``managed-by`` tag on recovery points of a stack: ``ecommerce-dr/<stack>``."""
     return f"ecommerce-dr/{stack}"

@@ -51,8 +51,9 @@ def answer(ctx: DrillContext) -> dict[str, Any]:
 
 
 def gate_datapoints_since(ctx: DrillContext, since: dt.datetime) -> list[float]:
-    """Raw gate datapoints published after ``since``, read from the in-process emulator
-    backend (CloudWatch's API aggregates per period, which would hide a single 0)."""
+    """Raw gate datapoints published after ``since``, in the order published, read from the
+    in-process emulator backend (CloudWatch's API aggregates per period, which would hide a
+    single 0; moto keeps the datapoints in a list, in the order it received them)."""
     from moto.cloudwatch.models import cloudwatch_backends
 
     backend = cloudwatch_backends[ACCOUNT_ID][ctx.settings.standby_region]
@@ -74,3 +75,16 @@ def standby_copies(ctx: DrillContext) -> list[dict[str, Any]]:
     return [s for s in snaps
             if {t["Key"]: t["Value"] for t in s.get("TagList", [])}
             .get(MANAGED_BY_TAG, "").startswith(managed_by_value(""))]
+
+
+def route53_calls(ctx: DrillContext, step: str) -> tuple[int, int]:
+    """Route 53 calls during ``step``: ``(served, attempted)``.
+
+    ``served``: requests the emulator received, whatever their answer (run, refused with an
+    error, or answered ``Throttling`` without running); ``attempted``: calls the handlers'
+    clients made, whatever the outcome (ok, an error answer, unreachable). A failed call is
+    still a dependency on the Route 53 control plane, which lives in us-east-1 only."""
+    ledger = ctx.emulator.ledger
+    served = (ledger.count(step=step, service="route53")
+              + ledger.count(step=step, service="route53", throttled=True))
+    return served, ctx.client_ledger.count(step=step, service="route53")

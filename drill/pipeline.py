@@ -17,6 +17,7 @@ from unittest import mock
 
 from drill.context import DrillContext
 from drill.measure import measure
+from drill.observe import route53_calls
 from drill.options import Abort, DrillError, DrillOptions, StepSkipped
 from drill.result import BridgeUse, DrillResult, StepRecord
 from drill.step import Step
@@ -147,8 +148,7 @@ def _finish(ctx: DrillContext) -> DrillResult:
     if gate is not None and gate.status == "skipped":
         r.notes.append("the policy gate was turned off for this run")
     r.api_requests_total = len(ledger.requests)
-    r.route53_failover_calls = ledger.count(step="failover", service="route53")
-    r.route53_handler_calls = ctx.client_ledger.count(step="failover", service="route53")
+    r.route53_failover_calls, r.route53_handler_calls = route53_calls(ctx, "failover")
     r.bridges = [BridgeUse(n, why, ctx.bridges.counts.get(n, 0),
                            [a for a in ctx.bridges.actions if a.startswith(f"[{n}]")][:20])
                  for n, why in BRIDGES.items()]

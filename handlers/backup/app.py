@@ -3,10 +3,15 @@
 Deployed in the STANDBY Region (so backups and RPO measurement go on while the primary
 Region is down), triggered by an EventBridge schedule every ``CADENCE_MINUTES``.
 
-Event: an EventBridge event (Powertools ``EventBridgeModel``); its ``time`` floored to the
-cadence is the run's period (see :func:`handlers.backup.events.scheduled_event` to build
-one). A malformed event raises :class:`~handlers.shared.errors.MalformedEventError` before
-any AWS call. Settings: :mod:`handlers.backup.settings` (environment, parsed once;
+Event: the scheduled event of the stack's own backup schedule rule (Powertools
+``EventBridgeModel``; :func:`handlers.backup.events.check_source`: ``Scheduled Event`` from
+``aws.events``, the stack's account, STANDBY_REGION, the rule
+``ecommerce-dr-<stack>-backup-schedule`` in ``resources``, a ``time`` at most one cadence
+from now); its ``time`` floored to the cadence is the run's period (see
+:func:`handlers.backup.events.scheduled_event` to build one). Any other event - malformed,
+foreign, another kind, or too far from now - raises
+:class:`~handlers.shared.errors.MalformedEventError` before any AWS call. Settings:
+:mod:`handlers.backup.settings` (environment, parsed once;
 :class:`~handlers.shared.errors.SettingsError`). Clients: :func:`default_clients`.
 
 Return value, and the metadata object written to ``s3://METADATA_BUCKET/runs/<YYYYmmddHHMM>/<run_id>.json``
@@ -47,13 +52,15 @@ the recovery-point-age alarm covers a copy that keeps failing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.backup.events import parse_event, period_start
+from handlers.backup.events import check_source, parse_event, period_start
 from handlers.backup.observability import logger, metrics, tracer
 from handlers.backup.runner import run_backup
 from handlers.backup.settings import BackupSettings, get_settings
@@ -81,23 +88,27 @@ def _emit(summary: dict[str, Any], stack: str) -> None:
 
 
 def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
-           settings: BackupSettings | None = None) -> dict[str, Any]:
-    """Run one scheduled backup. ``clients`` / ``settings`` override the defaults (tests,
+           settings: BackupSettings | None = None,
+           now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Any]:
+    """Run one scheduled backup. ``clients`` / ``settings`` / ``now`` (the UTC clock the
+    event time is checked and ages are measured against) override the defaults (tests,
     drill, benchmark); ``context`` may be None (the run id is then a fresh UUID).
 
     Returns:
         The run summary (shape in the module docstring).
 
     Raises:
-        MalformedEventError: malformed event (no AWS call made).
+        MalformedEventError: malformed, foreign or mistimed event (no AWS call made).
         SettingsError: invalid environment (no AWS call made).
     """
     parsed = parse_event(event)            # before anything else: no AWS call on bad input
     s = settings or get_settings()
+    check_source(parsed, s, now=now())
     period = period_start(parsed.time, s.cadence_minutes)
     run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
     logger.append_keys(period=period.isoformat(), run_id=run_id, stack=s.stack_name)
-    record = run_backup(s, period=period, run_id=run_id, clients=clients or default_clients(s))
+    record = run_backup(s, period=period, run_id=run_id, clients=clients or default_clients(s),
+                        now=now)
     summary = record.to_dict()
     _emit(summary, s.stack_name)
     log = logger.info if record.status == "complete" else logger.warning

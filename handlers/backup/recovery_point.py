@@ -19,6 +19,14 @@ ReplicaLag / CDC latency read. A negative ReplicaLag / CDC latency (RDS reports 
 replication is not running) is never a recovery point nor a lag figure: it is reported in
 ``not_running`` and the orchestrator records it as an error (run ``partial``, alert).
 
+No datapoint at all for a replication the strategy has (a standby's ReplicaLag, the DMS
+task's CDC latencies: task stopped, replica broken, metrics missing) means its state is
+unknown - the failover's readiness calls the same state not ready. It is reported in
+``unknown`` (the orchestrator records an error: run ``partial``, alert); the standby's own
+snapshots do not count then (a fresh snapshot of a standby that stopped replicating long ago
+is no fresh recovery point), only cross-Region copies; and the stack figure is withheld, so
+the RPO alarm, which treats missing data as breaching, fires.
+
 Metrics go out with ``PutMetricData`` in the standby Region (namespace
 ``contract.names.METRIC_NAMESPACE``, dimension ``Stack``; per-database figures also with
 ``Database``), so the program's alarms can read them while the primary Region is down.
@@ -60,22 +68,25 @@ class RecoveryPoints:
     """Measured figures, seconds. ``per_database[db]`` is ``{"age_seconds", "source"}``
     (source ``snapshot`` | ``replica-lag`` | ``dms``), ``age_seconds`` None when the database
     has no usable recovery point in the standby Region. ``recovery_point_age_seconds`` is
-    None when any database has none. ``not_running``: ``{"database" (None for the DMS task),
-    "target" (standby instance or DMS task ARN), "message"}`` per replication that reads a
-    negative lag (not running)."""
+    None when any database has none or any replication state is unknown. ``not_running``:
+    ``{"database" (None for the DMS task), "target" (standby instance or DMS task ARN),
+    "message"}`` per replication that reads a negative lag (not running); ``unknown``, the
+    same per replication with no datapoint at all."""
 
     per_database: dict[str, dict[str, Any]] = field(default_factory=dict)
     recovery_point_age_seconds: float | None = None
     replication_lag_seconds: float | None = None
     missing: list[str] = field(default_factory=list)
     not_running: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"per_database": self.per_database,
                 "recovery_point_age_seconds": self.recovery_point_age_seconds,
                 "replication_lag_seconds": self.replication_lag_seconds,
                 "databases_without_recovery_point": self.missing,
-                "replication_not_running": self.not_running}
+                "replication_not_running": self.not_running,
+                "replication_unknown": self.unknown}
 
 
 def newest_snapshot_ages(snapshots: Iterable[Snapshot], *, owner: Ownership, now: datetime,
@@ -169,8 +180,20 @@ def _task_values(cloudwatch: Any, task_arn: str, metrics: Sequence[MetricRef],
     return {name: v * per_unit[name] for name, v in values.items()}
 
 
-def _task_lag(rp: RecoveryPoints, values: Mapping[str, float], task_arn: str) -> float | None:
-    """The task's lag (largest reading), or None; a negative reading is ``not_running``."""
+def _unknown_message(names: Sequence[str], target: str) -> str:
+    return (f"no {'/'.join(names)} datapoint for {target} in the last "
+            f"{LAG_LOOKBACK.total_seconds():.0f} s: replication state unknown (stopped, broken "
+            "or not reporting); its own snapshots are not recovery points")
+
+
+def _task_lag(rp: RecoveryPoints, values: Mapping[str, float], task_arn: str,
+              metrics: Sequence[MetricRef]) -> float | None:
+    """The task's lag (largest reading), or None; a negative reading is ``not_running``,
+    no reading at all (of a task the strategy has) ``unknown``."""
+    if task_arn and metrics and not values:
+        rp.unknown.append({"database": None, "target": task_arn, "message": _unknown_message(
+            [m.name for m in metrics], f"DMS task {task_arn.rsplit(':', 1)[-1]}")})
+        return None
     stopped = {name: v for name, v in sorted(values.items()) if v < 0}
     if stopped:
         readings = ", ".join(f"{name} {v:g}" for name, v in stopped.items())
@@ -212,41 +235,62 @@ def measure(*, databases: Sequence[tuple[str, str | None]], standby_snapshots: I
     """
     strategy_spec = spec(strategy)
     metrics = strategy_spec.replication_metrics
-    task_values = _task_values(dms_cloudwatch or cloudwatch, dms_task_arn,
-                               [m for m in metrics if m.namespace == TASK_NAMESPACE], now)
+    task_metrics = [m for m in metrics if m.namespace == TASK_NAMESPACE]
+    task_values = _task_values(dms_cloudwatch or cloudwatch, dms_task_arn, task_metrics, now)
     standby_metrics = [m for m in metrics if m.namespace == STANDBY_NAMESPACE]
     readings = (standby_readings(cloudwatch, standby_metrics,
                                   STANDBY_DIMENSION[strategy_spec.standby], databases, now)
                 if standby_metrics else {})
     rp = RecoveryPoints()
-    task_lag = _task_lag(rp, task_values, dms_task_arn)
+    task_lag = _task_lag(rp, task_values, dms_task_arn, task_metrics)
     lags = [task_lag] if task_lag is not None else []
     ages = {False: newest_snapshot_ages(standby_snapshots, owner=owner, now=now),
             # A snapshot of a standby whose replication has stopped holds the data of
             # whenever it stopped, not of its creation time: then only copies count.
             True: newest_snapshot_ages(standby_snapshots, owner=owner, now=now,
                                        kinds=[Kind.COPY])}
-    task_stopped = any(v < 0 for v in task_values.values())
-    for db, standby in databases:
-        lag = _database(rp, db, standby, readings.get(db), task_lag, ages, task_stopped)
-        if lag is not None:
-            lags.append(lag)
+    task_untrusted = any(v < 0 for v in task_values.values()) or bool(rp.unknown)
+    lags += _databases(rp, databases, readings, [m.name for m in standby_metrics], task_lag,
+                       ages, task_untrusted)
     known = [v["age_seconds"] for v in rp.per_database.values() if v["age_seconds"] is not None]
     # A database without any usable recovery point is the worst one: its age is unknown, so
     # the stack figure is unknown too and is not published (the RPO alarm treats missing
-    # data as breaching) instead of the best-looking of the others.
-    rp.recovery_point_age_seconds = max(known) if known and not rp.missing else None
+    # data as breaching) instead of the best-looking of the others. So is a replication
+    # whose state is unknown: the figure would rest on a measurement that is missing.
+    rp.recovery_point_age_seconds = (max(known) if known and not rp.missing and not rp.unknown
+                                     else None)
     rp.replication_lag_seconds = max(lags) if lags else None
     return rp
 
 
+def _databases(rp: RecoveryPoints, databases: Sequence[tuple[str, str | None]],
+               readings: Mapping[str, tuple[str, float]], names: Sequence[str],
+               task_lag: float | None, ages: Mapping[bool, Mapping[str, float]],
+               task_untrusted: bool) -> list[float]:
+    """Fill ``rp`` for each database; returns their own lag readings. A standby with no
+    reading of the standby metrics ``names`` is ``unknown``; without a trusted replication
+    reading (that, or the task's untrusted), only copies count (:func:`_database`)."""
+    lags = []
+    for db, standby in databases:
+        reading = readings.get(db)
+        unknown = bool(standby) and bool(names) and reading is None
+        if unknown:
+            rp.unknown.append({"database": db, "target": standby,
+                               "message": _unknown_message(names, str(standby))})
+        lag = _database(rp, db, standby, reading, task_lag, ages, task_untrusted or unknown)
+        if lag is not None:
+            lags.append(lag)
+    return lags
+
+
 def _database(rp: RecoveryPoints, db: str, standby: str | None,
               reading: tuple[str, float] | None, task_lag: float | None,
-              ages: Mapping[bool, Mapping[str, float]], task_stopped: bool) -> float | None:
+              ages: Mapping[bool, Mapping[str, float]], untrusted: bool) -> float | None:
     """Fill ``rp.per_database[db]`` with its newest usable recovery point; returns the
-    database's own replication lag reading (non-negative), if any."""
+    database's own replication lag reading (non-negative), if any. ``untrusted``: the
+    replication is not running or its state is unknown, so only copies count."""
     candidates: list[tuple[float, str]] = []
-    stopped = task_stopped or (reading is not None and reading[1] < 0)
+    stopped = untrusted or (reading is not None and reading[1] < 0)
     snapshot_age = ages[stopped].get(db)
     if snapshot_age is not None:
         candidates.append((snapshot_age, "snapshot"))

@@ -4,8 +4,13 @@
 
 * EventBridge ``Scheduled Event`` -> watchdog tick (:mod:`handlers.failover.watchdog`);
 * forwarded ``CloudWatch Alarm State Change`` of HEALTH_ALARM_NAME -> ALARM starts (or
-  resumes) a failover, which verifies the failure first; OK / INSUFFICIENT_DATA -> no-op;
-* ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``.
+  resumes) a failover, which verifies the failure first; OK / INSUFFICIENT_DATA -> no-op
+  (``ignored``). One from another account (not PRIMARY_DB_ARN's), another Region than
+  us-east-1 or another source is refused (``MalformedEventError``); a replayed one or one
+  sent more than PROBE_WINDOW_SECONDS from now is ``ignored`` with a logged ``reason``;
+* ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``: ``reason``
+  at most 1,000 characters (:data:`~handlers.failover.events.MAX_REASON_CHARS`), ``force``
+  JSON true/false only; anything else is a ``MalformedEventError``.
 
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
@@ -17,7 +22,8 @@ A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEve
 before any AWS client is built. Settings come from the environment
 (:mod:`handlers.failover.settings`; :class:`~handlers.shared.errors.SettingsError`). Clients
 come from :func:`handlers.shared.aws.default_clients` (AWS_ENDPOINT_URL honoured by botocore);
-primary-Region clients fail fast, as that Region may be down.
+primary-Region clients fail fast, as that Region may be down (so do us-east-1 clients when that
+is a third Region: see :func:`default_clients`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contract.names import Metric
-from handlers.failover.events import AlarmEvent, ManualEvent, parse_event
+from handlers.failover import clock
+from handlers.failover.events import (
+    MAX_REASON_CHARS,
+    AlarmEvent,
+    ManualEvent,
+    alarm_ignore_reason,
+    check_alarm_source,
+    parse_event,
+    stack_account,
+)
 from handlers.failover.failback import failback
 from handlers.failover.observability import count, logger, metrics, tracer
 from handlers.failover.runner import run_failover, summary
@@ -35,13 +50,18 @@ from handlers.failover.settings import FailoverSettings, get_settings
 from handlers.failover.state import StateStore
 from handlers.failover.watchdog import tick
 from handlers.shared import aws
+from handlers.shared.alerts import clip_text
 from handlers.shared.aws import ClientFactory
 from handlers.shared.errors import MalformedEventError
+from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
 
 def default_clients(settings: FailoverSettings) -> ClientFactory:
-    """Clients from :mod:`handlers.shared.aws`; fast-fail ones for the primary Region."""
-    return aws.default_clients(fast_fail_region=settings.primary_region)
+    """Clients from :mod:`handlers.shared.aws`: fast-fail ones for the primary Region, and for
+    us-east-1 (HEALTH_CHECK_METRIC_REGION, where only the health alarm is read) when it is
+    neither of the stack's Regions; adaptive retries in the standby Region, where the work is."""
+    fast = {settings.primary_region, HEALTH_CHECK_METRIC_REGION} - {settings.standby_region}
+    return aws.default_clients(fast_fail_regions=fast)
 
 
 def status_report(store: StateStore) -> dict[str, Any]:
@@ -65,6 +85,28 @@ def status_report(store: StateStore) -> dict[str, Any]:
                      "renewals": lock and lock.renewals}}
 
 
+def _screen_alarm(event: AlarmEvent, s: FailoverSettings) -> dict[str, Any] | None:
+    """The answer to an alarm event that must not start a failover (``ignored``: replayed,
+    stale, or a state other than ALARM), or None; before any AWS client is built.
+
+    Raises:
+        MalformedEventError: another alarm, or a foreign event (see
+            :func:`handlers.failover.events.check_alarm_source`).
+    """
+    if event.detail.alarm_name != s.health_alarm_name:
+        raise MalformedEventError(f"alarm {event.detail.alarm_name!r} is not the health-check "
+                                  f"alarm {s.health_alarm_name!r} this orchestrator follows")
+    check_alarm_source(event, account=stack_account(s.primary_db_arn))
+    state = event.detail.state.value
+    ignored = alarm_ignore_reason(event, now=clock.now(), window_seconds=s.probe_window_seconds)
+    if ignored is not None:
+        logger.warning("alarm event ignored", extra={"reason": ignored, "event_id": event.id})
+        return {"status": "ignored", "reason": ignored, "alarm_state": state, "steps": []}
+    if state != "ALARM":
+        return {"status": "ignored", "alarm_state": state, "steps": []}
+    return None
+
+
 def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
            settings: FailoverSettings | None = None) -> dict[str, Any]:
     """Route ``event``; see the module docstring. ``clients`` / ``settings`` override the
@@ -76,9 +118,10 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
     """
     parsed = parse_event(event)
     s = settings or get_settings()
-    if isinstance(parsed, AlarmEvent) and parsed.detail.alarm_name != s.health_alarm_name:
-        raise MalformedEventError(f"alarm {parsed.detail.alarm_name!r} is not the health-check "
-                                  f"alarm {s.health_alarm_name!r} this orchestrator follows")
+    if isinstance(parsed, AlarmEvent):
+        screened = _screen_alarm(parsed, s)
+        if screened is not None:
+            return screened
     factory = clients or default_clients(s)
     store = StateStore(factory("dynamodb", s.standby_region), s.state_table_name)
     owner = str(getattr(context, "aws_request_id", "") or "local")
@@ -97,16 +140,18 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
                             force=parsed.force, owner=owner, remaining_seconds=remaining)
     if isinstance(parsed, AlarmEvent):
         state = parsed.detail.state.value
-        if state != "ALARM":
-            return {"status": "ignored", "alarm_state": state, "steps": []}
         if not store.watchdog().armed:
             logger.warning("health alarm fired but automation is not armed: no failover")
             count(Metric.FAILOVER_UNARMED)
             return {"status": "unarmed", "alarm_state": state, "steps": []}
-        return run_failover(s, factory, store, trigger="alarm",
-                            reason=f"alarm {parsed.detail.alarm_name}: {parsed.detail.state.reason}",
+        # An alarm's reason is CloudWatch's text (up to 1,023 characters): kept to the
+        # operator's bound, as it is stored and alerted the same way.
+        reason = clip_text(f"alarm {parsed.detail.alarm_name}: {parsed.detail.state.reason}",
+                           MAX_REASON_CHARS)
+        return run_failover(s, factory, store, trigger="alarm", reason=reason,
                             force=False, owner=owner, remaining_seconds=remaining)
-    return tick(s, factory, store, owner=owner, remaining_seconds=remaining)
+    return tick(s, factory, store, owner=owner, remaining_seconds=remaining,
+                event_id=parsed.id)
 
 
 @logger.inject_lambda_context(clear_state=True)

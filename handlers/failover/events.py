@@ -1,10 +1,17 @@
 """The three events the orchestrator accepts, as pydantic models (Powertools Parser).
 
 * Watchdog: an EventBridge scheduled event (``"detail-type": "Scheduled Event"``).
-* Alarm: the health-check alarm's ``"CloudWatch Alarm State Change"`` event, forwarded from
-  the primary Region's default bus to the standby Region's bus.
+* Alarm: the health-check alarm's ``"CloudWatch Alarm State Change"`` event (shape: the
+  sample in the Amazon CloudWatch User Guide, "Alarm events and EventBridge",
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html),
+  forwarded from us-east-1's default bus to the standby Region's bus. Who sent it and when is
+  checked by :func:`alarm_source_problem` (a foreign one is refused) and
+  :func:`alarm_ignore_reason` (a replayed or stale one is ignored).
 * Manual: ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``;
-  ``reason`` is required for ``failover`` and ``failback``; ``force`` defaults to false.
+  ``reason`` is required for ``failover`` and ``failback``, at most :data:`MAX_REASON_CHARS`
+  characters (it is stored in the state record and sent in every alert); ``force`` is JSON ``true`` or
+  ``false`` only (default false): ``"yes"``, ``"true"``, ``1`` or ``"off"`` are refused, as a
+  coerced string must never promote a standby.
 
 :func:`parse_event` raises :class:`~handlers.shared.errors.MalformedEventError` for anything
 else, before any AWS call is made.
@@ -12,13 +19,23 @@ else, before any AWS call is made.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from handlers.shared.errors import MalformedEventError
 from handlers.shared.events import parse_model
+from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
+
+#: Longest operator ``reason``, characters. A reason is a line for the timeline and the
+#: pager, not a document: 1,000 characters leaves the state record far below DynamoDB's
+#: 400 KB item limit (Amazon DynamoDB Developer Guide, "Service, account, and table quotas
+#: in Amazon DynamoDB", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html)
+#: and every alert far below SNS's 256 KB message limit; about 300 KB once left a completed
+#: failover with no alert, about 1 MB a raw DynamoDB error before any step.
+MAX_REASON_CHARS = 1000
 
 SCHEDULED = "Scheduled Event"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -57,7 +74,23 @@ class ManualEvent(BaseModel):
 
     action: Literal["failover", "status", "failback"]
     reason: str = ""
-    force: bool = False
+    force: StrictBool = False
+
+    @field_validator("force", mode="before")
+    @classmethod
+    def _force(cls, v: Any) -> bool:
+        # StrictBool alone would say only "Input should be a valid boolean".
+        if not isinstance(v, bool):
+            raise ValueError(f"must be JSON true or false, got {v!r}")
+        return v
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_length(cls, v: str) -> str:
+        if len(v) > MAX_REASON_CHARS:
+            raise ValueError(f"at most {MAX_REASON_CHARS} characters, got {len(v)}; the full "
+                             "story belongs in the incident record, the reason is its one line")
+        return v
 
     @model_validator(mode="after")
     def _reason(self) -> ManualEvent:
@@ -67,6 +100,68 @@ class ManualEvent(BaseModel):
 
 
 Event = ScheduledEvent | AlarmEvent | ManualEvent
+
+#: ``source`` of CloudWatch's own events; sources beginning with ``aws.`` are reserved for
+#: AWS services, so a PutEvents caller cannot send one (Amazon EventBridge API Reference,
+#: "PutEventsRequestEntry", Source).
+ALARM_SOURCE = "aws.cloudwatch"
+
+
+def stack_account(primary_db_arn: str) -> str:
+    """The stack's AWS account: the account field of PRIMARY_DB_ARN (the stack deploys into
+    the account that owns the primary database)."""
+    return primary_db_arn.split(":")[4]
+
+
+def check_alarm_source(event: AlarmEvent, *, account: str) -> None:
+    """Refuse an alarm event that this stack's health alarm cannot have sent.
+
+    The alarm lives in ``account`` (the stack's) and in us-east-1
+    (:data:`rto_rpo.figures.HEALTH_CHECK_METRIC_REGION`); a forwarded event keeps the
+    ``account`` and ``region`` of its origin.
+
+    Raises:
+        MalformedEventError: ``"foreign alarm event: ..."`` naming the field, its value and
+            what was expected (wrong ``source``, ``account`` or ``region``).
+    """
+    if event.source != ALARM_SOURCE:
+        raise MalformedEventError(f"foreign alarm event: source {event.source!r}, not "
+                                  f"{ALARM_SOURCE}")
+    if event.account != account:
+        raise MalformedEventError(f"foreign alarm event: account {event.account} is not this "
+                                  f"stack's account {account} (the account of PRIMARY_DB_ARN)")
+    if event.region != HEALTH_CHECK_METRIC_REGION:
+        raise MalformedEventError(
+            f"foreign alarm event: region {event.region}; the health-check alarm is in "
+            f"{HEALTH_CHECK_METRIC_REGION}, the only Region with AWS/Route53 HealthCheckStatus")
+
+
+def alarm_ignore_reason(event: AlarmEvent, *, now: float, window_seconds: float) -> str | None:
+    """Why a well-formed alarm event from this stack must not start a failover, or None.
+
+    * Replayed: EventBridge adds ``replay-name`` to an event replayed from an archive
+      (Amazon EventBridge User Guide, "Archiving and replaying events in Amazon EventBridge",
+      https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-archive.html): it reports
+      a past state, never a current failure.
+    * Stale: its ``time`` is more than ``window_seconds`` (PROBE_WINDOW_SECONDS) from ``now``
+      (epoch seconds, this function's clock), either way: the watchdog's own probes, which
+      count only failures inside that window, decide then.
+
+    Raises:
+        MalformedEventError: ``time`` carries no time zone.
+    """
+    if event.replay_name is not None:
+        return f"replayed event (replay {event.replay_name}): a replay never starts a failover"
+    if event.time.tzinfo is None:
+        raise MalformedEventError("event time must carry a time zone (EventBridge sends UTC, "
+                                  "e.g. 2026-01-01T10:00:00Z)")
+    age = now - event.time.astimezone(UTC).timestamp()
+    if abs(age) > window_seconds:
+        when = f"{age:.0f} s ago" if age > 0 else f"{-age:.0f} s ahead of this function's clock"
+        return (f"stale event: sent {when}, more than PROBE_WINDOW_SECONDS "
+                f"({window_seconds:g} s); event time {event.time.astimezone(UTC).isoformat()}, "
+                f"now {datetime.fromtimestamp(now, UTC).isoformat(timespec='seconds')}")
+    return None
 
 _SHAPES = ("an EventBridge 'Scheduled Event', a forwarded 'CloudWatch Alarm State Change' "
            "event, or {\"action\": \"failover\"|\"status\"|\"failback\", \"reason\": str, "

@@ -39,7 +39,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 
 from handlers.failover import clock
 from handlers.failover.context import StepContext
-from handlers.failover.records import OneTimeRequest, RequestState
+from handlers.failover.records import FailoverRecord, OneTimeRequest, RequestState
 
 #: Seconds an unanswered request (state ``intent``) is given to show its effect before the
 #: resource is trusted to say it did not land. RDS changes the instance status within
@@ -50,6 +50,14 @@ GRACE_SECONDS = 120.0
 
 #: Errors that prove the request never reached AWS.
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
+
+
+def accepted(record: FailoverRecord, key: str) -> bool:
+    """Whether AWS accepted the one-time request ``key`` of this failover ``record``: the
+    only proof that a standby which no longer replicates was promoted (stopped, restored) by
+    this failover and not by hand or by an earlier one. Reads only (creates no request)."""
+    request = record.requests.get(key)
+    return request is not None and request.state == "accepted"
 
 
 def error_code(e: BaseException) -> str:

@@ -84,7 +84,13 @@ class LockItem(_Item):
 class WatchdogItem(_Item):
     """``pk = "watchdog"``: armed once the primary was seen healthy; the current run of
     consecutive probe failures (newest last, at most CONSECUTIVE_FAILURES, epoch seconds);
-    the last probe (``handlers.shared.probe.ProbeResult.as_dict``)."""
+    the last probe (``handlers.shared.probe.ProbeResult.as_dict``).
+
+    ``counted_events`` maps the id of each scheduled event already counted to when (epoch
+    seconds), for ``handlers.failover.watchdog.EVENT_MEMORY_SECONDS``: a redelivered tick
+    counts once. ``version`` is bumped by every write, which is conditional on the version
+    read (:meth:`handlers.failover.state.StateStore.save_watchdog`); absent before the first.
+    """
 
     PK: ClassVar[str] = "watchdog"
 
@@ -96,6 +102,8 @@ class WatchdogItem(_Item):
     last_probe_ok: bool | None = None
     last_probe: dict[str, Any] | None = None
     unarmed_failures: int | None = None
+    counted_events: dict[str, float] | None = None
+    version: int | None = None
 
 
 class GateLatch(_Item):

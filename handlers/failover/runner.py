@@ -16,7 +16,12 @@ status ``lock-lost``.
 
 A step that keeps failing is retried on every trigger and every attempt is recorded, but
 its SNS alert goes out on the first failure and then at most once per
-ALERT_REPEAT_SECONDS per failover and step (``step_alerts`` in the failover record).
+ALERT_REPEAT_SECONDS per failover and step (``step_alerts`` in the failover record). An
+error text is kept to MAX_ERROR_CHARS in the record (DynamoDB items hold at most 400 KB:
+Amazon DynamoDB Developer Guide, "Service, account, and table quotas in Amazon DynamoDB",
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html), and an
+alert too long for SNS is cut (:func:`handlers.shared.alerts.fit_message`), so a failure is
+always recorded and always alerted.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from handlers.failover.records import (
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
 from handlers.failover.steps import STEPS
-from handlers.shared.alerts import publish_alert
+from handlers.shared.alerts import clip_text, publish_alert
 from handlers.shared.aws import ClientFactory
 
 DONE = ("ok", "skipped")
@@ -48,6 +53,9 @@ DONE = ("ok", "skipped")
 #: always alerts). 15 min: an on-call engineer acknowledges within that, and a standby that
 #: stays unhealthy for an hour pages 4 times instead of 60 (the watchdog ticks each minute).
 ALERT_REPEAT_SECONDS = 900.0
+#: Longest error text kept in the failover record, characters (an exception message can be
+#: any length; two of them, the step's and ``last_error``, must fit one DynamoDB item).
+MAX_ERROR_CHARS = 2000
 
 
 def new_failover_id() -> str:
@@ -58,7 +66,9 @@ def alert(settings: FailoverSettings, clients: ClientFactory, subject: str,
           body: dict[str, Any]) -> dict[str, str]:
     """SNS alert in every Region's topic that can be reached."""
     return publish_alert(settings.alert_topic_arns, f"[{settings.stack_name}] {subject}", body,
-                         lambda region: clients("sns", region))
+                         lambda region: clients("sns", region),
+                         full_text=f"the failover record (pk 'failover') of state table "
+                                   f"{settings.state_table_name}")
 
 
 def summary(record: FailoverRecord) -> list[dict[str, Any]]:
@@ -187,9 +197,10 @@ def _run_step(ctx: StepContext, name: str, step_fn: Callable[[StepContext], Step
         logger.exception("failover step failed", extra={"step": name})
         ctx.check_lease()  # the record is the holder's to write
         _account(step, started, ctx)
-        step.outcome, step.error = "failed", f"{type(e).__name__}: {e}"
+        error = clip_text(f"{type(e).__name__}: {e}", MAX_ERROR_CHARS)
+        step.outcome, step.error = "failed", error
         step.ended_at, step.failures = clock.iso(), (step.failures or 0) + 1
-        record.last_error = f"{name}: {type(e).__name__}: {e}"
+        record.last_error = f"{name}: {error}"
         store.save_failover(record)
         count(Metric.ORCHESTRATOR_ERROR)
         _alert_step_failed(settings, ctx.clients, record, name)

@@ -207,8 +207,31 @@ class StateStore:
         item = self.get(WatchdogItem.PK)
         return WatchdogItem.from_item(item) if item else WatchdogItem()
 
-    def save_watchdog(self, watchdog: WatchdogItem) -> None:
-        self.put({**watchdog.to_item(), "pk": WatchdogItem.PK})
+    def save_watchdog(self, watchdog: WatchdogItem) -> bool:
+        """Write ``watchdog`` if nobody wrote the item since it was read: conditional on the
+        stored ``version`` being ``watchdog.version`` (absent when that is None), which the
+        write bumps (``watchdog.version`` is updated). False, and nothing written, when
+        another invocation wrote in between (read again and re-apply).
+
+        Raises:
+            botocore.exceptions.ClientError: any error but the failed condition.
+        """
+        expected = watchdog.version
+        item = {**watchdog.to_item(), "pk": WatchdogItem.PK, "version": (expected or 0) + 1}
+        condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(#v)",
+                                     "ExpressionAttributeNames": {"#v": "version"}}
+        if expected is not None:
+            condition = {"ConditionExpression": "#v = :v",
+                         "ExpressionAttributeNames": {"#v": "version"},
+                         "ExpressionAttributeValues": {":v": {"N": str(expected)}}}
+        try:
+            self._ddb.put_item(TableName=self._table, Item=_to_ddb(item), **condition)
+        except ClientError as e:
+            if _condition_failed(e):
+                return False
+            raise
+        watchdog.version = item["version"]
+        return True
 
     def log(self, entry: FalsePositive | FailbackAttempt) -> None:
         """Write a false positive or failback attempt under ``<prefix><iso time>``."""

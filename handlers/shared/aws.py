@@ -8,6 +8,7 @@ client at an emulator in tests and in the drill.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, Protocol
 
@@ -50,9 +51,13 @@ def client(service: str, region: str, *, fast_fail: bool = False) -> Any:
         service, region_name=region, config=FAST_FAIL_CONFIG if fast_fail else RETRY_CONFIG)
 
 
-def default_clients(*, fast_fail_region: str | None = None) -> ClientFactory:
+def default_clients(*, fast_fail_region: str | None = None,
+                    fast_fail_regions: Iterable[str] = ()) -> ClientFactory:
     """The factory over :func:`client`: adaptive retries everywhere, except fast-fail
-    clients for ``fast_fail_region`` (a Region whose APIs may be down), if given."""
+    clients for ``fast_fail_region`` and each of ``fast_fail_regions`` (Regions whose APIs
+    may be down), if given."""
+    fast = frozenset(fast_fail_regions) | ({fast_fail_region} if fast_fail_region else set())
+
     def factory(service: str, region: str) -> Any:
-        return client(service, region, fast_fail=region == fast_fail_region)
+        return client(service, region, fast_fail=region in fast)
     return factory

@@ -14,10 +14,11 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def problems(e: Exception) -> str:
-    """``"<field.path>: <message>; ..."`` for a pydantic ``ValidationError``, else ``str(e)``."""
+    """``"<field.path>: <message>; ..."`` for a pydantic ``ValidationError`` (a validator's
+    own message without pydantic's ``"Value error, "`` prefix), else ``str(e)``."""
     if isinstance(e, ValidationError):
-        return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'event'}: {err['msg']}"
-                         for err in e.errors())
+        return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'event'}: "
+                         f"{err['msg'].removeprefix('Value error, ')}" for err in e.errors())
     return str(e)
 
 

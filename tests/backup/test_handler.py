@@ -36,12 +36,19 @@ def handler_env(world: World, monkeypatch, fresh_settings) -> Recorder:
     return recorder
 
 
+def schedule(world: World, time: datetime | None = None) -> dict:
+    """The world's own backup schedule firing at ``time`` (default: now)."""
+    return scheduled_event(time or datetime.now(UTC), settings=world.settings())
+
+
 def test_handler_runs_and_returns_summary(world: World, handler_env: Recorder) -> None:
-    out = app.handler(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), Context())
+    sent = datetime.now(UTC)
+    out = app.handler(schedule(world, sent), Context())
     assert out["status"] == "complete", out["errors"]
     assert out["run_id"] == "req-1"
-    assert out["period"] == "2026-03-01T10:00:00+00:00"
-    assert out["metadata_key"] == "runs/202603011000/req-1.json"
+    period = sent.replace(minute=0, second=0, microsecond=0)   # CADENCE_MINUTES 60
+    assert out["period"] == period.isoformat()
+    assert out["metadata_key"] == f"runs/{period:%Y%m%d%H%M}/req-1.json"
     assert len(out["created"]) == 4 and len(out["copied"]) == 2
     assert isinstance(out["recovery_point_age_seconds"], float)
     import json
@@ -52,7 +59,7 @@ def test_handler_runs_and_returns_summary(world: World, handler_env: Recorder) -
 def test_handle_without_context_works(world: World, handler_env: Recorder) -> None:
     # Called directly (scripts, tests), the run needs no Lambda context; Lambda's handler
     # always gets one.
-    out = app.handle(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), None)
+    out = app.handle(schedule(world), None)
     assert out["status"] == "complete" and out["run_id"]
 
 
@@ -62,7 +69,7 @@ def test_handler_uses_shared_retrying_clients_by_default(world: World, monkeypat
         monkeypatch.setenv(k, v)
     from handlers.shared import aws
     aws.client.cache_clear()
-    out = app.handler(scheduled_event(datetime(2026, 3, 1, 10, 7, tzinfo=UTC)), Context())
+    out = app.handler(schedule(world), Context())
     assert out["status"] == "complete", out["errors"]
     rds = aws.client("rds", STANDBY)
     assert rds.meta.config.retries["mode"] == "adaptive"
@@ -96,3 +103,31 @@ def test_invalid_environment_fails_naming_the_variable(monkeypatch, fresh_settin
     with pytest.raises(SettingsError, match="PROTECTED_DATABASES"):
         app.handler(scheduled_event(datetime(2026, 3, 1, tzinfo=UTC)), Context())
     assert recorder.calls == []
+
+
+def _cold_start(monkeypatch, env: dict[str, str]):
+    from handlers.backup.settings import SettingsError
+    from tests.backup.test_settings_events import ENV
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    for k, v in {**ENV, **env}.items():
+        monkeypatch.setenv(k, v)
+    recorder = Recorder()
+    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
+    with pytest.raises(SettingsError) as err:
+        app.handler(scheduled_event(datetime.now(UTC)), Context())
+    assert recorder.calls == [] and recorder.attempts == []
+    return err.value
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_misspelt_region_code_fails_at_cold_start(monkeypatch, fresh_settings) -> None:
+    err = _cold_start(monkeypatch, {"STANDBY_REGION": "us-wset-2"})
+    assert "STANDBY_REGION" in str(err) and "'us-wset-2' is not an AWS Region" in str(err)
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+@pytest.mark.parametrize("topics", ["{}", '{"us-wset-2": "arn:aws:sns:us-west-2:123456789012:a"}'])
+def test_alert_topics_that_reach_no_region_fail_at_cold_start(monkeypatch, fresh_settings,
+                                                              topics: str) -> None:
+    err = _cold_start(monkeypatch, {"ALERT_TOPIC_ARNS": topics})
+    assert "ALERT_TOPIC_ARNS" in str(err)

@@ -218,3 +218,73 @@ def test_a_cluster_standbys_lag_in_milliseconds_is_read_in_seconds(aws) -> None:
         client("cloudwatch", STANDBY), [MetricRef("AWS/RDS", "AuroraGlobalDBRPOLag", "milliseconds")],
         STANDBY_DIMENSION[Standby.CLUSTER], [("a", "a-r"), ("b", None)], datetime.now(UTC))
     assert readings == {"a": ("AuroraGlobalDBRPOLag", 1.5)}
+
+
+# ---- no replication data at all: the state is unknown ---------------------------------------
+
+def _published(name: str) -> list[float]:
+    cw = client("cloudwatch", STANDBY)
+    now = datetime.now(UTC)
+    resp = cw.get_metric_statistics(
+        Namespace="EcommerceDR", MetricName=name, Dimensions=[{"Name": "Stack", "Value": "prod"}],
+        StartTime=now - timedelta(hours=1), EndTime=now + timedelta(minutes=5), Period=3600,
+        Statistics=["Minimum"])
+    return [p["Minimum"] for p in resp["Datapoints"]]
+
+
+def test_no_replica_lag_data_is_an_unknown_state_not_a_fresh_recovery_point(aws) -> None:
+    """No ReplicaLag datapoint at all (replica broken, metrics missing): a's fresh snapshot of
+    its standby holds data of unknown age and does not count; b has a copy, which does; the
+    stack figure is withheld, so the RPO alarm (missing data = breaching) fires."""
+    now = datetime.now(UTC)
+    seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier", "Value": "c-r"}], 30)
+    snaps = [copy_snap("a", timedelta(minutes=1), now, kind="standby"),
+             copy_snap("b", timedelta(minutes=40), now),
+             copy_snap("b", timedelta(minutes=1), now, kind="standby")]
+    rp = measure(databases=[("a", "a-r"), ("b", "b-r"), ("c", "c-r")], standby_snapshots=snaps,
+                 owner=OWNER, now=now, strategy="read-replica",
+                 cloudwatch=client("cloudwatch", STANDBY))
+    assert rp.per_database["a"] == {"age_seconds": None, "source": None}
+    assert rp.per_database["b"] == {"age_seconds": 2400.0, "source": "snapshot"}
+    assert rp.per_database["c"] == {"age_seconds": 30.0, "source": "replica-lag"}
+    assert [u["database"] for u in rp.unknown] == ["a", "b"]
+    assert rp.unknown[0]["message"] == (
+        "no ReplicaLag datapoint for a-r in the last 900 s: replication state unknown "
+        "(stopped, broken or not reporting); its own snapshots are not recovery points")
+    assert rp.recovery_point_age_seconds is None
+    assert rp.replication_lag_seconds == 30.0
+    items = metric_data(rp, stack="prod", status="partial", now=now)
+    assert [i for i in items if i["MetricName"] == Metric.RECOVERY_POINT_AGE.value
+            and len(i["Dimensions"]) == 1] == []
+
+
+def test_no_cdc_latency_data_is_an_unknown_state(aws) -> None:
+    now = datetime.now(UTC)
+    rp = measure(databases=[("a", "a-r")],
+                 standby_snapshots=[copy_snap("a", timedelta(minutes=1), now, kind="standby")],
+                 owner=OWNER, now=now, strategy="dms", cloudwatch=client("cloudwatch", STANDBY),
+                 dms_task_arn=TASK_ARN)
+    assert rp.per_database["a"] == {"age_seconds": None, "source": None}
+    assert [u["target"] for u in rp.unknown] == [TASK_ARN]
+    assert rp.unknown[0]["message"].startswith(
+        "no CDCLatencySource/CDCLatencyTarget datapoint for DMS task ABCDEF123 in the last 900 s")
+    assert rp.recovery_point_age_seconds is None
+
+
+def test_a_run_without_replication_data_is_partial_alerts_and_withholds_the_age(aws) -> None:
+    w = build_world(1, standby=True, strategy="read-replica")   # no ReplicaLag seeded
+    recorder = Recorder()
+    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=recorder)
+    assert rec.status == "partial"
+    assert [(e["step"], e["database"], e["code"]) for e in rec.errors] == [
+        ("measure", "shop-0", "ReplicationStateUnknown")]
+    assert rec.recovery_points["recovery_point_age_seconds"] is None
+    assert rec.recovery_points["replication_unknown"][0]["target"] == "shop-0-standby"
+    alerts = w.alerts(STANDBY)
+    assert len(alerts) == 1 and "replication state unknown" in json.dumps(alerts[0])
+    (put,) = recorder.ops("PutMetricData", STANDBY)
+    stack_wide = {i["MetricName"]: i["Value"] for i in put["MetricData"]
+                  if i["Dimensions"] == [{"Name": "Stack", "Value": "prod"}]}
+    assert Metric.RECOVERY_POINT_AGE.value not in stack_wide   # the RPO alarm breaches
+    assert stack_wide[Metric.BACKUP_FAILURE.value] == 1.0
+    assert _published(Metric.BACKUP_FAILURE.value) == [1.0]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from botocore.stub import Stubber
+from moto import mock_aws
 
-from bench.backup import PER_DATABASE_OPS, run_size
 from handlers.backup.inventory import instance_statuses, list_manual_snapshots
 from handlers.backup.runner import run_backup
 from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, backend, build_world, client
@@ -55,14 +56,39 @@ def test_many_databases_all_snapshotted_and_copied(aws) -> None:
                if s.snapshot_type == "manual") == 50
 
 
-def test_api_calls_per_database_constant_as_databases_grow() -> None:
-    one, ten = run_size(1), run_size(10)
-    assert one["status"] == ten["status"] == "complete"
+#: The operations whose count is per database; every other call is per run.
+PER_DATABASE_OPS = frozenset({"CreateDBSnapshot", "CopyDBSnapshot", "DeleteDBSnapshot"})
+
+
+def _steady_state_ops(n: int, monkeypatch) -> tuple[str, Counter[str]]:
+    """A second run (the next period) over ``n`` read-replica databases replicating
+    normally: its status and API operations by name."""
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    with mock_aws():
+        w = build_world(n, standby=True, strategy="read-replica")
+        cw = client("cloudwatch", STANDBY)
+        cw.put_metric_data(Namespace="AWS/RDS", MetricData=[{   # moto emits no ReplicaLag
+            "MetricName": "ReplicaLag", "Value": 5.0, "Unit": "Seconds",
+            "Timestamp": datetime.now(UTC) - timedelta(seconds=30),
+            "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": f"shop-{i}-standby"}]}
+            for i in range(n)])
+        run_backup(w.settings(), period=PERIOD, run_id="warm", clients=Recorder())
+        recorder = Recorder()
+        rec = run_backup(w.settings(), period=PERIOD + timedelta(hours=1), run_id="steady",
+                         clients=recorder)
+        return rec.status, Counter(op for _r, _s, op, _p in recorder.calls)
+
+
+def test_api_calls_per_database_constant_as_databases_grow(monkeypatch) -> None:
+    (one_status, one), (ten_status, ten) = (_steady_state_ops(1, monkeypatch),
+                                            _steady_state_ops(10, monkeypatch))
+    assert one_status == ten_status == "complete"
+    per_db = {size: sum(n for op, n in ops.items() if op in PER_DATABASE_OPS)
+              for size, ops in ((1, one), (10, ten))}
     # per-database work: exactly primary snapshot + standby snapshot + copy per database
-    assert one["per_database_calls"] == 3 * 1
-    assert ten["per_database_calls"] == 3 * 10
+    assert per_db == {1: 3 * 1, 10: 3 * 10}
     # per-run work (listings, metrics, run record) does not grow with the databases
-    assert one["per_run_calls"] == ten["per_run_calls"]
-    assert {op for op in ten["ops"] if op not in PER_DATABASE_OPS} == {
+    assert sum(one.values()) - per_db[1] == sum(ten.values()) - per_db[10]
+    assert {op for op in ten if op not in PER_DATABASE_OPS} == {
         "DescribeDBSnapshots", "DescribeDBInstances", "GetMetricData", "PutMetricData",
         "PutObject"}

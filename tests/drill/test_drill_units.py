@@ -80,6 +80,8 @@ def test_target_aws_runs_the_steps_with_stub_clients() -> None:
                         "PRIMARY_REGION": "us-east-1", "STANDBY_REGION": "us-west-2",
                         "HEALTH_ALARM_NAME": "hc", "GATE_ALARM_NAME": "gate",
                         "STACK_NAME": "staging", "STANDBY_DB_IDENTIFIER": "shop-standby"}}}
+                if op == "get_caller_identity":
+                    return {"Account": "210987654321", "Arn": "arn:aws:iam::210987654321:user/gd"}
                 if op == "get_metric_statistics":
                     return {"Datapoints": [{"Maximum": 1.0}]}
                 if op == "describe_alarms":
@@ -94,7 +96,7 @@ def test_target_aws_runs_the_steps_with_stub_clients() -> None:
             return call
 
     out = run_game_day("staging", confirmed=True, failover_function="f", backup_function="b",
-                       region="us-west-2", clients=Stub)
+                       region="us-west-2", account_id="210987654321", clients=Stub)
     assert (out["status"], out["verdict"]) == ("completed", "pass")
     assert [c["passed"] for c in out["checks"]] == [True, True, True]
     assert ("cloudwatch", "us-east-1", "set_alarm_state") in calls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -72,3 +73,74 @@ def test_valid_shapes_parse() -> None:
     assert parse_event(alarm_event()).detail.state.value == "ALARM"
     ev = parse_event({"action": "status"})
     assert ev.action == "status" and ev.force is False
+
+
+@pytest.mark.parametrize("force", ["yes", "true", "false", "off", 1, 0, None, [], {"x": 1}])
+def test_force_must_be_json_true_or_false(static_env: dict[str, str], force: Any) -> None:
+    """A coerced ``force`` (``"yes"`` promoted a healthy primary's standby) is refused with a
+    message naming the field and what it accepts; nothing runs."""
+    factory = RecordingFactory()
+    event = {"action": "failover", "reason": "x", "force": force}
+    with pytest.raises(MalformedEventError) as err:
+        handle(event, FakeContext(), clients=factory, settings=load_settings(static_env))
+    assert f"force: must be JSON true or false, got {force!r}" in str(err.value)
+    assert factory.requested == []
+
+
+def test_force_accepts_json_booleans() -> None:
+    assert parse_event({"action": "failover", "reason": "x", "force": True}).force is True
+    assert parse_event({"action": "failover", "reason": "x", "force": False}).force is False
+    assert parse_event({"action": "failover", "reason": "x"}).force is False
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"account": "999999999999"},
+     "foreign alarm event: account 999999999999 is not this stack's account 123456789012"),
+    ({"region": "us-west-2"},
+     "foreign alarm event: region us-west-2; the health-check alarm is in us-east-1"),
+    ({"source": "my.app"}, "foreign alarm event: source 'my.app', not aws.cloudwatch"),
+])
+def test_an_alarm_event_from_another_account_or_region_is_refused(
+        static_env: dict[str, str], change: dict[str, str], message: str) -> None:
+    factory = RecordingFactory()
+    with pytest.raises(MalformedEventError) as err:
+        handle(alarm_event(**change), FakeContext(), clients=factory,
+               settings=load_settings(static_env))
+    assert message in str(err.value)
+    assert factory.requested == []
+
+
+@pytest.mark.parametrize(("event", "reason"), [
+    (lambda: alarm_event(**{"replay-name": "archive-replay-1"}),
+     r"replayed event \(replay archive-replay-1\): a replay never starts a failover"),
+    # Event times have whole seconds, ages are rounded: 299-301 s either way.
+    (lambda: alarm_event(age_seconds=300),
+     r"stale event: sent (299|300|301) s ago, more than PROBE_WINDOW_SECONDS \(240 s\)"),
+    (lambda: alarm_event(age_seconds=-300),
+     r"stale event: sent (299|300|301) s ahead of this function's clock, more than "
+     r"PROBE_WINDOW_SECONDS \(240 s\)"),
+])
+def test_a_replayed_or_stale_alarm_event_is_ignored_with_a_logged_reason(
+        static_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        event: Callable[[], dict[str, Any]], reason: str) -> None:
+    from handlers.failover import app
+    logged: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(app.logger, "warning",
+                        lambda msg, *a, extra=None, **k: logged.append((msg, extra or {})))
+    factory = RecordingFactory()
+    result = handle(event(), FakeContext(), clients=factory, settings=load_settings(static_env))
+    assert result["status"] == "ignored"
+    assert re.search(reason, result["reason"]), result["reason"]
+    assert factory.requested == []
+    assert [msg for msg, extra in logged if extra.get("reason") == result["reason"]] == [
+        "alarm event ignored"]
+
+
+def test_a_fresh_alarm_event_within_the_window_starts_the_failover(
+        make_world: Callable[..., World]) -> None:
+    world = make_world("read-replica", primary_status=200)
+    handle(scheduled_event(), FakeContext(), clients=world.clients)  # armed
+    world.primary.status = 503
+    result = handle(alarm_event(age_seconds=230), FakeContext(), clients=world.clients)
+    assert result["status"] == "completed", result
+    assert world.promotions == ["shop-standby"]

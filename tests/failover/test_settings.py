@@ -60,3 +60,45 @@ def test_get_settings_reads_environment_once(env: dict[str, str],
     get_settings.cache_clear()
     assert get_settings().stack_name == "other"
     get_settings.cache_clear()
+
+
+# -- environments that parse but cannot work: refused at cold start, before any client ----
+def _cold_start(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> SettingsError:
+    from handlers.failover import app
+    from tests.failover.world import FakeContext, scheduled_event
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    requested: list[tuple[str, str]] = []
+    monkeypatch.setattr(app, "default_clients",
+                        lambda settings: requested.append(("factory", "")) or (lambda *a: None))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SettingsError) as err:
+            app.handler(scheduled_event(), FakeContext())
+    finally:
+        get_settings.cache_clear()
+    assert requested == []
+    return err.value
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_misspelt_region_code_fails_at_cold_start(env: dict[str, str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    err = _cold_start(monkeypatch, {**env, Env.PRIMARY_REGION.value: "us-east1"})
+    assert "PRIMARY_REGION" in str(err) and "'us-east1' is not an AWS Region" in str(err)
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+@pytest.mark.parametrize("topics", ["{}", json.dumps({"us-esat-1": "arn:t"})])
+def test_alert_topics_that_reach_no_region_fail_at_cold_start(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch, topics: str) -> None:
+    err = _cold_start(monkeypatch, {**env, Env.ALERT_TOPIC_ARNS.value: topics})
+    assert "ALERT_TOPIC_ARNS" in str(err)
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_primary_db_arn_outside_the_primary_region_fails_at_cold_start(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    arn = env[Env.PRIMARY_DB_ARN.value].replace(":us-east-1:", ":eu-west-1:")
+    err = _cold_start(monkeypatch, {**env, Env.PRIMARY_DB_ARN.value: arn})
+    assert "PRIMARY_DB_ARN" in str(err) and "eu-west-1" in str(err)

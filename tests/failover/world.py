@@ -42,9 +42,11 @@ from contract.names import (
     managed_by_value,
 )
 from handlers.backup import naming
+from handlers.failover import clock
 from handlers.failover.settings import FailoverSettings, load_settings
 from handlers.failover.state import StateStore
 from handlers.shared.aws import RETRY_CONFIG
+from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
 ACCOUNT = "123456789012"
 PRIMARY = "us-east-1"
@@ -53,6 +55,8 @@ STACK = "prod"
 PRIMARY_ID = "shop-primary"
 STANDBY_ID = "shop-standby"
 PRIMARY_ARN = f"arn:aws:rds:{PRIMARY}:{ACCOUNT}:db:{PRIMARY_ID}"
+#: Where the health-check alarm lives whatever the stack's Regions (AWS/Route53 metrics).
+HEALTH_REGION = HEALTH_CHECK_METRIC_REGION
 TABLE = "ecommerce-dr-failover-state"
 HEALTH_ALARM = "ecommerce-dr-primary-health"
 WARM_FUNCTION = "shop-api-standby"
@@ -131,15 +135,23 @@ def scheduled_event() -> dict[str, Any]:
             "detail": {}}
 
 
-def alarm_event(state: str = "ALARM", name: str = HEALTH_ALARM) -> dict[str, Any]:
+def alarm_event(state: str = "ALARM", name: str = HEALTH_ALARM, *,
+                age_seconds: float = 5.0, **top: Any) -> dict[str, Any]:
+    """The health alarm's "CloudWatch Alarm State Change" event as EventBridge delivers it
+    (shape of the sample in the Amazon CloudWatch User Guide, "Alarm events and
+    EventBridge"), sent ``age_seconds`` before the handler's clock; ``top`` replaces
+    top-level fields (``account``, ``region``, ``replay-name``, ...)."""
+    sent = datetime.fromtimestamp(clock.now() - age_seconds, UTC)
     return {"version": "0", "id": str(uuid.uuid4()),
             "detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
-            "account": ACCOUNT, "time": "2026-11-29T12:00:00Z", "region": PRIMARY,
-            "resources": [f"arn:aws:cloudwatch:{PRIMARY}:{ACCOUNT}:alarm:{name}"],
+            "account": ACCOUNT, "time": sent.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": HEALTH_REGION,
+            "resources": [f"arn:aws:cloudwatch:{HEALTH_REGION}:{ACCOUNT}:alarm:{name}"],
             "detail": {"alarmName": name,
                        "state": {"value": state, "reason": "Threshold Crossed",
-                                 "timestamp": "2026-11-29T12:00:00.000+0000"},
-                       "previousState": {"value": "OK", "reason": "", "timestamp": ""}}}
+                                 "timestamp": sent.strftime("%Y-%m-%dT%H:%M:%S.000+0000")},
+                       "previousState": {"value": "OK", "reason": "", "timestamp": ""},
+                       "configuration": {"description": ""}}, **top}
 
 
 def manual(action: str = "failover", reason: str = "drill", force: bool = False) -> dict[str, Any]:
@@ -196,17 +208,19 @@ class World:
     queue_url: str
     clients: Clients
     promotions: list[str] = field(default_factory=list)
+    primary_region: str = PRIMARY
+    standby_region: str = STANDBY
 
     @property
     def settings(self) -> FailoverSettings:
         return load_settings(self.env)
 
     def store(self) -> StateStore:
-        return StateStore(boto3.client("dynamodb", region_name=STANDBY), TABLE)
+        return StateStore(boto3.client("dynamodb", region_name=self.standby_region), TABLE)
 
     def messages(self) -> list[dict[str, Any]]:
         """Alert bodies delivered to the test queue (raw delivery), in arrival order."""
-        sqs = boto3.client("sqs", region_name=STANDBY)
+        sqs = boto3.client("sqs", region_name=self.standby_region)
         out = []
         while True:
             got = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
@@ -218,7 +232,7 @@ class World:
 
     def gate_stats(self) -> dict[str, float]:
         """Min / Max / SampleCount of every gate value published in the last hour."""
-        cw = boto3.client("cloudwatch", region_name=STANDBY)
+        cw = boto3.client("cloudwatch", region_name=self.standby_region)
         now = datetime.now(UTC)
         points = cw.get_metric_statistics(
             Namespace=GATE_NAMESPACE, MetricName=GATE_METRIC,
@@ -230,7 +244,7 @@ class World:
         return {k: points[0][k] for k in ("Minimum", "Maximum", "SampleCount")}
 
     def standby_instance(self) -> dict[str, Any]:
-        rds = boto3.client("rds", region_name=STANDBY)
+        rds = boto3.client("rds", region_name=self.standby_region)
         return rds.describe_db_instances(DBInstanceIdentifier=STANDBY_ID)["DBInstances"][0]
 
     def close(self) -> None:
@@ -239,9 +253,10 @@ class World:
 
 
 def _env(strategy: str, primary: HealthServer, standby: HealthServer, topics: dict[str, str],
-         dms_task_arn: str, kms_key_arn: str) -> dict[str, str]:
+         dms_task_arn: str, kms_key_arn: str,
+         regions: tuple[str, str] = (PRIMARY, STANDBY)) -> dict[str, str]:
     return {
-        Env.PRIMARY_REGION: PRIMARY, Env.STANDBY_REGION: STANDBY, Env.STACK_NAME: STACK,
+        Env.PRIMARY_REGION: regions[0], Env.STANDBY_REGION: regions[1], Env.STACK_NAME: STACK,
         Env.DB_STRATEGY: strategy, Env.RPO_SECONDS: str(RPO_SECONDS),
         Env.ALERT_TOPIC_ARNS: json.dumps(topics), Env.STANDBY_KMS_KEY_ARN: kms_key_arn,
         Env.DMS_TASK_ARN: dms_task_arn, Env.STATE_TABLE_NAME: TABLE,
@@ -250,12 +265,17 @@ def _env(strategy: str, primary: HealthServer, standby: HealthServer, topics: di
         Env.CONSECUTIVE_FAILURES: "3", Env.PROBE_WINDOW_SECONDS: "240",
         Env.HEALTH_ALARM_NAME: HEALTH_ALARM, Env.GATE_ALARM_NAME: "ecommerce-dr-gate",
         Env.STEP_BUDGETS_SECONDS: json.dumps(DEFAULT_STEP_BUDGETS_SECONDS),
-        Env.PROMOTION_SECONDS: "600", Env.PRIMARY_DB_ARN: PRIMARY_ARN,
+        Env.PROMOTION_SECONDS: "600", Env.PRIMARY_DB_ARN: primary_arn(regions[0]),
         Env.STANDBY_DB_IDENTIFIER: STANDBY_ID,
         Env.RESTORE_INSTANCE_CLASS: "db.r6g.large" if strategy == "snapshot-restore" else "",
         Env.WARM_URLS: json.dumps([standby.url("/warm")]),
         Env.WARM_FUNCTIONS: json.dumps([WARM_FUNCTION]),
     }
+
+
+def primary_arn(region: str = PRIMARY) -> str:
+    """The primary database's ARN when the primary Region is ``region``."""
+    return f"arn:aws:rds:{region}:{ACCOUNT}:db:{PRIMARY_ID}"
 
 
 def seed_metric(namespace: str, name: str, dimensions: dict[str, str], value: float,
@@ -274,17 +294,18 @@ def _instance(rds: Any, identifier: str, **extra: Any) -> dict[str, Any]:
                                   BackupRetentionPeriod=7, **extra)["DBInstance"]
 
 
-def _read_replica(replica_lag: float) -> None:
-    _instance(boto3.client("rds", region_name=PRIMARY), PRIMARY_ID)
-    boto3.client("rds", region_name=STANDBY).create_db_instance_read_replica(
-        DBInstanceIdentifier=STANDBY_ID, SourceDBInstanceIdentifier=PRIMARY_ARN,
-        DBInstanceClass="db.r6g.large", SourceRegion=PRIMARY)
-    seed_metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": STANDBY_ID}, replica_lag)
+def _read_replica(replica_lag: float, primary: str = PRIMARY, standby: str = STANDBY) -> None:
+    _instance(boto3.client("rds", region_name=primary), PRIMARY_ID)
+    boto3.client("rds", region_name=standby).create_db_instance_read_replica(
+        DBInstanceIdentifier=STANDBY_ID, SourceDBInstanceIdentifier=primary_arn(primary),
+        DBInstanceClass="db.r6g.large", SourceRegion=primary)
+    seed_metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": STANDBY_ID}, replica_lag,
+                region=standby)
 
 
-def _dms(cdc_latency: float) -> str:
-    _instance(boto3.client("rds", region_name=STANDBY), STANDBY_ID)
-    dms = boto3.client("dms", region_name=STANDBY)
+def _dms(cdc_latency: float, standby: str = STANDBY) -> str:
+    _instance(boto3.client("rds", region_name=standby), STANDBY_ID)
+    dms = boto3.client("dms", region_name=standby)
     inst = dms.create_replication_instance(
         ReplicationInstanceIdentifier="shop-dms", ReplicationInstanceClass="dms.t3.medium",
     )["ReplicationInstance"]
@@ -305,18 +326,20 @@ def _dms(cdc_latency: float) -> str:
     seed_metric("AWS/DMS", "CDCLatencyTarget",
                 {"ReplicationInstanceIdentifier": "shop-dms",
                  "ReplicationTaskIdentifier": task["ReplicationTaskArn"].rsplit(":", 1)[-1]},
-                cdc_latency)
+                cdc_latency, region=standby)
     return str(task["ReplicationTaskArn"])
 
 
 def seed_copy(db: str, *, kms_key_arn: str, age: timedelta, stack: str = STACK,
-              tags: dict[str, str] | None = None) -> str:
+              tags: dict[str, str] | None = None,
+              regions: tuple[str, str] = (PRIMARY, STANDBY)) -> str:
     """The backup orchestrator's cross-Region copy of database ``db``, made the way it makes
     one (handlers.backup.naming): snapshot ``<db>-dr-<stamp>`` in the primary Region, copied
     into the standby Region as ``<db>-dr-<stamp>-copy`` with STANDBY_KMS_KEY_ARN and the
     copy tags. ``age`` back-dates the copy's data (moto sets creation times to now);
-    ``tags`` override the copy's tags. Returns the copy's identifier."""
-    primary = boto3.client("rds", region_name=PRIMARY)
+    ``tags`` override the copy's tags; ``regions`` are (primary, standby). Returns the copy's
+    identifier."""
+    primary = boto3.client("rds", region_name=regions[0])
     try:
         primary.describe_db_instances(DBInstanceIdentifier=db)
     except primary.exceptions.DBInstanceNotFoundFault:
@@ -329,70 +352,74 @@ def seed_copy(db: str, *, kms_key_arn: str, age: timedelta, stack: str = STACK,
     copy_tags = {MANAGED_BY_TAG: managed_by_value(stack), naming.STACK_TAG: stack,
                  naming.DATABASE_TAG: db, naming.KIND_TAG: naming.Kind.COPY.value,
                  naming.SOURCE_TAG: source_arn, **(tags or {})}
-    boto3.client("rds", region_name=STANDBY).copy_db_snapshot(
+    boto3.client("rds", region_name=regions[1]).copy_db_snapshot(
         SourceDBSnapshotIdentifier=source_arn, TargetDBSnapshotIdentifier=target,
-        SourceRegion=PRIMARY, KmsKeyId=kms_key_arn, CopyTags=False,
+        SourceRegion=regions[0], KmsKeyId=kms_key_arn, CopyTags=False,
         Tags=naming.to_tag_list(copy_tags))
     if age:
-        snap = rds_models.rds_backends[ACCOUNT][STANDBY].database_snapshots[target]
+        snap = rds_models.rds_backends[ACCOUNT][regions[1]].database_snapshots[target]
         snap.created = snap.original_snapshot_create_time = datetime.now(UTC) - age
     return target
 
 
-def _warm_function() -> None:
-    iam = boto3.client("iam", region_name=STANDBY)
+def _warm_function(standby: str = STANDBY) -> None:
+    iam = boto3.client("iam", region_name=standby)
     role = iam.create_role(RoleName="warm-role", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("index.py", "def handler(event, context):\n    return event\n")
-    boto3.client("lambda", region_name=STANDBY).create_function(
+    boto3.client("lambda", region_name=standby).create_function(
         FunctionName=WARM_FUNCTION, Runtime="python3.12", Role=role["Role"]["Arn"],
         Handler="index.handler", Code={"ZipFile": buf.getvalue()})
 
 
 def build_world(strategy: str, *, primary_status: int = 503, lag: float | None = None,
                 snapshot_age: timedelta = timedelta(minutes=20), alarm_state: str = "ALARM",
-                clients: Clients | None = None) -> World:
-    """Everything the orchestrator needs, inside an active ``mock_aws``."""
-    ddb = boto3.client("dynamodb", region_name=STANDBY)
+                clients: Clients | None = None,
+                regions: tuple[str, str] = (PRIMARY, STANDBY)) -> World:
+    """Everything the orchestrator needs, inside an active ``mock_aws``. ``regions`` are the
+    stack's (primary, standby); the health-check alarm is in HEALTH_REGION whatever they are."""
+    primary_region, standby_region = regions
+    ddb = boto3.client("dynamodb", region_name=standby_region)
     ddb.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                      BillingMode="PAY_PER_REQUEST")
-    sqs = boto3.client("sqs", region_name=STANDBY)
+    sqs = boto3.client("sqs", region_name=standby_region)
     queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"]["QueueArn"]
     topics = {}
-    for region in (PRIMARY, STANDBY):
+    for region in regions:
         sns = boto3.client("sns", region_name=region)
         arn = sns.create_topic(Name="ecommerce-dr-alerts")["TopicArn"]
         sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn,
                       Attributes={"RawMessageDelivery": "true"})
         topics[region] = arn
-    cw = boto3.client("cloudwatch", region_name=PRIMARY)
+    cw = boto3.client("cloudwatch", region_name=HEALTH_REGION)
     cw.put_metric_alarm(AlarmName=HEALTH_ALARM, Namespace="AWS/Route53",
                         MetricName="HealthCheckStatus", Statistic="Minimum", Period=60,
                         EvaluationPeriods=1, Threshold=1, ComparisonOperator="LessThanThreshold",
                         Dimensions=[{"Name": "HealthCheckId", "Value": "hc-1"}])
     cw.set_alarm_state(AlarmName=HEALTH_ALARM, StateValue=alarm_state, StateReason="test")
-    kms_key_arn = boto3.client("kms", region_name=STANDBY).create_key(
+    kms_key_arn = boto3.client("kms", region_name=standby_region).create_key(
         Description="standby")["KeyMetadata"]["Arn"]
     task_arn = ""
     if lag is None:
         lag = 2.0 if strategy == "dms" else 30.0
     if strategy == "read-replica":
-        _read_replica(lag)
+        _read_replica(lag, primary_region, standby_region)
     elif strategy == "dms":
-        task_arn = _dms(lag)
+        task_arn = _dms(lag, standby_region)
     else:
-        seed_copy(PRIMARY_ID, kms_key_arn=kms_key_arn, age=snapshot_age)
-    _warm_function()
+        seed_copy(PRIMARY_ID, kms_key_arn=kms_key_arn, age=snapshot_age, regions=regions)
+    _warm_function(standby_region)
     primary, standby = HealthServer(primary_status), HealthServer(200)
     return World(strategy, primary, standby,
-                 _env(strategy, primary, standby, topics, task_arn, kms_key_arn),
-                 queue_url, clients or Clients())
+                 _env(strategy, primary, standby, topics, task_arn, kms_key_arn, regions),
+                 queue_url, clients or Clients(), primary_region=primary_region,
+                 standby_region=standby_region)
 
 
 # ------------------------------------------------------------------------ bridges --

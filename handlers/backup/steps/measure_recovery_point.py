@@ -1,8 +1,9 @@
 """Step 4: the age of each database's newest usable recovery point in the standby Region
 (:func:`handlers.backup.recovery_point.measure`), after this run's work.
 
-Replication that reads as not running is recorded as an error (run ``partial``); a
-database without any usable recovery point is a warning.
+Replication that reads as not running, or has no datapoint at all (state unknown), is
+recorded as an error (run ``partial``, alert); a database without any usable recovery point
+is a warning.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def run(ctx: RunContext) -> None:
     for stopped in rp.not_running:
         ctx.record.error(region=region, step="measure", database=stopped["database"],
                          code="ReplicationNotRunning", message=stopped["message"])
+    for unknown in rp.unknown:
+        ctx.record.error(region=region, step="measure", database=unknown["database"],
+                         code="ReplicationStateUnknown", message=unknown["message"])
     if rp.missing:
         ctx.record.warnings.append("no usable recovery point in the standby Region yet "
                                    f"for: {', '.join(rp.missing)}")

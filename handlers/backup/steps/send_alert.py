@@ -1,10 +1,12 @@
 """Finishing step of a run that is not ``complete``: alert every reachable Region's topic
 with the errors and warnings (:func:`handlers.shared.alerts.publish_alert`); an unreachable
-Region's topic is recorded as skipped."""
+Region's topic is recorded as skipped. A body too long for SNS (many databases, each with
+errors) is cut to fit; the run record in the metadata bucket keeps all of it."""
 
 from __future__ import annotations
 
 from handlers.backup.context import RunContext
+from handlers.backup.steps.write_record import metadata_key
 from handlers.shared.alerts import publish_alert
 
 
@@ -16,5 +18,7 @@ def run(ctx: RunContext) -> None:
             "regions": r.regions, "errors": r.errors, "warnings": r.warnings,
             "recovery_point_age_seconds": r.recovery_points.get("recovery_point_age_seconds")}
     reachable = {k: v for k, v in topics.items() if ctx.reachable(k)}
-    r.alerts = publish_alert(reachable, subject, body, lambda region: ctx.clients("sns", region))
+    record_at = f"s3://{ctx.settings.metadata_bucket}/{metadata_key(r.period, r.run_id)}"
+    r.alerts = publish_alert(reachable, subject, body, lambda region: ctx.clients("sns", region),
+                             full_text=f"the run record {record_at}")
     r.alerts.update({k: "skipped: Region unreachable" for k in topics if k not in reachable})

@@ -44,9 +44,11 @@ class StrategyModule(Protocol):
     """The functions a strategy's handler module provides."""
 
     def check_readiness(self, ctx: StepContext) -> Check:
-        """Can the standby take over within RPO_SECONDS now? A standby already promoted by
-        this failover (a resumed run) counts as ready. Reads only; may note what it chose in
-        ``ctx.record`` for :meth:`promote`."""
+        """Can the standby take over within RPO_SECONDS now? A standby that no longer
+        replicates counts as ready only when this failover's own one-time request was
+        accepted (:func:`handlers.failover.once.accepted`: a resumed run); otherwise it is a
+        problem (stopped replicating by hand or by an earlier failover: data of unknown age).
+        Reads only; may note what it chose in ``ctx.record`` for :meth:`promote`."""
 
     def promote(self, ctx: StepContext) -> StepResult:
         """Make the standby take writes and wait (bounded by PROMOTION_SECONDS from the

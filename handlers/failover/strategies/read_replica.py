@@ -1,8 +1,11 @@
 """Strategy ``read-replica``: a cross-Region RDS read replica, promoted at failover.
 
 * Readiness: STANDBY_DB_IDENTIFIER is ``available``, still replicates from PRIMARY_DB_ARN
-  (ARN or identifier form), and its newest ``AWS/RDS ReplicaLag`` (seconds) is at most
-  RPO_SECONDS. Already promoted (no replica source) counts as ready: a resumed failover.
+  (ARN or identifier form), and its newest non-negative ``AWS/RDS ReplicaLag`` (seconds) is
+  at most RPO_SECONDS. An instance that is no longer a replica counts as ready only when this
+  failover's own promotion request was accepted (``once.accepted``: a resumed run); a
+  replica promoted or detached by hand, or left standalone by an earlier failover and
+  failback, has stopped replicating and its data age is unknown: not ready (unless forced).
 * Promotion: ``PromoteReadReplica`` while the standby is still a replica and ``available``
   (a read replica "cannot be promoted to a standalone instance when it is in the
   backing-up status"), then wait until it is available and no longer a replica. Promotion
@@ -24,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from contract.identifiers import same_db
 from handlers.failover import database
 from handlers.failover.context import StepContext, StepFailed, StepResult
-from handlers.failover.once import OneTime
+from handlers.failover.once import OneTime, accepted
 from handlers.failover.strategies import Check, instance
 from handlers.failover.strategies.polling import Poll, lookback, refused
 
@@ -48,7 +51,13 @@ def check_readiness(ctx: StepContext) -> Check:
     if status != "available":
         check.problems.append(f"standby {s.standby_db_identifier} is {status!r}, not 'available'")
     if source is None:
-        check.detail["already_promoted"] = True
+        if accepted(ctx.record, REQUEST):
+            check.detail["already_promoted"] = True  # by this failover: a resumed run
+        else:
+            check.problems.append(
+                f"standby {s.standby_db_identifier} is not a read replica and this failover "
+                "did not promote it: it stopped replicating (promoted or detached by hand, or "
+                "left standalone by an earlier failover), so how old its data is is unknown")
         return check
     if not same_db(source, s.primary_db_identifier, s.primary_db_arn):
         check.problems.append(f"standby replicates from {source}, not {s.primary_db_arn}")

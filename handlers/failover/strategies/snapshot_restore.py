@@ -4,8 +4,10 @@ failover restores the newest cross-Region copy of the primary database.
 * Readiness: the newest ``available`` copy of the primary database (PRIMARY_DB_ARN) in the
   standby Region that this stack's backups made (:func:`newest_primary_copy`) is at most
   RPO_SECONDS old and encrypted; its identifier is noted in the failover record
-  (:data:`SNAPSHOT_NOTE`) for the promotion. A restore target that already exists (a
-  resumed failover) counts as ready.
+  (:data:`SNAPSHOT_NOTE`) for the promotion. A restore target that already exists counts as
+  ready only when this failover's own restore request was accepted (``once.accepted``: a
+  resumed run); one left by an earlier failover or made by hand holds data of unknown age:
+  not ready (unless forced, when the failover adopts it as it is).
 * Promotion: ``RestoreDBInstanceFromDBSnapshot`` of that copy (a one-time request) to
   STANDBY_DB_IDENTIFIER (RESTORE_INSTANCE_CLASS, deletion protection on, CopyTagsToSnapshot,
   tagged by :func:`restored_instance_tags` - no ``managed-by`` tag), then wait until it is
@@ -27,7 +29,7 @@ from contract.names import MANAGED_BY_TAG, ROLE_TAG, Role, managed_by_value
 from handlers.backup.naming import DATABASE_TAG, SOURCE_TAG
 from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
-from handlers.failover.once import OneTime
+from handlers.failover.once import OneTime, accepted
 from handlers.failover.strategies import Check, instance
 from handlers.failover.strategies.polling import Poll, refused
 
@@ -126,8 +128,14 @@ def check_readiness(ctx: StepContext) -> Check:
     rds = ctx.standby("rds")
     existing = database.describe_instance(rds, s.standby_db_identifier)
     if existing is not None:
-        return Check(detail={"restore_target_exists": True,
-                             "instance_status": existing["DBInstanceStatus"]})
+        check = Check(detail={"restore_target_exists": True,
+                              "instance_status": existing["DBInstanceStatus"]})
+        if not accepted(ctx.record, REQUEST):
+            check.problems.append(
+                f"restore target {s.standby_db_identifier} already exists and this failover "
+                "did not restore it (left by an earlier failover, or made by hand): how old "
+                "its data is is unknown")
+        return check
     snap = newest_primary_copy(rds, s.stack_name, s.primary_db_identifier)
     if snap is None:
         return Check([f"no available copy of {s.primary_db_identifier} made by this stack's "
