@@ -201,11 +201,13 @@ class Builder(StrategyBuilder):
 
     def backup_statements(self) -> list[dict[str, Any]]:
         """Snapshot the secondary cluster in its own Region (once it is the writer), read the
-        global database's clusters and their lag."""
+        global database and its clusters (whether the secondary is the writer)."""
         standby_snaps = self.n.arn("rds", self.p.standby_region, "cluster-snapshot:*")
         return [
             {"Sid": "SnapshotStandbyCluster", "Effect": "Allow",
              "Action": ["rds:CreateDBClusterSnapshot", "rds:AddTagsToResource"],
              "Resource": [self._cluster_arns()[1], standby_snaps]},
-            {"Sid": "ReadClusters", "Effect": "Allow", "Action": ["rds:DescribeDBClusters"],
-             "Resource": self._cluster_arns()}]
+            {"Sid": "ReadClusters", "Effect": "Allow",
+             "Action": ["rds:DescribeDBClusters", "rds:DescribeGlobalClusters"],
+             "Resource": [self.n.global_cluster_arn(self.s.database.global_cluster_id),
+                          *self._cluster_arns()]}]
