@@ -72,11 +72,16 @@ class Quantity:
     def allowed(self) -> str:
         """What is allowed, for messages: ``"an integer 1-10"``, ``"seconds > 0 and <= 30"``."""
         if self.kind is int and self.ge is not None and self.le is not None:
-            return f"an integer {self.ge:g}-{self.le:g}" + (f", {self.unit}" if self.unit else "")
-        parts = [f"{op} {v:g}" for op, v in ((">=", self.ge), (">", self.gt), ("<=", self.le),
-                                               ("<", self.lt)) if v is not None]
+            return f"an integer {_num(self.ge)}-{_num(self.le)}" + (f", {self.unit}" if self.unit else "")
+        parts = [f"{op} {_num(v)}" for op, v in ((">=", self.ge), (">", self.gt), ("<=", self.le),
+                                                   ("<", self.lt)) if v is not None]
         what = self.unit or ("an integer" if self.kind is int else "a number")
         return f"{what} {' and '.join(parts)}".strip()
+
+
+def _num(v: float) -> str:
+    """A bound as written: ``2147483647``, not ``2.14748e+09``; ``0.5`` as is."""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 CONSECUTIVE_FAILURES: Final = Quantity(
