@@ -26,6 +26,15 @@ a name (:data:`BRIDGES`) that the drill report lists, with how often it acted
   ``insufficientDataHealthStatus``), calculated checks count healthy children ("How Amazon
   Route 53 determines whether a health check is healthy", Route 53 Developer Guide,
   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+* Aurora Global Database (:func:`aurora_global`, names in :data:`AURORA_GLOBAL_BRIDGES`,
+  reported once the drill runs that tier): moto 5.2.5 has no ``FailoverGlobalCluster`` and no
+  ``SwitchoverGlobalCluster`` and leaves CreateGlobalCluster's source cluster not the writer.
+  The bridge adds both calls to moto's RDS responses (so ``mock_aws`` and the moto server
+  answer them), marks the source the writer, and, on request
+  (:meth:`AuroraGlobalBridge.region_recovers`), does what Aurora does when the old primary's
+  Region recovers: the ``rds:unplanned-global-failover-<cluster>-<timestamp>`` snapshot and
+  the rejoin as a secondary. Roles change at once, or later (``immediate=False``) so a
+  caller's polling and resumption are exercised.
 """
 
 from __future__ import annotations
