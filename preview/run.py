@@ -51,36 +51,43 @@ def with_cost_overrides(policy_config: PolicyConfig | None, inputs: cost.CostInp
     return out
 
 
-def evaluate_plans(plans: Sequence[Plan], policy_config: PolicyConfig | None = None, *,
-                   cost_inputs: cost.CostInputs | None = None) -> list[PreviewResult]:
-    """Run ONE pack over gRPC on each recorded plan (Configure once per plan, as a preview
-    does); compute each breakdown for display and each monthly cost.
+def evaluate_with(pack: PackProcess, plan: Plan, policy_config: PolicyConfig | None = None, *,
+                  cost_inputs: cost.CostInputs | None = None) -> PreviewResult:
+    """Evaluate one recorded plan on a started pack (Configure, Analyze per resource,
+    AnalyzeStack), compute its breakdown for display and price it.
 
     Args:
-        plans: recorded plans, evaluated in order.
+        pack: a started :class:`engine.pack.PackProcess` (one pack can evaluate many plans).
         policy_config: policy name -> settings, as ``--policy-config`` gives them.
         cost_inputs: prices and usage (:func:`cost.load_inputs`); default the repository's.
 
     Raises:
-        engine.pack.PackError: the pack did not start, or ``policy_config`` names an unknown
-            policy or setting.
+        engine.pack.PackError: a call failed, or ``policy_config`` names an unknown policy or
+            setting.
     """
     from policies.rules.recovery import objectives
 
     inputs = cost_inputs or cost.load_inputs()
-    config = with_cost_overrides(policy_config, inputs)
-    out = []
+    resources: list[Resource] = resources_from_plan(plan)
+    report = pack.evaluate(resources, with_cost_overrides(policy_config, inputs))
+    sent = pack.last_config
+    cfg = {k: v for k, v in sent["rto-rpo-objectives"].items() if k != "enforcementLevel"}
+    found = objectives(policy_resources(resources), cfg)
+    code = ExitCode.FAILED if report.mandatory else ExitCode.OK
+    return PreviewResult(code, report, found, sent, cost=cost.estimate(
+        plan.resources, prices=inputs.prices, usage=inputs.usage))
+
+
+def evaluate_plans(plans: Sequence[Plan], policy_config: PolicyConfig | None = None, *,
+                   cost_inputs: cost.CostInputs | None = None) -> list[PreviewResult]:
+    """:func:`evaluate_with` on each plan, with ONE pack process started for all of them.
+
+    Raises:
+        engine.pack.PackError: the pack did not start, or as :func:`evaluate_with`.
+    """
+    inputs = cost_inputs or cost.load_inputs()
     with PackProcess() as pack:
-        for plan in plans:
-            resources: list[Resource] = resources_from_plan(plan)
-            report = pack.evaluate(resources, config)
-            sent = pack.last_config
-            cfg = {k: v for k, v in sent["rto-rpo-objectives"].items() if k != "enforcementLevel"}
-            found = objectives(policy_resources(resources), cfg)
-            code = ExitCode.FAILED if report.mandatory else ExitCode.OK
-            out.append(PreviewResult(code, report, found, sent, cost=cost.estimate(
-                plan.resources, prices=inputs.prices, usage=inputs.usage)))
-    return out
+        return [evaluate_with(pack, plan, policy_config, cost_inputs=inputs) for plan in plans]
 
 
 def evaluate_plan(plan: Plan, policy_config: PolicyConfig | None = None, *,
