@@ -2,8 +2,9 @@
 
 Commands (:data:`COMMANDS`, one thin module each): ``plan`` (record the plan under mocks),
 ``preview`` (the policy pack over the plan), ``tiers`` (the tier advisor), ``drill`` (the DR
-drill), ``bench`` (the benchmarks). ``python -m cli <command> --help`` lists each command's options; the exit codes
-are in :mod:`cli.exit_codes`. Installed as the ``ecommerce-dr`` console script too.
+drill), ``bench`` (the benchmarks). ``python -m cli <command> --help`` lists each command's
+options; the exit codes are in :mod:`cli.exit_codes`. Installed as the ``ecommerce-dr``
+console script too.
 
 To add a command: write ``cli/<name>.py`` with ``NAME``, ``HELP``, ``DESCRIPTION``,
 ``add_arguments`` and ``run`` (see :mod:`cli.command`) and list it in :data:`COMMANDS`.
