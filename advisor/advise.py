@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import cost
-from advisor.knobs import knobs_for, smallest_change
+from advisor.knobs import changes_for, knobs_for
 from advisor.result import OBJECTIVES_POLICY, Advice, Outcome, Suggestion, minutes
 from advisor.variants import Change, Variant, settings_of, tier, with_changes
 from components.settings import ConfigError, DrSettings
@@ -125,20 +125,15 @@ class _Run:
 
 
 def _search(o: Outcome, settings: DrSettings) -> tuple[tuple[Change, ...], str]:
-    """Per missed estimate, the first knob whose smallest change meets; or why none does."""
+    """Per missed estimate, the knob changes that make it meet; or why there are none."""
     changes: list[Change] = []
     for kind, est in (("RTO", o.rto), ("RPO", o.rpo)):
         if est is None or est.met:
             continue
-        found = None
-        for knob in knobs_for(kind):  # type: ignore[arg-type]
-            value = smallest_change(knob, o.inputs, settings) if o.inputs else None
-            if value is not None:
-                found = Change(knob.path, int(knob.read(settings) or 0), value, knob.unit)
-                break
+        found = None if o.inputs is None else changes_for(kind, o.inputs, settings)  # type: ignore[arg-type]
         if found is None:
             return (), _no_knob(o, kind, settings)
-        changes.append(found)
+        changes += [Change(k.path, int(k.read(settings) or 0), v, k.unit) for k, v in found]
     return tuple(changes), ""
 
 
@@ -147,16 +142,21 @@ def _no_knob(o: Outcome, kind: str, settings: DrSettings) -> str:
     target = (o.rto if kind == "RTO" else o.rpo)
     tried = []
     for knob in knobs_for(kind):  # type: ignore[arg-type]
-        if knob.read(settings) is None or o.inputs is None:
+        current = knob.read(settings)
+        if current is None or o.inputs is None:
+            continue
+        if current <= knob.lowest:
+            tried.append(f"{knob.path} is at its lowest, {current} {knob.unit}")
             continue
         changed = knob.apply(o.inputs, settings, knob.lowest)
         found = None if changed is None else estimate(changed)
         est = None if found is None else (found.rto if kind == "RTO" else found.rpo)
         if est is not None:
-            tried.append(f"{knob.path} {knob.lowest} leaves {kind} {minutes(est.total_seconds)}")
+            tried.append(f"even {knob.path} {knob.lowest} leaves {kind} "
+                         f"{minutes(est.total_seconds)}")
     goal = "" if target is None else f" of {minutes(target.target_seconds)}"
     return (f"no single config change meets the {kind} target{goal}"
-            + (f": even {'; '.join(tried)}" if tried else ""))
+            + (f": {'; '.join(tried)}" if tried else ""))
 
 
 def pack_targets(policy_config: PolicyConfig | None) -> tuple[float, float]:
@@ -200,8 +200,9 @@ def _suggestions(run: _Run, tiers: list[Outcome], guessed: dict[tuple[str, tuple
     """A suggestion per tier cheaper than the recommendation that misses (every tier that
     misses, when none meets); variants not recorded with the tiers are recorded now."""
     rec = min((o for o in tiers if o.meets), key=lambda o: o.monthly_usd or 0.0, default=None)
-    cheaper = [o for o in tiers if not o.meets and not o.error and o.monthly_usd is not None
-               and (rec is None or o.monthly_usd < (rec.monthly_usd or 0.0))]
+    cheaper = sorted((o for o in tiers if not o.meets and not o.error and o.monthly_usd is not None
+                      and (rec is None or o.monthly_usd < (rec.monthly_usd or 0.0))),
+                     key=lambda o: o.monthly_usd or 0.0)
     found: list[Suggestion] = []
     missing: list[Variant] = []
     for o in cheaper:

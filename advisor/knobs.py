@@ -6,9 +6,11 @@ of the pack's estimate input (:class:`rto_rpo.inputs.EstimateInputs`, as
 :func:`policies.inventory.objectives` built it from a recorded plan). :func:`smallest_change`
 re-estimates that input with the term at other values - the pack's own arithmetic,
 :func:`rto_rpo.inputs.estimate`, in-process - and bisects for the value nearest the current one
-that meets the target. Every knob here lowers its term as its value goes down, so "nearest"
-means the largest value below the current one that meets. The caller then records the stack
-with that value and runs the pack on it, so a suggestion is never the search's word alone.
+that meets the target (:func:`changes_for` first brings a backup cadence slower than the RPO
+target within it, since that alone breaks an RPO). Every knob here lowers its term as its
+value goes down, so "nearest" means the largest value below the current one that meets. The
+caller then records the stack with that value and runs the pack on it, so a suggestion is never
+the search's word alone.
 
 Left out on purpose: the failover step budgets (each bounds a real step: a budget below what
 the step takes makes the orchestrator time out mid-failover) and the modelled promotion time
@@ -150,3 +152,49 @@ def smallest_change(knob: Knob, inputs: EstimateInputs, settings: DrSettings) ->
 def knobs_for(kind: Kind) -> tuple[Knob, ...]:
     """The knobs of one estimate, in the order they are tried."""
     return tuple(k for k in KNOBS if k.kind == kind)
+
+
+def _cadence_within_target(inputs: EstimateInputs, settings: DrSettings
+                           ) -> tuple[Knob, int] | None:
+    """A backup cadence slower than the RPO target breaks the RPO whatever its terms
+    (:func:`rto_rpo.model.cadence_findings`): the largest cadence within the target, when the
+    stack's is slower."""
+    knob = KNOBS[0]
+    current = knob.read(settings)
+    if inputs.rpo is None or current is None:
+        return None
+    within = int(inputs.rpo.target_seconds // 60)
+    return (knob, within) if knob.lowest <= within < current else None
+
+
+def changes_for(kind: Kind, inputs: EstimateInputs, settings: DrSettings
+                ) -> list[tuple[Knob, int]] | None:
+    """The knob values that make ``kind`` meet: one knob's smallest change, after bringing the
+    backup cadence within the RPO target when it is slower (that alone breaks an RPO).
+
+    Returns:
+        ``[(knob, value), ...]`` (empty when the estimate already meets), or None when no
+        single knob (after the cadence) meets.
+    """
+    est = _estimate(inputs, kind)
+    if est is None:
+        return None
+    if est.met:
+        return []
+    first: list[tuple[Knob, int]] = []
+    if kind == "RPO" and est.findings:
+        fix = _cadence_within_target(inputs, settings)
+        changed = None if fix is None else fix[0].apply(inputs, settings, fix[1])
+        if fix is None or changed is None:
+            return None
+        first, inputs = [fix], changed
+        again = _estimate(inputs, kind)
+        if again is not None and again.met:
+            return first
+    for knob in knobs_for(kind):
+        if first and knob is first[0][0]:
+            continue
+        value = smallest_change(knob, inputs, settings)
+        if value is not None:
+            return [*first, (knob, value)]
+    return None
