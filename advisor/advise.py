@@ -199,7 +199,7 @@ def _suggestions(run: _Run, tiers: list[Outcome], guessed: dict[tuple[str, tuple
                  pack: Callable[[], PackProcess]) -> list[Suggestion]:
     """A suggestion per tier cheaper than the recommendation that misses (every tier that
     misses, when none meets); variants not recorded with the tiers are recorded now."""
-    rec = min((o for o in tiers if o.meets), key=lambda o: o.monthly_usd or 0.0, default=None)
+    rec = Advice("", "", tiers).recommended
     cheaper = sorted((o for o in tiers if not o.meets and not o.error and o.monthly_usd is not None
                       and (rec is None or o.monthly_usd < (rec.monthly_usd or 0.0))),
                      key=lambda o: o.monthly_usd or 0.0)

@@ -92,6 +92,10 @@ def summary(a: Advice) -> list[str]:
         lines = [f"Recommended: {rec.strategy} ({rec.tier}), {_cost(rec)}/month - the cheapest "
                  f"tier that meets {goal}" + ("" if rec.strategy == a.own_strategy
                                               else f" (the stack runs {a.own_strategy})") + "."]
+    for o in a.uncertain:
+        lines.append(f"{o.strategy} ({o.tier}) also meets them, but {len(o.cost.unpriced)} of its "
+                     f"lines are unpriced ({', '.join(ln.resource for ln in o.cost.unpriced)}): "
+                     f"at least {usd(o.monthly_usd)}/month, so it may be cheaper.")
     if a.suggestions:
         lines.append("What it would take for a cheaper tier:" if rec else
                      "What it would take for a tier to meet them:")

@@ -184,9 +184,23 @@ class Advice:
 
     @property
     def recommended(self) -> Outcome | None:
-        """The cheapest tier that meets the targets, or None."""
-        meeting = [o for o in self.tiers if o.meets and o.monthly_usd is not None]
-        return min(meeting, key=lambda o: o.monthly_usd or 0.0) if meeting else None
+        """The cheapest tier that meets the targets, or None. A tier with unpriced lines has
+        only a lower bound for a cost, so a fully priced tier is preferred; among tiers with
+        unpriced lines only, the lowest bound wins (see :attr:`uncertain`)."""
+        meeting = [o for o in self.tiers if o.meets and o.cost is not None]
+        priced = [o for o in meeting if o.cost is not None and o.cost.complete]
+        pool = priced or meeting
+        return min(pool, key=lambda o: o.monthly_usd or 0.0) if pool else None
+
+    @property
+    def uncertain(self) -> list[Outcome]:
+        """Tiers that meet the targets with unpriced lines whose lower bound is below the
+        recommendation's cost: they may be cheaper, the model cannot say."""
+        rec = self.recommended
+        if rec is None or rec.monthly_usd is None:
+            return []
+        return [o for o in self.tiers if o is not rec and o.meets and o.cost is not None
+                and not o.cost.complete and (o.monthly_usd or 0.0) < rec.monthly_usd]
 
     @property
     def own(self) -> Outcome:

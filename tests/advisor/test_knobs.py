@@ -79,3 +79,4 @@ def test_a_change_lands_in_the_variant_config_and_validates(config) -> None:
     assert (s.database.strategy, s.backup.cadence_minutes, s.backup.retention_hours) == (
         "snapshot-restore", 30, 24)
     assert v.changes[0].new == 30
+
