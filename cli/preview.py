@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "instead of the tables")
 
 
-def _policy_config(path: Path | None) -> dict[str, Any] | None:
+def read_policy_config(path: Path | None) -> dict[str, Any] | None:
     """The policy config file, or None. Raises ValueError when it is not a mapping."""
     if path is None:
         return None
@@ -68,7 +68,7 @@ def run(a: argparse.Namespace) -> int:
     from preview.run import run as preview
 
     try:
-        policy_config = _policy_config(a.policy_config)
+        policy_config = read_policy_config(a.policy_config)
         plan = Plan.from_json(a.plan_file.read_text()) if a.plan_file else None
         cost_inputs = cost.load_inputs(a.cost_overrides)
     except (ValueError, KeyError, OSError) as e:   # CostFileError is a ValueError

@@ -55,13 +55,13 @@ def run(a: argparse.Namespace) -> int:
     import cost
     from advisor import plot, render
     from advisor.advise import AdvisorConfigError, AdvisorProgramError, advise
-    from cli.preview import _policy_config
+    from cli.preview import read_policy_config
     from engine.paths import REPORTS_DIR
     from preview.render import make_console
 
     try:
         inputs = cost.load_inputs(a.cost_overrides)
-        policy_config = _policy_config(a.policy_config)
+        policy_config = read_policy_config(a.policy_config)
         advice = advise(a.stack, stack_file=a.stack_file, policy_config=policy_config,
                         cost_inputs=inputs)
     except (AdvisorConfigError, ValueError, OSError) as e:   # CostFileError is a ValueError

@@ -157,6 +157,10 @@ def test_bad_config_exits_2_naming_the_key(tmp_path: Path, capsys: pytest.Captur
     assert "Pulumi.no-such-stack.yaml" in capsys.readouterr().err
     with pytest.raises(AdvisorConfigError):
         advise("prod", stack_file=tmp_path / "missing.yaml")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump({"no-such-policy": {"x": 1}}))
+    assert cli_main.main(["tiers", "--policy-config", str(policy), "--no-plot"]) == ExitCode.CANNOT_RUN
+    assert "unknown policies ['no-such-policy']" in capsys.readouterr().err
 
 
 def test_costs_add_up(prod: Advice) -> None:
