@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from advisor.advise import advise
+from advisor.result import Advice
 from engine.paths import stack_file
+
+
+@lru_cache(maxsize=1)
+def prod_advice() -> Advice:
+    """The advisor on Pulumi.prod.yaml, once per test process (do not mutate it)."""
+    return advise("prod")
 
 
 def prod_with(tmp: Path, name: str, **changes: Any) -> Path:

@@ -22,12 +22,12 @@ from cli.exit_codes import ExitCode
 from contract.strategies import STRATEGIES
 from engine.paths import stack_file
 from engine.plan import PlanRequest, record_plans
-from tests.advisor.stacks import prod_with
+from tests.advisor.stacks import prod_advice, prod_with
 
 
 @pytest.fixture(scope="module")
 def prod() -> Advice:
-    return advise("prod")
+    return prod_advice()
 
 
 def _by(a: Advice) -> dict[str, object]:

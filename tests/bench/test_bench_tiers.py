@@ -7,11 +7,20 @@ import pytest
 
 from bench import run as bench
 from bench import tiers
+from tests.advisor.stacks import prod_advice
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
+def rows(monkeypatch_module: pytest.MonkeyPatch) -> list[dict]:
+    # the section's own entry point, fed the advice another test module may have computed
+    monkeypatch_module.setattr("advisor.advise.advise", lambda stack: prod_advice())
     return tiers.measure_rows()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
 
 
 def _by_case(rows: list[dict]) -> dict[str, dict[str, dict]]:
