@@ -31,7 +31,14 @@ from typing import Any
 
 import cost
 from advisor.knobs import changes_for, knobs_for
-from advisor.result import OBJECTIVES_POLICY, Advice, Outcome, Suggestion, minutes
+from advisor.result import (
+    OBJECTIVES_POLICY,
+    Advice,
+    Outcome,
+    Suggestion,
+    cheapest_meeting,
+    minutes,
+)
 from advisor.variants import Change, Variant, settings_of, tier, with_changes
 from components.settings import ConfigError, DrSettings
 from contract.strategies import SPECS
@@ -199,7 +206,7 @@ def _suggestions(run: _Run, tiers: list[Outcome], guessed: dict[tuple[str, tuple
                  pack: Callable[[], PackProcess]) -> list[Suggestion]:
     """A suggestion per tier cheaper than the recommendation that misses (every tier that
     misses, when none meets); variants not recorded with the tiers are recorded now."""
-    rec = Advice("", "", tiers).recommended
+    rec = cheapest_meeting(tiers)
     cheaper = sorted((o for o in tiers if not o.meets and not o.error and o.monthly_usd is not None
                       and (rec is None or o.monthly_usd < (rec.monthly_usd or 0.0))),
                      key=lambda o: o.monthly_usd or 0.0)

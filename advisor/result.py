@@ -158,6 +158,16 @@ class Suggestion:
                 "outcome": None if self.outcome is None else self.outcome.to_dict()}
 
 
+def cheapest_meeting(tiers: list[Outcome]) -> Outcome | None:
+    """The cheapest tier that meets the targets, or None. A tier with unpriced lines has only a
+    lower bound for a cost, so a fully priced tier is preferred; among tiers with unpriced lines
+    only, the lowest bound wins (:attr:`Advice.uncertain` names the others)."""
+    meeting = [o for o in tiers if o.meets and o.cost is not None]
+    priced = [o for o in meeting if o.cost is not None and o.cost.complete]
+    pool = priced or meeting
+    return min(pool, key=lambda o: o.monthly_usd or 0.0) if pool else None
+
+
 @dataclass
 class Advice:
     """The tier advisor's answer for one stack.
@@ -184,13 +194,8 @@ class Advice:
 
     @property
     def recommended(self) -> Outcome | None:
-        """The cheapest tier that meets the targets, or None. A tier with unpriced lines has
-        only a lower bound for a cost, so a fully priced tier is preferred; among tiers with
-        unpriced lines only, the lowest bound wins (see :attr:`uncertain`)."""
-        meeting = [o for o in self.tiers if o.meets and o.cost is not None]
-        priced = [o for o in meeting if o.cost is not None and o.cost.complete]
-        pool = priced or meeting
-        return min(pool, key=lambda o: o.monthly_usd or 0.0) if pool else None
+        """:func:`cheapest_meeting` of the tiers."""
+        return cheapest_meeting(self.tiers)
 
     @property
     def uncertain(self) -> list[Outcome]:
