@@ -30,11 +30,10 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from emulator import events
+from contract.env import Env
 from emulator.faults import instrumented_clients
 from emulator.lambda_runtime import (
     LambdaContext,
-    call_handler,
     captured_output,
     clear_caches,
     lambda_environment,
@@ -46,16 +45,33 @@ from emulator.site import SiteBuilder
 SIZES: tuple[int, ...] = (1, 10, 50)
 PRIMARY, STANDBY = "us-east-1", "us-west-2"
 PER_DATABASE_OPS = frozenset({"CreateDBSnapshot", "CopyDBSnapshot", "DeleteDBSnapshot"})
-PERIOD = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 HANDLER = "handlers.backup.app.handler"
 FUNCTION = "ecommerce-dr-backup"
 
 
-def _invoke(period: datetime) -> dict[str, Any]:
-    """One scheduled invocation for ``period``, as Lambda runs it."""
-    event = events.scheduled_event(
-        region=STANDBY, rule_arn=f"arn:aws:events:{STANDBY}:123456789012:rule/backup", time=period)
-    return call_handler(HANDLER, event, LambdaContext.for_function(FUNCTION, region=STANDBY))
+def _invoke(at: datetime, env: dict[str, str]) -> dict[str, Any]:
+    """One invocation by the stack's own backup schedule firing at ``at``, through the
+    handler's entry point (it refuses events more than one cadence from its clock)."""
+    from handlers.backup.app import handle
+    from handlers.backup.events import scheduled_event
+    from handlers.backup.settings import load_settings
+
+    event = scheduled_event(at, settings=load_settings(env))
+    return handle(event, LambdaContext.for_function(FUNCTION, region=STANDBY))
+
+
+def _two_periods(cadence_minutes: int) -> tuple[datetime, datetime]:
+    """Event times of two consecutive scheduled periods, both within one cadence of now:
+    the last second of the previous period, and now (waiting out a period's last 10 s)."""
+    from handlers.backup.events import period_start
+
+    now = datetime.now(UTC)
+    current = period_start(now, cadence_minutes)
+    if (now - current).total_seconds() > cadence_minutes * 60 - 10:
+        time.sleep((current + timedelta(minutes=cadence_minutes) - now).total_seconds() + 1)
+        now = datetime.now(UTC)
+        current = period_start(now, cadence_minutes)
+    return current - timedelta(seconds=1), now
 
 
 def _steady_state(env: dict[str, str], ledger: ClientLedger) -> tuple[dict[str, Any], dict[str, Any], float]:
@@ -67,10 +83,11 @@ def _steady_state(env: dict[str, str], ledger: ClientLedger) -> tuple[dict[str, 
             instrumented_clients(ledger):
         clear_caches()      # a new container: settings parsed and clients built from here
         ledger.step = "warm-up"
-        warm = _invoke(PERIOD)
+        previous, current = _two_periods(int(env[Env.CADENCE_MINUTES]))
+        warm = _invoke(previous, env)
         ledger.step = "run"
         t0 = time.perf_counter()
-        out = _invoke(PERIOD + timedelta(hours=1))
+        out = _invoke(current, env)
         seconds = time.perf_counter() - t0
         ledger.step = "done"
     clear_caches()          # no client bound to this moto context survives it

@@ -1,12 +1,13 @@
 """``make bench``: run the benchmark sections, print one table, rewrite BENCHMARKS.md.
 
 Sections (:data:`SECTIONS`): the modelled RTO/RPO against the original design's claims and the
-targets; handler cold start (ratio to a bare ``import boto3``) and peak RSS; the preview's wall
-time and the program's evaluation time under mocks; policy evaluation for 1,000 and 10,000
-synthetic resources; failover on moto per strategy (API calls, handler time); backups on moto
-(API calls per database per run for 1, 10 and 50 databases); the default drill's wall time
-and, per scenario and strategy, the handlers' API calls and the RTO/RPO achieved; the test
-suite's wall time.
+targets; each DR tier's modelled monthly cost and planned RTO/RPO (the tier advisor's figures)
+beside the original design's cost claim; handler cold start (ratio to a bare ``import boto3``)
+and peak RSS; the preview's wall time and the program's evaluation time under mocks; policy
+evaluation for 1,000 and 10,000 synthetic resources; failover on moto per strategy (API calls,
+handler time); backups on moto (API calls per database per run for 1, 10 and 50 databases); the
+default drill's wall time and, per scenario and strategy, the handlers' API calls and the
+RTO/RPO achieved; the test suite's wall time.
 
 Timings are repeated after a warm-up and reported as median and spread (min-max); counts are
 exact. A run of some sections only (``--only``) never rewrites the file.
@@ -21,14 +22,15 @@ from collections.abc import Callable, Iterator
 from rich.console import Console
 from rich.table import Table
 
-from bench import cold_start, commands, model
-from bench.table import Row, area, fmt, render_markdown, row, spread_of, timed
+from bench import cold_start, commands, model, tiers
+from bench.table import Row, area, render_markdown, row, shown, spread_of, timed
 from engine.paths import BENCHMARKS_FILE
 
 __all__ = ["BENCHMARKS_FILE", "SECTIONS", "area", "render_markdown", "row", "run", "timed"]
 
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "model": model.measure_rows,
+    "tiers": tiers.measure_rows,
     "cold-start": cold_start.measure_rows,
     "preview": commands.preview_and_program,
     "policy": area("bench.policy"),
@@ -59,7 +61,7 @@ def _table(rows: list[Row]) -> Table:
     for col in ("Benchmark", "Case", "Metric", "Median", "Spread", "Unit"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["benchmark"], r["case"], r["metric"], fmt(r["value"]), spread_of(r), r["unit"])
+        table.add_row(r["benchmark"], r["case"], r["metric"], shown(r), spread_of(r), r["unit"])
     return table
 
 

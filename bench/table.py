@@ -1,6 +1,7 @@
 """Benchmark rows, timing, and the BENCHMARKS.md table.
 
-A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None}``;
+A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None}``,
+optionally with ``"text"``: the value as it must be shown (amounts of money to the cent);
 area modules return rows with their own case keys (``strategy``, ``databases``...), which
 :func:`area` folds into ``case``.
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 Row = dict[str, Any]
-_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread"}
+_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread", "text"}
 
 
 def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[float, float, float]:
@@ -37,9 +38,13 @@ def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[f
 
 
 def row(benchmark: str, case: str, metric: str, value: float, unit: str,
-        spread: tuple[float, float] | None = None) -> Row:
-    return {"benchmark": benchmark, "case": case, "metric": metric, "value": value,
-            "unit": unit, "spread": spread}
+        spread: tuple[float, float] | None = None, text: str | None = None) -> Row:
+    """One row; ``text`` is how to show ``value`` when :func:`fmt` would round it wrongly."""
+    out: Row = {"benchmark": benchmark, "case": case, "metric": metric, "value": value,
+                "unit": unit, "spread": spread}
+    if text is not None:
+        out["text"] = text
+    return out
 
 
 def case_of(r: Row) -> str:
@@ -63,6 +68,11 @@ def fmt(v: float) -> str:
     return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
 
 
+def shown(r: Row) -> str:
+    """A row's value as the table shows it: its ``text`` if it has one, else :func:`fmt`."""
+    return r["text"] if r.get("text") is not None else fmt(r["value"])
+
+
 def spread_of(r: Row) -> str:
     return f"{fmt(r['spread'][0])}-{fmt(r['spread'][1])}" if r.get("spread") else ""
 
@@ -84,7 +94,7 @@ def render_markdown(rows: list[Row], failures: dict[str, str], command: str) -> 
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['benchmark']} | {r['case']} | {r['metric']} | {fmt(r['value'])} "
+        lines.append(f"| {r['benchmark']} | {r['case']} | {r['metric']} | {shown(r)} "
                      f"| {spread_of(r)} | {r['unit']} |")
     if failures:
         lines += ["", "## Not measured in this run", ""]

@@ -1,9 +1,10 @@
 """``python -m cli <command> [options]``: the one command line of the tools.
 
 Commands (:data:`COMMANDS`, one thin module each): ``plan`` (record the plan under mocks),
-``preview`` (the policy pack over the plan), ``drill`` (the DR drill), ``bench`` (the
-benchmarks). ``python -m cli <command> --help`` lists each command's options; the exit codes
-are in :mod:`cli.exit_codes`. Installed as the ``ecommerce-dr`` console script too.
+``preview`` (the policy pack over the plan), ``tiers`` (the tier advisor), ``drill`` (the DR
+drill), ``bench`` (the benchmarks). ``python -m cli <command> --help`` lists each command's
+options; the exit codes are in :mod:`cli.exit_codes`. Installed as the ``ecommerce-dr``
+console script too.
 
 To add a command: write ``cli/<name>.py`` with ``NAME``, ``HELP``, ``DESCRIPTION``,
 ``add_arguments`` and ``run`` (see :mod:`cli.command`) and list it in :data:`COMMANDS`.
@@ -15,12 +16,12 @@ import argparse
 import sys
 from types import ModuleType
 
-from cli import bench, drill, plan, preview
+from cli import bench, drill, plan, preview, tiers
 from cli.command import configure
 from cli.exit_codes import EPILOG
 
 #: The subcommands, in ``--help`` order.
-COMMANDS: tuple[ModuleType, ...] = (plan, preview, drill, bench)
+COMMANDS: tuple[ModuleType, ...] = (plan, preview, tiers, drill, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

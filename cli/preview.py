@@ -15,14 +15,17 @@ HELP = "the policy pack over the plan recorded under mocks (make preview)"
 DESCRIPTION = """\
 Record the program's plan under Pulumi mocks, start the policy pack as the Pulumi CLI does and
 drive it over the analyzer gRPC protocol (Configure, Analyze per resource, AnalyzeStack), then
-print the resources by Region and type, the RTO/RPO term by term against the targets and the
-violations by enforcement level. Provider defaults are not filled in (no provider Check step).
+print the resources by Region and type, the RTO/RPO term by term against the targets, the
+violations by enforcement level and the modelled monthly DR cost line by line (each line
+priced from the price table, estimated from usage defaults, unpriced with the reason, or no
+charge). Provider defaults are not filled in (no provider Check step).
 
 examples:
   python -m cli preview --stack prod
   python -m cli plan --stack prod --json > plan.json   # edit it, then
   python -m cli preview --plan-file plan.json
-  python -m cli preview --policy-config policy-config.yaml   # {policy: {setting: value}}"""
+  python -m cli preview --policy-config policy-config.yaml   # {policy: {setting: value}}
+  python -m cli preview --cost-overrides my-costs.yaml --json > preview.json"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,9 +39,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "values such as IAM documents are decided too")
     p.add_argument("--policy-config", type=Path,
                    help="YAML/JSON: policy name -> settings (and enforcementLevel)")
+    p.add_argument("--cost-overrides", type=Path, metavar="FILE",
+                   help="YAML with prices:/allowances:/usage: sections merged over the price "
+                        "table and usage defaults (README 'Cost estimate'); the pack's "
+                        "dr-monthly-cost-within-budget uses it too")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document (resources, RTO/RPO, violations, cost) "
+                        "instead of the tables")
 
 
-def _policy_config(path: Path | None) -> dict[str, Any] | None:
+def read_policy_config(path: Path | None) -> dict[str, Any] | None:
     """The policy config file, or None. Raises ValueError when it is not a mapping."""
     if path is None:
         return None
@@ -52,22 +62,26 @@ def _policy_config(path: Path | None) -> dict[str, Any] | None:
 
 def run(a: argparse.Namespace) -> int:
     """Record (or read) the plan, evaluate and print; the exit code."""
+    import cost
     from engine.pack import PackError
     from engine.plan import Plan
     from preview.run import run as preview
 
     try:
-        policy_config = _policy_config(a.policy_config)
+        policy_config = read_policy_config(a.policy_config)
         plan = Plan.from_json(a.plan_file.read_text()) if a.plan_file else None
-    except (ValueError, KeyError, OSError) as e:
+        cost_inputs = cost.load_inputs(a.cost_overrides)
+    except (ValueError, KeyError, OSError) as e:   # CostFileError is a ValueError
         print(f"preview cannot run: {e}", file=sys.stderr)
         return ExitCode.CANNOT_RUN
     try:
         return int(preview(a.stack, stack_file=a.stack_file, plan=plan, update=a.update,
-                           policy_config=policy_config).exit_code)
+                           policy_config=policy_config, cost_inputs=cost_inputs,
+                           json_to=sys.stdout if a.json else None).exit_code)
     except PackError as e:
         print(f"preview cannot run: {e}", file=sys.stderr)
         return ExitCode.CANNOT_RUN
+
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m cli preview ...``; returns the exit code."""

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from components.settings import PROJECT, ConfigError, DrSettings
+from components.settings import ConfigError, DrSettings
 from contract import identifiers as ids
 from contract.identifiers import NameRule
+from contract.names import BACKUP_SCHEDULE_SUFFIX, PHYSICAL_NAME_PREFIX, physical_name
 from contract.strategies import Strategy
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
@@ -42,7 +43,7 @@ class Suffix(StrEnum):
     WATCHDOG_RULE = "watchdog"
     ALARM_FORWARDER_RULE = "health-alarm-forwarder"
     FORWARDED_ALARM_RULE = "forwarded-health-alarm"
-    BACKUP_SCHEDULE_RULE = "backup-schedule"
+    BACKUP_SCHEDULE_RULE = BACKUP_SCHEDULE_SUFFIX
     ALARM_BUS = "alarms"
     HEALTH_ALARM = "primary-endpoint-unhealthy"
     GATE_ALARM = "failover-gate"
@@ -96,11 +97,11 @@ class Naming:
 
     @property
     def prefix(self) -> str:
-        return f"{PROJECT}-{self.stack}"
+        return f"{PHYSICAL_NAME_PREFIX}-{self.stack}"
 
     def name(self, suffix: Suffix | str) -> str:
-        """``ecommerce-dr-<stack>-<suffix>``."""
-        return f"{self.prefix}-{suffix}"
+        """``ecommerce-dr-<stack>-<suffix>`` (:func:`contract.names.physical_name`)."""
+        return physical_name(self.stack, str(suffix))
 
     def bucket_name(self, region: str) -> str:
         """The recovery-point metadata bucket: ``ecommerce-dr-<stack>-rp-<account>-<region>``

@@ -52,11 +52,22 @@ DEFAULT_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = {
 }
 
 
+#: Physical names are ``ecommerce-dr-<stack>-<suffix>`` (``components.naming.Naming``).
+PHYSICAL_NAME_PREFIX: Final[str] = "ecommerce-dr"
+#: The suffix of the backup orchestrator's schedule rule, which the handler checks events by.
+BACKUP_SCHEDULE_SUFFIX: Final[str] = "backup-schedule"
+
+
+def physical_name(stack: str, suffix: str) -> str:
+    """``ecommerce-dr-<stack>-<suffix>``: the physical name of a resource of the stack."""
+    return f"{PHYSICAL_NAME_PREFIX}-{stack}-{suffix}"
+
+
 def backup_schedule_rule_name(stack: str) -> str:
     """Physical name of the backup orchestrator's EventBridge schedule rule in the standby
     Region, ``ecommerce-dr-<stack>-backup-schedule``: the program declares the rule under
     it, and the backup handler runs only on that rule's scheduled events."""
-    return f"ecommerce-dr-{stack}-backup-schedule"
+    return physical_name(stack, BACKUP_SCHEDULE_SUFFIX)
 
 
 def managed_by_value(stack: str) -> str:

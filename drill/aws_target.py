@@ -33,7 +33,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract.env import Env
-from contract.names import GATE_METRIC, GATE_NAMESPACE
+from contract.names import GATE_METRIC, GATE_NAMESPACE, backup_schedule_rule_name
 from drill.options import DONE_STATUSES, DrillError, DrillOptions, drill_config
 from emulator import events
 
@@ -165,6 +165,17 @@ class _Invoker:
         return body if isinstance(body, dict) else {"result": body}
 
 
+def _backup_schedule_event(lam: Any, backup_function: str, region: str,
+                           account_id: str) -> dict[str, Any]:
+    """The deployed backup schedule's own event, now: the backup orchestrator accepts only
+    its stack's rule (``contract.names.backup_schedule_rule_name``) from its account."""
+    env = lam.get_function_configuration(FunctionName=backup_function).get(
+        "Environment", {}).get("Variables", {})
+    rule = backup_schedule_rule_name(env[Env.STACK_NAME])
+    return events.scheduled_event(region=region, account=account_id,
+                                  rule_arn=f"arn:aws:events:{region}:{account_id}:rule/{rule}")
+
+
 def run_game_day(stack: str, *, confirmed: bool, failover_function: str, backup_function: str,
                  region: str, account_id: str | None = None, clients: Clients | None = None,
                  force: bool = False, max_invocations: int = 20,
@@ -204,9 +215,8 @@ def run_game_day(stack: str, *, confirmed: bool, failover_function: str, backup_
     env = lam.get_function_configuration(FunctionName=failover_function).get(
         "Environment", {}).get("Variables", {})
     primary, standby = env[Env.PRIMARY_REGION], env.get(Env.STANDBY_REGION, region)
-    backup = invoke(backup_function, events.scheduled_event(
-        region=region, rule_arn=f"arn:aws:events:{region}:000000000000:rule/game-day",
-        account="000000000000"), "backup")
+    backup = invoke(backup_function, _backup_schedule_event(lam, backup_function, region,
+                                                            account_id), "backup")
     clients("cloudwatch", primary).set_alarm_state(
         AlarmName=env[Env.HEALTH_ALARM_NAME], StateValue="ALARM",
         StateReason="game day: injected failure")

@@ -255,7 +255,8 @@ def backup_site(builder: SiteBuilder, n: int, *, standby: bool = True,
                 strategy: str = Strategy.READ_REPLICA, stack: str = "bench", bucket: str = "bench-meta",
                 name: str = "db-{i}", standby_name: str = "{db}-standby", cadence_minutes: int = 60,
                 retention_hours: int = 24, keep_newest: int = 3, quota: int = 100,
-                instance: dict[str, Any] | None = None) -> BackupSite:
+                instance: dict[str, Any] | None = None,
+                lag_seconds: float | None = 5.0) -> BackupSite:
     """``n`` primary databases (``name`` formatted with ``i``), each with a standby instance
     unless ``standby`` is False, a standby-Region KMS key, the metadata bucket, an alert topic
     per Region read through its own queue, and the backup orchestrator's environment.
@@ -263,6 +264,9 @@ def backup_site(builder: SiteBuilder, n: int, *, standby: bool = True,
     Args:
         instance: keyword arguments of :meth:`SiteBuilder.database` for every instance
             (default: ``db.t3.micro``, 20 GiB).
+        lag_seconds: the ``AWS/RDS ReplicaLag`` seeded for each standby (moto emits none;
+            stamped 30 s ago, since moto misses a datapoint stamped at a query's end), or
+            None to seed nothing (replication state unknown).
     """
     kw = {"instance_class": "db.t3.micro", "storage_gib": 20, "username": "admin1",
           "backup_retention_days": None, **(instance or {})}
@@ -273,6 +277,10 @@ def backup_site(builder: SiteBuilder, n: int, *, standby: bool = True,
         sb = standby_name.format(db=ident) if standby else None
         if sb:
             builder.database(sb, region=builder.standby_region, **kw)
+            if lag_seconds is not None:
+                builder.seed_metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": sb},
+                                    lag_seconds, timestamp=dt.datetime.now(dt.UTC)
+                                    - dt.timedelta(seconds=30))
         dbs.append({"primaryArn": primary.arn, "standbyIdentifier": sb})
     kms = builder.kms_key(description="")
     builder.bucket(bucket)

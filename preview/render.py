@@ -1,4 +1,5 @@
-"""The preview's terminal output: resources, the RTO/RPO breakdown, violations, undecided rules."""
+"""The preview's terminal output: resources, the RTO/RPO breakdown, the monthly cost, violations,
+undecided rules."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from engine.pack import Report
+    from cost import CostEstimate
+    from engine.pack import NotApplicable, Report
     from engine.plan import Plan
     from preview.result import PreviewResult
 
@@ -32,7 +34,8 @@ def make_console() -> Console:
 
 
 def render(plan: Plan, result: PreviewResult, console: Console) -> None:
-    """Print one preview: resources, RTO/RPO breakdown, violations, undecided rules, summary."""
+    """Print one preview: resources, RTO/RPO breakdown, monthly cost line by line, violations,
+    undecided rules, summary."""
     custom = plan.custom_resources
     console.rule(f"[bold]Offline preview[/] of stack [cyan]{plan.stack}[/] "
                  f"({len(custom)} resources, policy pack over gRPC)")
@@ -47,12 +50,16 @@ def render(plan: Plan, result: PreviewResult, console: Console) -> None:
     _objectives(result.objectives, console)
     report = result.report
     assert report is not None, "render needs an evaluated preview"
+    if result.cost is not None:   # before the violations: a caller showing the output's
+        _cost(result.cost, console)  # tail (the drill's gate) keeps seeing them
     by_level = _violations(report, console)
     _not_decided(report, console)
     n_mand = len(report.mandatory)
     summary = (f"{len(report.policies)} policies, {report.analyze_calls} Analyze calls + 1 "
                f"AnalyzeStack; {n_mand} mandatory, "
                f"{len(by_level.get('advisory', []))} advisory violation(s)")
+    if result.cost is not None:
+        summary += f"; DR cost {cost_figure(result.cost)}/month (modelled)"
     console.rule(f"[bold {'red' if n_mand else 'green'}]{summary}[/]")
 
 
@@ -84,6 +91,21 @@ def _objectives(found: Any, console: Console) -> None:
                       + "; ".join(found.unknown))
 
 
+def cost_figure(est: CostEstimate) -> str:
+    """``$222.08``, or ``at least $222.08`` when a line is unpriced (it counts nothing)."""
+    return f"{'' if est.complete else 'at least '}${est.total_usd:,.2f}"
+
+
+def _cost(est: CostEstimate, console: Console) -> None:
+    """The monthly cost line by line (component, resource, basis, figure, why) and totals."""
+    from cost import render_table
+
+    console.print()
+    console.print(render_table(est))
+    if est.prices[1:]:
+        console.print(f"prices and usage overridden by {', '.join(est.prices[1:])}", markup=False)
+
+
 def _violations(report: Report, console: Console) -> dict[str, list[Any]]:
     """Violations by enforcement level; returns them grouped."""
     by_level: dict[str, list[Any]] = defaultdict(list)
@@ -103,13 +125,17 @@ def _violations(report: Report, console: Console) -> dict[str, list[Any]]:
     return by_level
 
 
+def undecided(report: Report) -> list[NotApplicable]:
+    """The pack's "not applicable" answers that mean a rule could not decide during preview
+    (simple "does not apply" answers, such as "not a backup schedule", are left out)."""
+    return [n for n in report.not_applicable
+            if n.policy in _DECISIVE or "can't be" in n.reason or "bounded" in n.reason]
+
+
 def _not_decided(report: Report, console: Console) -> None:
-    """Rules that could not decide during preview, with the reason (simple "does not apply"
-    answers, such as "not a backup schedule", are left out)."""
+    """Rules that could not decide during preview, with the reason."""
     na: dict[str, Counter[str]] = defaultdict(Counter)
-    for n in report.not_applicable:
-        if n.policy not in _DECISIVE and "can't be" not in n.reason and "bounded" not in n.reason:
-            continue
+    for n in undecided(report):
         na[n.policy][n.reason] += 1
     if not na:
         return

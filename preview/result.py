@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cost import CostEstimate
 from engine.pack import Report
 
 
@@ -19,6 +20,8 @@ class PreviewResult:
         objectives: the RTO/RPO breakdown (``policies.rules.recovery.objectives``), for display.
         config: the policy config sent with Configure (defaults filled in).
         error: the config error or traceback when nothing was evaluated.
+        cost: the plan's monthly cost estimate (:func:`cost.estimate`, USD per 730-hour
+            month), None when nothing was evaluated.
     """
 
     exit_code: int
@@ -26,3 +29,4 @@ class PreviewResult:
     objectives: Any = None
     config: dict[str, Any] | None = None
     error: str = ""
+    cost: CostEstimate | None = None

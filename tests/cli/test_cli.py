@@ -31,13 +31,13 @@ def test_top_level_help_lists_every_command_and_the_exit_codes(
         cli_main.main(["--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
-    assert [m.NAME for m in cli_main.COMMANDS] == ["plan", "preview", "drill", "bench"]
+    assert [m.NAME for m in cli_main.COMMANDS] == ["plan", "preview", "tiers", "drill", "bench"]
     for module in cli_main.COMMANDS:
         assert module.NAME in out and module.HELP in out, module.NAME
     assert "exit codes: 0 ok" in out
 
 
-@pytest.mark.parametrize("name", ["plan", "preview", "drill", "bench"])
+@pytest.mark.parametrize("name", ["plan", "preview", "tiers", "drill", "bench"])
 def test_each_command_help_lists_every_option_with_its_help(
         name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
@@ -55,7 +55,7 @@ def test_each_command_help_lists_every_option_with_its_help(
 
 
 @pytest.mark.parametrize("argv", [[], ["no-such-command"], ["drill", "--scenario", "meteor"],
-                                  ["preview", "--no-such-option"]])
+                                  ["preview", "--no-such-option"], ["tiers", "--no-such-option"]])
 def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         cli_main.main(argv)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.paths import ROOT
 
-TOOLING = ("engine", "preview", "drill", "bench", "emulator", "cli")
+TOOLING = ("engine", "preview", "drill", "bench", "emulator", "cli", "advisor")
 STRATEGY_VALUES = {"read-replica", "snapshot-restore"}
 
 
