@@ -10,7 +10,12 @@ Emulator gaps, worked around here (test code only) and named where used:
 * moto never emits ``AuroraGlobalDBRPOLag`` / ``AuroraGlobalDBReplicationLag``: seeded with
   PutMetricData (:meth:`AuroraWorld.seed_lag`), milliseconds as AWS publishes them;
 * moto records a source cluster's ``GlobalClusterIdentifier`` as the global cluster's ARN
-  where AWS gives the identifier; the handler compares either form.
+  where AWS gives the identifier; the handler compares either form;
+* moto's DescribeGlobalClusters returns every global cluster whatever the
+  ``GlobalClusterIdentifier`` filter (the handler filters again), lists no
+  ``SynchronizationStatus``, and its members' ``Readers`` are filled only on the writer;
+* moto's RemoveFromGlobalCluster finds the global cluster only when called in us-east-1 (a
+  test detaches a member in moto's backend instead, and says so).
 """
 
 from __future__ import annotations
