@@ -87,6 +87,7 @@ outputs = {
     "databaseStrategy": s.database.strategy,
     "standbyDatabaseEndpoint": database.endpoint,
     "standbyDatabaseIdentifier": database.identifier,
+    "globalWriterEndpoint": database.global_writer_endpoint,
     "alertTopicArns": alerts.topic_arns,
     "metadataBucketName": backup.bucket_name,
     "failoverOrchestratorArn": failover.function_arn,

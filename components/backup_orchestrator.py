@@ -33,6 +33,7 @@ from components.lambda_function import (
 from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import BackupEnv, Env
+from contract.identifiers import parse_rds_cluster_arn, parse_rds_instance_arn
 from contract.names import MANAGED_BY_TAG, METRIC_NAMESPACE, Metric, Role, managed_by_value
 
 HANDLER = "handlers.backup.app.handler"
@@ -73,7 +74,7 @@ def protected_databases(s: DrSettings) -> list[dict[str, str | None]]:
     primary one the standby follows)."""
     return [{"primaryArn": arn,
              "standbyIdentifier": (s.database.standby_id if s.has_standby_instance
-                                   and arn == s.database.primary_instance_arn else None)}
+                                   and arn == s.database.primary_arn else None)}
             for arn in s.protected_database_arns]
 
 
@@ -90,6 +91,41 @@ def backup_env(s: DrSettings, common: dict[str, pulumi.Input[str]],
         Env.SNAPSHOT_QUOTA: s.backup.manual_snapshot_quota,
     }
     return BackupEnv.render(env)
+
+
+def snapshot_statements(s: DrSettings, n: Naming, stack: str) -> list[dict[str, Any]]:
+    """Snapshot, copy, list and prune statements for the protected databases: DB snapshots
+    for the RDS instances among them, DB cluster snapshots for the Aurora clusters (their own
+    actions, resource type ``cluster-snapshot`` and tag condition key
+    ``rds:cluster-snapshot-tag/``: Service Authorization Reference, "Actions, resources, and
+    condition keys for Amazon RDS"). Pruning is limited to snapshots tagged as this stack's."""
+    out: list[dict[str, Any]] = []
+    arns = list(s.protected_database_arns)
+    kinds = (("", "snapshot", "DBSnapshot", "DBInstances",
+              [a for a in arns if parse_rds_instance_arn(a)]),
+             ("Cluster", "cluster-snapshot", "DBClusterSnapshot", "DBClusters",
+              [a for a in arns if parse_rds_cluster_arn(a)]))
+    for sid, kind, api, describe, db_arns in kinds:
+        if not db_arns:
+            continue
+        primary_snaps = n.arn("rds", s.primary_region, f"{kind}:*")
+        standby_snaps = n.arn("rds", s.standby_region, f"{kind}:*")
+        out += [
+            {"Sid": f"Snapshot{sid}Primaries", "Effect": "Allow",
+             "Action": [f"rds:Create{api}", "rds:AddTagsToResource"],
+             "Resource": [*db_arns, primary_snaps]},
+            {"Sid": f"Copy{sid}ToStandby", "Effect": "Allow",
+             "Action": [f"rds:Copy{api}", "rds:AddTagsToResource"],
+             "Resource": [primary_snaps, standby_snaps]},
+            {"Sid": f"{sid}Inventory", "Effect": "Allow",
+             "Action": [f"rds:Describe{api}s", f"rds:Describe{describe}",
+                        "rds:ListTagsForResource"],
+             "Resource": [*db_arns, primary_snaps, standby_snaps]},
+            {"Sid": f"PruneOwn{sid}SnapshotsOnly", "Effect": "Allow",
+             "Action": [f"rds:Delete{api}"], "Resource": [primary_snaps, standby_snaps],
+             "Condition": {"StringEquals": {
+                 f"rds:{kind}-tag/{MANAGED_BY_TAG}": managed_by_value(stack)}}}]
+    return out
 
 
 class BackupOrchestrator(pulumi.ComponentResource):
@@ -142,24 +178,8 @@ class BackupOrchestrator(pulumi.ComponentResource):
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}],
             opts=child(self, standby, depends_on=[versioning]))
 
-        primary_snaps = n.arn("rds", p.primary_region, "snapshot:*")
-        standby_snaps = n.arn("rds", p.standby_region, "snapshot:*")
-        db_arns = list(s.protected_database_arns)
         statements: list[dict[str, Any]] = [
-            {"Sid": "SnapshotPrimaries", "Effect": "Allow",
-             "Action": ["rds:CreateDBSnapshot", "rds:AddTagsToResource"],
-             "Resource": [*db_arns, primary_snaps]},
-            {"Sid": "CopyToStandby", "Effect": "Allow",
-             "Action": ["rds:CopyDBSnapshot", "rds:AddTagsToResource"],
-             "Resource": [primary_snaps, standby_snaps]},
-            {"Sid": "Inventory", "Effect": "Allow",
-             "Action": ["rds:DescribeDBSnapshots", "rds:DescribeDBInstances",
-                        "rds:ListTagsForResource"],
-             "Resource": [*db_arns, primary_snaps, standby_snaps]},
-            {"Sid": "PruneOwnSnapshotsOnly", "Effect": "Allow", "Action": ["rds:DeleteDBSnapshot"],
-             "Resource": [primary_snaps, standby_snaps],
-             "Condition": {"StringEquals": {
-                 f"rds:snapshot-tag/{MANAGED_BY_TAG}": managed_by_value(stack)}}},
+            *snapshot_statements(s, n, stack),
             n.key_statement("StandbyKeyForCopiesAndMetadata",
                             ["kms:CreateGrant", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt",
                              "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],

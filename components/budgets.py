@@ -11,7 +11,7 @@ from planned resource inputs instead (:mod:`policies.inventory`), and both go th
 from __future__ import annotations
 
 from components.settings import DrSettings
-from contract.names import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS
+from contract.names import GATE_ALARM_EVALUATION_PERIODS
 from contract.strategies import RpoRule, spec
 from rto_rpo.inputs import EstimateInputs, RpoInputs, RtoInputs, estimate, larger_promotion
 from rto_rpo.model import (
@@ -59,9 +59,9 @@ def _rto_inputs(s: DrSettings) -> RtoInputs:
                     "contract.strategies.DEFAULT_PROMOTION_SECONDS", Basis.MODELLED)
     configured = None if not fo.promotion_seconds else Term(
         "promotion", float(fo.promotion_seconds), f"{PREFIX}failover.promotionSeconds")
-    shift = gate_alarm_evaluation(period_seconds=GATE_ALARM_PERIOD_SECONDS,
+    shift = gate_alarm_evaluation(period_seconds=fo.gate_alarm_period_seconds,
                                   datapoints=GATE_ALARM_EVALUATION_PERIODS,
-                                  source="contract.names.GATE_ALARM_PERIOD_SECONDS")
+                                  source=f"{PREFIX}failover.gateAlarmPeriodSeconds")
     return RtoInputs(
         target_seconds=s.rto_seconds, detection=detection, steps=steps,
         promotion=larger_promotion(strategy=strategy, modelled=modelled, configured=configured),
@@ -71,13 +71,21 @@ def _rto_inputs(s: DrSettings) -> RtoInputs:
 
 def _rpo_inputs(s: DrSettings) -> RpoInputs:
     strategy = s.database.strategy
-    replicates = spec(strategy).rpo_rule is RpoRule.REPLICATION_ALARM
+    rule = spec(strategy).rpo_rule
     cadence = Term("backup cadence", s.backup.cadence_minutes * 60.0,
                    f"{PREFIX}backup.cadenceMinutes")
+    managed = s.database.managed_rpo_seconds
+    if rule is RpoRule.MANAGED_OR_ALARM and managed is not None:
+        term = Term("managed RPO (rds.global_db_rpo)", float(managed),
+                    f"{PREFIX}database.aurora.managedRpoSeconds", Basis.CONFIGURED,
+                    "the primary blocks commits when every secondary is further behind")
+        return RpoInputs(target_seconds=s.rpo_seconds, strategy=strategy, backup_cadence=cadence,
+                         managed_rpo=term)
     alarm = Term("replication-lag alarm threshold", float(s.replication_lag_alarm_seconds),
                  f"{PREFIX}database.replicationLagAlarmSeconds")
     copy = Term("cross-Region snapshot copy", float(s.database.snapshot_copy_seconds),
                 f"{PREFIX}database.snapshotCopySeconds", Basis.MODELLED)
+    replicates = spec(strategy).replicates
     return RpoInputs(target_seconds=s.rpo_seconds, strategy=strategy, backup_cadence=cadence,
                      replication_alarm=alarm if replicates else None,
                      snapshot_copy=None if replicates else copy)

@@ -2,8 +2,8 @@
 
 Each strategy's builder is ``Builder`` in the module its spec names
 (:attr:`contract.strategies.StrategySpec.program_builder`, ``components/standby/<x>.py``);
-nothing else in the program branches on the strategy. Adding one (Aurora Global Database,
-say) means a spec in :mod:`contract.strategies` and a builder module here.
+nothing else in the program branches on the strategy. Adding one means a spec in
+:mod:`contract.strategies` and a builder module here.
 
 * ``read-replica`` (default, warm standby): a cross-Region read replica of the primary, the
   source given as its ARN (Amazon RDS User Guide, "Creating a read replica in a different AWS
@@ -17,6 +17,8 @@ say) means a spec in :mod:`contract.strategies` and a builder module here.
   alarms, ``CDCLatencySource`` and ``CDCLatencyTarget`` (seconds), at the same threshold.
 * ``snapshot-restore`` (pilot light): no running standby. Failover restores the newest
   cross-Region snapshot copy (made by the backup orchestrator) as ``standby_identifier``.
+* ``aurora-global`` (warm standby): an Aurora Global Database around the site's Aurora cluster
+  and a secondary cluster in the standby Region (:mod:`components.standby.aurora_global`).
 
 Every strategy gets the standby-Region KMS key (role ``standby-kms-key``): replica storage,
 the DMS target, and cross-Region snapshot copies are all encrypted with it.
@@ -60,6 +62,8 @@ class StandbyDatabase(pulumi.ComponentResource):
         instance_arn: ARN of the running standby, or ``None``.
         dms_task_arn: the CDC task ARN, ``""`` unless dms.
         replication_alarm_names: list of alarm names (empty for snapshot-restore).
+        global_writer_endpoint: the Aurora global writer endpoint (``Output[str]``), ``None``
+            unless aurora-global.
 
     Raises:
         KeyError: the strategy has no builder (settings validation prevents this).
@@ -92,6 +96,7 @@ class StandbyDatabase(pulumi.ComponentResource):
         self.replication_alarm_metrics = result.replication_alarm_metrics
         self.failover_statements = result.failover_statements
         self.backup_statements = result.backup_statements
+        self.global_writer_endpoint = result.global_writer_endpoint
         self.register_outputs({"strategy": self.strategy, "keyArn": key.arn,
                                "identifier": self.identifier, "endpoint": self.endpoint,
                                "dmsTaskArn": self.dms_task_arn})

@@ -44,7 +44,6 @@ from components.naming import Suffix
 from components.settings import DrSettings
 from contract.names import (
     GATE_ALARM_EVALUATION_PERIODS,
-    GATE_ALARM_PERIOD_SECONDS,
     GATE_METRIC,
     GATE_NAMESPACE,
     Role,
@@ -138,7 +137,9 @@ class FailoverDns(pulumi.ComponentResource):
             metric_name=GATE_METRIC,
             dimensions={"Stack": stack},
             statistic="Maximum",
-            period=GATE_ALARM_PERIOD_SECONDS,
+            # 10 or 30 s only with a high-resolution gate metric, which the orchestrator then
+            # publishes (contract.names.gate_storage_resolution, GATE_PERIOD_SECONDS).
+            period=s.failover.gate_alarm_period_seconds,
             evaluation_periods=GATE_ALARM_EVALUATION_PERIODS,
             comparison_operator="GreaterThanOrEqualToThreshold",
             threshold=1,

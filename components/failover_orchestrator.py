@@ -119,13 +119,15 @@ def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_t
         Env.PROBE_WINDOW_SECONDS: s.failover.probe_window * 60,
         Env.HEALTH_ALARM_NAME: health_alarm_name,
         Env.GATE_ALARM_NAME: gate_alarm_name,
+        Env.GATE_PERIOD_SECONDS: s.failover.gate_alarm_period_seconds,
         Env.STEP_BUDGETS_SECONDS: s.failover.step_budgets_seconds,
         Env.PROMOTION_SECONDS: s.promotion_seconds,
         # The stack's own targets travel with the orchestrator, so the policy pack holds
         # the stack to the stricter of them and the pack's configured targets.
         Env.RTO_SECONDS: s.rto_seconds,
-        Env.PRIMARY_DB_ARN: s.database.primary_instance_arn,
+        Env.PRIMARY_DB_ARN: s.database.primary_arn,
         Env.STANDBY_DB_IDENTIFIER: s.database.standby_id,
+        Env.GLOBAL_CLUSTER_IDENTIFIER: s.database.global_cluster_id,
         Env.RESTORE_INSTANCE_CLASS: (s.database.instance_class
                                      if s.database.spec.standby is Standby.NONE else ""),
         Env.WARM_URLS: s.failover.warm_urls,

@@ -60,6 +60,8 @@ class Suffix(StrEnum):
     DMS_TARGET = "dms-target"
     DMS_TASK = "cdc"
     STANDBY_KEY = "standby"
+    MANAGED_RPO_PARAMETERS = "managed-rpo"
+    SECONDARY_PARAMETERS = "secondary"
     # Name tags only (tag values, not physical names).
     PRIMARY_ENDPOINT_TAG = "primary-endpoint"
     COMBINED_CHECK_TAG = "gate-and-endpoint"
@@ -83,8 +85,9 @@ class Naming:
 
     Attributes:
         stack: the Pulumi stack name.
-        account: the AWS account, from ``database.primaryInstanceArn`` (the stack deploys
-            into the account that owns the primary database).
+        account: the AWS account, from ``database.primaryInstanceArn`` or
+            ``database.primaryClusterArn`` (the stack deploys into the account that owns the
+            primary database).
         partition: ``aws`` (or another partition from that ARN).
     """
 
@@ -123,8 +126,24 @@ class Naming:
         return f"{self.stack}-{kind}"
 
     def final_snapshot(self, identifier: str) -> str:
-        """The final snapshot of a standby instance, ``<identifier>-final``."""
+        """The final snapshot of a standby instance or cluster, ``<identifier>-final``."""
         return f"{identifier}-final"
+
+    def cluster_instance(self, cluster: str, index: int) -> str:
+        """Instance ``index`` (from 1) of a standby Aurora cluster, ``<cluster>-<index>``."""
+        return f"{cluster}-{index}"
+
+    def cluster_arn(self, region: str, identifier: str) -> str:
+        return self.arn("rds", region, f"cluster:{identifier}")
+
+    def global_cluster_arn(self, identifier: str) -> str:
+        """An Aurora global database's ARN: global, so with no Region
+        (``arn:aws:rds::<account>:global-cluster:<id>``)."""
+        return self.arn("rds", "", f"global-cluster:{identifier}")
+
+    def lag_alarm(self, metric: str) -> str:
+        """An Aurora lag alarm, named after its metric (``...-auroraglobaldbrpolag``)."""
+        return self.name(metric.lower())
 
     def key_alias(self, purpose: Suffix | str) -> str:
         """``alias/ecommerce-dr-<stack>-<purpose>``."""
@@ -237,19 +256,42 @@ def _route53_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
 def _database_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
     out: list[PhysicalName] = []
     strategy = s.database.strategy
-    if s.has_standby_instance:
+    if s.has_standby_instance and not s.database.is_cluster:
         out += [PhysicalName("standby DB instance", s.database.standby_id, ids.RDS_DB_INSTANCE),
                 PhysicalName("standby final snapshot", n.final_snapshot(s.database.standby_id),
                              ids.RDS_DB_SNAPSHOT)]
     if strategy == Strategy.READ_REPLICA:
         out.append(PhysicalName("replica-lag alarm", n.name(Suffix.REPLICA_LAG_ALARM),
                                 ids.CLOUDWATCH_ALARM))
+    if s.database.aurora is not None:
+        out += _aurora_names(s, n)
     if strategy == Strategy.DMS:
         out += [PhysicalName(what, n.name(sfx), rule) for sfx, (what, rule) in _DMS.items()]
         out.append(PhysicalName("DMS task resource identifier", n.name(Suffix.DMS_TASK),
                                 ids.DMS_RESOURCE_IDENTIFIER))
         out += [PhysicalName(f"{m.name} alarm", n.replication_alarm(m.name), ids.CLOUDWATCH_ALARM)
                 for m in s.database.spec.replication_metrics]
+    return out
+
+
+def _aurora_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
+    """The names of an Aurora Global Database standby: the global database, the secondary
+    cluster, its instances and final snapshot, its parameter groups and lag alarms."""
+    db, aurora = s.database, s.database.aurora
+    assert aurora is not None
+    out = [PhysicalName("Aurora global database", db.global_cluster_id, ids.RDS_GLOBAL_CLUSTER),
+           PhysicalName("secondary Aurora cluster", db.standby_id, ids.RDS_DB_CLUSTER),
+           PhysicalName("secondary cluster final snapshot", n.final_snapshot(db.standby_id),
+                        ids.RDS_DB_CLUSTER_SNAPSHOT),
+           PhysicalName("secondary cluster parameter group", n.name(Suffix.SECONDARY_PARAMETERS),
+                        ids.RDS_CLUSTER_PARAMETER_GROUP)]
+    out += [PhysicalName(f"secondary cluster instance {i}", n.cluster_instance(db.standby_id, i),
+                         ids.RDS_DB_INSTANCE) for i in range(1, aurora.instance_count + 1)]
+    if aurora.managed_rpo_seconds is not None:
+        out.append(PhysicalName("managed-RPO parameter group", n.name(Suffix.MANAGED_RPO_PARAMETERS),
+                                ids.RDS_CLUSTER_PARAMETER_GROUP))
+    out += [PhysicalName(f"{m.name} alarm", n.lag_alarm(m.name), ids.CLOUDWATCH_ALARM)
+            for m in aurora.lag_metrics.all]
     return out
 
 
@@ -282,7 +324,7 @@ def naming(s: DrSettings) -> Naming:
     """
     import pulumi
 
-    arn = s.database.primary_instance_arn
+    arn = s.database.primary_arn
     n = Naming(stack=pulumi.get_stack(), account=s.database.account_id, partition=arn.split(":")[1])
     check_physical_names(s, n)
     return n

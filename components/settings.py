@@ -28,21 +28,27 @@ from pydantic import (
     model_validator,
 )
 
+from contract import aurora as aurora_rules
 from contract.identifiers import (
+    RdsClusterArn,
     RdsInstanceArn,
     is_db_identifier,
-    parse_rds_instance_arn,
+    parse_rds_arn,
     same_dns_name,
 )
-from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
+from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, GATE_ALARM_PERIOD_SECONDS
 from contract.quantities import (
+    AuroraInstanceCount,
     CadenceMinutes,
     ConsecutiveFailures,
     DbIdentifier,
+    GatePeriodSeconds,
     KeepNewest,
     KmsKeyArnText,
+    ManagedRpoSeconds,
     ProbeTimeoutSeconds,
     PromotionSeconds,
+    RdsClusterArnText,
     RdsInstanceArnText,
     RegionCode,
     RetentionHours,
@@ -50,7 +56,7 @@ from contract.quantities import (
     WatchdogRateMinutes,
     step_budgets,
 )
-from contract.strategies import Strategy, StrategySpec
+from contract.strategies import Standby, Strategy, StrategySpec
 from contract.strategies import spec as strategy_spec
 from rto_rpo.figures import (
     DEFAULT_MANUAL_SNAPSHOT_QUOTA,
@@ -70,8 +76,8 @@ _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?
 _HTTP_URL = TypeAdapter(AnyHttpUrl)
 
 
-def _rds_arn(v: str) -> RdsInstanceArn:
-    arn = parse_rds_instance_arn(v)
+def _rds_arn(v: str) -> RdsInstanceArn | RdsClusterArn:
+    arn = parse_rds_arn(v)
     assert arn is not None  # validated by the field's type
     return arn
 
@@ -181,6 +187,8 @@ class FailoverSettings(_Model):
     step_budgets_seconds: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_STEP_BUDGETS_SECONDS), alias="stepBudgetsSeconds")
     promotion_seconds: PromotionSeconds | None = Field(None, alias="promotionSeconds")
+    gate_alarm_period_seconds: GatePeriodSeconds = Field(GATE_ALARM_PERIOD_SECONDS,
+                                                         alias="gateAlarmPeriodSeconds")
     warm_urls: list[str] = Field(default_factory=list, alias="warmUrls")
     warm_functions: list[str] = Field(default_factory=list, alias="warmFunctions")
 
@@ -218,11 +226,66 @@ class DmsSettings(_Model):
     replication_subnet_group_id: str | None = Field(None, alias="replicationSubnetGroupId")
 
 
+class AuroraSettings(_Model):
+    """``database.aurora``: the Aurora Global Database of strategy ``aurora-global``.
+
+    The primary cluster (``database.primaryClusterArn``) is the site's and stays outside this
+    program; the program adds the global database around it and the secondary cluster.
+    """
+
+    engine: Literal["aurora-postgresql", "aurora-mysql"] = "aurora-postgresql"
+    engine_version: str = Field(alias="engineVersion", min_length=1)
+    instance_class: str = Field("db.r6g.large", alias="instanceClass", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    instance_count: AuroraInstanceCount = Field(1, alias="instanceCount")
+    global_cluster_identifier: DbIdentifier | None = Field(None, alias="globalClusterIdentifier")
+    secondary_cluster_identifier: DbIdentifier | None = Field(None,
+                                                              alias="secondaryClusterIdentifier")
+    managed_rpo_seconds: ManagedRpoSeconds | None = Field(None, alias="managedRpoSeconds")
+    backup_retention_days: int = Field(7, alias="backupRetentionDays", ge=1, le=35)
+
+    @model_validator(mode="after")
+    def _engine_rules(self) -> AuroraSettings:
+        errors: list[tuple[str, str]] = []
+        problem = aurora_rules.version_problem(self.engine, self.engine_version)
+        if problem:
+            errors.append(("database.aurora.engineVersion", problem))
+        if self.managed_rpo_seconds is not None and self.engine != aurora_rules.POSTGRESQL:
+            errors.append(("database.aurora.managedRpoSeconds",
+                           f"applies to Aurora PostgreSQL only ({aurora_rules.MANAGED_RPO_PARAMETER}); "
+                           f"engine is {self.engine}: remove it (the RPO is then the "
+                           "replication alarm's threshold)"))
+        if errors:
+            raise _CrossFieldErrors(errors)
+        return self
+
+    @property
+    def lag_metrics(self) -> aurora_rules.LagMetrics:
+        """The lag metrics this engine version publishes (:func:`contract.aurora.lag_metrics`)."""
+        return aurora_rules.lag_metrics(self.engine, self.engine_version)
+
+
+#: ``database`` keys of the instance strategies, and what stands for each under aurora-global.
+_INSTANCE_ONLY = {"primary_instance_arn": ("primaryInstanceArn", "database.primaryClusterArn"),
+                  "instance_class": ("instanceClass", "database.aurora.instanceClass"),
+                  "standby_identifier": ("standbyIdentifier",
+                                         "database.aurora.secondaryClusterIdentifier"),
+                  "backup_retention_days": ("backupRetentionDays",
+                                            "database.aurora.backupRetentionDays"),
+                  "dms": ("dms", "nothing: DMS is another strategy")}
+_CLUSTER_ONLY = {"primary_cluster_arn": "primaryClusterArn", "aurora": "aurora"}
+
+
 class DatabaseSettings(_Model):
-    """The standby database and how it is kept in step with the primary."""
+    """The standby database and how it is kept in step with the primary.
+
+    The primary is ``primaryInstanceArn`` (an RDS DB instance) for the instance strategies and
+    ``primaryClusterArn`` (an Aurora DB cluster, with ``aurora``) for ``aurora-global``; each
+    key belongs to its strategies, and a key of the other kind is refused by name.
+    """
 
     strategy: str = str(Strategy.READ_REPLICA)
-    primary_instance_arn: RdsInstanceArnText = Field(alias="primaryInstanceArn")
+    primary_instance_arn: RdsInstanceArnText | None = Field(None, alias="primaryInstanceArn")
+    primary_cluster_arn: RdsClusterArnText | None = Field(None, alias="primaryClusterArn")
     instance_class: str = Field("db.r6g.large", alias="instanceClass")
     standby_identifier: DbIdentifier | None = Field(None, alias="standbyIdentifier")
     replication_lag_alarm_seconds: int | None = Field(None, alias="replicationLagAlarmSeconds", gt=0)
@@ -230,8 +293,9 @@ class DatabaseSettings(_Model):
     backup_retention_days: int = Field(7, alias="backupRetentionDays", ge=1, le=35)
     primary_kms_key_arn: KmsKeyArnText | None = Field(None, alias="primaryKmsKeyArn")
     dms: DmsSettings | None = None
-    #: Standby-Region networking for the standby instance (replica or DMS target); None /
-    #: empty = the account's default VPC. Real deployments set both.
+    aurora: AuroraSettings | None = None
+    #: Standby-Region networking for the standby (replica, DMS target or secondary cluster);
+    #: None / empty = the account's default VPC. Real deployments set both.
     standby_subnet_group_name: str | None = Field(None, alias="standbySubnetGroupName")
     standby_security_group_ids: list[str] = Field(default_factory=list,
                                                   alias="standbySecurityGroupIds")
@@ -242,9 +306,27 @@ class DatabaseSettings(_Model):
         return str(strategy_spec(v).strategy)
 
     @model_validator(mode="after")
-    def _dms_needs_settings(self) -> DatabaseSettings:
-        if self.strategy == Strategy.DMS and self.dms is None:
-            raise ValueError("strategy 'dms' needs database.dms.sourceSecretArn")
+    def _keys_of_the_strategy(self) -> DatabaseSettings:
+        errors: list[tuple[str, str]] = []
+        if self.is_cluster:
+            errors += [(f"database.{alias}", f"does not apply to strategy {self.strategy}; use "
+                        f"{instead}") for name, (alias, instead) in _INSTANCE_ONLY.items()
+                       if name in self.model_fields_set]
+            for name, key in (("primary_cluster_arn", "primaryClusterArn"),
+                              ("aurora", "aurora.engineVersion")):
+                if getattr(self, name) is None:
+                    errors.append((f"database.{key}", f"is required for strategy {self.strategy}"))
+        else:
+            errors += [(f"database.{alias}", f"applies to strategy {Strategy.AURORA_GLOBAL} only "
+                        f"(strategy is {self.strategy})") for name, alias in _CLUSTER_ONLY.items()
+                       if getattr(self, name) is not None]
+            if self.primary_instance_arn is None:
+                errors.append(("database.primaryInstanceArn",
+                               f"is required for strategy {self.strategy}"))
+            if self.strategy == Strategy.DMS and self.dms is None:
+                errors.append(("database.dms.sourceSecretArn", "is required for strategy 'dms'"))
+        if errors:
+            raise _CrossFieldErrors(errors)
         return self
 
     @property
@@ -253,20 +335,55 @@ class DatabaseSettings(_Model):
         return strategy_spec(self.strategy)
 
     @property
+    def is_cluster(self) -> bool:
+        """Whether the strategy's standby is an Aurora cluster (``aurora-global``)."""
+        return self.spec.standby is Standby.CLUSTER
+
+    @property
+    def primary_arn(self) -> str:
+        """The primary's ARN: ``primaryClusterArn`` for a cluster strategy, else
+        ``primaryInstanceArn`` (validation guarantees the one the strategy needs)."""
+        arn = self.primary_cluster_arn if self.is_cluster else self.primary_instance_arn
+        assert arn is not None
+        return arn
+
+    @property
+    def primary_arn_key(self) -> str:
+        """The config key of :attr:`primary_arn`, for messages."""
+        return "database.primaryClusterArn" if self.is_cluster else "database.primaryInstanceArn"
+
+    @property
     def primary_identifier(self) -> str:
-        return _rds_arn(self.primary_instance_arn).identifier
+        return _rds_arn(self.primary_arn).identifier
 
     @property
     def primary_arn_region(self) -> str:
-        return _rds_arn(self.primary_instance_arn).region
+        return _rds_arn(self.primary_arn).region
 
     @property
     def account_id(self) -> str:
-        return _rds_arn(self.primary_instance_arn).account
+        return _rds_arn(self.primary_arn).account
 
     @property
     def standby_id(self) -> str:
-        return self.standby_identifier or f"{self.primary_identifier}-standby"
+        """The standby's identifier: the replica / DMS target / restore target instance, or the
+        secondary Aurora cluster (default ``<primary id>-standby``)."""
+        chosen = (self.aurora.secondary_cluster_identifier if self.aurora
+                  else self.standby_identifier)
+        return chosen or f"{self.primary_identifier}-standby"
+
+    @property
+    def global_cluster_id(self) -> str:
+        """The Aurora global database's identifier (default ``<primary id>-global``); "" when
+        the strategy has none."""
+        if self.aurora is None:
+            return ""
+        return self.aurora.global_cluster_identifier or f"{self.primary_identifier}-global"
+
+    @property
+    def managed_rpo_seconds(self) -> int | None:
+        """``aurora.managedRpoSeconds``, or None (not set, or not aurora-global)."""
+        return self.aurora.managed_rpo_seconds if self.aurora else None
 
 
 class BackupSettings(_Model):
@@ -284,8 +401,9 @@ class BackupSettings(_Model):
     @classmethod
     def _arns(cls, v: list[str]) -> list[str]:
         for a in v:
-            if parse_rds_instance_arn(a) is None:
-                raise ValueError(f"each entry must be an RDS instance ARN, got {a!r}")
+            if parse_rds_arn(a) is None:
+                raise ValueError(f"each entry must be an RDS instance or Aurora cluster ARN, "
+                                 f"got {a!r}")
         # RDS identifiers are case-insensitive (stored lowercase) and the orchestrator works
         # in one account, so two entries with one identifier are one database to it.
         ids = [_rds_arn(a).identifier.lower() for a in v]
@@ -350,7 +468,8 @@ class DrSettings(_Model):
 
     @property
     def replication_lag_alarm_seconds(self) -> int:
-        """Replica-lag / CDC-latency alarm threshold: configured, or a quarter of the RPO."""
+        """Replica-lag / CDC-latency / Aurora RPO-lag alarm threshold, seconds: configured, or a
+        quarter of the RPO (at least 60 s)."""
         return self.database.replication_lag_alarm_seconds or max(60, self.rpo_seconds // 4)
 
     @property
@@ -360,7 +479,7 @@ class DrSettings(_Model):
 
     @property
     def protected_database_arns(self) -> list[str]:
-        return self.backup.protected_database_arns or [self.database.primary_instance_arn]
+        return self.backup.protected_database_arns or [self.database.primary_arn]
 
     @property
     def has_standby_instance(self) -> bool:
@@ -375,7 +494,7 @@ class DrSettings(_Model):
         if self.alert_email is None:
             errors.append(("alertEmail", "is required: an email address for the alert topics"))
         if self.database.primary_arn_region != self.primary_region:
-            errors.append(("database.primaryInstanceArn",
+            errors.append((self.database.primary_arn_key,
                            f"is in {self.database.primary_arn_region} but primaryRegion is "
                            f"{self.primary_region}"))
         for i, arn in enumerate(self.backup.protected_database_arns):
@@ -391,9 +510,15 @@ class DrSettings(_Model):
                                f"is in account {account}; protected databases must be in the "
                                f"primary database's account ({self.database.account_id})"))
         if not is_db_identifier(self.database.standby_id):
-            errors.append(("database.standbyIdentifier",
+            errors.append(("database.aurora.secondaryClusterIdentifier" if self.database.is_cluster
+                           else "database.standbyIdentifier",
                            f"the derived standby identifier {self.database.standby_id!r} is not a "
-                           "valid RDS identifier (at most 63 characters); set standbyIdentifier"))
+                           "valid RDS identifier (at most 63 characters); set it"))
+        gid = self.database.global_cluster_id
+        if gid and not is_db_identifier(gid):
+            errors.append(("database.aurora.globalClusterIdentifier",
+                           f"the derived identifier {gid!r} is not a valid global database "
+                           "identifier (at most 63 characters); set it"))
         key = self.database.primary_kms_key_arn
         if key and key.split(":")[3] != self.primary_region:
             errors.append(("database.primaryKmsKeyArn",

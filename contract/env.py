@@ -39,19 +39,22 @@ from contract.identifiers import (
     is_db_identifier,
     is_region,
     parse_arn,
+    parse_rds_arn,
+    parse_rds_cluster_arn,
     parse_rds_instance_arn,
 )
-from contract.names import Role
+from contract.names import GATE_ALARM_PERIOD_SECONDS, Role
 from contract.quantities import (
     CadenceMinutes,
     ConsecutiveFailures,
     DbIdentifier,
+    GatePeriodSeconds,
     KeepNewest,
     KmsKeyArnText,
     ProbeTimeoutSeconds,
     ProbeWindowSeconds,
     PromotionSeconds,
-    RdsInstanceArnText,
+    RdsArnText,
     RegionCode,
     RetentionHours,
     SnapshotQuota,
@@ -59,7 +62,7 @@ from contract.quantities import (
     TargetSeconds,
     quantity_of,
 )
-from contract.strategies import Strategy
+from contract.strategies import Standby, Strategy
 from contract.strategies import spec as strategy_spec
 
 
@@ -97,6 +100,8 @@ class Env(StrEnum):
     RETENTION_HOURS = "RETENTION_HOURS"
     KEEP_NEWEST = "KEEP_NEWEST"
     SNAPSHOT_QUOTA = "SNAPSHOT_QUOTA"
+    GLOBAL_CLUSTER_IDENTIFIER = "GLOBAL_CLUSTER_IDENTIFIER"
+    GATE_PERIOD_SECONDS = "GATE_PERIOD_SECONDS"
 
 
 class SettingsError(ValueError):
@@ -387,17 +392,23 @@ class FailoverEnv(CommonEnv):
                                    json_schema_extra={"fill": Fill(Role.HEALTH_ALARM)})
     gate_alarm_name: str = var(Env.GATE_ALARM_NAME, "the gate alarm (standby Region)", "",
                                fill=Fill(Role.GATE_ALARM))
+    gate_period_seconds: GatePeriodSeconds = var(
+        Env.GATE_PERIOD_SECONDS, "the gate alarm's period, seconds (below 60: the gate metric "
+        "is published at high resolution)", GATE_ALARM_PERIOD_SECONDS)
     step_budgets_seconds: Json[StepBudgets] = var(
         Env.STEP_BUDGETS_SECONDS, 'JSON {"<step>": seconds}, every failover step')
     promotion_seconds: PromotionSeconds = var(
         Env.PROMOTION_SECONDS, "how long to wait for the promotion, seconds")
     rto_seconds: TargetSeconds | None = var(Env.RTO_SECONDS, "the stack's RTO target, seconds",
                                             None)
-    primary_db_arn: RdsInstanceArnText = var(Env.PRIMARY_DB_ARN, "the primary DB instance ARN",
-                                             fill=Fill(site="primary_db_arn"))
+    primary_db_arn: RdsArnText = var(
+        Env.PRIMARY_DB_ARN, "the primary DB instance ARN (the primary Aurora cluster ARN for "
+        "aurora-global)", fill=Fill(site="primary_db_arn"))
     standby_db_identifier: DbIdentifier = var(
-        Env.STANDBY_DB_IDENTIFIER, "the replica, DMS target or restore target",
-        fill=Fill(Role.STANDBY_DATABASE))
+        Env.STANDBY_DB_IDENTIFIER, "the replica, DMS target, restore target or secondary "
+        "Aurora cluster", fill=Fill(Role.STANDBY_DATABASE))
+    global_cluster_identifier: str = var(
+        Env.GLOBAL_CLUSTER_IDENTIFIER, 'the Aurora global database; "" unless aurora-global', "")
     restore_instance_class: str = var(Env.RESTORE_INSTANCE_CLASS,
                                       'instance class of a restore; "" unless snapshot-restore', "")
     # Defaults are the parsed values (pydantic does not run a Json field's default through it).
@@ -416,12 +427,30 @@ class FailoverEnv(CommonEnv):
         if self.db_strategy is Strategy.SNAPSHOT_RESTORE and not self.restore_instance_class:
             raise ValueError(f"{Env.RESTORE_INSTANCE_CLASS} is required when "
                              f"{Env.DB_STRATEGY} is snapshot-restore")
+        self._primary_kind()
         # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
         db_region = _region_of(self.primary_db_arn)
         if db_region != self.primary_region:
             raise ValueError(f"{Env.PRIMARY_DB_ARN} is in {db_region}, but {Env.PRIMARY_REGION} "
                              f"is {self.primary_region}")
         return self
+
+    def _primary_kind(self) -> None:
+        """PRIMARY_DB_ARN names what the strategy fails over from: an Aurora DB cluster for a
+        cluster standby (with its global database), an RDS DB instance otherwise."""
+        cluster = self.strategy.standby is Standby.CLUSTER
+        if cluster and parse_rds_cluster_arn(self.primary_db_arn) is None:
+            raise ValueError(f"{Env.PRIMARY_DB_ARN} must be an Aurora DB cluster ARN "
+                             f"(arn:aws:rds:<region>:<account>:cluster:<id>) when {Env.DB_STRATEGY} "
+                             f"is {self.db_strategy}, got {self.primary_db_arn!r}")
+        if not cluster and parse_rds_instance_arn(self.primary_db_arn) is None:
+            raise ValueError(f"{Env.PRIMARY_DB_ARN} must be an RDS DB instance ARN "
+                             f"(arn:aws:rds:<region>:<account>:db:<id>) when {Env.DB_STRATEGY} is "
+                             f"{self.db_strategy}, got {self.primary_db_arn!r}")
+        if cluster and not is_db_identifier(self.global_cluster_identifier):
+            raise ValueError(f"{Env.GLOBAL_CLUSTER_IDENTIFIER} must be the global database's "
+                             f"identifier ({DB_IDENTIFIER_HELP}) when {Env.DB_STRATEGY} is "
+                             f"{self.db_strategy}, got {self.global_cluster_identifier!r}")
 
     @property
     def primary_db_identifier(self) -> str:
@@ -434,8 +463,8 @@ class FailoverEnv(CommonEnv):
 
 
 class ProtectedDatabase(BaseModel):
-    """One database the backup orchestrator protects: its primary-Region ARN and, if any,
-    its standby instance."""
+    """One database the backup orchestrator protects: its primary-Region ARN (an RDS DB
+    instance, or an Aurora DB cluster) and, if any, its standby (instance or cluster)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -444,9 +473,10 @@ class ProtectedDatabase(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        if parse_rds_instance_arn(self.primary_arn) is None:
-            raise ValueError(f"primaryArn must look like arn:aws:rds:<region>:<account>:db:<id>, "
-                             f"<id> {DB_IDENTIFIER_HELP} (got {self.primary_arn!r})")
+        if parse_rds_arn(self.primary_arn) is None:
+            raise ValueError(f"primaryArn must look like arn:aws:rds:<region>:<account>:db:<id> "
+                             f"or ...:cluster:<id>, <id> {DB_IDENTIFIER_HELP} "
+                             f"(got {self.primary_arn!r})")
         if self.standby_identifier is not None and not is_db_identifier(self.standby_identifier):
             raise ValueError(f"standbyIdentifier must be {DB_IDENTIFIER_HELP}, or null "
                              f"(got {self.standby_identifier!r})")
@@ -454,8 +484,13 @@ class ProtectedDatabase(BaseModel):
 
     @property
     def identifier(self) -> str:
-        """The primary DB instance identifier, lowercase as RDS stores it."""
+        """The primary DB instance (or cluster) identifier, lowercase as RDS stores it."""
         return self.primary_arn.rsplit(":", 1)[1].lower()
+
+    @property
+    def is_cluster(self) -> bool:
+        """Whether the primary is an Aurora DB cluster (its standby is then a cluster too)."""
+        return parse_rds_cluster_arn(self.primary_arn) is not None
 
     @property
     def standby(self) -> str | None:

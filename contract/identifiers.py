@@ -6,10 +6,14 @@ Sources:
   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints):
   1-63 letters, digits or hyphens; the first a letter; no trailing hyphen and no two hyphens in a
   row. RDS stores identifiers in lowercase (Amazon RDS API Reference, ModifyDBInstance,
-  DBInstanceIdentifier: "stored as a lowercase string").
+  DBInstanceIdentifier: "stored as a lowercase string"). Aurora DB cluster identifiers follow
+  the same rule (same page, "DB cluster identifier").
 * ARN format - AWS General Reference, "Amazon Resource Names (ARNs)"
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
-  ``arn:<partition>:<service>:<region>:<account>:<resource>``.
+  ``arn:<partition>:<service>:<region>:<account>:<resource>``. An RDS DB instance is
+  ``...:db:<id>``, an Aurora DB cluster ``...:cluster:<id>`` (Service Authorization Reference,
+  "Resource types defined by Amazon RDS",
+  https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
 * Region codes - :data:`rto_rpo.figures.AWS_REGIONS`.
 * DNS names - compared without case (RFC 4343, "Domain Name System (DNS) Case Insensitivity
   Clarification") and without the trailing dot, which Route 53 treats as optional (Amazon
@@ -34,6 +38,7 @@ _DB_ID = re.compile(rf"^{DB_IDENTIFIER_RULE}$")
 _ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
                   r"(?P<account>\d{12}|):(?P<resource>.+)$")
 _RDS_DB = re.compile(rf"^db:(?P<id>{DB_IDENTIFIER_RULE})$")
+_RDS_CLUSTER = re.compile(rf"^cluster:(?P<id>{DB_IDENTIFIER_RULE})$")
 #: Key ids are UUIDs; multi-Region keys add an ``mrk-`` prefix.
 _KMS_KEY = re.compile(r"^key/[a-zA-Z0-9-]+$")
 
@@ -60,6 +65,14 @@ class RdsInstanceArn(Arn):
     identifier: str = ""
 
 
+@dataclass(frozen=True)
+class RdsClusterArn(Arn):
+    """An Aurora DB cluster ARN (``arn:aws:rds:<region>:<account>:cluster:<id>``);
+    ``identifier`` is the cluster id as written (compared case-insensitively)."""
+
+    identifier: str = ""
+
+
 def parse_arn(value: str) -> Arn | None:
     """The parts of ``value``, or None when it is not an ARN."""
     m = _ARN.match(value)
@@ -80,6 +93,22 @@ def parse_rds_instance_arn(value: str) -> RdsInstanceArn | None:
     if m is None:
         return None
     return RdsInstanceArn(**vars(arn), identifier=m["id"])
+
+
+def parse_rds_cluster_arn(value: str) -> RdsClusterArn | None:
+    """``value`` as an Aurora DB cluster ARN in a known Region, or None."""
+    arn = parse_arn(value)
+    if arn is None or arn.service != "rds" or arn.region not in AWS_REGIONS or not arn.account:
+        return None
+    m = _RDS_CLUSTER.match(arn.resource)
+    if m is None:
+        return None
+    return RdsClusterArn(**vars(arn), identifier=m["id"])
+
+
+def parse_rds_arn(value: str) -> RdsInstanceArn | RdsClusterArn | None:
+    """``value`` as an RDS DB instance or Aurora DB cluster ARN, or None."""
+    return parse_rds_instance_arn(value) or parse_rds_cluster_arn(value)
 
 
 def is_kms_key_arn(value: str) -> bool:
@@ -276,6 +305,31 @@ RDS_DB_INSTANCE: Final = NameRule(
     "RDS DB instance", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
     'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
     "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
+    **_RDS_FORM)
+#: See the module docstring ("DB cluster identifier").
+RDS_DB_CLUSTER: Final = NameRule(
+    "RDS DB cluster", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
+    **_RDS_FORM)
+#: Amazon RDS API Reference, "CreateGlobalCluster" (GlobalClusterIdentifier); held to the DB
+#: cluster identifier rule, the strictest RDS gives for cluster names.
+RDS_GLOBAL_CLUSTER: Final = NameRule(
+    "Aurora global database", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'Amazon RDS API Reference, "CreateGlobalCluster", GlobalClusterIdentifier '
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html)",
+    **_RDS_FORM)
+#: Amazon RDS API Reference, "CreateDBClusterParameterGroup" (DBClusterParameterGroupName).
+RDS_CLUSTER_PARAMETER_GROUP: Final = NameRule(
+    "RDS DB cluster parameter group", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'Amazon RDS API Reference, "CreateDBClusterParameterGroup", DBClusterParameterGroupName '
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterParameterGroup.html)",
+    **_RDS_FORM)
+#: Amazon RDS API Reference, "CreateDBClusterSnapshot" (DBClusterSnapshotIdentifier).
+RDS_DB_CLUSTER_SNAPSHOT: Final = NameRule(
+    "RDS DB cluster snapshot", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
+    'Amazon RDS API Reference, "CreateDBClusterSnapshot", DBClusterSnapshotIdentifier '
+    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterSnapshot.html)",
     **_RDS_FORM)
 #: Amazon RDS API Reference, "CreateDBSnapshot" (DBSnapshotIdentifier).
 RDS_DB_SNAPSHOT: Final = NameRule(

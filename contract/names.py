@@ -13,6 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from rto_rpo.figures import HIGH_RESOLUTION_ALARM_PERIODS_SECONDS, STANDARD_ALARM_PERIOD_SECONDS
+
 ROLE_TAG: Final[str] = "dr:role"
 
 #: Tag key marking recovery points the backup orchestrator created (and so may prune).
@@ -21,10 +23,22 @@ MANAGED_BY_TAG: Final[str] = "managed-by"
 METRIC_NAMESPACE: Final[str] = "EcommerceDR"
 GATE_NAMESPACE: Final[str] = "EcommerceDR/Gate"
 GATE_METRIC: Final[str] = "FailoverGateEngaged"
-#: The gate alarm evaluates one 60 s period (the finest standard-resolution period), so the
-#: traffic shift costs at most 60 s after the orchestrator publishes the gate metric.
-GATE_ALARM_PERIOD_SECONDS: Final[int] = 60
+#: The gate alarm evaluates one period, by default 60 s (the finest standard-resolution
+#: period), so the traffic shift costs at most one period after the orchestrator publishes the
+#: gate metric. ``failover.gateAlarmPeriodSeconds`` may choose 10 or 30 s, which CloudWatch
+#: allows only for a high-resolution metric (rto_rpo.figures.HIGH_RESOLUTION_ALARM_PERIODS_SECONDS):
+#: the failover orchestrator then publishes the gate with ``StorageResolution=1``
+#: (:func:`gate_storage_resolution`), reading the period from ``GATE_PERIOD_SECONDS``.
+GATE_ALARM_PERIOD_SECONDS: Final[int] = STANDARD_ALARM_PERIOD_SECONDS
+GATE_ALARM_PERIODS_SECONDS: Final[tuple[int, ...]] = (
+    *HIGH_RESOLUTION_ALARM_PERIODS_SECONDS, STANDARD_ALARM_PERIOD_SECONDS)
 GATE_ALARM_EVALUATION_PERIODS: Final[int] = 1
+
+
+def gate_storage_resolution(period_seconds: int) -> int:
+    """``StorageResolution`` of the gate metric for a gate alarm of ``period_seconds``: 1 (high
+    resolution) below 60 s, else 60 (Amazon CloudWatch User Guide, "High-resolution metrics")."""
+    return 1 if period_seconds < STANDARD_ALARM_PERIOD_SECONDS else 60
 
 
 #: Failover orchestrator steps, in order. Their budgets are the orchestrator's own work in
@@ -81,6 +95,9 @@ class Role(StrEnum):
     METADATA_BUCKET = "recovery-point-metadata"
     ALERT_TOPIC = "alert-topic"
     STANDBY_KMS_KEY = "standby-kms-key"
+    GLOBAL_DATABASE = "global-database"               # aws.rds.GlobalCluster (aurora-global)
+    STANDBY_INSTANCE = "standby-cluster-instance"     # instances of the standby cluster
+    MANAGED_RPO_PARAMETERS = "managed-rpo-parameters" # cluster parameter group for the primary
 
 
 class Metric(StrEnum):

@@ -32,12 +32,19 @@ OUTPUTS: Final[tuple[Output, ...]] = (
     Output("failoverFqdn", "string", "the shared name clients use (`site.failoverFqdn`)"),
     Output("primaryRegion", "string", "Region code of the primary"),
     Output("standbyRegion", "string", "Region code of the standby"),
-    Output("databaseStrategy", "string", "`read-replica`, `dms` or `snapshot-restore`"),
+    Output("databaseStrategy", "string",
+           "`read-replica`, `dms`, `snapshot-restore` or `aurora-global`"),
     Output("standbyDatabaseEndpoint", "string or null",
-           "`host:port` of the running standby; `null` for `snapshot-restore` (pilot light: "
-           "nothing runs until failover)", (str, type(None))),
+           "`host:port` of the running standby (the secondary cluster's reader endpoint for "
+           "`aurora-global`); `null` for `snapshot-restore` (pilot light: nothing runs until "
+           "failover)", (str, type(None))),
     Output("standbyDatabaseIdentifier", "string",
-           "the standby instance id (the restore target for `snapshot-restore`)"),
+           "the standby instance id (the restore target for `snapshot-restore`; the secondary "
+           "cluster id for `aurora-global`)"),
+    Output("globalWriterEndpoint", "string or null",
+           "`aurora-global`: the Aurora global writer endpoint (`GlobalCluster.endpoint`), which "
+           "follows the writer across failover and switchover, so the app's connection string "
+           "never changes; `null` for the other strategies", (str, type(None))),
     Output("alertTopicArns", "map Region → string", "SNS alert topic ARN in each Region", (dict,)),
     Output("metadataBucketName", "string",
            "S3 bucket of recovery-point run records (standby Region)"),

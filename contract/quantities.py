@@ -22,10 +22,17 @@ from contract.identifiers import (
     is_db_identifier,
     is_kms_key_arn,
     is_region,
+    parse_rds_arn,
+    parse_rds_cluster_arn,
     parse_rds_instance_arn,
 )
-from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS
-from rto_rpo.figures import AWS_REGIONS, LAMBDA_MAX_TIMEOUT_SECONDS
+from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, GATE_ALARM_PERIODS_SECONDS
+from rto_rpo.figures import (
+    AWS_REGIONS,
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+    MANAGED_RPO_MAX_SECONDS,
+    MANAGED_RPO_MIN_SECONDS,
+)
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,16 @@ class Quantity:
     def allowed(self) -> str:
         """What is allowed, for messages: ``"an integer 1-10"``, ``"seconds > 0 and <= 30"``."""
         if self.kind is int and self.ge is not None and self.le is not None:
-            return f"an integer {self.ge:g}-{self.le:g}" + (f", {self.unit}" if self.unit else "")
-        parts = [f"{op} {v:g}" for op, v in ((">=", self.ge), (">", self.gt), ("<=", self.le),
-                                               ("<", self.lt)) if v is not None]
+            return f"an integer {_num(self.ge)}-{_num(self.le)}" + (f", {self.unit}" if self.unit else "")
+        parts = [f"{op} {_num(v)}" for op, v in ((">=", self.ge), (">", self.gt), ("<=", self.le),
+                                                   ("<", self.lt)) if v is not None]
         what = self.unit or ("an integer" if self.kind is int else "a number")
         return f"{what} {' and '.join(parts)}".strip()
+
+
+def _num(v: float) -> str:
+    """A bound as written: ``2147483647``, not ``2.14748e+09``; ``0.5`` as is."""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 CONSECUTIVE_FAILURES: Final = Quantity(
@@ -94,6 +106,14 @@ RETENTION_HOURS: Final = Quantity("snapshot retention", int, "hours", ge=1)
 KEEP_NEWEST: Final = Quantity("newest snapshots never pruned", int, None, ge=1)
 SNAPSHOT_QUOTA: Final = Quantity("manual DB snapshots allowed per Region", int, None, ge=1)
 TARGET_SECONDS: Final = Quantity("recovery objective", int, "seconds", gt=0)
+MANAGED_RPO_SECONDS: Final = Quantity(
+    "managed RPO (rds.global_db_rpo)", int, "seconds", ge=MANAGED_RPO_MIN_SECONDS,
+    le=MANAGED_RPO_MAX_SECONDS, source="rto_rpo.figures.MANAGED_RPO_MIN_SECONDS (Amazon Aurora "
+    "User Guide, Managing RPOs for Aurora PostgreSQL-based global databases)")
+AURORA_INSTANCE_COUNT: Final = Quantity(
+    "instances of the secondary Aurora cluster", int, None, ge=1, le=16,
+    source="Amazon Aurora User Guide, Aurora global databases: up to 16 instances per "
+           "secondary cluster (at least one, so the cluster can be promoted)")
 
 #: Every quantity, by the name of its constant (the range test walks this).
 QUANTITIES: Final[Mapping[str, Quantity]] = {
@@ -126,6 +146,28 @@ def _rds_instance_arn(v: str) -> str:
     return v
 
 
+def _rds_cluster_arn(v: str) -> str:
+    if parse_rds_cluster_arn(v) is None:
+        raise ValueError("must be an Aurora DB cluster ARN like "
+                         f"arn:aws:rds:us-east-1:123456789012:cluster:shop (got {v!r})")
+    return v
+
+
+def _rds_arn(v: str) -> str:
+    if parse_rds_arn(v) is None:
+        raise ValueError("must be an RDS instance or Aurora cluster ARN like "
+                         "arn:aws:rds:us-east-1:123456789012:db:shop or "
+                         f"arn:aws:rds:us-east-1:123456789012:cluster:shop (got {v!r})")
+    return v
+
+
+def _gate_period(v: int) -> int:
+    if v not in GATE_ALARM_PERIODS_SECONDS:
+        raise ValueError(f"must be one of {', '.join(map(str, GATE_ALARM_PERIODS_SECONDS))} "
+                         f"seconds (10 and 30 need a high-resolution metric), got {v}")
+    return v
+
+
 def _kms_key_arn(v: str) -> str:
     if not is_kms_key_arn(v):
         raise ValueError("must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/<id> "
@@ -154,6 +196,11 @@ def step_budgets(overrides: Mapping[str, int]) -> dict[str, int]:
 RegionCode = Annotated[str, AfterValidator(_region)]
 DbIdentifier = Annotated[str, AfterValidator(_db_identifier)]
 RdsInstanceArnText = Annotated[str, AfterValidator(_rds_instance_arn)]
+RdsClusterArnText = Annotated[str, AfterValidator(_rds_cluster_arn)]
+#: An RDS instance or Aurora cluster ARN (the primary of an instance or a cluster strategy).
+RdsArnText = Annotated[str, AfterValidator(_rds_arn)]
+#: The gate alarm's period, seconds: one of :data:`contract.names.GATE_ALARM_PERIODS_SECONDS`.
+GatePeriodSeconds = Annotated[int, AfterValidator(_gate_period)]
 KmsKeyArnText = Annotated[str, AfterValidator(_kms_key_arn)]
 StepBudgets = Annotated[dict[str, int], AfterValidator(step_budgets)]
 
@@ -167,3 +214,5 @@ RetentionHours = RETENTION_HOURS.annotated
 KeepNewest = KEEP_NEWEST.annotated
 SnapshotQuota = SNAPSHOT_QUOTA.annotated
 TargetSeconds = TARGET_SECONDS.annotated
+ManagedRpoSeconds = MANAGED_RPO_SECONDS.annotated
+AuroraInstanceCount = AURORA_INSTANCE_COUNT.annotated

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Final
 
 from rto_rpo.figures import (
+    AURORA_GLOBAL_FAILOVER_SECONDS,
     DMS_CUTOVER_SECONDS,
     READ_REPLICA_PROMOTION_SECONDS,
     SNAPSHOT_RESTORE_SECONDS,
@@ -33,6 +34,7 @@ class Strategy(StrEnum):
     READ_REPLICA = "read-replica"
     DMS = "dms"
     SNAPSHOT_RESTORE = "snapshot-restore"
+    AURORA_GLOBAL = "aurora-global"
 
 
 class RpoRule(StrEnum):
@@ -42,6 +44,10 @@ class RpoRule(StrEnum):
     REPLICATION_ALARM = "replication-alarm"
     #: the backup cadence plus the cross-Region copy time of the newest snapshot.
     CADENCE_PLUS_COPY = "cadence-plus-copy"
+    #: the managed RPO (Aurora PostgreSQL ``rds.global_db_rpo``: the primary blocks commits
+    #: when every secondary is further behind) when it is set, else the replication alarm's
+    #: threshold.
+    MANAGED_OR_ALARM = "managed-rpo-or-alarm"
 
 
 class Standby(StrEnum):
@@ -59,12 +65,18 @@ class MetricRef:
     Attributes:
         namespace: e.g. ``"AWS/RDS"``.
         name: e.g. ``"ReplicaLag"``.
-        unit: ``"seconds"`` or ``"milliseconds"``, as the service publishes it.
+        unit: ``"seconds"`` or ``"milliseconds"``, as the service publishes it (an alarm's
+            threshold is in this unit: :meth:`per_second`).
     """
 
     namespace: str
     name: str
     unit: str = "seconds"
+
+    @property
+    def per_second(self) -> int:
+        """How many of this metric's units make one second (1, or 1000 for milliseconds)."""
+        return 1000 if self.unit == "milliseconds" else 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,22 @@ class StrategySpec:
     def replication_metric_names(self) -> frozenset[str]:
         return frozenset(m.name for m in self.replication_metrics)
 
+    @property
+    def replicates(self) -> bool:
+        """Whether a replication alarm bounds the RPO (alone, or when no managed RPO is set)."""
+        return self.rpo_rule in (RpoRule.REPLICATION_ALARM, RpoRule.MANAGED_OR_ALARM)
+
+
+#: Aurora Global Database lag metrics, milliseconds, published in secondary Regions only, per
+#: secondary cluster (``DBClusterIdentifier``): ``AuroraGlobalDBRPOLag`` (user transactions) for
+#: Aurora PostgreSQL and Aurora MySQL 3.04+/2.12+, ``AuroraGlobalDBReplicationLag`` for older
+#: Aurora MySQL (Amazon Aurora User Guide, "Using switchover or failover in Amazon Aurora
+#: Global Database",
+#: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+#: Which of them a stack watches depends on its engine version: :func:`contract.aurora.lag_metrics`.
+AURORA_RPO_LAG = MetricRef("AWS/RDS", "AuroraGlobalDBRPOLag", "milliseconds")
+AURORA_REPLICATION_LAG = MetricRef("AWS/RDS", "AuroraGlobalDBReplicationLag", "milliseconds")
+
 
 SPECS: Final[dict[Strategy, StrategySpec]] = {s.strategy: s for s in (
     StrategySpec(
@@ -130,6 +158,12 @@ SPECS: Final[dict[Strategy, StrategySpec]] = {s.strategy: s for s in (
         Standby.NONE, (), SNAPSHOT_RESTORE_SECONDS, "rds:RestoreDBInstanceFromDBSnapshot",
         RpoRule.CADENCE_PLUS_COPY,
         "components.standby.snapshot_restore", "handlers.failover.strategies.snapshot_restore"),
+    StrategySpec(
+        Strategy.AURORA_GLOBAL, "warm standby",
+        "an Aurora Global Database secondary cluster; managed failover at failover, switchover "
+        "to fail back", Standby.CLUSTER, (AURORA_RPO_LAG, AURORA_REPLICATION_LAG),
+        AURORA_GLOBAL_FAILOVER_SECONDS, "rds:FailoverGlobalCluster", RpoRule.MANAGED_OR_ALARM,
+        "components.standby.aurora_global", "handlers.failover.strategies.aurora_global"),
 )}
 
 #: The strategy names in table order, for messages and loops.

@@ -10,10 +10,7 @@ imported by ``cost/pricing/__init__.py``). Types AWS never charges for are in
 :data:`NO_CHARGE`; types that will be priced but are not yet are in :data:`PENDING` with the
 reason shown. Every other type is unpriced: "no pricing function".
 
-Seam for Aurora Global: the ``aws:rds/globalCluster``, ``aws:rds/cluster`` and
-``aws:rds/clusterInstance`` tokens are :data:`PENDING`; a ``cost/pricing/aurora.py`` with
-``@prices`` functions over the ``aurora/*`` price items (instance-hours, storage, I/O,
-replicated write I/O, already in the table) replaces those entries.
+Aurora Global Database types are priced by :mod:`cost.pricing.aurora`.
 """
 
 from __future__ import annotations
@@ -79,8 +76,4 @@ NO_CHARGE: dict[str, str] = {
 }
 
 #: Types not priced yet, with the reason shown (an unpriced line, never a silent 0).
-PENDING: dict[str, str] = {
-    t: "Aurora pricing is not implemented yet (the aurora/* prices are in the table)"
-    for t in ("aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster",
-              "aws:rds/clusterInstance:ClusterInstance")
-}
+PENDING: dict[str, str] = {}

@@ -77,6 +77,18 @@ class DatabaseUsage(_Section):
         return self.data_gib + self.growth_gib_per_month / 2
 
 
+class AuroraUsage(_Section):
+    """An Aurora Global Database (strategy aurora-global): the I/O its prices count."""
+
+    write_ios_per_month: float = Field(
+        50_000_000.0, ge=0, description="write I/Os of the primary cluster per month; each is "
+        "replicated to the secondary and billed once more as a replicated write I/O (Amazon "
+        "Aurora pricing; the AuroraGlobalDBReplicatedWriteIO metric counts them)")
+    secondary_read_ios_per_month: float = Field(
+        5_000_000.0, ge=0, description="read I/Os served by the secondary cluster per month "
+        "(Aurora Standard bills I/O in each Region)")
+
+
 class SnapshotUsage(_Section):
     """Manual snapshots the backup orchestrator keeps, and their cross-Region copies."""
 
@@ -175,6 +187,7 @@ class Usage(_Section):
     """Every usage figure the pricing functions read (sections as attributes)."""
 
     database: DatabaseUsage = DatabaseUsage()
+    aurora: AuroraUsage = AuroraUsage()
     snapshots: SnapshotUsage = SnapshotUsage()
     lambda_: LambdaUsage = Field(LambdaUsage(), alias="lambda")
     failover: FailoverUsage = FailoverUsage()

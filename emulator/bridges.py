@@ -26,6 +26,15 @@ a name (:data:`BRIDGES`) that the drill report lists, with how often it acted
   ``insufficientDataHealthStatus``), calculated checks count healthy children ("How Amazon
   Route 53 determines whether a health check is healthy", Route 53 Developer Guide,
   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+* Aurora Global Database (:func:`aurora_global`, names in :data:`AURORA_GLOBAL_BRIDGES`,
+  reported once the drill runs that tier): moto 5.2.5 has no ``FailoverGlobalCluster`` and no
+  ``SwitchoverGlobalCluster`` and leaves CreateGlobalCluster's source cluster not the writer.
+  The bridge adds both calls to moto's RDS responses (so ``mock_aws`` and the moto server
+  answer them), marks the source the writer, and, on request
+  (:meth:`AuroraGlobalBridge.region_recovers`), does what Aurora does when the old primary's
+  Region recovers: the ``rds:unplanned-global-failover-<cluster>-<timestamp>`` snapshot and
+  the rejoin as a secondary. Roles change at once, or later (``immediate=False``) so a
+  caller's polling and resumption are exercised.
 """
 
 from __future__ import annotations
@@ -37,7 +46,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.rds import exceptions as rds_exceptions
 from moto.rds import models as rds_models
+from moto.rds import responses as rds_responses
 
 BRIDGES: dict[str, str] = {
     "promote-read-replica": "moto's PromoteReadReplica leaves the replica attached to its "
@@ -60,7 +71,7 @@ class BridgeLog:
     actions: list[str] = field(default_factory=list)
 
     def note(self, bridge: str, what: str) -> None:
-        self.counts[bridge] += 1
+        self.counts[bridge] = self.counts.get(bridge, 0) + 1
         if len(self.actions) < 200:
             self.actions.append(f"[{bridge}] {what}")
 
@@ -244,3 +255,204 @@ class HealthCheckEvaluator:
         insufficient = cfg.get("insufficientDataHealthStatus", "LastKnownStatus")
         return insufficient != "Unhealthy", (f"alarm {name} INSUFFICIENT_DATA -> "
                                              f"insufficientDataHealthStatus={insufficient}")
+
+
+# --- Aurora Global Database -----------------------------------------------------------------
+
+#: The Aurora Global Database bridges (kept apart from :data:`BRIDGES` until the drill runs the
+#: aurora-global tier; its report should list them then). Each names the moto 5.2.5 gap.
+AURORA_GLOBAL_BRIDGES: dict[str, str] = {
+    "aurora-global-failover": "moto has no FailoverGlobalCluster; the bridge promotes the "
+                              "target secondary to writer in the in-process moto backend and "
+                              "takes the old primary out of the global database until its "
+                              "Region recovers",
+    "aurora-global-switchover": "moto has no SwitchoverGlobalCluster; the bridge swaps the "
+                                "writer and the target secondary, keeping both members",
+    "aurora-region-recovers": "Aurora snapshots the old primary's volume as "
+                              "rds:unplanned-global-failover-<cluster>-<timestamp> and adds it "
+                              "back as a secondary when its Region recovers; the bridge does "
+                              "both on request",
+    "aurora-global-writer": "moto's CreateGlobalCluster leaves the source cluster IsWriter "
+                            "false; the bridge marks it the writer",
+}
+
+
+class _GlobalClusterNotFound(rds_exceptions.RDSClientError):
+    def __init__(self, identifier: str) -> None:
+        super().__init__("GlobalClusterNotFoundFault", f"Global cluster {identifier} not found.")
+
+
+class _InvalidGlobalClusterState(rds_exceptions.RDSClientError):
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidGlobalClusterStateFault", message)
+
+
+@dataclass
+class AuroraGlobalBridge:
+    """What the Aurora bridges did and may still do (see :func:`aurora_global`).
+
+    Attributes:
+        log: notes each action under its bridge name (:data:`AURORA_GLOBAL_BRIDGES`).
+        immediate: apply a failover / switchover as the request is accepted (AWS takes
+            minutes: with ``False`` the request is accepted and the roles change only when
+            :meth:`complete` is called, or after ``complete_after_describes``).
+        complete_after_describes: with ``immediate`` False, apply the accepted requests once
+            DescribeGlobalClusters has been answered this many times since (None: only
+            :meth:`complete` does), so a caller's polling is exercised.
+        requests: every FailoverGlobalCluster / SwitchoverGlobalCluster request accepted, as
+            ``{"action", "global_cluster", "target", "allow_data_loss"}``.
+        removed: global cluster id -> ARNs of old primaries taken out by a failover.
+    """
+
+    log: BridgeLog = field(default_factory=BridgeLog)
+    immediate: bool = True
+    complete_after_describes: int | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    describes_since_request: int = 0
+    pending: list[tuple[str, str, str]] = field(default_factory=list)
+    removed: dict[str, list[str]] = field(default_factory=dict)
+
+    # -- what the patched API calls do -----------------------------------------------------
+    def global_cluster(self, identifier: str) -> Any:
+        """The moto GlobalCluster (global clusters live in moto's us-east-1 backend)."""
+        backend = rds_models.rds_backends[_account()]["us-east-1"]
+        found = backend.global_clusters.get(identifier.rsplit(":", 1)[-1])
+        if found is None:
+            raise _GlobalClusterNotFound(identifier)
+        return found
+
+    def request(self, action: str, global_id: str, target_arn: str, allow_data_loss: bool) -> Any:
+        """Validate and accept one request; apply it now or at :meth:`complete`."""
+        g = self.global_cluster(global_id)
+        members = {m.db_cluster_arn: m for m in g.members}
+        if target_arn not in members:
+            raise rds_exceptions.DBClusterNotFoundError(
+                target_arn, f"DBCluster {target_arn} is not a member of global cluster {global_id}")
+        if members[target_arn].is_writer:
+            raise _InvalidGlobalClusterState(f"{target_arn} is already the primary of {global_id}")
+        if any(p[1] == g.global_cluster_identifier for p in self.pending) or g.status != "available":
+            raise _InvalidGlobalClusterState(f"global cluster {global_id} is {g.status}")
+        self.requests.append({"action": action, "global_cluster": g.global_cluster_identifier,
+                              "target": target_arn, "allow_data_loss": allow_data_loss})
+        g.status = "failing-over" if allow_data_loss else "switching-over"
+        self.pending.append((action, g.global_cluster_identifier, target_arn))
+        self.describes_since_request = 0
+        if self.immediate:
+            self.complete()
+        return g
+
+    def described(self) -> None:
+        """DescribeGlobalClusters was answered: complete what is due (see the attribute)."""
+        if not self.pending or self.complete_after_describes is None:
+            return
+        self.describes_since_request += 1
+        if self.describes_since_request >= self.complete_after_describes:
+            self.complete()
+
+    def complete(self) -> int:
+        """Apply the accepted requests (the roles change); returns how many."""
+        done = 0
+        while self.pending:
+            action, gid, target = self.pending.pop(0)
+            g = self.global_cluster(gid)
+            old = [m for m in g.members if m.is_writer]
+            for m in g.members:
+                m.is_writer = m.db_cluster_arn == target
+            if action == "failover":
+                # The old primary's Region is lost: it leaves until that Region recovers.
+                for m in old:
+                    g.members.remove(m)
+                    self.removed.setdefault(gid, []).append(m.db_cluster_arn)
+            g.status = "available"
+            self.log.note(f"aurora-global-{action}",
+                          f"{gid}: {target} is the writer ({[m.db_cluster_arn for m in old]} was)")
+            done += 1
+        return done
+
+    # -- what AWS does on its own ----------------------------------------------------------
+    def region_recovers(self, global_id: str, old_primary_arn: str, *,
+                        at: dt.datetime | None = None) -> str:
+        """The old primary's Region recovered: Aurora snapshots its volume (a system snapshot,
+        listed by DescribeDBClusterSnapshots) and adds it back as a secondary. Returns the
+        snapshot identifier ``rds:unplanned-global-failover-<cluster>-<timestamp>``.
+
+        Raises:
+            LookupError: ``old_primary_arn`` was not taken out by a failover of ``global_id``.
+        """
+        g = self.global_cluster(global_id)
+        if old_primary_arn not in self.removed.get(g.global_cluster_identifier, []):
+            raise LookupError(f"{old_primary_arn} did not leave {global_id} in a failover")
+        cluster = rds_models.find_cluster(old_primary_arn)
+        region = old_primary_arn.split(":")[3]
+        backend = rds_models.rds_backends[_account()][region]
+        stamp = (at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d-%H-%M")
+        snapshot_id = f"rds:unplanned-global-failover-{cluster.db_cluster_identifier}-{stamp}"
+        backend.create_db_cluster_snapshot(cluster.db_cluster_identifier, snapshot_id,
+                                           snapshot_type="automated")
+        cluster.is_writer = False
+        g.members.append(cluster)
+        self.removed[g.global_cluster_identifier].remove(old_primary_arn)
+        self.log.note("aurora-region-recovers",
+                      f"{global_id}: {old_primary_arn} rejoined as a secondary; snapshot {snapshot_id}")
+        return snapshot_id
+
+
+def _account() -> str:
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    return DEFAULT_ACCOUNT_ID
+
+
+@contextlib.contextmanager
+def aurora_global(bridge: AuroraGlobalBridge | None = None) -> Iterator[AuroraGlobalBridge]:
+    """The Aurora Global Database bridges for the block (:data:`AURORA_GLOBAL_BRIDGES`): moto's
+    RDS gains ``FailoverGlobalCluster`` and ``SwitchoverGlobalCluster`` (in its response class,
+    so both ``mock_aws`` and the moto server serve them), and ``CreateGlobalCluster`` marks its
+    source cluster the writer. Semantics follow the Amazon Aurora User Guide, "Using switchover
+    or failover in Amazon Aurora Global Database"
+    (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html):
+    the target must be a secondary member; a failover (``AllowDataLoss``) makes it the writer
+    and takes the old primary out until :meth:`AuroraGlobalBridge.region_recovers`; a
+    switchover swaps the roles and keeps both members. Refusals use RDS's error codes
+    (GlobalClusterNotFoundFault, DBClusterNotFoundFault, InvalidGlobalClusterStateFault).
+
+    Yields the :class:`AuroraGlobalBridge` (its ``requests`` count the calls that reached it).
+    """
+    b = bridge or AuroraGlobalBridge()
+    orig_create = rds_models.RDSBackend.create_global_cluster
+    orig_describe = rds_models.RDSBackend.describe_global_clusters
+
+    def describe_global_clusters(self: Any) -> Any:
+        b.described()
+        return orig_describe(self)
+
+    def create_global_cluster(self: Any, *args: Any, **kwargs: Any) -> Any:
+        g = orig_create(self, *args, **kwargs)
+        if g.members and not any(m.is_writer for m in g.members):
+            g.members[0].is_writer = True
+            b.log.note("aurora-global-writer", f"{g.global_cluster_identifier}: "
+                                               f"{g.members[0].db_cluster_arn} is the writer")
+        return g
+
+    def failover(self: Any) -> Any:
+        allow = str(self.params.get("AllowDataLoss", "")).lower() == "true"
+        g = b.request("failover" if allow else "switchover", self.params["GlobalClusterIdentifier"],
+                      self.params["TargetDbClusterIdentifier"], allow)
+        return rds_responses.ActionResult({"GlobalCluster": g})
+
+    def switchover(self: Any) -> Any:
+        g = b.request("switchover", self.params["GlobalClusterIdentifier"],
+                      self.params["TargetDbClusterIdentifier"], False)
+        return rds_responses.ActionResult({"GlobalCluster": g})
+
+    rds_models.RDSBackend.create_global_cluster = create_global_cluster  # type: ignore[method-assign]
+    rds_models.RDSBackend.describe_global_clusters = describe_global_clusters  # type: ignore[method-assign]
+    rds_responses.RDSResponse.failover_global_cluster = failover  # type: ignore[attr-defined]
+    rds_responses.RDSResponse.switchover_global_cluster = switchover  # type: ignore[attr-defined]
+    try:
+        yield b
+    finally:
+        rds_models.RDSBackend.create_global_cluster = orig_create  # type: ignore[method-assign]
+        rds_models.RDSBackend.describe_global_clusters = orig_describe  # type: ignore[method-assign]
+        del rds_responses.RDSResponse.failover_global_cluster  # type: ignore[attr-defined]
+        del rds_responses.RDSResponse.switchover_global_cluster  # type: ignore[attr-defined]

@@ -43,17 +43,21 @@ class Names:
     alert_topic: str = "ecommerce-dr-alerts"
     rpo_seconds: int = 3600
     instance_class: str = "db.r6g.large"
+    global_id: str = "shop-global"
 
 
 @dataclass(frozen=True)
 class StandbyDb:
-    """The standby a strategy keeps: ``identifier`` (replica, DMS target or restore target),
-    the DMS task ARN (dms) or the cross-Region copy id (snapshot-restore)."""
+    """The standby a strategy keeps: ``identifier`` (replica, DMS target, restore target or
+    secondary cluster), the DMS task ARN (dms), the cross-Region copy id (snapshot-restore),
+    or the global database and the primary cluster's ARN (aurora-global)."""
 
     strategy: Strategy
     identifier: str
     dms_task_arn: str = ""
     copy_id: str | None = None
+    global_cluster_id: str = ""
+    primary_arn: str = ""
 
 
 def backup_copy(builder: SiteBuilder, db: Database | str, *, kms_key_arn: str, stack: str,
@@ -110,12 +114,24 @@ def _snapshot_restore(b: SiteBuilder, n: Names, _lag: float, kms: str,
     return StandbyDb(Strategy.SNAPSHOT_RESTORE, n.standby_id, copy_id=copy)
 
 
+def _aurora_global(b: SiteBuilder, n: Names, lag: float, kms: str, _age: dt.timedelta) -> StandbyDb:
+    primary = b.aurora_cluster(n.primary_id, kms_key_arn=b.kms_key(region=b.primary_region))
+    b.global_database(n.global_id, source=primary)
+    b.aurora_cluster(n.standby_id, region=b.standby_region, kms_key_arn=kms,
+                     global_cluster=n.global_id)
+    b.seed_metric("AWS/RDS", "AuroraGlobalDBRPOLag", {"DBClusterIdentifier": n.standby_id},
+                  lag * 1000, unit="Milliseconds")
+    return StandbyDb(Strategy.AURORA_GLOBAL, n.standby_id, global_cluster_id=n.global_id,
+                     primary_arn=primary.arn)
+
+
 #: Per strategy, what its standby is in the emulated account (the emulator's one seam per
 #: strategy): ``(builder, names, lag seconds, standby KMS key ARN, copy age) -> StandbyDb``.
 STANDBY_BUILDERS: dict[Strategy, Callable[[SiteBuilder, Names, float, str, dt.timedelta], StandbyDb]] = {
     Strategy.READ_REPLICA: _read_replica,
     Strategy.DMS: _dms,
     Strategy.SNAPSHOT_RESTORE: _snapshot_restore,
+    Strategy.AURORA_GLOBAL: _aurora_global,
 }
 
 
@@ -182,8 +198,10 @@ def failover_env(site: FailoverSite) -> dict[str, str]:
         Env.HEALTH_ALARM_NAME: n.health_alarm, Env.GATE_ALARM_NAME: n.gate_alarm,
         Env.STEP_BUDGETS_SECONDS: json.dumps(DEFAULT_STEP_BUDGETS_SECONDS),
         Env.PROMOTION_SECONDS: "600",
-        Env.PRIMARY_DB_ARN: f"arn:aws:rds:{primary}:{site.account}:db:{n.primary_id}",
+        Env.PRIMARY_DB_ARN: (site.standby_db.primary_arn
+                             or f"arn:aws:rds:{primary}:{site.account}:db:{n.primary_id}"),
         Env.STANDBY_DB_IDENTIFIER: n.standby_id,
+        Env.GLOBAL_CLUSTER_IDENTIFIER: site.standby_db.global_cluster_id,
         Env.RESTORE_INSTANCE_CLASS: n.instance_class if not spec(site.strategy).runs_standby else "",
         Env.WARM_URLS: json.dumps([site.standby.url("/warm")]),
         Env.WARM_FUNCTIONS: json.dumps([n.warm_function]),

@@ -129,6 +129,38 @@ class SiteBuilder:
             DBInstanceClass=instance_class, SourceRegion=source.region)
         return self.describe(identifier, self.standby_region)
 
+    def aurora_cluster(self, identifier: str, *, region: str | None = None,
+                       engine: str = "aurora-postgresql", engine_version: str = "16.4",
+                       kms_key_arn: str | None = None, global_cluster: str | None = None,
+                       instances: int = 1, instance_class: str = "db.r6g.large",
+                       backup_retention_days: int = 7) -> Database:
+        """An Aurora DB cluster with ``instances`` instances (default: in the primary Region).
+        With ``global_cluster`` it joins that global database as a secondary (no master user:
+        a secondary has none of its own); otherwise it is a standalone (primary) cluster."""
+        region = region or self.primary_region
+        rds = self.clients("rds", region)
+        kw: dict[str, Any] = {"StorageEncrypted": True, "BackupRetentionPeriod": backup_retention_days}
+        if kms_key_arn:
+            kw["KmsKeyId"] = kms_key_arn
+        if global_cluster:
+            kw["GlobalClusterIdentifier"] = global_cluster
+        else:
+            kw.update(MasterUsername="shop", MasterUserPassword="emulated-only-1")
+        cluster = rds.create_db_cluster(DBClusterIdentifier=identifier, Engine=engine,
+                                        EngineVersion=engine_version, **kw)["DBCluster"]
+        for i in range(1, instances + 1):
+            rds.create_db_instance(DBInstanceIdentifier=f"{identifier}-{i}",
+                                   DBClusterIdentifier=identifier, Engine=engine,
+                                   DBInstanceClass=instance_class)
+        return Database(cluster["DBClusterIdentifier"], cluster["DBClusterArn"], region)
+
+    def global_database(self, identifier: str, *, source: Database) -> str:
+        """An Aurora global database around the cluster ``source`` (CreateGlobalCluster with
+        SourceDBClusterIdentifier). Returns its identifier."""
+        self.clients("rds", source.region).create_global_cluster(
+            GlobalClusterIdentifier=identifier, SourceDBClusterIdentifier=source.arn)
+        return identifier
+
     def dms_task(self, *, instance_id: str = "shop-dms", task_id: str = "shop-cdc",
                  source_host: str = "primary.example.com",
                  target_host: str = "standby.example.com", start: bool = True) -> DmsTask:

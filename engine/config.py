@@ -12,15 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import PROJECT
-from contract.strategies import Strategy
+from contract.strategies import Standby, Strategy, spec
 from engine.paths import stack_file as default_stack_file
 
 #: Placeholder config a strategy needs when a tool switches a stack to it (``--strategy``):
-#: the DMS source secret is read only by a deployed DMS endpoint, never by the tools.
+#: the DMS source secret is read only by a deployed DMS endpoint, never by the tools; the
+#: Aurora engine version only sizes the secondary cluster and picks its lag metric
+#: (``contract.aurora.lag_metrics``), so a current Aurora PostgreSQL version stands in.
 STRATEGY_PLACEHOLDERS: dict[Strategy, dict[str, Any]] = {
     Strategy.DMS: {"dms": {"sourceSecretArn": "arn:aws:secretsmanager:{primary_region}:"
                                               "123456789012:secret:placeholder-dms-source"}},
+    Strategy.AURORA_GLOBAL: {"aurora": {"engine": "aurora-postgresql", "engineVersion": "16.4"}},
 }
+
+#: ``database`` keys of the instance strategies -> the ``database.aurora`` key that stands for
+#: each under aurora-global (moved across when a tool switches between the two kinds).
+_INSTANCE_TO_AURORA = {"instanceClass": "instanceClass",
+                       "standbyIdentifier": "secondaryClusterIdentifier",
+                       "backupRetentionDays": "backupRetentionDays"}
 
 
 class StackConfigError(Exception):
@@ -93,11 +102,38 @@ def strategy_database(config: dict[str, Any], strategy: str) -> dict[str, Any]:
     """
     raw = config.get(f"{PROJECT}:database")
     db = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    db = _to_kind(db, spec(strategy).standby is Standby.CLUSTER)
     db["strategy"] = str(Strategy(strategy))
     primary_region = str(config.get(f"{PROJECT}:primaryRegion", "us-east-1"))
     for key, value in STRATEGY_PLACEHOLDERS.get(Strategy(strategy), {}).items():
-        if not db.get(key):
-            db[key] = json.loads(json.dumps(value).replace("{primary_region}", primary_region))
+        filled = json.loads(json.dumps(value).replace("{primary_region}", primary_region))
+        if isinstance(filled, dict) and isinstance(db.get(key), dict):
+            db[key] = {**filled, **db[key]}
+        elif not db.get(key):
+            db[key] = filled
+    return db
+
+
+def _to_kind(db: dict[str, Any], cluster: bool) -> dict[str, Any]:
+    """``db`` with the keys of the other kind of primary moved to this kind's: an instance
+    primary ``arn:...:db:<id>`` stands for a cluster ``arn:...:cluster:<id>`` and back, and the
+    standby's class, identifier and backup retention move between ``database`` and
+    ``database.aurora`` (placeholders: a real Aurora stack names its own cluster)."""
+    db = dict(db)
+    if cluster and "primaryInstanceArn" in db:
+        aurora = dict(db.get("aurora") or {})
+        db["primaryClusterArn"] = str(db.pop("primaryInstanceArn")).replace(":db:", ":cluster:", 1)
+        for key, to in _INSTANCE_TO_AURORA.items():
+            if key in db:
+                aurora.setdefault(to, db.pop(key))
+        db.pop("dms", None)
+        db["aurora"] = aurora
+    elif not cluster and "primaryClusterArn" in db:
+        aurora = dict(db.pop("aurora", None) or {})
+        db["primaryInstanceArn"] = str(db.pop("primaryClusterArn")).replace(":cluster:", ":db:", 1)
+        for key, to in _INSTANCE_TO_AURORA.items():
+            if to in aurora:
+                db.setdefault(key, aurora[to])
     return db
 
 

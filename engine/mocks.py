@@ -89,6 +89,30 @@ def _rds_instance(a: _Ask) -> tuple[str | None, dict[str, Any]]:
     return None, out
 
 
+def _global_cluster(a: _Ask) -> tuple[str | None, dict[str, Any]]:
+    gid = a.inputs.get("globalClusterIdentifier") or a.phys
+    res = short_hash(gid)
+    return gid, {"arn": f"arn:aws:rds::{a.account}:global-cluster:{gid}",
+                 "globalClusterResourceId": f"cluster-{res}",
+                 "endpoint": f"{gid}.global-{res}.global.rds.amazonaws.com",
+                 "engine": a.inputs.get("engine") or "aurora-postgresql"}
+
+
+def _rds_cluster(a: _Ask) -> tuple[str | None, dict[str, Any]]:
+    cid = a.inputs.get("clusterIdentifier") or a.phys
+    port = 3306 if "mysql" in str(a.inputs.get("engine", "")) else 5432
+    host = f"c{short_hash(a.account)}xyz.{a.region}.rds.amazonaws.com"
+    return cid, {"arn": a.arn("rds", f"cluster:{cid}"), "clusterIdentifier": cid,
+                 "endpoint": f"{cid}.cluster-{host}", "readerEndpoint": f"{cid}.cluster-ro-{host}",
+                 "port": port, "clusterResourceId": f"cluster-{short_hash(cid).upper()}EXAMPLE"}
+
+
+def _cluster_instance(a: _Ask) -> tuple[str | None, dict[str, Any]]:
+    port = 3306 if "mysql" in str(a.inputs.get("engine", "")) else 5432
+    return a.phys, {"arn": a.arn("rds", f"db:{a.phys}"), "identifier": a.phys, "port": port,
+                    "endpoint": f"{a.phys}.c{short_hash(a.account)}xyz.{a.region}.rds.amazonaws.com"}
+
+
 def _record(a: _Ask) -> tuple[str | None, dict[str, Any]]:
     i = a.inputs
     rid = f"{i.get('zoneId')}_{i.get('name')}_{i.get('type')}_{i.get('setIdentifier', '')}"
@@ -146,6 +170,10 @@ _BUILDERS: dict[str, _Builder] = {
         "bucketDomainName": f"{a.phys}.s3.amazonaws.com",
         "bucketRegionalDomainName": f"{a.phys}.s3.{a.region}.amazonaws.com"}),
     "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/globalCluster:GlobalCluster": _global_cluster,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _cluster_instance,
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": _named("rds", "cluster-pg:{}"),
     "aws:route53/healthCheck:HealthCheck": _health_check,
     "aws:route53/record:Record": _record,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _named("cloudwatch", "alarm:{}"),
@@ -231,6 +259,23 @@ def _call_result(token: str, region: str, account: str) -> dict[str, Any]:
     return {}
 
 
+def resource_options(request: Any) -> dict[str, Any]:
+    """The resource options a ``RegisterResource`` request carries that decide what a deploy
+    may do to the resource: ``protect`` and ``retainOnDelete`` (only when set),
+    ``ignoreChanges`` and ``replaceOnChanges`` (property paths, only when given) and
+    ``deleteBeforeReplace`` (only when true)."""
+    out: dict[str, Any] = {}
+    for name in ("protect", "retainOnDelete"):
+        if request.HasField(name):
+            out[name] = bool(getattr(request, name))
+    for name in ("ignoreChanges", "replaceOnChanges"):
+        if getattr(request, name):
+            out[name] = list(getattr(request, name))
+    if request.deleteBeforeReplace:
+        out["deleteBeforeReplace"] = True
+    return out
+
+
 def mocks_and_monitor(account: str, preview: bool) -> tuple[Any, Any, list[dict[str, Any]]]:
     """``(mocks, monitor, records)`` for ``pulumi.runtime.set_mocks``: the monitor appends the
     fields of an :class:`engine.plan.PlannedResource` to ``records`` per registration (the
@@ -275,7 +320,8 @@ def mocks_and_monitor(account: str, preview: bool) -> tuple[Any, Any, list[dict[
                 parent=request.parent or None, provider=provider, region=region, inputs=inputs,
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns)
-                                       for k, v in request.propertyDependencies.items()}))
+                                       for k, v in request.propertyDependencies.items()},
+                options=resource_options(request)))
             return resp
 
     mocks = RealisticMocks()

@@ -79,6 +79,19 @@ class Resource:
     provider: Resource | None = None
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    #: ``protect`` / ``ignoreChanges`` / ``deleteBeforeReplace`` as the program gave them
+    #: (:attr:`engine.plan.PlannedResource.options`); sent in the analyzer's resource options.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def analyzer_options(self) -> Any:
+        """The resource's ``AnalyzerResourceOptions`` (parent, protect, ignoreChanges,
+        deleteBeforeReplace), as the engine sends them."""
+        o = self.options
+        return analyzer_pb2.AnalyzerResourceOptions(
+            parent=self.parent or "", protect=bool(o.get("protect")),
+            ignoreChanges=list(o.get("ignoreChanges", [])),
+            deleteBeforeReplace=bool(o.get("deleteBeforeReplace")),
+            deleteBeforeReplaceDefined="deleteBeforeReplace" in o)
 
 
 @dataclass
@@ -261,7 +274,7 @@ class PackProcess:
         """``Analyze`` one resource. Raises PackError when the call fails."""
         req = analyzer_pb2.AnalyzeRequest(
             type=r.type, properties=to_struct(r.inputs), urn=r.urn, name=r.name,
-            options=analyzer_pb2.AnalyzerResourceOptions(parent=r.parent or ""))
+            options=r.analyzer_options())
         prov = _provider_msg(r.provider)
         if prov is not None:
             req.provider.CopyFrom(prov)
@@ -274,8 +287,8 @@ class PackProcess:
         for r in resources:
             msg = analyzer_pb2.AnalyzerResource(
                 type=r.type, properties=to_struct(r.inputs), urn=r.urn, name=r.name,
-                options=analyzer_pb2.AnalyzerResourceOptions(parent=r.parent or ""),
-                parent=r.parent or "", dependencies=list(r.dependencies))
+                options=r.analyzer_options(), parent=r.parent or "",
+                dependencies=list(r.dependencies))
             prov = _provider_msg(r.provider)
             if prov is not None:
                 msg.provider.CopyFrom(prov)
@@ -325,7 +338,8 @@ def resources_from_plan(plan: Any) -> list[Resource]:
             prov = Resource(urn=p.urn, type=p.type, name=p.name, inputs=p.inputs)
         out.append(Resource(urn=r.urn, type=r.type, name=r.name, inputs=r.inputs,
                             parent=r.parent, provider=prov, dependencies=list(r.dependencies),
-                            property_dependencies=dict(r.property_dependencies)))
+                            property_dependencies=dict(r.property_dependencies),
+                            options=dict(r.options)))
     return out
 
 
@@ -346,7 +360,10 @@ def policy_resources(resources: list[Resource]) -> list[Any]:
         if r.provider is not None:
             prov = PolicyProviderResource(r.provider.type, unknown_checking_proxy(dict(r.provider.inputs)),
                                           r.provider.urn, r.provider.name)
-        opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], r.parent)
+        o = r.options
+        opts = PolicyResourceOptions(bool(o.get("protect")), list(o.get("ignoreChanges", [])),
+                                     o.get("deleteBeforeReplace"), [], PolicyCustomTimeouts(0, 0, 0),
+                                     [], r.parent)
         built[r.urn] = PolicyResource(r.type, unknown_checking_proxy(dict(r.inputs)), r.urn, r.name,
                                       opts, prov, None, [], {})
     for r in resources:

@@ -75,6 +75,10 @@ class PlannedResource:
             (custom) or URN (component), secrets are unwrapped.
         dependencies: URNs this resource depends on.
         property_dependencies: input name -> URNs it depends on.
+        options: the resource options that decide what a deploy may do to it
+            (:func:`engine.mocks.resource_options`): ``protect``, ``retainOnDelete``,
+            ``ignoreChanges`` (camelCase property paths), ``replaceOnChanges``,
+            ``deleteBeforeReplace``; absent when not given.
     """
 
     urn: str
@@ -87,6 +91,7 @@ class PlannedResource:
     inputs: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tags(self) -> dict[str, Any]:

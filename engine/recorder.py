@@ -29,7 +29,8 @@ _PRELOAD = {
                    "Dashboard"),
     "dms": ("ReplicationInstance", "Endpoint", "ReplicationTask"),
     "dynamodb": ("Table",), "iam": ("Role", "RolePolicy"), "kms": ("Key", "Alias"),
-    "lambda_": ("Function", "Permission"), "rds": ("Instance",),
+    "lambda_": ("Function", "Permission"),
+    "rds": ("Instance", "GlobalCluster", "Cluster", "ClusterInstance", "ClusterParameterGroup"),
     "route53": ("HealthCheck", "Record"),
     "s3": ("Bucket", "BucketVersioning", "BucketServerSideEncryptionConfiguration",
            "BucketPublicAccessBlock", "BucketPolicy", "BucketLifecycleConfiguration"),
@@ -65,10 +66,12 @@ def _resolve(value: Any) -> Any:
 
 
 def _account_from_config(config: dict[str, str]) -> str:
-    """The account of ``database.primaryInstanceArn`` (ARNs in mock outputs carry it)."""
+    """The account of ``database.primaryInstanceArn`` or ``database.primaryClusterArn`` (ARNs
+    in mock outputs carry it)."""
     try:
         db = json.loads(config.get(f"{PROJECT}:database", "{}"))
-        return str(db["primaryInstanceArn"]).split(":")[4] or DEFAULT_ACCOUNT
+        arn = db.get("primaryInstanceArn") or db["primaryClusterArn"]
+        return str(arn).split(":")[4] or DEFAULT_ACCOUNT
     except (ValueError, KeyError, IndexError, TypeError):
         return DEFAULT_ACCOUNT
 

@@ -33,6 +33,10 @@ RDS_SNAPSHOTS: Final = (
     "aws:rds/clusterSnapshot:ClusterSnapshot",
     "aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy",
 )
+RDS_GLOBAL_CLUSTER: Final = "aws:rds/globalCluster:GlobalCluster"
+RDS_CLUSTER: Final = "aws:rds/cluster:Cluster"
+RDS_CLUSTER_INSTANCE: Final = "aws:rds/clusterInstance:ClusterInstance"
+RDS_CLUSTER_PARAMETER_GROUP: Final = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 KMS_KEY: Final = "aws:kms/key:Key"
 KMS_REPLICA_KEY: Final = "aws:kms/replicaKey:ReplicaKey"
 KMS_ALIAS: Final = "aws:kms/alias:Alias"

@@ -61,6 +61,35 @@ DMS_CUTOVER_SECONDS: Final[int] = 300
 #: 60 min is our model for a database of about 100 GiB.
 SNAPSHOT_RESTORE_SECONDS: Final[int] = 3600
 
+#: Modelled time, in seconds, for an Aurora Global Database secondary cluster to take writes
+#: after ``FailoverGlobalCluster`` with ``AllowDataLoss``. AWS says "typically, the chosen
+#: secondary cluster assumes the primary role within a few minutes" (Amazon Aurora User
+#: Guide, "Using switchover or failover in Amazon Aurora Global Database", Performing managed
+#: failovers,
+#: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html)
+#: and publishes no upper bound; product pages that say "under a minute" describe the typical
+#: case, not the worst one. 5 min is our conservative reading of "a few minutes" (a public
+#: scripted test took about 8 min end to end: keycloak/keycloak-benchmark#445). Override it
+#: upwards with measured values (``failover.promotionSeconds`` can raise it, never lower it).
+AURORA_GLOBAL_FAILOVER_SECONDS: Final[int] = 300
+
+#: ``rds.global_db_rpo`` bounds, in seconds: "Valid values ... range from 20 seconds to
+#: 2,147,483,647 seconds (68 years)" (Amazon Aurora User Guide, "Using switchover or failover in
+#: Amazon Aurora Global Database", Managing RPOs for Aurora PostgreSQL-based global databases,
+#: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html#aurora-global-database-manage-recovery).
+MANAGED_RPO_MIN_SECONDS: Final[int] = 20
+MANAGED_RPO_MAX_SECONDS: Final[int] = 2_147_483_647
+
+#: CloudWatch alarm periods, in seconds, allowed for an alarm on a high-resolution metric
+#: (published with ``StorageResolution=1``): "10 seconds, 30 seconds, or any multiple of 60
+#: seconds" (Amazon CloudWatch User Guide, "Using Amazon CloudWatch alarms", Period,
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html;
+#: "High-resolution metrics",
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#high-resolution-metrics).
+HIGH_RESOLUTION_ALARM_PERIODS_SECONDS: Final[tuple[int, ...]] = (10, 30)
+#: The finest period of an alarm on a standard-resolution (60 s) metric, in seconds.
+STANDARD_ALARM_PERIOD_SECONDS: Final[int] = 60
+
 #: Modelled time, in seconds, for a cross-Region snapshot copy to become `available`.
 #: AWS publishes no figure (copies are incremental after the first); 30 min is a
 #: conservative model for an incremental copy. Override it with measured values.

@@ -95,6 +95,8 @@ class RpoInputs:
         snapshot_copy: the cross-Region copy time (cadence-plus-copy strategies).
         recovery_point: a measured recovery-point age at the failure (a drill). When given it
             is the RPO, whatever the strategy's rule.
+        managed_rpo: the managed RPO (aurora-global with ``rds.global_db_rpo``); when given it
+            is the RPO instead of the replication alarm.
     """
 
     target_seconds: float
@@ -103,6 +105,7 @@ class RpoInputs:
     replication_alarm: TermInput | None = None
     snapshot_copy: TermInput | None = None
     recovery_point: TermInput | None = None
+    managed_rpo: TermInput | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ def _rpo(i: RpoInputs) -> Estimate:
         raise ValueError("an RPO estimate needs the backup cadence (or a measured recovery point)")
     return estimate_rpo(strategy=i.strategy, target_seconds=i.target_seconds,
                         backup_cadence=cadence, replication_alarm=_maybe(i.replication_alarm),
-                        snapshot_copy=_maybe(i.snapshot_copy))
+                        snapshot_copy=_maybe(i.snapshot_copy), managed_rpo=_maybe(i.managed_rpo))
 
 
 def _maybe(t: TermInput | None) -> Term | None:
@@ -194,7 +197,8 @@ def _terms(inputs: EstimateInputs) -> Iterable[TermInput | None]:
         yield from (*r.detection, *r.steps, r.promotion, r.traffic_shift, r.dns_ttl)
     if inputs.rpo is not None:
         p = inputs.rpo
-        yield from (p.backup_cadence, p.replication_alarm, p.snapshot_copy, p.recovery_point)
+        yield from (p.backup_cadence, p.replication_alarm, p.snapshot_copy, p.recovery_point,
+                    p.managed_rpo)
 
 
 def larger_promotion(*, strategy: str, modelled: Term, configured: Term | None) -> Term:

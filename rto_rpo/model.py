@@ -18,7 +18,9 @@ unhealthy) + DNS TTL.
 RPO depends on the database strategy's :class:`contract.strategies.RpoRule`:
 
 * replication alarm (the strategy's replication metrics, e.g. ReplicaLag): its threshold;
-* cadence plus copy (nothing replicates): snapshot cadence + cross-Region copy time.
+* cadence plus copy (nothing replicates): snapshot cadence + cross-Region copy time;
+* managed RPO or alarm (Aurora Global Database): the managed RPO (``rds.global_db_rpo``, the
+  primary blocks commits beyond it) when set, else the replication alarm's threshold.
 
 Whatever the strategy, the backup schedule must run at least once per RPO target.
 
@@ -205,8 +207,8 @@ def estimate_rto(*, detection_paths: Sequence[Term], step_budgets: Sequence[Term
 
 
 def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
-                 replication_alarm: Term | None = None, snapshot_copy: Term | None = None
-                 ) -> Estimate:
+                 replication_alarm: Term | None = None, snapshot_copy: Term | None = None,
+                 managed_rpo: Term | None = None) -> Estimate:
     """Worst-case RPO for a database strategy.
 
     Args:
@@ -216,13 +218,17 @@ def estimate_rpo(*, strategy: str, target_seconds: float, backup_cadence: Term,
         backup_cadence: seconds between scheduled backups (must be <= the target).
         replication_alarm: replica-lag (read-replica) or CDC-latency (dms) alarm threshold.
         snapshot_copy: cross-Region copy time (snapshot-restore).
+        managed_rpo: the managed RPO, when the strategy has one and it is set (aurora-global);
+            it then replaces the alarm threshold.
 
     Raises:
         ValueError: unknown strategy, or the term that strategy needs is missing.
     """
     findings = cadence_findings(backup_cadence, target_seconds)
     rule = spec(strategy).rpo_rule
-    if rule is RpoRule.REPLICATION_ALARM:
+    if rule is RpoRule.MANAGED_OR_ALARM and managed_rpo is not None:
+        return Estimate("RPO", (managed_rpo,), float(target_seconds), findings)
+    if rule in (RpoRule.REPLICATION_ALARM, RpoRule.MANAGED_OR_ALARM):
         if replication_alarm is None:
             raise ValueError(f"strategy {strategy!r} needs its replication-lag alarm threshold")
         terms: tuple[Term, ...] = (replication_alarm,)

@@ -37,7 +37,8 @@ class StandbyResult:
     """What a strategy builder declared.
 
     Attributes:
-        identifier: standby DB instance identifier (replica, DMS target, or restore target).
+        identifier: standby DB instance identifier (replica, DMS target, or restore target),
+            or the secondary Aurora cluster's.
         endpoint: ``host:port`` of the running standby, ``None`` when there is none.
         instance_arn: ARN of the running standby instance, ``None`` when there is none.
         dms_task_arn: the CDC task ARN, ``""`` unless the strategy is dms.
@@ -46,6 +47,7 @@ class StandbyResult:
         failover_statements: IAM statements the failover orchestrator needs for this strategy.
         backup_statements: IAM statements the backup orchestrator needs for this strategy
             (beyond snapshotting the primary).
+        global_writer_endpoint: see the field.
     """
 
     identifier: str
@@ -56,6 +58,9 @@ class StandbyResult:
     replication_alarm_metrics: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     failover_statements: list[dict[str, Any]] = field(default_factory=list)
     backup_statements: list[dict[str, Any]] = field(default_factory=list)
+    #: The Aurora global writer endpoint (``GlobalCluster.endpoint``), ``None`` unless
+    #: aurora-global.
+    global_writer_endpoint: pulumi.Output[str] | None = None
 
 
 class StrategyBuilder(ABC):
@@ -74,22 +79,28 @@ class StrategyBuilder(ABC):
         """Declare the resources; return what other components need."""
 
     def lag_alarm(self, name: str, alarm_name: str, namespace: str, metric: str,
-                  dimensions: dict[str, pulumi.Input[str]], what: str) -> str:
-        """A replication-lag alarm at ``settings.replication_lag_alarm_seconds``.
+                  dimensions: dict[str, pulumi.Input[str]], what: str, *, per_second: int = 1,
+                  missing_breaches: bool = True, note: str = "") -> str:
+        """A replication-lag alarm at ``settings.replication_lag_alarm_seconds``, in the
+        metric's unit (``per_second`` units a second: 1000 for a metric in milliseconds).
 
         Missing data counts as breaching: no lag figure means replication is not running,
-        which puts the RPO at risk just as much as high lag.
+        which puts the RPO at risk just as much as high lag. ``missing_breaches=False`` is for
+        a metric the service does not publish for this engine version (its absence is
+        expected; another alarm breaches on missing data).
         """
         topic = self.args.alert_topic_arns[self.p.standby_region]
-        threshold = self.s.replication_lag_alarm_seconds
+        seconds = self.s.replication_lag_alarm_seconds
+        above = f"{seconds} s" if per_second == 1 else f"{seconds * per_second} ms ({seconds} s)"
         aws.cloudwatch.MetricAlarm(
             name, name=alarm_name,
-            alarm_description=f"{what} above {threshold} s (RPO {self.s.rpo_seconds} s): the "
-                              "standby is falling behind the primary.",
+            alarm_description=f"{what} above {above} (RPO {self.s.rpo_seconds} s): the standby "
+                              f"is falling behind the primary.{note}",
             namespace=namespace, metric_name=metric, dimensions=dimensions,
             statistic="Maximum", period=60, evaluation_periods=3, datapoints_to_alarm=3,
-            comparison_operator="GreaterThanThreshold", threshold=threshold,
-            treat_missing_data="breaching", alarm_actions=[topic], ok_actions=[topic],
+            comparison_operator="GreaterThanThreshold", threshold=seconds * per_second,
+            treat_missing_data="breaching" if missing_breaches else "notBreaching",
+            alarm_actions=[topic], ok_actions=[topic],
             tags=tags(self.s, Role.REPLICATION_ALARM), opts=child(self.c, self.p.standby))
         return alarm_name
 
@@ -116,7 +127,7 @@ class StrategyBuilder(ABC):
         replication), whose identifier the operator chooses, so only ``db:*`` can name it."""
         return {"Sid": "DescribeDatabases", "Effect": "Allow",
                 "Action": ["rds:DescribeDBInstances"],
-                "Resource": [self.s.database.primary_instance_arn, self.standby_arn,
+                "Resource": [self.s.database.primary_arn, self.standby_arn,
                              self.n.arn("rds", self.p.primary_region, "db:*")]}
 
     def snapshot_standby_statement(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 :data:`cost.registry.PRICERS`. A new module must be imported here."""
 
 from cost.pricing import (  # noqa: F401  (imported to register their functions)
+    aurora,
     cloudwatch,
     dms,
     dynamodb,

@@ -44,7 +44,11 @@ class RunContext:
         owner: which snapshots are this stack's (:class:`Ownership`).
         primary_snapshots, standby_snapshots: every manual snapshot listed in each Region;
             None when the Region could not be listed (no work there).
-        standby_statuses: ``{standby instance id: DBInstanceStatus}`` of those that exist.
+        standby_statuses: ``{standby instance or cluster id: status}`` of those that exist; a
+            standby Aurora cluster that is a secondary of a global database (not its writer)
+            reads ``secondary`` (its data is the primary's: nothing of its own to snapshot).
+        failover_snapshots: Aurora's unplanned-failover snapshots of the protected clusters
+            found in the primary Region (:mod:`handlers.backup.steps.preserve_failover`).
         inventories_ok: how many Regions were listed (0, 1 or 2).
         new_primary: primary-Region snapshots made by this run.
         new_standby: standby-Region snapshots and copies made by this run.
@@ -60,6 +64,7 @@ class RunContext:
     primary_snapshots: list[Snapshot] | None = None
     standby_snapshots: list[Snapshot] | None = None
     standby_statuses: dict[str, str] = field(default_factory=dict)
+    failover_snapshots: list[Snapshot] = field(default_factory=list)
     inventories_ok: int = 0
     new_primary: list[Snapshot] = field(default_factory=list)
     new_standby: list[Snapshot] = field(default_factory=list)

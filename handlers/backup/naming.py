@@ -32,6 +32,9 @@ RUN_ID_TAG = "dr:run-id"
 DATABASE_TAG = "dr:database"
 KIND_TAG = "dr:kind"
 SOURCE_TAG = "dr:source-snapshot"
+#: On a copy of a DB cluster snapshot: the source's SnapshotCreateTime (a cluster snapshot has
+#: no OriginalSnapshotCreateTime, so the copy's own time would hide the data's age).
+SOURCE_CREATED_TAG = "dr:source-created-at"
 
 #: Tag keys AWS reserves; writing one fails, so copies drop them.
 RESERVED_TAG_PREFIX = "aws:"
@@ -41,6 +44,7 @@ class Kind(StrEnum):
     PRIMARY = "primary"    # snapshot of the protected database, primary Region
     STANDBY = "standby"    # snapshot of the standby/promoted instance, standby Region
     COPY = "copy"          # cross-Region copy of a PRIMARY snapshot, standby Region
+    PRESERVED = "preserved"  # manual copy of Aurora's unplanned-failover snapshot: never pruned
 
 
 def stamp(period: datetime) -> str:
@@ -69,6 +73,19 @@ class ParsedId:
     instance: str
     period: datetime
     copy: bool
+
+
+def preserved_id(failover_snapshot: str, cluster: str) -> str:
+    """The manual copy of Aurora's unplanned-failover snapshot
+    ``rds:unplanned-global-failover-<cluster>-<timestamp>``: ``<cluster>-dr-preserved-<timestamp>``
+    (the timestamp's characters outside letters, digits and hyphens become hyphens, as a
+    snapshot identifier allows). Deterministic, so a second run finds the copy it made. It is
+    outside the scheme :func:`parse_id` reads, so pruning never takes it."""
+    stamp = failover_snapshot.split(":", 1)[-1].lower()
+    prefix = f"unplanned-global-failover-{cluster.lower()}-"
+    stamp = stamp[len(prefix):] if stamp.startswith(prefix) else stamp
+    stamp = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", stamp)).strip("-") or "0"
+    return f"{cluster.lower()}-dr-preserved-{stamp}"[:255].rstrip("-")
 
 
 def parse_id(identifier: str) -> ParsedId | None:

@@ -2,6 +2,8 @@
 
 Rules (each one tested):
 
+* DB instance snapshots and DB cluster snapshots have separate quotas: a plan covers one
+  kind (the caller passes the snapshots of that kind).
 * Only snapshots we made are candidates (:class:`handlers.backup.ownership.Ownership`: our
   ``managed-by`` tag AND an identifier of our scheme AND a protected database / its standby
   as source); foreign, untagged and automated snapshots are never touched, whatever their
@@ -29,7 +31,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from handlers.backup.inventory import Snapshot
+from handlers.backup.inventory import APIS, Snapshot
+from handlers.backup.naming import Kind
 from handlers.backup.ownership import Ownership
 
 #: RDS snapshot status of a snapshot that could not be made (Amazon RDS API Reference,
@@ -65,7 +68,9 @@ def plan_pruning(snapshots: Sequence[Snapshot], *, owner: Ownership, now: dateti
     groups: dict[tuple[str, str], list[Snapshot]] = defaultdict(list)
     failed: list[Snapshot] = []
     for s in snapshots:
-        if not owner.owns(s):
+        # A preserved failover snapshot (the only copy of writes that did not replicate) is
+        # never a candidate, whatever its tags (it is also outside the identifier scheme).
+        if not owner.owns(s) or s.kind == Kind.PRESERVED.value:
             continue
         if s.available:
             groups[(s.database, s.kind)].append(s)
@@ -100,11 +105,12 @@ def delete_snapshots(rds: Any, plan: PrunePlan) -> tuple[list[dict[str, Any]], l
     pruned: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for snap, reason in plan.deletes:
+        api = APIS[snap.cluster]
         try:
-            rds.delete_db_snapshot(DBSnapshotIdentifier=snap.identifier)
+            getattr(rds, api.delete)(**{api.id_key: snap.identifier})
         except ClientError as e:
             code = e.response.get("Error", {}).get("Code", "")
-            if code not in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
+            if code not in api.not_found:
                 errors.append({"snapshot_id": snap.identifier, "code": code, "message": str(e)})
                 continue
         except BotoCoreError as e:

@@ -23,6 +23,8 @@ class RunRecord:
     copied: list[dict[str, Any]] = field(default_factory=list)
     pruned: list[dict[str, Any]] = field(default_factory=list)
     deferred: list[dict[str, Any]] = field(default_factory=list)
+    #: Aurora unplanned-failover snapshots copied to a manual snapshot by this run.
+    preserved: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quota: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -51,6 +53,7 @@ class RunRecord:
             "duration_seconds": duration, "timings": self.timings,
             "created": self.created, "existing": self.existing, "skipped": self.skipped,
             "copied": self.copied, "pruned": self.pruned, "deferred": self.deferred,
+            "preserved": self.preserved,
             "errors": self.errors, "warnings": self.warnings, "quota": self.quota,
             "regions": self.regions,
             "recovery_point_age_seconds": rp.get("recovery_point_age_seconds"),

@@ -8,13 +8,16 @@ The steps (:mod:`handlers.backup.steps`, calls grow linearly with the number of 
 
 1. Inventory both Regions: one paginated DescribeDBSnapshots(manual) each, plus one paginated
    DescribeDBInstances in the standby Region when standby instances are configured.
-2. Primary Region: plan this period's snapshots (skip those that exist or whose previous
-   snapshot is still creating), prune (retention, then quota), create.
+2. Primary Region: copy Aurora's unplanned-failover snapshots to manual ones, never pruned
+   (:mod:`handlers.backup.steps.preserve_failover`); plan this period's snapshots (skip those
+   that exist or whose previous snapshot is still creating), prune (retention, then quota),
+   create.
 3. Standby Region: plan copies of each database's newest AVAILABLE primary snapshot not yet
    copied, plus snapshots of available standby instances; prune; copy (copies get the room
    first), create.
 4. Measure the recovery-point age and publish metrics in the standby Region.
-5. Alert if not complete; write the run record to S3.
+5. Alert if not complete, or when a failover snapshot was preserved; write the run record
+   to S3.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from handlers.backup.record import RunRecord
 from handlers.backup.settings import BackupSettings
 from handlers.backup.steps import (
     measure_recovery_point,
+    preserve_failover,
     publish_metrics,
     send_alert,
     snapshot_primary,
@@ -42,6 +46,9 @@ def _work(ctx: RunContext) -> None:
     with ctx.timed("inventory"):
         take_inventory.run(ctx)
     if ctx.primary_snapshots is not None:
+        if ctx.failover_snapshots:
+            with ctx.timed("preserve"):
+                preserve_failover.run(ctx)
         with ctx.timed("primary"):
             snapshot_primary.run(ctx)
     if ctx.standby_snapshots is not None:
@@ -58,7 +65,7 @@ def _finish(ctx: RunContext, crashed: bool) -> None:
         publish_metrics.run(ctx)
     # Publishing may have failed: the status (and the alert) say so.
     ctx.record.status = "failed" if crashed else ctx.status()
-    if ctx.record.status != "complete":
+    if ctx.record.status != "complete" or ctx.record.preserved:
         with ctx.timed("alert"):
             send_alert.run(ctx)
     write_record.run(ctx)

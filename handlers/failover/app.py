@@ -15,7 +15,8 @@
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
 ``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``unarmed``, ``healthy``,
-``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``.
+``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``,
+``failback-in-progress``.
 The state table's items are the typed records of :mod:`handlers.failover.records`.
 
 A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEventError`
@@ -135,7 +136,8 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         if parsed.action == "status":
             return status_report(store)
         if parsed.action == "failback":
-            return failback(s, factory, store, reason=parsed.reason, owner=owner)
+            return failback(s, factory, store, reason=parsed.reason, owner=owner,
+                            remaining_seconds=remaining)
         return run_failover(s, factory, store, trigger="manual", reason=parsed.reason,
                             force=parsed.force, owner=owner, remaining_seconds=remaining)
     if isinstance(parsed, AlarmEvent):

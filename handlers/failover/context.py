@@ -13,6 +13,11 @@ from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
 from handlers.shared.aws import ClientFactory
 
+#: The failover record note a strategy may set (``ctx.record.notes[COMPLETION_NOTES]``, a
+#: JSON-able dict) for the completion alert: what the operator must know or do next (e.g. the
+#: snapshot holding the writes that did not replicate).
+COMPLETION_NOTES = "completion_notes"
+
 
 class StepFailed(Exception):
     """A step could not do its job; the failover stays in progress and is retried on the

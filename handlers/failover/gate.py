@@ -23,24 +23,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.names import GATE_METRIC, GATE_NAMESPACE
+from contract.names import (
+    GATE_ALARM_PERIOD_SECONDS,
+    GATE_METRIC,
+    GATE_NAMESPACE,
+    gate_storage_resolution,
+)
 from handlers.failover import clock
 from handlers.failover.records import GateLatch
 from handlers.failover.state import StateStore
 
 
-def publish(cloudwatch: Any, stack: str, value: int) -> None:
-    """PutMetricData ``GATE_NAMESPACE/GATE_METRIC{Stack=stack} = value`` (0 or 1)."""
+def publish(cloudwatch: Any, stack: str, value: int,
+            period_seconds: int = GATE_ALARM_PERIOD_SECONDS) -> None:
+    """PutMetricData ``GATE_NAMESPACE/GATE_METRIC{Stack=stack} = value`` (0 or 1), at high
+    resolution (``StorageResolution=1``) when the gate alarm's period (``GATE_PERIOD_SECONDS``)
+    is under 60 s: CloudWatch evaluates a 10 or 30 s alarm only over a high-resolution metric
+    (:func:`contract.names.gate_storage_resolution`)."""
     cloudwatch.put_metric_data(Namespace=GATE_NAMESPACE, MetricData=[{
         "MetricName": GATE_METRIC, "Dimensions": [{"Name": "Stack", "Value": stack}],
-        "Value": float(value), "Unit": "Count"}])
+        "Value": float(value), "Unit": "Count",
+        "StorageResolution": gate_storage_resolution(period_seconds)}])
 
 
 def _bump(latch: GateLatch) -> None:
     latch.generation = (latch.generation or 0) + 1
 
 
-def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str) -> GateLatch:
+def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str,
+         period_seconds: int = GATE_ALARM_PERIOD_SECONDS) -> GateLatch:
     """Latch the gate in the table first (so a crash still leaves it latched for the
     watchdog to re-publish), then publish 1. Runs under the failover lock."""
     latch = store.gate()
@@ -49,7 +60,7 @@ def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str) -> Ga
         _bump(latch)
     latch.last_published, latch.last_published_at = 1, clock.iso()
     store.save_gate(latch)
-    publish(cloudwatch, stack, 1)
+    publish(cloudwatch, stack, 1, period_seconds)
     return latch
 
 
@@ -58,7 +69,8 @@ def trip(store: StateStore, cloudwatch: Any, stack: str, failover_id: str) -> Ga
 REPUBLISH_ROUNDS = 3
 
 
-def republish(store: StateStore, cloudwatch: Any, stack: str) -> int:
+def republish(store: StateStore, cloudwatch: Any, stack: str,
+              period_seconds: int = GATE_ALARM_PERIOD_SECONDS) -> int:
     """Publish the latched state (1 if tripped, else 0); returns the last value published.
 
     Runs on every watchdog tick WITHOUT the lock, so a trip or an operator failback can land
@@ -72,7 +84,7 @@ def republish(store: StateStore, cloudwatch: Any, stack: str) -> int:
     latch = store.gate()
     value = 1 if latch.tripped else 0
     for _ in range(REPUBLISH_ROUNDS):
-        publish(cloudwatch, stack, value)
+        publish(cloudwatch, stack, value, period_seconds)
         again = store.gate()
         latest = 1 if again.tripped else 0
         if again.generation == latch.generation and latest == value:
@@ -84,12 +96,13 @@ def republish(store: StateStore, cloudwatch: Any, stack: str) -> int:
     return value
 
 
-def release(store: StateStore, cloudwatch: Any, stack: str, reason: str) -> GateLatch:
+def release(store: StateStore, cloudwatch: Any, stack: str, reason: str,
+            period_seconds: int = GATE_ALARM_PERIOD_SECONDS) -> GateLatch:
     """Operator failback only (under the lock): unlatch, bump ``generation``, publish 0."""
     latch = store.gate()
     latch.tripped, latch.released_at, latch.release_reason = False, clock.iso(), reason
     latch.last_published, latch.last_published_at = 0, clock.iso()
     _bump(latch)
     store.save_gate(latch)
-    publish(cloudwatch, stack, 0)
+    publish(cloudwatch, stack, 0, period_seconds)
     return latch

@@ -276,12 +276,13 @@ class FalsePositive(_Item):
 
 
 class FailbackAttempt(_Item):
-    """``pk = "failback#<iso time>"``: an operator failback, ``released`` or ``refused``
-    (``refusal`` says why), of the failover that tripped the gate."""
+    """``pk = "failback#<iso time>"``: an operator failback, ``released``, ``refused``
+    (``refusal`` says why) or ``in-progress`` (a switchover still under way), of the failover
+    that tripped the gate."""
 
     PREFIX: ClassVar[str] = "failback#"
 
-    outcome: Literal["refused", "released"]
+    outcome: Literal["refused", "released", "in-progress"]
     reason: str
     refusal: str | None = None
     failover_id: str | None = None

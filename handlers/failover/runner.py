@@ -32,7 +32,7 @@ from typing import Any
 
 from contract.names import Metric
 from handlers.failover import clock
-from handlers.failover.context import StepContext, StepResult
+from handlers.failover.context import COMPLETION_NOTES, StepContext, StepResult
 from handlers.failover.lease import Heartbeat, LockLost
 from handlers.failover.observability import count, logger, seconds
 from handlers.failover.records import (
@@ -296,7 +296,9 @@ def _complete(settings: FailoverSettings, clients: ClientFactory, store: StateSt
                           {"failover_id": record.failover_id, "trigger": record.trigger,
                            "reason": record.reason, "standby_region": settings.standby_region,
                            "duration_seconds": record.duration_seconds,
-                           "timeline": summary(record)})
+                           "timeline": summary(record),
+                           **({"next": record.notes[COMPLETION_NOTES]}
+                              if COMPLETION_NOTES in record.notes else {})})
     store.save_failover(record, archive=True)
     logger.info("failover completed", extra={"failover_id": record.failover_id,
                                              "duration_seconds": record.duration_seconds})

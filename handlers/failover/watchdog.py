@@ -149,5 +149,5 @@ def tick(settings: FailoverSettings, clients: ClientFactory, store: StateStore, 
     else:
         out["status"] = "healthy" if result.healthy else "probe-failed"
     out["gate"] = gate.republish(store, clients("cloudwatch", settings.standby_region),
-                                 settings.stack_name)
+                                 settings.stack_name, settings.gate_period_seconds)
     return out

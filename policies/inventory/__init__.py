@@ -7,7 +7,8 @@ One small finder per term, each in the module of its concern:
 * :mod:`~policies.inventory.detection` - the detection paths (health check + alarm, watchdog);
 * :mod:`~policies.inventory.traffic` - the gate alarm's window and the DNS TTL;
 * :mod:`~policies.inventory.backup` - the backup cadence;
-* :mod:`~policies.inventory.replication` - the replication alarm.
+* :mod:`~policies.inventory.replication` - the replication alarm;
+* :mod:`~policies.inventory.managed_rpo` - the managed RPO (aurora-global).
 
 Resources are found by their ``dr:role`` tag (:mod:`contract.names`) and read through a
 :class:`~policies.inventory.survey.Survey`, which records every violation and every input that
@@ -28,6 +29,7 @@ from typing import Any
 from contract.strategies import RpoRule, spec
 from policies.inventory.backup import backup_cadence
 from policies.inventory.detection import detection_paths
+from policies.inventory.managed_rpo import managed_rpo
 from policies.inventory.orchestrator import (
     failover_orchestrator,
     promotion,
@@ -100,7 +102,8 @@ def find_inputs(sv: Survey, cfg: dict[str, Any]) -> tuple[EstimateInputs, str]:
 def rpo_inputs(sv: Survey, cfg: dict[str, Any], chosen: str | None, target: float
                ) -> RpoInputs | None:
     """The RPO terms, or None when the strategy, the cadence or the replication alarm the
-    strategy needs is missing."""
+    strategy needs is missing. A managed RPO, where the strategy has one and it is declared,
+    stands in for the alarm (an alarm is still looked for: it must exist and be able to fire)."""
     cadence = backup_cadence(sv)
     copy = Term("cross-Region snapshot copy", float(cfg["snapshotCopySeconds"]),
                 "policy config snapshotCopySeconds", Basis.MODELLED,
@@ -108,9 +111,12 @@ def rpo_inputs(sv: Survey, cfg: dict[str, Any], chosen: str | None, target: floa
     if chosen is None:
         return None
     table = spec(chosen)
-    if table.rpo_rule is not RpoRule.REPLICATION_ALARM:
+    if not table.replicates:
         return None if cadence is None else RpoInputs(target, chosen, cadence, snapshot_copy=copy)
+    managed = managed_rpo(sv) if table.rpo_rule is RpoRule.MANAGED_OR_ALARM else None
     alarm = replication_alarm(sv, table)
     if cadence is None or alarm is None:
         return None
+    if managed is not None:
+        return RpoInputs(target, chosen, cadence, managed_rpo=managed)
     return RpoInputs(target, chosen, cadence, alarm, copy)

@@ -2,7 +2,9 @@
 (:attr:`contract.strategies.RpoRule.REPLICATION_ALARM`), the threshold of the alarm on one of
 its replication metrics (:attr:`contract.strategies.StrategySpec.replication_metrics`).
 
-The term is the alarm threshold, as in the program. An alarm that cannot fire
+The term is the alarm threshold, as in the program, in seconds: a threshold on a metric in
+milliseconds (Aurora's lag metrics, :attr:`contract.strategies.MetricRef.unit`) is divided by
+1000. An alarm that cannot fire
 (``actionsEnabled: false``, no ``alarmActions``, an operator other than
 GreaterThan[OrEqualTo]Threshold) bounds nothing and is a violation instead. With several
 alarms the highest threshold counts.
@@ -26,12 +28,14 @@ def replication_alarm(sv: Survey, strategy: StrategySpec) -> TermInput | None:
     """The replication alarm term of ``strategy``; None when no alarm on its metrics can fire
     (a violation)."""
     names = strategy.replication_metric_names
+    per_second = {m.name: m.per_second for m in strategy.replication_metrics}
     label = f"replication alarm threshold ({'/'.join(sorted(names))})"
     mark = sv.mark()
     thresholds: list[tuple[Any, str]] = []
     silent = 0
     for alarm in sv.of_type(METRIC_ALARM):
-        if sv.text(alarm, "metricName") not in names:
+        metric = sv.text(alarm, "metricName")
+        if metric not in names:
             continue
         problem = cannot_fire(sv, alarm)
         if problem:
@@ -39,7 +43,9 @@ def replication_alarm(sv: Survey, strategy: StrategySpec) -> TermInput | None:
             silent += 1
             continue
         threshold = sv.num(alarm, "threshold")
-        thresholds.append((0.0 if threshold is None else threshold, alarm.urn))
+        if threshold is not COMPUTED:
+            threshold = (threshold or 0.0) / per_second[metric]
+        thresholds.append((threshold, alarm.urn))
     known = [(t, u) for t, u in thresholds if t is not COMPUTED]
     if known:
         seconds, urn = max(known)

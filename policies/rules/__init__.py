@@ -4,6 +4,8 @@
 * :mod:`~policies.rules.dns` - health-check timing, failover records, health-check alarm Region
 * :mod:`~policies.rules.database` - RDS encryption, deletion protection, backups, snapshots,
   cross-Region replica
+* :mod:`~policies.rules.aurora` - Aurora Global Database: durable clusters, a protected global
+  database, a secondary that is a member in the standby Region
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
 * :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; KMS key rotation
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
@@ -15,9 +17,19 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import compute, cost, database, dns, naming, recovery, security, storage
+from policies.rules import (
+    aurora,
+    compute,
+    cost,
+    database,
+    dns,
+    naming,
+    recovery,
+    security,
+    storage,
+)
 
-AREAS = (recovery, dns, database, storage, security, compute, naming, cost)
+AREAS = (recovery, dns, database, aurora, storage, security, compute, naming, cost)
 
 
 def all_policies() -> list[Policy]:

@@ -154,7 +154,7 @@ def cross_region_replica(**overrides: Any) -> Policy:
                 report(f"Read replica's {e.path} can't be known during preview, so its "
                        "Region and source cannot be checked; give them as plain values.", r.urn)
                 continue
-            key_region = _kms_region(r, keys)
+            key_region = kms_key_region(r, keys)
             for problem in _source_problems(str(source), where) + _key_problems(key_region, where):
                 report(problem, r.urn)
             if key_region == "<unknown>":
@@ -195,7 +195,7 @@ def _key_problems(key_region: str | None, where: str | None) -> list[str]:
     return []
 
 
-def _kms_region(replica: Any, keys: dict[str, Any]) -> str | None:
+def kms_key_region(replica: Any, keys: dict[str, Any]) -> str | None:
     """Region of the replica's KMS key; ``<unknown>`` if computed with no traceable source."""
     try:
         kms = value(replica.props, "kmsKeyId")

@@ -40,7 +40,9 @@ def test_prod_compares_every_strategy_and_recommends_the_cheapest_that_meets(pro
     tiers = _by(prod)
     assert {s: (o.rto.total_seconds, o.rpo.total_seconds, o.meets) for s, o in tiers.items()} == {
         "read-replica": (1140, 900, True), "dms": (840, 900, True),
-        "snapshot-restore": (4140, 5400, False)}
+        "snapshot-restore": (4140, 5400, False),
+        # the tools' placeholders: 90 detection + 330 steps + 300 Aurora failover + 60 + 60
+        "aurora-global": (840, 900, True)}
     assert prod.targets == (14400, 3600)
     snap = tiers["snapshot-restore"]
     assert snap.mandatory == ["rto-rpo-objectives"]
@@ -93,7 +95,7 @@ def test_plot_has_one_point_per_tier_the_suggestion_the_claim_and_the_targets(
     assert len(axes) == 2
     for ax, kind, target in zip(axes, ("RTO", "RPO"), (240, 60), strict=True):
         groups = {c.get_gid(): c.get_offsets().tolist() for c in ax.collections}
-        assert len(groups["tiers"]) == len(STRATEGIES) == 3
+        assert len(groups["tiers"]) == len(STRATEGIES) == 4
         assert len(groups["suggestions"]) == 1 and len(groups["claim"]) == 1
         xs = sorted(x for x, _ in groups["tiers"])
         want = sorted((o.rto if kind == "RTO" else o.rpo).total_seconds / 60 for o in prod.tiers)
@@ -128,7 +130,7 @@ def test_tight_rpo_only_the_replica_tiers_qualify(tmp_path: Path) -> None:
                   backup__retentionHours=12)
     a = advise("prod", stack_file=f)
     assert a.targets[1] == 1200    # the stack's own, stricter than the pack's 60 min
-    assert {o.strategy for o in a.tiers if o.meets} == {"read-replica", "dms"}
+    assert {o.strategy for o in a.tiers if o.meets} == {"read-replica", "dms", "aurora-global"}
     assert a.recommended.strategy == "read-replica"
     (s,) = a.suggestions
     assert s.strategy == "snapshot-restore" and not s.changes and s.outcome is None

@@ -34,12 +34,12 @@ def test_one_group_per_tier_the_suggestion_and_the_claim(rows: list[dict]) -> No
     assert "tiers" in bench.SECTIONS
     cases = list(_by_case(rows))
     assert [c.split(" ")[0] for c in cases] == [
-        "snapshot-restore", "read-replica", "dms", "snapshot-restore", "original"]
+        "snapshot-restore", "read-replica", "aurora-global", "dms", "snapshot-restore", "original"]
     assert cases[1] == "read-replica (warm standby), recommended (cheapest that meets the targets)"
     assert cases[0].startswith("snapshot-restore (pilot light), misses: RPO 90 min > 60 min")
-    assert cases[3] == ("snapshot-restore (pilot light) + backup.cadenceMinutes=30, "
+    assert cases[4] == ("snapshot-restore (pilot light) + backup.cadenceMinutes=30, "
                         "meets the targets")
-    assert cases[4] == "original design (claim), from its design document"
+    assert cases[5] == "original design (claim), from its design document"
     assert {r["benchmark"] for r in rows} == {"DR tiers (prod)"}
 
 

@@ -128,3 +128,50 @@ def test_cross_variable_rules_wait_for_known_values_in_the_policy_pack() -> None
     reading = FailoverEnv.read({**FAILOVER, Env.STANDBY_KMS_KEY_ARN: unknown},
                                is_unknown=lambda v: v == unknown)
     assert reading.unknown == [str(Env.STANDBY_KMS_KEY_ARN)] and reading.invalid == {}
+
+
+# --- aurora-global: a cluster standby -------------------------------------------------------
+
+CLUSTER_ARN = f"arn:aws:rds:{PRIMARY}:{ACCOUNT}:cluster:shop-aurora"
+AURORA: dict[str, str] = {**FAILOVER, Env.DB_STRATEGY: "aurora-global",
+                          Env.PRIMARY_DB_ARN: CLUSTER_ARN,
+                          Env.GLOBAL_CLUSTER_IDENTIFIER: "shop-global",
+                          Env.STANDBY_DB_IDENTIFIER: "shop-aurora-usw2"}
+
+
+def test_aurora_environment_parses_with_a_cluster_arn() -> None:
+    env = FailoverEnv.parse(AURORA)
+    assert (env.primary_db_identifier, env.global_cluster_identifier) == ("shop-aurora",
+                                                                          "shop-global")
+    assert env.gate_period_seconds == 60   # the default when the variable is absent
+
+
+@pytest.mark.parametrize(("changes", "problem"), [
+    ({Env.PRIMARY_DB_ARN: PRIMARY_ARN},
+     f"{Env.PRIMARY_DB_ARN} must be an Aurora DB cluster ARN (arn:aws:rds:<region>:<account>:"
+     f"cluster:<id>) when {Env.DB_STRATEGY} is aurora-global, got {PRIMARY_ARN!r}"),
+    ({Env.GLOBAL_CLUSTER_IDENTIFIER: ""},
+     f"{Env.GLOBAL_CLUSTER_IDENTIFIER} must be the global database's identifier"),
+    ({Env.GATE_PERIOD_SECONDS: "20"},
+     f"{Env.GATE_PERIOD_SECONDS}: must be one of 10, 30, 60 seconds"),
+])
+def test_aurora_environment_that_cannot_fail_over_is_refused(changes: dict[str, str],
+                                                              problem: str) -> None:
+    assert problem in refusal(FailoverEnv, AURORA, **changes)
+
+
+def test_an_instance_strategy_refuses_a_cluster_arn() -> None:
+    message = refusal(FailoverEnv, FAILOVER, **{Env.PRIMARY_DB_ARN: CLUSTER_ARN})
+    assert (f"{Env.PRIMARY_DB_ARN} must be an RDS DB instance ARN (arn:aws:rds:<region>:"
+            f"<account>:db:<id>) when {Env.DB_STRATEGY} is read-replica") in message
+
+
+def test_backup_protects_a_cluster_primary() -> None:
+    env = BackupEnv.parse({**BACKUP, Env.DB_STRATEGY: "aurora-global", Env.PROTECTED_DATABASES:
+                           json.dumps([{"primaryArn": CLUSTER_ARN,
+                                        "standbyIdentifier": "shop-aurora-usw2"}])})
+    (db,) = env.protected_databases
+    assert (db.identifier, db.is_cluster, db.standby) == ("shop-aurora", True, "shop-aurora-usw2")
+    bad = json.dumps([{"primaryArn": f"arn:aws:rds:{PRIMARY}:{ACCOUNT}:global-cluster:g"}])
+    assert "primaryArn must look like" in refusal(BackupEnv, BACKUP,
+                                                  **{Env.PROTECTED_DATABASES: bad})

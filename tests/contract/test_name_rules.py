@@ -89,6 +89,16 @@ assert len(LONG_STACK) == 32
     (ids.ROUTE53_SET_IDENTIFIER, "s" * 129, ["is 129 characters, over the limit of 128"]),
     (ids.ROUTE53_HEALTH_CHECK_REFERENCE, "prod-primary", []),
     (ids.ROUTE53_HEALTH_CHECK_REFERENCE, "r" * 39, ["is 39 characters, over the limit of 38"]),
+    # Aurora
+    (ids.RDS_DB_CLUSTER, "shop-aurora-dr", []),
+    (ids.RDS_DB_CLUSTER, "c" * 64, ["is 64 characters, over the limit of 63"]),
+    (ids.RDS_GLOBAL_CLUSTER, "ecommerce-dr-prod-global", []),
+    (ids.RDS_GLOBAL_CLUSTER, "1global", ["must start with a letter"]),
+    (ids.RDS_CLUSTER_PARAMETER_GROUP, "ecommerce-dr-prod-managed-rpo", []),
+    (ids.RDS_CLUSTER_PARAMETER_GROUP, "rpo--group", ["must not contain two hyphens in a row"]),
+    (ids.RDS_DB_CLUSTER_SNAPSHOT, "shop-aurora-dr-final", []),
+    (ids.RDS_DB_CLUSTER_SNAPSHOT, "final_", [
+        "has characters RDS DB cluster snapshot names do not allow: '_'"]),
 ])
 def test_name_rule(rule: NameRule, name: str, problems: list[str]) -> None:
     assert rule.problems(name) == problems
@@ -97,7 +107,7 @@ def test_name_rule(rule: NameRule, name: str, problems: list[str]) -> None:
 
 def test_every_rule_cites_an_aws_page() -> None:
     rules = [v for v in vars(ids).values() if isinstance(v, NameRule)]
-    assert len(rules) == 19
+    assert len(rules) == 23
     assert all("https://docs.aws.amazon.com/" in r.source for r in rules)
 
 

@@ -31,11 +31,13 @@ def test_free_resources_are_no_charge_not_unpriced():
     assert est.complete
 
 
-def test_aurora_is_pending_with_its_reason():
-    est = run(res("aws:rds/cluster:Cluster", "global-secondary", engine="aurora-postgresql"))
-    ln = line(est, "global-secondary")
-    assert ln.basis is Basis.UNPRICED
-    assert "Aurora pricing is not implemented yet" in ln.reason
+def test_a_pending_type_is_unpriced_with_its_reason(monkeypatch):
+    from cost import registry
+
+    monkeypatch.setitem(registry.PENDING, "aws:rds/proxy:Proxy", "RDS Proxy is not priced yet")
+    ln = line(run(res("aws:rds/proxy:Proxy", "proxy")), "proxy")
+    assert ln.basis is Basis.UNPRICED and ln.monthly_usd is None
+    assert ln.reason == "RDS Proxy is not priced yet"
 
 
 def test_providers_and_components_are_listed_as_no_charge():

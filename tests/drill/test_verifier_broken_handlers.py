@@ -109,11 +109,11 @@ def _momentary_failback(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real, flapped = gate.republish, []
 
-    def republish(store: Any, cloudwatch: Any, stack: str) -> int:
-        value = real(store, cloudwatch, stack)
+    def republish(store: Any, cloudwatch: Any, stack: str, *period: int) -> int:
+        value = real(store, cloudwatch, stack, *period)
         if value == 1 and store.watchdog().last_probe_ok and not flapped:
             flapped.append(True)
-            gate.publish(cloudwatch, stack, 0)
+            gate.publish(cloudwatch, stack, 0, *period)
             return 0
         return value
 

@@ -36,6 +36,9 @@ def _client(service: str, region: str) -> Any:
 
 
 def _standby_of(strategy: str, site: Any) -> dict[str, Any]:
+    if strategy == "aurora-global":
+        return _client("rds", STANDBY).describe_db_clusters(
+            DBClusterIdentifier=site.standby_db.identifier)["DBClusters"][0]
     if strategy == "snapshot-restore":
         snap = _client("rds", STANDBY).describe_db_snapshots(
             DBSnapshotIdentifier=site.standby_db.copy_id)["DBSnapshots"][0]
@@ -56,6 +59,14 @@ def test_failover_site_builds_the_standby_of_each_strategy_and_a_valid_environme
         if strategy == "read-replica":
             assert standby["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:shop-primary")
             assert env.restore_instance_class == ""
+        elif strategy == "aurora-global":
+            assert standby["GlobalClusterIdentifier"] == env.global_cluster_identifier == "shop-global"
+            assert env.primary_db_arn == "arn:aws:rds:us-east-1:123456789012:cluster:shop-primary"
+            (member,) = standby["DBClusterMembers"]
+            assert member["DBInstanceIdentifier"] == "shop-standby-1"
+            (glob,) = _client("rds", STANDBY).describe_global_clusters()["GlobalClusters"]
+            assert [m["DBClusterArn"] for m in glob["GlobalClusterMembers"]] == [
+                env.primary_db_arn, standby["DBClusterArn"]]
         elif strategy == "dms":
             task = _client("dms", STANDBY).describe_replication_tasks()["ReplicationTasks"][0]
             assert (task["ReplicationTaskArn"], task["Status"]) == (env.dms_task_arn, "running")

@@ -24,6 +24,19 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_DEV", "false")
 
 
+@pytest.fixture(autouse=True)
+def _pristine_promote_read_replica() -> Iterator[None]:
+    """Put moto's own ``promote_read_replica`` back after each test. Set up before
+    ``monkeypatch`` (it asks for none), so it runs after monkeypatch's undo: a test that
+    monkeypatches the bridged method back would otherwise leave the bridge in force for the
+    tests that follow in the same worker."""
+    import moto.rds.models as rds_models
+
+    pristine = rds_models.RDSBackend.promote_read_replica
+    yield
+    rds_models.RDSBackend.promote_read_replica = pristine  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # RDS instances make moto build an EC2 backend; skip its ~1,300 default AMIs per Region.

@@ -110,11 +110,12 @@ def test_status_report_reads_state_only(make_world: Callable[..., World]) -> Non
     assert world.clients.calls - before == {"dynamodb.GetItem": 4}
 
 
-def test_failback_takes_no_unused_lambda_time_argument() -> None:
-    """Failback does one bounded check and one publish; it has no use for the Lambda's
-    remaining time, so it does not take it."""
+def test_failback_takes_the_lambda_time_its_switch_back_waits_with() -> None:
+    """Failback checks and publishes; a strategy that moves the database back (aurora-global's
+    switchover) waits for it, bounded by the Lambda's remaining time, which it takes for that
+    and for nothing else (tests/failover/test_aurora_global.py runs it out)."""
     import inspect
 
     from handlers.failover.failback import failback
     assert list(inspect.signature(failback).parameters) == [
-        "settings", "clients", "store", "reason", "owner"]
+        "settings", "clients", "store", "reason", "owner", "remaining_seconds"]

@@ -22,12 +22,12 @@ def _racing_publish(monkeypatch: pytest.MonkeyPatch, when: int,
     published: list[int] = []
     fired: list[bool] = []
 
-    def publish(cloudwatch: Any, stack: str, value: int) -> None:
+    def publish(cloudwatch: Any, stack: str, value: int, *period: int) -> None:
         if value == when and not fired:
             fired.append(True)
             interleave()
         published.append(value)
-        real(cloudwatch, stack, value)
+        real(cloudwatch, stack, value, *period)
 
     monkeypatch.setattr(gate, "publish", publish)
     return published

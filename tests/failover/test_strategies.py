@@ -30,8 +30,9 @@ def test_each_strategy_module_comes_from_the_table_and_fits_the_interface(
 
 
 def test_unknown_strategy_names_the_allowed_ones() -> None:
-    with pytest.raises(ValueError, match="allowed: read-replica, dms, snapshot-restore"):
-        strategies.load("aurora-global")
+    with pytest.raises(ValueError, match="allowed: read-replica, dms, snapshot-restore, "
+                                         "aurora-global"):
+        strategies.load("aurora-galactic")
 
 
 def strategy_literals(source: str) -> list[str]:

@@ -24,7 +24,8 @@ def test_pack_reports_every_policy_with_schema_defaults(pack: PackProcess) -> No
     schema = infos["rto-rpo-objectives"]["configSchema"]
     assert schema["rtoMinutes"]["default"] == 240 and schema["rpoMinutes"]["default"] == 60
     assert schema["promotionSeconds"]["default"] == {"read-replica": 600, "dms": 300,
-                                                     "snapshot-restore": 3600}
+                                                     "snapshot-restore": 3600,
+                                                     "aurora-global": 300}
     assert infos["rto-rpo-objectives"]["type"] == "stack"
     assert infos["rto-rpo-objectives"]["enforcementLevel"] == "mandatory"
 

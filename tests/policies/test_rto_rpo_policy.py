@@ -527,7 +527,7 @@ def test_computed_variables_map_is_not_applicable_not_a_list_of_missing_variable
 def test_invalid_strategy_names_the_strategies_of_the_table() -> None:
     out = run_stack(POLICY, dr_stack(**{"failover-orchestrator": orch_env(**{Env.DB_STRATEGY: "aurora"})}))
     assert out.violations == [("Failover orchestrator's DB_STRATEGY 'aurora' is invalid; allowed: "
-                               "one of read-replica, dms, snapshot-restore.", ORCH_URN)]
+                               "one of read-replica, dms, snapshot-restore, aurora-global.", ORCH_URN)]
 
 
 def test_step_budgets_are_the_handlers_parse_of_the_variable() -> None:

@@ -65,9 +65,9 @@ def test_prod_config_is_valid() -> None:
      "ecommerce-dr:backup.retentionHours: cadence 30 min x retention 48 h keeps "),
     ({"alertEmail": None},
      "ecommerce-dr:alertEmail: is required: an email address for the alert topics"),
-    ({"database__strategy": "aurora-global"},
-     "ecommerce-dr:database.strategy: unknown strategy 'aurora-global'; allowed: read-replica, "
-     "dms, snapshot-restore"),
+    ({"database__strategy": "aurora-galactic"},
+     "ecommerce-dr:database.strategy: unknown strategy 'aurora-galactic'; allowed: read-replica, "
+     "dms, snapshot-restore, aurora-global"),
     # found by review: configs the orchestrators could not run with
     ({"failover__probeWindowMinutes": 1},
      "ecommerce-dr:failover.probeWindowMinutes: must be at least watchdogRateMinutes x "

@@ -32,6 +32,9 @@ RESOURCE_STAR_OK = {"cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics"
                     "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
                     "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
+#: The strategies whose standby is an RDS DB instance (or none).
+INSTANCE_STRATEGIES = [s for s in STRATEGIES if s != "aurora-global"]
+
 
 def env_of(p, role):
     (fn,) = p.by_role(role)
@@ -67,7 +70,9 @@ def test_backup_function_env_parses_with_the_handler_settings(strategy: str) -> 
     assert (s.cadence_minutes, s.retention_hours, s.keep_newest, s.snapshot_quota) == (
         60, 24, 3, 100)
     (db,) = s.protected_databases
-    assert db.primary_arn == "arn:aws:rds:us-east-1:123456789012:db:shop-primary"
+    kind = "cluster" if strategy == "aurora-global" else "db"
+    assert db.primary_arn == f"arn:aws:rds:us-east-1:123456789012:{kind}:shop-primary"
+    assert db.is_cluster == (strategy == "aurora-global")
     assert db.standby_identifier == (None if strategy == "snapshot-restore" else "shop-standby")
 
 
@@ -250,11 +255,18 @@ def _failover_statements(p):
     return {st["Sid"]: st for st in policy_doc(pol)["Statement"]}
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("strategy", INSTANCE_STRATEGIES)
 def test_failback_may_list_primary_region_instances_to_find_the_reverse_replica(strategy) -> None:
     st = _failover_statements(plan(strategy))["DescribeDatabases"]
     assert st["Action"] == ["rds:DescribeDBInstances"]
     assert "arn:aws:rds:us-east-1:123456789012:db:*" in st["Resource"]
+
+
+def test_aurora_failback_reads_the_global_database_instead() -> None:
+    # Its reverse replication is the old primary rejoined as a secondary (DescribeGlobalClusters).
+    st = _failover_statements(plan("aurora-global"))
+    assert "DescribeDatabases" not in st
+    assert "rds:DescribeGlobalClusters" in st["ReadGlobalDatabase"]["Action"]
 
 
 def test_restore_is_allowed_on_the_groups_it_uses_in_the_standby_region() -> None:

@@ -142,7 +142,8 @@ def test_every_named_input_of_the_plan_is_in_the_policy_table() -> None:
     # program sets (a Route 53 record's "name" is the DNS name, not a physical name).
     name_inputs = {"name", "bucket", "identifier", "dashboardName", "replicationInstanceId",
                    "endpointId", "replicationTaskId", "resourceIdentifier", "setIdentifier",
-                   "referenceName", "finalSnapshotIdentifier"}
+                   "referenceName", "finalSnapshotIdentifier", "clusterIdentifier",
+                   "globalClusterIdentifier"}
     for strategy in STRATEGIES:
         for r in plan(strategy, "automatic").custom_resources:
             covered = {prop for prop, _ in NAMED_INPUTS.get(r.type, ())}

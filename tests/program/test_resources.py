@@ -28,6 +28,9 @@ PER_STRATEGY = {  # role -> count
     "read-replica": {Role.STANDBY_DATABASE: 1, Role.REPLICATION_ALARM: 1},
     "dms": {Role.STANDBY_DATABASE: 1, Role.REPLICATION_ALARM: 2},
     "snapshot-restore": {Role.STANDBY_DATABASE: 0, Role.REPLICATION_ALARM: 0},
+    # the placeholder engine is Aurora PostgreSQL: one AuroraGlobalDBRPOLag alarm
+    "aurora-global": {Role.STANDBY_DATABASE: 1, Role.REPLICATION_ALARM: 1,
+                      Role.GLOBAL_DATABASE: 1, Role.STANDBY_INSTANCE: 1},
 }
 COMPONENT_TOKENS = {
     "ecommerce-dr:alerts:AlertTopics", "ecommerce-dr:failover_dns:FailoverDns",
@@ -71,7 +74,8 @@ def test_expected_resources_are_declared(strategy: str, mode: str) -> None:
     assert roles[Role.ALERT_TOPIC] == 2
     assert len(p.by_type(RECORD)) == 2
     assert len(p.by_type(FUNCTION)) == 2
-    assert len(p.by_type(DB)) == (0 if strategy == "snapshot-restore" else 1)
+    assert len(p.by_type(DB)) == (0 if strategy in ("snapshot-restore", "aurora-global") else 1)
+    assert len(p.by_type("aws:rds/cluster:Cluster")) == (strategy == "aurora-global")
     dms_types = {r.type for r in p.resources if r.type.startswith("aws:dms/")}
     assert dms_types == ({"aws:dms/replicationInstance:ReplicationInstance",
                           "aws:dms/endpoint:Endpoint", "aws:dms/replicationTask:ReplicationTask"}

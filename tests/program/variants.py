@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from contract.strategies import SPECS, Standby, spec
+from engine.config import strategy_database
 from engine.paths import ROOT
 from engine.plan import Plan, PlanRequest, record_plans
 
@@ -30,7 +32,9 @@ P = "ecommerce-dr"
 STACK_FILE = ROOT / "Pulumi.prod.yaml"
 BASE: dict[str, Any] = yaml.safe_load(STACK_FILE.read_text())["config"]
 
-STRATEGIES = ("read-replica", "dms", "snapshot-restore")
+#: Every strategy of the table (aurora-global with the placeholders the tools use,
+#: ``engine.config.strategy_database``).
+STRATEGIES = tuple(str(s) for s in SPECS)
 MODES = ("orchestrated", "automatic")
 DMS_SOURCE_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dms-source-AbCdEf"
 
@@ -51,6 +55,8 @@ def overrides(strategy: str = "read-replica", mode: str = "orchestrated",
               **top: Any) -> dict[str, object]:
     """Fully qualified config overrides for a variant; ``top`` replaces top-level keys."""
     db = dict(BASE[f"{P}:database"], strategy=strategy)
+    if spec(strategy).standby is Standby.CLUSTER:
+        db = strategy_database(BASE, strategy)
     if strategy == "dms":
         db["dms"] = {"sourceSecretArn": DMS_SOURCE_SECRET, "engine": "postgres"}
     out: dict[str, object] = {f"{P}:database": db,

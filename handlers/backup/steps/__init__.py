@@ -2,7 +2,9 @@
 over :class:`handlers.backup.context.RunContext`, in the order the runner calls them:
 
 1. :mod:`.take_inventory` - list both Regions (timing ``inventory``);
-2. :mod:`.snapshot_primary` - prune, then snapshot each database (``primary``);
+2. :mod:`.preserve_failover` - manual copies of Aurora's unplanned-failover snapshots, when
+   there are any (``preserve``), then :mod:`.snapshot_primary` - prune, then snapshot each
+   database (``primary``);
 3. :mod:`.snapshot_standby` - prune, then copy and snapshot standbys (``standby``);
 4. :mod:`.measure_recovery_point` - recovery-point ages (``measure``);
 

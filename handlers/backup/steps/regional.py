@@ -22,13 +22,18 @@ def in_progress(ctx: RunContext, snaps: list[Snapshot], kind: Kind) -> set[str]:
             if ctx.owner.owns(s) and s.kind == kind.value and s.status in IN_PROGRESS}
 
 
-def prune(ctx: RunContext, region: str, rds: Any, snaps: list[Snapshot], needed: int) -> int:
-    """Prune our snapshots in ``region`` (retention, then quota) before ``needed`` new ones.
+def prune(ctx: RunContext, region: str, rds: Any, snaps: list[Snapshot], needed: int,
+          *, cluster: bool = False) -> int:
+    """Prune our snapshots of one kind (DB snapshots, or ``cluster`` snapshots: their quotas
+    are apart) in ``region`` (retention, then quota) before ``needed`` new ones.
 
-    Records the deletes, their errors and ``quota[region]``; warns when the room left is
-    short. Returns the room left for new snapshots (count).
+    Records the deletes, their errors and ``quota[region]`` (``quota["<region>:cluster"]``
+    for cluster snapshots); warns when the room left is short. Returns the room left for new
+    snapshots (count).
     """
     s = ctx.settings
+    snaps = [x for x in snaps if x.cluster == cluster]
+    key = f"{region}:cluster" if cluster else region
     plan = plan_pruning(snaps, owner=ctx.owner, now=ctx.started,
                         retention_hours=s.retention_hours, keep_newest=s.keep_newest,
                         quota=s.snapshot_quota, needed=needed)
@@ -38,10 +43,11 @@ def prune(ctx: RunContext, region: str, rds: Any, snaps: list[Snapshot], needed:
     for err in errors:
         ctx.record.error(region=region, step="prune", code=err["code"], message=err["message"])
     room = max(0, plan.room - len(errors))
-    ctx.record.quota[region] = {"manual_snapshots_before": len(snaps),
-                                "quota": s.snapshot_quota, "needed": needed, "room": room}
+    ctx.record.quota[key] = {"manual_snapshots_before": len(snaps),
+                             "quota": s.snapshot_quota, "needed": needed, "room": room}
     if room < needed:
-        ctx.record.warnings.append(f"{region}: {len(snaps)} manual snapshots, quota "
+        what = "manual cluster snapshots" if cluster else "manual snapshots"
+        ctx.record.warnings.append(f"{region}: {len(snaps)} {what}, quota "
                                    f"{s.snapshot_quota}; room for {room} of {needed} "
                                    "new snapshots after pruning ours")
     return room

@@ -1,5 +1,6 @@
-"""Finishing step of a run that is not ``complete``: alert every reachable Region's topic
-with the errors and warnings (:func:`handlers.shared.alerts.publish_alert`); an unreachable
+"""Finishing step of a run that is not ``complete``, or that preserved an Aurora
+unplanned-failover snapshot: alert every reachable Region's topic with the errors, warnings
+and preserved snapshots (:func:`handlers.shared.alerts.publish_alert`); an unreachable
 Region's topic is recorded as skipped. A body too long for SNS (many databases, each with
 errors) is cut to fit; the run record in the metadata bucket keeps all of it."""
 
@@ -14,9 +15,16 @@ def run(ctx: RunContext) -> None:
     r = ctx.record
     topics = ctx.settings.alert_topic_arns
     subject = f"[{r.stack}] backup run {r.status}: {len(r.errors)} error(s)"
+    if r.preserved:
+        subject += f", {len(r.preserved)} failover snapshot(s) preserved"
     body = {"run_id": r.run_id, "period": r.period.isoformat(), "status": r.status,
             "regions": r.regions, "errors": r.errors, "warnings": r.warnings,
             "recovery_point_age_seconds": r.recovery_points.get("recovery_point_age_seconds")}
+    if r.preserved:
+        body["preserved_failover_snapshots"] = r.preserved
+        body["next"] = ("each holds the writes that did not replicate before the failover: "
+                        "restore it beside the new primary and reconcile (README runbook); the "
+                        "manual copy is never pruned by the backup orchestrator")
     reachable = {k: v for k, v in topics.items() if ctx.reachable(k)}
     record_at = f"s3://{ctx.settings.metadata_bucket}/{metadata_key(r.period, r.run_id)}"
     r.alerts = publish_alert(reachable, subject, body, lambda region: ctx.clients("sns", region),

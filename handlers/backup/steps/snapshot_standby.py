@@ -4,10 +4,11 @@
   run, not pruned) that has no copy in the standby Region yet; none when the primary Region
   could not be listed.
 * Snapshots of each configured standby instance that exists and is ``available`` (absent or
-  not available: ``skipped``).
+  not available: ``skipped``); a standby Aurora cluster only once it is the writer (after a
+  failover): while it is a secondary its data is the primary's, already snapshotted.
 
-Our snapshots are pruned first; copies get the room before standby snapshots. Everything
-made goes to ``ctx.new_standby``.
+Our snapshots are pruned first; copies get the room before standby snapshots, within each
+kind's quota (DB snapshots, DB cluster snapshots). Everything made goes to ``ctx.new_standby``.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ def copies_wanted(ctx: RunContext) -> list[tuple[str, Snapshot]]:
             if copy_id(src.identifier) not in have and src.arn not in have]
 
 
-def _standby_wanted(ctx: RunContext) -> list[tuple[str, str, str]]:
-    """``(database, standby instance, snapshot id)`` still to make; records the others."""
+def _standby_wanted(ctx: RunContext) -> list[tuple[str, str, str, bool]]:
+    """``(database, standby instance or cluster, snapshot id, cluster)`` still to make;
+    records the others."""
     snaps = ctx.standby_snapshots or []
     existing = {s.identifier: s for s in snaps}
     busy = in_progress(ctx, snaps, Kind.STANDBY)
-    wanted = []
+    wanted: list[tuple[str, str, str, bool]] = []
     for db in ctx.settings.protected_databases:
         sb = db.standby
         if not sb:
@@ -57,17 +59,21 @@ def _standby_wanted(ctx: RunContext) -> list[tuple[str, str, str]]:
         if sid in existing:
             ctx.record.existing.append(existing[sid].brief())
             continue
+        what = "standby cluster" if db.is_cluster else "standby instance"
         if status is None:
-            reason = f"standby instance {sb} not found"
+            reason = f"{what} {sb} not found"
+        elif status == "secondary":
+            reason = (f"{what} {sb} is a secondary of its global database: its data is the "
+                      "primary's (snapshotted there)")
         elif status != "available":
-            reason = f"standby instance {sb} is {status}"
+            reason = f"{what} {sb} is {status}"
         elif db.identifier in busy:
             reason = "previous snapshot still creating"
         if reason:
             ctx.record.skipped.append({"region": ctx.standby_region, "database": db.identifier,
                                        "reason": reason})
         else:
-            wanted.append((db.identifier, sb, sid))
+            wanted.append((db.identifier, sb, sid, db.is_cluster))
     return wanted
 
 
@@ -86,12 +92,13 @@ def _copy(ctx: RunContext, rds: Any, copies: list[tuple[str, Snapshot]], room: i
     return room
 
 
-def _snapshot(ctx: RunContext, rds: Any, wanted: list[tuple[str, str, str]], room: int) -> None:
-    """Snapshot each standby instance while there is room."""
+def _snapshot(ctx: RunContext, rds: Any, wanted: list[tuple[str, str, str, bool]],
+              room: int) -> None:
+    """Snapshot each standby instance (or cluster) while there is room."""
     region = ctx.standby_region
-    for db_id, sb, sid in wanted:
+    for db_id, sb, sid, cluster in wanted:
         call = partial(create_snapshot, rds, region, instance=sb, snapshot_id=sid,
-                       tags=ctx.tags(db_id, Kind.STANDBY))
+                       tags=ctx.tags(db_id, Kind.STANDBY), cluster=cluster)
         if attempt(ctx, call, has_room=room > 0, made=ctx.new_standby,
                    region=region, step="snapshot",
                    database=db_id, snapshot_id=sid, kind=Kind.STANDBY):
@@ -102,7 +109,10 @@ def run(ctx: RunContext) -> None:
     copies = copies_wanted(ctx)
     wanted = _standby_wanted(ctx)
     rds = ctx.rds(ctx.standby_region)
-    room = prune(ctx, ctx.standby_region, rds, ctx.standby_snapshots or [],
-                 len(copies) + len(wanted))
-    room = _copy(ctx, rds, copies, room)
-    _snapshot(ctx, rds, wanted, room)
+    for cluster in sorted({db.is_cluster for db in ctx.settings.protected_databases}):
+        kind_copies = [c for c in copies if c[1].cluster == cluster]
+        kind_wanted = [w for w in wanted if w[3] == cluster]
+        room = prune(ctx, ctx.standby_region, rds, ctx.standby_snapshots or [],
+                     len(kind_copies) + len(kind_wanted), cluster=cluster)
+        room = _copy(ctx, rds, kind_copies, room)
+        _snapshot(ctx, rds, kind_wanted, room)

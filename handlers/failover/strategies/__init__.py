@@ -17,6 +17,7 @@ it with the API that fits.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast, runtime_checkable
 
@@ -37,6 +38,17 @@ class Check:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class SwitchBack:
+    """What a strategy's :meth:`StrategyModule.switch_back` did: ``done`` (the database is
+    back with the primary Region, or the strategy moves no data itself), a ``refusal`` (why it
+    cannot), or neither (under way: invoke failback again), with the facts read."""
+
+    done: bool = False
+    refusal: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -73,6 +85,16 @@ class StrategyModule(Protocol):
         Raises:
             botocore.exceptions.ClientError / BotoCoreError: a Region's API failed (the
                 caller refuses the failback, naming the error).
+        """
+
+    def switch_back(self, settings: FailoverSettings, clients: ClientFactory,
+                    remaining_seconds: Callable[[], float]) -> SwitchBack:
+        """Move the database role back to the primary Region before the gate is released,
+        when the strategy can (aurora-global: a switchover, no data loss); the instance
+        strategies move no data (moving it back is the operator's runbook): ``done``.
+
+        Raises:
+            botocore.exceptions.ClientError / BotoCoreError: as above.
         """
 
 

@@ -39,6 +39,7 @@ DRAINED_SECONDS = 5.0
 DRAIN_LOOKBACK_SECONDS = 300
 
 check_writable = instance.check_writable
+switch_back = instance.no_switch_back
 
 
 def replication_task(dms: Any, task_arn: str) -> dict[str, Any] | None:

@@ -10,13 +10,14 @@ accept an identifier too (:func:`contract.identifiers.same_db`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from contract.identifiers import same_db
 from handlers.failover import database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.settings import FailoverSettings
-from handlers.failover.strategies import Check
+from handlers.failover.strategies import Check, SwitchBack
 from handlers.failover.strategies.polling import Poll
 from handlers.shared.aws import ClientFactory
 
@@ -78,3 +79,9 @@ def check_reverse_replica(settings: FailoverSettings, clients: ClientFactory) ->
                         f"{inst['DBInstanceStatus']!r}, not 'available'")
     return (f"no read replica of {settings.standby_db_identifier} in {settings.primary_region}: "
             "replication has not been re-established in reverse")
+
+
+def no_switch_back(settings: FailoverSettings, clients: ClientFactory,
+                   remaining_seconds: Callable[[], float]) -> SwitchBack:
+    """An instance standby moves no data back by itself (the operator's runbook does): done."""
+    return SwitchBack(done=True)

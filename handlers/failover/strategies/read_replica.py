@@ -37,6 +37,7 @@ REQUEST = "promotion_requested"
 PROMOTED_BACKUP_RETENTION_DAYS = 7
 
 check_writable = instance.check_writable
+switch_back = instance.no_switch_back
 check_reverse_replication = instance.check_reverse_replica
 
 

@@ -47,6 +47,7 @@ FAILOVER_ID_TAG = "dr:failover-id"
 _COPY_ID = r"^{db}-dr-(?P<stamp>[0-9]{{12}})-copy$"
 
 check_writable = instance.check_writable
+switch_back = instance.no_switch_back
 check_reverse_replication = instance.check_reverse_replica
 
 
