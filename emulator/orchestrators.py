@@ -209,8 +209,7 @@ def failover_site(builder: SiteBuilder, strategy: str, *, names: Names = Names()
     """
     builder.state_table(names.table)
     alerts = builder.alert_topics(names.alert_topic, shared_queue_region=builder.standby_region)
-    builder.health_check_alarm(names.health_alarm, health_check_id="hc-1", state=alarm_state,
-                               region=builder.primary_region)
+    builder.health_check_alarm(names.health_alarm, health_check_id="hc-1", state=alarm_state)
     kms = builder.kms_key()
     standby_db = standby_for(builder, strategy, names=names, lag_seconds=lag_seconds,
                              kms_key_arn=kms, copy_age=copy_age)

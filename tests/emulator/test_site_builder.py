@@ -146,6 +146,26 @@ def test_without_the_bridge_moto_leaves_the_promoted_replica_attached(builder: S
     assert standby["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:shop-primary")
 
 
+def test_the_promote_bridge_put_back_after_its_block_acts_as_moto(builder: SiteBuilder) -> None:
+    """A test's monkeypatch undone after the bridge's block puts the bridge's method back:
+    it must not detach replicas (nor count promotions) outside its block."""
+    from moto.rds.models import RDSBackend
+    _replica_pair(builder)
+    promoted: list[str] = []
+    with promote_read_replica(on_promote=promoted.append):
+        saved = RDSBackend.promote_read_replica
+    moto_own = RDSBackend.promote_read_replica
+    RDSBackend.promote_read_replica = saved  # type: ignore[method-assign]
+    try:
+        _client("rds", STANDBY).promote_read_replica(DBInstanceIdentifier="shop-standby")
+    finally:
+        RDSBackend.promote_read_replica = moto_own  # type: ignore[method-assign]
+    standby = _client("rds", STANDBY).describe_db_instances(
+        DBInstanceIdentifier="shop-standby")["DBInstances"][0]
+    assert standby["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:shop-primary")
+    assert promoted == []
+
+
 def test_loopback_endpoint_answers_its_status_then_refuses_then_resumes() -> None:
     ep = LoopbackEndpoint("primary", status=503).start()
     try:
