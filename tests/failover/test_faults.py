@@ -16,7 +16,6 @@ import moto.dynamodb.models as ddb_models
 import moto.rds.models as rds_models
 import moto.sns.models as sns_models
 import pytest
-from botocore.config import Config
 from moto.awslambda.exceptions import LambdaClientError
 from moto.cloudwatch.exceptions import CloudWatchException
 from moto.dms.exceptions import DmsClientError
@@ -25,36 +24,24 @@ from moto.rds.exceptions import RDSClientError
 from moto.sns.exceptions import SNSException
 
 from contract.names import FAILOVER_STEPS
+from emulator.clients import RecordingClients
 from handlers.failover.app import handle
-from handlers.shared.aws import RETRY_CONFIG
-from tests.failover.world import (
-    PRIMARY,
-    STANDBY,
-    Clients,
-    FakeContext,
-    World,
-    closed_port,
-    manual,
-)
+from tests.failover.world import PRIMARY, STANDBY, World, context, manual, recording_clients
 
 #: moto warns that "Throttling" is not a modelled error shape; botocore still reads the code.
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
 
 
-def _primary_down_clients() -> Clients:
+def _primary_down_clients() -> RecordingClients:
     """Primary-Region clients point at a closed loopback port: that Region is down."""
-    port = closed_port()
-    down = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=1,
-                  read_timeout=1)
-    return Clients(endpoint_for=lambda r: f"http://127.0.0.1:{port}" if r == PRIMARY else None,
-                   config_for=lambda r: down if r == PRIMARY else RETRY_CONFIG)
+    return recording_clients(down_regions={PRIMARY}, down_attempts=2)
 
 
 def test_failover_completes_with_primary_region_apis_unreachable(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
     world.clients = _primary_down_clients()
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     record = world.store().get("failover")
@@ -146,7 +133,7 @@ def test_failover_completes_under_throttling_of_every_call(
         make_world: Callable[..., World]) -> None:
     world = make_world(strategy)
     with throttle_every_call(2, monkeypatch) as raised:
-        result = handle(manual(), FakeContext(), clients=world.clients)
+        result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     for method in USED[strategy] | COMMON:

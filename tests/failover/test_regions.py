@@ -9,7 +9,7 @@ import pytest
 
 from handlers.failover.app import default_clients, handle
 from handlers.shared import aws
-from tests.failover.world import HEALTH_REGION, FakeContext, World, manual
+from tests.failover.world import HEALTH_REGION, World, context, manual
 
 #: (primary, standby): reversed from the default, and neither being us-east-1.
 REGIONS = {"reversed": ("us-west-2", "us-east-1"), "neither us-east-1": ("us-west-2", "eu-west-1")}
@@ -19,7 +19,7 @@ REGIONS = {"reversed": ("us-west-2", "us-east-1"), "neither us-east-1": ("us-wes
 def test_alarm_ok_is_a_false_positive_whatever_the_regions(
         make_world: Callable[..., World], regions: tuple[str, str]) -> None:
     world = make_world("read-replica", primary_status=503, alarm_state="OK", regions=regions)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "false-positive", result
     detail = world.store().get("failover")["steps"]["verify_failure"]["detail"]
     assert (detail["health_alarm"], detail["health_alarm_region"]) == ("OK", HEALTH_REGION)
@@ -33,7 +33,7 @@ def test_alarm_ok_is_a_false_positive_whatever_the_regions(
 def test_alarm_in_alarm_confirms_the_failure_whatever_the_regions(
         make_world: Callable[..., World], regions: tuple[str, str]) -> None:
     world = make_world("read-replica", primary_status=503, alarm_state="ALARM", regions=regions)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     detail = world.store().get("failover")["steps"]["verify_failure"]["detail"]
     assert detail["health_alarm"] == "ALARM"
