@@ -21,13 +21,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import boto3
+import moto.core  # noqa: F401 - see _SESSION
 from botocore.config import Config
 
 from emulator.faults import ClosedPort
 
 ClientFactory = Callable[[str, str], Any]
 
-#: One session for every factory here: it caches the loaded service models.
+#: One session for every factory here: it caches the loaded service models. A session takes
+#: botocore's built-in handlers when it is made, and moto adds the one that lets
+#: ``mock_aws`` answer when ``moto.core`` is imported, hence that import above.
 _SESSION = boto3.session.Session()
 
 
