@@ -11,13 +11,14 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from contract.env import BackupEnv, Env, FailoverEnv
 from contract.names import MANAGED_BY_TAG, managed_by_value
 from contract.strategies import STRATEGIES
 from emulator.bridges import BridgeLog, promote_read_replica
+from emulator.clients import session_clients
 from emulator.endpoints import LoopbackEndpoint
+from emulator.in_process import mocked_aws
 from emulator.orchestrators import backup_site, failover_site
 from emulator.site import SiteBuilder, existing_site
 
@@ -26,9 +27,8 @@ PRIMARY, STANDBY = "us-east-1", "us-west-2"
 
 @pytest.fixture
 def builder() -> Iterator[SiteBuilder]:
-    with mock_aws():
-        session = boto3.session.Session()
-        yield SiteBuilder(lambda s, r: session.client(s, region_name=r))
+    with mocked_aws():
+        yield SiteBuilder(session_clients())
 
 
 def _client(service: str, region: str) -> Any:
