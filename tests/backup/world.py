@@ -65,23 +65,14 @@ def unreachable_aws(monkeypatch: pytest.MonkeyPatch) -> RecordingClients:
 
 @dataclass
 class World:
-    """One backup site and the builder that made it."""
+    """One backup site and the builder that made it. The site's parts read as the world's
+    own: ``world.env``, ``world.databases``, ``world.kms_key_arn``."""
 
     site: BackupSite
     builder: SiteBuilder
 
-    @property
-    def env(self) -> dict[str, str]:
-        return self.site.env
-
-    @property
-    def databases(self) -> list[dict[str, Any]]:
-        """``PROTECTED_DATABASES``: ``{"primaryArn", "standbyIdentifier"}`` per database."""
-        return self.site.databases
-
-    @property
-    def kms_key_arn(self) -> str:
-        return self.site.kms_key_arn
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.site, name)
 
     def settings(self, **overrides: str) -> BackupSettings:
         return BackupSettings.parse({**self.env, **overrides})

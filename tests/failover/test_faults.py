@@ -54,39 +54,30 @@ def test_failover_completes_with_primary_region_apis_unreachable(
     assert len(world.messages()) == 1  # only the standby Region's topic was reachable
 
 
+def _each(cls: type, error: Callable[[], Exception], *methods: str
+          ) -> list[tuple[type, str, Callable[[], Exception]]]:
+    return [(cls, method, error) for method in methods]
+
+
 #: (backend class, method, error) for every AWS operation a failover can make. Each error
 #: is the service's own moto exception with a throttling code botocore retries.
 THROTTLED: list[tuple[type, str, Callable[[], Exception]]] = [
-    (rds_models.RDSBackend, "describe_db_instances",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (rds_models.RDSBackend, "promote_read_replica",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (rds_models.RDSBackend, "describe_db_snapshots",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "get_alarms_by_alarm_names",  # serves DescribeAlarms
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "get_metric_statistics",
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "list_metrics",
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "put_metric_data",
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (ddb_models.DynamoDBBackend, "get_item",
-     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
-    (ddb_models.DynamoDBBackend, "put_item",
-     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
-    (ddb_models.DynamoDBBackend, "update_item",
-     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
-    (sns_models.SNSBackend, "publish", lambda: SNSException("Throttling", "Rate exceeded")),
-    (dms_models.DatabaseMigrationServiceBackend, "describe_replication_tasks",
-     lambda: DmsClientError("ThrottlingException", "Rate exceeded")),
-    (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task",
-     lambda: DmsClientError("ThrottlingException", "Rate exceeded")),
+    *_each(rds_models.RDSBackend, lambda: RDSClientError("Throttling", "Rate exceeded"),
+           "describe_db_instances", "promote_read_replica", "describe_db_snapshots",
+           "restore_db_instance_from_db_snapshot"),
+    *_each(cw_models.CloudWatchBackend, lambda: CloudWatchException("Throttling", "Rate exceeded"),
+           "get_alarms_by_alarm_names",  # serves DescribeAlarms
+           "get_metric_statistics", "list_metrics", "put_metric_data"),
+    *_each(ddb_models.DynamoDBBackend,
+           lambda: DynamodbException("ThrottlingException", "Rate exceeded"),
+           "get_item", "put_item", "update_item"),
+    *_each(sns_models.SNSBackend, lambda: SNSException("Throttling", "Rate exceeded"), "publish"),
+    *_each(dms_models.DatabaseMigrationServiceBackend,
+           lambda: DmsClientError("ThrottlingException", "Rate exceeded"),
+           "describe_replication_tasks", "stop_replication_task"),
     # With use_docker false moto serves Lambda from LambdaSimpleBackend.
-    (lambda_simple.LambdaSimpleBackend, "invoke",
-     lambda: LambdaClientError("TooManyRequestsException", "Rate exceeded")),
+    *_each(lambda_simple.LambdaSimpleBackend,
+           lambda: LambdaClientError("TooManyRequestsException", "Rate exceeded"), "invoke"),
 ]
 
 

@@ -26,6 +26,19 @@ def heartbeat_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == lease.THREAD_NAME and t.is_alive()]
 
 
+def started_heartbeats(monkeypatch: pytest.MonkeyPatch) -> list[Heartbeat]:
+    """Every heartbeat started from now on, in order."""
+    started: list[Heartbeat] = []
+    real_start = Heartbeat.start
+
+    def start(self: Heartbeat) -> Heartbeat:
+        started.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr(Heartbeat, "start", start)
+    return started
+
+
 def steal_lock(world: World, owner: str = "rival") -> None:
     """Another invocation holds the lock now (as if it had taken it after our lease lapsed)."""
     world.store().put({"pk": "lock", "owner": owner, "failover_id": "x",
@@ -207,14 +220,7 @@ def test_losing_the_lock_stops_a_poll_loop(make_world: Callable[..., World],
 def test_heartbeat_stops_when_the_handler_returns_or_raises(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
-    started: list[Heartbeat] = []
-    real_start = Heartbeat.start
-
-    def start(self: Heartbeat) -> Heartbeat:
-        started.append(self)
-        return real_start(self)
-
-    monkeypatch.setattr(Heartbeat, "start", start)
+    started = started_heartbeats(monkeypatch)
     real_save = state.StateStore.save_failover
 
     def broken_save(self: state.StateStore, record: Any, **kw: Any) -> None:
@@ -237,14 +243,7 @@ def test_failback_holds_the_lock_with_a_heartbeat(make_world: Callable[..., Worl
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
     assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
-    started: list[Heartbeat] = []
-    real_start = Heartbeat.start
-
-    def start(self: Heartbeat) -> Heartbeat:
-        started.append(self)
-        return real_start(self)
-
-    monkeypatch.setattr(Heartbeat, "start", start)
+    started = started_heartbeats(monkeypatch)
     out = handle(manual("failback", "primary back"), context(), clients=world.clients)
     assert out["status"] == "failback-refused"  # no reverse replica in this world
     assert len(started) == 1 and started[0].alive is False

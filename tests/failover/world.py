@@ -18,7 +18,6 @@ from contract.names import GATE_METRIC, GATE_NAMESPACE
 from emulator import ACCOUNT_ID as ACCOUNT
 from emulator import events
 from emulator.clients import RecordingClients, session_clients
-from emulator.endpoints import LoopbackEndpoint
 from emulator.lambda_runtime import LambdaContext
 from emulator.orchestrators import FailoverSite, Names, failover_site
 from emulator.site import Database, SiteBuilder
@@ -77,28 +76,16 @@ def recording_clients(**options: Any) -> RecordingClients:
 @dataclass
 class World:
     """One failover site and the clients the handler is given (``promotions``: instances the
-    promote bridge promoted, in order)."""
+    promote bridge promoted, in order). The site's parts read as the world's own:
+    ``world.primary``, ``world.standby`` (endpoints), ``world.env``, ``world.strategy``."""
 
     site: FailoverSite
     builder: SiteBuilder
     clients: RecordingClients
     promotions: list[str] = field(default_factory=list)
 
-    @property
-    def strategy(self) -> str:
-        return self.site.strategy
-
-    @property
-    def primary(self) -> LoopbackEndpoint:
-        return self.site.primary
-
-    @property
-    def standby(self) -> LoopbackEndpoint:
-        return self.site.standby
-
-    @property
-    def env(self) -> dict[str, str]:
-        return self.site.env
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.site, name)
 
     @property
     def settings(self) -> FailoverSettings:
