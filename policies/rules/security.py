@@ -38,10 +38,10 @@ from policies.rules.common import (
     by_type,
     is_set,
     is_unknown,
-    not_applicable,
     number,
     resource_policy,
     stack_policy,
+    undecided_in_preview,
     value,
 )
 from rto_rpo.figures import KMS_ROTATION_PERIOD_DAYS_MAX, KMS_ROTATION_PERIOD_DAYS_MIN
@@ -262,8 +262,7 @@ def no_wildcard_actions(**overrides: Any) -> Policy:
             if bad:
                 report("IAM policy on a Lambda function's role must not grant wildcard actions; "
                        f"found {', '.join(bad)}. List the actions the function calls.", urn)
-        if reach.undecided:
-            not_applicable("can't be known during preview: " + "; ".join(reach.undecided))
+        undecided_in_preview(reach.undecided)
 
     return stack_policy(
         name="iam-lambda-policy-no-wildcard-action",

@@ -35,9 +35,9 @@ from policies.rules.common import (
     Unknown,
     by_type,
     is_set,
-    not_applicable,
     resource_policy,
     stack_policy,
+    undecided_in_preview,
     value,
 )
 
@@ -101,8 +101,7 @@ def _bucket_rule(name: str, description: str, types: tuple[str, ...],
                 continue
             if problem:
                 report(problem, b.urn)
-        if undecided:
-            not_applicable("can't be known during preview: " + "; ".join(undecided))
+        undecided_in_preview(undecided)
 
     return stack_policy(name=name, description=description, check=check)
 
