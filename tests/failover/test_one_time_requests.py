@@ -106,36 +106,45 @@ def test_crash_after_intent_before_call_resumes_and_promotes_exactly_once(
     assert waited >= once.GRACE_SECONDS
 
 
+def _refused_then_next_tick(make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch,
+                            strategy: str, cls: type, method: str,
+                            error: Callable[[], BaseException]) -> tuple[World, list[str], list[Any]]:
+    """A manual failover of ``strategy`` whose first ``cls.method`` call is refused with
+    ``error()``, then the next watchdog tick: the world, the method's calls, and per
+    invocation ``(result, failover record as it stood after it)``."""
+    world = make_world(strategy)
+    calls = _fail_first(monkeypatch, cls, method, error)
+    runs = []
+    for event in (manual(), scheduled_event()):
+        result = handle(event, context(), clients=world.clients)
+        runs.append((result, world.store().get("failover")))
+    return world, calls, runs
+
+
 def test_refused_dms_stop_is_requested_again(make_world: Callable[..., World],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    world = make_world("dms")
-    calls = _fail_first(monkeypatch, dms_models.DatabaseMigrationServiceBackend,
-                        "stop_replication_task",
-                        lambda: DmsClientError("AccessDeniedFault", "not yet"))
-    first = handle(manual(), context(), clients=world.clients)
+    _, calls, [(first, after_first), (second, record)] = _refused_then_next_tick(
+        make_world, monkeypatch, "dms", dms_models.DatabaseMigrationServiceBackend,
+        "stop_replication_task", lambda: DmsClientError("AccessDeniedFault", "not yet"))
     assert first["status"] == "step-failed", first
-    assert world.store().get("failover")["dms_stop_requested_state"] == "failed"
-    second = handle(scheduled_event(), context(), clients=world.clients)
+    assert after_first["dms_stop_requested_state"] == "failed"
     assert second["status"] == "completed", second
     assert len(calls) == 2
-    record = world.store().get("failover")
     assert record["dms_stop_requested_state"] == "accepted"
     assert record["dms_stopped_at"]
 
 
 def test_refused_restore_is_requested_again(make_world: Callable[..., World],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    world = make_world("snapshot-restore")
-    calls = _fail_first(monkeypatch, rds_models.RDSBackend,
-                        "restore_db_instance_from_db_snapshot",
-                        lambda: RDSClientError("InsufficientDBInstanceCapacity", "try later"))
-    first = handle(manual(), context(), clients=world.clients)
+    world, calls, [(first, _), (second, record)] = _refused_then_next_tick(
+        make_world, monkeypatch, "snapshot-restore", rds_models.RDSBackend,
+        "restore_db_instance_from_db_snapshot",
+        lambda: RDSClientError("InsufficientDBInstanceCapacity", "try later"))
     assert first["status"] == "step-failed", first
     assert "InsufficientDBInstanceCapacity" in first["error"]
-    second = handle(scheduled_event(), context(), clients=world.clients)
     assert second["status"] == "completed", second
     assert len(calls) == 2
-    assert world.store().get("failover")["restore_requested_attempts"] == 2
+    assert record["restore_requested_attempts"] == 2
     assert world.standby_instance()["DBInstanceStatus"] == "available"
 
 
