@@ -13,7 +13,8 @@ its orchestrators find or need in AWS:
   (:meth:`SiteBuilder.snapshot_copy`); :func:`emulator.orchestrators.standby_for` picks by
   strategy;
 * what the orchestrators read and write: alert topics read through SQS subscriptions
-  (:meth:`SiteBuilder.alert_topics`, :meth:`SiteBuilder.subscribe_queues`), the state table,
+  (:meth:`SiteBuilder.alert_topics`, :meth:`SiteBuilder.subscribe_queues`; what arrived:
+  :meth:`AlertTopics.received`), the state table,
   a KMS key, a bucket, alarms, a function to warm, and the metrics moto never emits
   (:meth:`SiteBuilder.seed_metric`).
 
