@@ -173,27 +173,22 @@ class FailoverDns(pulumi.ComponentResource):
             primary_check = combined
             self.combined_health_check_id = combined.id
 
-        aws.route53.Record(
-            f"{name}-primary",
-            zone_id=s.site.hosted_zone_id,
-            name=s.site.failover_fqdn,
-            type="CNAME",
-            ttl=s.dns.ttl_seconds,
-            records=[s.site.primary_endpoint_fqdn],
-            set_identifier=n.set_identifier("primary", p.primary_region),
-            failover_routing_policies=[{"type": "PRIMARY"}],
-            health_check_id=primary_check.id,
-            opts=child(self, r53))
-        aws.route53.Record(
-            f"{name}-secondary",
-            zone_id=s.site.hosted_zone_id,
-            name=s.site.failover_fqdn,
-            type="CNAME",
-            ttl=s.dns.ttl_seconds,
-            records=[s.site.standby_endpoint_fqdn],
-            set_identifier=n.set_identifier("secondary", p.standby_region),
-            failover_routing_policies=[{"type": "SECONDARY"}],
-            opts=child(self, r53))
+        # The failover pair: PRIMARY answers while its check passes, SECONDARY (no check of
+        # its own) otherwise.
+        for kind, endpoint_fqdn, region, check_id in (
+                ("primary", s.site.primary_endpoint_fqdn, p.primary_region, primary_check.id),
+                ("secondary", s.site.standby_endpoint_fqdn, p.standby_region, None)):
+            aws.route53.Record(
+                f"{name}-{kind}",
+                zone_id=s.site.hosted_zone_id,
+                name=s.site.failover_fqdn,
+                type="CNAME",
+                ttl=s.dns.ttl_seconds,
+                records=[endpoint_fqdn],
+                set_identifier=n.set_identifier(kind, region),
+                failover_routing_policies=[{"type": kind.upper()}],
+                health_check_id=check_id,
+                opts=child(self, r53))
 
         self.endpoint_health_check_id = endpoint.id
         self.gate_health_check_id = gate.id

@@ -196,9 +196,12 @@ def _topic_map(v: dict[str, str]) -> dict[str, str]:
 AlertTopicArns = Annotated[dict[str, str], AfterValidator(_topic_map)]
 
 
-def _region_of(arn: str) -> str:
-    """The Region field of an ARN already validated by its field's type."""
-    return arn.split(":")[3]
+def _require_region(arn_name: Env, arn: str, region_name: Env, region: str) -> None:
+    """Raise ValueError unless ``arn`` (an ARN its field's type validated; variable
+    ``arn_name``) is in ``region`` (variable ``region_name``)."""
+    where = arn.split(":")[3]
+    if where != region:
+        raise ValueError(f"{arn_name} is in {where}, but {region_name} is {region}")
 
 
 def _errors(e: ValidationError) -> str:
@@ -357,10 +360,8 @@ class CommonEnv(OrchestratorEnv):
         if self.db_strategy is Strategy.DMS and not self.dms_task_arn:
             raise ValueError(f"{Env.DMS_TASK_ARN} is required when {Env.DB_STRATEGY} is dms")
         # Cross-Region copies and restores land in the standby Region and need a key there.
-        key_region = _region_of(self.standby_kms_key_arn)
-        if key_region != self.standby_region:
-            raise ValueError(f"{Env.STANDBY_KMS_KEY_ARN} is in {key_region}, but "
-                             f"{Env.STANDBY_REGION} is {self.standby_region}")
+        _require_region(Env.STANDBY_KMS_KEY_ARN, self.standby_kms_key_arn,
+                        Env.STANDBY_REGION, self.standby_region)
         return self
 
     @property
@@ -429,10 +430,8 @@ class FailoverEnv(CommonEnv):
                              f"{Env.DB_STRATEGY} is snapshot-restore")
         self._primary_kind()
         # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
-        db_region = _region_of(self.primary_db_arn)
-        if db_region != self.primary_region:
-            raise ValueError(f"{Env.PRIMARY_DB_ARN} is in {db_region}, but {Env.PRIMARY_REGION} "
-                             f"is {self.primary_region}")
+        _require_region(Env.PRIMARY_DB_ARN, self.primary_db_arn, Env.PRIMARY_REGION,
+                        self.primary_region)
         return self
 
     def _primary_kind(self) -> None:

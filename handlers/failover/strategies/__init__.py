@@ -39,6 +39,18 @@ class Check:
     def ok(self) -> bool:
         return not self.problems
 
+    def lag_within_rpo(self, metric: str, lag: tuple[float, str] | None, rpo_seconds: float, *,
+                       keys: tuple[str, str], missing: str) -> None:
+        """Judge the newest replication lag ``(seconds, iso time)`` of ``metric``: recorded
+        in the detail under ``keys`` (seconds, time); a problem when there is none
+        (``missing`` says so) or when it exceeds ``rpo_seconds``."""
+        if lag is None:
+            self.problems.append(missing)
+            return
+        self.detail[keys[0]], self.detail[keys[1]] = lag
+        if lag[0] > rpo_seconds:
+            self.problems.append(f"{metric} {lag[0]:.0f} s exceeds the RPO of {rpo_seconds} s")
+
 
 @dataclass
 class SwitchBack:

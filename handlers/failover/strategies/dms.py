@@ -44,15 +44,10 @@ switch_back = instance.no_switch_back
 
 def replication_task(dms: Any, task_arn: str) -> dict[str, Any] | None:
     """The replication task dict, or None."""
-    try:
-        out = dms.describe_replication_tasks(
-            Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}], WithoutSettings=True)
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundFault":
-            return None
-        raise
-    tasks = out.get("ReplicationTasks", [])
-    return tasks[0] if tasks else None
+    return database.first_found(
+        lambda: dms.describe_replication_tasks(
+            Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}], WithoutSettings=True),
+        "ReplicationTasks", not_found="ResourceNotFoundFault")
 
 
 def cdc_latency_target(cloudwatch: Any, task: dict[str, Any],
@@ -91,13 +86,9 @@ def check_readiness(ctx: StepContext) -> Check:
         check.problems.append(f"DMS task is {task['Status']!r}, not 'running'")
     window = lookback(s.rpo_seconds)
     lag = cdc_latency_target(ctx.standby("cloudwatch"), task, window)
-    if lag is None:
-        check.problems.append(f"no CDCLatencyTarget datapoint for the task in the last {window} s")
-    else:
-        check.detail["cdc_latency_target_seconds"], check.detail["cdc_latency_at"] = lag
-        if lag[0] > s.rpo_seconds:
-            check.problems.append(f"CDCLatencyTarget {lag[0]:.0f} s exceeds the RPO of "
-                                  f"{s.rpo_seconds} s")
+    check.lag_within_rpo("CDCLatencyTarget", lag, s.rpo_seconds,
+                         keys=("cdc_latency_target_seconds", "cdc_latency_at"),
+                         missing=f"no CDCLatencyTarget datapoint for the task in the last {window} s")
     return check
 
 

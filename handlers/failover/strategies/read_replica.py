@@ -66,14 +66,10 @@ def check_readiness(ctx: StepContext) -> Check:
     lag = database.latest_metric(ctx.standby("cloudwatch"), "AWS/RDS", "ReplicaLag",
                                  [{"Name": "DBInstanceIdentifier",
                                    "Value": s.standby_db_identifier}], window)
-    if lag is None:
-        check.problems.append(f"no ReplicaLag datapoint for {s.standby_db_identifier} in the "
-                              f"last {window} s")
-    else:
-        check.detail["replica_lag_seconds"], check.detail["replica_lag_at"] = lag
-        if lag[0] > s.rpo_seconds:
-            check.problems.append(f"ReplicaLag {lag[0]:.0f} s exceeds the RPO of "
-                                  f"{s.rpo_seconds} s")
+    check.lag_within_rpo("ReplicaLag", lag, s.rpo_seconds,
+                         keys=("replica_lag_seconds", "replica_lag_at"),
+                         missing=f"no ReplicaLag datapoint for {s.standby_db_identifier} in "
+                                 f"the last {window} s")
     return check
 
 
