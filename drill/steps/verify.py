@@ -20,7 +20,7 @@ def _gate(ctx: DrillContext) -> None:
     """The gate's datapoint, then the gate alarm as the alarm-evaluation bridge left it."""
     standby = ctx.settings.standby_region
     cw = ctx.client("cloudwatch", standby)
-    now = dt.datetime.now(dt.UTC)
+    now = ctx.clock.utc()
     points = cw.get_metric_statistics(
         Namespace=GATE_NAMESPACE, MetricName=GATE_METRIC,
         Dimensions=[{"Name": "Stack", "Value": ctx.opts.stack}],
@@ -91,4 +91,5 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
               f"{r53} served by the emulator, {r53_client} attempted by handler clients")
 
 
-STEP = Step("verify", "Verify from outside the handler", run)
+STEP = Step("verify", "Verify from outside the handler", run,
+            applies=lambda ctx: not ctx.refused_as_expected)
