@@ -1,8 +1,13 @@
 """Benchmark rows, timing, and the BENCHMARKS.md table.
 
-A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None}``;
-area modules return rows with their own case keys (``strategy``, ``databases``...), which
-:func:`area` folds into ``case``.
+A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None,
+"basis"}``; area modules return rows with their own case keys (``strategy``, ``databases``...),
+which :func:`area` folds into ``case``.
+
+``basis`` says how the figure is known, as everywhere in the project: ``measured`` (this run
+timed or counted it), ``modelled`` (an AWS figure or the shared model's arithmetic over
+config), ``configured`` (a value the stack sets), or a ``+`` of them for a total made of
+terms of each kind (``measured + modelled``). A figure the tool wrote itself is never measured.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Row = dict[str, Any]
-_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread"}
+_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread", "basis"}
+#: The bases a row may carry (alone or joined with " + ").
+BASES = ("measured", "modelled", "configured")
 
 
 def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[float, float, float]:
@@ -37,9 +44,23 @@ def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[f
 
 
 def row(benchmark: str, case: str, metric: str, value: float, unit: str,
-        spread: tuple[float, float] | None = None) -> Row:
+        spread: tuple[float, float] | None = None, basis: str = "measured") -> Row:
+    """One table row.
+
+    Raises:
+        ValueError: ``basis`` is not one of :data:`BASES` (or a ``" + "`` of them).
+    """
+    if not basis or any(part not in BASES for part in basis.split(" + ")):
+        raise ValueError(f"basis must be one of {BASES} or a ' + ' of them, got {basis!r}")
     return {"benchmark": benchmark, "case": case, "metric": metric, "value": value,
-            "unit": unit, "spread": spread}
+            "unit": unit, "spread": spread, "basis": basis}
+
+
+def basis_of(bases: Iterable[str]) -> str:
+    """The basis of a total made of terms of ``bases``: ``"measured + modelled"`` etc., in
+    :data:`BASES` order."""
+    found = {str(b) for b in bases}
+    return " + ".join(b for b in BASES if b in found) or "measured"
 
 
 def case_of(r: Row) -> str:
@@ -51,7 +72,7 @@ def area(module: str) -> Callable[[], list[Row]]:
     """Rows from an area's own benchmark module (``measure() -> list[dict]``)."""
     def run() -> list[Row]:
         return [row(r.get("benchmark", module), case_of(r), r["metric"], r["value"],
-                    r.get("unit", ""), r.get("spread"))
+                    r.get("unit", ""), r.get("spread"), r.get("basis", "measured"))
                 for r in importlib.import_module(module).measure()]
     return run
 
@@ -79,13 +100,16 @@ def render_markdown(rows: list[Row], failures: dict[str, str], command: str) -> 
         f"{platform.system()} {platform.release()}",
         f"- Command: `{command}`",
         "- Timings: median of repeated runs after a warm-up, spread = min-max. Counts are exact.",
+        "- Basis: *measured* (this run timed or counted it), *modelled* (AWS figures and the "
+        "shared RTO/RPO model over config), *configured* (set by the stack); a total of terms "
+        "of both kinds says so (*measured + modelled*).",
         "",
-        "| Benchmark | Case | Metric | Median | Spread | Unit |",
-        "|---|---|---|---|---|---|",
+        "| Benchmark | Case | Metric | Median | Spread | Unit | Basis |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['benchmark']} | {r['case']} | {r['metric']} | {fmt(r['value'])} "
-                     f"| {spread_of(r)} | {r['unit']} |")
+                     f"| {spread_of(r)} | {r['unit']} | {r.get('basis', 'measured')} |")
     if failures:
         lines += ["", "## Not measured in this run", ""]
         lines += [f"- {name}: {err}" for name, err in failures.items()]
