@@ -32,8 +32,9 @@ def _orders(data: dict[str, Any]) -> list[str]:
     o, writer = data["orders"], data["new_writer"]
     if not data.get("failed_over", True):
         return [f"Orders: {o['acknowledged']} acknowledged, {o['failed_after_failure']} failed after "
-                f"the failure; nothing failed over: {o['lost']} acknowledged order(s) the standby "
-                f"{writer['server']} lacks (a forced failover would lose them)"]
+                f"the failure; nothing failed over: {o['lost']} acknowledged order(s) are not on "
+                f"the standby's database ({writer['server']}, {writer['region']}): a forced "
+                f"failover would lose them"]
     window = data["data_loss_window"]
     skipped = (f", of which {window['skipped_seconds']} s skipped on the drill's clock "
                f"({', '.join(window['skipped'])}, modelled)" if window.get("skipped_seconds") else "")
@@ -52,10 +53,12 @@ def _lag(lag: dict[str, Any]) -> list[str]:
     for name, v in lag.items():
         metric = v.get("metric") or {}
         pg = v.get("postgres") or {}
+        raw = pg.get("replay_lag_seconds")
+        raw_text = f", replay_lag {_s(raw, 4)}" if raw is not None else ""
         out.append(f"Replication lag at the failure, {name}: {_s(metric.get('seconds'))} as the "
                    f"metric showed it (newest one-minute maximum, drill clock); "
-                   f"{_s(pg.get('seconds'), 4)} as PostgreSQL showed it, "
-                   f"{pg.get('bytes_behind', '-')} bytes of WAL behind ({pg.get('state', '-')})")
+                   f"{_s(pg.get('seconds'), 4)} as PostgreSQL showed it ({pg.get('state', '-')}"
+                   f"{raw_text}, {pg.get('bytes_behind', '-')} bytes of WAL behind)")
     return out
 
 

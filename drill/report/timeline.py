@@ -34,9 +34,9 @@ def customers_panel(ax: Any, r: dict[str, Any]) -> bool:
     for key, at in (customers.get("marks") or {}).items():
         label, color = _MARKS.get(key, (key, "#636363"))
         ax.axvline(at, color=color, linestyle="--", linewidth=1.2, label=label)
-    for skip in r.get("clock_skips") or []:
+    for k, skip in enumerate(r.get("clock_skips") or []):
         ax.axvline(skip["wall_offset_seconds"], color="#969696", linestyle=":", linewidth=1)
-        ax.text(skip["wall_offset_seconds"], ax.get_ylim()[1] * 0.95,
+        ax.text(skip["wall_offset_seconds"], ax.get_ylim()[1] * (0.95 - 0.14 * (k % 3)),
                 f" clock skipped {skip['seconds']:.0f} s\n ({skip['name'].split(':')[0]})",
                 fontsize=6, color="#636363", va="top")
     ax.set_ylabel("orders / s")

@@ -182,16 +182,15 @@ def _refusal_checks(ctx: DrillContext, rec: StepRecord) -> None:
               f"status {refusal.get('status', 'none')}: {reasons}")
     request = ctx.spec.promotion_request
     service, operation = request.split(":", 1)
-    before_force = [r for r in ctx.emulator.ledger.requests
-                    if r.service == service and r.operation == operation and r.step == "failover"]
+    requests = ctx.emulator.ledger.count(step="failover", service=service, operation=operation)
     forced = "forced" in ctx.marks
     if forced:
         ctx.check("the failover proceeded only when forced (manual event, force=true)",
                   ctx.result.failover_status in DONE_STATUSES,
                   f"status {ctx.result.failover_status} after the forced invocation")
         return
-    ctx.check(f"no promotion request ({request}) was made", not before_force,
-              f"{len(before_force)} {operation} served")
+    ctx.check(f"no promotion request ({request}) was made", requests == 0,
+              f"{requests} {operation} served")
     world = ctx.need_data()
     in_recovery = bool(world.standby and world.standby.running and world.standby.is_in_recovery())
     ctx.check("PostgreSQL: the standby still replicates (not promoted, not opened for writes)",
