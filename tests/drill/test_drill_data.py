@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 from dataplane import cleanup
-from drill.data.world import DataWorld
 from drill.options import DrillOptions
 from drill.pipeline import run_drill
 from drill.report import as_dict
@@ -196,34 +195,41 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp
 
 
+def _ours(before: list[str]) -> list[str]:
+    """Servers registered for last-resort cleanup since ``before`` (the drill's own)."""
+    return [label for label in cleanup.live() if "postgres" in label and label not in before]
+
+
 def test_a_failing_drill_stops_every_server_and_leaves_no_temp_files(
         tmp_path: Path, data_dir_for, private_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(self: DataWorld) -> None:
-        raise RuntimeError("the Region would not fail")
+    def boom(*_: Any) -> None:   # the customers ordering, the metrics publishing, the servers up
+        raise RuntimeError("the shop would not take orders")
 
-    monkeypatch.setattr(DataWorld, "fail_primary_region", boom)
-    data = data_dir_for("fails")
+    monkeypatch.setattr("drill.steps.baseline._customers", boom)
+    data, before = data_dir_for("fails"), cleanup.live()
     report = _drill(tmp_path / "reports", data, "happy-path")
     assert report["verdict"] == "fail"
-    assert _check(report, "drill ran to the end")["detail"] == "RuntimeError: the Region would not fail"
-    assert _step(report, "inject")["detail"]["error"] == "RuntimeError: the Region would not fail"
+    assert _check(report, "drill ran to the end")["detail"] == "RuntimeError: the shop would not take orders"
+    assert _step(report, "baseline")["detail"]["error"] == "RuntimeError: the shop would not take orders"
+    assert _step(report, "data-plane")["status"] == "ok"
     assert _postgres_of(data / "run") == [] and not (data / "run").exists()
-    assert not [label for label in cleanup.live() if "postgres" in label]
-    assert (data / "primary.log").is_file()
+    assert _ours(before) == []
+    assert (data / "primary.log").is_file() and (data / "standby.log").is_file()
+    assert (tmp_path / "reports" / "drill-report.json").is_file()
     assert os.listdir(private_tmp) == []
 
 
 def test_an_interrupted_drill_stops_every_server(
         tmp_path: Path, data_dir_for, private_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(*_: Any) -> None:
+    def interrupt(*_: Any) -> None:   # Ctrl-C
         raise KeyboardInterrupt
 
     monkeypatch.setattr("drill.steps.baseline._customers", interrupt)
-    data = data_dir_for("interrupted")
+    data, before = data_dir_for("interrupted"), cleanup.live()
     with pytest.raises(KeyboardInterrupt):
         _drill(tmp_path / "reports", data, "happy-path")
     assert _postgres_of(data / "run") == [] and not (data / "run").exists()
-    assert not [label for label in cleanup.live() if "postgres" in label]
+    assert _ours(before) == []
     assert os.listdir(private_tmp) == []
 
 
