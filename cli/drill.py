@@ -139,7 +139,9 @@ def run(a: argparse.Namespace) -> int:
                             order_rate=a.order_rate, force=a.force, data_dir=a.data_dir)
         result = run_drill(opts, console=console)
     except DrillError as e:
-        console.print(f"[red]drill cannot run:[/red] {e}")
+        from rich.markup import escape
+
+        console.print(f"[red]drill cannot run:[/red] {escape(str(e))}")
         return ExitCode.CANNOT_RUN
     _print_result(result, opts.reports_dir or REPORTS_DIR, console)
     return ExitCode.OK if result.passed else ExitCode.FAILED
