@@ -21,7 +21,7 @@ Bridge names (:data:`BRIDGES`): ``pg-promotion``, ``pg-dms-stop``, ``pg-snapshot
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -104,23 +104,22 @@ def _refused(what: str, e: BridgeRefused, log: BridgeLog, bridge: str) -> _DataP
     return _DataPlaneError(f"{what}: the data plane refused: {e}")
 
 
-@contextlib.contextmanager
-def data_plane_bridges(hooks: DataPlaneHooks, log: BridgeLog) -> Iterator[None]:
-    """Patch moto's RDS and DMS backends for the block (see the module docstring)."""
-    rds, dms = rds_models.RDSBackend, dms_models.DatabaseMigrationServiceBackend
-    saved = {name: getattr(rds, name) for name in
-             ("promote_read_replica", "create_db_snapshot", "copy_db_snapshot",
-              "restore_db_instance_from_db_snapshot")}
-    saved_stop = dms.stop_replication_task
+Patch = Callable[..., Any]
 
+
+def _promote(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def promote(self: Any, db_kwargs: dict[str, Any]) -> Any:
         db_id = db_kwargs["db_instance_identifier"]
         try:
-            log.note("pg-promotion", f"{self.region_name}/{db_id}: {hooks.promote(self.region_name, db_id)}")
+            note = hooks.promote(self.region_name, db_id)
         except BridgeRefused as e:
             raise _refused(f"PromoteReadReplica {db_id}", e, log, "pg-promotion") from e
-        return saved["promote_read_replica"](self, db_kwargs)
+        log.note("pg-promotion", f"{self.region_name}/{db_id}: {note}")
+        return orig(self, db_kwargs)
+    return promote
 
+
+def _stop_task(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def stop_task(self: Any, replication_task_arn: str) -> Any:
         arn = replication_task_arn
         task = self.replication_tasks.get(arn)
@@ -129,12 +128,15 @@ def data_plane_bridges(hooks: DataPlaneHooks, log: BridgeLog) -> Iterator[None]:
                 log.note("pg-dms-stop", f"{arn}: {hooks.stop_task(self.region_name, arn)}")
             except BridgeRefused as e:
                 raise _refused(f"StopReplicationTask {arn}", e, log, "pg-dms-stop") from e
-        return saved_stop(self, replication_task_arn=arn)
+        return orig(self, replication_task_arn=arn)
+    return stop_task
 
+
+def _snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def create_snapshot(self: Any, db_instance_identifier: str, db_snapshot_identifier: str,
                         snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
-        snap = saved["create_db_snapshot"](self, db_instance_identifier, db_snapshot_identifier,
-                                           snapshot_type, *args, **kwargs)
+        snap = orig(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
+                    *args, **kwargs)
         if snapshot_type != "manual":   # moto's automated snapshots: no request behind them
             return snap
         try:
@@ -144,23 +146,28 @@ def data_plane_bridges(hooks: DataPlaneHooks, log: BridgeLog) -> Iterator[None]:
             raise _refused(f"CreateDBSnapshot {db_snapshot_identifier}", e, log, "pg-snapshots") from e
         log.note("pg-snapshots", f"{self.region_name}/{db_snapshot_identifier}: {note}")
         return snap
+    return create_snapshot
 
+
+def _copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def copy_snapshot(self: Any, source_db_snapshot_identifier: str,
                       target_db_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
-        copy = saved["copy_db_snapshot"](self, source_db_snapshot_identifier,
-                                         target_db_snapshot_identifier, *args, **kwargs)
+        target = target_db_snapshot_identifier
+        copy = orig(self, source_db_snapshot_identifier, target, *args, **kwargs)
         source_region, source_id = _snapshot_ref(self, source_db_snapshot_identifier)
         try:
-            note = hooks.copy(source_region, source_id, self.region_name, target_db_snapshot_identifier)
+            note = hooks.copy(source_region, source_id, self.region_name, target)
         except BridgeRefused as e:
-            self.database_snapshots.pop(target_db_snapshot_identifier, None)
-            raise _refused(f"CopyDBSnapshot {target_db_snapshot_identifier}", e, log,
-                           "pg-snapshots") from e
-        log.note("pg-snapshots", f"{self.region_name}/{target_db_snapshot_identifier}: {note}")
+            self.database_snapshots.pop(target, None)
+            raise _refused(f"CopyDBSnapshot {target}", e, log, "pg-snapshots") from e
+        log.note("pg-snapshots", f"{self.region_name}/{target}: {note}")
         return copy
+    return copy_snapshot
 
+
+def _restore(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def restore(self: Any, from_snapshot_id: str, overrides: dict[str, Any]) -> Any:
-        db = saved["restore_db_instance_from_db_snapshot"](self, from_snapshot_id, overrides)
+        db = orig(self, from_snapshot_id, overrides)
         _, snapshot_id = _snapshot_ref(self, from_snapshot_id)
         try:
             done = hooks.restore(self.region_name, snapshot_id, db.db_instance_identifier)
@@ -172,15 +179,27 @@ def data_plane_bridges(hooks: DataPlaneHooks, log: BridgeLog) -> Iterator[None]:
             db.status = "creating"
         log.note("pg-snapshots", f"{self.region_name}/{db.db_instance_identifier}: {done.note}")
         return db
+    return restore
 
-    patches = {"promote_read_replica": promote, "create_db_snapshot": create_snapshot,
-               "copy_db_snapshot": copy_snapshot, "restore_db_instance_from_db_snapshot": restore}
-    for name, fn in patches.items():
-        setattr(rds, name, fn)
-    dms.stop_replication_task = stop_task  # type: ignore[method-assign]
+
+#: ``(backend class, method name, patch factory)`` of every bridged call.
+_PATCHES: tuple[tuple[type, str, Callable[[DataPlaneHooks, BridgeLog, Patch], Patch]], ...] = (
+    (rds_models.RDSBackend, "promote_read_replica", _promote),
+    (rds_models.RDSBackend, "create_db_snapshot", _snapshot),
+    (rds_models.RDSBackend, "copy_db_snapshot", _copy),
+    (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot", _restore),
+    (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task", _stop_task),
+)
+
+
+@contextlib.contextmanager
+def data_plane_bridges(hooks: DataPlaneHooks, log: BridgeLog) -> Iterator[None]:
+    """Patch moto's RDS and DMS backends for the block (see the module docstring)."""
+    saved = [(cls, name, getattr(cls, name)) for cls, name, _ in _PATCHES]
+    for (cls, name, make), (_, _, orig) in zip(_PATCHES, saved, strict=True):
+        setattr(cls, name, make(hooks, log, orig))
     try:
         yield
     finally:
-        for name, fn in saved.items():
-            setattr(rds, name, fn)
-        dms.stop_replication_task = saved_stop  # type: ignore[method-assign]
+        for cls, name, orig in saved:
+            setattr(cls, name, orig)
