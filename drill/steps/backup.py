@@ -1,6 +1,10 @@
-"""Step 3b: run the real backup orchestrator once and check its recovery point from outside."""
+"""Step 3b: run the real backup orchestrator once and check its recovery point from outside:
+its snapshots are real base backups (copied across the inter-Region link) and the lag it read
+was published from PostgreSQL."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from contract.names import Role
 from drill.context import DrillContext
@@ -32,7 +36,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     _real_data(ctx, rec, r)
 
 
-def _real_data(ctx: DrillContext, rec: StepRecord, r: dict) -> None:
+def _real_data(ctx: DrillContext, rec: StepRecord, r: dict[str, Any]) -> None:
     """The orchestrator read a lag the drill published from PostgreSQL, and its snapshots
     are real base backups (the pg-snapshots bridge)."""
     world = ctx.need_data()

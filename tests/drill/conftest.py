@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ def data_root() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def data_dir_for(data_root: Path):  # noqa: ANN201 - a factory
+def data_dir_for(data_root: Path) -> Callable[[str], Path]:
     """``data_dir_for(name) -> Path``: a drill's own data directory."""
     def make(name: str) -> Path:
         return data_root / name
