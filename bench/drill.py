@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,7 @@ def wall_time(repeat: int = 3) -> list[Row]:
     samples, shares = [], []
     (ROOT / "reports").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "reports") as tmp:
+        os.chmod(tmp, 0o755)   # the PostgreSQL user passes through to its data directory
         cmd = [sys.executable, "-m", "cli", "drill", "--stack", "prod", "--quiet",
                "--reports-dir", tmp]
         for i in range(repeat + 1):
@@ -145,6 +147,7 @@ def scenario_rows(scenario: str, strategy: str | None = None, *, force: bool = F
     temporary directory."""
     (ROOT / "reports").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "reports") as tmp:
+        os.chmod(tmp, 0o755)   # the PostgreSQL user passes through to its data directory
         stack = _pilot_light_stack(Path(tmp)) if strategy == Strategy.SNAPSHOT_RESTORE else None
         r = as_dict(run_drill(DrillOptions(stack="prod", scenario=scenario, strategy=strategy,
                                            stack_file=stack, reports_dir=Path(tmp) / "reports",
