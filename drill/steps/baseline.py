@@ -17,6 +17,8 @@ from drill.triggers import brief, record_invocation, scheduled_event
 #: Acknowledged orders the baseline waits for before the failure (real seconds at most).
 BASELINE_ACKS = 3
 BASELINE_WAIT_SECONDS = 10.0
+#: Real seconds the baseline waits for every replication metric to have been published once.
+METRICS_WAIT_SECONDS = 10.0
 
 
 def _customers(ctx: DrillContext, rec: StepRecord) -> None:
@@ -42,14 +44,21 @@ def _metrics(ctx: DrillContext, rec: StepRecord) -> None:
     if world.publisher is None:
         rec.detail["replication_metrics"] = f"{ctx.spec.strategy} has no replication to publish"
         return
-    sent = world.publisher.publish_now()
+    wanted = {m.name for m in ctx.spec.replication_metrics}
+    deadline = time.monotonic() + METRICS_WAIT_SECONDS
+    newest = {p.metric: p for p in world.publisher.publish_now()}
+    # A reading without data (PostgreSQL has no lag sample yet) publishes nothing, as RDS and
+    # DMS leave a gap: wait for the publisher to have sent each metric once.
+    while set(newest) < wanted and time.monotonic() < deadline:
+        time.sleep(0.2)
+        newest.update({p.metric: p for p in world.publisher.publish_now()})
     rec.detail["replication_metrics"] = [
         {"metric": f"{p.namespace} {p.metric}", "seconds": p.value, "postgres_state": p.state,
-         "bytes_behind": p.bytes_behind} for p in sent]
-    wanted = {m.name for m in ctx.spec.replication_metrics}
+         "bytes_behind": p.bytes_behind} for p in newest.values()]
     ctx.check("replication metrics published from PostgreSQL (replication-metrics bridge)",
-              {p.metric for p in sent} == wanted,
-              ", ".join(f"{p.metric}={p.value:.4f} s ({p.state})" for p in sent) or "none")
+              set(newest) == wanted,
+              ", ".join(f"{p.metric}={p.value:.4f} s ({p.state})" for p in newest.values())
+              or "none")
 
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
