@@ -9,6 +9,7 @@ target (each promoted or stopped once, by the test that owns it), under the repo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -49,6 +50,8 @@ def plane() -> Iterator[DataPlane]:
     with DataPlane(run, handle_sigterm=False) as p:
         yield p
     shutil.rmtree(run, ignore_errors=True)
+    with contextlib.suppress(OSError):   # another test process may still use it
+        run.parent.rmdir()
 
 
 @pytest.fixture(scope="module")
