@@ -21,7 +21,9 @@
 * :mod:`emulator.events`: the events AWS sends the orchestrators (schedule, alarm change) and
   an operator's requests;
 * :mod:`emulator.lambda_runtime`: run a handler in-process the way Lambda would;
-* :mod:`emulator.bridges`: the named emulator-gap bridges (what AWS does and moto does not).
+* :mod:`emulator.bridges`: the named emulator-gap bridges (what AWS does and moto does not);
+* :mod:`emulator.data_bridges`: moto's RDS and DMS calls driving a real data plane (hooks);
+* :mod:`emulator.clock`: the clock moto stamps CloudWatch data with.
 
 Everything listens on 127.0.0.1 only and uses moto's account :data:`ACCOUNT_ID`.
 """

@@ -71,18 +71,25 @@ BRIDGES: dict[str, str] = {
 
 ClientFactory = Callable[[str, str], Any]
 
+#: User-Agent of the bridge's HTTP probes, so a site endpoint can tell them from the
+#: handlers' requests (Route 53's checkers send "Amazon-Route53-Health-Check-Service").
+PROBE_USER_AGENT = "Amazon-Route53-Health-Check-Service (ecommerce-dr drill bridge)"
+
 
 @dataclass
 class BridgeLog:
-    """How often each bridge acted, with a line per action (the first 200)."""
+    """How often each bridge acted, with a line per action (the first 400); thread-safe
+    (bridges act on moto's request threads and the drill's helper threads too)."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BRIDGES, 0))
     actions: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def note(self, bridge: str, what: str) -> None:
-        self.counts[bridge] = self.counts.get(bridge, 0) + 1
-        if len(self.actions) < 200:
-            self.actions.append(f"[{bridge}] {what}")
+        with self._lock:
+            self.counts[bridge] = self.counts.get(bridge, 0) + 1
+            if len(self.actions) < 400:
+                self.actions.append(f"[{bridge}] {what}")
 
 
 @contextlib.contextmanager
@@ -166,10 +173,18 @@ _MISSING: dict[str, str | None] = {"ignore": None, "breaching": "ALARM", "notBre
 
 @dataclass
 class AlarmEvaluator:
-    """Bridge ``alarm-evaluation``: CloudWatch's alarm rule over the emulator's datapoints."""
+    """Bridge ``alarm-evaluation``: CloudWatch's alarm rule over the emulator's datapoints.
+
+    Attributes:
+        client: ``(service, region) -> client`` of the emulator.
+        log: notes each state change.
+        clock: the account's clock (UTC datetime) alarms are evaluated on; default the wall
+            clock (a drill that skips waits passes its own, see :mod:`emulator.clock`).
+    """
 
     client: ClientFactory
     log: BridgeLog
+    clock: Callable[[], dt.datetime] | None = None
 
     def as_created(self, name: str, region: str) -> None:
         """Put a just-created alarm in INSUFFICIENT_DATA, where CloudWatch starts it (moto
@@ -194,7 +209,7 @@ class AlarmEvaluator:
         if not alarms:
             raise LookupError(f"no alarm {name!r} in {region}")
         a = alarms[0]
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or (self.clock() if self.clock else dt.datetime.now(dt.UTC))
         period, evals = int(a["Period"]), int(a["EvaluationPeriods"])
         to_alarm = int(a.get("DatapointsToAlarm") or evals)
         stat = a.get("Statistic") or "Maximum"
@@ -276,8 +291,9 @@ class HealthCheckEvaluator:
         if base is None:
             return False, f"{fqdn} is not a site endpoint the drill runs"
         path = str(cfg.get("resourcePath", "/"))
+        request = urllib.request.Request(base + path, headers={"User-Agent": PROBE_USER_AGENT})
         try:
-            with urllib.request.urlopen(base + path, timeout=self.probe_timeout_seconds) as r:
+            with urllib.request.urlopen(request, timeout=self.probe_timeout_seconds) as r:
                 return 200 <= r.status < 400, f"GET {fqdn}{path} -> HTTP {r.status}"
         except Exception as e:  # noqa: BLE001 - any failure is an unhealthy probe
             return False, f"GET {fqdn}{path} failed: {type(e).__name__}"

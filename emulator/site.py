@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import ACCOUNT_ID
-from emulator.endpoints import LoopbackEndpoint
+from emulator.endpoints import LoopbackEndpoint, SiteEndpoint
 from emulator.rds_backend import age_snapshot
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
@@ -335,8 +335,8 @@ class ExistingSite:
         primary_db: the primary database.
     """
 
-    primary: LoopbackEndpoint
-    standby: LoopbackEndpoint
+    primary: SiteEndpoint
+    standby: SiteEndpoint
     hosted_zone_id: str
     configured_zone_id: str
     primary_db: Database
@@ -357,11 +357,14 @@ def zone_name(fqdn: str) -> str:
 
 def existing_site(builder: SiteBuilder, *, primary_identifier: str, instance_class: str,
                   backup_retention_days: int, expected_primary_arn: str, failover_fqdn: str,
-                  configured_zone_id: str) -> ExistingSite:
+                  configured_zone_id: str,
+                  endpoints: tuple[SiteEndpoint, SiteEndpoint] | None = None) -> ExistingSite:
     """Create the site's existing parts and start both endpoints.
 
     The primary is an encrypted postgres instance tagged ``app=shop``; the zone is the one
-    ``failover_fqdn`` lives in.
+    ``failover_fqdn`` lives in. ``endpoints`` (primary, standby), already answering, stand in
+    for the Regions' load balancers; default a :class:`LoopbackEndpoint` each (``/health``
+    only).
 
     Raises:
         RuntimeError: the emulator's primary ARN differs from ``expected_primary_arn`` (the
@@ -376,6 +379,6 @@ def existing_site(builder: SiteBuilder, *, primary_identifier: str, instance_cla
                            f"needs account {builder.account}")
     zone = builder.hosted_zone(zone_name(failover_fqdn),
                                caller_reference=f"drill-{configured_zone_id}")
-    return ExistingSite(primary=LoopbackEndpoint("primary").start(),
-                        standby=LoopbackEndpoint("standby").start(), hosted_zone_id=zone,
+    east, west = endpoints or (LoopbackEndpoint("primary").start(), LoopbackEndpoint("standby").start())
+    return ExistingSite(primary=east, standby=west, hosted_zone_id=zone,
                         configured_zone_id=configured_zone_id, primary_db=primary)
