@@ -17,6 +17,7 @@ from handlers.failover.app import handle
 from handlers.failover.settings import get_settings
 from handlers.failover.strategies import aurora_global
 from tests.failover.aurora_world import REPLICATION_LAG, RPO_LAG, AuroraWorld, aurora_world
+from tests.failover.cycle import deploy_write_switches
 from tests.failover.world import PRIMARY, STANDBY, FakeContext, SimulatedCrash, manual
 
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
@@ -190,6 +191,7 @@ def _failed_over(make: Callable[..., AuroraWorld], **options: Any) -> AuroraWorl
     world = make(**options)
     assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
     world.messages()
+    deploy_write_switches()
     return world
 
 

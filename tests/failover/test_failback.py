@@ -7,6 +7,7 @@ from collections.abc import Callable
 import boto3
 
 from handlers.failover.app import handle
+from tests.failover.cycle import cdc_latency, deploy_write_switches, ready_for_failback
 from tests.failover.world import (
     PRIMARY,
     STANDBY,
@@ -45,6 +46,7 @@ def test_failback_releases_gate_once_a_reverse_replica_exists(
     boto3.client("rds", region_name=PRIMARY).create_db_instance_read_replica(
         DBInstanceIdentifier="shop-primary-reverse", SourceDBInstanceIdentifier=standby_arn,
         DBInstanceClass="db.r6g.large", SourceRegion=STANDBY)
+    ready_for_failback("shop-primary-reverse")
     result = handle(manual("failback", "reverse replica in sync"), FakeContext(),
                     clients=world.clients)
     assert result["status"] == "failed-back", result
@@ -87,6 +89,9 @@ def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., Wor
         TableMappings='{"rules": []}')["ReplicationTask"]
     dms.start_replication_task(ReplicationTaskArn=reverse["ReplicationTaskArn"],
                                StartReplicationTaskType="start-replication")
+    deploy_write_switches()
+    cdc_latency(reverse["ReplicationTaskArn"], 1.0)
+    cdc_latency(reverse["ReplicationTaskArn"], 0.0, after_seconds=120)
     allowed = handle(manual("failback", "reverse CDC running"), FakeContext(),
                      clients=world.clients)
     assert allowed["status"] == "failed-back", allowed
@@ -107,7 +112,8 @@ def test_status_report_reads_state_only(make_world: Callable[..., World]) -> Non
     assert report["failover_status"] == "completed"
     assert report["gate"]["tripped"] is True
     assert report["gate"]["generation"] == 1
-    assert world.clients.calls - before == {"dynamodb.GetItem": 4}
+    # The state table, then live reads of the databases for the phase hint: no write.
+    assert world.clients.calls - before == {"dynamodb.GetItem": 5, "rds.DescribeDBInstances": 3}
 
 
 def test_failback_takes_the_lambda_time_its_switch_back_waits_with() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from handlers.failover import gate
 from handlers.failover.app import handle
+from tests.failover.cycle import ready_for_failback
 from tests.failover.world import PRIMARY, STACK, STANDBY, FakeContext, World, manual, scheduled_event
 
 
@@ -41,6 +42,7 @@ def test_failback_between_a_ticks_read_and_publish_is_not_undone(
         DBInstanceIdentifier="shop-primary-reverse",
         SourceDBInstanceIdentifier=world.standby_instance()["DBInstanceArn"],
         DBInstanceClass="db.r6g.large", SourceRegion=STANDBY)
+    ready_for_failback("shop-primary-reverse")
     world.primary.status = 200
     failbacks: list[dict[str, Any]] = []
 
