@@ -322,7 +322,7 @@ class ReverseTarget(_Item):
     """What a failback promotes, found by its ``check_reverse`` step.
 
     Attributes:
-        kind: ``read-replica`` (an RDS read replica of the promoted standby), ``dms-task`` (a
+        kind: ``rds-read-replica`` (an RDS read replica of the promoted standby), ``dms-task`` (a
             CDC task from the standby to the old primary; ``identifier`` is its ARN) or
             ``aurora-secondary`` (the old primary cluster, rejoined as a secondary).
         identifier: the replica's DB identifier, the task's ARN or the cluster's identifier.
@@ -333,7 +333,7 @@ class ReverseTarget(_Item):
         new_primary_arn: the database that writes once the failback is done.
     """
 
-    kind: Literal["read-replica", "dms-task", "aurora-secondary"]
+    kind: Literal["rds-read-replica", "dms-task", "aurora-secondary"]
     identifier: str
     arn: str | None = None
     region: str

@@ -129,7 +129,7 @@ def check(ctx: FailbackContext) -> ReverseCheck:
     else:
         out.refusal = _lag_problem(ctx, ident, out.detail)
     if out.refusal is None:
-        out.target = ReverseTarget(kind="read-replica", identifier=ident,
+        out.target = ReverseTarget(kind="rds-read-replica", identifier=ident,
                                    arn=inst.get("DBInstanceArn"), region=s.primary_region,
                                    source=source, declared=declared,
                                    new_primary_arn=inst.get("DBInstanceArn"))
