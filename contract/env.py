@@ -43,7 +43,7 @@ from contract.identifiers import (
     parse_rds_cluster_arn,
     parse_rds_instance_arn,
 )
-from contract.names import GATE_ALARM_PERIOD_SECONDS, Role
+from contract.names import GATE_ALARM_PERIOD_SECONDS, Phase, Role
 from contract.quantities import (
     CadenceMinutes,
     ConsecutiveFailures,
@@ -102,6 +102,8 @@ class Env(StrEnum):
     SNAPSHOT_QUOTA = "SNAPSHOT_QUOTA"
     GLOBAL_CLUSTER_IDENTIFIER = "GLOBAL_CLUSTER_IDENTIFIER"
     GATE_PERIOD_SECONDS = "GATE_PERIOD_SECONDS"
+    FAILOVER_PHASE = "FAILOVER_PHASE"
+    REVERSE_REPLICA_IDENTIFIER = "REVERSE_REPLICA_IDENTIFIER"
 
 
 class SettingsError(ValueError):
@@ -215,6 +217,10 @@ class OrchestratorEnv(BaseModel):
 
     #: Who reads this environment, for messages.
     WHO: ClassVar[str] = "orchestrator"
+    #: Variables :meth:`render` fills with their default when the program does not give them:
+    #: variables added after the program's environment was written, so that a program that does
+    #: not know them yet still renders a complete environment.
+    RENDER_DEFAULTS: ClassVar[tuple[Env, ...]] = ()
 
     @classmethod
     def names(cls) -> tuple[Env, ...]:
@@ -259,6 +265,11 @@ class OrchestratorEnv(BaseModel):
         if choices and all(isinstance(c, str) for c in choices):
             return "one of " + ", ".join(choices)
         return str(f.description)
+
+    @classmethod
+    def _rendered_default(cls, name: Env) -> Any:
+        default = cls.field_of(name).default
+        return str(default) if isinstance(default, Enum) else default
 
     @classmethod
     def fill_rule(cls, name: Env | str) -> Fill | None:
@@ -316,13 +327,16 @@ class OrchestratorEnv(BaseModel):
         """The function's environment from python values (the program).
 
         Every variable of the function must be given (defaults are not applied, so each
-        function's environment says everything it runs with). Numbers become strings, lists
-        and dicts JSON; values known only at deploy time (Pulumi Outputs) pass through.
+        function's environment says everything it runs with), except those in
+        :attr:`RENDER_DEFAULTS`, which are rendered with their default when not given. Numbers
+        become strings, lists and dicts JSON; values known only at deploy time (Pulumi
+        Outputs) pass through.
 
         Raises:
             ValueError: a variable is missing, foreign or invalid.
         """
-        given = {str(k): v for k, v in values.items()}
+        given = {str(n): cls._rendered_default(n) for n in cls.RENDER_DEFAULTS}
+        given |= {str(k): v for k, v in values.items()}
         names = {str(n) for n in cls.names()}
         missing, extra = sorted(names - set(given)), sorted(set(given) - names)
         if missing or extra:
@@ -374,6 +388,8 @@ class FailoverEnv(CommonEnv):
     """The failover orchestrator's environment (``handlers.failover``)."""
 
     WHO: ClassVar[str] = "failover orchestrator"
+    RENDER_DEFAULTS: ClassVar[tuple[Env, ...]] = (Env.FAILOVER_PHASE,
+                                                   Env.REVERSE_REPLICA_IDENTIFIER)
 
     state_table_name: str = Field(alias=str(Env.STATE_TABLE_NAME), min_length=1,
                                   description="DynamoDB state and lock table (standby Region)",
@@ -417,6 +433,13 @@ class FailoverEnv(CommonEnv):
                                      [])
     warm_functions: Json[list[str]] = var(Env.WARM_FUNCTIONS,
                                           "JSON [Lambda names or ARNs] invoked after the move", [])
+    failover_phase: Phase = var(
+        Env.FAILOVER_PHASE, "the stack's configured failover.phase (never guessed from live "
+        "state: the status report says when live state disagrees)", Phase.NORMAL)
+    reverse_replica_identifier: str = var(
+        Env.REVERSE_REPLICA_IDENTIFIER, "the reverse replica the program declares in the primary "
+        "Region (phase reverse-replicating; for dms the reverse CDC task's ARN or identifier); "
+        '"" to look for a read replica of the promoted standby there', "")
 
     @model_validator(mode="after")
     def _failover(self) -> Self:
@@ -429,6 +452,11 @@ class FailoverEnv(CommonEnv):
             raise ValueError(f"{Env.RESTORE_INSTANCE_CLASS} is required when "
                              f"{Env.DB_STRATEGY} is snapshot-restore")
         self._primary_kind()
+        reverse = self.reverse_replica_identifier
+        if reverse and self.strategy.standby is not Standby.CLUSTER and (
+                self.db_strategy is not Strategy.DMS and not is_db_identifier(reverse)):
+            raise ValueError(f"{Env.REVERSE_REPLICA_IDENTIFIER} must be the reverse replica's DB "
+                             f"identifier ({DB_IDENTIFIER_HELP}) or \"\", got {reverse!r}")
         # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
         _require_region(Env.PRIMARY_DB_ARN, self.primary_db_arn, Env.PRIMARY_REGION,
                         self.primary_region)

@@ -75,6 +75,57 @@ def managed_by_value(stack: str) -> str:
     return f"ecommerce-dr/{stack}"
 
 
+#: Failback (switchover) steps, in order (:mod:`handlers.failover.failback`), and their budgets:
+#: the orchestrator's own work in seconds per step, waits excluded (the drain and promotion
+#: waits are bounded separately). A step starts only with at least its budget of Lambda time
+#: left; otherwise the invocation returns ``failback-in-progress`` and the next one resumes.
+FAILBACK_STEPS: Final[tuple[str, ...]] = (
+    "check_reverse", "pause_writes", "drain", "promote_reverse", "release",
+)
+FAILBACK_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = dict.fromkeys(FAILBACK_STEPS, 30)
+
+
+class Phase(StrEnum):
+    """``failover.phase``: where the stack is in a DR cycle. The operator sets it (the failover
+    orchestrator's alerts and ``status`` say when, with the exact command); nothing derives it
+    from live AWS state.
+
+    * ``normal``: the primary writes, the standby replicates.
+    * ``failed-over``: the standby was promoted and serves traffic.
+    * ``reverse-replicating``: the program declares a replica of the promoted database in the
+      old primary Region, which the failback promotes.
+    """
+
+    NORMAL = "normal"
+    FAILED_OVER = "failed-over"
+    REVERSE_REPLICATING = "reverse-replicating"
+
+
+class WriteSwitch(StrEnum):
+    """Values of the app-facing write switch (:func:`write_switch_parameter`): while
+    ``paused`` the shop answers writes with HTTP 503 and takes none."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+def write_switch_parameter(stack: str) -> str:
+    """Name of the SSM parameter (String, one per Region) the shop reads to know whether it may
+    write: ``/ecommerce-dr/<stack>/writes``, value a :class:`WriteSwitch`."""
+    return f"/{PHYSICAL_NAME_PREFIX}/{stack}/writes"
+
+
+#: The shop re-reads its write switch at least this often, seconds: writes are known to have
+#: stopped this long after the switch was set to ``paused`` (the failback's drain counts lag
+#: readings from then on only).
+WRITE_SWITCH_REFRESH_SECONDS: Final[int] = 5
+
+#: The Pulumi project, i.e. the namespace of the stack's config keys (``ecommerce-dr:<key>``).
+PULUMI_PROJECT: Final[str] = "ecommerce-dr"
+#: Config key (``--path`` form) of the phase.
+PHASE_CONFIG_KEY: Final[str] = "failover.phase"
+
+
 class Role(StrEnum):
     ENDPOINT_HEALTH_CHECK = "endpoint-health-check"   # HTTPS check on the primary's own FQDN
     GATE_HEALTH_CHECK = "gate-health-check"           # CLOUDWATCH_METRIC check following the gate alarm

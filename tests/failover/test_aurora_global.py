@@ -18,6 +18,7 @@ from handlers.failover.app import handle
 from handlers.failover.settings import get_settings
 from handlers.failover.strategies import aurora_global
 from tests.failover.aurora_world import REPLICATION_LAG, RPO_LAG, AuroraWorld, aurora_world
+from tests.failover.cycle import deploy_write_switches
 from tests.failover.world import PRIMARY, STANDBY, context, manual
 
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
@@ -191,6 +192,7 @@ def _failed_over(make: Callable[..., AuroraWorld], **options: Any) -> AuroraWorl
     world = make(**options)
     assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     world.messages()
+    deploy_write_switches()
     return world
 
 
@@ -242,7 +244,9 @@ def test_slow_switchover_is_resumed_by_the_next_failback_without_a_second_reques
     world.bridge.region_recovers("shop-global", world.primary_cluster.arn)
     world.seed_lag(0.2, cluster="shop-primary", region=PRIMARY)
     world.bridge.immediate, world.bridge.complete_after_describes = False, None
-    short = context(timeout_seconds=30)
+    # Enough Lambda time for each step's budget, too little to wait out the switchover.
+    short = context()
+    short.get_remaining_time_in_millis = lambda: 32_000  # type: ignore[method-assign]
     first = handle(manual("failback"), short, clients=world.clients)
     assert first["status"] == "failback-in-progress", first
     assert first["gate"] == 1 and world.store().gate().tripped is True

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import boto3
 
 from handlers.failover.app import handle
+from tests.failover.cycle import cdc_latency, deploy_write_switches, ready_for_failback
 from tests.failover.world import PRIMARY, STANDBY, World, context, manual, recording_clients, scheduled_event
 
 
@@ -34,6 +35,7 @@ def test_failback_releases_gate_once_a_reverse_replica_exists(
         make_world: Callable[..., World]) -> None:
     world = _failed_over(make_world)
     world.reverse_replica()
+    ready_for_failback("shop-primary-reverse")
     result = handle(manual("failback", "reverse replica in sync"), context(),
                     clients=world.clients)
     assert result["status"] == "failed-back", result
@@ -70,6 +72,9 @@ def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., Wor
         TableMappings='{"rules": []}')["ReplicationTask"]
     dms.start_replication_task(ReplicationTaskArn=reverse["ReplicationTaskArn"],
                                StartReplicationTaskType="start-replication")
+    deploy_write_switches()
+    cdc_latency(reverse["ReplicationTaskArn"], 1.0)
+    cdc_latency(reverse["ReplicationTaskArn"], 0.0, after_seconds=120)
     allowed = handle(manual("failback", "reverse CDC running"), context(),
                      clients=world.clients)
     assert allowed["status"] == "failed-back", allowed
@@ -90,7 +95,8 @@ def test_status_report_reads_state_only(make_world: Callable[..., World]) -> Non
     assert report["failover_status"] == "completed"
     assert report["gate"]["tripped"] is True
     assert report["gate"]["generation"] == 1
-    assert world.clients.calls - before == {"dynamodb.GetItem": 4}
+    # The state table, then live reads of the databases for the phase hint: no write.
+    assert world.clients.calls - before == {"dynamodb.GetItem": 5, "rds.DescribeDBInstances": 3}
 
 
 def test_failback_takes_the_lambda_time_its_switch_back_waits_with() -> None:

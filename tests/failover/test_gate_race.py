@@ -11,6 +11,7 @@ import pytest
 
 from handlers.failover import gate
 from handlers.failover.app import handle
+from tests.failover.cycle import ready_for_failback
 from tests.failover.world import STACK, STANDBY, World, context, manual, scheduled_event
 
 
@@ -38,6 +39,7 @@ def test_failback_between_a_ticks_read_and_publish_is_not_undone(
     world = make_world("read-replica")
     assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     world.reverse_replica()
+    ready_for_failback("shop-primary-reverse")
     world.primary.status = 200
     failbacks: list[dict[str, Any]] = []
 

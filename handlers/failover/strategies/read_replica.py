@@ -15,7 +15,8 @@
   (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html);
   Amazon RDS User Guide, "Promoting a read replica to be a standalone DB instance"
   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html).
-* Writable and reverse replication: :mod:`handlers.failover.strategies.instance`.
+* Writable: :mod:`handlers.failover.strategies.instance`; reverse replication for failback:
+  :mod:`handlers.failover.failback.reverse.instance`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ REQUEST = "promotion_requested"
 PROMOTED_BACKUP_RETENTION_DAYS = 7
 
 check_writable = instance.check_writable
-switch_back = instance.no_switch_back
-check_reverse_replication = instance.check_reverse_replica
 
 
 def check_readiness(ctx: StepContext) -> Check:
