@@ -7,13 +7,16 @@ broken behaviour. ``test_primary_recovers_passes_with_the_real_handlers`` runs t
 scenario with the real handlers and sees the same checks pass, so each failure comes from the
 break and not from the scenario.
 
-One drill per test (about 6 s each); the recorded plan is reused within a process.
+One drill per test, each in its own data directory; the recorded plan is reused within a
+process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,9 +35,15 @@ GATE_AFTER_RECOVERY = ("gate still published as tripped after recovery (raw data
 NO_FAILBACK = "after the primary recovers, traffic stays on the standby (no failback)"
 
 
-def _drill(scenario: str) -> DrillResult:
+@pytest.fixture
+def data_dir(data_dir_for: Callable[[str], Path], request: pytest.FixtureRequest) -> Path:
+    """This test's own data directory: the tests run in parallel, one drill each."""
+    return data_dir_for(request.node.name)
+
+
+def _drill(scenario: str, data_dir: Path) -> DrillResult:
     return run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=None,
-                                  policy_gate=False, progress=False))
+                                  data_dir=data_dir, policy_gate=False, progress=False))
 
 
 def _check(result: DrillResult, name: str) -> tuple[bool, str]:
@@ -123,9 +132,9 @@ def _momentary_failback(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- broken handlers fail the drill, on the check that guards the behaviour ---------------------
 
 def test_a_second_promotion_request_fails_exactly_one_promotion(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     _promote_twice(monkeypatch)
-    result = _drill("happy-path")
+    result = _drill("happy-path", data_dir)
     assert _only_failure(result, PROMOTION) == "2 PromoteReadReplica"
     # the handler still reports success and the database looks right: only the count tells
     assert result.failover_status == "completed"
@@ -133,11 +142,12 @@ def test_a_second_promotion_request_fails_exactly_one_promotion(
     assert verify is not None and verify.detail["database"]["replica_source"] is None
 
 
-def test_a_failed_route53_call_fails_the_no_route53_check(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_route53_call_fails_the_no_route53_check(monkeypatch: pytest.MonkeyPatch,
+                                                         data_dir: Path) -> None:
     """With the primary Region down the Route 53 API (us-east-1) is unreachable: the call
     never reaches the emulator, only the handler's client saw it."""
     _route53_first(monkeypatch)
-    result = _drill("primary-region-down")
+    result = _drill("primary-region-down", data_dir)
     detail = _only_failure(result, NO_ROUTE53)
     assert detail == "0 served by the emulator, 1 attempted by handler clients"
     fo = result.step("failover")
@@ -145,9 +155,10 @@ def test_a_failed_route53_call_fails_the_no_route53_check(monkeypatch: pytest.Mo
     assert result.failover_status == "completed"
 
 
-def test_a_gate_pulse_fails_the_gate_latch_check(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_gate_pulse_fails_the_gate_latch_check(monkeypatch: pytest.MonkeyPatch,
+                                                 data_dir: Path) -> None:
     _gate_pulse(monkeypatch)
-    result = _drill("happy-path")
+    result = _drill("happy-path", data_dir)
     published = json.loads(_only_failure(result, GATE_LATCHED))
     # the baseline tick's 0, the trip's 1, then the pulse's 0 left as the latest value
     assert published == [0.0, 1.0, 0.0]
@@ -156,9 +167,9 @@ def test_a_gate_pulse_fails_the_gate_latch_check(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_momentary_failback_fails_the_gate_after_recovery_check(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     _momentary_failback(monkeypatch)
-    result = _drill("primary-recovers")
+    result = _drill("primary-recovers", data_dir)
     published = json.loads(_only_failure(result, GATE_AFTER_RECOVERY))
     # one 0 among 1s: "was 1 at some point after recovery" would have passed it
     assert published.count(0.0) == 1 and published.count(1.0) >= 4, published
@@ -167,8 +178,8 @@ def test_a_momentary_failback_fails_the_gate_after_recovery_check(
 
 # -- the same checks pass with the real handlers -----------------------------------------------
 
-def test_primary_recovers_passes_with_the_real_handlers() -> None:
-    result = _drill("primary-recovers")
+def test_primary_recovers_passes_with_the_real_handlers(data_dir: Path) -> None:
+    result = _drill("primary-recovers", data_dir)
     assert result.verdict == "pass", result.failures
     assert _check(result, PROMOTION) == (True, "1 PromoteReadReplica")
     assert _check(result, NO_ROUTE53) == (True, "0 served by the emulator, 0 attempted by "
