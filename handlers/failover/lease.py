@@ -22,12 +22,15 @@ tests or the drill renews the lease the way the thread does in real time.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contract.names import Metric
 from handlers.failover import clock, state
-from handlers.failover.observability import logger
+from handlers.failover.observability import count, logger
 
 #: Name of the heartbeat thread (tests look for it to prove it never outlives a call).
 THREAD_NAME = "failover-lease-heartbeat"
@@ -151,3 +154,40 @@ class Heartbeat:
             self._renew()
         if self.lost:
             raise LockLost(f"failover lock lost by {self.owner}: {self.lost_reason}")
+
+
+def locked_run(store: state.StateStore, owner: str, lock_for: str,
+               run: Callable[[Heartbeat], dict[str, Any]], *, what: str,
+               record_id: Callable[[], dict[str, Any]],
+               locked_key: str = "lock_for") -> dict[str, Any]:
+    """Run ``run(heartbeat)`` holding the state table's lock for ``lock_for``, renewed by a
+    heartbeat; ``what`` (``failover`` or ``failback``) names the run in logs and answers.
+
+    Returns:
+        ``run``'s answer; ``{"status": "locked", "held_by", <locked_key>, "steps": []}``
+        when another invocation holds the lock (``locked_key``: the run the lock is for);
+        ``{"status": "lock-lost", "error", "steps": [], **record_id()}`` when the lease was
+        lost mid-run (nothing more is written: the holder resumes the run).
+
+    Raises:
+        whatever ``run`` raises, after releasing the lock.
+    """
+    if not store.acquire_lock(owner, lock_for):
+        lock = store.lock()
+        logger.info(f"{what} lock held elsewhere", extra={"holder": lock and lock.owner})
+        return {"status": "locked", "held_by": lock and lock.owner,
+                locked_key: lock and lock.failover_id, "steps": []}
+    heartbeat = Heartbeat(store, owner)
+    try:
+        with heartbeat:
+            result = run(heartbeat)
+    except LockLost as e:
+        logger.error(f"{what} stopped: lock lost", extra={"reason": str(e)})
+        count(Metric.ORCHESTRATOR_ERROR)
+        return {"status": "lock-lost", **record_id(), "error": str(e), "steps": []}
+    except Exception:
+        store.release_lock(owner)
+        raise
+    # Released only after the heartbeat stopped, so no renewal follows it.
+    store.release_lock(owner)
+    return result

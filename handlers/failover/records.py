@@ -203,7 +203,36 @@ class OneTimeRequest(_Item):
     error: str | None = None
 
 
-class FailoverRecord(_Item):
+class _Run(_Item):
+    """What a failover and a failback record share: the step timeline, the step alerts, the
+    invocation count, the outcome and the one-time requests (``<x>_requested``)."""
+
+    current_step: str | None = None
+    steps: dict[str, StepRecord] = Field(default_factory=dict)
+    step_alerts: dict[str, StepAlerts] = Field(default_factory=dict)
+    invocations: int = 0
+    last_error: str | None = None
+    completed_at: str | None = None
+    duration_seconds: float | None = None
+    alerts: dict[str, str] | None = None
+    requests: dict[str, OneTimeRequest] = Field(default_factory=dict)
+
+    def request(self, key: str) -> OneTimeRequest:
+        """The one-time request ``key`` (created empty on first use).
+
+        Raises:
+            ValueError: ``key`` does not end with ``_requested``.
+        """
+        if not key.endswith(REQUEST_SUFFIX):
+            raise ValueError(f"one-time request key {key!r} must end with {REQUEST_SUFFIX!r}")
+        return self.requests.setdefault(key, OneTimeRequest())
+
+    def step(self, name: str) -> StepRecord:
+        """The record of step ``name`` (created on first use)."""
+        return self.steps.setdefault(name, StepRecord())
+
+
+class FailoverRecord(_Run):
     """``pk = "failover"`` (the current one) and ``pk = "failover#<failover_id>"`` (a copy
     of each finished one: completed, not-ready, false-positive).
 
@@ -229,15 +258,6 @@ class FailoverRecord(_Item):
     force: bool = False
     started_at: str
     started_epoch: float
-    current_step: str | None = None
-    steps: dict[str, StepRecord] = Field(default_factory=dict)
-    step_alerts: dict[str, StepAlerts] = Field(default_factory=dict)
-    invocations: int = 0
-    last_error: str | None = None
-    completed_at: str | None = None
-    duration_seconds: float | None = None
-    alerts: dict[str, str] | None = None
-    requests: dict[str, OneTimeRequest] = Field(default_factory=dict)
     notes: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
@@ -276,20 +296,6 @@ class FailoverRecord(_Item):
         if clash or any(_REQUEST_KEY.match(k) for k in self.notes):
             raise ValueError(f"failover record notes {sorted(self.notes)} clash with its keys")
         return item | self.notes
-
-    def request(self, key: str) -> OneTimeRequest:
-        """The one-time request ``key`` (created empty on first use).
-
-        Raises:
-            ValueError: ``key`` does not end with ``_requested``.
-        """
-        if not key.endswith(REQUEST_SUFFIX):
-            raise ValueError(f"one-time request key {key!r} must end with {REQUEST_SUFFIX!r}")
-        return self.requests.setdefault(key, OneTimeRequest())
-
-    def step(self, name: str) -> StepRecord:
-        """The record of step ``name`` (created on first use)."""
-        return self.steps.setdefault(name, StepRecord())
 
 
 class FalsePositive(_Item):
@@ -342,7 +348,7 @@ class ReverseTarget(_Item):
     new_primary_arn: str | None = None
 
 
-class FailbackRecord(_Item):
+class FailbackRecord(_Run):
     """``pk = "failback"`` (the current one) and ``pk = "failback-run#<failback_id>"`` (a copy
     of each finished one: completed, refused, aborted): a planned switchover back to the
     primary Region, step by step (``contract.names.FAILBACK_STEPS``), resumed where the last
@@ -375,36 +381,13 @@ class FailbackRecord(_Item):
     phase: str | None = None
     started_at: str
     started_epoch: float
-    current_step: str | None = None
-    steps: dict[str, StepRecord] = Field(default_factory=dict)
-    step_alerts: dict[str, StepAlerts] = Field(default_factory=dict)
-    invocations: int = 0
-    last_error: str | None = None
-    completed_at: str | None = None
-    duration_seconds: float | None = None
-    alerts: dict[str, str] | None = None
     reverse: ReverseTarget | None = None
     writes_paused_epoch: float | None = None
     writes_paused_at: str | None = None
     drain_started_epoch: float | None = None
     writes: dict[str, str] = Field(default_factory=dict)
-    requests: dict[str, OneTimeRequest] = Field(default_factory=dict)
     notes: dict[str, Any] = Field(default_factory=dict)
     old_writer: str | None = None
     standby_suggestion: str | None = None
     refusal: str | None = None
     abort_reason: str | None = None
-
-    def request(self, key: str) -> OneTimeRequest:
-        """The one-time request ``key`` (created empty on first use).
-
-        Raises:
-            ValueError: ``key`` does not end with ``_requested``.
-        """
-        if not key.endswith(REQUEST_SUFFIX):
-            raise ValueError(f"one-time request key {key!r} must end with {REQUEST_SUFFIX!r}")
-        return self.requests.setdefault(key, OneTimeRequest())
-
-    def step(self, name: str) -> StepRecord:
-        """The record of step ``name`` (created on first use)."""
-        return self.steps.setdefault(name, StepRecord())

@@ -33,7 +33,7 @@ from typing import Any
 from contract.names import Metric
 from handlers.failover import clock, phase
 from handlers.failover.context import COMPLETION_NOTES, StepContext, StepResult
-from handlers.failover.lease import Heartbeat, LockLost
+from handlers.failover.lease import Heartbeat, LockLost, locked_run
 from handlers.failover.observability import count, logger, seconds
 from handlers.failover.records import (
     FailoverRecord,
@@ -105,30 +105,18 @@ def run_failover(settings: FailoverSettings, clients: ClientFactory, store: Stat
     if not in_progress and store.gate().tripped:
         return {"status": "already-failed-over", "failover_id": store.gate().failover_id,
                 "steps": []}
-    if not store.acquire_lock(owner, current.failover_id if current and in_progress else "new"):
-        lock = store.lock()
-        logger.info("failover lock held elsewhere", extra={"holder": lock and lock.owner})
-        return {"status": "locked", "failover_id": lock and lock.failover_id,
-                "held_by": lock and lock.owner, "steps": []}
-    heartbeat = Heartbeat(store, owner)
-    try:
-        with heartbeat:
-            result = _run_locked(settings, clients, store, trigger=trigger, reason=reason,
-                                 force=force, remaining_seconds=remaining_seconds,
-                                 lease=heartbeat)
-    except LockLost as e:
-        # Another invocation may hold the lock now: write nothing, leave the record to it.
-        logger.error("failover stopped: lock lost", extra={"reason": str(e)})
-        count(Metric.ORCHESTRATOR_ERROR)
+    lock_for = current.failover_id if current is not None and in_progress else "new"
+
+    def run(heartbeat: Heartbeat) -> dict[str, Any]:
+        return _run_locked(settings, clients, store, trigger=trigger, reason=reason,
+                           force=force, remaining_seconds=remaining_seconds, lease=heartbeat)
+
+    def record_id() -> dict[str, Any]:
         record = store.failover()
-        return {"status": "lock-lost", "failover_id": record and record.failover_id,
-                "error": str(e), "steps": []}
-    except Exception:
-        store.release_lock(owner)
-        raise
-    # Released only after the heartbeat stopped, so no renewal follows it.
-    store.release_lock(owner)
-    return result
+        return {"failover_id": record and record.failover_id}
+
+    return locked_run(store, owner, lock_for, run, what="failover", record_id=record_id,
+                      locked_key="failover_id")
 
 
 def _failback_in_progress(store: StateStore) -> dict[str, Any] | None:

@@ -29,7 +29,7 @@ from handlers.failover import clock, phase
 from handlers.failover.failback.context import FailbackContext
 from handlers.failover.failback.reverse import ReverseOps, load
 from handlers.failover.failback.steps import STEPS
-from handlers.failover.lease import Heartbeat, LockLost
+from handlers.failover.lease import Heartbeat, LockLost, locked_run
 from handlers.failover.observability import count, logger
 from handlers.failover.records import FailbackAttempt, FailbackRecord, StepAlerts, StepRecord
 from handlers.failover.runner import ALERT_REPEAT_SECONDS, MAX_ERROR_CHARS
@@ -101,26 +101,18 @@ def failback(settings: FailoverSettings, clients: ClientFactory, store: StateSto
         if refusal is not None:
             return _log(store, _refusal(store, refusal), reason)
     lock_for = current.failback_id if current is not None and _in_progress(current) else "failback"
-    if not store.acquire_lock(owner, lock_for):
-        lock = store.lock()
-        logger.info("failback lock held elsewhere", extra={"holder": lock and lock.owner})
-        return {"status": "locked", "held_by": lock and lock.owner,
-                "lock_for": lock and lock.failover_id, "steps": []}
-    heartbeat = Heartbeat(store, owner)
-    try:
-        with heartbeat:
-            result = _run_locked(settings, clients, store, reason=reason,
-                                 remaining_seconds=remaining_seconds, lease=heartbeat)
-    except LockLost as e:
-        logger.error("failback stopped: lock lost", extra={"reason": str(e)})
-        count(Metric.ORCHESTRATOR_ERROR)
+
+    def run(heartbeat: Heartbeat) -> dict[str, Any]:
+        return _run_locked(settings, clients, store, reason=reason,
+                           remaining_seconds=remaining_seconds, lease=heartbeat)
+
+    def record_id() -> dict[str, Any]:
         record = store.failback()
-        return {"status": "lock-lost", "failback_id": record and record.failback_id,
-                "error": str(e), "steps": []}
-    except Exception:
-        store.release_lock(owner)
-        raise
-    store.release_lock(owner)  # after the heartbeat stopped: no renewal follows
+        return {"failback_id": record and record.failback_id}
+
+    result = locked_run(store, owner, lock_for, run, what="failback", record_id=record_id)
+    if result["status"] in ("locked", "lock-lost"):
+        return result
     return _log(store, result, reason)
 
 
