@@ -5,6 +5,7 @@ drill that fails or is interrupted. Each drill runs once per module; tests read 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,11 @@ def test_replication_lag_fires_the_alarm_and_readiness_refuses(refused: dict[str
     assert _check(refused, "the replication-lag alarm fired")["passed"]
     ref = refused["refusal"]
     assert ref["status"] == "not-ready"
-    assert ref["reasons"] == ["ReplicaLag 3660 s exceeds the RPO of 3600 s"]  # max(900, 3600) + 60
+    # The stall lasts max(900, 3600) + 60 s on the drill's clock; the lag is read from the
+    # real standby, so it may be a second short of that when the machine is busy.
+    (reason,) = ref["reasons"]
+    m = re.fullmatch(r"ReplicaLag (\d+) s exceeds the RPO of 3600 s", reason)
+    assert m is not None and 3655 <= int(m[1]) <= 3660, reason
     assert _check(refused, "readiness refused to promote")["passed"]
     assert _check(refused, "no promotion request (rds:PromoteReadReplica)")["passed"]
     assert _check(refused, "PostgreSQL: the standby still replicates")["passed"]
