@@ -63,11 +63,16 @@ def new_failover_id() -> str:
 
 
 def alert(settings: FailoverSettings, clients: ClientFactory, subject: str,
-          body: dict[str, Any]) -> dict[str, str]:
-    """SNS alert in every Region's topic that can be reached."""
+          body: dict[str, Any], *, record: str = "failover") -> dict[str, str]:
+    """SNS alert in every Region's topic that can be reached; a body too long for SNS points
+    at the full text in the state table's ``record`` item (``failover`` or ``failback``).
+
+    Returns:
+        Region -> ``sent`` or the error, as :func:`handlers.shared.alerts.publish_alert`.
+    """
     return publish_alert(settings.alert_topic_arns, f"[{settings.stack_name}] {subject}", body,
                          lambda region: clients("sns", region),
-                         full_text=f"the failover record (pk 'failover') of state table "
+                         full_text=f"the {record} record (pk '{record}') of state table "
                                    f"{settings.state_table_name}")
 
 

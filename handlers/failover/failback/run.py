@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contract.names import FAILBACK_STEP_BUDGETS_SECONDS, FAILBACK_STEPS, Metric
-from handlers.failover import clock, phase
+from handlers.failover import clock, phase, runner
 from handlers.failover.failback.context import FailbackContext
 from handlers.failover.failback.reverse import ReverseOps, load
 from handlers.failover.failback.steps import STEPS
@@ -35,7 +35,7 @@ from handlers.failover.records import FailbackAttempt, FailbackRecord, StepAlert
 from handlers.failover.runner import ALERT_REPEAT_SECONDS, MAX_ERROR_CHARS
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.state import StateStore
-from handlers.shared.alerts import clip_text, publish_alert
+from handlers.shared.alerts import clip_text
 from handlers.shared.aws import ClientFactory
 from rto_rpo.figures import LAMBDA_MAX_TIMEOUT_SECONDS
 
@@ -256,11 +256,9 @@ def _alert_step_failed(ctx: FailbackContext, name: str) -> None:
 
 def alert(settings: FailoverSettings, clients: ClientFactory, subject: str,
           body: dict[str, Any]) -> dict[str, str]:
-    """SNS alert in every Region's topic that can be reached."""
-    return publish_alert(settings.alert_topic_arns, f"[{settings.stack_name}] {subject}", body,
-                         lambda region: clients("sns", region),
-                         full_text=f"the failback record (pk 'failback') of state table "
-                                   f"{settings.state_table_name}")
+    """SNS alert in every Region's topic that can be reached (the failback record holds the
+    full text)."""
+    return runner.alert(settings, clients, subject, body, record="failback")
 
 
 def _gate_value(store: StateStore) -> int:

@@ -17,13 +17,20 @@ and know no strategy by name.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast, runtime_checkable
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from contract.strategies import Strategy, spec
+from handlers.failover import clock
+from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
+from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
+from handlers.failover.strategies.polling import POLL_SECONDS
 from handlers.shared.aws import ClientFactory
 
 #: The module of each strategy's reverse replication.
@@ -62,6 +69,62 @@ class LagReading:
     def as_dict(self) -> dict[str, Any]:
         return {"lag_seconds": self.seconds, "lag_at": self.at, "lag_metric": self.metric,
                 "drained_at_or_under_seconds": self.threshold}
+
+
+@dataclass
+class PromotionReading:
+    """One read of the target while it is promoted: ``done`` (it takes writes), ``due``
+    (a promotion request may be made now, if the one-time request allows one), ``untouched``
+    (the target shows no sign of an earlier request), ``blocked`` (a request is due but the
+    target's state refuses it: the step fails with this text), ``late`` (what the step says
+    when the promotion bound passes: "<what> still <state>"), ``detail`` (recorded)."""
+
+    done: bool
+    due: bool
+    late: str
+    untouched: bool = True
+    blocked: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def await_promotion(ctx: FailbackContext, req: OneTime, read: Callable[[], PromotionReading],
+                    request: Callable[[], None], *, done_key: str) -> FailbackStepResult:
+    """Request the promotion once (:mod:`handlers.failover.once`) and poll ``read`` until the
+    target is done, bounded by PROMOTION_SECONDS from the request: ``ok`` (``detail[done_key]``
+    true when it was done before any request of this failback), or ``paused`` when the Lambda
+    runs low on time.
+
+    Raises:
+        StepFailed: ``read`` raised it, the target refused the request, or it is late.
+        LockLost: the lock was lost before a request or during a wait.
+    """
+    bound = ctx.settings.promotion_seconds
+    started, polls = clock.now(), 0
+    while True:
+        r = read()
+        polls += 1
+        detail = r.detail | {"polls": polls}
+        if r.done:
+            return FailbackStepResult("ok", detail | {done_key: req.state is None})
+        if r.due and req.may_repeat(untouched=r.untouched, accepted_after_seconds=bound):
+            if r.blocked:
+                raise StepFailed(r.blocked)
+            request()
+            continue  # read the target again at once
+        if clock.now() > (req.epoch or started) + bound:
+            raise StepFailed(f"{r.late} {bound} s after the request ({req.state})")
+        if ctx.out_of_time():
+            return FailbackStepResult("paused", detail)
+        ctx.wait(POLL_SECONDS)
+
+
+def api_state(read: Callable[[], object]) -> str:
+    """``reachable`` when ``read()`` answers, else ``unreachable: <error>`` (status facts)."""
+    try:
+        read()
+    except (BotoCoreError, ClientError) as e:
+        return f"unreachable: {type(e).__name__}: {e}"
+    return "reachable"
 
 
 @runtime_checkable

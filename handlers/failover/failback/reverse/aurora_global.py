@@ -34,12 +34,18 @@ from handlers.failover import clock
 from handlers.failover import global_database as gdb
 from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
-from handlers.failover.failback.reverse import LagReading, ReverseCheck
+from handlers.failover.failback.reverse import (
+    LagReading,
+    PromotionReading,
+    ReverseCheck,
+    api_state,
+    await_promotion,
+)
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies.aurora_global import SWITCHOVER_MAX_LAG_SECONDS
-from handlers.failover.strategies.polling import POLL_SECONDS, lookback, refused
+from handlers.failover.strategies.polling import lookback, refused
 from handlers.shared.aws import ClientFactory
 
 REQUEST = "switchover_requested"
@@ -123,45 +129,32 @@ def _switchover(ctx: FailbackContext, req: OneTime) -> None:
 def promote(ctx: FailbackContext) -> FailbackStepResult:
     s = ctx.settings
     req = OneTime(ctx, REQUEST)
-    detail: dict[str, Any] = {"global_cluster": s.global_cluster_identifier}
-    started, polls = clock.now(), 0
-    while True:
+
+    def read() -> PromotionReading:
         g = gdb.describe_global(ctx.standby("rds"), s.global_cluster_identifier)
-        polls += 1
         if g is None:
             raise StepFailed(f"global database {s.global_cluster_identifier} not found")
         old = gdb.member(g, s.primary_db_arn)
-        detail.update(global_status=g.get("Status"), writer=gdb.writer_arn(g), polls=polls,
-                      switchover_attempts=req.attempts)
-        if old is not None and old.get("IsWriter") and g.get("Status") == "available":
-            detail["already_writer"] = req.state is None
-            return FailbackStepResult("ok", detail)
-        untouched = old is not None and g.get("Status") == "available"
-        if untouched and req.may_repeat(untouched=True,
-                                        accepted_after_seconds=s.promotion_seconds):
-            _switchover(ctx, req)
-            continue
+        available = g.get("Status") == "available"
         if old is None:
             raise StepFailed(f"the old primary {s.primary_db_identifier} is not a member of "
                              f"{s.global_cluster_identifier}: nothing to switch over to")
-        if clock.now() > (req.epoch or started) + s.promotion_seconds:
-            raise StepFailed(f"{s.primary_db_identifier} is not the writer of "
-                             f"{s.global_cluster_identifier} (global {g.get('Status')!r}) "
-                             f"{s.promotion_seconds} s after the switchover request "
-                             f"({req.state}); check the global database")
-        if ctx.out_of_time():
-            return FailbackStepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        return PromotionReading(
+            done=bool(old.get("IsWriter")) and available, due=available,
+            late=f"{s.primary_db_identifier} is not the writer of "
+                 f"{s.global_cluster_identifier} (global {g.get('Status')!r})",
+            detail={"global_cluster": s.global_cluster_identifier,
+                    "global_status": g.get("Status"), "writer": gdb.writer_arn(g),
+                    "switchover_attempts": req.attempts})
+
+    return await_promotion(ctx, req, read, lambda: _switchover(ctx, req),
+                           done_key="already_writer")
 
 
 def observe(settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any]:
     s = settings
-    facts: dict[str, Any] = {}
-    try:
-        gdb.describe_cluster(clients("rds", s.primary_region), s.primary_db_identifier)
-        facts["primary_api"] = "reachable"
-    except (BotoCoreError, ClientError) as e:
-        facts["primary_api"] = f"unreachable: {type(e).__name__}: {e}"
+    facts: dict[str, Any] = {"primary_api": api_state(lambda: gdb.describe_cluster(
+        clients("rds", s.primary_region), s.primary_db_identifier))}
     try:
         g = gdb.describe_global(clients("rds", s.standby_region), s.global_cluster_identifier)
         standby = gdb.describe_cluster(clients("rds", s.standby_region), s.standby_db_identifier)

@@ -22,16 +22,22 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from handlers.failover import clock, database
+from handlers.failover import database
 from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
 from handlers.failover.failback.metrics import newest_since
-from handlers.failover.failback.reverse import LagReading, ReverseCheck
+from handlers.failover.failback.reverse import (
+    LagReading,
+    PromotionReading,
+    ReverseCheck,
+    api_state,
+    await_promotion,
+)
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies.dms import cdc_latency_target, replication_task
-from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS, POLL_SECONDS, refused
+from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS, refused
 from handlers.shared.aws import ClientFactory
 
 REQUEST = "reverse_cdc_stop_requested"
@@ -156,38 +162,26 @@ def _stop(req: OneTime, dms: Any, arn: str) -> None:
 
 
 def promote(ctx: FailbackContext) -> FailbackStepResult:
-    s, target = ctx.settings, ctx.reverse
+    target = ctx.reverse
     dms = ctx.clients("dms", target.region)
     req = OneTime(ctx, REQUEST)
-    detail: dict[str, Any] = {"task": target.identifier, "region": target.region}
-    started, polls = clock.now(), 0
-    while True:
+
+    def read() -> PromotionReading:
         task = replication_task(dms, target.identifier)
-        polls += 1
         status = task["Status"] if task else "missing"
-        detail.update(task_status=status, polls=polls, stop_attempts=req.attempts)
-        if status == "stopped":
-            return FailbackStepResult("ok", detail)
-        if status == "running" and req.may_repeat(untouched=True,
-                                                    accepted_after_seconds=s.promotion_seconds):
-            _stop(req, dms, target.identifier)
-            continue
-        if clock.now() > (req.epoch or started) + s.promotion_seconds:
-            raise StepFailed(f"reverse DMS task still {status!r} {s.promotion_seconds} s "
-                             f"after the stop request ({req.state})")
-        if ctx.out_of_time():
-            return FailbackStepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        return PromotionReading(
+            done=status == "stopped", due=status == "running",
+            late=f"reverse DMS task still {status!r}",
+            detail={"task": target.identifier, "region": target.region, "task_status": status,
+                    "stop_attempts": req.attempts})
+
+    return await_promotion(ctx, req, read, lambda: _stop(req, dms, target.identifier),
+                           done_key="already_stopped")
 
 
 def observe(settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any]:
-    facts: dict[str, Any] = {}
-    try:
-        database.describe_instance(clients("rds", settings.primary_region),
-                                   settings.primary_db_identifier)
-        facts["primary_api"] = "reachable"
-    except (BotoCoreError, ClientError) as e:
-        facts["primary_api"] = f"unreachable: {type(e).__name__}: {e}"
+    facts: dict[str, Any] = {"primary_api": api_state(lambda: database.describe_instance(
+        clients("rds", settings.primary_region), settings.primary_db_identifier))}
     try:
         forward = replication_task(clients("dms", settings.standby_region), settings.dms_task_arn)
         facts["standby_role"] = ("missing" if forward is None else

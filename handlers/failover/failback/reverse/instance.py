@@ -27,15 +27,21 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract.identifiers import same_db
-from handlers.failover import clock, database
+from handlers.failover import database
 from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
 from handlers.failover.failback.metrics import newest_since
-from handlers.failover.failback.reverse import LagReading, ReverseCheck
+from handlers.failover.failback.reverse import (
+    LagReading,
+    PromotionReading,
+    ReverseCheck,
+    api_state,
+    await_promotion,
+)
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
-from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS, POLL_SECONDS, refused
+from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS, refused
 from handlers.shared.aws import ClientFactory
 
 REQUEST = "reverse_promotion_requested"
@@ -155,48 +161,36 @@ def _request(ctx: FailbackContext, req: OneTime, rds: Any, inst: dict[str, Any])
 
 
 def promote(ctx: FailbackContext) -> FailbackStepResult:
-    s, target = ctx.settings, ctx.reverse
+    target = ctx.reverse
     rds = ctx.clients("rds", target.region)
     req = OneTime(ctx, REQUEST)
-    detail: dict[str, Any] = {"identifier": target.identifier, "region": target.region}
-    started, polls = clock.now(), 0
-    while True:
-        inst = database.describe_instance(rds, target.identifier)
-        polls += 1
-        if inst is None:
+    inst: dict[str, Any] = {}
+
+    def read() -> PromotionReading:
+        nonlocal inst
+        found = database.describe_instance(rds, target.identifier)
+        if found is None:
             raise StepFailed(f"reverse replica {target.identifier} not found in {target.region}")
+        inst = found
         status, replica = inst["DBInstanceStatus"], bool(database.replica_source(inst))
-        detail.update(instance_status=status, replica=replica, polls=polls,
-                      promote_attempts=req.attempts)
-        if not replica and status == "available":
-            detail["already_promoted"] = req.state is None
-            return FailbackStepResult("ok", detail)
         untouched = replica and status == "available"
-        if replica and req.may_repeat(untouched=untouched,
-                                      accepted_after_seconds=s.promotion_seconds):
-            if not untouched:
-                raise StepFailed(f"reverse replica {target.identifier} is {status!r}: a read "
-                                 "replica can be promoted only when 'available'; requested on "
-                                 "the next trigger")
-            _request(ctx, req, rds, inst)
-            continue  # read the instance again at once
-        if clock.now() > (req.epoch or started) + s.promotion_seconds:
-            raise StepFailed(f"{target.identifier} not promoted (status {status!r}, "
-                             f"replica={replica}) {s.promotion_seconds} s after the request "
-                             f"({req.state}); check the instance")
-        if ctx.out_of_time():
-            return FailbackStepResult("paused", detail)
-        ctx.wait(POLL_SECONDS)
+        return PromotionReading(
+            done=not replica and status == "available", due=replica, untouched=untouched,
+            blocked=None if untouched else (
+                f"reverse replica {target.identifier} is {status!r}: a read replica can be "
+                "promoted only when 'available'; requested on the next trigger"),
+            late=f"{target.identifier} not promoted (status {status!r}, replica={replica})",
+            detail={"identifier": target.identifier, "region": target.region,
+                    "instance_status": status, "replica": replica,
+                    "promote_attempts": req.attempts})
+
+    return await_promotion(ctx, req, read, lambda: _request(ctx, req, rds, inst),
+                           done_key="already_promoted")
 
 
 def observe(settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any]:
-    facts: dict[str, Any] = {}
-    try:
-        database.describe_instance(clients("rds", settings.primary_region),
-                                   settings.primary_db_identifier)
-        facts["primary_api"] = "reachable"
-    except (BotoCoreError, ClientError) as e:
-        facts["primary_api"] = f"unreachable: {type(e).__name__}: {e}"
+    facts: dict[str, Any] = {"primary_api": api_state(lambda: database.describe_instance(
+        clients("rds", settings.primary_region), settings.primary_db_identifier))}
     standby: dict[str, Any] | None = None
     try:
         standby = database.describe_instance(clients("rds", settings.standby_region),
