@@ -44,6 +44,7 @@ from contract.identifiers import (
     parse_rds_instance_arn,
 )
 from contract.names import GATE_ALARM_PERIOD_SECONDS, Role
+from contract.phases import Phase
 from contract.quantities import (
     CadenceMinutes,
     ConsecutiveFailures,
@@ -102,6 +103,9 @@ class Env(StrEnum):
     SNAPSHOT_QUOTA = "SNAPSHOT_QUOTA"
     GLOBAL_CLUSTER_IDENTIFIER = "GLOBAL_CLUSTER_IDENTIFIER"
     GATE_PERIOD_SECONDS = "GATE_PERIOD_SECONDS"
+    FAILOVER_PHASE = "FAILOVER_PHASE"
+    REVERSE_REPLICA_IDENTIFIER = "REVERSE_REPLICA_IDENTIFIER"
+    REVERSE_DMS_TASK_ARN = "REVERSE_DMS_TASK_ARN"
 
 
 class SettingsError(ValueError):
@@ -416,6 +420,16 @@ class FailoverEnv(CommonEnv):
                                      [])
     warm_functions: Json[list[str]] = var(Env.WARM_FUNCTIONS,
                                           "JSON [Lambda names or ARNs] invoked after the move", [])
+    failover_phase: Phase = var(
+        Env.FAILOVER_PHASE, "the stack's failover phase as configured (failover.phase; "
+        "contract.phases.Phase)", Phase.NORMAL)
+    reverse_replica_identifier: str = var(
+        Env.REVERSE_REPLICA_IDENTIFIER, "the reverse replica in the primary Region (dms: the "
+        'reverse CDC target); "" unless the phase is reverse-replicating and the standby is an '
+        "instance", "")
+    reverse_dms_task_arn: str = var(
+        Env.REVERSE_DMS_TASK_ARN, 'the reverse CDC task (standby to primary); "" unless dms in '
+        "reverse-replicating", "")
 
     @model_validator(mode="after")
     def _failover(self) -> Self:
@@ -428,6 +442,7 @@ class FailoverEnv(CommonEnv):
             raise ValueError(f"{Env.RESTORE_INSTANCE_CLASS} is required when "
                              f"{Env.DB_STRATEGY} is snapshot-restore")
         self._primary_kind()
+        self._reverse()
         # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
         db_region = _region_of(self.primary_db_arn)
         if db_region != self.primary_region:
@@ -451,6 +466,34 @@ class FailoverEnv(CommonEnv):
             raise ValueError(f"{Env.GLOBAL_CLUSTER_IDENTIFIER} must be the global database's "
                              f"identifier ({DB_IDENTIFIER_HELP}) when {Env.DB_STRATEGY} is "
                              f"{self.db_strategy}, got {self.global_cluster_identifier!r}")
+
+    def _reverse(self) -> None:
+        """REVERSE_REPLICA_IDENTIFIER names an RDS instance other than the primary exactly when
+        the phase is reverse-replicating and the standby is an instance (Aurora rejoins the old
+        primary by itself); REVERSE_DMS_TASK_ARN is a DMS task in the standby Region exactly
+        when the strategy is also dms."""
+        wanted = (self.failover_phase is Phase.REVERSE_REPLICATING
+                  and self.strategy.standby is not Standby.CLUSTER)
+        name, rid = Env.REVERSE_REPLICA_IDENTIFIER, self.reverse_replica_identifier
+        if wanted and not is_db_identifier(rid):
+            raise ValueError(f"{name} must be the reverse replica's identifier ({DB_IDENTIFIER_HELP}) "
+                             f"when {Env.FAILOVER_PHASE} is {self.failover_phase} and "
+                             f"{Env.DB_STRATEGY} is {self.db_strategy}, got {rid!r}")
+        if wanted and rid.lower() == self.primary_db_identifier.lower():
+            raise ValueError(f"{name} {rid!r} is the primary's identifier; the reverse replica is "
+                             "another instance in the primary Region")
+        if not wanted and rid:
+            raise ValueError(f"{name} must be empty unless {Env.FAILOVER_PHASE} is "
+                             f"{Phase.REVERSE_REPLICATING} with an instance standby, got {rid!r}")
+        task, dms = self.reverse_dms_task_arn, wanted and self.db_strategy is Strategy.DMS
+        arn = parse_arn(task) if task else None
+        if dms and (arn is None or arn.service != "dms" or arn.region != self.standby_region):
+            raise ValueError(f"{Env.REVERSE_DMS_TASK_ARN} must be a DMS task ARN in "
+                             f"{Env.STANDBY_REGION} ({self.standby_region}) when {Env.DB_STRATEGY} "
+                             f"is dms in {Phase.REVERSE_REPLICATING}, got {task!r}")
+        if not dms and task:
+            raise ValueError(f"{Env.REVERSE_DMS_TASK_ARN} must be empty unless {Env.DB_STRATEGY} "
+                             f"is dms in {Phase.REVERSE_REPLICATING}, got {task!r}")
 
     @property
     def primary_db_identifier(self) -> str:

@@ -13,6 +13,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+# Defined in contract.phases, re-exported with the other shared names.
+from contract.phases import Phase as Phase
+from contract.phases import WriteSwitch as WriteSwitch
 from rto_rpo.figures import HIGH_RESOLUTION_ALARM_PERIODS_SECONDS, STANDARD_ALARM_PERIOD_SECONDS
 
 ROLE_TAG: Final[str] = "dr:role"
@@ -70,6 +73,15 @@ def backup_schedule_rule_name(stack: str) -> str:
     return physical_name(stack, BACKUP_SCHEDULE_SUFFIX)
 
 
+def write_switch_parameter(stack: str) -> str:
+    """The write switch of a stack, ``/ecommerce-dr/<stack>/writes``: an SSM String parameter
+    of that name in each Region, holding a :class:`contract.phases.WriteSwitch` value. The
+    program creates it (``open``) in both Regions and never changes its value afterwards;
+    the failover orchestrator sets it to ``paused`` during the planned failback and back to
+    ``open``; the application answers writes with HTTP 503 while it reads ``paused``."""
+    return f"/{PHYSICAL_NAME_PREFIX}/{stack}/writes"
+
+
 def managed_by_value(stack: str) -> str:
     """Value of the ``managed-by`` tag on recovery points of a stack: ``ecommerce-dr/<stack>``."""
     return f"ecommerce-dr/{stack}"
@@ -98,6 +110,12 @@ class Role(StrEnum):
     GLOBAL_DATABASE = "global-database"               # aws.rds.GlobalCluster (aurora-global)
     STANDBY_INSTANCE = "standby-cluster-instance"     # instances of the standby cluster
     MANAGED_RPO_PARAMETERS = "managed-rpo-parameters" # cluster parameter group for the primary
+    # Primary Region, reverse-replicating: the read replica of the promoted standby (dms: the
+    # reverse CDC task's target instance), its KMS key and its lag alarm(s).
+    REVERSE_REPLICA = "reverse-replica"
+    REVERSE_KMS_KEY = "reverse-kms-key"
+    REVERSE_REPLICATION_ALARM = "reverse-replication-alarm"
+    WRITE_SWITCH = "write-switch"                     # SSM parameter per Region
 
 
 class Metric(StrEnum):
