@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 STACK    ?= prod
 SCENARIO ?= happy-path
 STRATEGY ?=
+FORCE    ?=
 
 .PHONY: venv test lint preview drill bench clean
 
@@ -29,7 +30,7 @@ preview: $(STAMP)
 	$(PY) -m cli preview --stack $(STACK)
 
 drill: $(STAMP)
-	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),)
+	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),) $(if $(FORCE),--force,)
 
 bench: $(STAMP)
 	$(PY) -m cli bench

@@ -25,13 +25,11 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest import mock
-
-import boto3
-from moto import mock_aws
 
 from contract.env import Env
+from emulator.clients import session_clients
 from emulator.faults import instrumented_clients
+from emulator.in_process import mocked_aws
 from emulator.lambda_runtime import (
     LambdaContext,
     captured_output,
@@ -101,11 +99,8 @@ def run_size(n: int) -> dict[str, Any]:
         ``{"databases", "status", "warm_status", "ops": {operation: calls}, "calls",
         "per_database_calls", "per_run_calls", "seconds"}`` (seconds of the measured run).
     """
-    # RDS needs no EC2 AMIs; not loading them saves time.
-    with mock.patch.dict("os.environ", {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}), mock_aws():
-        session = boto3.session.Session()
-        builder = SiteBuilder(lambda service, region: session.client(service, region_name=region),
-                              primary_region=PRIMARY, standby_region=STANDBY)
+    with mocked_aws():
+        builder = SiteBuilder(session_clients(), primary_region=PRIMARY, standby_region=STANDBY)
         site = backup_site(builder, n, quota=1000)
         ledger = ClientLedger()
         warm, out, seconds = _steady_state(site.env, ledger)

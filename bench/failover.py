@@ -1,8 +1,9 @@
 """Failover benchmark on moto: AWS API calls per failover and the handler's own time.
 
 For each strategy a fresh site is built in ``moto.mock_aws``
-(:func:`emulator.orchestrators.failover_site`) and one manual failover runs through
-``handlers.failover.app.handle`` with its environment, a Lambda context and injected clients.
+(:func:`emulator.in_process.mocked_aws`, :func:`emulator.orchestrators.failover_site`) and one
+manual failover runs through ``handlers.failover.app.handle`` with its environment, a Lambda
+context and injected clients.
 Measured:
 
 * ``api_calls`` - AWS API calls per failover, total and per ``service.Operation``, counted
@@ -28,15 +29,14 @@ import time
 from collections import Counter
 from typing import Any
 
-import boto3
 from botocore.config import Config
-from moto import mock_aws
 
 from contract.env import Env
 from contract.strategies import STRATEGIES
 from emulator.bridges import promote_read_replica
-from emulator.clients import RecordingClients
+from emulator.clients import RecordingClients, session_clients
 from emulator.events import manual_failover
+from emulator.in_process import mocked_aws
 from emulator.lambda_runtime import LambdaContext, captured_output, clear_caches, lambda_environment
 from emulator.orchestrators import failover_site
 from emulator.site import SiteBuilder
@@ -92,9 +92,8 @@ def _failover(env: dict[str, str], clients: _TimedClients) -> tuple[dict[str, An
 
 def _one_run(strategy: str) -> tuple[Counter[str], float, float]:
     """(calls by operation, handler wall seconds, handler own seconds) of one failover."""
-    with mock_aws(config={"lambda": {"use_docker": False}}):
-        session = boto3.session.Session()
-        site = failover_site(SiteBuilder(lambda s, r: session.client(s, region_name=r)), strategy)
+    with mocked_aws():
+        site = failover_site(SiteBuilder(session_clients()), strategy)
         try:
             recording = RecordingClients(config=_CONFIG)
             clients = _TimedClients(recording)

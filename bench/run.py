@@ -58,10 +58,11 @@ def _metrics_silenced() -> Iterator[None]:
 
 def _table(rows: list[Row]) -> Table:
     table = Table(title="ecommerce-dr benchmarks")
-    for col in ("Benchmark", "Case", "Metric", "Median", "Spread", "Unit"):
+    for col in ("Benchmark", "Case", "Metric", "Median", "Spread", "Unit", "Basis"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["benchmark"], r["case"], r["metric"], shown(r), spread_of(r), r["unit"])
+        table.add_row(r["benchmark"], r["case"], r["metric"], shown(r), spread_of(r),
+                      r["unit"], r.get("basis", "measured"))
     return table
 
 

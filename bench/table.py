@@ -1,9 +1,15 @@
 """Benchmark rows, timing, and the BENCHMARKS.md table.
 
-A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None}``,
-optionally with ``"text"``: the value as it must be shown (amounts of money to the cent);
-area modules return rows with their own case keys (``strategy``, ``databases``...), which
-:func:`area` folds into ``case``.
+A row is ``{"benchmark", "case", "metric", "value", "unit", "spread": (min, max) | None,
+"basis"}``, optionally with ``"text"``: the value as it must be shown (amounts of money to
+the cent); area modules return rows with their own case keys (``strategy``, ``databases``...),
+which :func:`area` folds into ``case``.
+
+``basis`` says how the figure is known, as everywhere in the project: ``measured`` (this run
+timed or counted it), ``modelled`` (an AWS figure or price, or the shared model's arithmetic
+over config), ``configured`` (a value the stack sets), ``claimed`` (a figure another design
+states, not checked), or a ``+`` of them for a total made of terms of each kind (``measured +
+modelled``). A figure the tool wrote itself is never measured.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Row = dict[str, Any]
-_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread", "text"}
+_NOT_CASE = {"benchmark", "metric", "value", "unit", "spread", "text", "basis"}
+#: The bases a row may carry (alone or joined with " + ").
+BASES = ("measured", "modelled", "configured", "claimed")
 
 
 def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[float, float, float]:
@@ -38,13 +46,27 @@ def timed(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> tuple[f
 
 
 def row(benchmark: str, case: str, metric: str, value: float, unit: str,
-        spread: tuple[float, float] | None = None, text: str | None = None) -> Row:
-    """One row; ``text`` is how to show ``value`` when :func:`fmt` would round it wrongly."""
+        spread: tuple[float, float] | None = None, basis: str = "measured",
+        text: str | None = None) -> Row:
+    """One table row; ``text`` is how to show ``value`` when :func:`fmt` would round it wrongly.
+
+    Raises:
+        ValueError: ``basis`` is not one of :data:`BASES` (or a ``" + "`` of them).
+    """
+    if not basis or any(part not in BASES for part in basis.split(" + ")):
+        raise ValueError(f"basis must be one of {BASES} or a ' + ' of them, got {basis!r}")
     out: Row = {"benchmark": benchmark, "case": case, "metric": metric, "value": value,
-                "unit": unit, "spread": spread}
+                "unit": unit, "spread": spread, "basis": basis}
     if text is not None:
         out["text"] = text
     return out
+
+
+def basis_of(bases: Iterable[str]) -> str:
+    """The basis of a total made of terms of ``bases``: ``"measured + modelled"`` etc., in
+    :data:`BASES` order."""
+    found = {str(b) for b in bases}
+    return " + ".join(b for b in BASES if b in found) or "measured"
 
 
 def case_of(r: Row) -> str:
@@ -56,7 +78,7 @@ def area(module: str) -> Callable[[], list[Row]]:
     """Rows from an area's own benchmark module (``measure() -> list[dict]``)."""
     def run() -> list[Row]:
         return [row(r.get("benchmark", module), case_of(r), r["metric"], r["value"],
-                    r.get("unit", ""), r.get("spread"))
+                    r.get("unit", ""), r.get("spread"), r.get("basis", "measured"))
                 for r in importlib.import_module(module).measure()]
     return run
 
@@ -89,13 +111,17 @@ def render_markdown(rows: list[Row], failures: dict[str, str], command: str) -> 
         f"{platform.system()} {platform.release()}",
         f"- Command: `{command}`",
         "- Timings: median of repeated runs after a warm-up, spread = min-max. Counts are exact.",
+        "- Basis: *measured* (this run timed or counted it), *modelled* (AWS figures and prices, "
+        "and the shared RTO/RPO model over config), *configured* (set by the stack), *claimed* "
+        "(stated by another design, not checked); a total of terms of several kinds says so "
+        "(*measured + modelled*).",
         "",
-        "| Benchmark | Case | Metric | Median | Spread | Unit |",
-        "|---|---|---|---|---|---|",
+        "| Benchmark | Case | Metric | Median | Spread | Unit | Basis |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['benchmark']} | {r['case']} | {r['metric']} | {shown(r)} "
-                     f"| {spread_of(r)} | {r['unit']} |")
+                     f"| {spread_of(r)} | {r['unit']} | {r.get('basis', 'measured')} |")
     if failures:
         lines += ["", "## Not measured in this run", ""]
         lines += [f"- {name}: {err}" for name, err in failures.items()]

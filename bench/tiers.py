@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.result import Advice, Outcome
-from bench.table import Row, row
+from bench.table import Row, basis_of, row
 
 BENCHMARK = "DR tiers (prod)"
 COST = "monthly cost, modelled (prices x plan and usage)"
@@ -33,12 +33,12 @@ def _outcome_rows(o: Outcome, rec: Outcome | None, targets: tuple[Any, Any]) -> 
     case = _case(o, rec)
     out = []
     if o.monthly_usd is not None:
-        out.append(row(BENCHMARK, case, COST, o.monthly_usd, "USD/month",
+        out.append(row(BENCHMARK, case, COST, o.monthly_usd, "USD/month", basis="modelled",
                        text=f"{o.monthly_usd:,.2f}"))
     for metric, est, target in ((RTO, o.rto, targets[0]), (RPO, o.rpo, targets[1])):
         if est is not None:
             out.append(row(BENCHMARK, case, metric, est.total_seconds,
-                           f"s (target {target:.0f} s)"))
+                           f"s (target {target:.0f} s)", basis=basis_of(t.basis for t in est.terms)))
     return out
 
 
@@ -54,9 +54,9 @@ def rows(a: Advice) -> list[Row]:
     c = a.claim
     case = f"{c.label}, from its design document"   # advisor.claim names the passages
     out += [row(BENCHMARK, case, "monthly cost, claimed", c.monthly_usd, "USD/month",
-                text=f"{c.monthly_usd:,.2f}"),
-            row(BENCHMARK, case, "RTO, claimed", c.rto_seconds, "s"),
-            row(BENCHMARK, case, "RPO, claimed (upper bound)", c.rpo_seconds, "s")]
+                basis="claimed", text=f"{c.monthly_usd:,.2f}"),
+            row(BENCHMARK, case, "RTO, claimed", c.rto_seconds, "s", basis="claimed"),
+            row(BENCHMARK, case, "RPO, claimed (upper bound)", c.rpo_seconds, "s", basis="claimed")]
     return out
 
 

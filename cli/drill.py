@@ -25,14 +25,20 @@ the account of the caller's credentials (sts:GetCallerIdentity) and not the prod
 (database.primaryInstanceArn in Pulumi.prod.yaml). Each refusal, missing credentials included,
 exits 2 with one line.
 
+Real data: a PostgreSQL pair per drill on 127.0.0.1 (the strategy's replication), a shop per
+Region behind the site's endpoints, customers ordering through the failover name; the drill
+counts the orders lost from the new writer.
+
 scenarios: happy-path, primary-region-down, throttling-storm, concurrent-triggers,
-crash-and-resume, primary-recovers (drill.scenarios). Exit 1 also when a target is missed or
-the plan lacks a piece the drill needs (the report says which)."""
+crash-and-resume, primary-recovers, replication-lag (drill.scenarios). Exit 1 also when a
+target is missed or the plan lacks a piece the drill needs (the report says which)."""
+
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The command's options."""
     from contract.strategies import STRATEGIES
+    from dataplane.customers import DEFAULT_RATE_PER_SECOND
     from drill.scenarios import SCENARIOS
 
     p.add_argument("--stack", default="prod", help="stack name (Pulumi.<stack>.yaml); default prod")
@@ -46,6 +52,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-policy-gate", action="store_true",
                    help="skip step 1 (the policy gate); the report says it was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--order-rate", type=float, default=DEFAULT_RATE_PER_SECOND, metavar="N",
+                   help="customers' orders per second through the failover name (default "
+                        f"{DEFAULT_RATE_PER_SECOND:g})")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="where the drill's PostgreSQL servers live (default "
+                        "<reports-dir>/dataplane; removed afterwards, server logs kept)")
     p.add_argument("--target", choices=("emulator", "aws"), default="emulator",
                    help="emulator (default) or a real non-production AWS account")
     p.add_argument("--confirm-non-production", action="store_true",
@@ -58,7 +70,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backup-function", help="--target aws: deployed backup function name")
     p.add_argument("--region", default="us-west-2", help="--target aws: the standby Region")
     p.add_argument("--force", action="store_true",
-                   help="--target aws: manual failover event with force=true")
+                   help="when readiness refuses (scenario replication-lag), fail over anyway "
+                        "as an operator would (manual event, force=true) and measure the loss; "
+                        "--target aws: the manual failover event has force=true")
 
 
 def _game_day(a: argparse.Namespace, console: Any) -> int:
@@ -88,35 +102,57 @@ def _game_day(a: argparse.Namespace, console: Any) -> int:
 
 
 def _print_result(result: Any, reports_dir: Path, console: Any) -> None:
-    mark = "[green]PASS" if result.passed else "[red]FAIL"
-    console.print(f"\n[bold]{mark}[/bold] {result.scenario} / {result.strategy} in "
-                  f"{result.wall_seconds:.1f} s")
-    for estimate in (result.rto, result.rpo):
-        if estimate is not None:
-            console.print(estimate.breakdown())
-    for f in result.failures:
-        console.print(f"[red]  - {f}[/red]")
-    console.print(f"reports in {reports_dir}/drill-report.{{json,md}}, drill-timeline.png")
+    from drill.report.terminal import summary_lines
+
+    for line in summary_lines(result):
+        console.print(line, markup=False, highlight=False, style=_style(line))
+    console.print(f"reports in {reports_dir}/drill-report.{{json,md}}, drill-timeline.png",
+                  markup=False, highlight=False)
+
+
+def _style(line: str) -> str | None:
+    if line.startswith("PASS"):
+        return "bold green"
+    if line.startswith("FAIL") or line.startswith("  - "):
+        return "red" if not line.startswith("FAIL") else "bold red"
+    return None
+
+
+def console_for(stream: Any = None) -> Any:
+    """A rich console on ``stream`` (default stdout): the terminal's width on a terminal;
+    otherwise no width limit, so no line is wrapped or cut when the output is a file or a
+    pipe (CI logs)."""
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    if getattr(stream, "isatty", lambda: False)():
+        return Console(file=stream)
+    return Console(file=stream, width=NO_TTY_WIDTH, soft_wrap=True)
+
+
+#: Console width when the output is not a terminal: wide enough never to wrap a line.
+NO_TTY_WIDTH = 100_000
 
 
 def run(a: argparse.Namespace) -> int:
     """Run the drill (or the game day) and print the verdict; the exit code."""
-    from rich.console import Console
-
-    console = Console(stderr=False)
+    console = console_for()
     if a.target == "aws":
         return _game_day(a, console)
     from drill.options import DrillError, DrillOptions
     from drill.pipeline import run_drill
     from engine.paths import REPORTS_DIR
 
-    opts = DrillOptions(stack=a.stack, scenario=a.scenario, strategy=a.strategy,
-                        stack_file=a.stack_file, reports_dir=a.reports_dir or REPORTS_DIR,
-                        policy_gate=not a.no_policy_gate, progress=not a.quiet)
     try:
+        opts = DrillOptions(stack=a.stack, scenario=a.scenario, strategy=a.strategy,
+                            stack_file=a.stack_file, reports_dir=a.reports_dir or REPORTS_DIR,
+                            policy_gate=not a.no_policy_gate, progress=not a.quiet,
+                            order_rate=a.order_rate, force=a.force, data_dir=a.data_dir)
         result = run_drill(opts, console=console)
     except DrillError as e:
-        console.print(f"[red]drill cannot run:[/red] {e}")
+        from rich.markup import escape
+
+        console.print(f"[red]drill cannot run:[/red] {escape(str(e))}")
         return ExitCode.CANNOT_RUN
     _print_result(result, opts.reports_dir or REPORTS_DIR, console)
     return ExitCode.OK if result.passed else ExitCode.FAILED

@@ -22,15 +22,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.common import Naming, Providers, child, tags
+from components.common import child, tags
 from components.failover_orchestrator import rate_expression
 from components.lambda_function import (
     FunctionSpec,
+    OrchestratorArgs,
     error_alarm,
     metric_statements,
     orchestrator_function,
 )
-from components.naming import Suffix
+from components.naming import Naming, Suffix
 from components.settings import DrSettings
 from contract.env import BackupEnv, Env
 from contract.identifiers import parse_rds_cluster_arn, parse_rds_instance_arn
@@ -41,31 +42,9 @@ NONCURRENT_METADATA_DAYS = 30
 
 
 @dataclass
-class BackupOrchestratorArgs:
-    """Inputs of :class:`BackupOrchestrator`.
-
-    Attributes:
-        settings: validated settings (``backup.*``).
-        providers: Region providers.
-        naming: physical names.
-        common_env: the env vars both orchestrators share.
-        standby_key_arn: standby KMS key (snapshot copies, bucket encryption).
-        database_statements: the strategy's extra IAM statements (components.database).
-        alert_topic_arns: Region -> topic ARN.
-        standby_key_alias: alias of the standby key (IAM statements name keys by alias).
-        alert_key_aliases: ``(region, alias)`` of each alert topic's key (publishing to an
-            encrypted topic needs kms:GenerateDataKey on it).
-    """
-
-    settings: DrSettings
-    providers: Providers
-    naming: Naming
-    common_env: dict[str, pulumi.Input[str]]
-    standby_key_arn: pulumi.Input[str]
-    database_statements: list[dict[str, Any]]
-    alert_topic_arns: dict[str, pulumi.Input[str]]
-    standby_key_alias: str
-    alert_key_aliases: list[tuple[str, str]]
+class BackupOrchestratorArgs(OrchestratorArgs):
+    """Inputs of :class:`BackupOrchestrator`: those of
+    :class:`components.lambda_function.OrchestratorArgs` (the settings' ``backup.*``)."""
 
 
 def protected_databases(s: DrSettings) -> list[dict[str, str | None]]:

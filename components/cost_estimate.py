@@ -48,12 +48,7 @@ from pulumi import _types
 from pulumi.runtime import rpc
 
 import cost
-from cost.plan import PROVIDER_PREFIX, is_unknown
-
-#: Pulumi's wire markers for secrets and resource references (``pulumi.runtime.rpc``).
-_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+from cost.plan import PROVIDER_PREFIX, is_unknown, plain
 
 
 @dataclass(frozen=True)
@@ -130,7 +125,7 @@ async def _declared(seen: _Seen) -> DeclaredResource:
     typ = _args_type(res)
     struct = await rpc.serialize_properties(
         seen.props, {}, res, None if typ is not None else res.translate_input_property, typ)
-    inputs = _plain(MessageToDict(struct, preserving_proto_field_name=True))
+    inputs = plain(MessageToDict(struct, preserving_proto_field_name=True))
     parent = await seen.parent.urn.future() if seen.parent is not None else None
     region = inputs.get("region")
     return DeclaredResource(urn=await res.urn.future(), type=seen.type, name=seen.name,
@@ -153,24 +148,6 @@ def _args_type(res: pulumi.Resource) -> type | None:
             if isinstance(t, type) and _types.is_input_type(t):
                 return t
     return None
-
-
-def _plain(value: Any) -> Any:
-    """Wire JSON -> plain JSON: secrets unwrapped, resource references replaced by their id
-    (custom) or URN (component), integral numbers (every number is a double on the wire) as
-    ints."""
-    if isinstance(value, dict):
-        sig = value.get(_SIG)
-        if sig == _SECRET_SIG:
-            return _plain(value.get("value"))
-        if sig == _RESOURCE_SIG:
-            return value.get("id") or value.get("urn")
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def estimated_monthly_cost_usd(declared: DeclaredResources, *,

@@ -193,12 +193,12 @@ class FailoverDns(pulumi.ComponentResource):
         return combined
 
     def _records(self, name: str, primary_check: aws.route53.HealthCheck) -> None:
-        """The PRIMARY record (following ``primary_check``) and the SECONDARY record."""
+        """The failover pair: PRIMARY answers while ``primary_check`` passes, SECONDARY (no
+        check of its own) otherwise."""
         s, p, n = self._args.settings, self._args.providers, self._args.naming
-        for kind, fqdn, region, extra in (
-                ("primary", s.site.primary_endpoint_fqdn, p.primary_region,
-                 {"health_check_id": primary_check.id}),
-                ("secondary", s.site.standby_endpoint_fqdn, p.standby_region, {})):
+        for kind, fqdn, region, check_id in (
+                ("primary", s.site.primary_endpoint_fqdn, p.primary_region, primary_check.id),
+                ("secondary", s.site.standby_endpoint_fqdn, p.standby_region, None)):
             aws.route53.Record(
                 f"{name}-{kind}",
                 zone_id=s.site.hosted_zone_id,
@@ -208,5 +208,5 @@ class FailoverDns(pulumi.ComponentResource):
                 records=[fqdn],
                 set_identifier=n.set_identifier(kind, region),
                 failover_routing_policies=[{"type": kind.upper()}],
-                opts=child(self, p.health_metrics),
-                **extra)
+                health_check_id=check_id,
+                opts=child(self, p.health_metrics))

@@ -33,8 +33,6 @@ import pulumi_aws as aws
 
 from components.common import (
     FAILOVER_SERVICE_DIMENSION,
-    Naming,
-    Providers,
     assume_role_policy,
     child,
     policy_json,
@@ -42,6 +40,7 @@ from components.common import (
 )
 from components.lambda_function import (
     FunctionSpec,
+    OrchestratorArgs,
     error_alarm,
     metric_statements,
     orchestrator_function,
@@ -50,6 +49,7 @@ from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import Env, FailoverEnv
 from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
+from contract.phases import Phase
 from contract.strategies import Standby
 
 HANDLER = "handlers.failover.app.handler"
@@ -67,37 +67,19 @@ def health_url(fqdn: str, port: int, path: str) -> str:
 
 
 @dataclass
-class FailoverOrchestratorArgs:
-    """Inputs of :class:`FailoverOrchestrator`.
+class FailoverOrchestratorArgs(OrchestratorArgs):
+    """Inputs of :class:`FailoverOrchestrator`: those of
+    :class:`components.lambda_function.OrchestratorArgs`, and
 
     Attributes:
-        settings: validated settings.
-        providers: Region providers.
-        naming: physical names.
-        common_env: the env vars both orchestrators share (``COMMON_ENV`` keys).
         health_alarm_name, health_alarm_arn: the us-east-1 endpoint alarm.
         gate_alarm_name, gate_alarm_arn: the standby-Region gate alarm.
-        database_statements: the strategy's IAM statements (components.database).
-        standby_key_arn: the standby KMS key (state table encryption).
-        alert_topic_arns: Region -> topic ARN.
-        standby_key_alias: alias of the standby key (IAM statements name keys by alias).
-        alert_key_aliases: ``(region, alias)`` of each alert topic's key (publishing to an
-            encrypted topic needs kms:GenerateDataKey on it).
     """
 
-    settings: DrSettings
-    providers: Providers
-    naming: Naming
-    common_env: dict[str, pulumi.Input[str]]
     health_alarm_name: str
     health_alarm_arn: str
     gate_alarm_name: str
     gate_alarm_arn: str
-    database_statements: list[dict[str, Any]]
-    standby_key_arn: pulumi.Input[str]
-    alert_topic_arns: dict[str, pulumi.Input[str]]
-    standby_key_alias: str
-    alert_key_aliases: list[tuple[str, str]]
 
 
 def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_table: str,
@@ -132,6 +114,8 @@ def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_t
                                      if s.database.spec.standby is Standby.NONE else ""),
         Env.WARM_URLS: s.failover.warm_urls,
         Env.WARM_FUNCTIONS: s.failover.warm_functions,
+        Env.FAILOVER_PHASE: str(Phase.NORMAL),
+        Env.REVERSE_REPLICA_IDENTIFIER: "",
     }
     return FailoverEnv.render(env)
 

@@ -17,6 +17,8 @@ import pulumi_aws as aws
 
 from components.common import (
     LAMBDA_RUNTIME,
+    Naming,
+    Providers,
     assume_role_policy,
     child,
     lambda_code,
@@ -24,10 +26,41 @@ from components.common import (
     powertools_layer_arn,
 )
 from components.naming import log_group_name as lambda_log_group
+from components.settings import DrSettings
 from contract.names import METRIC_NAMESPACE, ROLE_TAG
 from rto_rpo.figures import LAMBDA_MAX_TIMEOUT_SECONDS
 
 LOG_RETENTION_DAYS = 90
+
+
+@dataclass
+class OrchestratorArgs:
+    """What both orchestrator components take (each ``XArgs`` adds its own).
+
+    Attributes:
+        settings: validated settings.
+        providers: Region providers.
+        naming: physical names.
+        common_env: the env vars both orchestrators share (``COMMON_ENV`` keys).
+        standby_key_arn: the standby KMS key (failover: state table; backup: snapshot
+            copies and the metadata bucket).
+        database_statements: the strategy's IAM statements for this orchestrator
+            (components.database).
+        alert_topic_arns: Region -> topic ARN.
+        standby_key_alias: alias of the standby key (IAM statements name keys by alias).
+        alert_key_aliases: ``(region, alias)`` of each alert topic's key (publishing to an
+            encrypted topic needs kms:GenerateDataKey on it).
+    """
+
+    settings: DrSettings
+    providers: Providers
+    naming: Naming
+    common_env: dict[str, pulumi.Input[str]]
+    standby_key_arn: pulumi.Input[str]
+    database_statements: list[dict[str, Any]]
+    alert_topic_arns: dict[str, pulumi.Input[str]]
+    standby_key_alias: str
+    alert_key_aliases: list[tuple[str, str]]
 
 
 @dataclass

@@ -105,7 +105,6 @@ class Env(StrEnum):
     GATE_PERIOD_SECONDS = "GATE_PERIOD_SECONDS"
     FAILOVER_PHASE = "FAILOVER_PHASE"
     REVERSE_REPLICA_IDENTIFIER = "REVERSE_REPLICA_IDENTIFIER"
-    REVERSE_DMS_TASK_ARN = "REVERSE_DMS_TASK_ARN"
 
 
 class SettingsError(ValueError):
@@ -200,9 +199,12 @@ def _topic_map(v: dict[str, str]) -> dict[str, str]:
 AlertTopicArns = Annotated[dict[str, str], AfterValidator(_topic_map)]
 
 
-def _region_of(arn: str) -> str:
-    """The Region field of an ARN already validated by its field's type."""
-    return arn.split(":")[3]
+def _require_region(arn_name: Env, arn: str, region_name: Env, region: str) -> None:
+    """Raise ValueError unless ``arn`` (an ARN its field's type validated; variable
+    ``arn_name``) is in ``region`` (variable ``region_name``)."""
+    where = arn.split(":")[3]
+    if where != region:
+        raise ValueError(f"{arn_name} is in {where}, but {region_name} is {region}")
 
 
 def _errors(e: ValidationError) -> str:
@@ -361,10 +363,8 @@ class CommonEnv(OrchestratorEnv):
         if self.db_strategy is Strategy.DMS and not self.dms_task_arn:
             raise ValueError(f"{Env.DMS_TASK_ARN} is required when {Env.DB_STRATEGY} is dms")
         # Cross-Region copies and restores land in the standby Region and need a key there.
-        key_region = _region_of(self.standby_kms_key_arn)
-        if key_region != self.standby_region:
-            raise ValueError(f"{Env.STANDBY_KMS_KEY_ARN} is in {key_region}, but "
-                             f"{Env.STANDBY_REGION} is {self.standby_region}")
+        _require_region(Env.STANDBY_KMS_KEY_ARN, self.standby_kms_key_arn,
+                        Env.STANDBY_REGION, self.standby_region)
         return self
 
     @property
@@ -421,15 +421,12 @@ class FailoverEnv(CommonEnv):
     warm_functions: Json[list[str]] = var(Env.WARM_FUNCTIONS,
                                           "JSON [Lambda names or ARNs] invoked after the move", [])
     failover_phase: Phase = var(
-        Env.FAILOVER_PHASE, "the stack's failover phase as configured (failover.phase; "
-        "contract.phases.Phase)", Phase.NORMAL)
+        Env.FAILOVER_PHASE, "the stack's configured failover.phase (never guessed from live "
+        "state: the status report says when live state disagrees)", Phase.NORMAL)
     reverse_replica_identifier: str = var(
-        Env.REVERSE_REPLICA_IDENTIFIER, "the reverse replica in the primary Region (dms: the "
-        'reverse CDC target); "" unless the phase is reverse-replicating and the standby is an '
-        "instance", "")
-    reverse_dms_task_arn: str = var(
-        Env.REVERSE_DMS_TASK_ARN, 'the reverse CDC task (standby to primary); "" unless dms in '
-        "reverse-replicating", "")
+        Env.REVERSE_REPLICA_IDENTIFIER, "the reverse replica the program declares in the primary "
+        "Region (phase reverse-replicating; for dms the reverse CDC task's ARN or identifier); "
+        '"" to look for a read replica of the promoted standby there', "")
 
     @model_validator(mode="after")
     def _failover(self) -> Self:
@@ -444,10 +441,8 @@ class FailoverEnv(CommonEnv):
         self._primary_kind()
         self._reverse()
         # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
-        db_region = _region_of(self.primary_db_arn)
-        if db_region != self.primary_region:
-            raise ValueError(f"{Env.PRIMARY_DB_ARN} is in {db_region}, but {Env.PRIMARY_REGION} "
-                             f"is {self.primary_region}")
+        _require_region(Env.PRIMARY_DB_ARN, self.primary_db_arn, Env.PRIMARY_REGION,
+                        self.primary_region)
         return self
 
     def _primary_kind(self) -> None:
@@ -468,32 +463,29 @@ class FailoverEnv(CommonEnv):
                              f"{self.db_strategy}, got {self.global_cluster_identifier!r}")
 
     def _reverse(self) -> None:
-        """REVERSE_REPLICA_IDENTIFIER names an RDS instance other than the primary exactly when
-        the phase is reverse-replicating and the standby is an instance (Aurora rejoins the old
-        primary by itself); REVERSE_DMS_TASK_ARN is a DMS task in the standby Region exactly
-        when the strategy is also dms."""
-        wanted = (self.failover_phase is Phase.REVERSE_REPLICATING
-                  and self.strategy.standby is not Standby.CLUSTER)
+        """REVERSE_REPLICA_IDENTIFIER, when set, is never the primary's identifier; for an
+        instance standby it is a DB identifier, for dms a DMS task ARN in the standby Region or
+        a task identifier ("" means: look for a hand-made reverse replication)."""
         name, rid = Env.REVERSE_REPLICA_IDENTIFIER, self.reverse_replica_identifier
-        if wanted and not is_db_identifier(rid):
-            raise ValueError(f"{name} must be the reverse replica's identifier ({DB_IDENTIFIER_HELP}) "
-                             f"when {Env.FAILOVER_PHASE} is {self.failover_phase} and "
-                             f"{Env.DB_STRATEGY} is {self.db_strategy}, got {rid!r}")
-        if wanted and rid.lower() == self.primary_db_identifier.lower():
+        if not rid or self.strategy.standby is Standby.CLUSTER:
+            return
+        if rid.lower() == self.primary_db_identifier.lower():
             raise ValueError(f"{name} {rid!r} is the primary's identifier; the reverse replica is "
                              "another instance in the primary Region")
-        if not wanted and rid:
-            raise ValueError(f"{name} must be empty unless {Env.FAILOVER_PHASE} is "
-                             f"{Phase.REVERSE_REPLICATING} with an instance standby, got {rid!r}")
-        task, dms = self.reverse_dms_task_arn, wanted and self.db_strategy is Strategy.DMS
-        arn = parse_arn(task) if task else None
-        if dms and (arn is None or arn.service != "dms" or arn.region != self.standby_region):
-            raise ValueError(f"{Env.REVERSE_DMS_TASK_ARN} must be a DMS task ARN in "
-                             f"{Env.STANDBY_REGION} ({self.standby_region}) when {Env.DB_STRATEGY} "
-                             f"is dms in {Phase.REVERSE_REPLICATING}, got {task!r}")
-        if not dms and task:
-            raise ValueError(f"{Env.REVERSE_DMS_TASK_ARN} must be empty unless {Env.DB_STRATEGY} "
-                             f"is dms in {Phase.REVERSE_REPLICATING}, got {task!r}")
+        if self.db_strategy is not Strategy.DMS:
+            if not is_db_identifier(rid):
+                raise ValueError(f"{name} must be the reverse replica's DB identifier "
+                                 f"({DB_IDENTIFIER_HELP}) or \"\", got {rid!r}")
+            return
+        arn = parse_arn(rid) if rid.startswith("arn:") else None
+        if rid.startswith("arn:") and (arn is None or arn.service != "dms"
+                                       or arn.region != self.standby_region):
+            raise ValueError(f"{name} must be a DMS task ARN in {Env.STANDBY_REGION} "
+                             f"({self.standby_region}) or a task identifier when "
+                             f"{Env.DB_STRATEGY} is dms, got {rid!r}")
+        if arn is None and not is_db_identifier(rid):
+            raise ValueError(f"{name} must be the reverse CDC task's ARN or identifier "
+                             f"({DB_IDENTIFIER_HELP}) when {Env.DB_STRATEGY} is dms, got {rid!r}")
 
     @property
     def primary_db_identifier(self) -> str:

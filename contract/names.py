@@ -13,9 +13,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-# Defined in contract.phases, re-exported with the other shared names.
-from contract.phases import Phase as Phase
-from contract.phases import WriteSwitch as WriteSwitch
 from rto_rpo.figures import HIGH_RESOLUTION_ALARM_PERIODS_SECONDS, STANDARD_ALARM_PERIOD_SECONDS
 
 ROLE_TAG: Final[str] = "dr:role"
@@ -85,6 +82,22 @@ def write_switch_parameter(stack: str) -> str:
 def managed_by_value(stack: str) -> str:
     """Value of the ``managed-by`` tag on recovery points of a stack: ``ecommerce-dr/<stack>``."""
     return f"ecommerce-dr/{stack}"
+
+
+#: Failback (switchover) steps, in order (:mod:`handlers.failover.failback`), and their budgets:
+#: the orchestrator's own work in seconds per step, waits excluded (the drain and promotion
+#: waits are bounded separately). A step starts only with at least its budget of Lambda time
+#: left; otherwise the invocation returns ``failback-in-progress`` and the next one resumes.
+FAILBACK_STEPS: Final[tuple[str, ...]] = (
+    "check_reverse", "pause_writes", "drain", "promote_reverse", "release",
+)
+FAILBACK_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = dict.fromkeys(FAILBACK_STEPS, 30)
+
+
+#: The shop re-reads its write switch at least this often, seconds: writes are known to have
+#: stopped this long after the switch was set to ``paused`` (the failback's drain counts lag
+#: readings from then on only).
+WRITE_SWITCH_REFRESH_SECONDS: Final[int] = 5
 
 
 class Role(StrEnum):

@@ -25,6 +25,11 @@ from contract.names import ROLE_TAG
 
 #: Pulumi's wire sentinel for a value not known during preview.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+#: Pulumi's wire markers: the key that marks a special value, and its secret and resource
+#: reference kinds (``pulumi.runtime.rpc``).
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -47,6 +52,24 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, list):
         return any(is_unknown(v) for v in value)
     return False
+
+
+def plain(value: Any) -> Any:
+    """Inputs as Pulumi sends them on the wire -> plain JSON: secrets unwrapped, resource
+    references replaced by their id (custom resource) or URN (component), integral numbers
+    (every number is a double on the wire) as ints; :data:`UNKNOWN` stays as it is."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET_SIG:
+            return plain(value.get("value"))
+        if sig == _RESOURCE_SIG:
+            return value.get("id") or value.get("urn")
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def tags(r: PlannedResourceLike) -> dict[str, Any]:

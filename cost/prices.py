@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -43,20 +43,32 @@ GLOBAL = "global"
 Standing = Literal["published", "estimate", "user"]
 
 
-def _check_standing(standing: str, source: str, why: str | None) -> None:
-    if standing == "published" and not source.startswith(AWS_PRICE_SOURCES):
-        raise ValueError(f"a published figure's source must be an AWS pricing page "
-                         f"({' or '.join(AWS_PRICE_SOURCES)}...); got {source!r}: "
-                         "use standing 'estimate' (with why) or 'user'")
-    if standing == "estimate" and not why:
-        raise ValueError("an estimate must say why it is not a published figure (why: ...)")
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Figure(_Strict):
+class _Sourced(_Strict):
+    """Where a figure or an allowance comes from: ``standing``, ``source``, ``title``,
+    ``recorded`` and ``why``, as :class:`Figure` describes them."""
+
+    standing: Standing
+    source: str = Field(min_length=1)
+    title: str | None = None
+    recorded: dt.date
+    why: str | None = None
+
+    @model_validator(mode="after")
+    def _standing_rules(self) -> Self:
+        if self.standing == "published" and not self.source.startswith(AWS_PRICE_SOURCES):
+            raise ValueError(f"a published figure's source must be an AWS pricing page "
+                             f"({' or '.join(AWS_PRICE_SOURCES)}...); got {self.source!r}: "
+                             "use standing 'estimate' (with why) or 'user'")
+        if self.standing == "estimate" and not self.why:
+            raise ValueError("an estimate must say why it is not a published figure (why: ...)")
+        return self
+
+
+class Figure(_Sourced):
     """One Region's figure of an item.
 
     Attributes:
@@ -71,17 +83,7 @@ class Figure(_Strict):
     """
 
     usd: float = Field(ge=0)
-    standing: Standing
-    source: str = Field(min_length=1)
-    title: str | None = None
-    recorded: dt.date
-    why: str | None = None
     note: str | None = None
-
-    @model_validator(mode="after")
-    def _standing_rules(self) -> Figure:
-        _check_standing(self.standing, self.source, self.why)
-        return self
 
 
 class PriceItem(_Strict):
@@ -108,7 +110,7 @@ class PriceItem(_Strict):
         return v
 
 
-class Allowance(_Strict):
+class Allowance(_Sourced):
     """A free amount AWS includes (a free tier, storage included with an instance).
 
     Attributes:
@@ -125,16 +127,6 @@ class Allowance(_Strict):
     amount: float = Field(ge=0)
     unit: str = Field(min_length=1)
     scope: Literal["account", "instance", "region"]
-    standing: Standing
-    source: str = Field(min_length=1)
-    title: str | None = None
-    recorded: dt.date
-    why: str | None = None
-
-    @model_validator(mode="after")
-    def _standing_rules(self) -> Allowance:
-        _check_standing(self.standing, self.source, self.why)
-        return self
 
 
 class PriceNotFound(LookupError):

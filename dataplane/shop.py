@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,25 +65,55 @@ class ShopApp:
         self._maintenance = False
         self._httpd: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
+        self._port = 0
         self.orders_committed = 0
+        #: Requests answered, by ``(method, path, User-Agent)``, across stops and restarts.
+        self.hits: Counter[tuple[str, str, str]] = Counter()
 
     # -- control -----------------------------------------------------------------------
 
-    def start(self) -> ShopApp:
-        """Listen on 127.0.0.1 (a free port, bound here so it cannot race) and serve."""
+    def start(self, port: int | None = None) -> ShopApp:
+        """Listen on 127.0.0.1 and serve.
+
+        Args:
+            port: the port to bind; default a free one the first time (bound here, so it
+                cannot race) and the same one on a restart after :meth:`close`, as a load
+                balancer keeps its address when the app behind it comes back.
+
+        Raises:
+            OSError: the port is taken.
+        """
         if self._httpd is None:
-            httpd = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
+            chosen = self._port if port is None else port
+            httpd = ThreadingHTTPServer((LOOPBACK, chosen), _handler_for(self))
             httpd.daemon_threads = True
             self._httpd = httpd
+            self._port = int(httpd.server_address[1])
             background(httpd.serve_forever, 0.1, name=f"shop {self.region}")  # request threads inherit
         return self
 
     @property
     def port(self) -> int:
-        """The TCP port it listens on. Raises ``RuntimeError`` before :meth:`start`."""
-        if self._httpd is None:
+        """The TCP port it listens on (kept while stopped). Raises ``RuntimeError`` before
+        the first :meth:`start`."""
+        if not self._port:
             raise RuntimeError(f"shop {self.region} is not started")
-        return int(self._httpd.server_address[1])
+        return self._port
+
+    @property
+    def serving(self) -> bool:
+        """Whether it listens now (False after :meth:`close`: connections are refused)."""
+        return self._httpd is not None
+
+    def count(self, method: str, path: str, agent: str) -> None:
+        """Count one request (called by the request handler before it answers)."""
+        with self._lock:
+            self.hits[(method, path, agent)] += 1
+
+    def hit_counts(self) -> dict[tuple[str, str, str], int]:
+        """A copy of :attr:`hits`: ``(method, path, User-Agent) -> requests``."""
+        with self._lock:
+            return dict(self.hits)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -213,12 +244,14 @@ def _handler_for(app: ShopApp) -> type[BaseHTTPRequestHandler]:
         server_version = "ecommerce-dr-shop"
 
         def do_GET(self) -> None:
+            app.count("GET", self.path.split("?", 1)[0], self.headers.get("User-Agent", ""))
             if self.path == "/health":
                 self._send(app.health())
             else:
                 self._send(Outcome(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"}))
 
         def do_POST(self) -> None:
+            app.count("POST", self.path.split("?", 1)[0], self.headers.get("User-Agent", ""))
             if self.path != "/orders":
                 self._send(Outcome(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"}))
                 return

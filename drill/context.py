@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.settings import DrSettings
-from contract.strategies import StrategySpec
+from contract.strategies import SPECS, StrategySpec
 from drill.apply.common import Deployment
-from drill.options import Abort, DrillOptions, drill_config
+from drill.clock import DrillClock
+from drill.data.bridge import DataBridge
+from drill.data.world import DataWorld
+from drill.options import Abort, DrillError, DrillOptions, drill_config
 from drill.result import Check, DrillResult
 from drill.scenarios import Scenario
 from drill.scenarios import get as get_scenario
@@ -47,9 +50,18 @@ class DrillContext:
         failover_fn, backup_fn: the deployed orchestrators, invocable in-process.
         backup_summary: the backup orchestrator's run summary.
         alert_queues: Region -> SQS queue URL subscribed to that Region's alert topic.
-        clock_offset: seconds the failover handler's clock runs ahead (simulated waits).
+        clock: the drill's clock (wall time plus the waits it skipped, :mod:`drill.clock`):
+            the failover handler, CloudWatch's stamps and the customers run on it.
+        t0_wall: ``clock.now()`` when the drill started (the report's time origin).
         failure_injected_at, failover_done_at: ``perf_counter`` marks (0: not yet).
+        marks: drill-clock times of ``failure``, ``traffic_shift`` (the gate alarm went to
+            ALARM), ``refused``, ``forced``; the data bridges mark ``promoted``.
         gate_evaluations: the alarm-evaluation bridge's passes over the gate, per invocation.
+        data_bridge: the hooks of the data-plane bridges (acts once ``data`` is built).
+        data: the real databases, shops and customers, once the data-plane step ran.
+        refusal: the readiness refusal the failover met (``status``, ``reasons``), if any.
+        lag_at_failure: the replication lag at the failure (metric and PostgreSQL).
+        replayed_at_failure: order ids the standby held at the failure (None: not read).
         progress: a ``rich.progress.Progress`` while it runs on a terminal, else None.
     """
 
@@ -70,26 +82,44 @@ class DrillContext:
     backup_fn: FunctionRuntime | None = None
     backup_summary: dict[str, Any] | None = None
     alert_queues: dict[str, str] = field(default_factory=dict)
-    clock_offset: float = 0.0
+    clock: DrillClock = field(default_factory=DrillClock)
+    t0_wall: float = 0.0
     failure_injected_at: float = 0.0
     failover_done_at: float = 0.0
+    marks: dict[str, float] = field(default_factory=dict)
     gate_evaluations: list[dict[str, Any]] = field(default_factory=list)
+    data_bridge: DataBridge | None = None
+    data: DataWorld | None = None
+    refusal: dict[str, Any] | None = None
+    lag_at_failure: dict[str, Any] = field(default_factory=dict)
+    replayed_at_failure: frozenset[str] | None = None
     progress: Any = None
+
+    def __post_init__(self) -> None:
+        if self.data_bridge is None:
+            self.data_bridge = DataBridge(self.bridges, self.clock.now)
 
     @classmethod
     def create(cls, opts: DrillOptions) -> DrillContext:
         """A fresh context for ``opts``.
 
         Raises:
-            DrillError: invalid stack config (the message names each key).
+            DrillError: invalid stack config (the message names each key), or a scenario the
+                strategy cannot drill.
             ValueError: unknown scenario.
         """
         scenario = get_scenario(opts.scenario)
         settings, overrides = drill_config(opts)
+        if scenario.replication_lag and not settings.database.spec.replication_metrics:
+            replicating = ", ".join(str(sp.strategy) for sp in SPECS.values() if sp.replication_metrics)
+            raise DrillError(f"scenario {scenario.name} needs a database strategy that replicates "
+                             f"({replicating}), not {settings.database.strategy}")
+        expected = ("failover" if not scenario.readiness_refusal
+                    else "forced" if opts.force else "refusal")
         result = DrillResult(stack=opts.stack, scenario=scenario.name,
                              scenario_description=scenario.description,
                              strategy=str(settings.database.strategy),
-                             started_at=dt.datetime.now(dt.UTC))
+                             started_at=dt.datetime.now(dt.UTC), expected=expected)
         return cls(opts=opts, scenario=scenario, settings=settings, overrides=overrides,
                    result=result)
 
@@ -111,6 +141,19 @@ class DrillContext:
         """Record an outside check; returns ``passed``."""
         self.result.checks.append(Check(name, bool(passed), detail))
         return bool(passed)
+
+    @property
+    def refused_as_expected(self) -> bool:
+        """The scenario expects readiness to refuse, it did, and the drill was not forced:
+        nothing was failed over, and the checks of a failover do not apply."""
+        return bool(self.scenario.readiness_refusal and self.refusal is not None
+                    and not self.opts.force)
+
+    def need_data(self) -> DataWorld:
+        """The data side. Raises :class:`drill.options.Abort` if it was not built."""
+        if self.data is None:
+            raise Abort("the data plane was not started")
+        return self.data
 
     def need_site(self) -> ExistingSite:
         """The site's existing parts. Raises :class:`drill.options.Abort` if not stood up."""

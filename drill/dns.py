@@ -16,18 +16,30 @@ from typing import Any
 
 def failover_answer(route53: Any, zone_id: str, fqdn: str,
                     healthy: Callable[[str], tuple[bool, str]]) -> dict[str, Any]:
-    """Resolve ``fqdn`` in ``zone_id`` the way Route 53 would.
+    """Resolve ``fqdn`` in ``zone_id`` the way Route 53 would (records read from ``route53``).
 
     Returns:
-        ``{"name", "answer": "PRIMARY" | "SECONDARY", "values": [...], "set_identifier",
-        "records": [{"failover", "set_identifier", "health_check_id", "healthy", "why"}]}``.
+        ``{"name", "answer": "PRIMARY" | "SECONDARY", "values": [...], "ttl",
+        "set_identifier", "records": [{"failover", "set_identifier", "health_check_id",
+        "healthy", "why"}]}``.
+
+    Raises:
+        LookupError: no PRIMARY/SECONDARY pair for the name.
+    """
+    sets = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return answer_from(sets, fqdn, healthy)
+
+
+def answer_from(record_sets: list[dict[str, Any]], fqdn: str,
+                healthy: Callable[[str], tuple[bool, str]]) -> dict[str, Any]:
+    """:func:`failover_answer` over record sets already read (``ListResourceRecordSets``
+    items): the customers' resolver reads them once, so resolving makes no Route 53 call.
 
     Raises:
         LookupError: no PRIMARY/SECONDARY pair for the name.
     """
     name = fqdn.rstrip(".") + "."
-    sets = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
-    pair = {r["Failover"]: r for r in sets if r["Name"] == name and r.get("Failover")}
+    pair = {r["Failover"]: r for r in record_sets if r["Name"] == name and r.get("Failover")}
     if set(pair) != {"PRIMARY", "SECONDARY"}:
         raise LookupError(f"{fqdn}: expected PRIMARY and SECONDARY failover records, "
                           f"found {sorted(pair)}")
@@ -44,5 +56,5 @@ def failover_answer(route53: Any, zone_id: str, fqdn: str,
     chosen = pair[answer]
     values = ([v["Value"] for v in chosen.get("ResourceRecords", [])]
               or [chosen.get("AliasTarget", {}).get("DNSName", "")])
-    return {"name": fqdn, "answer": answer, "values": values,
+    return {"name": fqdn, "answer": answer, "values": values, "ttl": chosen.get("TTL"),
             "set_identifier": chosen.get("SetIdentifier"), "records": seen}

@@ -1,26 +1,30 @@
-"""The RTO and RPO a drill achieved, term by term, by the shared model (:mod:`rto_rpo.model`).
+"""The RTO and RPO a drill achieved, term by term, built as one
+:class:`rto_rpo.inputs.EstimateInputs` (the way :mod:`rto_rpo.model` describes for a drill)
+and estimated by :func:`rto_rpo.inputs.estimate`.
 
 * RTO achieved = the fastest detection path the scenario leaves (modelled from config: the
   emulator cannot wait for Route 53's checkers) + the failover as run on the emulator, from
-  the failure to the handler's completion (measured) + any simulated wait (modelled, e.g. a
-  crashed invocation's heartbeat-renewed lock lease: at most one
-  ``handlers.failover.state.LEASE_SECONDS``) + the gate alarm's evaluation window (modelled) +
-  promotion (modelled: the emulator promotes at once) + DNS TTL (modelled: clients cache one
-  TTL).
-* RPO achieved = the recovery-point age at the failure: replication lag (strategies with
-  replication metrics) or the age of the newest cross-Region copy, as read by the drill.
+  the failure to the handler's completion (measured; PostgreSQL's own promotion is inside it)
+  + any simulated wait the RTO counts (modelled, e.g. a crashed invocation's heartbeat-renewed
+  lock lease: at most one ``handlers.failover.state.LEASE_SECONDS``) + the gate alarm's
+  evaluation window (modelled) + promotion (modelled: an RDS promotion, DMS cutover or restore
+  takes far longer than PostgreSQL on 127.0.0.1) + DNS TTL (modelled: clients cache one TTL).
+* RPO achieved = the data-loss window measured from the new writer (oldest acknowledged order
+  it lacks, to the failure; :mod:`drill.data.loss`): the RPO as customers felt it. When the
+  window spans a wait the drill skipped on its clock, the term says so and is modelled.
 """
 
 from __future__ import annotations
 
-from components.budgets import planned_rpo, planned_rto
+from components.budgets import planned_inputs, planned_rpo, planned_rto
 from contract.names import GATE_ALARM_EVALUATION_PERIODS, GATE_ALARM_PERIOD_SECONDS, Role
 from drill.context import DrillContext
+from rto_rpo.inputs import EstimateInputs, RpoInputs, RtoInputs, estimate
 from rto_rpo.model import (
     Basis,
     Estimate,
     Term,
-    estimate_rto,
+    fastest,
     gate_alarm_evaluation,
     health_check_detection,
     watchdog_detection,
@@ -61,8 +65,26 @@ def gate_term(ctx: DrillContext) -> Term:
     return gate_alarm_evaluation(period_seconds=period, datapoints=points, source=source)
 
 
-def rto_achieved(ctx: DrillContext) -> Estimate | None:
-    """The RTO achieved, or None when the failover did not run."""
+def _aws_terms(ctx: DrillContext) -> tuple[Term, Term]:
+    """The program's planned promotion and DNS TTL terms, labelled modelled (AWS-side)."""
+    planned = planned_inputs(ctx.settings).rto
+    assert planned is not None
+    promotion, ttl = planned.promotion, planned.dns_ttl
+    assert isinstance(promotion, Term) and isinstance(ttl, Term)
+    return (_modelled(promotion, "AWS-side (PostgreSQL on 127.0.0.1 promotes in well under a "
+                                 "second; the figure is the AWS one): "),
+            _modelled(ttl, "AWS-side: clients cache one TTL; from ecommerce-dr:dns.ttlSeconds"))
+
+
+def modelled_aws_terms(ctx: DrillContext) -> list[Term]:
+    """The AWS-side terms kept beside the measured customer outage: the fastest detection
+    path, promotion, the gate's traffic shift and DNS TTL (all modelled)."""
+    promotion, ttl = _aws_terms(ctx)
+    return [fastest(detection_terms(ctx)), promotion, gate_term(ctx), ttl]
+
+
+def rto_inputs(ctx: DrillContext) -> RtoInputs | None:
+    """The RTO's terms, or None when the failover did not run."""
     if not ctx.failover_done_at:
         return None
     measured = max(0.0, ctx.failover_done_at - ctx.failure_injected_at)
@@ -72,32 +94,52 @@ def rto_achieved(ctx: DrillContext) -> Estimate | None:
                   "drill", Basis.MEASURED, f"{invocations} invocation(s), wall time on 127.0.0.1")]
     steps += [Term(w["name"], float(w["seconds"]), "drill", Basis.MODELLED, w["note"])
               for w in ctx.result.modelled_waits]
-    planned = planned_rto(ctx.settings)
-    promotion = next(t for t in planned.terms if t.name.startswith("promotion"))
-    ttl = next(t for t in planned.terms if t.name == "DNS TTL")
-    return estimate_rto(detection_paths=detection_terms(ctx), step_budgets=steps,
-                        traffic_shift=gate_term(ctx),
-                        promotion=_modelled(promotion, "AWS-side (the emulator promotes at "
-                                                       "once): "),
-                        dns_ttl=_modelled(ttl, "AWS-side: clients cache one TTL; from "
-                                               "ecommerce-dr:dns.ttlSeconds"),
-                        target_seconds=ctx.settings.rto_seconds)
+    promotion, ttl = _aws_terms(ctx)
+    return RtoInputs(target_seconds=ctx.settings.rto_seconds, detection=tuple(detection_terms(ctx)),
+                     steps=tuple(steps), promotion=promotion, dns_ttl=ttl,
+                     traffic_shift=gate_term(ctx))
+
+
+def recovery_point_term(ctx: DrillContext) -> Term | None:
+    """The data-loss window measured from the new writer, or None without a count."""
+    data = ctx.result.data or {}
+    if not data.get("counted") or not data.get("failed_over", True):
+        return None
+    window, seconds = data["data_loss_window"], float(data["data_loss_window_seconds"])
+    writer = data["new_writer"]
+    lost = data["orders"]["lost"]
+    source = f"drill: orders read from {writer['server']} ({writer['region']})"
+    if window.get("skipped_seconds"):
+        return Term("data-loss window (oldest lost acknowledged order -> failure)", seconds, source,
+                    Basis.MODELLED, f"{lost} order(s) lost; {window['measured_seconds']} s "
+                    f"measured on the emulator + {window['skipped_seconds']} s the drill skipped "
+                    f"on its clock ({', '.join(window['skipped'])})")
+    return Term("data-loss window (oldest lost acknowledged order -> failure)", seconds, source,
+                Basis.MEASURED, f"{lost} acknowledged order(s) lost")
+
+
+def rpo_inputs(ctx: DrillContext) -> RpoInputs | None:
+    """The RPO's one term (the measured recovery point), or None without it."""
+    term = recovery_point_term(ctx)
+    if term is None:
+        return None
+    return RpoInputs(target_seconds=float(ctx.settings.rpo_seconds),
+                     strategy=str(ctx.spec.strategy), recovery_point=term)
+
+
+def rto_achieved(ctx: DrillContext) -> Estimate | None:
+    """The RTO achieved, or None when the failover did not run."""
+    return estimate(EstimateInputs(rto=rto_inputs(ctx))).rto
 
 
 def rpo_achieved(ctx: DrillContext) -> Estimate | None:
-    """The RPO achieved, or None without a recovery-point reading at the failure."""
-    r = ctx.result.recovery_point
-    if not r or r.get("seconds") is None:
-        return None
-    return Estimate("RPO", (Term("recovery-point age at the failure", float(r["seconds"]),
-                                 str(r.get("source", "drill")), Basis.MEASURED,
-                                 str(r.get("note", ""))),),
-                    float(ctx.settings.rpo_seconds))
+    """The RPO achieved, or None without a data-loss count from the new writer."""
+    return estimate(EstimateInputs(rpo=rpo_inputs(ctx))).rpo
 
 
 def measure(ctx: DrillContext) -> None:
     """Fill the result's RTO/RPO achieved and planned (``components.budgets``)."""
-    ctx.result.rto = rto_achieved(ctx)
-    ctx.result.rpo = rpo_achieved(ctx)
+    achieved = estimate(EstimateInputs(rto=rto_inputs(ctx), rpo=rpo_inputs(ctx)))
+    ctx.result.rto, ctx.result.rpo = achieved.rto, achieved.rpo
     ctx.result.rto_planned = planned_rto(ctx.settings)
     ctx.result.rpo_planned = planned_rpo(ctx.settings)

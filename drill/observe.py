@@ -17,22 +17,32 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def alarm_evaluator(ctx: DrillContext) -> AlarmEvaluator:
-    return AlarmEvaluator(ctx.client, ctx.bridges)
+    """The alarm-evaluation bridge, evaluating on the drill's clock."""
+    return AlarmEvaluator(ctx.client, ctx.bridges, clock=ctx.clock.utc)
 
 
 def evaluate_alarms(ctx: DrillContext) -> list[dict[str, Any]]:
     """One pass of the alarm-evaluation bridge over the gate and replication alarms."""
     ev = alarm_evaluator(ctx)
-    return [ev.evaluate(a.physical_name, a.region)
-            for role in (Role.GATE_ALARM, Role.REPLICATION_ALARM)
-            for a in ctx.need_deployment().by_role(role) if a.type == ALARM]
+    out = []
+    for role in (Role.GATE_ALARM, Role.REPLICATION_ALARM):
+        for a in ctx.need_deployment().by_role(role):
+            if a.type == ALARM:
+                out.append({**ev.evaluate(a.physical_name, a.region), "role": str(role)})
+                if role is Role.GATE_ALARM and out[-1]["after"] == "ALARM":
+                    ctx.marks.setdefault("traffic_shift", ctx.clock.now())
+    return out
 
 
 def evaluate_gate(ctx: DrillContext) -> dict[str, Any]:
     """One pass of CloudWatch's evaluator over the gate alarm (bridge ``alarm-evaluation``),
-    as would happen within a minute of each invocation."""
+    as would happen within a minute of each invocation. The first time the gate alarm is in
+    ALARM, Route 53 starts answering the standby: marked ``traffic_shift``."""
     gate = ctx.need_deployment().one(Role.GATE_ALARM)
-    return alarm_evaluator(ctx).evaluate(gate.physical_name, gate.region)
+    out = alarm_evaluator(ctx).evaluate(gate.physical_name, gate.region)
+    if out["after"] == "ALARM":
+        ctx.marks.setdefault("traffic_shift", ctx.clock.now())
+    return out
 
 
 def health(ctx: DrillContext) -> HealthCheckEvaluator:

@@ -9,6 +9,7 @@ from typing import Any
 
 from components.settings import PROJECT, DrSettings, settings_from_raw
 from contract.names import Role
+from dataplane.customers import DEFAULT_RATE_PER_SECOND
 from engine.config import StackConfigError, read_config, strategy_database
 from engine.paths import REPORTS_DIR
 
@@ -27,6 +28,9 @@ REQUIRED_ROLES: tuple[Role, ...] = (
 FAILOVER_RECORD_TYPES = ("PRIMARY", "SECONDARY")
 #: Failover handler statuses that mean the failover is done.
 DONE_STATUSES = ("completed", "already-failed-over")
+#: Highest order rate the drill accepts, orders per second: one customer thread places one
+#: order at a time, each a new HTTP and database connection on 127.0.0.1.
+MAX_ORDER_RATE = 200.0
 
 
 class DrillError(Exception):
@@ -56,8 +60,11 @@ class DrillOptions:
             tests/benchmarks that run it elsewhere, and the report says so.
         progress: show rich progress on the terminal.
         max_triggers: failover invocations before the drill gives up.
-        seeded_replica_lag_seconds: replication lag seeded into the emulator's metrics
-            (moto does not replicate; the strategy's replication metrics are inputs).
+        order_rate: customers' orders per second through the failover name (> 0).
+        force: when readiness refuses (scenario ``replication-lag``), fail over anyway as an
+            operator would (a manual event with ``force: true``); the loss is measured.
+        data_dir: where the real databases live during the drill (default
+            ``<reports_dir>/dataplane``); the PostgreSQL service user must be able to reach it.
     """
 
     stack: str = "prod"
@@ -68,7 +75,14 @@ class DrillOptions:
     policy_gate: bool = True
     progress: bool = True
     max_triggers: int = 12
-    seeded_replica_lag_seconds: float = 5.0
+    order_rate: float = DEFAULT_RATE_PER_SECOND
+    force: bool = False
+    data_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.order_rate > 0 and self.order_rate <= MAX_ORDER_RATE):
+            raise DrillError(f"order rate must be more than 0 and at most {MAX_ORDER_RATE:g} "
+                             f"orders per second, got {self.order_rate!r}")
 
 
 def drill_config(opts: DrillOptions) -> tuple[DrSettings, dict[str, Any]]:

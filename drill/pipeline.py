@@ -15,16 +15,25 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+from rich.markup import escape
+
 from drill.context import DrillContext
+from drill.data import metrics as data_metrics
 from drill.measure import measure
 from drill.observe import route53_calls
 from drill.options import Abort, DrillError, DrillOptions, StepSkipped
 from drill.result import BridgeUse, DrillResult, StepRecord
 from drill.step import Step
 from drill.steps import PIPELINE
+from emulator import data_bridges
 from emulator.bridges import BRIDGES, promote_read_replica
+from emulator.clock import account_clock
 from emulator.faults import instrumented_clients
 from emulator.lambda_runtime import clear_caches
+
+#: Every bridge the report lists: the emulator gaps, the data plane's, the metrics publisher.
+ALL_BRIDGES: dict[str, str] = {**BRIDGES, **data_bridges.BRIDGES,
+                               data_metrics.BRIDGE: data_metrics.BRIDGE_WHY}
 
 _MARKS = {"ok": "[green]✓", "failed": "[red]✗", "skipped": "[yellow]–"}
 
@@ -42,8 +51,9 @@ def _recording(ctx: DrillContext, step: Step) -> Iterator[StepRecord]:
             yield rec
     except StepSkipped as s:
         rec.status, rec.detail["skipped"] = "skipped", str(s)
-    except BaseException:
+    except BaseException as e:
         rec.status = "failed"
+        rec.detail.setdefault("error", f"{type(e).__name__}: {e}".splitlines()[0])
         raise
     finally:
         ledger = ctx.emulator.ledger
@@ -54,9 +64,11 @@ def _recording(ctx: DrillContext, step: Step) -> Iterator[StepRecord]:
         rec.throttled = sum(1 for r in ledger.for_step(step.name) if r.throttled)
         ctx.client_ledger.step = "between-steps"
         if ctx.progress and task is not None:
+            cause = f" [red]{escape(rec.detail['error'])}" if rec.status == "failed" \
+                and rec.detail.get("error") else ""
             ctx.progress.update(task, completed=1, description=(
-                f"{_MARKS[rec.status]} {step.title} [dim]{rec.seconds:.2f} s, "
-                f"{sum(rec.api_calls.values())}+{sum(rec.harness_calls.values())} calls"))
+                f"{_MARKS[rec.status]} {escape(step.title)} [dim]{rec.seconds:.2f} s, "
+                f"{sum(rec.api_calls.values())}+{sum(rec.harness_calls.values())} calls{cause}"))
 
 
 def _run_step(ctx: DrillContext, step: Step) -> None:
@@ -106,16 +118,25 @@ def run_steps(ctx: DrillContext, steps: tuple[Step, ...] = PIPELINE) -> None:
 
 @contextlib.contextmanager
 def _handler_clock(ctx: DrillContext) -> Iterator[None]:
-    """Let the drill move the failover handler's clock forward (a simulated wait, e.g. for a
-    crashed holder's lock lease to expire); every jump is reported as modelled. The handler
-    reads time through ``handlers.failover.clock.now``, its seam for tests."""
+    """The failover handler runs on the drill's clock (``handlers.failover.clock``, its seam
+    for tests): ``now`` reads it, and ``sleep`` (a poll wait between two AWS reads) lets the
+    data plane finish work due on the main thread and then *skips* the wait on the clock
+    (reported as modelled; it happens inside the modelled promotion term in AWS)."""
     try:
         from handlers.failover import clock
     except ImportError:
         yield
         return
-    real = time.time
-    with mock.patch.object(clock, "now", lambda: real() + ctx.clock_offset):
+
+    def sleep(seconds: float) -> None:
+        if ctx.data is not None and not ctx.data.jobs.run_pending():
+            ctx.data.jobs.wait_idle(30.0)   # another thread: the main thread runs them
+        if seconds > 0:
+            ctx.clock.advance(seconds, "orchestrator poll wait",
+                              "handlers.failover.clock.sleep between two AWS reads; in AWS "
+                              "inside the modelled promotion term")
+
+    with mock.patch.object(clock, "now", ctx.clock.now), mock.patch.object(clock, "sleep", sleep):
         yield
 
 
@@ -134,10 +155,16 @@ def _progress(ctx: DrillContext, console: Any) -> Iterator[None]:
 
 
 def _teardown(ctx: DrillContext) -> None:
+    """Stop everything the drill started, the data plane first (its customers and metrics
+    publisher talk to the site and the emulator), whatever happened before."""
     ctx.emulator.storm = None
-    if ctx.site is not None:
-        ctx.site.stop()
-    ctx.emulator.stop()
+    try:
+        if ctx.data is not None:
+            ctx.data.close()
+    finally:
+        if ctx.site is not None:
+            ctx.site.stop()
+        ctx.emulator.stop()
 
 
 def _finish(ctx: DrillContext) -> DrillResult:
@@ -151,8 +178,11 @@ def _finish(ctx: DrillContext) -> DrillResult:
     r.route53_failover_calls, r.route53_handler_calls = route53_calls(ctx, "failover")
     r.bridges = [BridgeUse(n, why, ctx.bridges.counts.get(n, 0),
                            [a for a in ctx.bridges.actions if a.startswith(f"[{n}]")][:20])
-                 for n, why in BRIDGES.items()]
+                 for n, why in ALL_BRIDGES.items()]
     r.deployment = ctx.deployment.summary() if ctx.deployment else None
+    r.clock_skips = [skip.to_dict(ctx.t0_wall) for skip in ctx.clock.skips]
+    if ctx.data is not None:
+        r.data_plane_seconds = {k: round(v, 3) for k, v in ctx.data.seconds.items()}
     r.wall_seconds = time.perf_counter() - ctx.t0
     return r
 
@@ -169,9 +199,13 @@ def run_drill(opts: DrillOptions, console: Any = None) -> DrillResult:
     """
     ctx = DrillContext.create(opts)
     ctx.t0 = time.perf_counter()
+    ctx.t0_wall = ctx.clock.now()
+    assert ctx.data_bridge is not None
     try:
         with _progress(ctx, console), instrumented_clients(ctx.client_ledger, ctx.faults), \
-                promote_read_replica(ctx.bridges), _handler_clock(ctx):
+                promote_read_replica(ctx.bridges), \
+                data_bridges.data_plane_bridges(ctx.data_bridge, ctx.bridges), \
+                account_clock(ctx.clock.now), _handler_clock(ctx):
             try:
                 run_steps(ctx)
             finally:

@@ -14,8 +14,19 @@ ALARM; the chaos scenarios add one fault each:
 * ``crash-and-resume``: the container dies right after the strategy's promotion request
   succeeds (``contract.strategies.StrategySpec.promotion_request``; cold start on the next
   trigger); the failover must resume and never promote twice.
-* ``primary-recovers``: after the failover, the primary endpoint answers again and the
-  watchdog keeps ticking: the gate must stay tripped (no automatic failback).
+* ``primary-recovers``: after the failover, the old primary (its database with its orders,
+  and its endpoint) comes back and the watchdog keeps ticking: the gate must stay tripped (no
+  automatic failback), no customer order may reach the old primary, and the orders stranded
+  on it (never replicated) are reported for reconciliation.
+* ``replication-lag``: before the failure the inter-Region link slows down so much that
+  nothing crosses it, and stays so for longer than the stack's lag alarm threshold and its
+  RPO (:func:`lag_stall_seconds`): the lag alarm must fire, and readiness must refuse to
+  promote. With ``--force`` the drill then fails over as an operator would (a manual event
+  with ``force: true``) and the orders lost must be those acknowledged while the link was slow.
+
+The slow link lasts a few real seconds (customers order meanwhile); the rest is *skipped* on
+the drill's clock (:mod:`drill.clock`, reported as modelled), so the scenario runs in seconds
+on any stack, the prod stack's 900 s threshold and 1 h RPO included.
 """
 
 from __future__ import annotations
@@ -35,11 +46,17 @@ class Scenario:
     concurrent_invocations: int = 0
     crash_mid_failover: bool = False
     primary_recovers: bool = False
+    replication_lag: bool = False
 
     @property
     def alarm_trigger(self) -> bool:
         """The us-east-1 alarm forwarder only delivers while its Region works."""
         return not self.primary_region_down
+
+    @property
+    def readiness_refusal(self) -> bool:
+        """Readiness is expected to refuse the promotion (only ``--force`` fails over)."""
+        return self.replication_lag
 
 
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
@@ -52,9 +69,26 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              concurrent_invocations=10),
     Scenario("crash-and-resume", "container killed right after the promotion call; resumed on "
              "the next trigger", crash_mid_failover=True),
-    Scenario("primary-recovers", "primary answers again after the failover; no failback",
-             primary_recovers=True),
+    Scenario("primary-recovers", "old primary comes back with its orders after the failover; "
+             "no failback, no order reaches it", primary_recovers=True),
+    Scenario("replication-lag", "the inter-Region link stalls beyond the lag alarm threshold; "
+             "readiness refuses unless forced", replication_lag=True),
 )}
+
+#: Real seconds the link stays stalled while customers order (their orders are the ones a
+#: forced failover loses: about 20 at the default rate).
+STALL_REAL_SECONDS = 2.0
+#: Margin, seconds, by which the stall exceeds the alarm threshold and the RPO (one CloudWatch
+#: period, so the newest one-minute datapoint is over both).
+STALL_MARGIN_SECONDS = 60.0
+
+
+def lag_stall_seconds(*, alarm_threshold_seconds: float, rpo_seconds: float) -> float:
+    """How long the scenario ``replication-lag`` keeps the link stalled, seconds: past both
+    the stack's lag alarm threshold and its RPO (readiness refuses a lag over the RPO), by
+    :data:`STALL_MARGIN_SECONDS`."""
+    return max(alarm_threshold_seconds, rpo_seconds) + STALL_MARGIN_SECONDS
+
 
 def get(name: str) -> Scenario:
     """The scenario called ``name``.

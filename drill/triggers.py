@@ -29,6 +29,11 @@ def alarm_event(ctx: DrillContext) -> dict[str, Any]:
                                       region=health.region, reason="drill: endpoint down")
 
 
+def manual_event(reason: str, *, force: bool = False) -> dict[str, Any]:
+    """An operator's failover invocation (``{"action": "failover", "reason", "force"}``)."""
+    return {"action": "failover", "reason": reason, "force": force}
+
+
 def record_invocation(ctx: DrillContext, inv: Invocation) -> None:
     """Add ``inv`` to the result's invocations (with its offset from the drill's start)."""
     ctx.result.invocations.append({

@@ -2,6 +2,8 @@
 
 * :mod:`emulator.server`: moto server on 127.0.0.1 (:class:`~emulator.server.Emulator`) with a
   request ledger and throttling injected server-side;
+* :mod:`emulator.in_process`: moto's in-process mock, set up for the site
+  (:func:`~emulator.in_process.mocked_aws`), for the handler tests and the benchmarks;
 * :mod:`emulator.ledger`: what the emulator served and what the handlers' clients attempted;
 * :mod:`emulator.faults`: fault injection on the handlers' clients (a Region down behind a
   closed port, a container killed right after a call) and the throttling storm;
@@ -11,12 +13,17 @@
 * :mod:`emulator.orchestrators`: the parts each orchestrator runs against, composed from the
   builder, with their environment (:func:`~emulator.orchestrators.failover_site`,
   :func:`~emulator.orchestrators.backup_site`);
+* :mod:`emulator.rds_backend`: what the RDS API cannot set (a snapshot's age or status),
+  set on moto's in-process backend;
 * :mod:`emulator.endpoints`: HTTP health endpoints on 127.0.0.1;
-* :mod:`emulator.clients`: client factories that record every call;
+* :mod:`emulator.clients`: client factories: plain, recording every call (with Regions
+  down), or refusing every request;
 * :mod:`emulator.events`: the events AWS sends the orchestrators (schedule, alarm change) and
-  the manual failover request;
+  an operator's requests;
 * :mod:`emulator.lambda_runtime`: run a handler in-process the way Lambda would;
-* :mod:`emulator.bridges`: the named emulator-gap bridges (what AWS does and moto does not).
+* :mod:`emulator.bridges`: the named emulator-gap bridges (what AWS does and moto does not);
+* :mod:`emulator.data_bridges`: moto's RDS and DMS calls driving a real data plane (hooks);
+* :mod:`emulator.clock`: the clock moto stamps CloudWatch data with.
 
 Everything listens on 127.0.0.1 only and uses moto's account :data:`ACCOUNT_ID`.
 """

@@ -1,7 +1,7 @@
 """Emulator-gap bridges. Each one stands in for something AWS does and moto does not.
 
-They live only here, on the harness side; the handlers never know about them. Each bridge has
-a name (:data:`BRIDGES`) that the drill report lists, with how often it acted
+They live only here, on the harness side; the handlers never know about them. Each bridge the
+drill uses has a name (:data:`BRIDGES`) that the drill report lists, with how often it acted
 (:class:`BridgeLog`).
 
 * ``promote-read-replica`` (:func:`promote_read_replica`): moto's ``PromoteReadReplica``
@@ -35,17 +35,26 @@ a name (:data:`BRIDGES`) that the drill report lists, with how often it acted
   Region recovers: the ``rds:unplanned-global-failover-<cluster>-<timestamp>`` snapshot and
   the rejoin as a secondary. Roles change at once, or later (``immediate=False``) so a
   caller's polling and resumption are exercised.
+* atomic DynamoDB writes (:func:`atomic_dynamodb_writes`, for handlers invoked from several
+  threads against ``mock_aws``; the drill does not race invocations that way, so it is not in
+  :data:`BRIDGES`): moto's in-process DynamoDB backend does not serialise concurrent writes,
+  while DynamoDB checks a conditional write's condition and writes the item as one step
+  ("Working with items and attributes in DynamoDB", section "Conditional writes", Amazon
+  DynamoDB Developer Guide,
+  https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.dynamodb import models as ddb_models
 from moto.rds import exceptions as rds_exceptions
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
@@ -62,18 +71,25 @@ BRIDGES: dict[str, str] = {
 
 ClientFactory = Callable[[str, str], Any]
 
+#: User-Agent of the bridge's HTTP probes, so a site endpoint can tell them from the
+#: handlers' requests (Route 53's checkers send "Amazon-Route53-Health-Check-Service").
+PROBE_USER_AGENT = "Amazon-Route53-Health-Check-Service (ecommerce-dr drill bridge)"
+
 
 @dataclass
 class BridgeLog:
-    """How often each bridge acted, with a line per action (the first 200)."""
+    """How often each bridge acted, with a line per action (the first 400); thread-safe
+    (bridges act on moto's request threads and the drill's helper threads too)."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BRIDGES, 0))
     actions: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def note(self, bridge: str, what: str) -> None:
-        self.counts[bridge] = self.counts.get(bridge, 0) + 1
-        if len(self.actions) < 200:
-            self.actions.append(f"[{bridge}] {what}")
+        with self._lock:
+            self.counts[bridge] = self.counts.get(bridge, 0) + 1
+            if len(self.actions) < 400:
+                self.actions.append(f"[{bridge}] {what}")
 
 
 @contextlib.contextmanager
@@ -82,14 +98,20 @@ def promote_read_replica(log: BridgeLog | None = None,
     """Bridge ``promote-read-replica`` for the block: patch ``RDSBackend.promote_read_replica``
     so the promoted replica leaves its source (see the module docstring).
 
+    The patch acts only inside the block: code that saved the patched method and puts it back
+    later (a test's ``monkeypatch`` undone after the block) gets moto's own behaviour from it.
+
     Args:
         log: notes each detachment.
         on_promote: called with the instance identifier on every promotion call.
     """
     orig = rds_models.RDSBackend.promote_read_replica
+    active = True
 
     def promote(self: Any, db_kwargs: dict[str, Any]) -> Any:
         db = orig(self, db_kwargs)
+        if not active:
+            return db
         if on_promote is not None:
             on_promote(db_kwargs["db_instance_identifier"])
         source_id = db.source_db_instance_identifier
@@ -109,8 +131,33 @@ def promote_read_replica(log: BridgeLog | None = None,
     try:
         yield
     finally:
+        active = False
         rds_models.RDSBackend.promote_read_replica = orig  # type: ignore[method-assign]
 
+
+
+@contextlib.contextmanager
+def atomic_dynamodb_writes() -> Iterator[None]:
+    """For the block, each ``PutItem``/``UpdateItem`` on moto's in-process DynamoDB backend
+    runs under one lock, as DynamoDB applies a conditional write as one step (see the module
+    docstring): a test of concurrent invocations then exercises the handlers' conditions, not
+    moto's race between reading and writing an item."""
+    lock = threading.Lock()
+    originals = {m: getattr(ddb_models.DynamoDBBackend, m) for m in ("put_item", "update_item")}
+
+    def atomic(method: Callable[..., Any]) -> Callable[..., Any]:
+        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(self, *args, **kwargs)
+        return write
+
+    for name, method in originals.items():
+        setattr(ddb_models.DynamoDBBackend, name, atomic(method))
+    try:
+        yield
+    finally:
+        for name, method in originals.items():
+            setattr(ddb_models.DynamoDBBackend, name, method)
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
@@ -126,10 +173,18 @@ _MISSING: dict[str, str | None] = {"ignore": None, "breaching": "ALARM", "notBre
 
 @dataclass
 class AlarmEvaluator:
-    """Bridge ``alarm-evaluation``: CloudWatch's alarm rule over the emulator's datapoints."""
+    """Bridge ``alarm-evaluation``: CloudWatch's alarm rule over the emulator's datapoints.
+
+    Attributes:
+        client: ``(service, region) -> client`` of the emulator.
+        log: notes each state change.
+        clock: the account's clock (UTC datetime) alarms are evaluated on; default the wall
+            clock (a drill that skips waits passes its own, see :mod:`emulator.clock`).
+    """
 
     client: ClientFactory
     log: BridgeLog
+    clock: Callable[[], dt.datetime] | None = None
 
     def as_created(self, name: str, region: str) -> None:
         """Put a just-created alarm in INSUFFICIENT_DATA, where CloudWatch starts it (moto
@@ -154,7 +209,7 @@ class AlarmEvaluator:
         if not alarms:
             raise LookupError(f"no alarm {name!r} in {region}")
         a = alarms[0]
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or (self.clock() if self.clock else dt.datetime.now(dt.UTC))
         period, evals = int(a["Period"]), int(a["EvaluationPeriods"])
         to_alarm = int(a.get("DatapointsToAlarm") or evals)
         stat = a.get("Statistic") or "Maximum"
@@ -236,8 +291,9 @@ class HealthCheckEvaluator:
         if base is None:
             return False, f"{fqdn} is not a site endpoint the drill runs"
         path = str(cfg.get("resourcePath", "/"))
+        request = urllib.request.Request(base + path, headers={"User-Agent": PROBE_USER_AGENT})
         try:
-            with urllib.request.urlopen(base + path, timeout=self.probe_timeout_seconds) as r:
+            with urllib.request.urlopen(request, timeout=self.probe_timeout_seconds) as r:
                 return 200 <= r.status < 400, f"GET {fqdn}{path} -> HTTP {r.status}"
         except Exception as e:  # noqa: BLE001 - any failure is an unhealthy probe
             return False, f"GET {fqdn}{path} failed: {type(e).__name__}"

@@ -12,7 +12,28 @@ from __future__ import annotations
 import http.server
 import threading
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
+
+
+class SiteEndpoint(Protocol):
+    """A Region's application endpoint as the drill and the handlers see it."""
+
+    @property
+    def port(self) -> int:
+        """The TCP port on 127.0.0.1 (kept across stops and restarts)."""
+
+    @property
+    def requests(self) -> int:
+        """Requests answered so far, the drill's own probes and customers not counted."""
+
+    def stop_answering(self) -> None:
+        """Refuse connections from now on (the Region's load balancer is gone)."""
+
+    def resume(self) -> None:
+        """Answer again on the same port."""
+
+    def url(self, path: str = "/health") -> str:
+        """``http://127.0.0.1:<port><path>``."""
 
 
 class LoopbackEndpoint:

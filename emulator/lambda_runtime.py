@@ -54,11 +54,14 @@ class LambdaContext:
 
     @classmethod
     def for_function(cls, name: str, *, region: str, account: str = ACCOUNT_ID,
-                     timeout_seconds: float = 900.0, memory_mb: int = 512) -> LambdaContext:
-        """A context for function ``name`` in ``region`` (timeout in seconds, memory in MiB)."""
+                     timeout_seconds: float = 900.0, memory_mb: int = 512,
+                     request_id: str | None = None) -> LambdaContext:
+        """A context for function ``name`` in ``region`` (timeout in seconds, memory in MiB),
+        invoked now; ``request_id`` defaults to a new UUID."""
         return cls(function_name=name,
                    invoked_function_arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
-                   memory_limit_in_mb=memory_mb, timeout_seconds=timeout_seconds)
+                   memory_limit_in_mb=memory_mb, timeout_seconds=timeout_seconds,
+                   **({"aws_request_id": request_id} if request_id is not None else {}))
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 
 @dataclass(frozen=True)
@@ -31,21 +33,37 @@ class Request:
     by_drill: bool = False
 
 
-@dataclass
-class RequestLedger:
+E = TypeVar("E")
+
+
+class _StepLedger(Generic[E]):
+    """Entries added from any thread, each labelled with the step that was running
+    (``ledger.step``, set by the harness before each step)."""
+
+    def __init__(self) -> None:
+        self.step = "setup"
+        self._entries: list[E] = []
+        self._lock = threading.Lock()
+
+    def add(self, entry: E) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def _where(self, keep: Callable[[E], bool]) -> list[E]:
+        with self._lock:
+            return [e for e in self._entries if keep(e)]
+
+
+class RequestLedger(_StepLedger[Request]):
     """Every request the emulator served, labelled with the step that was running."""
 
-    step: str = "setup"
-    requests: list[Request] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, r: Request) -> None:
-        with self._lock:
-            self.requests.append(r)
+    @property
+    def requests(self) -> list[Request]:
+        """Every request served so far, in order."""
+        return self._where(lambda r: True)
 
     def for_step(self, step: str) -> list[Request]:
-        with self._lock:
-            return [r for r in self.requests if r.step == step]
+        return self._where(lambda r: r.step == step)
 
     def counts(self, step: str, *, by_drill: bool | None = None) -> dict[str, int]:
         """``{"<service>:<Operation>": n}`` of the requests served in ``step`` (throttled
@@ -58,12 +76,10 @@ class RequestLedger:
     def count(self, *, step: str | None = None, service: str | None = None,
               operation: str | None = None, throttled: bool = False) -> int:
         """Requests matching the filters that ran (``throttled=True``: that were throttled)."""
-        with self._lock:
-            return sum(1 for r in self.requests
-                       if (step is None or r.step == step)
-                       and (service is None or r.service == service)
-                       and (operation is None or r.operation == operation)
-                       and r.throttled == throttled)
+        return len(self._where(lambda r: (step is None or r.step == step)
+                               and (service is None or r.service == service)
+                               and (operation is None or r.operation == operation)
+                               and r.throttled == throttled))
 
 
 @dataclass(frozen=True)
@@ -78,34 +94,26 @@ class ClientCall:
     outcome: str
 
 
-@dataclass
-class ClientLedger:
+class ClientLedger(_StepLedger[ClientCall]):
     """Calls the handlers' clients attempted, per step."""
 
-    step: str = "setup"
-    calls: list[ClientCall] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, c: ClientCall) -> None:
-        with self._lock:
-            self.calls.append(c)
+    @property
+    def calls(self) -> list[ClientCall]:
+        """Every call attempted so far, in order."""
+        return self._where(lambda c: True)
 
     def counts(self, step: str) -> dict[str, int]:
         """``{"<service>:<Operation>": n}`` attempted in ``step``."""
-        with self._lock:
-            return dict(sorted(Counter(f"{c.service}:{c.operation}" for c in self.calls
-                                       if c.step == step).items()))
+        return dict(sorted(Counter(f"{c.service}:{c.operation}"
+                                   for c in self._where(lambda c: c.step == step)).items()))
 
     def operations(self, step: str) -> Counter[str]:
         """Operation name -> calls attempted in ``step`` (any service)."""
-        with self._lock:
-            return Counter(c.operation for c in self.calls if c.step == step)
+        return Counter(c.operation for c in self._where(lambda c: c.step == step))
 
     def count(self, *, step: str | None = None, service: str | None = None,
               region: str | None = None, outcome: str | None = None) -> int:
-        with self._lock:
-            return sum(1 for c in self.calls
-                       if (step is None or c.step == step)
-                       and (service is None or c.service == service)
-                       and (region is None or c.region == region)
-                       and (outcome is None or c.outcome == outcome))
+        return len(self._where(lambda c: (step is None or c.step == step)
+                               and (service is None or c.service == service)
+                               and (region is None or c.region == region)
+                               and (outcome is None or c.outcome == outcome)))

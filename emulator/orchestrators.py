@@ -2,7 +2,8 @@
 with the environment the program would give it.
 
 * :func:`failover_site`: two Regions, the state table, alert topics read through one SQS
-  queue, the health-check alarm, a standby database per strategy (:func:`standby_for`), a
+  queue, the health-check alarm (in us-east-1, where ``AWS/Route53`` metrics are, whatever
+  the stack's Regions), a standby database per strategy (:func:`standby_for`), a
   function to warm, and HTTP health endpoints on 127.0.0.1 - with the failover
   orchestrator's environment (:class:`contract.env.FailoverEnv` names, checked by it).
 * :func:`backup_site`: ``n`` protected databases (with standby instances or not), a KMS key,
@@ -227,8 +228,7 @@ def failover_site(builder: SiteBuilder, strategy: str, *, names: Names = Names()
     """
     builder.state_table(names.table)
     alerts = builder.alert_topics(names.alert_topic, shared_queue_region=builder.standby_region)
-    builder.health_check_alarm(names.health_alarm, health_check_id="hc-1", state=alarm_state,
-                               region=builder.primary_region)
+    builder.health_check_alarm(names.health_alarm, health_check_id="hc-1", state=alarm_state)
     kms = builder.kms_key()
     standby_db = standby_for(builder, strategy, names=names, lag_seconds=lag_seconds,
                              kms_key_arn=kms, copy_age=copy_age)

@@ -13,7 +13,8 @@ its orchestrators find or need in AWS:
   (:meth:`SiteBuilder.snapshot_copy`); :func:`emulator.orchestrators.standby_for` picks by
   strategy;
 * what the orchestrators read and write: alert topics read through SQS subscriptions
-  (:meth:`SiteBuilder.alert_topics`, :meth:`SiteBuilder.subscribe_queues`), the state table,
+  (:meth:`SiteBuilder.alert_topics`, :meth:`SiteBuilder.subscribe_queues`; what arrived:
+  :meth:`AlertTopics.received`), the state table,
   a KMS key, a bucket, alarms, a function to warm, and the metrics moto never emits
   (:meth:`SiteBuilder.seed_metric`).
 
@@ -31,7 +32,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import ACCOUNT_ID
-from emulator.endpoints import LoopbackEndpoint
+from emulator.endpoints import LoopbackEndpoint, SiteEndpoint
+from emulator.rds_backend import age_snapshot
+from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
 ClientFactory = Callable[[str, str], Any]
 
@@ -78,6 +81,19 @@ class AlertTopics:
     topics: dict[str, str]
     queues: dict[str, str]
 
+    def received(self, clients: ClientFactory, region: str | None = None) -> list[dict[str, Any]]:
+        """The alert bodies (JSON) delivered so far to the queue of ``region`` (default: the
+        first queue), oldest first. Each one read is deleted from the queue, so the next call
+        returns only what arrived since."""
+        region = region or next(iter(self.queues))
+        sqs, url = clients("sqs", region), self.queues[region]
+        out: list[dict[str, Any]] = []
+        while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            for m in got:
+                out.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return out
+
 
 class SiteBuilder:
     """Creates the site's parts in the emulated account (see the module docstring).
@@ -122,12 +138,14 @@ class SiteBuilder:
         return Database(db["DBInstanceIdentifier"], db["DBInstanceArn"], region)
 
     def read_replica(self, identifier: str, *, source: Database,
-                     instance_class: str = "db.r6g.large") -> Database:
-        """A cross-Region read replica of ``source`` in the standby Region."""
-        self.clients("rds", self.standby_region).create_db_instance_read_replica(
+                     instance_class: str = "db.r6g.large", region: str | None = None) -> Database:
+        """A cross-Region read replica of ``source`` in the standby Region (or ``region``:
+        e.g. the primary Region's reverse replica of a promoted standby)."""
+        region = region or self.standby_region
+        self.clients("rds", region).create_db_instance_read_replica(
             DBInstanceIdentifier=identifier, SourceDBInstanceIdentifier=source.arn,
             DBInstanceClass=instance_class, SourceRegion=source.region)
-        return self.describe(identifier, self.standby_region)
+        return self.describe(identifier, region)
 
     def aurora_cluster(self, identifier: str, *, region: str | None = None,
                        engine: str = "aurora-postgresql", engine_version: str = "16.4",
@@ -193,8 +211,8 @@ class SiteBuilder:
                       age: dt.timedelta = dt.timedelta(0)) -> str:
         """A manual snapshot of ``database`` in its Region, copied into the standby Region as
         ``copy_id`` with ``kms_key_arn`` and ``tags`` (or ``tags(source snapshot ARN)``);
-        ``age`` back-dates the copy's data (moto stamps it now; the bridge sets the backend's
-        creation times, which needs ``moto.mock_aws`` or an in-process moto server).
+        ``age`` back-dates the copy's data (moto stamps it now:
+        :func:`emulator.rds_backend.age_snapshot` sets it on the in-process backend).
         Returns ``copy_id``."""
         source = self.clients("rds", database.region).create_db_snapshot(
             DBInstanceIdentifier=database.identifier, DBSnapshotIdentifier=snapshot_id)
@@ -206,10 +224,8 @@ class SiteBuilder:
             KmsKeyId=kms_key_arn, CopyTags=False,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
         if age:
-            from moto.rds.models import rds_backends
-
-            snap = rds_backends[self.account][self.standby_region].database_snapshots[copy_id]
-            snap.created = snap.original_snapshot_create_time = dt.datetime.now(dt.UTC) - age
+            age_snapshot(self.standby_region, copy_id, dt.datetime.now(dt.UTC) - age,
+                         account=self.account)
         return copy_id
 
     # -- messaging, state, keys -----------------------------------------------------------
@@ -269,9 +285,10 @@ class SiteBuilder:
 
     # -- monitoring, compute --------------------------------------------------------------
     def health_check_alarm(self, name: str, *, health_check_id: str, state: str | None = None,
-                           region: str = "us-east-1") -> str:
+                           region: str = HEALTH_CHECK_METRIC_REGION) -> str:
         """An alarm on a Route 53 health check's ``HealthCheckStatus`` (a metric published in
-        us-east-1 only), optionally set to ``state``. Returns its name."""
+        us-east-1 only, whatever the stack's Regions), optionally set to ``state``. Returns
+        its name."""
         cw = self.clients("cloudwatch", region)
         cw.put_metric_alarm(AlarmName=name, Namespace="AWS/Route53",
                             MetricName="HealthCheckStatus", Statistic="Minimum", Period=60,
@@ -318,8 +335,8 @@ class ExistingSite:
         primary_db: the primary database.
     """
 
-    primary: LoopbackEndpoint
-    standby: LoopbackEndpoint
+    primary: SiteEndpoint
+    standby: SiteEndpoint
     hosted_zone_id: str
     configured_zone_id: str
     primary_db: Database
@@ -340,11 +357,14 @@ def zone_name(fqdn: str) -> str:
 
 def existing_site(builder: SiteBuilder, *, primary_identifier: str, instance_class: str,
                   backup_retention_days: int, expected_primary_arn: str, failover_fqdn: str,
-                  configured_zone_id: str) -> ExistingSite:
+                  configured_zone_id: str,
+                  endpoints: tuple[SiteEndpoint, SiteEndpoint] | None = None) -> ExistingSite:
     """Create the site's existing parts and start both endpoints.
 
     The primary is an encrypted postgres instance tagged ``app=shop``; the zone is the one
-    ``failover_fqdn`` lives in.
+    ``failover_fqdn`` lives in. ``endpoints`` (primary, standby), already answering, stand in
+    for the Regions' load balancers; default a :class:`LoopbackEndpoint` each (``/health``
+    only).
 
     Raises:
         RuntimeError: the emulator's primary ARN differs from ``expected_primary_arn`` (the
@@ -359,6 +379,6 @@ def existing_site(builder: SiteBuilder, *, primary_identifier: str, instance_cla
                            f"needs account {builder.account}")
     zone = builder.hosted_zone(zone_name(failover_fqdn),
                                caller_reference=f"drill-{configured_zone_id}")
-    return ExistingSite(primary=LoopbackEndpoint("primary").start(),
-                        standby=LoopbackEndpoint("standby").start(), hosted_zone_id=zone,
+    east, west = endpoints or (LoopbackEndpoint("primary").start(), LoopbackEndpoint("standby").start())
+    return ExistingSite(primary=east, standby=west, hosted_zone_id=zone,
                         configured_zone_id=configured_zone_id, primary_db=primary)

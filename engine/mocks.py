@@ -16,11 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-#: Pulumi's wire sentinel for a value not known during preview.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-_SIG = "4dabf18193072939515e22adb298388d"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+from cost.plan import UNKNOWN, plain
+
 PROVIDER_TYPE = "pulumi:providers:aws"
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -227,24 +224,6 @@ def mock_outputs(typ: str, name: str, inputs: dict[str, Any], region: str,
     rid = rid or phys
     state.setdefault("id", rid)
     return rid, state
-
-
-def plain(value: Any) -> Any:
-    """Wire JSON -> plain JSON: unwrap secrets, replace resource references by id or URN,
-    integers sent as doubles back to integers."""
-    if isinstance(value, dict):
-        sig = value.get(_SIG)
-        if sig == _SECRET_SIG:
-            return plain(value.get("value"))
-        if sig == _RESOURCE_SIG:
-            rid = value.get("id")
-            return rid if rid not in (None, "") else value.get("urn")
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _call_result(token: str, region: str, account: str) -> dict[str, Any]:

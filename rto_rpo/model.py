@@ -117,9 +117,14 @@ class Estimate:
     def met(self) -> bool:
         return self.total_seconds <= self.target_seconds and not self.findings
 
-    def breakdown(self) -> str:
-        """A multi-line, human-readable explanation: one line per term, then the verdict."""
-        lines = [f"{self.kind} worst case {_fmt(self.total_seconds)} vs target "
+    def breakdown(self, label: str = "worst case") -> str:
+        """A multi-line, human-readable explanation: one line per term, then the verdict.
+
+        Args:
+            label: what the total is: ``"worst case"`` for a planned estimate,
+                ``"achieved"`` for a drill's.
+        """
+        lines = [f"{self.kind} {label} {_fmt(self.total_seconds)} vs target "
                  f"{_fmt(self.target_seconds)}: {'met' if self.met else 'MISSED'}"]
         for t in self.terms:
             note = f" = {t.note}" if t.note else ""

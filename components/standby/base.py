@@ -104,18 +104,20 @@ class StrategyBuilder(ABC):
             tags=tags(self.s, Role.REPLICATION_ALARM), opts=child(self.c, self.p.standby))
         return alarm_name
 
-    def durable_instance_args(self, ident: str) -> dict[str, Any]:
-        """Arguments every standby instance shares: encrypted with the standby key, deletion
-        protection, automated backups kept (PITR survives promotion), private, and a final
-        snapshot - whatever the strategy."""
+    def standby_instance(self, logical_name: str, **args: Any) -> aws.rds.Instance:
+        """The standby DB instance ``database.standbyId`` in the standby Region, of
+        ``database.instanceClass``, with the strategy's ``args`` and what every standby
+        instance shares: encrypted with the standby key, deletion protection, automated
+        backups kept (PITR survives promotion), private, and a final snapshot."""
         db = self.s.database
-        return {"kms_key_id": self.key.arn, "storage_encrypted": True,
-                "deletion_protection": True, "backup_retention_period": db.backup_retention_days,
-                "copy_tags_to_snapshot": True, "publicly_accessible": False,
-                "db_subnet_group_name": db.standby_subnet_group_name,
-                "vpc_security_group_ids": db.standby_security_group_ids or None,
-                "skip_final_snapshot": False, "final_snapshot_identifier": self.n.final_snapshot(ident),
-                "tags": tags(self.s, Role.STANDBY_DATABASE)}
+        return aws.rds.Instance(
+            logical_name, identifier=db.standby_id, instance_class=db.instance_class, **args,
+            kms_key_id=self.key.arn, storage_encrypted=True, deletion_protection=True,
+            backup_retention_period=db.backup_retention_days, copy_tags_to_snapshot=True,
+            publicly_accessible=False, db_subnet_group_name=db.standby_subnet_group_name,
+            vpc_security_group_ids=db.standby_security_group_ids or None,
+            skip_final_snapshot=False, final_snapshot_identifier=self.n.final_snapshot(db.standby_id),
+            tags=tags(self.s, Role.STANDBY_DATABASE), opts=child(self.c, self.p.standby))
 
     @property
     def standby_arn(self) -> str:

@@ -25,18 +25,10 @@ class Builder(StrategyBuilder):
         db, dms = self.s.database, self.s.database.dms
         assert dms is not None  # DatabaseSettings requires it for this strategy
         ident = db.standby_id
-        target = aws.rds.Instance(
-            f"{name}-target",
-            identifier=ident,
-            engine=dms.engine,
-            instance_class=db.instance_class,
-            allocated_storage=self.ALLOCATED_STORAGE_GIB,
-            db_name=dms.database_name,
-            username=self.MASTER_USERNAME,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=self.key.arn,
-            **self.durable_instance_args(ident),
-            opts=child(self.c, self.p.standby))
+        target = self.standby_instance(
+            f"{name}-target", engine=dms.engine, allocated_storage=self.ALLOCATED_STORAGE_GIB,
+            db_name=dms.database_name, username=self.MASTER_USERNAME,
+            manage_master_user_password=True, master_user_secret_kms_key_id=self.key.arn)
         target_secret: pulumi.Input[str] = (
             dms.target_secret_arn
             or target.master_user_secrets.apply(lambda s: s[0].secret_arn if s else ""))
@@ -72,28 +64,20 @@ class Builder(StrategyBuilder):
             multi_az=False,
             auto_minor_version_upgrade=True,
             tags=tags(self.s), opts=child(self.c, self.p.standby))
-        source_ep = aws.dms.Endpoint(
-            f"{name}-source",
-            endpoint_id=self.n.name(Suffix.DMS_SOURCE),
-            endpoint_type="source",
+        # Both endpoints read their credentials from Secrets Manager through the role, over TLS.
+        source_ep, target_ep = (aws.dms.Endpoint(
+            f"{name}-{kind}",
+            endpoint_id=self.n.name(suffix),
+            endpoint_type=kind,
             engine_name=dms.engine,
             database_name=dms.database_name,
-            secrets_manager_arn=dms.source_secret_arn,
+            secrets_manager_arn=secret,
             secrets_manager_access_role_arn=role.arn,
             ssl_mode="require",
             kms_key_arn=self.key.arn,
             tags=tags(self.s), opts=child(self.c, self.p.standby))
-        target_ep = aws.dms.Endpoint(
-            f"{name}-target",
-            endpoint_id=self.n.name(Suffix.DMS_TARGET),
-            endpoint_type="target",
-            engine_name=dms.engine,
-            database_name=dms.database_name,
-            secrets_manager_arn=target_secret,
-            secrets_manager_access_role_arn=role.arn,
-            ssl_mode="require",
-            kms_key_arn=self.key.arn,
-            tags=tags(self.s), opts=child(self.c, self.p.standby))
+            for kind, suffix, secret in (("source", Suffix.DMS_SOURCE, dms.source_secret_arn),
+                                         ("target", Suffix.DMS_TARGET, target_secret)))
         # Fixed resource identifier: the task ARN ends with it and the AWS/DMS metrics use it
         # as the ReplicationTaskIdentifier dimension, so the alarms can name it up front.
         task_resource_id = self.n.name(Suffix.DMS_TASK)

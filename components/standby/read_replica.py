@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pulumi_aws as aws
-
-from components.common import child
 from components.naming import Suffix
 from components.standby.base import StandbyResult, StrategyBuilder
 from contract.strategies import Strategy
@@ -18,14 +15,9 @@ class Builder(StrategyBuilder):
     def build(self, name: str) -> StandbyResult:
         db = self.s.database
         ident = db.standby_id
-        replica = aws.rds.Instance(
-            f"{name}-replica",
-            identifier=ident,
-            replicate_source_db=db.primary_instance_arn,
-            instance_class=db.instance_class,
-            **self.durable_instance_args(ident),
-            auto_minor_version_upgrade=True,
-            opts=child(self.c, self.p.standby))
+        replica = self.standby_instance(f"{name}-replica",
+                                        replicate_source_db=db.primary_instance_arn,
+                                        auto_minor_version_upgrade=True)
         (lag,) = db.spec.replication_metrics
         dims = {"DBInstanceIdentifier": ident}
         alarm = self.lag_alarm(f"{name}-replica-lag", self.n.name(Suffix.REPLICA_LAG_ALARM), lag.namespace,

@@ -24,7 +24,31 @@ JSON shape (top level)::
                    "failover_path_handler_calls": int, "total": int},
      "route53": {"failover_path_calls": int, "handler_client_calls": int, "passed": bool},
      "checks": [{name, passed, detail}], "bridges": [{name, why, acted, actions}],
-     "invocations": [...], "deployment": {...}, "notes": [str]}
+     "invocations": [...], "deployment": {...}, "notes": [str],
+     "expected": "failover"|"refusal"|"forced", "expected_findings": [str],
+     "refusal": {status, reasons, trigger, at_offset_seconds} | null,
+     "clock_skips": [{name, seconds, basis: "modelled", wall_offset_seconds, note, in_rto}],
+     "data_plane": {"seconds": float, "share_of_wall": float, "by_kind": {kind: seconds}},
+     "data": {counted, basis, failed_over, new_writer: {server, region},
+              orders: {acknowledged, acknowledged_by_old_primary, acknowledged_by_new_writer,
+                       failed, failed_after_failure, lost, lost_order_ids,
+                       replayed_before_failure, replayed_but_lost, stranded_on_old_primary,
+                       stranded_acknowledged, stranded_acknowledged_count, failure_causes},
+              data_loss_window_seconds,
+              data_loss_window: {drill_clock_seconds, measured_seconds, skipped_seconds,
+                                 skipped, oldest_lost_ack_offset_seconds},
+              outage: {drill_clock_seconds, measured_seconds, skipped_seconds, skipped,
+                       first_failure_offset_seconds, recovered_offset_seconds,
+                       failed_orders, modelled_aws_terms: [Term.to_dict()]},
+              lag_at_failure: {"<namespace> <metric>": {metric: {seconds, timestamp},
+                                                        postgres: {seconds, replay_lag_seconds,
+                                                                   bytes_behind, state}}},
+              customers: {order_rate_per_second, series: [{t, acked: {region: n}, failed}],
+                          marks: {failure, promoted, traffic_shift, ...}},
+              failure_offset_seconds} | null}
+
+The data section is measured from the real databases (``data.basis``); its seconds are on the
+drill's clock, and each span says how much of it was skipped (modelled) and measured.
 """
 
 from __future__ import annotations
@@ -47,7 +71,7 @@ __all__ = ["SCHEMA", "as_dict", "markdown", "timeline_png", "write"]
 def _estimate(achieved: Estimate | None, planned: Estimate | None) -> dict[str, Any]:
     return {"achieved": achieved.to_dict() if achieved else None,
             "planned": planned.to_dict() if planned else None,
-            "breakdown": achieved.breakdown() if achieved else "",
+            "breakdown": achieved.breakdown("achieved") if achieved else "",
             "planned_breakdown": planned.breakdown() if planned else ""}
 
 
@@ -90,7 +114,17 @@ def as_dict(r: DrillResult) -> dict[str, Any]:
         "checks": [c.to_dict() for c in r.checks],
         "bridges": [asdict(b) for b in r.bridges],
         "invocations": r.invocations, "deployment": r.deployment, "notes": r.notes,
+        "expected": r.expected, "expected_findings": r.expected_findings, "refusal": r.refusal,
+        "clock_skips": r.clock_skips, "data_plane": _data_plane(r), "data": r.data,
     }
+
+
+def _data_plane(r: DrillResult) -> dict[str, Any]:
+    """Wall seconds the drill spent blocked in data-plane work (measured), and their share."""
+    seconds = float(sum(r.data_plane_seconds.values()))
+    return {"seconds": round(seconds, 3), "basis": "measured",
+            "share_of_wall": round(seconds / r.wall_seconds, 3) if r.wall_seconds else 0.0,
+            "by_kind": r.data_plane_seconds}
 
 
 def write(result: DrillResult, directory: Path) -> dict[str, Path]:

@@ -20,6 +20,8 @@ def _header(r: dict[str, Any]) -> list[str]:
              f"wall time {d['wall_seconds']:.1f} s, policy gate: {d['policy_gate']}.", ""]
     if r["failures"]:
         lines += ["## Failures", "", *[f"- {f}" for f in r["failures"]], ""]
+    if r.get("expected_findings"):
+        lines += ["## Expected by the scenario", "", *[f"- {f}" for f in r["expected_findings"]], ""]
     return lines
 
 
@@ -34,6 +36,74 @@ def _objectives(r: dict[str, Any]) -> list[str]:
                      f"{('yes' if a['met'] else 'NO') if a else '-'} | "
                      f"{_fmt(p.get('total_seconds'))} |")
     return lines + ["", "```", r["rto"]["breakdown"], "", r["rpo"]["breakdown"], "```", ""]
+
+
+def _lag_rows(lag: dict[str, Any]) -> list[str]:
+    rows = []
+    for name, v in lag.items():
+        m, pg = v.get("metric") or {}, v.get("postgres") or {}
+        rows.append(f"| replication lag at the failure, {name}, as the metric showed it | "
+                    f"{_fmt(m.get('seconds'))} | published from PostgreSQL by the drill (newest "
+                    f"one-minute maximum, drill clock) |")
+        rows.append(f"| replication lag at the failure, {name}, as PostgreSQL showed it | "
+                    f"{_fmt(pg.get('seconds'))} ({pg.get('bytes_behind', '-')} bytes of WAL "
+                    f"behind, {pg.get('state', '-')}) | measured |")
+    return rows
+
+
+def _data_rows(d: dict[str, Any]) -> list[str]:
+    o, w, out = d["orders"], d["data_loss_window"], d["outage"]
+    rows = [f"| orders acknowledged | {o['acknowledged']} ({o['acknowledged_by_old_primary']} by "
+            f"the old primary, {o['acknowledged_by_new_writer']} by the new writer) | measured |",
+            f"| orders failed after the failure | {o['failed_after_failure']} | measured |",
+            f"| orders lost | {o['lost']} | measured (read from {d['new_writer']['server']}) |",
+            f"| data-loss window | {_fmt(d['data_loss_window_seconds'])} | "
+            + (f"{w['measured_seconds']} s measured + {w['skipped_seconds']} s skipped on the "
+               f"drill's clock, modelled ({', '.join(w['skipped'])}) |" if w.get("skipped_seconds")
+               else "measured |")]
+    if o["replayed_before_failure"] is not None:
+        rows.append(f"| orders the standby had replayed at the failure / of them lost | "
+                    f"{o['replayed_before_failure']} / {len(o['replayed_but_lost'])} | measured |")
+    if o["stranded_on_old_primary"] is not None:
+        rows.append(f"| orders stranded on the old primary / acknowledged (to reconcile) | "
+                    f"{o['stranded_on_old_primary']} / {o['stranded_acknowledged_count']} | measured |")
+    rows += _lag_rows(d.get("lag_at_failure") or {})
+    if d.get("failed_over", True):
+        rows.append(f"| customer-visible outage | {_fmt(out['measured_seconds'])} | measured on "
+                    f"the emulator (first failed order -> first order acknowledged by the new "
+                    f"writer through the failover name) |")
+        if out.get("skipped_seconds"):
+            rows.append(f"| ... on the drill's clock | {_fmt(out['drill_clock_seconds'])} | "
+                        f"includes {out['skipped_seconds']} s skipped, modelled "
+                        f"({', '.join(out['skipped'])}) |")
+        rows += [f"| AWS-side: {t['name']} | {_fmt(t['seconds'])} | modelled, from {t['source']} |"
+                 for t in out["modelled_aws_terms"]]
+    return rows
+
+
+def _data(r: dict[str, Any]) -> list[str]:
+    d = r.get("data") or {}
+    lines = ["## Data: orders, loss, lag, outage (real PostgreSQL on 127.0.0.1)", ""]
+    if r.get("refusal"):
+        ref = r["refusal"]
+        lines += [f"**Readiness refused** ({ref['status']}, {ref['trigger']}): "
+                  f"{'; '.join(ref['reasons'])}", ""]
+    if not d.get("counted"):
+        return lines + [f"Not counted: {d.get('why', 'the data plane did not run')}.", ""]
+    if not d.get("failed_over", True):
+        lines += [f"Nothing failed over: *orders lost* are the acknowledged orders the standby "
+                  f"{d['new_writer']['server']} lacks, what a forced failover would lose.", ""]
+    lines += ["| figure | value | basis |", "|---|---|---|", *_data_rows(d), ""]
+    dp = r.get("data_plane") or {}
+    lines.append(f"Data plane: {dp.get('seconds', 0):.1f} s of the drill's "
+                 f"{r['drill']['wall_seconds']:.1f} s wall time ({100 * dp.get('share_of_wall', 0):.0f} %), "
+                 f"measured: " + ", ".join(f"{k} {v:.2f} s" for k, v in dp.get("by_kind", {}).items()))
+    if r.get("clock_skips"):
+        lines += ["", "Waits the drill skipped on its clock (modelled, not sat through):", ""]
+        lines += [f"- {sk['name']}: {sk['seconds']:.0f} s at {sk['wall_offset_seconds']:.1f} s "
+                  f"(wall){' (an RTO term)' if sk['in_rto'] else ''} - {sk['note']}"
+                  for sk in r["clock_skips"]]
+    return lines + [""]
 
 
 def _timeline(r: dict[str, Any]) -> list[str]:
@@ -102,7 +172,7 @@ def _deployment(r: dict[str, Any]) -> list[str]:
 
 def markdown(r: dict[str, Any]) -> str:
     """The whole report as Markdown."""
-    lines = [*_header(r), *_objectives(r), *_timeline(r), *_api_calls(r),
+    lines = [*_header(r), *_objectives(r), *_data(r), *_timeline(r), *_api_calls(r),
              *_checks_and_bridges(r), *_deployment(r)]
     if r["drill"].get("missing"):
         lines += ["", "## Missing pieces", "", *[f"- {m}" for m in r["drill"]["missing"]]]

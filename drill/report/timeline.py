@@ -1,21 +1,68 @@
-"""``drill-timeline.png``: the drill's measured steps and the RTO achieved term by term."""
+"""``drill-timeline.png``: the drill's measured steps, the customers' orders per second
+(acknowledged per Region and failed, with the failure, promotion and traffic-shift marks and
+the waits the drill skipped), and the RTO achieved term by term."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+_MARKS = {"link_stalled": ("link stalled", "#8c6bb1"), "failure": ("failure", "#d7301f"),
+          "refused": ("readiness refused", "#fe9929"), "forced": ("forced", "#cc4c02"),
+          "promoted": ("promotion (PostgreSQL)", "#238b45"),
+          "traffic_shift": ("traffic shift (gate ALARM)", "#2171b5")}
+_REGION_COLORS = ("#6baed6", "#31a354", "#9e9ac8")
+
+
+def customers_panel(ax: Any, r: dict[str, Any]) -> bool:
+    """The customers' orders per second, acknowledged (stacked by Region) and failed, with the
+    marks; False when there is nothing to plot."""
+    customers = ((r.get("data") or {}).get("customers") or {})
+    series = customers.get("series") or []
+    if not series:
+        return False
+    t = [b["t"] for b in series]
+    regions = sorted({reg for b in series for reg in b["acked"]})
+    bottom = [0] * len(t)
+    for k, region in enumerate(regions):
+        n = [b["acked"].get(region, 0) for b in series]
+        ax.bar(t, n, bottom=bottom, width=0.9, align="edge",
+               color=_REGION_COLORS[k % len(_REGION_COLORS)], label=f"acknowledged by {region}")
+        bottom = [a + b for a, b in zip(bottom, n, strict=True)]
+    ax.plot([x + 0.45 for x in t], [b["failed"] for b in series], color="#d7301f", marker="x",
+            linewidth=1.2, label="failed")
+    for key, at in (customers.get("marks") or {}).items():
+        label, color = _MARKS.get(key, (key, "#636363"))
+        ax.axvline(at, color=color, linestyle="--", linewidth=1.2, label=label)
+    for k, skip in enumerate(r.get("clock_skips") or []):
+        ax.axvline(skip["wall_offset_seconds"], color="#969696", linestyle=":", linewidth=1)
+        ax.text(skip["wall_offset_seconds"], ax.get_ylim()[1] * (0.95 - 0.14 * (k % 3)),
+                f" clock skipped {skip['seconds']:.0f} s\n ({skip['name'].split(':')[0]})",
+                fontsize=6, color="#636363", va="top")
+    ax.set_ylabel("orders / s")
+    ax.set_xlabel("seconds since the drill started (wall clock on 127.0.0.1)")
+    rate = customers.get("order_rate_per_second")
+    ax.set_title(f"Customers through the failover name ({rate:g} orders/s offered), measured",
+                 fontsize=9)
+    ax.legend(loc="upper left", fontsize=7, ncol=3, frameon=False)
+    return True
+
 
 def timeline_png(r: dict[str, Any], path: Path) -> None:
-    """Two panels: the drill's measured steps on the emulator (seconds), and the achieved
-    RTO term by term (minutes, measured vs modelled) against the target."""
+    """Three panels: the drill's measured steps on the emulator (seconds), the customers'
+    orders per second, and the achieved RTO term by term (minutes, measured vs modelled)
+    against the target."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 7.5),
-                                   gridspec_kw={"height_ratios": [3, 1.2]})
+    fig, (ax1, ax3, ax2) = plt.subplots(3, 1, figsize=(10, 10.5),
+                                        gridspec_kw={"height_ratios": [3, 2, 1.2]})
+    if not customers_panel(ax3, r):
+        ax3.set_axis_off()
+        ax3.text(0.5, 0.5, "no customer data (the data plane did not run)", ha="center",
+                 transform=ax3.transAxes)
     steps = r["timeline"]
     colors = {"ok": "#2b8cbe", "failed": "#d7301f", "skipped": "#bdbdbd"}
     for i, s in enumerate(steps):

@@ -12,6 +12,8 @@ from drill.step import Step
 from drill.steps import (
     backup,
     baseline,
+    data_loss,
+    data_plane,
     deploy,
     emulator,
     failover,
@@ -19,6 +21,7 @@ from drill.steps import (
     policy_gate,
     primary_recovers,
     verify,
+    verify_data,
 )
 
 #: The drill, step by step.
@@ -26,10 +29,13 @@ PIPELINE: tuple[Step, ...] = (
     policy_gate.STEP,
     emulator.STEP,
     deploy.STEP,
+    data_plane.STEP,
     baseline.STEP,
     backup.STEP,
     inject.STEP,
     failover.STEP,
     verify.STEP,
+    verify_data.STEP,
     primary_recovers.STEP,
+    data_loss.STEP,
 )

@@ -1,6 +1,10 @@
-"""Step 3b: run the real backup orchestrator once and check its recovery point from outside."""
+"""Step 3b: run the real backup orchestrator once and check its recovery point from outside:
+its snapshots are real base backups (copied across the inter-Region link) and the lag it read
+was published from PostgreSQL."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from contract.names import Role
 from drill.context import DrillContext
@@ -29,12 +33,28 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
               f"status={r.get('status')} error={inv.error}")
     ctx.check("a recovery point exists in the standby Region (read by the drill)",
               len(copies) > 0, f"{len(copies)} managed snapshot(s) in {ctx.settings.standby_region}")
-    if ctx.spec.replication_metrics:
-        seeded = float(ctx.opts.seeded_replica_lag_seconds)
+    _real_data(ctx, rec, r)
+
+
+def _real_data(ctx: DrillContext, rec: StepRecord, r: dict[str, Any]) -> None:
+    """The orchestrator read a lag the drill published from PostgreSQL, and its snapshots
+    are real base backups (the pg-snapshots bridge)."""
+    world = ctx.need_data()
+    if world.publisher is not None:
         got = r.get("replication_lag_seconds")
-        ctx.check("the backup orchestrator read the replication lag the emulator holds",
-                  got is not None and abs(float(got) - seeded) < 1e-6,
-                  f"orchestrator {got} s, emulator {seeded:g} s")
+        published = [v for m in ctx.spec.replication_metrics for v in world.publisher.values(m.name)]
+        ctx.check("the backup orchestrator read a replication lag published from PostgreSQL",
+                  got is not None and any(abs(float(got) - v) < 1e-6 for v in published),
+                  f"orchestrator {got} s; {len(published)} datapoint(s) published, "
+                  f"{min(published, default=0):.4f}-{max(published, default=0):.4f} s")
+    backups = [{"region": region, "snapshot": sid, "server": snap.source_server,
+                "mib": round(snap.size_bytes / 2**20, 1), "copied_from": snap.copied_from}
+               for (region, sid), snap in world.snapshots.items()]
+    rec.detail["base_backups"] = backups
+    copies = [b for b in backups if b["region"] == ctx.settings.standby_region and b["copied_from"]]
+    ctx.check("the backups are real: base backups of the primary's PostgreSQL, copied into the "
+              "standby Region's store (pg-snapshots bridge)", bool(copies),
+              f"{len(backups)} base backup(s) or copies, {len(copies)} cross-Region cop(ies)")
 
 
 STEP = Step("backup", "Run the real backup orchestrator once", run)

@@ -1,9 +1,12 @@
 """Step 2a: start the emulator and stand up the site's existing parts (primary database,
-hosted zone, one HTTP endpoint per Region)."""
+hosted zone, one shop per Region behind the endpoint the handlers and Route 53 probe; the
+shops get their databases in the data-plane step)."""
 
 from __future__ import annotations
 
+from dataplane.shop import ShopApp
 from drill.context import DrillContext
+from drill.data.endpoints import ShopEndpoint
 from drill.result import StepRecord
 from drill.step import Step
 from emulator.site import existing_site
@@ -14,10 +17,18 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     ctx.emulator.start()
     ctx.faults.closed_port_url = ctx.emulator.closed_port.url
     s, db = ctx.settings, ctx.settings.database
-    ctx.site = site = existing_site(
-        ctx.builder(), primary_identifier=db.primary_identifier, instance_class=db.instance_class,
-        backup_retention_days=db.backup_retention_days, expected_primary_arn=db.primary_instance_arn,
-        failover_fqdn=s.site.failover_fqdn, configured_zone_id=s.site.hosted_zone_id)
+    endpoints = (ShopEndpoint("primary", ShopApp(s.primary_region)),
+                 ShopEndpoint("standby", ShopApp(s.standby_region)))
+    try:
+        ctx.site = site = existing_site(
+            ctx.builder(), primary_identifier=db.primary_identifier,
+            instance_class=db.instance_class, backup_retention_days=db.backup_retention_days,
+            expected_primary_arn=db.primary_instance_arn, failover_fqdn=s.site.failover_fqdn,
+            configured_zone_id=s.site.hosted_zone_id, endpoints=endpoints)
+    except BaseException:
+        for endpoint in endpoints:
+            endpoint.close()
+        raise
     rec.detail = {"emulator": ctx.emulator.url, "primary_endpoint": site.primary.url(),
                   "standby_endpoint": site.standby.url(),
                   "hosted_zone": f"{site.configured_zone_id} -> {site.hosted_zone_id}",

@@ -1,24 +1,66 @@
-"""Step 5 (scenario primary-recovers): the primary answers again and the watchdog keeps
-ticking; traffic must stay on the standby and the gate stay tripped (no automatic
-failback)."""
+"""Step 5 (scenario primary-recovers): the old primary comes back (its database restarts
+with its orders, its endpoint answers again) and the watchdog keeps ticking; traffic must
+stay on the standby and the gate stay tripped (no automatic failback), and no customer order
+may reach the old primary (fenced by the gate) once its cached answers expire."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import time
 
 from contract.names import Role
+from dataplane.schema import order_ids
 from drill.context import DrillContext
 from drill.observe import answer, evaluate_alarms, gate_datapoints_since
 from drill.result import StepRecord
 from drill.step import Step
 from drill.triggers import brief, record_invocation, scheduled_event
 
+#: Orders the drill waits for after the old primary is back (real seconds at most).
+ORDERS_AFTER_RECOVERY = 5
+WAIT_SECONDS = 10.0
+
+
+def _old_primary_back(ctx: DrillContext, rec: StepRecord) -> None:
+    world = ctx.need_data()
+    with world.timed("old primary restarts"):
+        world.primary.start()   # crash recovery: back as a writer, with its orders
+    rec.detail["old_primary"] = {"server": world.primary.name, "timeline": world.primary.timeline(),
+                                 "in_recovery": world.primary.is_in_recovery(),
+                                 "orders": len(order_ids(world.primary))}
+
+
+def _customers_fenced(ctx: DrillContext, rec: StepRecord, since: float) -> None:
+    """Skip one TTL so every cached answer expires, let customers order, and check no order
+    was acknowledged by the old primary's Region after it came back."""
+    world = ctx.need_data()
+    customers, resolver = world.customers, world.resolver
+    if customers is None or resolver is None:
+        return
+    skip = ctx.clock.advance(resolver.ttl(), "DNS TTL: the customers' cached answer expires",
+                             "one TTL of the failover records after the old primary came back, "
+                             "so every customer resolves the failover name again")
+    after = skip.at + skip.seconds
+    deadline = time.monotonic() + WAIT_SECONDS
+    with world.timed("customers"):
+        while time.monotonic() < deadline and sum(
+                a.at >= after for a in customers.acks) < ORDERS_AFTER_RECOVERY:
+            time.sleep(0.05)
+    east = ctx.settings.primary_region
+    later = [a for a in customers.acks if a.at >= since]
+    to_old = [a.order_id for a in later if a.region == east]
+    rec.detail["orders_after_recovery"] = {"acknowledged": len(later), "by_old_primary": len(to_old)}
+    ctx.check("no customer order reached the old primary after it came back (fenced by the "
+              "gate)", sum(a.at >= after for a in later) >= ORDERS_AFTER_RECOVERY and not to_old,
+              f"{len(later)} acknowledged after it came back, {len(to_old)} by {east}")
+
 
 def run(ctx: DrillContext, rec: StepRecord) -> None:
     """Bring the primary back, tick the watchdog, check nothing fails back."""
     site, fo = ctx.need_site(), ctx.need_failover()
-    recovered_at = dt.datetime.now(dt.UTC)
+    recovered_at = ctx.clock.utc()
+    since = ctx.clock.now()
+    _old_primary_back(ctx, rec)
     site.primary.resume()
     health = ctx.need_deployment().one(Role.HEALTH_ALARM)
     ctx.client("cloudwatch", health.region).set_alarm_state(
@@ -38,7 +80,8 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     ctx.check("gate still published as tripped after recovery (raw datapoints read "
               "from the emulator: no 0 after the failover)",
               bool(published) and all(v >= 1 for v in published), json.dumps(published))
+    _customers_fenced(ctx, rec, since)
 
 
-STEP = Step("primary-recovers", "Primary answers again: the gate must stay tripped", run,
-            applies=lambda ctx: ctx.scenario.primary_recovers)
+STEP = Step("primary-recovers", "Old primary comes back: the gate must stay tripped", run,
+            applies=lambda ctx: ctx.scenario.primary_recovers and not ctx.refused_as_expected)

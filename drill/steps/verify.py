@@ -96,4 +96,5 @@ def no_route53(ctx: DrillContext) -> bool:
                      f"{served} served by the emulator, {attempted} attempted by handler clients")
 
 
-STEP = Step("verify", "Verify from outside the handler", run)
+STEP = Step("verify", "Verify from outside the handler", run,
+            applies=lambda ctx: not ctx.refused_as_expected)

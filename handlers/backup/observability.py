@@ -8,6 +8,4 @@ from handlers.shared.observability import Observability
 
 SERVICE = "backup-orchestrator"
 
-_OBSERVABILITY = Observability(SERVICE)
-logger, tracer, metrics = _OBSERVABILITY.logger, _OBSERVABILITY.tracer, _OBSERVABILITY.metrics
-count, seconds = _OBSERVABILITY.count, _OBSERVABILITY.seconds
+logger, tracer, metrics, count, seconds = Observability(SERVICE).parts()

@@ -15,8 +15,10 @@
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
 ``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``unarmed``, ``healthy``,
-``probe-failed``, ``ignored``, ``report``, ``failed-back``, ``failback-refused``,
-``failback-in-progress``.
+``probe-failed``, ``ignored``, ``report`` (:mod:`handlers.failover.status`), and the
+failback's (:mod:`handlers.failover.failback`): ``failed-back``, ``failback-refused``,
+``failback-in-progress`` (also a failover's answer while a failback runs),
+``failback-step-failed``, ``failback-aborted``.
 The state table's items are the typed records of :mod:`handlers.failover.records`.
 
 A malformed or foreign event raises :class:`~handlers.shared.errors.MalformedEventError`
@@ -46,9 +48,10 @@ from handlers.failover.events import (
 )
 from handlers.failover.failback import failback
 from handlers.failover.observability import count, logger, metrics, tracer
-from handlers.failover.runner import run_failover, summary
+from handlers.failover.runner import run_failover
 from handlers.failover.settings import FailoverSettings, get_settings
 from handlers.failover.state import StateStore
+from handlers.failover.status import report
 from handlers.failover.watchdog import tick
 from handlers.shared import aws
 from handlers.shared.alerts import clip_text
@@ -63,27 +66,6 @@ def default_clients(settings: FailoverSettings) -> ClientFactory:
     neither of the stack's Regions; adaptive retries in the standby Region, where the work is."""
     fast = {settings.primary_region, HEALTH_CHECK_METRIC_REGION} - {settings.standby_region}
     return aws.default_clients(fast_fail_regions=fast)
-
-
-def status_report(store: StateStore) -> dict[str, Any]:
-    """Read-only view of the state table for ``{"action": "status"}`` (four reads)."""
-    record = store.failover()
-    latch = store.gate()
-    wd = store.watchdog()
-    lock = store.lock()
-    return {"status": "report", "failover_id": record and record.failover_id,
-            "failover_status": record and record.status,
-            "current_step": record and record.current_step,
-            "steps": summary(record) if record else [],
-            "gate": {"tripped": latch.tripped, "tripped_at": latch.tripped_at,
-                     "last_published": latch.last_published, "generation": latch.generation},
-            "watchdog": {"armed": wd.armed,
-                         "consecutive_failures": len(wd.recent_failures_epoch),
-                         "last_probe_at": wd.last_probe_at},
-            "lock": {"owner": lock and lock.owner,
-                     "lease_expires_epoch": lock and lock.lease_expires_epoch,
-                     "renewed_at": lock and lock.renewed_at,
-                     "renewals": lock and lock.renewals}}
 
 
 def _screen_alarm(event: AlarmEvent, s: FailoverSettings) -> dict[str, Any] | None:
@@ -134,7 +116,7 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         logger.info("operator invocation", extra={"action": parsed.action,
                                                   "reason": parsed.reason, "force": parsed.force})
         if parsed.action == "status":
-            return status_report(store)
+            return report(s, factory, store)
         if parsed.action == "failback":
             return failback(s, factory, store, reason=parsed.reason, owner=owner,
                             remaining_seconds=remaining)

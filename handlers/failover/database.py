@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,16 +11,28 @@ from botocore.exceptions import ClientError
 from handlers.failover import clock
 
 
-def describe_instance(rds: Any, identifier: str) -> dict[str, Any] | None:
-    """The DBInstance dict, or None if it does not exist."""
+def first_found(describe: Callable[[], dict[str, Any]], key: str, *,
+                not_found: str) -> dict[str, Any] | None:
+    """The first item of list ``key`` in what ``describe`` answers; None when the list is
+    empty or the call fails with error code ``not_found``.
+
+    Raises:
+        botocore.exceptions.ClientError: any other error of the call.
+    """
     try:
-        out = rds.describe_db_instances(DBInstanceIdentifier=identifier)
+        out = describe()
     except ClientError as e:
-        if e.response["Error"]["Code"] == "DBInstanceNotFound":
+        if e.response["Error"]["Code"] == not_found:
             return None
         raise
-    found = out.get("DBInstances", [])
+    found = out.get(key, [])
     return found[0] if found else None
+
+
+def describe_instance(rds: Any, identifier: str) -> dict[str, Any] | None:
+    """The DBInstance dict, or None if it does not exist."""
+    return first_found(lambda: rds.describe_db_instances(DBInstanceIdentifier=identifier),
+                       "DBInstances", not_found="DBInstanceNotFound")
 
 
 def replica_source(instance: dict[str, Any]) -> str | None:

@@ -33,13 +33,26 @@ callers treat those answers on a repeat as "the earlier request landed".
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from handlers.failover import clock
-from handlers.failover.context import StepContext
-from handlers.failover.records import FailoverRecord, OneTimeRequest, RequestState
+from handlers.failover.records import FailbackRecord, FailoverRecord, OneTimeRequest, RequestState
+
+
+class RequestContext(Protocol):
+    """What a one-time request needs of its step's context: the record holding the request
+    (a failover's or a failback's), a lease check and a save of that record
+    (:class:`handlers.failover.context.StepContext`,
+    :class:`handlers.failover.failback.context.FailbackContext`)."""
+
+    @property
+    def record(self) -> FailoverRecord | FailbackRecord: ...
+
+    def check_lease(self) -> None: ...
+
+    def save(self) -> None: ...
 
 #: Seconds an unanswered request (state ``intent``) is given to show its effect before the
 #: resource is trusted to say it did not land. RDS changes the instance status within
@@ -52,7 +65,7 @@ GRACE_SECONDS = 120.0
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
 
 
-def accepted(record: FailoverRecord, key: str) -> bool:
+def accepted(record: FailoverRecord | FailbackRecord, key: str) -> bool:
     """Whether AWS accepted the one-time request ``key`` of this failover ``record``: the
     only proof that a standby which no longer replicates was promoted (stopped, restored) by
     this failover and not by hand or by an earlier one. Reads only (creates no request)."""
@@ -68,13 +81,13 @@ def error_code(e: BaseException) -> str:
 
 
 class OneTime:
-    """The request ``key`` of the failover record in ``ctx``.
+    """The request ``key`` of the failover (or failback) record in ``ctx``.
 
     Raises:
         ValueError: ``key`` does not end with ``_requested``.
     """
 
-    def __init__(self, ctx: StepContext, key: str) -> None:
+    def __init__(self, ctx: RequestContext, key: str) -> None:
         self.ctx = ctx
         self.key = key
         self.request: OneTimeRequest = ctx.record.request(key)

@@ -15,7 +15,9 @@ is released by an update.
 ``failover``                             :class:`FailoverRecord` - the current (latest) failover
 ``failover#<failover_id>``               :class:`FailoverRecord` - a copy of each finished one
 ``false-positive#<iso time>``            :class:`FalsePositive` - a failover that found none
-``failback#<iso time>``                  :class:`FailbackAttempt` - an operator failback
+``failback#<iso time>``                  :class:`FailbackAttempt` - one failback invocation
+``failback``                             :class:`FailbackRecord` - the current (latest) failback
+``failback-run#<failback_id>``           :class:`FailbackRecord` - a copy of each finished one
 =======================================  ====================================================
 
 The wire keys are the field names below, except in :class:`FailoverRecord`: its one-time
@@ -35,6 +37,10 @@ from pydantic import BaseModel, ConfigDict, Field
 #: else how it ended. ``ok`` and ``skipped`` steps never run again.
 StepOutcome = Literal["in-progress", "ok", "skipped", "aborted", "failed", "paused"]
 FailoverStatus = Literal["in-progress", "completed", "not-ready", "false-positive"]
+#: ``in-progress`` until it ends; ``refused`` (the reverse replication was not ready: nothing
+#: changed), ``aborted`` (writes were paused but the reverse replica did not drain in time: the
+#: standby's writes were opened again, nothing promoted) or ``completed``.
+FailbackStatus = Literal["in-progress", "completed", "refused", "aborted"]
 Trigger = Literal["watchdog", "alarm", "manual"]
 RequestState = Literal["intent", "accepted", "failed"]
 
@@ -121,6 +127,12 @@ class GateLatch(_Item):
     last_published: int | None = None
     last_published_at: str | None = None
     generation: int | None = None
+    #: The failback's "maintenance": writes paused through the write switch (true from its
+    #: ``pause_writes`` step until its ``release`` step, or until it is aborted).
+    maintenance: bool | None = None
+    maintenance_since: str | None = None
+    maintenance_failback_id: str | None = None
+    maintenance_ended_at: str | None = None
 
 
 class StepRecord(_Item):
@@ -161,6 +173,22 @@ class StepAlerts(_Item):
     suppressed: int = 0
     last_sent_epoch: float | None = None
     last_sent_at: str | None = None
+
+    def due(self, now: float, repeat_seconds: float) -> bool:
+        """Whether a failure alert may go out at ``now`` (epoch seconds): the first one always,
+        then at most one per ``repeat_seconds``. A suppressed one is counted."""
+        if self.last_sent_epoch is not None and now - self.last_sent_epoch < repeat_seconds:
+            self.suppressed += 1
+            return False
+        return True
+
+    def sent_now(self, now: float, at: str, results: dict[str, str]) -> None:
+        """Count an alert published at ``now`` (``at``: its ISO time) when it reached a Region
+        (``results``: Region -> ``published`` | ``failed: ...``); one that reached none does
+        not count, so the next failure tries again."""
+        if any(v == "published" for v in results.values()):
+            self.sent, self.last_sent_epoch, self.last_sent_at, self.suppressed = (
+                self.sent + 1, now, at, 0)
 
 
 class OneTimeRequest(_Item):
@@ -276,13 +304,107 @@ class FalsePositive(_Item):
 
 
 class FailbackAttempt(_Item):
-    """``pk = "failback#<iso time>"``: an operator failback, ``released``, ``refused``
-    (``refusal`` says why) or ``in-progress`` (a switchover still under way), of the failover
-    that tripped the gate."""
+    """``pk = "failback#<iso time>"``: one invocation of the failback (an operator's, or the
+    watchdog resuming one): ``released`` (completed), ``refused`` (``refusal`` says why),
+    ``in-progress`` (resumed later), ``step-failed`` (retried) or ``aborted``, of the failover
+    that tripped the gate and of failback ``failback_id``."""
 
     PREFIX: ClassVar[str] = "failback#"
 
-    outcome: Literal["refused", "released", "in-progress"]
+    outcome: Literal["refused", "released", "in-progress", "step-failed", "aborted"]
     reason: str
     refusal: str | None = None
     failover_id: str | None = None
+    failback_id: str | None = None
+
+
+class ReverseTarget(_Item):
+    """What a failback promotes, found by its ``check_reverse`` step.
+
+    Attributes:
+        kind: ``rds-read-replica`` (an RDS read replica of the promoted standby), ``dms-task`` (a
+            CDC task from the standby to the old primary; ``identifier`` is its ARN) or
+            ``aurora-secondary`` (the old primary cluster, rejoined as a secondary).
+        identifier: the replica's DB identifier, the task's ARN or the cluster's identifier.
+        arn: its ARN.
+        region: the Region it runs in (where it is read and promoted).
+        source: what it replicates from, as AWS reports it.
+        declared: named by REVERSE_REPLICA_IDENTIFIER (the program's), rather than found.
+        new_primary_arn: the database that writes once the failback is done.
+    """
+
+    kind: Literal["rds-read-replica", "dms-task", "aurora-secondary"]
+    identifier: str
+    arn: str | None = None
+    region: str
+    source: str | None = None
+    declared: bool = False
+    new_primary_arn: str | None = None
+
+
+class FailbackRecord(_Item):
+    """``pk = "failback"`` (the current one) and ``pk = "failback-run#<failback_id>"`` (a copy
+    of each finished one: completed, refused, aborted): a planned switchover back to the
+    primary Region, step by step (``contract.names.FAILBACK_STEPS``), resumed where the last
+    invocation stopped.
+
+    Times as in the module docstring; ``writes_paused_epoch`` is when the standby Region's write
+    switch was set to ``paused`` (the drain counts lag readings from after it),
+    ``drain_started_epoch`` when the drain began (its wait is bounded from then).
+
+    Attributes:
+        failover_id: the failover being undone (the one that tripped the gate).
+        phase: FAILOVER_PHASE when the failback started.
+        reverse: what ``check_reverse`` found (None before).
+        writes: Region -> the write switch value this failback last set there.
+        requests: one-time requests by key (``reverse_promotion_requested``, ...), as in
+            :class:`FailoverRecord` (nested here).
+        old_writer: the standby that wrote while failed over; never a replica again.
+        standby_suggestion: a fresh ``database.standbyIdentifier`` for phase normal.
+        refusal: why ``check_reverse`` refused (status ``refused``).
+        abort_reason: why the failback was aborted (status ``aborted``).
+    """
+
+    PK: ClassVar[str] = "failback"
+    ARCHIVE_PREFIX: ClassVar[str] = "failback-run#"
+
+    failback_id: str
+    failover_id: str | None = None
+    status: FailbackStatus
+    reason: str = ""
+    phase: str | None = None
+    started_at: str
+    started_epoch: float
+    current_step: str | None = None
+    steps: dict[str, StepRecord] = Field(default_factory=dict)
+    step_alerts: dict[str, StepAlerts] = Field(default_factory=dict)
+    invocations: int = 0
+    last_error: str | None = None
+    completed_at: str | None = None
+    duration_seconds: float | None = None
+    alerts: dict[str, str] | None = None
+    reverse: ReverseTarget | None = None
+    writes_paused_epoch: float | None = None
+    writes_paused_at: str | None = None
+    drain_started_epoch: float | None = None
+    writes: dict[str, str] = Field(default_factory=dict)
+    requests: dict[str, OneTimeRequest] = Field(default_factory=dict)
+    notes: dict[str, Any] = Field(default_factory=dict)
+    old_writer: str | None = None
+    standby_suggestion: str | None = None
+    refusal: str | None = None
+    abort_reason: str | None = None
+
+    def request(self, key: str) -> OneTimeRequest:
+        """The one-time request ``key`` (created empty on first use).
+
+        Raises:
+            ValueError: ``key`` does not end with ``_requested``.
+        """
+        if not key.endswith(REQUEST_SUFFIX):
+            raise ValueError(f"one-time request key {key!r} must end with {REQUEST_SUFFIX!r}")
+        return self.requests.setdefault(key, OneTimeRequest())
+
+    def step(self, name: str) -> StepRecord:
+        """The record of step ``name`` (created on first use)."""
+        return self.steps.setdefault(name, StepRecord())

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contract.names import Metric
-from handlers.failover import clock
+from handlers.failover import clock, phase
 from handlers.failover.context import COMPLETION_NOTES, StepContext, StepResult
 from handlers.failover.lease import Heartbeat, LockLost
 from handlers.failover.observability import count, logger, seconds
@@ -94,8 +94,12 @@ def run_failover(settings: FailoverSettings, clients: ClientFactory, store: Stat
         ``completed``, ``in-progress`` (resume later), ``step-failed`` (retried on the next
         trigger), ``not-ready``, ``false-positive``, ``locked`` (another invocation runs it),
         ``already-failed-over`` (the gate is tripped; only failback releases it),
-        ``lock-lost`` (the lock's lease was lost mid-run; the holder resumes it).
+        ``lock-lost`` (the lock's lease was lost mid-run; the holder resumes it),
+        ``failback-in-progress`` (a failback runs: no failover until it ends).
     """
+    blocked = _failback_in_progress(store)
+    if blocked is not None:
+        return blocked
     current = store.failover()
     in_progress = current is not None and current.status == "in-progress"
     if not in_progress and store.gate().tripped:
@@ -127,6 +131,17 @@ def run_failover(settings: FailoverSettings, clients: ClientFactory, store: Stat
     return result
 
 
+def _failback_in_progress(store: StateStore) -> dict[str, Any] | None:
+    """The answer when a failback is in progress (no failover may start beside it), or None."""
+    failback = store.failback()
+    if failback is None or failback.status != "in-progress":
+        return None
+    logger.info("failover refused: a failback is in progress",
+                extra={"failback_id": failback.failback_id})
+    return {"status": "failback-in-progress", "failback_id": failback.failback_id,
+            "current_step": failback.current_step, "steps": []}
+
+
 def _start_or_resume(store: StateStore, *, trigger: Trigger, reason: str,
                      force: bool) -> tuple[FailoverRecord | None, bool]:
     """Under the lock: the record to run and whether it is resumed; ``(None, False)`` when
@@ -152,7 +167,10 @@ def _start_or_resume(store: StateStore, *, trigger: Trigger, reason: str,
 def _run_locked(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *,
                 trigger: Trigger, reason: str, force: bool,
                 remaining_seconds: Callable[[], float], lease: Heartbeat) -> dict[str, Any]:
-    # Re-read under the lock: another invocation may have finished in between.
+    # Re-read under the lock: another invocation may have finished, or a failback started.
+    blocked = _failback_in_progress(store)
+    if blocked is not None:
+        return blocked
     record, resumed = _start_or_resume(store, trigger=trigger, reason=reason, force=force)
     if record is None:
         return {"status": "already-failed-over", "failover_id": store.gate().failover_id,
@@ -228,8 +246,7 @@ def _alert_step_failed(settings: FailoverSettings, clients: ClientFactory,
     reached no Region does not count as sent, so the next failure tries again."""
     now = clock.now()
     seen = record.step_alerts.setdefault(name, StepAlerts())
-    if seen.last_sent_epoch is not None and now - seen.last_sent_epoch < ALERT_REPEAT_SECONDS:
-        seen.suppressed += 1
+    if not seen.due(now, ALERT_REPEAT_SECONDS):
         logger.info("step failure alert suppressed (sent one recently)",
                     extra={"step": name, "last_sent_at": seen.last_sent_at,
                            "repeat_seconds": ALERT_REPEAT_SECONDS})
@@ -241,9 +258,7 @@ def _alert_step_failed(settings: FailoverSettings, clients: ClientFactory,
                            "timeline": summary(record),
                            "next": "retried on the next watchdog tick or invocation; "
                                    f"repeated at most every {ALERT_REPEAT_SECONDS:g} s"})
-    if any(v == "published" for v in record.alerts.values()):
-        seen.sent, seen.last_sent_epoch = seen.sent + 1, now
-        seen.last_sent_at, seen.suppressed = clock.iso(now), 0
+    seen.sent_now(now, clock.iso(now), record.alerts)
 
 
 def _account(step: StepRecord, started: float, ctx: StepContext) -> None:
@@ -292,15 +307,16 @@ def _complete(settings: FailoverSettings, clients: ClientFactory, store: StateSt
     record.duration_seconds = round(now - record.started_epoch, 3)
     store.save_failover(record)
     seconds(Metric.FAILOVER_DURATION, record.duration_seconds, settings.stack_name)
+    hint = phase.after_failover(settings).as_dict()
     record.alerts = alert(settings, clients, "Failover to the standby Region completed",
                           {"failover_id": record.failover_id, "trigger": record.trigger,
                            "reason": record.reason, "standby_region": settings.standby_region,
                            "duration_seconds": record.duration_seconds,
-                           "timeline": summary(record),
+                           "timeline": summary(record), "phase": hint,
                            **({"next": record.notes[COMPLETION_NOTES]}
                               if COMPLETION_NOTES in record.notes else {})})
     store.save_failover(record, archive=True)
     logger.info("failover completed", extra={"failover_id": record.failover_id,
                                              "duration_seconds": record.duration_seconds})
     return _result(record, resumed=resumed, duration_seconds=record.duration_seconds,
-                   alerts=record.alerts)
+                   alerts=record.alerts, phase=hint)

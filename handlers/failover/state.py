@@ -1,7 +1,7 @@
 """The failover state table: reads and writes of its records, and the lock's lease.
 
-The table and its items (lock, watchdog memory, gate latch, failover records, false
-positives, failback attempts) are described by the typed records of
+The table and its items (lock, watchdog memory, gate latch, failover and failback records,
+false positives, failback attempts) are described by the typed records of
 :mod:`handlers.failover.records`; this module stores them. Numbers are stored as DynamoDB
 numbers, times as ISO-8601 UTC strings.
 """
@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from handlers.failover import clock
 from handlers.failover.records import (
     FailbackAttempt,
+    FailbackRecord,
     FailoverRecord,
     FalsePositive,
     GateLatch,
@@ -193,6 +194,18 @@ class StateStore:
         self.put({**item, "pk": FailoverRecord.PK})
         if archive:
             self.put({**item, "pk": f"{FailoverRecord.ARCHIVE_PREFIX}{record.failover_id}"})
+
+    def failback(self) -> FailbackRecord | None:
+        """The current (latest) failback, or None before the first."""
+        item = self.get(FailbackRecord.PK)
+        return FailbackRecord.from_item(item) if item else None
+
+    def save_failback(self, record: FailbackRecord, *, archive: bool = False) -> None:
+        """Write the current failback record; ``archive`` also writes its history copy."""
+        item = record.to_item()
+        self.put({**item, "pk": FailbackRecord.PK})
+        if archive:
+            self.put({**item, "pk": f"{FailbackRecord.ARCHIVE_PREFIX}{record.failback_id}"})
 
     def gate(self) -> GateLatch:
         """The gate latch (untripped before the first failover)."""

@@ -7,7 +7,9 @@ the gate.
 * A failed probe (PROBE_TIMEOUT_SECONDS) is appended to the run of consecutive failures;
   failures older than PROBE_WINDOW_SECONDS drop out. CONSECUTIVE_FAILURES of them within the
   window mean the primary has failed, and the failover starts (it verifies again first).
-* A failover already in progress is resumed on every tick, whatever the probe says.
+* A failover already in progress is resumed on every tick, whatever the probe says; so is a
+  failback an operator started (it has paused the shop's writes, so it must not wait for
+  anyone; a tick never starts one).
 * Each scheduled event (its ``id``) counts once: a redelivered tick, even one arriving
   while the first delivery runs, is ``ignored`` (the watchdog item's writes are conditional
   on the version read, see :func:`_count`).
@@ -22,6 +24,7 @@ from typing import Any
 
 from contract.names import Metric
 from handlers.failover import clock, gate
+from handlers.failover.failback import failback
 from handlers.failover.observability import count, logger
 from handlers.failover.records import WatchdogItem
 from handlers.failover.runner import run_failover
@@ -132,10 +135,14 @@ def tick(settings: FailoverSettings, clients: ClientFactory, store: StateStore, 
     out: dict[str, Any] = {"probe": result.as_dict(), "armed": wd.armed,
                            "consecutive_failures": failures}
     current = store.failover()
+    back = store.failback()
     if current is not None and current.status == "in-progress":
         out |= run_failover(settings, clients, store, trigger="watchdog",
                             reason="resume in-progress failover", force=False, owner=owner,
                             remaining_seconds=remaining_seconds)
+    elif back is not None and back.status == "in-progress":
+        out |= failback(settings, clients, store, reason="resume in-progress failback",
+                        owner=owner, remaining_seconds=remaining_seconds)
     elif failed and not wd.armed:
         logger.warning("primary failed but automation is not armed (never seen healthy): "
                        "no failover", extra={"consecutive_failures": failures})

@@ -6,6 +6,8 @@ Metrics go to namespace ``contract.names.METRIC_NAMESPACE``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
@@ -20,6 +22,11 @@ class Observability:
         self.logger = Logger(service=service)
         self.tracer = Tracer(service=service)
         self.metrics = Metrics(namespace=METRIC_NAMESPACE, service=service)
+
+    def parts(self) -> tuple[Logger, Tracer, Metrics, Callable[..., None], Callable[..., None]]:
+        """``(logger, tracer, metrics, count, seconds)``, the names an orchestrator's
+        ``observability`` module exports."""
+        return self.logger, self.tracer, self.metrics, self.count, self.seconds
 
     def count(self, metric: Metric | str, value: float = 1) -> None:
         """Add a Count metric to this invocation's EMF blob (flushed by ``log_metrics``)."""

@@ -13,8 +13,6 @@ from __future__ import annotations
 from contract.env import BackupEnv, Env
 from contract.names import Role
 from policies.inventory.survey import Survey
-from policies.orchestrator_env import VARIABLES, PlannedEnv
-from policies.resource_types import FUNCTION
 from rto_rpo.inputs import TermInput, Unknown
 from rto_rpo.model import Basis, Term
 
@@ -54,13 +52,8 @@ def backup_cadence(sv: Survey) -> TermInput | None:
 def cadence_minutes(sv: Survey) -> tuple[int, str] | None:
     """The backup orchestrator's ``CADENCE_MINUTES`` and its URN; None (with a violation, or an
     unknown input recorded) when there is no orchestrator or no valid known value."""
-    found = sv.with_role(FUNCTION, Role.BACKUP_ORCHESTRATOR)
-    if not found:
-        sv.problem(NO_BACKUP_ORCHESTRATOR)
-        return None
-    orch = PlannedEnv.of(found[0], BackupEnv)
-    if orch.variables is None:
-        sv.unknown_at(orch.urn, VARIABLES)
+    orch = sv.orchestrator(Role.BACKUP_ORCHESTRATOR, BackupEnv, missing=NO_BACKUP_ORCHESTRATOR)
+    if orch is None or orch.variables is None:
         return None
     minutes = sv.var(orch, Env.CADENCE_MINUTES)
     return None if minutes is None else (minutes, orch.urn)

@@ -14,8 +14,7 @@ from contract.env import Env, FailoverEnv
 from contract.names import Role
 from contract.strategies import spec
 from policies.inventory.survey import Survey
-from policies.orchestrator_env import VARIABLES, PlannedEnv
-from policies.resource_types import FUNCTION
+from policies.orchestrator_env import PlannedEnv
 from rto_rpo.inputs import TermInput, Unknown, larger_promotion
 from rto_rpo.model import Basis, Term
 
@@ -26,14 +25,7 @@ NO_ORCHESTRATOR = ("No failover orchestrator: declare a Lambda function tagged "
 
 def failover_orchestrator(sv: Survey) -> PlannedEnv | None:
     """The failover orchestrator's environment; None (and a violation) when there is none."""
-    found = sv.with_role(FUNCTION, Role.FAILOVER_ORCHESTRATOR)
-    if not found:
-        sv.problem(NO_ORCHESTRATOR)
-        return None
-    orch = PlannedEnv.of(found[0], FailoverEnv)
-    if orch.variables is None:
-        sv.unknown_at(orch.urn, VARIABLES)
-    return orch
+    return sv.orchestrator(Role.FAILOVER_ORCHESTRATOR, FailoverEnv, missing=NO_ORCHESTRATOR)
 
 
 def targets(orch: PlannedEnv | None, rto_seconds: float, rpo_seconds: float

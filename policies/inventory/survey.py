@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from contract.env import Env
+from contract.env import Env, OrchestratorEnv
 from contract.names import Role
-from policies.orchestrator_env import PlannedEnv
-from policies.resource_types import EVENT_RULE
+from policies.orchestrator_env import VARIABLES, PlannedEnv
+from policies.resource_types import EVENT_RULE, FUNCTION
 from policies.rules.common import Unknown, by_type, number, role, schedule_period_seconds, value
 
 
@@ -75,6 +75,20 @@ class Survey:
 
     def of_type(self, resource_type: str) -> list[Any]:
         return by_type(self.resources, resource_type)
+
+    def orchestrator(self, wanted: Role, model: type[OrchestratorEnv], *,
+                     missing: str) -> PlannedEnv | None:
+        """The Lambda function whose ``dr:role`` is ``wanted``, its environment read through
+        ``model``; None (and the problem ``missing``) when there is none. Variables unknown
+        during preview as a whole are recorded (``PlannedEnv.variables`` is then None)."""
+        found = self.with_role(FUNCTION, wanted)
+        if not found:
+            self.problem(missing)
+            return None
+        orch = PlannedEnv.of(found[0], model)
+        if orch.variables is None:
+            self.unknown_at(orch.urn, VARIABLES)
+        return orch
 
     # --- reading inputs ----------------------------------------------------------------------
 

@@ -285,6 +285,13 @@ def not_applicable(reason: str) -> None:
     raise _NotApplicableError(reason)
 
 
+def undecided_in_preview(undecided: list[str]) -> None:
+    """Mark the running stack policy not applicable when inputs it needed are unknown
+    during preview (``undecided``: ``"<urn>: <path>"`` each), naming them; else nothing."""
+    if undecided:
+        not_applicable("can't be known during preview: " + "; ".join(undecided))
+
+
 # --- stack helpers -------------------------------------------------------------------------
 
 def by_type(resources: Iterable[Any], *types: str) -> list[Any]:

@@ -30,11 +30,11 @@ from policies.rules.common import (
     Unknown,
     by_type,
     is_set,
-    not_applicable,
     number,
     region,
     resource_policy,
     stack_policy,
+    undecided_in_preview,
     value,
 )
 from rto_rpo.figures import (
@@ -115,8 +115,7 @@ def failover_set_identifiers(**overrides: Any) -> Policy:
         undecided: list[str] = []
         for (zone, name, rtype), records in _failover_groups(args.resources).items():
             _check_pair(f"{name} ({rtype})", zone, records, report, undecided)
-        if undecided:
-            not_applicable("can't be known during preview: " + "; ".join(undecided))
+        undecided_in_preview(undecided)
 
     return stack_policy(
         name="route53-failover-distinct-set-identifiers",
@@ -212,8 +211,7 @@ def health_check_not_on_failover_name(**overrides: Any) -> Policy:
                        "it follows whichever Region answers, so it never sees the primary fail "
                        "and never triggers a failover. Probe the primary Region's own endpoint "
                        "name instead.", hc.urn)
-        if undecided:
-            not_applicable("can't be known during preview: " + "; ".join(undecided))
+        undecided_in_preview(undecided)
 
     return stack_policy(
         name="route53-health-check-not-on-failover-name",

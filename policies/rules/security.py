@@ -38,10 +38,10 @@ from policies.rules.common import (
     by_type,
     is_set,
     is_unknown,
-    not_applicable,
     number,
     resource_policy,
     stack_policy,
+    undecided_in_preview,
     value,
 )
 from rto_rpo.figures import KMS_ROTATION_PERIOD_DAYS_MAX, KMS_ROTATION_PERIOD_DAYS_MIN
@@ -212,24 +212,24 @@ class _Reach:
         if computed and not resolved:
             self.undecided.append(f"{urn}: policyArn")
 
-    def managed(self, role: Any) -> None:
+    def _listed(self, role: Any, prop: str) -> list[Any]:
+        """The role's list input ``prop``: [] when absent, or when it is unknown during
+        preview (then noted as undecided)."""
         try:
-            arns = value(role.props, "managedPolicyArns", default=[])
+            return value(role.props, prop, default=[]) or []
         except Unknown:
-            self.undecided.append(f"{role.urn}: managedPolicyArns")
-            arns = []
-        if any(is_unknown(a) for a in arns or []) and not (
+            self.undecided.append(f"{role.urn}: {prop}")
+            return []
+
+    def managed(self, role: Any) -> None:
+        arns = self._listed(role, "managedPolicyArns")
+        if any(is_unknown(a) for a in arns) and not (
                 role.property_dependencies or {}).get("managedPolicyArns"):
             self.undecided.append(f"{role.urn}: managedPolicyArns")
         self.attach(role.urn, _refs(role, "managedPolicyArns"), False)
 
     def inline_policies(self, role: Any) -> None:
-        try:
-            blocks = value(role.props, "inlinePolicies", default=[])
-        except Unknown:
-            self.undecided.append(f"{role.urn}: inlinePolicies")
-            blocks = []
-        for i, block in enumerate(blocks or []):
+        for i, block in enumerate(self._listed(role, "inlinePolicies")):
             doc = block.get("policy") if isinstance(block, dict) else None
             if is_unknown(doc):
                 self.undecided.append(f"{role.urn}: inlinePolicies.{i}.policy")
@@ -262,8 +262,7 @@ def no_wildcard_actions(**overrides: Any) -> Policy:
             if bad:
                 report("IAM policy on a Lambda function's role must not grant wildcard actions; "
                        f"found {', '.join(bad)}. List the actions the function calls.", urn)
-        if reach.undecided:
-            not_applicable("can't be known during preview: " + "; ".join(reach.undecided))
+        undecided_in_preview(reach.undecided)
 
     return stack_policy(
         name="iam-lambda-policy-no-wildcard-action",

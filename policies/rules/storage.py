@@ -35,9 +35,9 @@ from policies.rules.common import (
     Unknown,
     by_type,
     is_set,
-    not_applicable,
     resource_policy,
     stack_policy,
+    undecided_in_preview,
     value,
 )
 
@@ -101,8 +101,7 @@ def _bucket_rule(name: str, description: str, types: tuple[str, ...],
                 continue
             if problem:
                 report(problem, b.urn)
-        if undecided:
-            not_applicable("can't be known during preview: " + "; ".join(undecided))
+        undecided_in_preview(undecided)
 
     return stack_policy(name=name, description=description, check=check)
 
@@ -116,30 +115,39 @@ def _known(r: Any, *path: str, pending: list[str]) -> Any:
         return None
 
 
-def _encryption(companions: list[Any], b: Any) -> str | None:
+def _set_on_bucket_or_companion(b: Any, companions: list[Any], problem: str, *,
+                                on_bucket: Callable[[list[str]], bool],
+                                on_companion: Callable[[Any, list[str]], bool]) -> str | None:
+    """None when the bucket's own input (``on_bucket``) or one companion's
+    (``on_companion``) sets it; else ``problem``. Each reads through :func:`_known` into the
+    list it is given.
+
+    Raises:
+        Undecided: not set where it is known, and an input it needed is unknown in preview.
+    """
     pending: list[str] = []
-    if _known(b, "serverSideEncryptionConfiguration", pending=pending):
+    if on_bucket(pending) or any(on_companion(c, pending) for c in companions):
         return None
-    for c in companions:
-        if _known(c, "rules", pending=pending):
-            return None
     if pending:
         raise Undecided("; ".join(pending))
-    return ("S3 bucket must have default encryption: declare a "
-            "BucketServerSideEncryptionConfiguration with a rule for it.")
+    return problem
+
+
+def _encryption(companions: list[Any], b: Any) -> str | None:
+    return _set_on_bucket_or_companion(
+        b, companions, "S3 bucket must have default encryption: declare a "
+                       "BucketServerSideEncryptionConfiguration with a rule for it.",
+        on_bucket=lambda p: bool(_known(b, "serverSideEncryptionConfiguration", pending=p)),
+        on_companion=lambda c, p: bool(_known(c, "rules", pending=p)))
 
 
 def _versioning(companions: list[Any], b: Any) -> str | None:
-    pending: list[str] = []
-    if _known(b, "versioning", "enabled", pending=pending) is True:
-        return None
-    for c in companions:
-        if _known(c, "versioningConfiguration", "status", pending=pending) == "Enabled":
-            return None
-    if pending:
-        raise Undecided("; ".join(pending))
-    return ("S3 bucket must have versioning enabled: declare a BucketVersioning with "
-            "versioningConfiguration.status \"Enabled\" for it.")
+    return _set_on_bucket_or_companion(
+        b, companions, "S3 bucket must have versioning enabled: declare a BucketVersioning "
+                       "with versioningConfiguration.status \"Enabled\" for it.",
+        on_bucket=lambda p: _known(b, "versioning", "enabled", pending=p) is True,
+        on_companion=lambda c, p: _known(c, "versioningConfiguration", "status",
+                                         pending=p) == "Enabled")
 
 
 def _public_access(companions: list[Any], b: Any) -> str | None:

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from moto import mock_aws
 
+from emulator.clients import RecordingClients
+from emulator.in_process import mocked_aws
 from handlers.backup.settings import get_settings
-from tests.backup.world import Recorder, World, build_world
+from tests.backup.world import World, build_world, recording_clients
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # RDS instances make moto build an EC2 backend per Region, which by default loads
-    # thousands of AMIs (most of a test's setup time); these tests need none.
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    with mock_aws():
+def aws() -> Iterator[None]:
+    with mocked_aws():
         yield
 
 
@@ -26,8 +24,8 @@ def world(aws: None) -> World:
 
 
 @pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+def recorder() -> RecordingClients:
+    return recording_clients()
 
 
 @pytest.fixture

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.clients import RecordingClients
 from handlers.backup.runner import run_backup
 from handlers.backup.steps import snapshot_primary
 from handlers.shared.alerts import MAX_MESSAGE_BYTES, TRUNCATED_KEY
-from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, World
+from tests.backup.world import PERIOD, PRIMARY, STANDBY, World
 
 
 def test_an_alert_listing_thousands_of_errors_is_delivered(
-        world: World, recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+        world: World, recorder: RecordingClients, monkeypatch: pytest.MonkeyPatch) -> None:
     real = snapshot_primary.run
 
     def many_errors(ctx) -> None:  # e.g. hundreds of databases, each refused
@@ -26,7 +27,7 @@ def test_an_alert_listing_thousands_of_errors_is_delivered(
 
     assert rec.status == "partial"
     assert rec.alerts == {PRIMARY: "published", STANDBY: "published"}
-    (sent,) = [p for r, _s, op, p in recorder.calls if op == "Publish" and r == STANDBY]
+    (sent,) = [p for r, _s, op, p in recorder.log if op == "Publish" and r == STANDBY]
     assert len(sent["Message"].encode()) <= MAX_MESSAGE_BYTES
     (alert,) = world.alerts(STANDBY)
     assert "the run record s3://dr-metadata-prod/runs/202603011000/big.json" in alert[

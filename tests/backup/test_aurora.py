@@ -27,7 +27,7 @@ from emulator.site import Database, SiteBuilder
 from handlers.backup.naming import KIND_TAG, SOURCE_CREATED_TAG, preserved_id
 from handlers.backup.record import RunRecord
 from handlers.backup.runner import run_backup
-from tests.backup.world import MANAGED_BY, PERIOD, PRIMARY, STANDBY, Recorder, World, build_world
+from tests.backup.world import MANAGED_BY, PERIOD, PRIMARY, STANDBY, World, build_world, recording_clients
 
 PRIMARY_ID, STANDBY_ID, GLOBAL_ID = "shop-aurora", "shop-aurora-usw2", "shop-global"
 
@@ -41,7 +41,7 @@ class AuroraBackup:
 
     def run(self, period: datetime = PERIOD, run_id: str = "run-1", **env: str) -> RunRecord:
         return run_backup(self.world.settings(**env), period=period, run_id=run_id,
-                          clients=Recorder())
+                          clients=recording_clients())
 
     def cluster_snapshots(self, region: str, manual: bool = True) -> list[dict[str, Any]]:
         kw = {"SnapshotType": "manual"} if manual else {}
@@ -117,7 +117,7 @@ def test_no_lag_datapoint_is_an_unknown_replication_state(aws: None) -> None:
                             global_cluster=GLOBAL_ID)
         world.env["PROTECTED_DATABASES"] = json.dumps(
             [{"primaryArn": primary.arn, "standbyIdentifier": STANDBY_ID}])
-        rec = run_backup(world.settings(), period=PERIOD, run_id="r", clients=Recorder())
+        rec = run_backup(world.settings(), period=PERIOD, run_id="r", clients=recording_clients())
     assert rec.status == "partial"
     assert [(e["code"], e["database"]) for e in rec.errors] == [
         ("ReplicationStateUnknown", PRIMARY_ID)]

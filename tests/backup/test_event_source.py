@@ -15,9 +15,8 @@ from contract.names import backup_schedule_rule_name
 from handlers.backup.events import check_source, schedule_rule_arn, scheduled_event
 from handlers.backup.settings import BackupSettings
 from handlers.shared.errors import MalformedEventError
-from tests.backup.test_handler import Context
 from tests.backup.test_settings_events import ENV
-from tests.backup.world import closed_port
+from tests.backup.world import context, unreachable_aws
 
 ACCOUNT = "123456789012"
 RULE = f"arn:aws:events:us-west-2:{ACCOUNT}:rule/ecommerce-dr-prod-backup-schedule"
@@ -100,15 +99,12 @@ def test_an_event_within_one_cadence_is_accepted(offset: timedelta) -> None:
                                    scheduled_event(datetime.now(UTC))])  # default: no rule
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_the_handler_refuses_them_with_no_aws_call(monkeypatch, fresh_settings, event) -> None:
-    from tests.backup.world import Recorder
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    recorder = unreachable_aws(monkeypatch)
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
-    recorder = Recorder()
-    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
     with pytest.raises(MalformedEventError):
-        app.handler(event, Context())
-    assert recorder.calls == [] and recorder.attempts == []
+        app.handler(event, context())
+    assert recorder.log == [] and recorder.attempts == []
 
 
 @pytest.mark.parametrize("variant", ["default", "EU", "STANDBY_US_EAST_1"])

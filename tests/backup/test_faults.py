@@ -11,11 +11,11 @@ from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend
 
 from handlers.backup.runner import run_backup
-from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, World
+from tests.backup.world import PERIOD, PRIMARY, STANDBY, World, recording_clients
 
 
 def test_primary_region_down_standby_work_completes(world: World) -> None:
-    rec_calls = Recorder(down={PRIMARY})
+    rec_calls = recording_clients(down={PRIMARY})
     rec = run_backup(world.settings(), period=PERIOD, run_id="p-down", clients=rec_calls)
     assert rec.status == "partial"
     assert rec.regions[PRIMARY] == "unreachable" and rec.regions[STANDBY] == "ok"
@@ -30,14 +30,14 @@ def test_primary_region_down_standby_work_completes(world: World) -> None:
     assert rec.alerts == {STANDBY: "published", PRIMARY: "skipped: Region unreachable"}
     # one call into the dead Region (the listing), then no more: each would sit through
     # its retries
-    assert [op for r, _s, op, _p in rec_calls.calls if r == PRIMARY] == ["DescribeDBSnapshots"]
+    assert [op for r, _s, op, _p in rec_calls.log if r == PRIMARY] == ["DescribeDBSnapshots"]
     # and the run is on record
     [meta] = world.metadata()
     assert meta["status"] == "partial" and meta["errors"] == rec.errors
 
 
 def test_standby_region_down_primary_work_completes(world: World) -> None:
-    recorder = Recorder(down={STANDBY})
+    recorder = recording_clients(down={STANDBY})
     rec = run_backup(world.settings(), period=PERIOD, run_id="s-down", clients=recorder)
     assert rec.status == "partial"
     assert sorted(s["DBSnapshotIdentifier"] for s in world.snapshots(PRIMARY)) == [
@@ -48,12 +48,12 @@ def test_standby_region_down_primary_work_completes(world: World) -> None:
     # the bucket lives in the standby Region: the failure to record is itself recorded
     assert rec.metadata_key is None and "unreachable" in rec.metadata_error
     assert world.metadata() == []
-    assert [op for r, _s, op, _p in recorder.calls if r == STANDBY] == ["DescribeDBSnapshots"]
+    assert [op for r, _s, op, _p in recorder.log if r == STANDBY] == ["DescribeDBSnapshots"]
 
 
 def test_both_regions_down_is_failed(world: World) -> None:
     rec = run_backup(world.settings(), period=PERIOD, run_id="x",
-                     clients=Recorder(down={PRIMARY, STANDBY}))
+                     clients=recording_clients(down={PRIMARY, STANDBY}))
     assert rec.status == "failed"
     assert rec.created == []
     assert set(rec.alerts.values()) == {"skipped: Region unreachable"}
@@ -74,7 +74,7 @@ def test_throttled_calls_are_retried(world: World, monkeypatch: pytest.MonkeyPat
     # Retries are real (botocore's adaptive mode from handlers.shared.aws); only the
     # backoff delay is shortened so the test does not sleep for seconds.
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, ctx: 0.01)
-    recorder = Recorder()
+    recorder = recording_clients()
     rec = run_backup(world.settings(), period=PERIOD, run_id="t", clients=recorder)
     assert rec.status == "complete", rec.errors
     assert throttles["left"] == 0
@@ -83,7 +83,7 @@ def test_throttled_calls_are_retried(world: World, monkeypatch: pytest.MonkeyPat
     create_attempts = [u for _, u in recorder.attempts]
     assert creates == 4
     # botocore sent 2 more HTTP requests than operations: the retries
-    assert len(create_attempts) == len(recorder.calls) + 2
+    assert len(create_attempts) == len(recorder.log) + 2
 
 
 def test_concurrent_invocations_same_period_make_one_snapshot(world: World) -> None:
@@ -91,7 +91,7 @@ def test_concurrent_invocations_same_period_make_one_snapshot(world: World) -> N
 
     def invoke(name: str) -> None:
         results.append(run_backup(world.settings(), period=PERIOD, run_id=name,
-                                  clients=Recorder()))
+                                  clients=recording_clients()))
 
     threads = [threading.Thread(target=invoke, args=(n,)) for n in ("a", "b")]
     for t in threads:
@@ -114,12 +114,12 @@ def test_reinvoked_after_crash_midway_finishes_the_work(world: World,
 
     monkeypatch.setattr(snapshot_standby, "run", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        run_backup(world.settings(), period=PERIOD, run_id="crashed", clients=Recorder())
+        run_backup(world.settings(), period=PERIOD, run_id="crashed", clients=recording_clients())
     [meta] = world.metadata()                      # the crashed run is still on record
     assert meta["status"] == "failed" and meta["errors"][0]["step"] == "internal"
     assert len(world.snapshots(PRIMARY)) == 2 and world.snapshots(STANDBY) == []
     monkeypatch.undo()
-    rec = run_backup(world.settings(), period=PERIOD, run_id="again", clients=Recorder())
+    rec = run_backup(world.settings(), period=PERIOD, run_id="again", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert len(rec.existing) == 2                   # primary snapshots not remade
     assert len(rec.copied) == 2 and len(world.snapshots(STANDBY)) == 4
@@ -135,7 +135,7 @@ def test_one_database_failing_does_not_stop_the_others(world: World,
         return real(self, db_instance_identifier, *a, **k)
 
     monkeypatch.setattr(RDSBackend, "create_db_snapshot", fail_shop0)
-    rec = run_backup(world.settings(), period=PERIOD, run_id="one", clients=Recorder())
+    rec = run_backup(world.settings(), period=PERIOD, run_id="one", clients=recording_clients())
     assert rec.status == "partial"
     assert [(e["database"], e["code"]) for e in rec.errors] == [
         ("shop-0", "InvalidDBInstanceState")]
@@ -146,9 +146,9 @@ def test_one_database_failing_does_not_stop_the_others(world: World,
 
 def test_later_period_after_outage_uses_newest_available(world: World) -> None:
     # Primary down for one period: the next run snapshots and copies normally.
-    run_backup(world.settings(), period=PERIOD, run_id="a", clients=Recorder(down={PRIMARY}))
+    run_backup(world.settings(), period=PERIOD, run_id="a", clients=recording_clients(down={PRIMARY}))
     rec = run_backup(world.settings(), period=PERIOD + timedelta(hours=1), run_id="b",
-                     clients=Recorder())
+                     clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert sorted(c["snapshot_id"] for c in rec.copied) == [
         "shop-0-dr-202603011100-copy", "shop-1-dr-202603011100-copy"]

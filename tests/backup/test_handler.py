@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
 import handlers.backup.app as app
+from emulator.clients import RecordingClients
 from handlers.backup.events import scheduled_event
 from handlers.shared.errors import MalformedEventError
-from tests.backup.world import PRIMARY, STANDBY, Recorder, World, closed_port
-
-
-@dataclass
-class Context:
-    function_name: str = "backup-orchestrator"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-west-2:123456789012:function:backup"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "req-1"
-    log_group_name: str = "/aws/lambda/backup"
-    log_stream_name: str = "s"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+from tests.backup.world import PRIMARY, STANDBY, World, context, recording_clients, unreachable_aws
 
 
 @pytest.fixture
-def handler_env(world: World, monkeypatch, fresh_settings) -> Recorder:
+def handler_env(world: World, monkeypatch, fresh_settings) -> RecordingClients:
     for k, v in world.env.items():
         monkeypatch.setenv(k, v)
-    recorder = Recorder()
+    recorder = recording_clients()
     monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
     return recorder
 
@@ -41,9 +27,9 @@ def schedule(world: World, time: datetime | None = None) -> dict:
     return scheduled_event(time or datetime.now(UTC), settings=world.settings())
 
 
-def test_handler_runs_and_returns_summary(world: World, handler_env: Recorder) -> None:
+def test_handler_runs_and_returns_summary(world: World, handler_env: RecordingClients) -> None:
     sent = datetime.now(UTC)
-    out = app.handler(schedule(world, sent), Context())
+    out = app.handler(schedule(world, sent), context())
     assert out["status"] == "complete", out["errors"]
     assert out["run_id"] == "req-1"
     period = sent.replace(minute=0, second=0, microsecond=0)   # CADENCE_MINUTES 60
@@ -53,10 +39,10 @@ def test_handler_runs_and_returns_summary(world: World, handler_env: Recorder) -
     assert isinstance(out["recovery_point_age_seconds"], float)
     import json
     json.dumps(out)                                  # JSON-able as documented
-    assert {r for r, *_ in handler_env.calls} == {PRIMARY, STANDBY}
+    assert {r for r, *_ in handler_env.log} == {PRIMARY, STANDBY}
 
 
-def test_handle_without_context_works(world: World, handler_env: Recorder) -> None:
+def test_handle_without_context_works(world: World, handler_env: RecordingClients) -> None:
     # Called directly (scripts, tests), the run needs no Lambda context; Lambda's handler
     # always gets one.
     out = app.handle(schedule(world), None)
@@ -69,7 +55,7 @@ def test_handler_uses_shared_retrying_clients_by_default(world: World, monkeypat
         monkeypatch.setenv(k, v)
     from handlers.shared import aws
     aws.client.cache_clear()
-    out = app.handler(schedule(world), Context())
+    out = app.handler(schedule(world), context())
     assert out["status"] == "complete", out["errors"]
     rds = aws.client("rds", STANDBY)
     assert rds.meta.config.retries["mode"] == "adaptive"
@@ -82,40 +68,32 @@ def test_handler_uses_shared_retrying_clients_by_default(world: World, monkeypat
 ])
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_malformed_event_fails_cleanly_with_no_aws_call(monkeypatch, event) -> None:
-    # No moto here: any AWS call would go to a closed loopback port (never to AWS), fail,
-    # and be seen by the recorder.
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
-    recorder = Recorder()
-    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
+    recorder = unreachable_aws(monkeypatch)
     with pytest.raises(MalformedEventError, match="EventBridge event"):
-        app.handler(event, Context())
-    assert recorder.calls == [] and recorder.attempts == []
+        app.handler(event, context())
+    assert recorder.log == [] and recorder.attempts == []
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_invalid_environment_fails_naming_the_variable(monkeypatch, fresh_settings) -> None:
     from handlers.backup.settings import SettingsError
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    recorder = unreachable_aws(monkeypatch)
     for k in ("PRIMARY_REGION", "PROTECTED_DATABASES", "METADATA_BUCKET"):
         monkeypatch.delenv(k, raising=False)
-    recorder = Recorder()
-    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
     with pytest.raises(SettingsError, match="PROTECTED_DATABASES"):
-        app.handler(scheduled_event(datetime(2026, 3, 1, tzinfo=UTC)), Context())
-    assert recorder.calls == []
+        app.handler(scheduled_event(datetime(2026, 3, 1, tzinfo=UTC)), context())
+    assert recorder.log == []
 
 
 def _cold_start(monkeypatch, env: dict[str, str]):
     from handlers.backup.settings import SettingsError
     from tests.backup.test_settings_events import ENV
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    recorder = unreachable_aws(monkeypatch)
     for k, v in {**ENV, **env}.items():
         monkeypatch.setenv(k, v)
-    recorder = Recorder()
-    monkeypatch.setattr(app, "default_clients", lambda settings: recorder)
     with pytest.raises(SettingsError) as err:
-        app.handler(scheduled_event(datetime.now(UTC)), Context())
-    assert recorder.calls == [] and recorder.attempts == []
+        app.handler(scheduled_event(datetime.now(UTC)), context())
+    assert recorder.log == [] and recorder.attempts == []
     return err.value
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contract.names import MANAGED_BY_TAG
+from emulator.rds_backend import age_snapshot
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import ParsedId, copy_id, parse_id, snapshot_id
 from handlers.backup.ownership import Ownership
@@ -18,11 +19,10 @@ from tests.backup.world import (
     MANAGED_BY,
     PERIOD,
     STANDBY,
-    Recorder,
-    age_snapshot,
     build_world,
     client,
     ours,
+    recording_clients,
     seed_snapshots,
 )
 
@@ -110,7 +110,7 @@ def test_operator_snapshots_of_a_restored_standby_survive_pruning(aws) -> None:
     mine = seed_snapshots(STANDBY, "shop-0-standby", 3, tags=ours("shop-0", "standby"),
                           prefix="scheme", oldest=now - timedelta(days=5))
 
-    rec = run_backup(w.settings(), period=PERIOD, run_id="pl", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="pl", clients=recording_clients())
 
     assert rec.status == "complete", rec.errors
     left = {s["DBSnapshotIdentifier"] for s in w.snapshots(STANDBY)}
@@ -128,7 +128,7 @@ def test_tagged_foreign_snapshot_is_never_copied(aws) -> None:
                            Tags=[{"Key": k, "Value": v} for k, v in ours("shop-0").items()])
     # newer than this run's own snapshot, so the old code would pick it as the newest
     age_snapshot("us-east-1", "manual-keep", datetime.now(UTC) + timedelta(minutes=5))
-    rec = run_backup(w.settings(), period=PERIOD, run_id="c", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="c", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert [c["source_arn"].rsplit(":", 1)[1] for c in rec.copied] == ["shop-0-dr-202603011000"]
 

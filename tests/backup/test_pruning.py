@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contract.names import MANAGED_BY_TAG
+from emulator.rds_backend import backend, set_snapshot_status
 from handlers.backup.inventory import Snapshot
 from handlers.backup.naming import parse_id, snapshot_id
 from handlers.backup.ownership import Ownership
@@ -18,14 +19,11 @@ from tests.backup.world import (
     PERIOD,
     PRIMARY,
     STANDBY,
-    Recorder,
-    backend,
     build_world,
-    create_instance,
     enforce_manual_quota,
     ours,
+    recording_clients,
     seed_snapshots,
-    set_status,
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -139,7 +137,7 @@ def test_region_at_quota_with_100_plus_snapshots_still_creates(aws, monkeypatch)
     backend(PRIMARY).create_db_snapshot("shop-1", "auto-1", snapshot_type="automated")
     assert len(w.snapshots(PRIMARY)) == 110
     enforce_manual_quota(monkeypatch, PRIMARY, 110)
-    rec = run_backup(w.settings(), period=PERIOD, run_id="q", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="q", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     left = {s["DBSnapshotIdentifier"] for s in w.snapshots(PRIMARY)}
     assert {"shop-0-dr-202603011000", "shop-1-dr-202603011000"} <= left
@@ -161,7 +159,7 @@ def test_quota_pruning_inside_retention_keeps_newest(aws, monkeypatch) -> None:
     seed_snapshots(PRIMARY, "shop-1", 20, tags={}, prefix="untagged",
                    oldest=now - timedelta(hours=900))
     enforce_manual_quota(monkeypatch, PRIMARY, 100)
-    rec = run_backup(w.settings(), period=PERIOD, run_id="q", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="q", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert [p["snapshot_id"] for p in rec.pruned] == mine[:2]
     assert {p["reason"] for p in rec.pruned} == {"quota"}
@@ -175,18 +173,18 @@ def test_standby_region_prunes_copies_by_retention(aws) -> None:
     now = datetime.now(UTC)
     # seeded "copies" need their source instance in moto's standby-Region backend (a copy
     # keeps its source's DBInstanceIdentifier)
-    create_instance(STANDBY, "shop-0")
+    w.builder.database("shop-0", region=STANDBY)
     copies = seed_snapshots(STANDBY, "shop-0", 5, tags=ours("shop-0", "copy"),
                             prefix="scheme-copy",
                             oldest=now - timedelta(hours=100))
-    rec = run_backup(w.settings(), period=PERIOD, run_id="s", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="s", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     pruned = sorted(p["snapshot_id"] for p in rec.pruned if p["region"] == STANDBY)
     # pruning runs before this run's copy exists, so the newest seeded copy is still the
     # newest recovery point and is kept; the next run, with a fresh copy in place, prunes it
     assert pruned == sorted(copies[:4])
     rec2 = run_backup(w.settings(), period=PERIOD + timedelta(hours=1), run_id="t",
-                      clients=Recorder())
+                      clients=recording_clients())
     assert [p["snapshot_id"] for p in rec2.pruned if p["region"] == STANDBY] == [copies[4]]
 
 
@@ -196,7 +194,7 @@ def test_snapshot_already_pruned_by_a_concurrent_run_counts_as_pruned(aws) -> No
     build_world(1, standby=False)
     seed_snapshots(PRIMARY, "shop-0", 2, tags=ours("shop-0"), prefix="x",
                    oldest=datetime.now(UTC) - timedelta(hours=100))
-    rds = Recorder()("rds", PRIMARY)
+    rds = recording_clients()("rds", PRIMARY)
     snaps = list_manual_snapshots(rds, PRIMARY)
     rds.delete_db_snapshot(DBSnapshotIdentifier="x-0000")      # the other run got there first
     pruned, errors = delete_snapshots(rds, PrunePlan(tuple((s, "retention") for s in snaps), 0))
@@ -235,9 +233,9 @@ def test_failed_snapshots_of_ours_free_quota_on_moto(aws, monkeypatch) -> None:
     foreign = seed_snapshots(PRIMARY, "shop-1", 2, tags=ours("shop-1"), prefix="operator",
                              oldest=now - timedelta(hours=300))
     for sid in [*failed, foreign[0]]:
-        set_status(PRIMARY, sid, "failed")
+        set_snapshot_status(PRIMARY, sid, "failed")
     enforce_manual_quota(monkeypatch, PRIMARY, 5)
-    rec = run_backup(w.settings(), period=PERIOD, run_id="f", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="f", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert sorted((p["snapshot_id"], p["reason"]) for p in rec.pruned) == [
         (sid, "failed") for sid in sorted(failed)]

@@ -11,15 +11,7 @@ from handlers.backup.naming import copy_id, snapshot_id
 from handlers.backup.ownership import Ownership
 from handlers.backup.recovery_point import measure, metric_data
 from handlers.backup.runner import run_backup
-from tests.backup.world import (
-    MANAGED_BY,
-    PERIOD,
-    STANDBY,
-    Recorder,
-    build_world,
-    client,
-    ours,
-)
+from tests.backup.world import MANAGED_BY, PERIOD, STANDBY, build_world, client, ours, recording_clients
 
 TASK_ARN = "arn:aws:dms:us-west-2:123456789012:task:ABCDEF123"
 
@@ -115,7 +107,7 @@ def test_read_replica_run_publishes_measured_lag(aws) -> None:
     w = build_world(1, standby=True, strategy="read-replica")
     seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier",
                                            "Value": "shop-0-standby"}], 17)
-    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert rec.recovery_points["replication_lag_seconds"] == 17.0
     cw = client("cloudwatch", STANDBY)
@@ -181,7 +173,7 @@ def test_stopped_replication_makes_the_run_partial_and_alerts(aws) -> None:
     w = build_world(1, standby=True, strategy="read-replica")
     seed_metric("AWS/RDS", "ReplicaLag", [{"Name": "DBInstanceIdentifier",
                                            "Value": "shop-0-standby"}], -1)
-    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=recording_clients())
     assert rec.status == "partial"
     assert [(e["step"], e["database"], e["code"], e["message"]) for e in rec.errors] == [
         ("measure", "shop-0", "ReplicationNotRunning",
@@ -273,7 +265,7 @@ def test_no_cdc_latency_data_is_an_unknown_state(aws) -> None:
 
 def test_a_run_without_replication_data_is_partial_alerts_and_withholds_the_age(aws) -> None:
     w = build_world(1, standby=True, strategy="read-replica")   # no ReplicaLag seeded
-    recorder = Recorder()
+    recorder = recording_clients()
     rec = run_backup(w.settings(), period=PERIOD, run_id="rr", clients=recorder)
     assert rec.status == "partial"
     assert [(e["step"], e["database"], e["code"]) for e in rec.errors] == [

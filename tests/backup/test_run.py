@@ -8,23 +8,15 @@ from datetime import UTC, datetime, timedelta
 import boto3
 
 from contract.names import MANAGED_BY_TAG, METRIC_NAMESPACE, Metric
+from emulator.clients import RecordingClients
+from emulator.rds_backend import age_snapshot, set_snapshot_status
 from handlers.backup.naming import KIND_TAG, RUN_ID_TAG
 from handlers.backup.runner import run_backup
 from handlers.backup.steps.write_record import metadata_key
-from tests.backup.world import (
-    MANAGED_BY,
-    PERIOD,
-    PRIMARY,
-    STACK,
-    STANDBY,
-    Recorder,
-    World,
-    age_snapshot,
-    set_status,
-)
+from tests.backup.world import MANAGED_BY, PERIOD, PRIMARY, STACK, STANDBY, World, recording_clients
 
 
-def run(world: World, recorder: Recorder, period: datetime = PERIOD, run_id: str = "run-1",
+def run(world: World, recorder: RecordingClients, period: datetime = PERIOD, run_id: str = "run-1",
         **overrides: str):
     return run_backup(world.settings(**overrides), period=period, run_id=run_id,
                       clients=recorder)
@@ -34,7 +26,7 @@ def tags_of(snap: dict) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in snap.get("TagList", [])}
 
 
-def test_first_run_snapshots_both_regions_and_copies(world: World, recorder: Recorder) -> None:
+def test_first_run_snapshots_both_regions_and_copies(world: World, recorder: RecordingClients) -> None:
     rec = run(world, recorder)
     assert rec.status == "complete", rec.errors
     primary_ids = sorted(s["DBSnapshotIdentifier"] for s in world.snapshots(PRIMARY))
@@ -46,7 +38,7 @@ def test_first_run_snapshots_both_regions_and_copies(world: World, recorder: Rec
     assert sorted(c["kind"] for c in rec.created) == ["primary", "primary", "standby", "standby"]
 
 
-def test_snapshots_carry_our_tags(world: World, recorder: Recorder) -> None:
+def test_snapshots_carry_our_tags(world: World, recorder: RecordingClients) -> None:
     run(world, recorder)
     for region in (PRIMARY, STANDBY):
         for snap in world.snapshots(region):
@@ -61,7 +53,7 @@ def test_snapshots_carry_our_tags(world: World, recorder: Recorder) -> None:
 
 
 def test_copy_is_called_in_destination_region_with_its_kms_key(world: World,
-                                                                recorder: Recorder) -> None:
+                                                                recorder: RecordingClients) -> None:
     run(world, recorder)
     assert recorder.ops("CopyDBSnapshot", PRIMARY) == []
     copies = recorder.ops("CopyDBSnapshot", STANDBY)
@@ -74,7 +66,7 @@ def test_copy_is_called_in_destination_region_with_its_kms_key(world: World,
     assert {s["KmsKeyId"] for s in copied} == {world.kms_key_arn}
 
 
-def test_copy_never_writes_reserved_aws_tags(world: World, recorder: Recorder) -> None:
+def test_copy_never_writes_reserved_aws_tags(world: World, recorder: RecordingClients) -> None:
     # A source snapshot of ours that (like AWS Backup-made ones) carries aws: tags.
     rds = boto3.client("rds", region_name=PRIMARY)
     rds.create_db_snapshot(DBInstanceIdentifier="shop-0", DBSnapshotIdentifier="shop-0-dr-202603011100",
@@ -97,7 +89,7 @@ def test_copy_never_writes_reserved_aws_tags(world: World, recorder: Recorder) -
 
 
 def test_second_invocation_same_period_makes_no_new_snapshot(world: World,
-                                                             recorder: Recorder) -> None:
+                                                             recorder: RecordingClients) -> None:
     from handlers.backup.events import period_start
     # two events for the same scheduled hour (e.g. a retry delivered 7 minutes late)
     first = run(world, recorder, period=period_start(PERIOD + timedelta(seconds=3), 60),
@@ -112,7 +104,7 @@ def test_second_invocation_same_period_makes_no_new_snapshot(world: World,
         e["snapshot_id"] for e in first.created)
 
 
-def test_concurrent_create_already_exists_is_success(world: World, recorder: Recorder) -> None:
+def test_concurrent_create_already_exists_is_success(world: World, recorder: RecordingClients) -> None:
     # Another invocation for the same period created the snapshot between our listing and
     # our create call: RDS answers DBSnapshotAlreadyExists.
     from handlers.backup.snapshots import create_snapshot
@@ -122,7 +114,7 @@ def test_concurrent_create_already_exists_is_success(world: World, recorder: Rec
     assert out.state == "existing"
 
 
-def test_next_period_makes_new_snapshots(world: World, recorder: Recorder) -> None:
+def test_next_period_makes_new_snapshots(world: World, recorder: RecordingClients) -> None:
     run(world, recorder, run_id="a")
     rec = run(world, recorder, period=PERIOD + timedelta(hours=1), run_id="b")
     assert rec.status == "complete", rec.errors
@@ -131,12 +123,12 @@ def test_next_period_makes_new_snapshots(world: World, recorder: Recorder) -> No
 
 
 def test_snapshot_still_creating_is_not_duplicated_nor_copied(world: World,
-                                                              recorder: Recorder) -> None:
+                                                              recorder: RecordingClients) -> None:
     run(world, recorder, run_id="a")
-    set_status(PRIMARY, "shop-0-dr-202603011000", "creating")
+    set_snapshot_status(PRIMARY, "shop-0-dr-202603011000", "creating")
     boto3.client("rds", region_name=STANDBY).delete_db_snapshot(
         DBSnapshotIdentifier="shop-0-dr-202603011000-copy")
-    recorder.calls.clear()
+    recorder.log.clear()
     rec = run(world, recorder, period=PERIOD + timedelta(hours=1), run_id="b")
     primary_ids = {s["DBSnapshotIdentifier"] for s in world.snapshots(PRIMARY)}
     assert "shop-0-dr-202603011100" not in primary_ids      # not duplicated
@@ -147,7 +139,7 @@ def test_snapshot_still_creating_is_not_duplicated_nor_copied(world: World,
     assert not [s for s in sources if s.endswith(":shop-0-dr-202603011000")]
 
 
-def test_copy_quota_error_is_deferred_and_next_run_copies(world: World, recorder: Recorder,
+def test_copy_quota_error_is_deferred_and_next_run_copies(world: World, recorder: RecordingClients,
                                                           monkeypatch) -> None:
     from moto.rds.exceptions import RDSClientError
     from moto.rds.models import RDSBackend
@@ -168,7 +160,7 @@ def test_copy_quota_error_is_deferred_and_next_run_copies(world: World, recorder
         "shop-0-dr-202603011000-copy", "shop-1-dr-202603011000-copy"]
 
 
-def test_metadata_written_per_run(world: World, recorder: Recorder) -> None:
+def test_metadata_written_per_run(world: World, recorder: RecordingClients) -> None:
     rec = run(world, recorder, run_id="r-42")
     [meta] = world.metadata()
     assert rec.metadata_key == metadata_key(PERIOD, "r-42") == "runs/202603011000/r-42.json"
@@ -191,7 +183,7 @@ def _metric(name: str, dims: list[dict[str, str]]) -> list[float]:
     return [(p["Maximum"], p["SampleCount"]) for p in resp["Datapoints"]]
 
 
-def test_published_metrics_equal_measured_ages(world: World, recorder: Recorder) -> None:
+def test_published_metrics_equal_measured_ages(world: World, recorder: RecordingClients) -> None:
     # An older copy exists for shop-1 only; shop-0 gets its first copy this run.
     old = datetime.now(UTC) - timedelta(minutes=50)
     run(world, recorder, run_id="a")
@@ -221,7 +213,7 @@ def test_standby_instance_absent_is_skipped_not_failed(aws: None) -> None:
     dbs = [{"primaryArn": w.databases[0]["primaryArn"], "standbyIdentifier": "not-created-yet"}]
     import json
     rec = run_backup(w.settings(PROTECTED_DATABASES=json.dumps(dbs)), period=PERIOD,
-                     run_id="x", clients=Recorder())
+                     run_id="x", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert rec.skipped == [{"region": STANDBY, "database": "shop-0",
                             "reason": "standby instance not-created-yet not found"}]

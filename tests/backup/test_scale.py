@@ -6,11 +6,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from botocore.stub import Stubber
-from moto import mock_aws
 
+from emulator.in_process import mocked_aws
+from emulator.rds_backend import backend
 from handlers.backup.inventory import instance_statuses, list_manual_snapshots
 from handlers.backup.runner import run_backup
-from tests.backup.world import PERIOD, PRIMARY, STANDBY, Recorder, backend, build_world, client
+from tests.backup.world import PERIOD, PRIMARY, STANDBY, build_world, client, recording_clients
 
 
 def _snap(i: int) -> dict:
@@ -39,7 +40,7 @@ def test_instance_listing_follows_every_page(aws) -> None:
         rds.create_db_instance(DBInstanceIdentifier=f"standby-{i:03d}", Engine="postgres",
                                DBInstanceClass="db.t3.micro", AllocatedStorage=20,
                                MasterUsername="admin1", MasterUserPassword="password1234")
-    recorder = Recorder()
+    recorder = recording_clients()
     found = instance_statuses(recorder("rds", STANDBY), {"standby-100", "standby-000", "absent"})
     assert found == {"standby-000": "available", "standby-100": "available"}
     assert len(recorder.ops("DescribeDBInstances")) == 2        # two pages of <= 100
@@ -47,7 +48,7 @@ def test_instance_listing_follows_every_page(aws) -> None:
 
 def test_many_databases_all_snapshotted_and_copied(aws) -> None:
     w = build_world(25, standby=True)
-    rec = run_backup(w.settings(), period=PERIOD, run_id="many", clients=Recorder())
+    rec = run_backup(w.settings(), period=PERIOD, run_id="many", clients=recording_clients())
     assert rec.status == "complete", rec.errors
     assert len([c for c in rec.created if c["kind"] == "primary"]) == 25
     assert len([c for c in rec.created if c["kind"] == "standby"]) == 25
@@ -60,28 +61,20 @@ def test_many_databases_all_snapshotted_and_copied(aws) -> None:
 PER_DATABASE_OPS = frozenset({"CreateDBSnapshot", "CopyDBSnapshot", "DeleteDBSnapshot"})
 
 
-def _steady_state_ops(n: int, monkeypatch) -> tuple[str, Counter[str]]:
+def _steady_state_ops(n: int) -> tuple[str, Counter[str]]:
     """A second run (the next period) over ``n`` read-replica databases replicating
     normally: its status and API operations by name."""
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    with mock_aws():
-        w = build_world(n, standby=True, strategy="read-replica")
-        cw = client("cloudwatch", STANDBY)
-        cw.put_metric_data(Namespace="AWS/RDS", MetricData=[{   # moto emits no ReplicaLag
-            "MetricName": "ReplicaLag", "Value": 5.0, "Unit": "Seconds",
-            "Timestamp": datetime.now(UTC) - timedelta(seconds=30),
-            "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": f"shop-{i}-standby"}]}
-            for i in range(n)])
-        run_backup(w.settings(), period=PERIOD, run_id="warm", clients=Recorder())
-        recorder = Recorder()
+    with mocked_aws():
+        w = build_world(n, standby=True, strategy="read-replica", lag_seconds=5.0)
+        run_backup(w.settings(), period=PERIOD, run_id="warm", clients=recording_clients())
+        recorder = recording_clients()
         rec = run_backup(w.settings(), period=PERIOD + timedelta(hours=1), run_id="steady",
                          clients=recorder)
-        return rec.status, Counter(op for _r, _s, op, _p in recorder.calls)
+        return rec.status, Counter(op for _r, _s, op, _p in recorder.log)
 
 
-def test_api_calls_per_database_constant_as_databases_grow(monkeypatch) -> None:
-    (one_status, one), (ten_status, ten) = (_steady_state_ops(1, monkeypatch),
-                                            _steady_state_ops(10, monkeypatch))
+def test_api_calls_per_database_constant_as_databases_grow() -> None:
+    (one_status, one), (ten_status, ten) = _steady_state_ops(1), _steady_state_ops(10)
     assert one_status == ten_status == "complete"
     per_db = {size: sum(n for op, n in ops.items() if op in PER_DATABASE_OPS)
               for size, ops in ((1, one), (10, ten))}

@@ -5,6 +5,8 @@ Each drill runs once per module (fixtures) and several tests read its report.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -19,39 +21,45 @@ from drill.report import as_dict
 from engine.paths import ROOT
 
 
-def _drill(tmp: Path, scenario: str, *, policy_gate: bool = False) -> dict[str, Any]:
+def _drill(tmp: Path, scenario: str, data_dir: Path, *, policy_gate: bool = False) -> dict[str, Any]:
     return as_dict(run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=tmp,
-                                          policy_gate=policy_gate, progress=False)))
+                                          policy_gate=policy_gate, progress=False,
+                                          data_dir=data_dir)))
 
 
 @pytest.fixture(scope="module")
-def happy(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+def happy(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> tuple[dict[str, Any], Path]:
     out = tmp_path_factory.mktemp("happy")
-    return _drill(out, "happy-path", policy_gate=True), out
+    return _drill(out, "happy-path", data_dir_for("happy"), policy_gate=True), out
 
 
 @pytest.fixture(scope="module")
-def region_down(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("region-down"), "primary-region-down")
+def region_down(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
+    return _drill(tmp_path_factory.mktemp("region-down"), "primary-region-down",
+                  data_dir_for("region-down"))
 
 
 @pytest.fixture(scope="module")
-def crash(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("crash"), "crash-and-resume")
+def crash(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
+    return _drill(tmp_path_factory.mktemp("crash"), "crash-and-resume", data_dir_for("crash"))
 
 
 @pytest.fixture(scope="module")
-def tight_concurrent(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+def tight_concurrent(tmp_path_factory: pytest.TempPathFactory,
+                     data_dir_for) -> tuple[int, dict[str, Any], str]:
     """concurrent-triggers through the CLI, on a stack whose RTO target (5 min) is shorter
-    than the modelled promotion alone (10 min)."""
+    than the modelled promotion alone (10 min); stdout captured (not a terminal)."""
     tmp = tmp_path_factory.mktemp("tight")
     doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
     doc["config"]["ecommerce-dr:rtoMinutes"] = 5
     stack = tmp / "Pulumi.tight.yaml"
     stack.write_text(yaml.safe_dump(doc))
-    rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate", "--quiet",
-                   "--scenario", "concurrent-triggers", "--reports-dir", str(tmp / "reports")])
-    return rc, json.loads((tmp / "reports" / "drill-report.json").read_text())
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate",
+                       "--scenario", "concurrent-triggers", "--reports-dir", str(tmp / "reports"),
+                       "--data-dir", str(data_dir_for("tight"))])
+    return rc, json.loads((tmp / "reports" / "drill-report.json").read_text()), out.getvalue()
 
 
 def _check(report: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -106,10 +114,14 @@ def test_report_rto_rpo_within_targets_and_marked(happy: tuple[dict[str, Any], P
     # the modelled AWS-side terms come from the stack config through the shared model
     assert next(t for t in rto["terms"] if t["name"] == "DNS TTL")["seconds"] == 60
     assert next(t for t in rto["terms"] if t["name"].startswith("promotion"))["seconds"] == 600
-    assert rpo["terms"][0]["basis"] == "measured"
-    assert rpo["terms"][0]["seconds"] == 5.0   # the replica lag the drill seeded
-    # ... and the backup orchestrator's own reading agrees with the drill's
-    assert report["rpo"]["reading"]["backup_orchestrator_replication_lag_seconds"] == 5.0
+    # the RPO achieved is the data-loss window read from the promoted standby's database
+    (term,) = rpo["terms"]
+    assert term["name"].startswith("data-loss window") and term["basis"] == "measured"
+    assert term["seconds"] == report["data"]["data_loss_window_seconds"]
+    assert "orders read from standby" in term["source"]
+    # ... and the backup orchestrator read a lag the drill published from PostgreSQL
+    assert _check(report, "the backup orchestrator read a replication lag published")["passed"]
+    assert report["rpo"]["reading"]["backup_orchestrator_replication_lag_seconds"] is not None
     assert all(s["basis"] == "measured" for s in report["timeline"])
     assert {m["basis"] for m in report["modelled"]} == {"modelled"}
 
@@ -137,9 +149,15 @@ def test_report_counts_api_calls_and_no_route53_on_failover_path(
 def test_report_names_bridges_and_deployment(happy: tuple[dict[str, Any], Path]) -> None:
     report, _ = happy
     acted = {b["name"]: b["acted"] for b in report["bridges"]}
-    assert set(acted) == {"promote-read-replica", "alarm-evaluation", "health-check-status"}
-    assert acted["promote-read-replica"] == 1
+    assert set(acted) == {"promote-read-replica", "alarm-evaluation", "health-check-status",
+                          "pg-promotion", "pg-dms-stop", "pg-snapshots", "replication-metrics"}
+    assert acted["promote-read-replica"] == 1 and acted["pg-promotion"] == 1
+    assert acted["pg-dms-stop"] == 0   # read-replica: no DMS task to stop
+    assert acted["pg-snapshots"] >= 3  # base backups in both Regions and a cross-Region copy
+    assert acted["replication-metrics"] >= 2
     assert acted["alarm-evaluation"] >= 1 and acted["health-check-status"] >= 2
+    promotion = next(b for b in report["bridges"] if b["name"] == "pg-promotion")
+    assert "pg_promote() on standby: timeline 1 -> 2" in promotion["actions"][0]
     dep = report["deployment"]
     assert dep["failed"] == []
     assert dep["applied_by_type"]["aws:lambda/function:Function"] == 2
@@ -195,8 +213,8 @@ def test_drill_leaves_no_handler_clients_bound_to_its_emulator(
 
 
 def test_cli_exits_1_when_the_rto_target_is_missed(
-        tight_concurrent: tuple[int, dict[str, Any]]) -> None:
-    rc, report = tight_concurrent
+        tight_concurrent: tuple[int, dict[str, Any], str]) -> None:
+    rc, report, _ = tight_concurrent
     assert rc == 1
     assert report["verdict"] == "fail"
     assert report["rto"]["achieved"]["met"] is False
@@ -205,8 +223,8 @@ def test_cli_exits_1_when_the_rto_target_is_missed(
 
 
 def test_concurrent_triggers_run_exactly_one_failover(
-        tight_concurrent: tuple[int, dict[str, Any]]) -> None:
-    _, report = tight_concurrent
+        tight_concurrent: tuple[int, dict[str, Any], str]) -> None:
+    _, report, _ = tight_concurrent
     failover = next(s for s in report["timeline"] if s["step"] == "failover")
     statuses = failover["detail"]["concurrent_statuses"]
     assert len(statuses) == 10
@@ -217,3 +235,72 @@ def test_concurrent_triggers_run_exactly_one_failover(
     assert _check(report, "exactly one of the concurrent invocations")["passed"]
     # only the RTO target (and its planned worst case) failed; every outside check passed
     assert all(c["passed"] for c in report["checks"]), report["checks"]
+
+
+def test_crash_and_resume_promotes_once_on_the_postgresql_side(crash: dict[str, Any]) -> None:
+    promotion = next(s for s in crash["timeline"] if s["step"] == "verify-data")["detail"]["promotion"]
+    assert promotion["performed"] == 1 and promotion["promote_calls"] == 1
+    assert (promotion["timeline_before"], promotion["timeline_after"]) == (1, 2)
+    assert _check(crash, "PostgreSQL: the standby was promoted exactly once")["passed"]
+    (lease,) = [s for s in crash["clock_skips"] if s["name"].startswith("lock lease")]
+    assert lease["in_rto"] is True and lease["basis"] == "modelled" and lease["seconds"] > 60
+
+
+def test_happy_path_data_section_is_measured_from_the_databases(
+        happy: tuple[dict[str, Any], Path], data_dir_for) -> None:
+    report, out = happy
+    data = report["data"]
+    assert data["counted"] and data["failed_over"] and data["new_writer"] == {
+        "server": "standby", "region": "us-west-2"}
+    orders = data["orders"]
+    # a streaming replica a few ms behind: nothing the standby had replayed is lost, and
+    # the data-loss window is the oldest lost acknowledgement to the failure
+    assert orders["replayed_before_failure"] >= 3 and orders["replayed_but_lost"] == []
+    assert orders["lost"] == len(orders["lost_order_ids"])
+    assert data["data_loss_window_seconds"] <= 1.0
+    assert orders["acknowledged"] == orders["acknowledged_by_old_primary"] + \
+        orders["acknowledged_by_new_writer"]
+    assert orders["acknowledged_by_new_writer"] >= 5 and orders["failed_after_failure"] >= 1
+    # the customers' chart adds up to the same orders
+    series = data["customers"]["series"]
+    assert sum(sum(b["acked"].values()) for b in series) == orders["acknowledged"]
+    assert sum(b["failed"] for b in series) == orders["failed"]
+    marks = data["customers"]["marks"]
+    assert marks["failure"] <= marks["promoted"] <= marks["traffic_shift"]
+    # the outage: measured on the emulator, the skipped DNS TTL (modelled) said apart
+    outage = data["outage"]
+    assert outage["skipped"] == ["DNS TTL: the customers' cached answer expires"]
+    assert outage["skipped_seconds"] == 60.0
+    assert abs(outage["drill_clock_seconds"] - outage["skipped_seconds"]
+               - outage["measured_seconds"]) < 0.002
+    assert 0 < outage["measured_seconds"] < 15
+    aws = {t["name"]: t for t in outage["modelled_aws_terms"]}
+    assert aws["DNS TTL"]["seconds"] == 60 and aws["promotion (read-replica)"]["seconds"] == 600
+    assert {t["basis"] for t in aws.values()} == {"modelled"}
+    lag = data["lag_at_failure"]["AWS/RDS ReplicaLag"]
+    assert lag["metric"]["seconds"] < 5 and lag["postgres"]["state"] in ("caught-up", "streaming")
+    dp = report["data_plane"]
+    assert dp["basis"] == "measured" and 0 < dp["share_of_wall"] < 1
+    assert {"setup", "snapshots", "promotion"} <= set(dp["by_kind"])
+    md = (out / "drill-report.md").read_text()
+    assert "## Data: orders, loss, lag, outage" in md
+    assert f"| orders lost | {orders['lost']} | measured (read from standby) |" in md
+    # the servers' logs are kept, their data removed
+    kept = data_dir_for("happy")
+    assert (kept / "primary.log").is_file() and (kept / "standby.log").is_file()
+    assert not (kept / "run").exists()
+
+
+def test_cli_output_is_not_wrapped_and_names_the_failure(
+        tight_concurrent: tuple[int, dict[str, Any], str]) -> None:
+    _, report, text = tight_concurrent
+    lines = text.splitlines()
+    assert "…" not in text
+    verdict = next(line for line in lines if line.startswith("FAIL concurrent-triggers"))
+    assert report["failures"][0] in verdict    # the cause, on the same line
+    assert any(line.startswith("Orders: ") and len(line) > 80 for line in lines)
+    assert any(line.startswith("Customer-visible outage: ") for line in lines)
+    assert any(line.startswith("RTO achieved ") for line in lines)
+    assert not any("worst case" in line for line in lines)   # measured figures are achieved
+    step_lines = [line for line in lines if "Fail over: invoke the real orchestrator" in line]
+    assert step_lines and "calls" in step_lines[0]

@@ -161,7 +161,8 @@ def test_applier_resolves_only_references_of_the_right_kind() -> None:
 
 def test_scenarios_are_named_and_unknown_names_rejected() -> None:
     assert set(SCENARIOS) == {"happy-path", "primary-region-down", "throttling-storm",
-                              "concurrent-triggers", "crash-and-resume", "primary-recovers"}
+                              "concurrent-triggers", "crash-and-resume", "primary-recovers",
+                              "replication-lag"}
     with pytest.raises(ValueError, match="allowed: happy-path"):
         get("meteor-strike")
 
@@ -242,3 +243,10 @@ def test_cli_exits_2_on_invalid_config_naming_the_key(tmp_path: Path,
     out = capsys.readouterr().out
     assert "ecommerce-dr:healthCheck.intervalSeconds" in out and "10 or 30" in out
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("rate", ["0", "-3", "1000"])
+def test_cli_refuses_an_order_rate_out_of_range_before_running(rate: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--order-rate", rate, "--quiet", "--no-policy-gate"]) == 2
+    assert "order rate must be more than 0 and at most 200" in capsys.readouterr().out

@@ -41,10 +41,10 @@ def _skip(ctx: DrillContext, rec: StepRecord) -> None:
 
 
 def test_pipeline_runs_the_drill_steps_in_order() -> None:
-    assert [s.name for s in PIPELINE] == ["policy-gate", "emulator", "deploy", "baseline",
-                                          "backup", "inject", "failover", "verify",
-                                          "primary-recovers"]
-    assert [s.name for s in PIPELINE if s.setup] == ["policy-gate", "emulator"]
+    assert [s.name for s in PIPELINE] == ["policy-gate", "emulator", "deploy", "data-plane",
+                                          "baseline", "backup", "inject", "failover", "verify",
+                                          "verify-data", "primary-recovers", "data-loss"]
+    assert [s.name for s in PIPELINE if s.setup] == ["policy-gate", "emulator", "data-plane"]
 
 
 def test_context_takes_the_strategy_override_and_its_spec() -> None:
@@ -121,7 +121,7 @@ def test_verdict_passes_only_within_targets() -> None:
     assert any(f.startswith("planned worst-case RTO misses its target") for f in missed.failures)
     unmeasured = _result(300)
     unmeasured.rpo = None
-    assert unmeasured.failures == ["RPO not measured: no recovery point reading at the failure"]
+    assert unmeasured.failures == ["RPO not measured: no data-loss reading from the new writer"]
 
 
 def test_report_is_written_from_the_result_alone(tmp_path: Path) -> None:

@@ -11,13 +11,14 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from contract.env import BackupEnv, Env, FailoverEnv
 from contract.names import MANAGED_BY_TAG, managed_by_value
 from contract.strategies import STRATEGIES
 from emulator.bridges import BridgeLog, promote_read_replica
+from emulator.clients import session_clients
 from emulator.endpoints import LoopbackEndpoint
+from emulator.in_process import mocked_aws
 from emulator.orchestrators import backup_site, failover_site
 from emulator.site import SiteBuilder, existing_site
 
@@ -26,9 +27,8 @@ PRIMARY, STANDBY = "us-east-1", "us-west-2"
 
 @pytest.fixture
 def builder() -> Iterator[SiteBuilder]:
-    with mock_aws():
-        session = boto3.session.Session()
-        yield SiteBuilder(lambda s, r: session.client(s, region_name=r))
+    with mocked_aws():
+        yield SiteBuilder(session_clients())
 
 
 def _client(service: str, region: str) -> Any:
@@ -155,6 +155,26 @@ def test_without_the_bridge_moto_leaves_the_promoted_replica_attached(builder: S
     standby = _client("rds", STANDBY).describe_db_instances(
         DBInstanceIdentifier="shop-standby")["DBInstances"][0]
     assert standby["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:shop-primary")
+
+
+def test_the_promote_bridge_put_back_after_its_block_acts_as_moto(builder: SiteBuilder) -> None:
+    """A test's monkeypatch undone after the bridge's block puts the bridge's method back:
+    it must not detach replicas (nor count promotions) outside its block."""
+    from moto.rds.models import RDSBackend
+    _replica_pair(builder)
+    promoted: list[str] = []
+    with promote_read_replica(on_promote=promoted.append):
+        saved = RDSBackend.promote_read_replica
+    moto_own = RDSBackend.promote_read_replica
+    RDSBackend.promote_read_replica = saved  # type: ignore[method-assign]
+    try:
+        _client("rds", STANDBY).promote_read_replica(DBInstanceIdentifier="shop-standby")
+    finally:
+        RDSBackend.promote_read_replica = moto_own  # type: ignore[method-assign]
+    standby = _client("rds", STANDBY).describe_db_instances(
+        DBInstanceIdentifier="shop-standby")["DBInstances"][0]
+    assert standby["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:shop-primary")
+    assert promoted == []
 
 
 def test_loopback_endpoint_answers_its_status_then_refuses_then_resumes() -> None:

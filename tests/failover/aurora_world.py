@@ -20,7 +20,6 @@ Emulator gaps, worked around here (test code only) and named where used:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,21 +29,22 @@ import boto3
 
 from contract.aurora import lag_metrics
 from contract.env import Env
+from contract.strategies import Strategy
 from emulator.bridges import AuroraGlobalBridge, aurora_global
-from emulator.site import Database, SiteBuilder
+from emulator.clients import RecordingClients, session_clients
+from emulator.endpoints import LoopbackEndpoint
+from emulator.orchestrators import FailoverSite, StandbyDb, failover_env
+from emulator.site import AlertTopics, Database, SiteBuilder
 from handlers.failover.settings import FailoverSettings, load_settings
 from handlers.failover.state import StateStore
 from tests.failover.world import (
-    HEALTH_ALARM,
-    HEALTH_REGION,
+    NAMES,
     PRIMARY,
     PRIMARY_ID,
     STANDBY,
     STANDBY_ID,
     TABLE,
-    Clients,
-    HealthServer,
-    _env,
+    recording_clients,
 )
 
 GLOBAL_ID = "shop-global"
@@ -59,11 +59,12 @@ class AuroraWorld:
     bridge: AuroraGlobalBridge
     primary_cluster: Database
     standby_cluster: Database
-    primary: HealthServer
-    standby: HealthServer
+    primary: LoopbackEndpoint
+    standby: LoopbackEndpoint
     env: dict[str, str]
-    queue_url: str
-    clients: Clients
+    alerts: AlertTopics
+    builder: SiteBuilder
+    clients: RecordingClients
 
     @property
     def settings(self) -> FailoverSettings:
@@ -92,35 +93,12 @@ class AuroraWorld:
         return str(arn)
 
     def messages(self) -> list[dict[str, Any]]:
-        """Alert bodies delivered to the test queue (raw delivery), in arrival order."""
-        sqs = boto3.client("sqs", region_name=STANDBY)
-        out = []
-        while True:
-            got = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            if not got.get("Messages"):
-                return out
-            for m in got["Messages"]:
-                out.append(json.loads(m["Body"]))
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
+        """Alert bodies delivered to the standby-Region queue since the last call."""
+        return self.alerts.received(self.builder.clients)
 
     def close(self) -> None:
-        self.primary.close()
-        self.standby.close()
-
-
-def _alerts() -> tuple[dict[str, str], str]:
-    """An alert topic per Region, both delivered raw to one standby-Region queue."""
-    sqs = boto3.client("sqs", region_name=STANDBY)
-    queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    topics = {}
-    for region in (PRIMARY, STANDBY):
-        sns = boto3.client("sns", region_name=region)
-        topics[region] = sns.create_topic(Name="ecommerce-dr-alerts")["TopicArn"]
-        sns.subscribe(TopicArn=topics[region], Protocol="sqs", Endpoint=queue_arn,
-                      Attributes={"RawMessageDelivery": "true"})
-    return topics, queue_url
+        self.primary.stop_answering()
+        self.standby.stop_answering()
 
 
 @contextmanager
@@ -130,14 +108,10 @@ def aurora_world(*, lag_seconds: float | None = 0.4, engine: str = "aurora-postg
     """The world, inside an active ``mock_aws`` (the bridge is in force for the block).
     ``lag_seconds`` None seeds no lag datapoint."""
     with aurora_global(bridge) as b:
-        site = SiteBuilder(lambda s, r: boto3.client(s, region_name=r))
-        boto3.client("dynamodb", region_name=STANDBY).create_table(
-            TableName=TABLE, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST")
-        topics, queue_url = _alerts()
-        site.health_check_alarm(HEALTH_ALARM, health_check_id="hc-1", state="ALARM",
-                                region=HEALTH_REGION)
+        site = SiteBuilder(session_clients(), primary_region=PRIMARY, standby_region=STANDBY)
+        site.state_table(TABLE)
+        alerts = site.alert_topics(NAMES.alert_topic, shared_queue_region=STANDBY)
+        site.health_check_alarm(NAMES.health_alarm, health_check_id="hc-1", state="ALARM")
         kms = site.kms_key()
         primary_cluster = site.aurora_cluster(PRIMARY_ID, engine=engine,
                                               engine_version=engine_version,
@@ -146,14 +120,16 @@ def aurora_world(*, lag_seconds: float | None = 0.4, engine: str = "aurora-postg
         standby_cluster = site.aurora_cluster(STANDBY_ID, region=STANDBY, engine=engine,
                                               engine_version=engine_version, kms_key_arn=kms,
                                               global_cluster=GLOBAL_ID)
-        primary, standby = HealthServer(primary_status), HealthServer(200)
-        env = {str(k): v for k, v in _env("aurora-global", primary, standby, topics, "",
-                                          kms).items()}
-        env.update({Env.PRIMARY_DB_ARN: primary_cluster.arn, Env.GLOBAL_CLUSTER_IDENTIFIER: GLOBAL_ID,
-                    Env.PROMOTION_SECONDS: "300", Env.GATE_PERIOD_SECONDS: "10",
+        primary = LoopbackEndpoint("primary", primary_status).start()
+        standby = LoopbackEndpoint("standby").start()
+        standby_db = StandbyDb(Strategy.AURORA_GLOBAL, STANDBY_ID, global_cluster_id=GLOBAL_ID,
+                               primary_arn=primary_cluster.arn)
+        env = failover_env(FailoverSite(str(Strategy.AURORA_GLOBAL), primary, standby, {}, alerts,
+                                        standby_db, kms, NAMES, (PRIMARY, STANDBY), site.account))
+        env.update({Env.PROMOTION_SECONDS: "300", Env.GATE_PERIOD_SECONDS: "10",
                     Env.WARM_FUNCTIONS: "[]"})
-        world = AuroraWorld(b, primary_cluster, standby_cluster, primary, standby, env,
-                            queue_url, Clients())
+        world = AuroraWorld(b, primary_cluster, standby_cluster, primary, standby, env, alerts,
+                            site, recording_clients())
         if lag_seconds is not None:
             world.seed_lag(lag_seconds,
                            metric=lag_metrics(engine, engine_version).authoritative.name)

@@ -5,20 +5,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
-from moto import mock_aws
 
+from contract.strategies import SPECS, Standby, Strategy
+from emulator.bridges import promote_read_replica
+from emulator.endpoints import LoopbackEndpoint
+from emulator.in_process import mocked_aws
+from emulator.orchestrators import FailoverSite, StandbyDb, failover_env
+from emulator.site import AlertTopics
 from handlers.failover import clock
 from handlers.failover.settings import get_settings
-from tests.failover.world import (
-    STRATEGIES,
-    HealthServer,
-    World,
-    _env,
-    bridge_promote_read_replica,
-    build_world,
-)
+from tests.failover.world import STANDBY_ID, World, build_world
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_DEV", "false")
@@ -38,34 +37,28 @@ def _pristine_promote_read_replica() -> Iterator[None]:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # RDS instances make moto build an EC2 backend; skip its ~1,300 default AMIs per Region.
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    with mock_aws(config={"lambda": {"use_docker": False}}):
+def aws() -> Iterator[None]:
+    with mocked_aws():
         yield
 
 
 @pytest.fixture
 def make_world(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., World]]:
-    """``make_world(strategy, **options)``: builds the world, exports its env, bridges
-    promote_read_replica (``bridge_promote_read_replica``), and cleans up."""
+    """``make_world(strategy, **options)``: builds the world (options of
+    :func:`tests.failover.world.build_world`), exports its env, bridges promote_read_replica
+    into ``world.promotions``, and cleans up."""
     worlds: list[World] = []
-    bridges = []
+    with ExitStack() as bridges:
+        def make(strategy: str = "read-replica", **options: object) -> World:
+            world = build_world(strategy, **options)  # type: ignore[arg-type]
+            for key, value in world.env.items():
+                monkeypatch.setenv(str(key), value)
+            get_settings.cache_clear()
+            bridges.enter_context(promote_read_replica(on_promote=world.promotions.append))
+            worlds.append(world)
+            return world
 
-    def make(strategy: str = "read-replica", **options: object) -> World:
-        world = build_world(strategy, **options)  # type: ignore[arg-type]
-        for key, value in world.env.items():
-            monkeypatch.setenv(str(key), value)
-        get_settings.cache_clear()
-        bridge = bridge_promote_read_replica(world)
-        bridge.__enter__()
-        bridges.append(bridge)
-        worlds.append(world)
-        return world
-
-    yield make
-    for bridge in bridges:
-        bridge.__exit__(None, None, None)
+        yield make
     for world in worlds:
         world.close()
     get_settings.cache_clear()
@@ -98,7 +91,12 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return fake
 
 
-@pytest.fixture(params=STRATEGIES)
+#: The strategies whose standby is an instance, which the shared world builds; the Aurora
+#: cluster tier has its own world (aurora_world.py) with the Aurora bridges in force.
+INSTANCE_STRATEGIES = tuple(str(s) for s, sp in SPECS.items() if sp.standby is not Standby.CLUSTER)
+
+
+@pytest.fixture(params=INSTANCE_STRATEGIES)
 def strategy(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -106,10 +104,8 @@ def strategy(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def static_env() -> dict[str, str]:
     """A valid read-replica environment with no AWS behind it (for parsing tests)."""
-    a, b = HealthServer(), HealthServer()
-    try:
-        return {str(k): v for k, v in _env("read-replica", a, b, {"us-east-1": "arn:t"}, "",
-                                           "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab").items()}
-    finally:
-        a.close()
-        b.close()
+    site = FailoverSite("read-replica", LoopbackEndpoint("primary"), LoopbackEndpoint("standby"),
+                        {}, AlertTopics({"us-east-1": "arn:t"}, {}),
+                        StandbyDb(Strategy.READ_REPLICA, STANDBY_ID),
+                        "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    return failover_env(site)

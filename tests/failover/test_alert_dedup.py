@@ -10,8 +10,7 @@ import pytest
 
 from handlers.failover import runner
 from handlers.failover.app import handle
-from tests.failover.world import FakeContext as Ctx
-from tests.failover.world import World, manual, scheduled_event
+from tests.failover.world import World, context, manual, scheduled_event
 
 
 def step_alerts(world: World) -> list[dict[str, Any]]:
@@ -25,13 +24,13 @@ def test_alert_repeats_at_most_once_per_interval_while_every_attempt_is_recorded
     world.standby.status = 503  # verify_recovery keeps failing
     assert runner.ALERT_REPEAT_SECONDS == 900
 
-    assert handle(manual(), Ctx(), clients=world.clients)["status"] == "step-failed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "step-failed"
     first = step_alerts(world)
     assert len(first) == 2  # one per Region's topic
     assert first[0]["failures"] == 1 and first[0]["suppressed_since_last_alert"] == 0
 
     fake_clock.advance(60)  # next watchdog tick, well inside the interval
-    assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "step-failed"
+    assert handle(scheduled_event(), context(), clients=world.clients)["status"] == "step-failed"
     assert step_alerts(world) == []
     record = world.store().get("failover")
     assert record["steps"]["verify_recovery"]["attempts"] == 2
@@ -40,7 +39,7 @@ def test_alert_repeats_at_most_once_per_interval_while_every_attempt_is_recorded
     assert record["step_alerts"]["verify_recovery"]["suppressed"] == 1
 
     fake_clock.advance(runner.ALERT_REPEAT_SECONDS)
-    assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "step-failed"
+    assert handle(scheduled_event(), context(), clients=world.clients)["status"] == "step-failed"
     again = step_alerts(world)
     assert len(again) == 2
     assert again[0]["failures"] == 3 and again[0]["suppressed_since_last_alert"] == 1
@@ -51,7 +50,7 @@ def test_alert_repeats_at_most_once_per_interval_while_every_attempt_is_recorded
     assert seen["last_sent_epoch"] >= fake_clock.now() - 30  # this tick's alert
 
     world.standby.status = 200
-    done = handle(scheduled_event(), Ctx(), clients=world.clients)
+    done = handle(scheduled_event(), context(), clients=world.clients)
     assert done["status"] == "completed"
     assert world.promotions == ["shop-standby"]
 
@@ -64,11 +63,11 @@ def test_an_alert_that_reached_no_region_is_not_counted_as_sent(
     real_alert = runner.alert
     monkeypatch.setattr(runner, "alert", lambda *a, **k: {"us-west-2": "failed: throttled",
                                                           "us-east-1": "failed: unreachable"})
-    assert handle(manual(), Ctx(), clients=world.clients)["status"] == "step-failed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "step-failed"
     assert world.store().get("failover")["step_alerts"]["verify_recovery"]["sent"] == 0
 
     monkeypatch.setattr(runner, "alert", real_alert)
     fake_clock.advance(60)
-    assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "step-failed"
+    assert handle(scheduled_event(), context(), clients=world.clients)["status"] == "step-failed"
     assert len(step_alerts(world)) == 2  # sent now, not suppressed
     assert world.store().get("failover")["step_alerts"]["verify_recovery"]["sent"] == 1

@@ -10,29 +10,21 @@ from typing import Any
 import boto3
 import pytest
 
+from emulator.clients import RefusingClients
 from handlers.failover.app import handle
 from handlers.failover.events import MAX_REASON_CHARS, MalformedEventError
 from handlers.failover.settings import load_settings
 from handlers.shared.alerts import MAX_MESSAGE_BYTES, TRUNCATED_KEY, fit_message, publish_alert
-from tests.failover.world import PRIMARY, STANDBY, FakeContext, World, manual
-
-
-class NoClients:
-    def __init__(self) -> None:
-        self.requested: list[tuple[str, str]] = []
-
-    def __call__(self, service: str, region: str) -> Any:
-        self.requested.append((service, region))
-        raise AssertionError("no client may be built for a refused event")
+from tests.failover.world import PRIMARY, STANDBY, World, context, manual
 
 
 @pytest.mark.parametrize("action", ["failover", "failback"])
 @pytest.mark.parametrize("size", [MAX_REASON_CHARS + 1, 300_000, 1_000_000])
 def test_a_reason_over_the_limit_is_refused_before_anything_runs(
         static_env: dict[str, str], action: str, size: int) -> None:
-    clients = NoClients()
+    clients = RefusingClients()
     with pytest.raises(MalformedEventError) as err:
-        handle(manual(action, "x" * size), FakeContext(), clients=clients,
+        handle(manual(action, "x" * size), context(), clients=clients,
                settings=load_settings(static_env))
     assert (f"reason: at most {MAX_REASON_CHARS} characters, got {size}; the full story "
             "belongs in the incident record") in str(err.value)
@@ -126,7 +118,7 @@ def test_a_failing_step_with_a_huge_error_is_recorded_and_alerted(
 
     world = make_world("read-replica")
     monkeypatch.setitem(steps.STEPS, "warm", explode)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "step-failed"
     record = world.store().get("failover")
@@ -140,11 +132,11 @@ def test_a_failing_step_with_a_huge_error_is_recorded_and_alerted(
 def test_an_alarms_long_reason_is_kept_to_the_same_bound(make_world: Callable[..., World]) -> None:
     from tests.failover.world import alarm_event, scheduled_event
     world = make_world("read-replica", primary_status=200)
-    handle(scheduled_event(), FakeContext(), clients=world.clients)  # armed
+    handle(scheduled_event(), context(), clients=world.clients)  # armed
     world.primary.status = 503
     event = alarm_event()
     event["detail"]["state"]["reason"] = "Threshold Crossed: " + "1.0 " * 5000
-    assert handle(event, FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(event, context(), clients=world.clients)["status"] == "completed"
     reason = world.store().get("failover")["reason"]
     assert len(reason) == MAX_REASON_CHARS
     assert reason.startswith("alarm ecommerce-dr-primary-health: Threshold Crossed: 1.0")

@@ -12,12 +12,14 @@ import moto.rds.models as rds_models
 import pytest
 
 from emulator.bridges import AuroraGlobalBridge
+from emulator.faults import SimulatedCrash
 from handlers.failover import gate, state
 from handlers.failover.app import handle
 from handlers.failover.settings import get_settings
 from handlers.failover.strategies import aurora_global
 from tests.failover.aurora_world import REPLICATION_LAG, RPO_LAG, AuroraWorld, aurora_world
-from tests.failover.world import PRIMARY, STANDBY, FakeContext, SimulatedCrash, manual
+from tests.failover.cycle import deploy_write_switches
+from tests.failover.world import PRIMARY, STANDBY, context, manual
 
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
 
@@ -51,7 +53,7 @@ def readiness(result: dict[str, Any]) -> dict[str, Any]:
 
 def test_no_lag_data_is_not_ready_never_lag_zero(make: Callable[..., AuroraWorld]) -> None:
     world = make(lag_seconds=None)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready", result
     detail = result["detail"]
     assert detail["not_ready"] == ["no Aurora lag datapoint for shop-standby in the last 3600 s: "
@@ -62,7 +64,7 @@ def test_no_lag_data_is_not_ready_never_lag_zero(make: Callable[..., AuroraWorld
 
 def test_lag_over_the_rpo_is_not_ready(make: Callable[..., AuroraWorld]) -> None:
     world = make(lag_seconds=4000.0)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready"
     assert result["detail"]["not_ready"] == [
         "AuroraGlobalDBRPOLag 4000.0 s exceeds the RPO of 3600 s"]
@@ -73,7 +75,7 @@ def test_lag_over_the_rpo_is_not_ready(make: Callable[..., AuroraWorld]) -> None
 def test_fine_lag_fails_over_with_allow_data_loss_in_the_standby_region(
         make: Callable[..., AuroraWorld]) -> None:
     world = make(lag_seconds=0.4)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     assert world.bridge.requests == [{"action": "failover", "global_cluster": "shop-global",
                                       "target": world.standby_cluster.arn,
@@ -91,7 +93,7 @@ def test_fine_lag_fails_over_with_allow_data_loss_in_the_standby_region(
 def test_completion_alert_names_the_snapshot_holding_the_lost_writes(
         make: Callable[..., AuroraWorld]) -> None:
     world = make()
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     alerts = [m for m in world.messages() if "duration_seconds" in m]   # the completion alert
     assert len(alerts) == 2   # one per Region's topic
     note = alerts[0]["next"]["data_loss_snapshot"]
@@ -102,7 +104,7 @@ def test_completion_alert_names_the_snapshot_holding_the_lost_writes(
 
 def test_old_aurora_mysql_is_ready_by_replication_lag(make: Callable[..., AuroraWorld]) -> None:
     world = make(engine="aurora-mysql", engine_version="8.0.mysql_aurora.3.03.1", lag_seconds=0.2)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     assert world.store().get("failover")["steps"]["check_readiness"]["detail"][
         "lag_metric"] == REPLICATION_LAG
@@ -112,7 +114,7 @@ def test_old_aurora_mysql_without_its_lag_metric_is_not_ready(
         make: Callable[..., AuroraWorld]) -> None:
     world = make(engine="aurora-mysql", engine_version="8.0.mysql_aurora.3.03.1", lag_seconds=None)
     world.seed_lag(0.2, metric=RPO_LAG)   # not the metric Aurora publishes for 3.03
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready"
     assert world.bridge.requests == []
 
@@ -123,7 +125,7 @@ def test_detached_secondary_is_not_ready(make: Callable[..., AuroraWorld]) -> No
     # and the cluster only in that Region's backend; detach it in the backend instead.
     g = rds_models.rds_backends["123456789012"]["us-east-1"].global_clusters["shop-global"]
     g.members = [m for m in g.members if m.db_cluster_arn != world.standby_cluster.arn]
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready"
     assert result["detail"]["not_ready"] == [
         "standby cluster shop-standby is not a member of global database shop-global "
@@ -145,13 +147,13 @@ def test_failover_request_is_made_once_across_a_crash_and_resumed_by_polling(
 
     monkeypatch.setattr(AuroraGlobalBridge, "request", accepted_then_crash)
     with pytest.raises(SimulatedCrash):
-        handle(manual(), FakeContext(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
     crashed = world.store().get("failover")
     assert crashed["global_failover_requested_state"] == "intent"
     monkeypatch.setattr(AuroraGlobalBridge, "request", accept)
 
     fake_clock.advance(state.LEASE_SECONDS + 1)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     assert len(world.bridge.requests) == 1                # requested at most once
     assert world.writer() == world.standby_cluster.arn
@@ -176,10 +178,10 @@ def test_refused_failover_request_is_made_again_on_the_next_trigger(
         return accept(self, *args)
 
     monkeypatch.setattr(AuroraGlobalBridge, "request", refuse_first)
-    first = handle(manual(), FakeContext(), clients=world.clients)
+    first = handle(manual(), context(), clients=world.clients)
     assert first["status"] == "step-failed" and "requested again" in first["error"]
     assert world.store().get("failover")["global_failover_requested_state"] == "failed"
-    second = handle(manual(), FakeContext(), clients=world.clients)
+    second = handle(manual(), context(), clients=world.clients)
     assert second["status"] == "completed", second
     assert len(calls) == 2 and len(world.bridge.requests) == 1
 
@@ -188,15 +190,16 @@ def test_refused_failover_request_is_made_again_on_the_next_trigger(
 
 def _failed_over(make: Callable[..., AuroraWorld], **options: Any) -> AuroraWorld:
     world = make(**options)
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     world.messages()
+    deploy_write_switches()
     return world
 
 
 def test_failback_is_refused_until_the_old_primary_rejoined(
         make: Callable[..., AuroraWorld]) -> None:
     world = _failed_over(make)
-    out = handle(manual("failback"), FakeContext(), clients=world.clients)
+    out = handle(manual("failback"), context(), clients=world.clients)
     assert out["status"] == "failback-refused"
     assert out["reason"] == ("the old primary shop-primary has not rejoined shop-global as a "
                              "secondary yet (Aurora adds it back when us-east-1 recovers)")
@@ -214,7 +217,7 @@ def test_failback_is_refused_while_the_rejoined_primary_lags(
     world.bridge.region_recovers("shop-global", world.primary_cluster.arn)
     if lag is not None:  # a secondary's lag is published in its own Region
         world.seed_lag(lag, cluster="shop-primary", region=PRIMARY)
-    out = handle(manual("failback"), FakeContext(), clients=world.clients)
+    out = handle(manual("failback"), context(), clients=world.clients)
     assert (out["status"], out["reason"], out["gate"]) == ("failback-refused", reason, 1)
     assert world.writer() == world.standby_cluster.arn
 
@@ -223,7 +226,7 @@ def test_failback_switches_over_then_releases_the_gate(make: Callable[..., Auror
     world = _failed_over(make)
     world.bridge.region_recovers("shop-global", world.primary_cluster.arn)
     world.seed_lag(0.2, cluster="shop-primary", region=PRIMARY)
-    out = handle(manual("failback"), FakeContext(), clients=world.clients)
+    out = handle(manual("failback"), context(), clients=world.clients)
     assert out["status"] == "failed-back", out
     assert world.writer() == world.primary_cluster.arn
     assert world.bridge.requests[-1] == {"action": "switchover", "global_cluster": "shop-global",
@@ -241,12 +244,14 @@ def test_slow_switchover_is_resumed_by_the_next_failback_without_a_second_reques
     world.bridge.region_recovers("shop-global", world.primary_cluster.arn)
     world.seed_lag(0.2, cluster="shop-primary", region=PRIMARY)
     world.bridge.immediate, world.bridge.complete_after_describes = False, None
-    short = FakeContext(remaining_ms=30_000)
+    # Enough Lambda time for each step's budget, too little to wait out the switchover.
+    short = context()
+    short.get_remaining_time_in_millis = lambda: 32_000  # type: ignore[method-assign]
     first = handle(manual("failback"), short, clients=world.clients)
     assert first["status"] == "failback-in-progress", first
     assert first["gate"] == 1 and world.store().gate().tripped is True
     world.bridge.complete()   # AWS finishes the switchover
-    second = handle(manual("failback"), FakeContext(), clients=world.clients)
+    second = handle(manual("failback"), context(), clients=world.clients)
     assert second["status"] == "failed-back", second
     assert world.clients.calls["rds.SwitchoverGlobalCluster"] == 1
     assert world.writer() == world.primary_cluster.arn
@@ -281,7 +286,7 @@ def test_the_failover_trips_the_gate_with_the_configured_period(
         real(cloudwatch, stack, value, period_seconds)
 
     monkeypatch.setattr(gate, "publish", spy)
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     assert periods == [10]   # GATE_PERIOD_SECONDS of the world
 
 

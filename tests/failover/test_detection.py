@@ -11,9 +11,9 @@ import pytest
 from contract.names import Metric
 from handlers.failover.app import handle, handler
 from tests.failover.world import (
-    FakeContext,
     World,
     alarm_event,
+    context,
     emitted_metrics,
     manual,
     scheduled_event,
@@ -21,7 +21,7 @@ from tests.failover.world import (
 
 
 def tick(world: World) -> dict:
-    return handle(scheduled_event(), FakeContext(), clients=world.clients)
+    return handle(scheduled_event(), context(), clients=world.clients)
 
 
 def test_unarmed_primary_never_fails_over(make_world: Callable[..., World],
@@ -29,7 +29,7 @@ def test_unarmed_primary_never_fails_over(make_world: Callable[..., World],
     world = make_world("read-replica", primary_status=503)
     assert [tick(world)["status"] for _ in range(2)] == ["probe-failed", "probe-failed"]
     capsys.readouterr()
-    third = handler(scheduled_event(), FakeContext())
+    third = handler(scheduled_event(), context())
     assert third["status"] == "unarmed"
     assert third["consecutive_failures"] == 3
     assert world.store().failover() is None
@@ -68,7 +68,7 @@ def test_primary_answering_is_a_false_positive(make_world: Callable[..., World],
                                                capsys: pytest.CaptureFixture[str]) -> None:
     world = make_world("read-replica", primary_status=200)
     capsys.readouterr()
-    result = handler(manual(reason="pager says down"), FakeContext())
+    result = handler(manual(reason="pager says down"), context())
     assert result["status"] == "false-positive"
     assert world.promotions == []
     assert world.store().gate().tripped is False
@@ -82,37 +82,37 @@ def test_primary_answering_is_a_false_positive(make_world: Callable[..., World],
 
 def test_alarm_ok_while_probe_fails_is_a_false_positive(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica", primary_status=503, alarm_state="OK")
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "false-positive"
     assert world.promotions == []
 
 
 def test_force_overrides_a_false_positive(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica", primary_status=200)
-    result = handle(manual(force=True), FakeContext(), clients=world.clients)
+    result = handle(manual(force=True), context(), clients=world.clients)
     assert result["status"] == "completed"
     assert world.store().get("failover")["steps"]["verify_failure"]["detail"]["forced"] is True
 
 
 def test_alarm_event_fails_over_once_armed(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica", primary_status=200)
-    assert handle(alarm_event(), FakeContext(), clients=world.clients)["status"] == "unarmed"
+    assert handle(alarm_event(), context(), clients=world.clients)["status"] == "unarmed"
     tick(world)  # primary seen healthy: armed
     world.primary.status = 503
-    result = handle(alarm_event(), FakeContext(), clients=world.clients)
+    result = handle(alarm_event(), context(), clients=world.clients)
     assert result["status"] == "completed"
     assert world.store().get("failover")["trigger"] == "alarm"
 
 
 @pytest.mark.parametrize(("strategy", "options", "reason"), [
-    ("read-replica", {"lag": 5000.0}, "ReplicaLag 5000 s exceeds the RPO of 3600 s"),
-    ("dms", {"lag": 5000.0}, "CDCLatencyTarget 5000 s exceeds the RPO of 3600 s"),
-    ("snapshot-restore", {"snapshot_age": timedelta(hours=2)}, "older than the RPO of 3600 s"),
+    ("read-replica", {"lag_seconds": 5000.0}, "ReplicaLag 5000 s exceeds the RPO of 3600 s"),
+    ("dms", {"lag_seconds": 5000.0}, "CDCLatencyTarget 5000 s exceeds the RPO of 3600 s"),
+    ("snapshot-restore", {"copy_age": timedelta(hours=2)}, "older than the RPO of 3600 s"),
 ])
 def test_standby_not_ready_means_no_promotion_and_an_alert(
         make_world: Callable[..., World], strategy: str, options: dict, reason: str) -> None:
     world = make_world(strategy, **options)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready"
     assert world.promotions == []
     for op in ("rds.PromoteReadReplica", "dms.StopReplicationTask",
@@ -125,15 +125,15 @@ def test_standby_not_ready_means_no_promotion_and_an_alert(
 
 
 def test_force_promotes_a_lagging_standby(make_world: Callable[..., World]) -> None:
-    world = make_world("read-replica", lag=5000.0)
-    result = handle(manual(force=True), FakeContext(), clients=world.clients)
+    world = make_world("read-replica", lag_seconds=5000.0)
+    result = handle(manual(force=True), context(), clients=world.clients)
     assert result["status"] == "completed"
     assert world.promotions == ["shop-standby"]
 
 
 def test_gate_stays_tripped_when_primary_recovers(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica")
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     world.primary.status = 200
     results = [tick(world) for _ in range(3)]
     assert [r["status"] for r in results] == ["healthy"] * 3
@@ -141,6 +141,6 @@ def test_gate_stays_tripped_when_primary_recovers(make_world: Callable[..., Worl
     stats = world.gate_stats()
     assert stats["Minimum"] == 1.0 and stats["SampleCount"] == 4.0
     assert world.store().gate().tripped is True
-    again = handle(manual(), FakeContext(), clients=world.clients)
+    again = handle(manual(), context(), clients=world.clients)
     assert again["status"] == "already-failed-over"
     assert world.promotions == ["shop-standby"]

@@ -8,21 +8,11 @@ from typing import Any
 
 import pytest
 
+from emulator.clients import RefusingClients
 from handlers.failover.app import handle
 from handlers.failover.events import MalformedEventError, parse_event
 from handlers.failover.settings import load_settings
-from tests.failover.world import FakeContext, World, alarm_event, scheduled_event
-
-
-class RecordingFactory:
-    """A client factory that records every request for a client."""
-
-    def __init__(self) -> None:
-        self.requested: list[tuple[str, str]] = []
-
-    def __call__(self, service: str, region: str) -> Any:
-        self.requested.append((service, region))
-        raise AssertionError(f"no client may be built for a malformed event ({service})")
+from tests.failover.world import World, alarm_event, context, scheduled_event
 
 
 def _missing_detail() -> dict[str, Any]:
@@ -46,24 +36,24 @@ def _missing_detail() -> dict[str, Any]:
 ])
 def test_malformed_event_raises_before_any_aws_call(static_env: dict[str, str], event: Any,
                                                     message: str) -> None:
-    factory = RecordingFactory()
+    factory = RefusingClients()
     with pytest.raises(MalformedEventError) as err:
-        handle(event, FakeContext(), clients=factory, settings=load_settings(static_env))
+        handle(event, context(), clients=factory, settings=load_settings(static_env))
     assert message in str(err.value)
     assert factory.requested == []
 
 
 def test_alarm_for_another_alarm_is_rejected(static_env: dict[str, str]) -> None:
-    factory = RecordingFactory()
+    factory = RefusingClients()
     with pytest.raises(MalformedEventError, match="is not the health-check alarm"):
-        handle(alarm_event(name="some-other-alarm"), FakeContext(), clients=factory,
+        handle(alarm_event(name="some-other-alarm"), context(), clients=factory,
                settings=load_settings(static_env))
     assert factory.requested == []
 
 
 def test_alarm_back_to_ok_is_a_no_op(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica")
-    result = handle(alarm_event(state="OK"), FakeContext(), clients=world.clients)
+    result = handle(alarm_event(state="OK"), context(), clients=world.clients)
     assert result["status"] == "ignored"
     assert sum(world.clients.calls.values()) == 0
 
@@ -79,10 +69,10 @@ def test_valid_shapes_parse() -> None:
 def test_force_must_be_json_true_or_false(static_env: dict[str, str], force: Any) -> None:
     """A coerced ``force`` (``"yes"`` promoted a healthy primary's standby) is refused with a
     message naming the field and what it accepts; nothing runs."""
-    factory = RecordingFactory()
+    factory = RefusingClients()
     event = {"action": "failover", "reason": "x", "force": force}
     with pytest.raises(MalformedEventError) as err:
-        handle(event, FakeContext(), clients=factory, settings=load_settings(static_env))
+        handle(event, context(), clients=factory, settings=load_settings(static_env))
     assert f"force: must be JSON true or false, got {force!r}" in str(err.value)
     assert factory.requested == []
 
@@ -102,9 +92,9 @@ def test_force_accepts_json_booleans() -> None:
 ])
 def test_an_alarm_event_from_another_account_or_region_is_refused(
         static_env: dict[str, str], change: dict[str, str], message: str) -> None:
-    factory = RecordingFactory()
+    factory = RefusingClients()
     with pytest.raises(MalformedEventError) as err:
-        handle(alarm_event(**change), FakeContext(), clients=factory,
+        handle(alarm_event(**change), context(), clients=factory,
                settings=load_settings(static_env))
     assert message in str(err.value)
     assert factory.requested == []
@@ -127,8 +117,8 @@ def test_a_replayed_or_stale_alarm_event_is_ignored_with_a_logged_reason(
     logged: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(app.logger, "warning",
                         lambda msg, *a, extra=None, **k: logged.append((msg, extra or {})))
-    factory = RecordingFactory()
-    result = handle(event(), FakeContext(), clients=factory, settings=load_settings(static_env))
+    factory = RefusingClients()
+    result = handle(event(), context(), clients=factory, settings=load_settings(static_env))
     assert result["status"] == "ignored"
     assert re.search(reason, result["reason"]), result["reason"]
     assert factory.requested == []
@@ -139,8 +129,8 @@ def test_a_replayed_or_stale_alarm_event_is_ignored_with_a_logged_reason(
 def test_a_fresh_alarm_event_within_the_window_starts_the_failover(
         make_world: Callable[..., World]) -> None:
     world = make_world("read-replica", primary_status=200)
-    handle(scheduled_event(), FakeContext(), clients=world.clients)  # armed
+    handle(scheduled_event(), context(), clients=world.clients)  # armed
     world.primary.status = 503
-    result = handle(alarm_event(age_seconds=230), FakeContext(), clients=world.clients)
+    result = handle(alarm_event(age_seconds=230), context(), clients=world.clients)
     assert result["status"] == "completed", result
     assert world.promotions == ["shop-standby"]

@@ -7,27 +7,20 @@ from collections.abc import Callable
 import boto3
 
 from handlers.failover.app import handle
-from tests.failover.world import (
-    PRIMARY,
-    STANDBY,
-    FakeContext,
-    World,
-    closed_port,
-    manual,
-    scheduled_event,
-)
+from tests.failover.cycle import cdc_latency, deploy_write_switches, ready_for_failback
+from tests.failover.world import PRIMARY, STANDBY, World, context, manual, recording_clients, scheduled_event
 
 
 def _failed_over(make_world: Callable[..., World], strategy: str = "read-replica") -> World:
     world = make_world(strategy)
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     world.messages()
     return world
 
 
 def test_failback_refused_without_reverse_replication(make_world: Callable[..., World]) -> None:
     world = _failed_over(make_world)
-    result = handle(manual("failback", "primary is back"), FakeContext(), clients=world.clients)
+    result = handle(manual("failback", "primary is back"), context(), clients=world.clients)
     assert result["status"] == "failback-refused"
     assert "no read replica of shop-standby in us-east-1" in result["reason"]
     assert result["gate"] == 1
@@ -41,31 +34,23 @@ def test_failback_refused_without_reverse_replication(make_world: Callable[..., 
 def test_failback_releases_gate_once_a_reverse_replica_exists(
         make_world: Callable[..., World]) -> None:
     world = _failed_over(make_world)
-    standby_arn = world.standby_instance()["DBInstanceArn"]
-    boto3.client("rds", region_name=PRIMARY).create_db_instance_read_replica(
-        DBInstanceIdentifier="shop-primary-reverse", SourceDBInstanceIdentifier=standby_arn,
-        DBInstanceClass="db.r6g.large", SourceRegion=STANDBY)
-    result = handle(manual("failback", "reverse replica in sync"), FakeContext(),
+    world.reverse_replica()
+    ready_for_failback("shop-primary-reverse")
+    result = handle(manual("failback", "reverse replica in sync"), context(),
                     clients=world.clients)
     assert result["status"] == "failed-back", result
     assert world.store().gate().tripped is False
     assert world.gate_stats()["Minimum"] == 0.0
     world.primary.status = 200
-    assert handle(scheduled_event(), FakeContext(), clients=world.clients)["gate"] == 0
+    assert handle(scheduled_event(), context(), clients=world.clients)["gate"] == 0
     assert {m.get("reason") for m in world.messages()} == {"reverse replica in sync"}
 
 
 def test_failback_refused_when_primary_region_cannot_be_checked(
         make_world: Callable[..., World]) -> None:
     world = _failed_over(make_world)
-    from botocore.config import Config
-
-    from tests.failover.world import Clients
-    port = closed_port()
-    world.clients = Clients(
-        endpoint_for=lambda r: f"http://127.0.0.1:{port}" if r == PRIMARY else None,
-        config_for=lambda r: Config(retries={"mode": "standard", "max_attempts": 1}))
-    result = handle(manual("failback", "try"), FakeContext(), clients=world.clients)
+    world.clients = recording_clients(down_regions={PRIMARY})
+    result = handle(manual("failback", "try"), context(), clients=world.clients)
     assert result["status"] == "failback-refused"
     assert result["reason"].startswith("cannot verify reverse replication")
     assert world.store().gate().tripped is True
@@ -73,7 +58,7 @@ def test_failback_refused_when_primary_region_cannot_be_checked(
 
 def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., World]) -> None:
     world = _failed_over(make_world, "dms")
-    refused = handle(manual("failback", "back"), FakeContext(), clients=world.clients)
+    refused = handle(manual("failback", "back"), context(), clients=world.clients)
     assert refused["status"] == "failback-refused"
     assert "no running DMS task reads from the standby" in refused["reason"]
 
@@ -87,14 +72,17 @@ def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., Wor
         TableMappings='{"rules": []}')["ReplicationTask"]
     dms.start_replication_task(ReplicationTaskArn=reverse["ReplicationTaskArn"],
                                StartReplicationTaskType="start-replication")
-    allowed = handle(manual("failback", "reverse CDC running"), FakeContext(),
+    deploy_write_switches()
+    cdc_latency(reverse["ReplicationTaskArn"], 1.0)
+    cdc_latency(reverse["ReplicationTaskArn"], 0.0, after_seconds=120)
+    allowed = handle(manual("failback", "reverse CDC running"), context(),
                      clients=world.clients)
     assert allowed["status"] == "failed-back", allowed
 
 
 def test_failback_without_a_failover_is_refused(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica")
-    result = handle(manual("failback", "why not"), FakeContext(), clients=world.clients)
+    result = handle(manual("failback", "why not"), context(), clients=world.clients)
     assert result == {"status": "failback-refused", "gate": 0,
                       "reason": "the gate is not tripped: there is nothing to fail back"}
 
@@ -102,12 +90,13 @@ def test_failback_without_a_failover_is_refused(make_world: Callable[..., World]
 def test_status_report_reads_state_only(make_world: Callable[..., World]) -> None:
     world = _failed_over(make_world)
     before = world.clients.calls.copy()
-    report = handle({"action": "status"}, FakeContext(), clients=world.clients)
+    report = handle({"action": "status"}, context(), clients=world.clients)
     assert report["status"] == "report"
     assert report["failover_status"] == "completed"
     assert report["gate"]["tripped"] is True
     assert report["gate"]["generation"] == 1
-    assert world.clients.calls - before == {"dynamodb.GetItem": 4}
+    # The state table, then live reads of the databases for the phase hint: no write.
+    assert world.clients.calls - before == {"dynamodb.GetItem": 5, "rds.DescribeDBInstances": 3}
 
 
 def test_failback_takes_the_lambda_time_its_switch_back_waits_with() -> None:

@@ -16,7 +16,6 @@ import moto.dynamodb.models as ddb_models
 import moto.rds.models as rds_models
 import moto.sns.models as sns_models
 import pytest
-from botocore.config import Config
 from moto.awslambda.exceptions import LambdaClientError
 from moto.cloudwatch.exceptions import CloudWatchException
 from moto.dms.exceptions import DmsClientError
@@ -25,36 +24,24 @@ from moto.rds.exceptions import RDSClientError
 from moto.sns.exceptions import SNSException
 
 from contract.names import FAILOVER_STEPS
+from emulator.clients import RecordingClients
 from handlers.failover.app import handle
-from handlers.shared.aws import RETRY_CONFIG
-from tests.failover.world import (
-    PRIMARY,
-    STANDBY,
-    Clients,
-    FakeContext,
-    World,
-    closed_port,
-    manual,
-)
+from tests.failover.world import PRIMARY, STANDBY, World, context, manual, recording_clients
 
 #: moto warns that "Throttling" is not a modelled error shape; botocore still reads the code.
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
 
 
-def _primary_down_clients() -> Clients:
+def _primary_down_clients() -> RecordingClients:
     """Primary-Region clients point at a closed loopback port: that Region is down."""
-    port = closed_port()
-    down = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=1,
-                  read_timeout=1)
-    return Clients(endpoint_for=lambda r: f"http://127.0.0.1:{port}" if r == PRIMARY else None,
-                   config_for=lambda r: down if r == PRIMARY else RETRY_CONFIG)
+    return recording_clients(down_regions={PRIMARY}, down_attempts=2)
 
 
 def test_failover_completes_with_primary_region_apis_unreachable(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
     world.clients = _primary_down_clients()
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     record = world.store().get("failover")
@@ -67,39 +54,30 @@ def test_failover_completes_with_primary_region_apis_unreachable(
     assert len(world.messages()) == 1  # only the standby Region's topic was reachable
 
 
+def _each(cls: type, error: Callable[[], Exception], *methods: str
+          ) -> list[tuple[type, str, Callable[[], Exception]]]:
+    return [(cls, method, error) for method in methods]
+
+
 #: (backend class, method, error) for every AWS operation a failover can make. Each error
 #: is the service's own moto exception with a throttling code botocore retries.
 THROTTLED: list[tuple[type, str, Callable[[], Exception]]] = [
-    (rds_models.RDSBackend, "describe_db_instances",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (rds_models.RDSBackend, "promote_read_replica",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (rds_models.RDSBackend, "describe_db_snapshots",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot",
-     lambda: RDSClientError("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "get_alarms_by_alarm_names",  # serves DescribeAlarms
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "get_metric_statistics",
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "list_metrics",
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (cw_models.CloudWatchBackend, "put_metric_data",
-     lambda: CloudWatchException("Throttling", "Rate exceeded")),
-    (ddb_models.DynamoDBBackend, "get_item",
-     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
-    (ddb_models.DynamoDBBackend, "put_item",
-     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
-    (ddb_models.DynamoDBBackend, "update_item",
-     lambda: DynamodbException("ThrottlingException", "Rate exceeded")),
-    (sns_models.SNSBackend, "publish", lambda: SNSException("Throttling", "Rate exceeded")),
-    (dms_models.DatabaseMigrationServiceBackend, "describe_replication_tasks",
-     lambda: DmsClientError("ThrottlingException", "Rate exceeded")),
-    (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task",
-     lambda: DmsClientError("ThrottlingException", "Rate exceeded")),
+    *_each(rds_models.RDSBackend, lambda: RDSClientError("Throttling", "Rate exceeded"),
+           "describe_db_instances", "promote_read_replica", "describe_db_snapshots",
+           "restore_db_instance_from_db_snapshot"),
+    *_each(cw_models.CloudWatchBackend, lambda: CloudWatchException("Throttling", "Rate exceeded"),
+           "get_alarms_by_alarm_names",  # serves DescribeAlarms
+           "get_metric_statistics", "list_metrics", "put_metric_data"),
+    *_each(ddb_models.DynamoDBBackend,
+           lambda: DynamodbException("ThrottlingException", "Rate exceeded"),
+           "get_item", "put_item", "update_item"),
+    *_each(sns_models.SNSBackend, lambda: SNSException("Throttling", "Rate exceeded"), "publish"),
+    *_each(dms_models.DatabaseMigrationServiceBackend,
+           lambda: DmsClientError("ThrottlingException", "Rate exceeded"),
+           "describe_replication_tasks", "stop_replication_task"),
     # With use_docker false moto serves Lambda from LambdaSimpleBackend.
-    (lambda_simple.LambdaSimpleBackend, "invoke",
-     lambda: LambdaClientError("TooManyRequestsException", "Rate exceeded")),
+    *_each(lambda_simple.LambdaSimpleBackend,
+           lambda: LambdaClientError("TooManyRequestsException", "Rate exceeded"), "invoke"),
 ]
 
 
@@ -146,7 +124,7 @@ def test_failover_completes_under_throttling_of_every_call(
         make_world: Callable[..., World]) -> None:
     world = make_world(strategy)
     with throttle_every_call(2, monkeypatch) as raised:
-        result = handle(manual(), FakeContext(), clients=world.clients)
+        result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     for method in USED[strategy] | COMMON:

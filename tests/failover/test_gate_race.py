@@ -11,7 +11,8 @@ import pytest
 
 from handlers.failover import gate
 from handlers.failover.app import handle
-from tests.failover.world import PRIMARY, STACK, STANDBY, FakeContext, World, manual, scheduled_event
+from tests.failover.cycle import ready_for_failback
+from tests.failover.world import STACK, STANDBY, World, context, manual, scheduled_event
 
 
 def _racing_publish(monkeypatch: pytest.MonkeyPatch, when: int,
@@ -36,21 +37,19 @@ def _racing_publish(monkeypatch: pytest.MonkeyPatch, when: int,
 def test_failback_between_a_ticks_read_and_publish_is_not_undone(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
-    boto3.client("rds", region_name=PRIMARY).create_db_instance_read_replica(
-        DBInstanceIdentifier="shop-primary-reverse",
-        SourceDBInstanceIdentifier=world.standby_instance()["DBInstanceArn"],
-        DBInstanceClass="db.r6g.large", SourceRegion=STANDBY)
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
+    world.reverse_replica()
+    ready_for_failback("shop-primary-reverse")
     world.primary.status = 200
     failbacks: list[dict[str, Any]] = []
 
     def operator_failback() -> None:
-        failbacks.append(handle(manual("failback", "reverse replica in sync"), FakeContext(),
+        failbacks.append(handle(manual("failback", "reverse replica in sync"), context(),
                                 clients=world.clients))
 
     # The tick reads "tripped"; the failback releases and publishes 0; then the tick's 1.
     published = _racing_publish(monkeypatch, 1, operator_failback)
-    tick = handle(scheduled_event(), FakeContext(), clients=world.clients)
+    tick = handle(scheduled_event(), context(), clients=world.clients)
 
     assert [f["status"] for f in failbacks] == ["failed-back"]
     assert published == [0, 1, 0]  # failback's 0, the tick's stale 1, the tick's correction
@@ -60,7 +59,7 @@ def test_failback_between_a_ticks_read_and_publish_is_not_undone(
     assert latch.last_published == 0
     assert latch.generation == 2  # tripped once, released once
     published.clear()
-    assert handle(scheduled_event(), FakeContext(), clients=world.clients)["gate"] == 0
+    assert handle(scheduled_event(), context(), clients=world.clients)["gate"] == 0
     assert published == [0]
 
 

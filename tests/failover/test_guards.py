@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from moto.rds.models import rds_backends
 
 from handlers.failover.app import handle
 from handlers.failover.state import StateStore
-from tests.failover.world import ACCOUNT, PRIMARY, STANDBY, TABLE, FakeContext, World, manual
+from tests.failover.world import ACCOUNT, PRIMARY, TABLE, World, context, manual
 
 
 def _items(world: World, prefix: str) -> list[dict[str, Any]]:
@@ -30,12 +29,12 @@ def test_a_failover_racing_a_completed_one_answers_already_failed_over(
 
     def acquire(self: StateStore, owner: str, failover_id: str, *a: Any, **k: Any) -> bool:
         if owner == "b" and not first:
-            first.append(handle(manual(reason="A"), FakeContext(aws_request_id="a"),
+            first.append(handle(manual(reason="A"), context(request_id="a"),
                                 clients=world.clients))
         return real(self, owner, failover_id, *a, **k)
 
     monkeypatch.setattr(StateStore, "acquire_lock", acquire)
-    second = handle(manual(reason="B"), FakeContext(aws_request_id="b"), clients=world.clients)
+    second = handle(manual(reason="B"), context(request_id="b"), clients=world.clients)
 
     assert first[0]["status"] == "completed"
     assert second == {"status": "already-failed-over", "failover_id": first[0]["failover_id"],
@@ -53,16 +52,13 @@ def test_a_failover_racing_a_completed_one_answers_already_failed_over(
 def test_failback_waits_for_a_reverse_replica_that_is_not_available(
         make_world: Callable[..., World], status: str) -> None:
     world = make_world("read-replica")
-    assert handle(manual(), FakeContext(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     world.messages()
-    boto3.client("rds", region_name=PRIMARY).create_db_instance_read_replica(
-        DBInstanceIdentifier="shop-primary-reverse",
-        SourceDBInstanceIdentifier=world.standby_instance()["DBInstanceArn"],
-        DBInstanceClass="db.r6g.large", SourceRegion=STANDBY)
+    world.reverse_replica()
     # moto makes a replica available at once: set the state RDS reports while it is not.
     rds_backends[ACCOUNT][PRIMARY].databases["shop-primary-reverse"].status = status
 
-    result = handle(manual("failback", "primary is back"), FakeContext(), clients=world.clients)
+    result = handle(manual("failback", "primary is back"), context(), clients=world.clients)
 
     assert result == {"status": "failback-refused", "gate": 1, "reason":
                       f"reverse replica shop-primary-reverse is {status!r}, not 'available'"}

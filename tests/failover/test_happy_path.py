@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from contract.names import FAILOVER_STEPS
 from handlers.failover.app import handle
-from tests.failover.world import STANDBY, STANDBY_ID, FakeContext, World, manual
+from tests.failover.world import STANDBY, STANDBY_ID, World, context, manual
 
 #: The one database-changing call per strategy, made exactly once.
 CHANGE = {"read-replica": "rds.PromoteReadReplica", "dms": "dms.StopReplicationTask",
@@ -16,7 +16,7 @@ CHANGE = {"read-replica": "rds.PromoteReadReplica", "dms": "dms.StopReplicationT
 def test_manual_failover_completes_every_step(make_world: Callable[..., World],
                                                strategy: str) -> None:
     world = make_world(strategy)
-    result = handle(manual(reason="region outage"), FakeContext(), clients=world.clients)
+    result = handle(manual(reason="region outage"), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     assert [s["step"] for s in result["steps"]] == list(FAILOVER_STEPS)
@@ -49,7 +49,7 @@ def test_manual_failover_completes_every_step(make_world: Callable[..., World],
 
 def test_strategy_details_are_recorded(make_world: Callable[..., World], strategy: str) -> None:
     world = make_world(strategy)
-    handle(manual(), FakeContext(), clients=world.clients)
+    handle(manual(), context(), clients=world.clients)
     steps = world.store().get("failover")["steps"]
     readiness, promote = steps["check_readiness"]["detail"], steps["promote"]["detail"]
     if strategy == "read-replica":

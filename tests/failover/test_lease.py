@@ -14,16 +14,29 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.faults import SimulatedCrash
 from handlers.failover import lease, state
 from handlers.failover.app import handle
 from handlers.failover.lease import Heartbeat, LockLost
 from handlers.failover.steps import STEPS
-from tests.failover.world import FakeContext as Ctx
-from tests.failover.world import SimulatedCrash, World, manual, scheduled_event
+from tests.failover.world import World, context, manual, scheduled_event
 
 
 def heartbeat_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == lease.THREAD_NAME and t.is_alive()]
+
+
+def started_heartbeats(monkeypatch: pytest.MonkeyPatch) -> list[Heartbeat]:
+    """Every heartbeat started from now on, in order."""
+    started: list[Heartbeat] = []
+    real_start = Heartbeat.start
+
+    def start(self: Heartbeat) -> Heartbeat:
+        started.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr(Heartbeat, "start", start)
+    return started
 
 
 def steal_lock(world: World, owner: str = "rival") -> None:
@@ -65,7 +78,7 @@ def test_lease_is_renewed_while_an_invocation_outlasts_it_and_no_competitor_gets
         return real_warm(ctx)
 
     monkeypatch.setitem(STEPS, "warm", slow_warm)
-    result = handle(manual(), Ctx(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "completed"
     assert seen["elapsed"] > 2 * short_lease  # the step outlasted two leases
@@ -105,14 +118,14 @@ def test_crash_mid_failover_resumes_one_lease_later(
 
     monkeypatch.setitem(STEPS, "warm", crash)
     with pytest.raises(SimulatedCrash):
-        handle(manual(), Ctx(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
     assert heartbeat_threads() == []  # the crash stopped the heartbeat too
     monkeypatch.setitem(STEPS, "warm", real_warm)
 
     fake_clock.advance(state.LEASE_SECONDS - 10)
-    assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "locked"
+    assert handle(scheduled_event(), context(), clients=world.clients)["status"] == "locked"
     fake_clock.advance(11)
-    result = handle(scheduled_event(), Ctx(), clients=world.clients)
+    result = handle(scheduled_event(), context(), clients=world.clients)
     assert result["status"] == "completed" and result["resumed"] is True
     assert world.promotions == ["shop-standby"]
 
@@ -170,7 +183,7 @@ def test_losing_the_lock_stops_the_runner_before_the_next_step(
         return res
 
     monkeypatch.setitem(STEPS, "check_readiness", readiness_then_lose_lock)
-    result = handle(manual(), Ctx(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "lock-lost"
     assert world.promotions == []
@@ -195,7 +208,7 @@ def test_losing_the_lock_stops_a_poll_loop(make_world: Callable[..., World],
         return db
 
     monkeypatch.setattr(RDSBackend, "promote_read_replica", slow_promote)
-    result = handle(manual(), Ctx(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "lock-lost"
     promote = world.store().get("failover")["steps"]["promote"]
@@ -207,14 +220,7 @@ def test_losing_the_lock_stops_a_poll_loop(make_world: Callable[..., World],
 def test_heartbeat_stops_when_the_handler_returns_or_raises(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
-    started: list[Heartbeat] = []
-    real_start = Heartbeat.start
-
-    def start(self: Heartbeat) -> Heartbeat:
-        started.append(self)
-        return real_start(self)
-
-    monkeypatch.setattr(Heartbeat, "start", start)
+    started = started_heartbeats(monkeypatch)
     real_save = state.StateStore.save_failover
 
     def broken_save(self: state.StateStore, record: Any, **kw: Any) -> None:
@@ -222,13 +228,13 @@ def test_heartbeat_stops_when_the_handler_returns_or_raises(
 
     monkeypatch.setattr(state.StateStore, "save_failover", broken_save)
     with pytest.raises(RuntimeError, match="state table write failed"):
-        handle(manual(), Ctx(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
     assert len(started) == 1 and started[0].alive is False
     assert heartbeat_threads() == []
     assert world.store().get("lock")["lease_expires_epoch"] == 0  # released on the error
 
     monkeypatch.setattr(state.StateStore, "save_failover", real_save)
-    assert handle(manual(), Ctx(), clients=world.clients)["status"] == "completed"
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
     assert len(started) == 2 and started[1].alive is False
     assert heartbeat_threads() == []
 
@@ -236,16 +242,9 @@ def test_heartbeat_stops_when_the_handler_returns_or_raises(
 def test_failback_holds_the_lock_with_a_heartbeat(make_world: Callable[..., World],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
-    assert handle(manual(), Ctx(), clients=world.clients)["status"] == "completed"
-    started: list[Heartbeat] = []
-    real_start = Heartbeat.start
-
-    def start(self: Heartbeat) -> Heartbeat:
-        started.append(self)
-        return real_start(self)
-
-    monkeypatch.setattr(Heartbeat, "start", start)
-    out = handle(manual("failback", "primary back"), Ctx(), clients=world.clients)
+    assert handle(manual(), context(), clients=world.clients)["status"] == "completed"
+    started = started_heartbeats(monkeypatch)
+    out = handle(manual("failback", "primary back"), context(), clients=world.clients)
     assert out["status"] == "failback-refused"  # no reverse replica in this world
     assert len(started) == 1 and started[0].alive is False
     assert world.store().get("lock")["lease_expires_epoch"] == 0

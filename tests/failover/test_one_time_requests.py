@@ -14,9 +14,10 @@ import pytest
 from moto.dms.exceptions import DmsClientError
 from moto.rds.exceptions import DBInstanceNotFoundError, InvalidDBInstanceStateError, RDSClientError
 
+from emulator.faults import SimulatedCrash
 from handlers.failover import once, state
 from handlers.failover.app import handle
-from tests.failover.world import STANDBY_ID, FakeContext, SimulatedCrash, World, manual, scheduled_event
+from tests.failover.world import STANDBY_ID, World, context, manual, scheduled_event
 
 pytestmark = pytest.mark.filterwarnings("ignore:Exception.*does not match an error shape")
 
@@ -59,7 +60,7 @@ def test_refused_promotion_is_requested_again_on_the_next_trigger(
     _fast_retries(monkeypatch)
     calls = _fail_first(monkeypatch, rds_models.RDSBackend, "promote_read_replica", error, times)
 
-    first = handle(manual(), FakeContext(), clients=world.clients)
+    first = handle(manual(), context(), clients=world.clients)
     assert first["status"] == "step-failed", first
     assert "requested again on the next trigger" in first["error"]
     record = world.store().get("failover")
@@ -68,7 +69,7 @@ def test_refused_promotion_is_requested_again_on_the_next_trigger(
                                                                  "Throttling"}
     assert world.promotions == []
 
-    second = handle(scheduled_event(), FakeContext(), clients=world.clients)
+    second = handle(scheduled_event(), context(), clients=world.clients)
     assert second["status"] == "completed", second
     assert world.promotions == [STANDBY_ID]
     assert len(calls) == times + 1
@@ -89,13 +90,13 @@ def test_crash_after_intent_before_call_resumes_and_promotes_exactly_once(
 
     monkeypatch.setattr(rds_models.RDSBackend, "promote_read_replica", crash_before_call)
     with pytest.raises(SimulatedCrash):
-        handle(manual(), FakeContext(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
     crashed = world.store().get("failover")
     assert crashed["promotion_requested_state"] == "intent"
     monkeypatch.setattr(rds_models.RDSBackend, "promote_read_replica", bridged)
 
     fake_clock.advance(state.LEASE_SECONDS + 1)
-    result = handle(scheduled_event(), FakeContext(), clients=world.clients)
+    result = handle(scheduled_event(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     assert world.promotions == [STANDBY_ID]
     record = world.store().get("failover")
@@ -105,36 +106,45 @@ def test_crash_after_intent_before_call_resumes_and_promotes_exactly_once(
     assert waited >= once.GRACE_SECONDS
 
 
+def _refused_then_next_tick(make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch,
+                            strategy: str, cls: type, method: str,
+                            error: Callable[[], BaseException]) -> tuple[World, list[str], list[Any]]:
+    """A manual failover of ``strategy`` whose first ``cls.method`` call is refused with
+    ``error()``, then the next watchdog tick: the world, the method's calls, and per
+    invocation ``(result, failover record as it stood after it)``."""
+    world = make_world(strategy)
+    calls = _fail_first(monkeypatch, cls, method, error)
+    runs = []
+    for event in (manual(), scheduled_event()):
+        result = handle(event, context(), clients=world.clients)
+        runs.append((result, world.store().get("failover")))
+    return world, calls, runs
+
+
 def test_refused_dms_stop_is_requested_again(make_world: Callable[..., World],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    world = make_world("dms")
-    calls = _fail_first(monkeypatch, dms_models.DatabaseMigrationServiceBackend,
-                        "stop_replication_task",
-                        lambda: DmsClientError("AccessDeniedFault", "not yet"))
-    first = handle(manual(), FakeContext(), clients=world.clients)
+    _, calls, [(first, after_first), (second, record)] = _refused_then_next_tick(
+        make_world, monkeypatch, "dms", dms_models.DatabaseMigrationServiceBackend,
+        "stop_replication_task", lambda: DmsClientError("AccessDeniedFault", "not yet"))
     assert first["status"] == "step-failed", first
-    assert world.store().get("failover")["dms_stop_requested_state"] == "failed"
-    second = handle(scheduled_event(), FakeContext(), clients=world.clients)
+    assert after_first["dms_stop_requested_state"] == "failed"
     assert second["status"] == "completed", second
     assert len(calls) == 2
-    record = world.store().get("failover")
     assert record["dms_stop_requested_state"] == "accepted"
     assert record["dms_stopped_at"]
 
 
 def test_refused_restore_is_requested_again(make_world: Callable[..., World],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    world = make_world("snapshot-restore")
-    calls = _fail_first(monkeypatch, rds_models.RDSBackend,
-                        "restore_db_instance_from_db_snapshot",
-                        lambda: RDSClientError("InsufficientDBInstanceCapacity", "try later"))
-    first = handle(manual(), FakeContext(), clients=world.clients)
+    world, calls, [(first, _), (second, record)] = _refused_then_next_tick(
+        make_world, monkeypatch, "snapshot-restore", rds_models.RDSBackend,
+        "restore_db_instance_from_db_snapshot",
+        lambda: RDSClientError("InsufficientDBInstanceCapacity", "try later"))
     assert first["status"] == "step-failed", first
     assert "InsufficientDBInstanceCapacity" in first["error"]
-    second = handle(scheduled_event(), FakeContext(), clients=world.clients)
     assert second["status"] == "completed", second
     assert len(calls) == 2
-    assert world.store().get("failover")["restore_requested_attempts"] == 2
+    assert record["restore_requested_attempts"] == 2
     assert world.standby_instance()["DBInstanceStatus"] == "available"
 
 
@@ -167,9 +177,9 @@ def test_restore_that_landed_unseen_is_adopted_on_already_exists(
     monkeypatch.setattr(rds_models.RDSBackend, "describe_db_instances",
                         hidden_until_second_restore)
     with pytest.raises(SimulatedCrash):
-        handle(manual(), FakeContext(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
     fake_clock.advance(state.LEASE_SECONDS + 1)
-    result = handle(scheduled_event(), FakeContext(), clients=world.clients)
+    result = handle(scheduled_event(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     assert len(restores) == 2
     record = world.store().get("failover")

@@ -10,15 +10,7 @@ import boto3
 import pytest
 
 from handlers.failover.app import handle
-from tests.failover.world import (
-    STANDBY,
-    STANDBY_ID,
-    FakeContext,
-    World,
-    _instance,
-    manual,
-    seed_metric,
-)
+from tests.failover.world import STANDBY, STANDBY_ID, World, context, manual
 
 #: The one database-changing call per strategy.
 CHANGE = ("rds.PromoteReadReplica", "dms.StopReplicationTask",
@@ -37,7 +29,7 @@ def _detach_by_hand(world: World) -> str:
         dms = boto3.client("dms", region_name=STANDBY)
         dms.stop_replication_task(ReplicationTaskArn=world.settings.dms_task_arn)
         return "DMS task is 'stopped', not 'running'"
-    _instance(boto3.client("rds", region_name=STANDBY), STANDBY_ID)
+    world.builder.database(STANDBY_ID, region=STANDBY)
     return f"restore target {STANDBY_ID} already exists"
 
 
@@ -52,7 +44,7 @@ def test_a_standby_detached_before_the_failover_is_not_ready(
         make_world: Callable[..., World], strategy: str) -> None:
     world = make_world(strategy)
     problem = _detach_by_hand(world)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
 
     assert result["status"] == "not-ready", result
     readiness = world.store().get("failover")["steps"]["check_readiness"]
@@ -69,7 +61,7 @@ def test_force_fails_over_to_a_detached_standby(make_world: Callable[..., World]
                                                 strategy: str) -> None:
     world = make_world(strategy)
     _detach_by_hand(world)
-    result = handle(manual(force=True), FakeContext(), clients=world.clients)
+    result = handle(manual(force=True), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     steps = world.store().get("failover")["steps"]
@@ -111,7 +103,7 @@ def test_only_negative_replica_lag_is_not_ready(make_world: Callable[..., World]
     cw = boto3.client("cloudwatch", region_name=STANDBY)
     # Replace the seeded healthy lag: a new world whose only datapoints are -1.
     _reset_lag(world, cw, datapoints)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready", result
     detail = world.store().get("failover")["steps"]["check_readiness"]["detail"]
     assert detail["not_ready"] == [
@@ -127,7 +119,8 @@ def _reset_lag(world: World, cw: Any, datapoints: list[float]) -> None:
     backend = cloudwatch_backends["123456789012"][STANDBY]
     backend.metric_data = [d for d in backend.metric_data if d.name != "ReplicaLag"]
     for value in datapoints:
-        seed_metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": STANDBY_ID}, value)
+        world.builder.seed_metric("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": STANDBY_ID},
+                                  value)
     assert cw.get_metric_statistics(
         Namespace="AWS/RDS", MetricName="ReplicaLag",
         Dimensions=[{"Name": "DBInstanceIdentifier", "Value": STANDBY_ID}],

@@ -4,24 +4,33 @@ us-east-1 (where AWS/Route53 HealthCheckStatus exists), never in the primary Reg
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from handlers.failover.app import default_clients, handle
 from handlers.shared import aws
-from tests.failover.world import HEALTH_REGION, FakeContext, World, manual
+from tests.failover.world import HEALTH_REGION, World, context, manual
 
 #: (primary, standby): reversed from the default, and neither being us-east-1.
 REGIONS = {"reversed": ("us-west-2", "us-east-1"), "neither us-east-1": ("us-west-2", "eu-west-1")}
 
 
+def _manual_failover(make_world: Callable[..., World], regions: tuple[str, str],
+                     alarm_state: str) -> tuple[World, dict[str, Any], dict[str, Any]]:
+    """A manual failover in a stack of ``regions`` whose primary answers 503 and whose
+    health alarm is in ``alarm_state``: the world, the result, verify_failure's detail."""
+    world = make_world("read-replica", primary_status=503, alarm_state=alarm_state,
+                       regions=regions)
+    result = handle(manual(), context(), clients=world.clients)
+    return world, result, world.store().get("failover")["steps"]["verify_failure"]["detail"]
+
+
 @pytest.mark.parametrize("regions", REGIONS.values(), ids=REGIONS.keys())
 def test_alarm_ok_is_a_false_positive_whatever_the_regions(
         make_world: Callable[..., World], regions: tuple[str, str]) -> None:
-    world = make_world("read-replica", primary_status=503, alarm_state="OK", regions=regions)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    world, result, detail = _manual_failover(make_world, regions, "OK")
     assert result["status"] == "false-positive", result
-    detail = world.store().get("failover")["steps"]["verify_failure"]["detail"]
     assert (detail["health_alarm"], detail["health_alarm_region"]) == ("OK", HEALTH_REGION)
     assert world.clients.by_region[f"{HEALTH_REGION}:cloudwatch.DescribeAlarms"] == 1
     assert world.clients.calls["cloudwatch.DescribeAlarms"] == 1
@@ -32,10 +41,8 @@ def test_alarm_ok_is_a_false_positive_whatever_the_regions(
 @pytest.mark.parametrize("regions", REGIONS.values(), ids=REGIONS.keys())
 def test_alarm_in_alarm_confirms_the_failure_whatever_the_regions(
         make_world: Callable[..., World], regions: tuple[str, str]) -> None:
-    world = make_world("read-replica", primary_status=503, alarm_state="ALARM", regions=regions)
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    world, result, detail = _manual_failover(make_world, regions, "ALARM")
     assert result["status"] == "completed", result
-    detail = world.store().get("failover")["steps"]["verify_failure"]["detail"]
     assert detail["health_alarm"] == "ALARM"
     assert detail["verdict"] == "primary failure confirmed"
     assert world.promotions == ["shop-standby"]

@@ -9,17 +9,12 @@ from typing import Any
 import pytest
 
 from contract.names import FAILOVER_STEPS
+from emulator.bridges import atomic_dynamodb_writes
+from emulator.faults import SimulatedCrash
 from handlers.failover import runner, state
 from handlers.failover.app import handle
 from handlers.failover.records import FailoverRecord
-from tests.failover.world import FakeContext as Ctx
-from tests.failover.world import (
-    SimulatedCrash,
-    World,
-    bridge_atomic_dynamodb_writes,
-    manual,
-    scheduled_event,
-)
+from tests.failover.world import World, context, manual, scheduled_event
 
 
 def test_ten_concurrent_invocations_run_exactly_one_failover(
@@ -30,9 +25,9 @@ def test_ten_concurrent_invocations_run_exactly_one_failover(
             world.clients(service, region)  # build clients before the threads race
 
     def invoke(_: int) -> dict[str, Any]:
-        return handle(manual(reason="concurrent"), Ctx(), clients=world.clients)
+        return handle(manual(reason="concurrent"), context(), clients=world.clients)
 
-    with bridge_atomic_dynamodb_writes(), ThreadPoolExecutor(max_workers=10) as pool:
+    with atomic_dynamodb_writes(), ThreadPoolExecutor(max_workers=10) as pool:
         results = list(pool.map(invoke, range(10)))
     statuses = sorted(r["status"] for r in results)
     assert statuses.count("completed") == 1, statuses
@@ -63,12 +58,12 @@ def test_crash_after_each_step_then_reinvoke_completes_without_second_promotion(
     world = make_world("read-replica")
     _crash_after(step, monkeypatch)
     with pytest.raises(SimulatedCrash):
-        handle(manual(), Ctx(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
 
     # The crashed holder's lease is still running: a trigger now sees the lock, cleanly.
-    assert handle(scheduled_event(), Ctx(), clients=world.clients)["status"] == "locked"
+    assert handle(scheduled_event(), context(), clients=world.clients)["status"] == "locked"
     fake_clock.advance(state.LEASE_SECONDS + 1)  # past the heartbeat-renewed lease
-    result = handle(scheduled_event(), Ctx(), clients=world.clients)
+    result = handle(scheduled_event(), context(), clients=world.clients)
 
     assert result["status"] == "completed", result
     assert result["resumed"] is True
@@ -93,10 +88,10 @@ def test_crash_between_promote_call_and_record_never_promotes_again(
 
     monkeypatch.setattr(RDSBackend, "promote_read_replica", promote_then_crash)
     with pytest.raises(SimulatedCrash):
-        handle(manual(), Ctx(), clients=world.clients)
+        handle(manual(), context(), clients=world.clients)
     monkeypatch.setattr(RDSBackend, "promote_read_replica", bridged)
     fake_clock.advance(state.LEASE_SECONDS + 1)
-    result = handle(scheduled_event(), Ctx(), clients=world.clients)
+    result = handle(scheduled_event(), context(), clients=world.clients)
     assert result["status"] == "completed"
     assert world.promotions == ["shop-standby"]
     assert world.store().get("failover")["steps"]["promote"]["attempts"] == 2
@@ -105,13 +100,13 @@ def test_crash_between_promote_call_and_record_never_promotes_again(
 def test_short_on_lambda_time_returns_in_progress_and_resumes(
         make_world: Callable[..., World]) -> None:
     world = make_world("read-replica")
-    first = handle(manual(), Ctx(remaining_ms=60_000), clients=world.clients)
+    first = handle(manual(), context(timeout_seconds=60), clients=world.clients)
     assert first["status"] == "in-progress"
     assert first["paused_before"] == "promote"  # budget 120 s > 60 s left
     assert world.promotions == []
     lock = world.store().get("lock")
     assert lock["lease_expires_epoch"] == 0  # released cleanly
-    second = handle(scheduled_event(), Ctx(), clients=world.clients)
+    second = handle(scheduled_event(), context(), clients=world.clients)
     assert second["status"] == "completed"
     assert world.promotions == ["shop-standby"]
 
@@ -132,7 +127,7 @@ def test_promotion_outlasting_an_invocation_is_polled_by_the_next(
         return db
 
     monkeypatch.setattr(RDSBackend, "promote_read_replica", slow_promote)
-    ctx = Ctx()
+    ctx = context()
     ends = fake_clock.now() + 200  # a 200 s invocation; polls advance the fake clock
 
     def remaining() -> int:
@@ -158,7 +153,7 @@ def test_promotion_outlasting_an_invocation_is_polled_by_the_next(
     self_, kwargs = pending[0]
     self_.databases[kwargs["db_instance_identifier"]].status = "available"
     bridged(self_, kwargs)  # RDS finishes the promotion (bridge: clear the replica source)
-    second = handle(scheduled_event(), Ctx(), clients=world.clients)
+    second = handle(scheduled_event(), context(), clients=world.clients)
     assert second["status"] == "completed"
     assert len(pending) == 1, "the resumed invocation must not promote again"
 
@@ -167,12 +162,12 @@ def test_step_failure_is_recorded_and_retried(make_world: Callable[..., World],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     world = make_world("read-replica")
     world.standby.status = 503
-    first = handle(manual(), Ctx(), clients=world.clients)
+    first = handle(manual(), context(), clients=world.clients)
     assert first["status"] == "step-failed"
     assert "standby endpoint unhealthy" in first["error"]
     assert world.store().get("failover")["status"] == "in-progress"
     world.standby.status = 200
-    second = handle(scheduled_event(), Ctx(), clients=world.clients)
+    second = handle(scheduled_event(), context(), clients=world.clients)
     assert second["status"] == "completed"
     assert world.store().get("failover")["steps"]["verify_recovery"]["attempts"] == 2
     assert world.promotions == ["shop-standby"]

@@ -65,7 +65,7 @@ def test_get_settings_reads_environment_once(env: dict[str, str],
 # -- environments that parse but cannot work: refused at cold start, before any client ----
 def _cold_start(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> SettingsError:
     from handlers.failover import app
-    from tests.failover.world import FakeContext, scheduled_event
+    from tests.failover.world import context, scheduled_event
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     requested: list[tuple[str, str]] = []
@@ -74,7 +74,7 @@ def _cold_start(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Setting
     get_settings.cache_clear()
     try:
         with pytest.raises(SettingsError) as err:
-            app.handler(scheduled_event(), FakeContext())
+            app.handler(scheduled_event(), context())
     finally:
         get_settings.cache_clear()
     assert requested == []

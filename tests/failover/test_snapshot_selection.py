@@ -11,10 +11,11 @@ import boto3
 import pytest
 
 from contract.names import MANAGED_BY_TAG, managed_by_value
+from emulator.orchestrators import backup_copy
 from handlers.backup import naming
 from handlers.failover.app import handle
 from handlers.failover.strategies.snapshot_restore import is_copy_of, newest_primary_copy
-from tests.failover.world import PRIMARY_ID, STACK, STANDBY, FakeContext, World, manual, seed_copy
+from tests.failover.world import PRIMARY_ID, STACK, STANDBY, World, context, manual
 
 OTHER_DB = "billing-primary"
 
@@ -30,12 +31,13 @@ def test_restore_ignores_another_protected_databases_newer_copy(
         make_world: Callable[..., World]) -> None:
     world = make_world("snapshot-restore")  # shop-primary's copy, 20 min old
     kms = world.env["STANDBY_KMS_KEY_ARN"]
-    other = seed_copy(OTHER_DB, kms_key_arn=kms, age=timedelta(minutes=5))
+    other = backup_copy(world.builder, OTHER_DB, kms_key_arn=kms, stack=STACK,
+                        age=timedelta(minutes=5))
     rds = boto3.client("rds", region_name=STANDBY)
     ours = newest_primary_copy(rds, STACK, PRIMARY_ID)
     assert ours is not None and ours["DBSnapshotIdentifier"].startswith(f"{PRIMARY_ID}-dr-")
 
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     steps = world.store().get("failover")["steps"]
     assert steps["check_readiness"]["detail"]["snapshot_id"] == ours["DBSnapshotIdentifier"]
@@ -44,13 +46,14 @@ def test_restore_ignores_another_protected_databases_newer_copy(
 
 
 def test_only_another_databases_copy_is_not_ready(make_world: Callable[..., World]) -> None:
-    world = make_world("snapshot-restore", snapshot_age=timedelta(hours=30))
+    world = make_world("snapshot-restore", copy_age=timedelta(hours=30))
     rds = boto3.client("rds", region_name=STANDBY)
     for snap in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]:
         rds.delete_db_snapshot(DBSnapshotIdentifier=snap["DBSnapshotIdentifier"])
-    seed_copy(OTHER_DB, kms_key_arn=world.env["STANDBY_KMS_KEY_ARN"], age=timedelta(minutes=5))
+    backup_copy(world.builder, OTHER_DB, kms_key_arn=world.env["STANDBY_KMS_KEY_ARN"], stack=STACK,
+                age=timedelta(minutes=5))
 
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "not-ready", result
     assert world.store().get("failover")["steps"]["check_readiness"]["detail"]["not_ready"] == [
         f"no available copy of {PRIMARY_ID} made by this stack's backups in {STANDBY}"]
@@ -105,7 +108,7 @@ def test_selector_accepts_what_the_backup_naming_generates() -> None:
 def test_restored_instance_and_its_snapshots_carry_no_managed_by_tag(
         make_world: Callable[..., World]) -> None:
     world = make_world("snapshot-restore")
-    result = handle(manual(), FakeContext(), clients=world.clients)
+    result = handle(manual(), context(), clients=world.clients)
     assert result["status"] == "completed", result
     restored_from = world.store().get("failover")["steps"]["promote"]["detail"]["snapshot_id"]
     inst = world.standby_instance()

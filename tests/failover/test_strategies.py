@@ -25,7 +25,7 @@ def test_each_strategy_module_comes_from_the_table_and_fits_the_interface(
     assert module.__name__ == SPECS[strategy].handler_module
     assert module.__name__.startswith("handlers.failover.strategies.")
     assert isinstance(module, StrategyModule)
-    for name in ("check_readiness", "promote", "check_writable", "check_reverse_replication"):
+    for name in ("check_readiness", "promote", "check_writable"):
         assert callable(getattr(module, name)), name
 
 

@@ -11,21 +11,17 @@ from typing import Any
 
 import pytest
 
+from emulator.bridges import atomic_dynamodb_writes
 from handlers.failover import watchdog
 from handlers.failover.app import handle
 from handlers.failover.records import WatchdogItem
 from handlers.failover.state import StateStore
-from tests.failover.world import (
-    FakeContext,
-    World,
-    bridge_atomic_dynamodb_writes,
-    scheduled_event,
-)
+from tests.failover.world import World, context, scheduled_event
 
 
 def _armed(make_world: Callable[..., World]) -> World:
     world = make_world("read-replica", primary_status=200)
-    assert handle(scheduled_event(), FakeContext(), clients=world.clients)["armed"] is True
+    assert handle(scheduled_event(), context(), clients=world.clients)["armed"] is True
     world.primary.status = 503
     return world
 
@@ -33,7 +29,7 @@ def _armed(make_world: Callable[..., World]) -> World:
 def test_a_redelivered_tick_does_not_count_twice(make_world: Callable[..., World]) -> None:
     world = _armed(make_world)
     first = scheduled_event()
-    results = [handle(e, FakeContext(), clients=world.clients)
+    results = [handle(e, context(), clients=world.clients)
                for e in (first, dict(first), scheduled_event(), scheduled_event())]
 
     assert [r["status"] for r in results] == ["probe-failed", "ignored", "probe-failed",
@@ -48,9 +44,9 @@ def test_a_redelivered_tick_does_not_count_twice(make_world: Callable[..., World
 def test_a_duplicate_makes_no_probe_and_no_write(make_world: Callable[..., World]) -> None:
     world = _armed(make_world)
     event = scheduled_event()
-    handle(event, FakeContext(), clients=world.clients)
+    handle(event, context(), clients=world.clients)
     hits, before = sum(world.primary.hits.values()), world.clients.calls.copy()
-    again = handle(event, FakeContext(), clients=world.clients)
+    again = handle(event, context(), clients=world.clients)
     assert again["status"] == "ignored"
     assert sum(world.primary.hits.values()) == hits
     assert world.clients.calls - before == {"dynamodb.GetItem": 1}
@@ -78,9 +74,9 @@ def _racing_reads(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
 
 def _concurrently(world: World, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for service in ("dynamodb", "cloudwatch"):
-        world.clients(service, world.standby_region)  # built before the threads race
-    with bridge_atomic_dynamodb_writes(), ThreadPoolExecutor(len(events)) as pool:
-        return list(pool.map(lambda e: handle(e, FakeContext(), clients=world.clients), events))
+        world.clients(service, world.builder.standby_region)  # built before the threads race
+    with atomic_dynamodb_writes(), ThreadPoolExecutor(len(events)) as pool:
+        return list(pool.map(lambda e: handle(e, context(), clients=world.clients), events))
 
 
 def test_two_concurrent_deliveries_of_one_tick_count_once(
@@ -112,11 +108,11 @@ def test_counted_event_ids_are_forgotten_after_the_lambda_retry_horizon(
         make_world: Callable[..., World], fake_clock: Any) -> None:
     world = _armed(make_world)
     old = scheduled_event()
-    handle(old, FakeContext(), clients=world.clients)
+    handle(old, context(), clients=world.clients)
     fake_clock.advance(watchdog.EVENT_MEMORY_SECONDS + 1)
-    handle(scheduled_event(), FakeContext(), clients=world.clients)
+    handle(scheduled_event(), context(), clients=world.clients)
     new = scheduled_event()
-    handle(new, FakeContext(), clients=world.clients)
+    handle(new, context(), clients=world.clients)
     # The old tick's id (and the arming tick's) are forgotten; the two recent ones kept.
     assert old["id"] not in (world.store().watchdog().counted_events or {})
     assert len(world.store().watchdog().counted_events or {}) == 2

@@ -155,15 +155,25 @@ def run_resource(policy: Policy, type_: str, props: dict[str, Any], **kw: Any) -
     return out
 
 
-def run_valid(policy: Policy, key: str, **changes: Any) -> Outcome:
-    """Run ``policy`` on the valid inputs of ``key`` with ``changes`` applied (None deletes)."""
-    type_, props = valid(key)
+def edited(props: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``props`` with ``changes`` applied in place (a value of None deletes the property)."""
     for k, v in changes.items():
         if v is None:
             props.pop(k, None)
         else:
             props[k] = v
-    return run_resource(policy, type_, props, region=REGION.get(key, STANDBY))
+    return props
+
+
+def run_valid(policy: Policy, key: str, **changes: Any) -> Outcome:
+    """Run ``policy`` on the valid inputs of ``key`` with ``changes`` applied (None deletes)."""
+    return run_valid_in(REGION.get(key, STANDBY), policy, key, **changes)
+
+
+def run_valid_in(provider_region: str, policy: Policy, key: str, /, **changes: Any) -> Outcome:
+    """:func:`run_valid` with the resource's provider in ``provider_region``."""
+    type_, props = valid(key)
+    return run_resource(policy, type_, edited(props, changes), region=provider_region)
 
 
 # --- stack policies ------------------------------------------------------------------------
@@ -190,12 +200,7 @@ def dr_stack(**edits: dict[str, Any] | None) -> list[Resource]:
     for key, (type_, props) in VALID.items():
         if key in edits and edits[key] is None:
             continue
-        props = copy.deepcopy(props)
-        for k, v in (edits.get(key) or {}).items():
-            if v is None:
-                props.pop(k, None)
-            else:
-                props[k] = v
+        props = edited(copy.deepcopy(props), edits.get(key) or {})
         out[key] = Resource(urn=urn(type_, key), type=type_, name=key, inputs=props,
                             provider=providers[REGION.get(key, STANDBY)])
     deps = {"bucket-sse": ("bucket", "bucket"), "bucket-versioning": ("bucket", "bucket"),
@@ -213,12 +218,7 @@ def another(key: str, name: str, /, **changes: Any) -> Resource:
     """One more resource like :data:`VALID` ``key`` (same type and Region), named ``name``, with
     ``changes`` applied (None deletes): for stacks with several checks or alarms of a role."""
     type_, props = valid(key)
-    for k, v in changes.items():
-        if v is None:
-            props.pop(k, None)
-        else:
-            props[k] = v
-    return Resource(urn=urn(type_, name), type=type_, name=name, inputs=props,
+    return Resource(urn=urn(type_, name), type=type_, name=name, inputs=edited(props, changes),
                     provider=provider(REGION.get(key, STANDBY)))
 
 

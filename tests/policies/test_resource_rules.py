@@ -8,7 +8,7 @@ import pytest
 
 from contract.env import Env
 from policies.rules import compute, database, dns, naming, recovery, security, storage
-from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, valid
+from tests.policies.helpers import UNKNOWN, Outcome, run_resource, run_valid, run_valid_in, valid
 
 # --- route53-health-check-timing ------------------------------------------------------------
 
@@ -88,8 +88,7 @@ def test_health_alarm_in_us_east_1_passes() -> None:
 
 
 def test_health_alarm_elsewhere_fails() -> None:
-    type_, props = valid("health-alarm")
-    assert run_resource(ALARM, type_, props, region="us-west-2").violations == [
+    assert run_valid_in("us-west-2", ALARM, "health-alarm").violations == [
         "CloudWatch alarm on AWS/Route53 HealthCheckStatus must be created in us-east-1 (the "
         "metric exists only there), got us-west-2; elsewhere it stays INSUFFICIENT_DATA and "
         "never fires."]
@@ -240,8 +239,7 @@ def test_orchestrator_in_standby_region_passes() -> None:
 
 
 def test_orchestrator_in_primary_region_fails() -> None:
-    type_, props = valid("failover-orchestrator")
-    assert run_resource(ORCH, type_, props, region="us-east-1").violations == [
+    assert run_valid_in("us-east-1", ORCH, "failover-orchestrator").violations == [
         "Failover orchestrator must run in the standby Region us-west-2, but it is in "
         "us-east-1; it would fail with the primary."]
 

@@ -1,12 +1,13 @@
-"""One module per database strategy: its readiness check, promotion, writable check and the
-reverse-replication check failback needs.
+"""One module per database strategy: its readiness check, promotion and writable check. What a
+failback promotes is :mod:`handlers.failover.failback.reverse` (one module per kind of
+reverse replication).
 
 The module of a strategy is named in the strategy table
 (:attr:`contract.strategies.StrategySpec.handler_module`) and loaded by :func:`load`; every
 such module provides the functions of :class:`StrategyModule`. The steps
 (:mod:`handlers.failover.steps.check_readiness`, :mod:`~handlers.failover.steps.promote`,
-:mod:`~handlers.failover.steps.verify_recovery`) and :mod:`handlers.failover.failback`
-dispatch through it and know no strategy by name.
+:mod:`~handlers.failover.steps.verify_recovery`) dispatch through it and know no strategy by
+name.
 
 The standby named by ``STANDBY_DB_IDENTIFIER`` is whatever the strategy keeps in the standby
 Region (:attr:`~contract.strategies.StrategySpec.standby`): an RDS DB instance (the shared
@@ -17,14 +18,11 @@ it with the API that fits.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast, runtime_checkable
 
 from contract.strategies import Strategy, spec
 from handlers.failover.context import StepContext, StepResult
-from handlers.failover.settings import FailoverSettings
-from handlers.shared.aws import ClientFactory
 
 
 @dataclass
@@ -39,16 +37,17 @@ class Check:
     def ok(self) -> bool:
         return not self.problems
 
-
-@dataclass
-class SwitchBack:
-    """What a strategy's :meth:`StrategyModule.switch_back` did: ``done`` (the database is
-    back with the primary Region, or the strategy moves no data itself), a ``refusal`` (why it
-    cannot), or neither (under way: invoke failback again), with the facts read."""
-
-    done: bool = False
-    refusal: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    def lag_within_rpo(self, metric: str, lag: tuple[float, str] | None, rpo_seconds: float, *,
+                       keys: tuple[str, str], missing: str) -> None:
+        """Judge the newest replication lag ``(seconds, iso time)`` of ``metric``: recorded
+        in the detail under ``keys`` (seconds, time); a problem when there is none
+        (``missing`` says so) or when it exceeds ``rpo_seconds``."""
+        if lag is None:
+            self.problems.append(missing)
+            return
+        self.detail[keys[0]], self.detail[keys[1]] = lag
+        if lag[0] > rpo_seconds:
+            self.problems.append(f"{metric} {lag[0]:.0f} s exceeds the RPO of {rpo_seconds} s")
 
 
 @runtime_checkable
@@ -76,26 +75,6 @@ class StrategyModule(Protocol):
     def check_writable(self, ctx: StepContext) -> Check:
         """Does the promoted standby take writes? ``detail``: ``{"identifier", "writable",
         "status"}``."""
-
-    def check_reverse_replication(self, settings: FailoverSettings,
-                                  clients: ClientFactory) -> str | None:
-        """Why failback must wait (replication from the promoted standby back to the
-        primary Region is not running yet), or None when it runs.
-
-        Raises:
-            botocore.exceptions.ClientError / BotoCoreError: a Region's API failed (the
-                caller refuses the failback, naming the error).
-        """
-
-    def switch_back(self, settings: FailoverSettings, clients: ClientFactory,
-                    remaining_seconds: Callable[[], float]) -> SwitchBack:
-        """Move the database role back to the primary Region before the gate is released,
-        when the strategy can (aurora-global: a switchover, no data loss); the instance
-        strategies move no data (moving it back is the operator's runbook): ``done``.
-
-        Raises:
-            botocore.exceptions.ClientError / BotoCoreError: as above.
-        """
 
 
 def load(strategy: Strategy | str) -> StrategyModule:

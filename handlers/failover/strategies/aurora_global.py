@@ -17,10 +17,9 @@ Region; a managed failover at failover, a switchover to fail back.
   writes that did not replicate. The completion alert names it and where the backup
   orchestrator keeps its manual copy.
 * Writable: the secondary is ``available`` and the writer (or no longer in a global database).
-* Failback (operator only): a switchover, ``SwitchoverGlobalCluster`` to the old primary,
-  allowed once it has rejoined as a secondary (Aurora adds it back when its Region recovers)
-  and its lag is at most :data:`SWITCHOVER_MAX_LAG_SECONDS`; a switchover waits for full
-  synchronisation, so it loses no data (RPO 0), issued in the Region of the current primary.
+* Failback (operator only): a switchover to the old primary once it has rejoined as a
+  secondary with its lag at most :data:`SWITCHOVER_MAX_LAG_SECONDS`
+  (:mod:`handlers.failover.failback.reverse.aurora_global`).
 
 Source: Amazon Aurora User Guide, "Using switchover or failover in Amazon Aurora Global
 Database"
@@ -30,26 +29,16 @@ Amazon RDS API Reference, "FailoverGlobalCluster", "SwitchoverGlobalCluster".
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract.aurora import unplanned_failover_snapshot_prefix
-from handlers.failover import clock
 from handlers.failover import global_database as gdb
 from handlers.failover.context import COMPLETION_NOTES, StepContext, StepFailed, StepResult
-from handlers.failover.once import OneTime, accepted, error_code
-from handlers.failover.settings import FailoverSettings
-from handlers.failover.strategies import Check, SwitchBack
-from handlers.failover.strategies.polling import (
-    PAUSE_MARGIN_SECONDS,
-    POLL_SECONDS,
-    Poll,
-    lookback,
-    refused,
-)
-from handlers.shared.aws import ClientFactory
+from handlers.failover.once import OneTime, accepted
+from handlers.failover.strategies import Check
+from handlers.failover.strategies.polling import Poll, lookback, refused
 
 #: The failover record's one-time request key of the managed failover.
 REQUEST = "global_failover_requested"
@@ -198,85 +187,3 @@ def check_writable(ctx: StepContext) -> Check:
     detail = {"identifier": s.standby_db_identifier, "writable": writable, "status": status}
     problems = [] if writable else [f"cluster {s.standby_db_identifier} is not writable"]
     return Check(problems, detail)
-
-
-def check_reverse_replication(settings: FailoverSettings, clients: ClientFactory) -> str | None:
-    """Why a switchover back must wait, or None: the standby must be the writer, the old
-    primary a rejoined, ``available`` secondary whose lag (read in its Region, where a
-    secondary's metrics are) is at most :data:`SWITCHOVER_MAX_LAG_SECONDS`. None too when the
-    old primary is the writer again (the switchover of an earlier failback call finished)."""
-    s = settings
-    g = gdb.describe_global(clients("rds", s.standby_region), s.global_cluster_identifier)
-    if g is None:
-        return f"global database {s.global_cluster_identifier} not found"
-    old = gdb.member(g, s.primary_db_arn)
-    if old is not None and old.get("IsWriter") and g.get("Status") == "available":
-        return None  # switched back already (a failback resumed after its switchover ended)
-    standby = gdb.describe_cluster(clients("rds", s.standby_region), s.standby_db_identifier)
-    if standby is None or not (gdb.member(g, standby["DBClusterArn"]) or {}).get("IsWriter"):
-        return (f"{s.standby_db_identifier} is not the writer of {s.global_cluster_identifier}: "
-                "there is nothing to switch back")
-    if old is None:
-        return (f"the old primary {s.primary_db_identifier} has not rejoined "
-                f"{s.global_cluster_identifier} as a secondary yet (Aurora adds it back when "
-                f"{s.primary_region} recovers)")
-    cluster = gdb.describe_cluster(clients("rds", s.primary_region), s.primary_db_identifier)
-    status = cluster.get("Status", "missing") if cluster else "missing"
-    if status != "available":
-        return f"the old primary {s.primary_db_identifier} is {status!r}, not 'available'"
-    lag = gdb.lag_seconds(clients("cloudwatch", s.primary_region), s.primary_db_identifier,
-                          str(g.get("Engine", "")), str(g.get("EngineVersion", "")),
-                          lookback(s.rpo_seconds))
-    if lag is None:
-        return (f"no Aurora lag datapoint for {s.primary_db_identifier}: it is not known to "
-                "be synchronised")
-    if lag[0] > SWITCHOVER_MAX_LAG_SECONDS:
-        return (f"{lag[2]} of {s.primary_db_identifier} is {lag[0]:.1f} s, over "
-                f"{SWITCHOVER_MAX_LAG_SECONDS:g} s: a switchover waits for full "
-                "synchronisation; fail back when the lag is near zero")
-    return None
-
-
-def switch_back(settings: FailoverSettings, clients: ClientFactory,
-                remaining_seconds: Callable[[], float]) -> SwitchBack:
-    """``SwitchoverGlobalCluster`` to the old primary (asked only while the global database
-    is ``available`` and the old primary a secondary, so a repeat never switches twice), then
-    poll until it is the writer: ``done``, or not yet when Lambda time runs low (the operator
-    invokes failback again and the polling resumes)."""
-    s = settings
-    rds = clients("rds", s.standby_region)
-    detail: dict[str, Any] = {"polls": 0}
-    requested = False
-    while True:
-        g = gdb.describe_global(rds, s.global_cluster_identifier)
-        detail["polls"] += 1
-        if g is None:
-            return SwitchBack(refusal=f"global database {s.global_cluster_identifier} not found")
-        old = gdb.member(g, s.primary_db_arn)
-        detail["global_status"] = g.get("Status")
-        if old is not None and old.get("IsWriter") and g.get("Status") == "available":
-            return SwitchBack(done=True, detail=detail)
-        if (not requested and old is not None and not old.get("IsWriter")
-                and g.get("Status") == "available"):
-            requested = True  # at most once per invocation; a later one resumes the polling
-            refusal = _switchover(rds, s, old["DBClusterArn"], detail)
-            if refusal:
-                return SwitchBack(refusal=refusal, detail=detail)
-            continue
-        if remaining_seconds() < PAUSE_MARGIN_SECONDS + POLL_SECONDS:
-            return SwitchBack(detail=detail)
-        clock.sleep(POLL_SECONDS)
-
-
-def _switchover(rds: Any, s: FailoverSettings, target_arn: str, detail: dict[str, Any]) -> str | None:
-    """Request the switchover; a refusal's reason, or None (accepted, or already under way)."""
-    try:
-        rds.switchover_global_cluster(GlobalClusterIdentifier=s.global_cluster_identifier,
-                                      TargetDbClusterIdentifier=target_arn)
-    except ClientError as e:
-        if error_code(e) == "InvalidGlobalClusterStateFault":
-            detail["switchover"] = "already under way"
-            return None
-        return f"SwitchoverGlobalCluster to {s.primary_db_identifier} refused ({error_code(e)}: {e})"
-    detail["switchover_requested_at"] = clock.iso()
-    return None

@@ -10,8 +10,7 @@ task is stopped at failover so the target takes writes alone.
   :data:`DRAINED_SECONDS`, then ``StopReplicationTask`` (a one-time request), then wait
   until the target instance is available.
 * Writable: :func:`handlers.failover.strategies.instance.check_writable`.
-* Reverse replication: a ``running`` task (either Region) that reads from the original
-  task's target endpoint, i.e. the standby database is now the source.
+* Reverse replication for failback: :mod:`handlers.failover.failback.reverse.dms`.
 """
 
 from __future__ import annotations
@@ -23,10 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
 from handlers.failover.once import OneTime
-from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies import Check, instance
 from handlers.failover.strategies.polling import POLL_SECONDS, Poll, lookback, out_of_time, refused
-from handlers.shared.aws import ClientFactory
 
 #: The failover record's one-time request key of the task stop.
 REQUEST = "dms_stop_requested"
@@ -39,20 +36,14 @@ DRAINED_SECONDS = 5.0
 DRAIN_LOOKBACK_SECONDS = 300
 
 check_writable = instance.check_writable
-switch_back = instance.no_switch_back
 
 
 def replication_task(dms: Any, task_arn: str) -> dict[str, Any] | None:
     """The replication task dict, or None."""
-    try:
-        out = dms.describe_replication_tasks(
-            Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}], WithoutSettings=True)
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "ResourceNotFoundFault":
-            return None
-        raise
-    tasks = out.get("ReplicationTasks", [])
-    return tasks[0] if tasks else None
+    return database.first_found(
+        lambda: dms.describe_replication_tasks(
+            Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}], WithoutSettings=True),
+        "ReplicationTasks", not_found="ResourceNotFoundFault")
 
 
 def cdc_latency_target(cloudwatch: Any, task: dict[str, Any],
@@ -91,13 +82,9 @@ def check_readiness(ctx: StepContext) -> Check:
         check.problems.append(f"DMS task is {task['Status']!r}, not 'running'")
     window = lookback(s.rpo_seconds)
     lag = cdc_latency_target(ctx.standby("cloudwatch"), task, window)
-    if lag is None:
-        check.problems.append(f"no CDCLatencyTarget datapoint for the task in the last {window} s")
-    else:
-        check.detail["cdc_latency_target_seconds"], check.detail["cdc_latency_at"] = lag
-        if lag[0] > s.rpo_seconds:
-            check.problems.append(f"CDCLatencyTarget {lag[0]:.0f} s exceeds the RPO of "
-                                  f"{s.rpo_seconds} s")
+    check.lag_within_rpo("CDCLatencyTarget", lag, s.rpo_seconds,
+                         keys=("cdc_latency_target_seconds", "cdc_latency_at"),
+                         missing=f"no CDCLatencyTarget datapoint for the task in the last {window} s")
     return check
 
 
@@ -162,19 +149,3 @@ def promote(ctx: StepContext) -> StepResult:
         task = replication_task(dms, s.dms_task_arn) or {"Status": "missing"}
     return instance.poll_available(ctx, req.epoch or clock.now(), poll.detail,
                                    must_not_be_replica=False)
-
-
-def check_reverse_replication(settings: FailoverSettings, clients: ClientFactory) -> str | None:
-    original = replication_task(clients("dms", settings.standby_region), settings.dms_task_arn)
-    if original is None:
-        return f"DMS task {settings.dms_task_arn} not found"
-    target = original["TargetEndpointArn"]
-    for region in (settings.standby_region, settings.primary_region):
-        tasks = clients("dms", region).describe_replication_tasks(
-            Filters=[{"Name": "endpoint-arn", "Values": [target]}], WithoutSettings=True)
-        for task in tasks.get("ReplicationTasks", []):
-            if (task["ReplicationTaskArn"] != settings.dms_task_arn
-                    and task["SourceEndpointArn"] == target and task["Status"] == "running"):
-                return None
-    return ("no running DMS task reads from the standby (endpoint "
-            f"{target}): replication has not been re-established in reverse")

@@ -15,7 +15,8 @@
   (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html);
   Amazon RDS User Guide, "Promoting a read replica to be a standalone DB instance"
   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html).
-* Writable and reverse replication: :mod:`handlers.failover.strategies.instance`.
+* Writable: :mod:`handlers.failover.strategies.instance`; reverse replication for failback:
+  :mod:`handlers.failover.failback.reverse.instance`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ REQUEST = "promotion_requested"
 PROMOTED_BACKUP_RETENTION_DAYS = 7
 
 check_writable = instance.check_writable
-switch_back = instance.no_switch_back
-check_reverse_replication = instance.check_reverse_replica
 
 
 def check_readiness(ctx: StepContext) -> Check:
@@ -66,14 +65,10 @@ def check_readiness(ctx: StepContext) -> Check:
     lag = database.latest_metric(ctx.standby("cloudwatch"), "AWS/RDS", "ReplicaLag",
                                  [{"Name": "DBInstanceIdentifier",
                                    "Value": s.standby_db_identifier}], window)
-    if lag is None:
-        check.problems.append(f"no ReplicaLag datapoint for {s.standby_db_identifier} in the "
-                              f"last {window} s")
-    else:
-        check.detail["replica_lag_seconds"], check.detail["replica_lag_at"] = lag
-        if lag[0] > s.rpo_seconds:
-            check.problems.append(f"ReplicaLag {lag[0]:.0f} s exceeds the RPO of "
-                                  f"{s.rpo_seconds} s")
+    check.lag_within_rpo("ReplicaLag", lag, s.rpo_seconds,
+                         keys=("replica_lag_seconds", "replica_lag_at"),
+                         missing=f"no ReplicaLag datapoint for {s.standby_db_identifier} in "
+                                 f"the last {window} s")
     return check
 
 

@@ -13,8 +13,9 @@ failover restores the newest cross-Region copy of the primary database.
   tagged by :func:`restored_instance_tags` - no ``managed-by`` tag), then wait until it is
   available. The copy was made with STANDBY_KMS_KEY_ARN, and a restored instance keeps its
   snapshot's key (the API takes no KmsKeyId); the key is checked and recorded.
-* Writable and reverse replication (a read replica of the restored instance in the primary
-  Region): :mod:`handlers.failover.strategies.instance`.
+* Writable: :mod:`handlers.failover.strategies.instance`; reverse replication for failback
+  (a read replica of the restored instance in the primary Region):
+  :mod:`handlers.failover.failback.reverse.instance`.
 """
 
 from __future__ import annotations
@@ -47,8 +48,6 @@ FAILOVER_ID_TAG = "dr:failover-id"
 _COPY_ID = r"^{db}-dr-(?P<stamp>[0-9]{{12}})-copy$"
 
 check_writable = instance.check_writable
-switch_back = instance.no_switch_back
-check_reverse_replication = instance.check_reverse_replica
 
 
 def restored_instance_tags(stack: str, snapshot_id: str, failover_id: str) -> list[dict[str, str]]:

@@ -1,0 +1,205 @@
+"""Data-plane bridges: moto's RDS and DMS control plane drives a real data plane.
+
+moto answers ``PromoteReadReplica``, ``StopReplicationTask``, ``CreateDBSnapshot``,
+``CopyDBSnapshot`` and ``RestoreDBInstanceFromDBSnapshot`` without moving a byte. While
+:func:`data_plane_bridges` is active, each of these calls also acts on whatever stands behind
+the emulated database, through a :class:`DataPlaneHooks` object the caller provides (the
+drill maps each moto database to a PostgreSQL server, :mod:`drill.data`). The handlers keep
+calling the AWS APIs exactly as in AWS and never learn about it.
+
+The in-process moto backend is patched (moto server runs in the same process), so the data
+plane acts when AWS would: while the request is served, before the answer (a caller that
+dies right after the answer leaves the work done, as a killed Lambda does). The work runs on
+moto's request thread; a hook that must not (starting a server) returns ``pending`` and
+finishes later, the instance staying ``creating`` until :func:`set_instance_status` says
+otherwise. A hook that fails raises :class:`BridgeRefused`: the API call fails with error
+code ``DrillDataPlaneError`` and moto's state is left as before the call.
+
+Bridge names (:data:`BRIDGES`): ``pg-promotion``, ``pg-dms-stop``, ``pg-snapshots``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from moto.core.exceptions import ServiceException
+from moto.dms import models as dms_models
+from moto.rds import models as rds_models
+
+from emulator import ACCOUNT_ID
+from emulator.bridges import BridgeLog
+
+BRIDGES: dict[str, str] = {
+    "pg-promotion": "moto's PromoteReadReplica promotes nothing; the drill promotes the "
+                    "standby's PostgreSQL server (pg_promote) while the request is served",
+    "pg-dms-stop": "moto's StopReplicationTask stops nothing; the drill disables the logical-"
+                   "replication subscription and opens the target for writes",
+    "pg-snapshots": "moto's snapshots hold no data; CreateDBSnapshot takes a pg_basebackup into "
+                    "the Region's snapshot store, CopyDBSnapshot copies it across the "
+                    "inter-Region link, RestoreDBInstanceFromDBSnapshot starts a new PostgreSQL "
+                    "server from the copy (the instance is 'creating' until it accepts "
+                    "connections)",
+}
+
+
+class BridgeRefused(Exception):  # noqa: N818 - the API call is refused, not crashed
+    """A data-plane hook could not do its part; the API call fails with this message."""
+
+
+class _DataPlaneError(ServiceException):
+    code = "DrillDataPlaneError"
+
+
+@dataclass(frozen=True)
+class Restore:
+    """What a restore hook did: ``note`` for the log; ``pending``: the server is not up yet,
+    so the instance stays ``creating``."""
+
+    note: str
+    pending: bool = False
+
+
+class DataPlaneHooks(Protocol):
+    """What stands behind the emulated databases. Each method returns a note for the report,
+    or raises :class:`BridgeRefused`."""
+
+    def promote(self, region: str, db_id: str) -> str:
+        """``PromoteReadReplica`` of ``db_id`` (before moto detaches it)."""
+
+    def stop_task(self, region: str, task_arn: str) -> str:
+        """``StopReplicationTask`` of ``task_arn`` (before moto marks it stopped)."""
+
+    def snapshot(self, region: str, db_id: str, snapshot_id: str) -> str:
+        """``CreateDBSnapshot``: moto created ``snapshot_id`` of ``db_id`` in ``region``."""
+
+    def copy(self, source_region: str, source_id: str, region: str, target_id: str) -> str:
+        """``CopyDBSnapshot``: moto copied ``source_region/source_id`` to ``region/target_id``."""
+
+    def restore(self, region: str, snapshot_id: str, db_id: str) -> Restore:
+        """``RestoreDBInstanceFromDBSnapshot``: moto created ``db_id`` from ``snapshot_id``."""
+
+
+def set_instance_status(region: str, db_id: str, status: str) -> None:
+    """Set the emulated DB instance's status (``"available"`` once its server is up).
+
+    Raises:
+        KeyError: no such instance in the in-process backend.
+    """
+    rds_models.rds_backends[ACCOUNT_ID][region].databases[db_id].status = status
+
+
+def _snapshot_ref(backend: Any, ref: str) -> tuple[str, str]:
+    """``(region, snapshot id)`` of a snapshot identifier or ARN, seen from ``backend``."""
+    if ref.startswith("arn:"):
+        parts = ref.split(":", 6)
+        return parts[3], parts[6]
+    return backend.region_name, ref
+
+
+def _refused(what: str, e: BridgeRefused, log: BridgeLog, bridge: str) -> _DataPlaneError:
+    log.note(bridge, f"{what} REFUSED: {e}")
+    return _DataPlaneError(f"{what}: the data plane refused: {e}")
+
+
+Patch = Callable[..., Any]
+
+
+def _promote(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    def promote(self: Any, db_kwargs: dict[str, Any]) -> Any:
+        db_id = db_kwargs["db_instance_identifier"]
+        try:
+            note = hooks.promote(self.region_name, db_id)
+        except BridgeRefused as e:
+            raise _refused(f"PromoteReadReplica {db_id}", e, log, "pg-promotion") from e
+        log.note("pg-promotion", f"{self.region_name}/{db_id}: {note}")
+        return orig(self, db_kwargs)
+    return promote
+
+
+def _stop_task(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    def stop_task(self: Any, replication_task_arn: str) -> Any:
+        arn = replication_task_arn
+        task = self.replication_tasks.get(arn)
+        if task is not None and task.status == "running":
+            try:
+                log.note("pg-dms-stop", f"{arn}: {hooks.stop_task(self.region_name, arn)}")
+            except BridgeRefused as e:
+                raise _refused(f"StopReplicationTask {arn}", e, log, "pg-dms-stop") from e
+        return orig(self, replication_task_arn=arn)
+    return stop_task
+
+
+def _snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    def create_snapshot(self: Any, db_instance_identifier: str, db_snapshot_identifier: str,
+                        snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
+        snap = orig(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
+                    *args, **kwargs)
+        if snapshot_type != "manual":   # moto's automated snapshots: no request behind them
+            return snap
+        try:
+            note = hooks.snapshot(self.region_name, db_instance_identifier, db_snapshot_identifier)
+        except BridgeRefused as e:
+            self.database_snapshots.pop(db_snapshot_identifier, None)
+            raise _refused(f"CreateDBSnapshot {db_snapshot_identifier}", e, log, "pg-snapshots") from e
+        log.note("pg-snapshots", f"{self.region_name}/{db_snapshot_identifier}: {note}")
+        return snap
+    return create_snapshot
+
+
+def _copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    def copy_snapshot(self: Any, source_db_snapshot_identifier: str,
+                      target_db_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
+        target = target_db_snapshot_identifier
+        copy = orig(self, source_db_snapshot_identifier, target, *args, **kwargs)
+        source_region, source_id = _snapshot_ref(self, source_db_snapshot_identifier)
+        try:
+            note = hooks.copy(source_region, source_id, self.region_name, target)
+        except BridgeRefused as e:
+            self.database_snapshots.pop(target, None)
+            raise _refused(f"CopyDBSnapshot {target}", e, log, "pg-snapshots") from e
+        log.note("pg-snapshots", f"{self.region_name}/{target}: {note}")
+        return copy
+    return copy_snapshot
+
+
+def _restore(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    def restore(self: Any, from_snapshot_id: str, overrides: dict[str, Any]) -> Any:
+        db = orig(self, from_snapshot_id, overrides)
+        _, snapshot_id = _snapshot_ref(self, from_snapshot_id)
+        try:
+            done = hooks.restore(self.region_name, snapshot_id, db.db_instance_identifier)
+        except BridgeRefused as e:
+            self.databases.pop(db.db_instance_identifier, None)
+            raise _refused(f"RestoreDBInstanceFromDBSnapshot {snapshot_id}", e, log,
+                           "pg-snapshots") from e
+        if done.pending:
+            db.status = "creating"
+        log.note("pg-snapshots", f"{self.region_name}/{db.db_instance_identifier}: {done.note}")
+        return db
+    return restore
+
+
+#: ``(backend class, method name, patch factory)`` of every bridged call.
+_PATCHES: tuple[tuple[type, str, Callable[[DataPlaneHooks, BridgeLog, Patch], Patch]], ...] = (
+    (rds_models.RDSBackend, "promote_read_replica", _promote),
+    (rds_models.RDSBackend, "create_db_snapshot", _snapshot),
+    (rds_models.RDSBackend, "copy_db_snapshot", _copy),
+    (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot", _restore),
+    (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task", _stop_task),
+)
+
+
+@contextlib.contextmanager
+def data_plane_bridges(hooks: DataPlaneHooks, log: BridgeLog) -> Iterator[None]:
+    """Patch moto's RDS and DMS backends for the block (see the module docstring)."""
+    saved = [(cls, name, getattr(cls, name)) for cls, name, _ in _PATCHES]
+    for (cls, name, make), (_, _, orig) in zip(_PATCHES, saved, strict=True):
+        setattr(cls, name, make(hooks, log, orig))
+    try:
+        yield
+    finally:
+        for cls, name, orig in saved:
+            setattr(cls, name, orig)

@@ -1,0 +1,117 @@
+"""What a failback promotes, per database strategy: one module per kind of reverse
+replication, each providing the functions of :class:`ReverseOps`.
+
+==================  ======================================================================
+strategy            reverse replication (:mod:`.instance`, :mod:`.dms`, :mod:`.aurora_global`)
+==================  ======================================================================
+read-replica        an RDS read replica of the promoted standby in the primary Region
+snapshot-restore    the same, of the restored instance
+dms                 a running CDC task from the standby database back to the primary's
+aurora-global       the old primary cluster, rejoined as a secondary of the global database
+==================  ======================================================================
+
+The failback's steps (:mod:`handlers.failover.failback.steps`) dispatch through :func:`load`
+and know no strategy by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast, runtime_checkable
+
+from contract.strategies import Strategy, spec
+from handlers.failover.failback.context import FailbackContext, FailbackStepResult
+from handlers.failover.records import ReverseTarget
+from handlers.failover.settings import FailoverSettings
+from handlers.shared.aws import ClientFactory
+
+#: The module of each strategy's reverse replication.
+MODULES: dict[Strategy, str] = {
+    Strategy.READ_REPLICA: "handlers.failover.failback.reverse.instance",
+    Strategy.SNAPSHOT_RESTORE: "handlers.failover.failback.reverse.instance",
+    Strategy.DMS: "handlers.failover.failback.reverse.dms",
+    Strategy.AURORA_GLOBAL: "handlers.failover.failback.reverse.aurora_global",
+}
+
+
+@dataclass
+class ReverseCheck:
+    """The answer of :meth:`ReverseOps.check`: the ``target`` to promote, or a ``refusal``
+    (why the failback must wait), with the facts read (``detail``, recorded)."""
+
+    target: ReverseTarget | None = None
+    refusal: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LagReading:
+    """One drain reading: ``seconds`` (None: no datapoint yet), when it was taken, the metric,
+    and the ``threshold`` at or under which the reverse replication counts as drained."""
+
+    seconds: float | None
+    at: str | None
+    metric: str
+    threshold: float
+
+    @property
+    def drained(self) -> bool:
+        return self.seconds is not None and 0 <= self.seconds <= self.threshold
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"lag_seconds": self.seconds, "lag_at": self.at, "lag_metric": self.metric,
+                "drained_at_or_under_seconds": self.threshold}
+
+
+@runtime_checkable
+class ReverseOps(Protocol):
+    """The functions (and constants) a reverse-replication module provides."""
+
+    #: The failback record's one-time request key of the promotion (switchover, task stop).
+    REQUEST: str
+    #: Whether the standby that wrote while failed over must never be a replica again (the
+    #: phase-normal deploy then declares a fresh standby, under a new identifier).
+    NEW_STANDBY: bool
+    #: Whether a drain reading must come from after writes were paused (False only where the
+    #: promotion waits for full synchronisation itself: Aurora's switchover).
+    FRESH_READINGS: bool
+
+    def check(self, ctx: FailbackContext) -> ReverseCheck:
+        """Is the reverse replication ready for a switchover: the target exists, is available,
+        replicates from the promoted standby, and its lag is known and small? Reads only.
+
+        Raises:
+            botocore.exceptions.ClientError / BotoCoreError: a Region's API failed (the step
+                refuses, naming the error).
+        """
+
+    def lag(self, ctx: FailbackContext, since_epoch: float) -> LagReading:
+        """The target's lag now; with FRESH_READINGS, only from datapoints of periods that
+        began at or after ``since_epoch`` (after writes were paused)."""
+
+    def promote(self, ctx: FailbackContext) -> FailbackStepResult:
+        """Make the target the writer, a one-time request (:mod:`handlers.failover.once`),
+        then wait (bounded by PROMOTION_SECONDS from the request) until it takes writes:
+        ``ok``, or ``paused`` when the Lambda runs low on time.
+
+        Raises:
+            StepFailed: the request was refused, or the target did not come up in time.
+            LockLost: the lock was lost before a request or during a wait.
+        """
+
+    def observe(self, settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any]:
+        """Live facts for the status report, read only, never raising: ``primary_api``
+        (``reachable`` or ``unreachable: <error>``), ``standby_role`` (``replica``,
+        ``writer``, ``missing`` or ``unknown: <error>``) and ``reverse`` (what a failback
+        would promote: ``{"identifier", "status"}``, None when there is none, or
+        ``unknown``)."""
+
+
+def load(strategy: Strategy | str) -> ReverseOps:
+    """The reverse-replication module of ``strategy``.
+
+    Raises:
+        ValueError: not a strategy (the message lists the allowed values).
+    """
+    return cast(ReverseOps, importlib.import_module(MODULES[spec(strategy).strategy]))

@@ -1,0 +1,180 @@
+"""Phase hints: which ``failover.phase`` (:class:`contract.phases.Phase`) the stack should be set
+to now, with the exact ``pulumi config set`` commands, for the failover's completion alert, the
+failback's and the ``status`` report.
+
+The configured phase is FAILOVER_PHASE, as the program deployed it; the orchestrator never
+guesses the phase from live AWS state. It reads live state only to say when it disagrees with
+the configured phase (``mismatches``) and what to do about it.
+
+==========================================  =============================================
+what happened                               suggested phase
+==========================================  =============================================
+a failover completed (gate tripped)         ``failed-over``
+... and the primary Region's APIs answer    ``reverse-replicating``
+a failback completed                        ``normal``, with ``database.primaryInstanceArn``
+                                            the promoted reverse replica and a fresh
+                                            ``database.standbyIdentifier`` (never the old
+                                            writer's)
+nothing (gate not tripped)                  ``normal``
+==========================================  =============================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract.phases import PHASE_KEY, Phase, config_set_command
+from contract.strategies import Standby
+from handlers.failover.records import FailbackRecord, FailoverRecord, GateLatch
+from handlers.failover.settings import FailoverSettings
+
+#: Live reverse-replication states in which a failback may be sent (instance, DMS task,
+#: Aurora member).
+_REVERSE_READY = frozenset({"available", "running", "secondary"})
+
+
+def config_command(settings: FailoverSettings, key: str, value: str) -> str:
+    """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>`` for this
+    function's stack (:func:`contract.phases.config_set_command`)."""
+    return config_set_command(settings.stack_name, key, value)
+
+
+def phase_command(settings: FailoverSettings, phase: Phase) -> str:
+    """The command that sets ``failover.phase`` to ``phase``."""
+    return config_command(settings, PHASE_KEY, str(phase))
+
+
+@dataclass
+class PhaseHint:
+    """``suggested`` phase (given ``configured``), ``why``, the ``commands`` to run (empty when
+    the configuration already says so), what to do ``then``, and ``mismatches``: where live
+    state disagrees with the configured phase."""
+
+    configured: Phase
+    suggested: Phase
+    why: str
+    commands: list[str] = field(default_factory=list)
+    then: str | None = None
+    mismatches: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"configured": str(self.configured), "set": str(self.suggested), "why": self.why,
+                "commands": self.commands, "then": self.then, "mismatches": self.mismatches}
+
+
+def _hint(settings: FailoverSettings, suggested: Phase, why: str, *, then: str | None = None,
+          extra: list[str] | None = None, mismatches: list[str] | None = None) -> PhaseHint:
+    commands = ([] if settings.failover_phase is suggested else [phase_command(settings, suggested)])
+    return PhaseHint(settings.failover_phase, suggested, why, commands + (extra or []), then,
+                     mismatches or [])
+
+
+def after_failover(settings: FailoverSettings) -> PhaseHint:
+    """For the failover's completion alert."""
+    return _hint(settings, Phase.FAILED_OVER,
+                 f"the standby {settings.standby_db_identifier} was promoted and serves traffic",
+                 then="pulumi up (it deploys with the primary Region unreachable); once the "
+                      "primary Region is back, the status report suggests reverse-replicating")
+
+
+def _primary_key(settings: FailoverSettings) -> str:
+    cluster = settings.strategy.standby is Standby.CLUSTER
+    return "database.primaryClusterArn" if cluster else "database.primaryInstanceArn"
+
+
+def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
+                   status: bool = False) -> PhaseHint:
+    """The phase ``normal`` with the identifiers the deployed configuration still lacks, for
+    the failback's completion alert and result; with ``status``, for the status report, which
+    also lists where the configuration disagrees (``mismatches``)."""
+    extra, mismatches = [], []
+    new_primary = record.reverse.new_primary_arn if record.reverse else None
+    if new_primary and new_primary != settings.primary_db_arn:
+        extra.append(config_command(settings, _primary_key(settings), new_primary))
+        mismatches.append(f"{_primary_key(settings)} is {settings.primary_db_arn}, but the "
+                          f"failback made {new_primary} the primary")
+    old = record.old_writer
+    if old and settings.standby_db_identifier.lower() == old.lower():
+        fresh = record.standby_suggestion or f"<a new identifier, not {old}>"
+        extra.append(config_command(settings, "database.standbyIdentifier", fresh))
+        mismatches.append(f"database.standbyIdentifier is still {old}, the old writer, which "
+                          "is never a replica again")
+    if settings.failover_phase is not Phase.NORMAL:
+        mismatches.insert(0, f"configured {settings.failover_phase}, but failback "
+                             f"{record.failback_id} completed: the primary Region writes again")
+    hint = _hint(settings, Phase.NORMAL, f"failback {record.failback_id} completed", extra=extra,
+                 mismatches=mismatches if status else [])
+    if hint.commands:
+        hint.then = ("pulumi up: the program declares a fresh standby replica of the new "
+                     f"primary; the old writer {old} is retained (delete it by hand once the new "
+                     "standby replicates)" if old else
+                     "pulumi up: the global database keeps its topology")
+    return hint
+
+
+def _failed_over(settings: FailoverSettings, live: dict[str, Any]) -> PhaseHint:
+    s, configured = settings, settings.failover_phase
+    if live.get("primary_api") != "reachable":
+        mismatches = {
+            Phase.NORMAL: ["configured normal, but a failover completed (the gate is tripped): "
+                           "a deploy would declare the standby a replica of the old primary"],
+            Phase.REVERSE_REPLICATING: [
+                f"configured reverse-replicating, but the primary Region's APIs do not answer "
+                f"({live.get('primary_api', 'not read')}): no reverse replica can run there"],
+        }.get(configured, [])
+        return _hint(s, Phase.FAILED_OVER, "the standby serves (the gate is tripped) and the "
+                     f"primary Region ({s.primary_region}) does not answer",
+                     then="pulumi up", mismatches=mismatches)
+    if configured is not Phase.REVERSE_REPLICATING:
+        mismatches = (["configured normal, but a failover completed (the gate is tripped)"]
+                      if configured is Phase.NORMAL else [])
+        return _hint(s, Phase.REVERSE_REPLICATING, f"the primary Region ({s.primary_region}) "
+                     "answers again: declare the reverse replica there",
+                     then="pulumi up; once the reverse replica is available and in sync, send "
+                          '{"action": "failback", "reason": "..."}', mismatches=mismatches)
+    reverse = live.get("reverse")
+    if isinstance(reverse, dict) and reverse.get("status") in _REVERSE_READY:
+        return _hint(s, Phase.REVERSE_REPLICATING, f"the reverse replication runs "
+                     f"({reverse['identifier']} {reverse['status']})",
+                     then='send {"action": "failback", "reason": "..."}')
+    if reverse is None:
+        return _hint(s, Phase.REVERSE_REPLICATING, "the reverse replica is not there yet",
+                     then="pulumi up", mismatches=[
+                         f"configured reverse-replicating, but no reverse replication of "
+                         f"{s.standby_db_identifier} runs in {s.primary_region}"])
+    return _hint(s, Phase.REVERSE_REPLICATING, f"the reverse replication is not ready "
+                 f"({reverse})", then="wait until it is available, then send the failback")
+
+
+def _normal(settings: FailoverSettings, live: dict[str, Any]) -> PhaseHint:
+    configured, mismatches = settings.failover_phase, []
+    if configured is not Phase.NORMAL:
+        mismatches.append(f"configured {configured}, but no failover is in force (the gate is "
+                          "not tripped)")
+    if live.get("standby_role") == "writer":
+        mismatches.append(f"the standby {settings.standby_db_identifier} takes writes while no "
+                          "failover is in force: it does not replicate from the primary (a "
+                          "leftover of an earlier failover? set a fresh database.standbyIdentifier)")
+    return _hint(settings, Phase.NORMAL, "the primary serves (the gate is not tripped)",
+                 then="pulumi up" if configured is not Phase.NORMAL else None,
+                 mismatches=mismatches)
+
+
+def for_status(settings: FailoverSettings, *, failover: FailoverRecord | None, latch: GateLatch,
+               failback: FailbackRecord | None, live: dict[str, Any]) -> PhaseHint:
+    """The hint of the ``status`` report, from the state table and the ``live`` facts of
+    :meth:`handlers.failover.failback.reverse.ReverseOps.observe`."""
+    configured = settings.failover_phase
+    if failover is not None and failover.status == "in-progress":
+        return PhaseHint(configured, configured, f"failover {failover.failover_id} is in "
+                         "progress: its completion alert says what to set")
+    if failback is not None and failback.status == "in-progress":
+        return PhaseHint(configured, configured, f"failback {failback.failback_id} is in "
+                         f"progress (step {failback.current_step})")
+    if (failback is not None and failback.status == "completed" and not latch.tripped
+            and failback.failover_id == latch.failover_id):
+        return after_failback(settings, failback, status=True)
+    if latch.tripped:
+        return _failed_over(settings, live)
+    return _normal(settings, live)
