@@ -168,7 +168,11 @@ class FailoverDns(pulumi.ComponentResource):
             type="CLOUDWATCH_METRIC",
             cloudwatch_alarm_name=gate_alarm.name,
             cloudwatch_alarm_region=p.standby_region,
-            insufficient_data_health_status="Healthy",
+            # A re-created gate alarm starts in INSUFFICIENT_DATA: while the standby serves
+            # (failed-over, reverse-replicating) that must keep traffic there, so no deploy
+            # can release the gate; only the failback's OK (gate metric 0) does.
+            insufficient_data_health_status=("Unhealthy" if s.phase.traffic_on_standby
+                                             else "Healthy"),
             reference_name=n.reference_name("gate"),
             tags=tags(s, Role.GATE_HEALTH_CHECK, Name=n.name(Suffix.GATE_ALARM)),
             opts=child(self, p.health_metrics))

@@ -25,7 +25,7 @@ Declares, all in the standby Region unless noted:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -49,8 +49,7 @@ from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import Env, FailoverEnv
 from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
-from contract.phases import Phase
-from contract.strategies import Standby
+from contract.strategies import Standby, Strategy
 
 HANDLER = "handlers.failover.app.handler"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -74,16 +73,22 @@ class FailoverOrchestratorArgs(OrchestratorArgs):
     Attributes:
         health_alarm_name, health_alarm_arn: the us-east-1 endpoint alarm.
         gate_alarm_name, gate_alarm_arn: the standby-Region gate alarm.
+        reverse_replica_identifier: REVERSE_REPLICA_IDENTIFIER
+            (:func:`components.database.reverse_identifier`).
+        extra_statements: further IAM statements (the write switch's).
     """
 
     health_alarm_name: str
     health_alarm_arn: str
     gate_alarm_name: str
     gate_alarm_arn: str
+    reverse_replica_identifier: str = ""
+    extra_statements: list[dict[str, Any]] = field(default_factory=list)
 
 
 def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_table: str,
-                 health_alarm_name: str, gate_alarm_name: str) -> dict[str, pulumi.Input[str]]:
+                 health_alarm_name: str, gate_alarm_name: str,
+                 reverse_replica_identifier: str = "") -> dict[str, pulumi.Input[str]]:
     """The function's environment: every variable of :class:`contract.env.FailoverEnv`.
 
     Raises:
@@ -114,8 +119,8 @@ def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_t
                                      if s.database.spec.standby is Standby.NONE else ""),
         Env.WARM_URLS: s.failover.warm_urls,
         Env.WARM_FUNCTIONS: s.failover.warm_functions,
-        Env.FAILOVER_PHASE: str(Phase.NORMAL),
-        Env.REVERSE_REPLICA_IDENTIFIER: "",
+        Env.FAILOVER_PHASE: str(s.phase),
+        Env.REVERSE_REPLICA_IDENTIFIER: reverse_replica_identifier,
     }
     return FailoverEnv.render(env)
 
@@ -141,7 +146,10 @@ def failover_statements(a: FailoverOrchestratorArgs, state_table: str) -> list[d
         n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
                         a.alert_key_aliases),
         *a.database_statements,
+        *a.extra_statements,
     ]
+    if a.reverse_replica_identifier and not a.settings.database.is_cluster:
+        statements.append(reverse_statement(a))
     warm = a.settings.failover.warm_functions
     if warm:
         statements.append({
@@ -149,6 +157,19 @@ def failover_statements(a: FailoverOrchestratorArgs, state_table: str) -> list[d
             "Resource": [f if f.startswith("arn:") else n.function_arn(p.standby_region, f)
                          for f in warm]})
     return statements
+
+
+def reverse_statement(a: FailoverOrchestratorArgs) -> dict[str, Any]:
+    """The failback promotes the reverse replica (dms: starts and stops the reverse task)."""
+    p, n, rid = a.providers, a.naming, a.reverse_replica_identifier
+    if a.settings.database.strategy == Strategy.DMS:
+        return {"Sid": "ReverseCdcTask", "Effect": "Allow",
+                "Action": ["dms:DescribeReplicationTasks", "dms:StopReplicationTask"],
+                "Resource": [rid if rid.startswith("arn:") else
+                             n.arn("dms", p.standby_region, "task:*")]}
+    return {"Sid": "PromoteReverseReplica", "Effect": "Allow",
+            "Action": ["rds:PromoteReadReplica"],
+            "Resource": [n.db_arn(p.primary_region, rid)]}
 
 
 class FailoverOrchestrator(pulumi.ComponentResource):
@@ -202,7 +223,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
         s, p = a.settings, a.providers
         env = failover_env(s, a.common_env, state_table=self.state_table_name,
                            health_alarm_name=a.health_alarm_name,
-                           gate_alarm_name=a.gate_alarm_name)
+                           gate_alarm_name=a.gate_alarm_name,
+                           reverse_replica_identifier=a.reverse_replica_identifier)
         deployed = orchestrator_function(
             self, f"{name}-function",
             FunctionSpec(function_name=self.function_name, handler=HANDLER,
