@@ -54,6 +54,8 @@ class DrillContext:
             the failover handler, CloudWatch's stamps and the customers run on it.
         t0_wall: ``clock.now()`` when the drill started (the report's time origin).
         failure_injected_at, failover_done_at: ``perf_counter`` marks (0: not yet).
+        health_last_known: each gate-style health check's last status with enough data (the
+            health-check bridge's memory for ``LastKnownStatus``, kept across its calls).
         marks: drill-clock times of ``failure``, ``traffic_shift`` (the gate alarm went to
             ALARM), ``refused``, ``forced``; the data bridges mark ``promoted``.
         gate_evaluations: the alarm-evaluation bridge's passes over the gate, per invocation.
@@ -87,6 +89,7 @@ class DrillContext:
     failure_injected_at: float = 0.0
     failover_done_at: float = 0.0
     marks: dict[str, float] = field(default_factory=dict)
+    health_last_known: dict[str, bool] = field(default_factory=dict)
     gate_evaluations: list[dict[str, Any]] = field(default_factory=list)
     data_bridge: DataBridge | None = None
     data: DataWorld | None = None

@@ -51,7 +51,7 @@ def health(ctx: DrillContext) -> HealthCheckEvaluator:
     return HealthCheckEvaluator(
         ctx.client, ctx.need_deployment().health_checks(),
         {s.primary_endpoint_fqdn: site.primary.url(""), s.standby_endpoint_fqdn: site.standby.url("")},
-        ctx.bridges)
+        ctx.bridges, last_known=ctx.health_last_known)
 
 
 def answer(ctx: DrillContext) -> dict[str, Any]:

@@ -244,6 +244,11 @@ class HealthCheckEvaluator:
         endpoint_urls: FQDN -> loopback base URL (``http://127.0.0.1:<port>``).
         log: notes each evaluation.
         probe_timeout_seconds: per HTTP probe.
+        last_known: health check id -> whether its alarm last had enough data to say healthy
+            (what ``insufficientDataHealthStatus: LastKnownStatus`` reports; a check with no
+            last status reports healthy, as Route 53 does for new checks: Amazon Route 53
+            API Reference, "HealthCheckConfig", InsufficientDataHealthStatus,
+            https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
     """
 
     client: ClientFactory
@@ -251,6 +256,7 @@ class HealthCheckEvaluator:
     endpoint_urls: dict[str, str]
     log: BridgeLog
     probe_timeout_seconds: float = 2.0
+    last_known: dict[str, bool] = field(default_factory=dict)
 
     def _planned(self, hc_id: str) -> Mapping[str, Any]:
         try:
@@ -270,7 +276,7 @@ class HealthCheckEvaluator:
         if kind in ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"):
             ok, why = self._probe(cfg)
         elif kind == "CLOUDWATCH_METRIC":
-            ok, why = self._alarm(cfg)
+            ok, why = self._alarm(hc_id, cfg)
         elif kind == "CALCULATED":
             children = list(cfg.get("childHealthchecks") or [])
             states = [self.healthy(c)[0] for c in children]
@@ -298,19 +304,22 @@ class HealthCheckEvaluator:
         except Exception as e:  # noqa: BLE001 - any failure is an unhealthy probe
             return False, f"GET {fqdn}{path} failed: {type(e).__name__}"
 
-    def _alarm(self, cfg: Mapping[str, Any]) -> tuple[bool, str]:
+    def _alarm(self, hc_id: str, cfg: Mapping[str, Any]) -> tuple[bool, str]:
         name, region = cfg.get("cloudwatchAlarmName"), cfg.get("cloudwatchAlarmRegion")
         alarms = self.client("cloudwatch", region).describe_alarms(AlarmNames=[name])["MetricAlarms"]
         if not alarms:
             return False, f"alarm {region}/{name} not found"
         state = alarms[0]["StateValue"]
-        if state == "OK":
-            return True, f"alarm {name} OK"
-        if state == "ALARM":
-            return False, f"alarm {name} in ALARM"
+        if state in ("OK", "ALARM"):
+            self.last_known[hc_id] = state == "OK"
+            return state == "OK", f"alarm {name} {'OK' if state == 'OK' else 'in ALARM'}"
         insufficient = cfg.get("insufficientDataHealthStatus", "LastKnownStatus")
-        return insufficient != "Unhealthy", (f"alarm {name} INSUFFICIENT_DATA -> "
-                                             f"insufficientDataHealthStatus={insufficient}")
+        why = f"alarm {name} INSUFFICIENT_DATA -> insufficientDataHealthStatus={insufficient}"
+        if insufficient == "LastKnownStatus":
+            last = self.last_known.get(hc_id)
+            return last is not False, why + (" (no last status: healthy)" if last is None else
+                                             f" (last {'healthy' if last else 'unhealthy'})")
+        return insufficient == "Healthy", why
 
 
 # --- Aurora Global Database -----------------------------------------------------------------

@@ -231,6 +231,39 @@ def test_health_check_bridge_follows_endpoint_alarm_and_children() -> None:
         endpoint.stop_answering()
 
 
+@mock_aws
+@pytest.mark.parametrize(("setting", "healthy"), [
+    ("LastKnownStatus", False), ("Healthy", True), ("Unhealthy", False)])
+def test_a_gate_check_with_no_data_reports_its_insufficient_data_setting(setting: str,
+                                                                         healthy: bool) -> None:
+    """A re-created gate alarm starts without data: LastKnownStatus keeps the check's last
+    status (unhealthy after the failover), a check never evaluated reports healthy."""
+    from drill.apply.common import Deployment
+    from emulator.bridges import HealthCheckEvaluator
+
+    cw = boto3.client("cloudwatch", region_name="us-west-2")
+    cw.put_metric_alarm(AlarmName="gate", Namespace="G", MetricName="M", Statistic="Maximum",
+                        Period=60, EvaluationPeriods=1, Threshold=1,
+                        ComparisonOperator="GreaterThanOrEqualToThreshold")
+    dep = Deployment()
+    inputs = {"type": "CLOUDWATCH_METRIC", "cloudwatchAlarmName": "gate",
+              "cloudwatchAlarmRegion": "us-west-2", "insufficientDataHealthStatus": setting}
+    for hc_id in ("gate", "new"):
+        dep.applied[hc_id] = Applied(hc_id, "aws:route53/healthCheck:HealthCheck", hc_id,
+                                     "us-east-1", None, hc_id, inputs=inputs)
+    memory: dict[str, bool] = {}
+
+    def evaluator() -> HealthCheckEvaluator:   # the drill makes one per question
+        return HealthCheckEvaluator(lambda s, r: boto3.client(s, region_name=r),
+                                    dep.health_checks(), {}, BridgeLog(), last_known=memory)
+
+    cw.set_alarm_state(AlarmName="gate", StateValue="ALARM", StateReason="failed over")
+    assert evaluator().healthy("gate")[0] is False
+    cw.set_alarm_state(AlarmName="gate", StateValue="INSUFFICIENT_DATA", StateReason="re-created")
+    assert evaluator().healthy("gate")[0] is healthy
+    assert evaluator().healthy("new")[0] is (setting != "Unhealthy")
+
+
 def test_cli_exits_2_on_invalid_config_naming_the_key(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
