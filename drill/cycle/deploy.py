@@ -82,11 +82,22 @@ class PhaseDeploy:
                 "seconds": round(self.seconds, 3)}
 
 
+#: Global services whose control plane is only in us-east-1: "The control plane for these
+#: global services are only available in the US East (N. Virginia) Region" (AWS Networking &
+#: Content Delivery Blog, "Creating Disaster Recovery Mechanisms Using Amazon Route 53",
+#: https://aws.amazon.com/blogs/networking-and-content-delivery/creating-disaster-recovery-mechanisms-using-amazon-route-53/).
+GLOBAL_CONTROL_PLANE = ("us-east-1", frozenset({"route53", "iam"}))
+
+
 def unreachable_in(factory: ClientFactory, regions: frozenset[str], url: str) -> ClientFactory:
     """``factory``, except that clients for ``regions`` point at ``url`` (nothing listens
-    there) and give up after one attempt: those Regions' APIs are down for the deploy."""
+    there) and give up after one attempt: those Regions' APIs are down for the deploy. With
+    us-east-1 down, so are the control planes of the global services homed there
+    (:data:`GLOBAL_CONTROL_PLANE`: Route 53, IAM), whatever Region their client names."""
+    home, services = GLOBAL_CONTROL_PLANE
+
     def client(service: str, region: str) -> Any:
-        if region not in regions:
+        if region not in regions and not (home in regions and service in services):
             return factory(service, region)
         return boto3.client(service, region_name=region, endpoint_url=url, config=Config(
             retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1, read_timeout=1),
@@ -135,8 +146,28 @@ def _recreate(fn: Callable[..., Applied], call: str) -> Updater:
     return update
 
 
+#: Planned Route 53 health-check input -> UpdateHealthCheck argument.
+_HEALTH_CHECK_UPDATES = (("insufficientDataHealthStatus", "InsufficientDataHealthStatus", str),
+                         ("failureThreshold", "FailureThreshold", int),
+                         ("resourcePath", "ResourcePath", str), ("port", "Port", int),
+                         ("invertHealthcheck", "Inverted", bool))
+
+
+def _health_check_update(a: Applied, r: PlannedResource, i: dict[str, Any], ctx: ApplyContext,
+                         differs: list[str]) -> dict[str, Any]:
+    kw = {api: conv(i[prop]) for prop, api, conv in _HEALTH_CHECK_UPDATES
+          if prop in differs and known(i, prop) is not None}
+    if set(differs) - {p for p, _, _ in _HEALTH_CHECK_UPDATES} - {"tags"}:
+        raise ValueError("the drill updates only " + ", ".join(p for p, _, _ in _HEALTH_CHECK_UPDATES)
+                         + f" of a health check, not {differs}")
+    if kw:
+        ctx.client("route53", "us-east-1").update_health_check(HealthCheckId=a.id, **kw)
+    return {"UpdateHealthCheck": sorted(kw)}
+
+
 #: Resource type -> its in-place update.
 UPDATERS: dict[str, Updater] = {
+    "aws:route53/healthCheck:HealthCheck": _health_check_update,
     _RDS: _rds_update,
     _LAMBDA: _lambda_update,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _recreate(metric_alarm, "PutMetricAlarm"),
@@ -214,7 +245,8 @@ def deploy_phase(phase: str, plan: list[PlannedResource], ctx: ApplyContext, *,
     resolved = {r.urn: planned_inputs(r, ctx) for r in plan
                 if r.custom and r.urn in d.applied}
     rec.changes = changes(plan, resolved, d.applied, deployed_options,
-                          default_region=ctx.primary_region)
+                          default_region=ctx.primary_region,
+                          skipped=[s["urn"] for s in d.skipped + d.failed])
     rec.refused = any(c.op == "refused" for c in rec.changes)
     if not rec.refused:
         for c in rec.changes:
@@ -224,6 +256,7 @@ def deploy_phase(phase: str, plan: list[PlannedResource], ctx: ApplyContext, *,
 
 
 def copy_deployment(d: Deployment) -> Deployment:
-    """A new deployment holding the same applied records (the next deploy's starting state;
-    its resolutions and substitutions are its own)."""
-    return Deployment(applied=dict(d.applied))
+    """A new deployment holding the same applied records, and what the applier skipped or
+    failed before (the next deploy's starting state; its resolutions and substitutions are
+    its own)."""
+    return Deployment(applied=dict(d.applied), skipped=list(d.skipped), failed=list(d.failed))

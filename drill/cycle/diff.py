@@ -135,7 +135,7 @@ def gone(deployed: Applied, options: Mapping[str, Any]) -> Change:
 
 def changes(plan: Iterable[PlannedResource], resolved: Mapping[str, Mapping[str, Any]],
             deployed: Mapping[str, Applied], deployed_options: Mapping[str, Mapping[str, Any]],
-            default_region: str) -> list[Change]:
+            default_region: str, skipped: Iterable[str] = ()) -> list[Change]:
     """Every change of a deploy of ``plan`` over ``deployed`` (URN -> record), in plan order,
     then the resources no longer declared.
 
@@ -145,13 +145,19 @@ def changes(plan: Iterable[PlannedResource], resolved: Mapping[str, Mapping[str,
         deployed: what earlier deploys created, by URN.
         deployed_options: URN -> the resource options it was deployed with.
         default_region: the Region of a resource whose provider names none.
+        skipped: URNs the drill's applier skipped before (no applier for the type, an input it
+            cannot fill): ``same``, not created now, so each deploy reports only its changes.
     """
-    out, declared = [], set()
+    out, declared, before = [], set(), set(skipped)
     for r in plan:
         if not r.custom or r.type.startswith(PROVIDER_PREFIX):
             continue
         declared.add(r.urn)
         region = r.region or default_region
+        if r.urn in before and r.urn not in deployed:
+            out.append(Change(r.urn, r.type, r.name, region, "same",
+                              why="skipped by the drill's applier, as before"))
+            continue
         out.append(change_of(r, resolved.get(r.urn, r.inputs), deployed.get(r.urn), region))
     out += [gone(a, deployed_options.get(urn, {})) for urn, a in deployed.items()
             if urn not in declared]

@@ -154,3 +154,25 @@ def test_an_unreachable_region_fails_the_deploy_of_anything_there(standby: Any) 
                        deployed_options={planned.urn: planned.options}, settle=lambda: None)
     assert out.ops() == {"create": 1, "same": 1}
     assert not out.ok and [f["urn"] for f in out.failed] == [alarm.urn]
+
+
+def test_a_resource_the_applier_skipped_before_is_not_created_again() -> None:
+    dash = _r("dashboard", {"dashboardBody": UNKNOWN}, type_="aws:cloudwatch/dashboard:Dashboard")
+    (c,) = changes([dash], {}, {}, {}, EAST, skipped=[dash.urn])
+    assert (c.op, c.why) == ("same", "skipped by the drill's applier, as before")
+
+
+def test_us_east_1_down_takes_the_global_control_planes_with_it() -> None:
+    made: list[tuple[str, str]] = []
+
+    def factory(service: str, region: str) -> Any:
+        made.append((service, region))
+        return "reachable"
+
+    east_down = unreachable_in(factory, frozenset({EAST}), "http://127.0.0.1:9")
+    assert east_down("rds", WEST) == "reachable"
+    for service in ("route53", "iam", "rds"):
+        assert east_down(service, EAST).meta.endpoint_url == "http://127.0.0.1:9"
+    west_down = unreachable_in(factory, frozenset({WEST}), "http://127.0.0.1:9")
+    assert west_down("route53", EAST) == "reachable"
+    assert made == [("rds", WEST), ("route53", EAST)]
