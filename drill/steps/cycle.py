@@ -359,8 +359,10 @@ def _first_failover(ctx: DrillContext) -> Event:
     outage = data.get("outage") or {}
     return Event("unplanned failover", ctx.result.failover_status, orders.get("lost"),
                  list(orders.get("lost_order_ids") or []), orders.get("acknowledged_by_old_primary"),
-                 {k: outage.get(k) for k in ("drill_clock_seconds", "measured_seconds",
-                                             "skipped_seconds", "skipped", "failed_orders")},
+                 {**{k: outage.get(k) for k in ("drill_clock_seconds", "measured_seconds",
+                                                "skipped_seconds", "skipped", "failed_orders")},
+                  "basis": "measured on the emulator; skipped waits on the drill's clock are "
+                           "modelled"},
                  float(ctx.settings.rpo_seconds), data.get("data_loss_window_seconds"))
 
 
