@@ -89,15 +89,18 @@ class PhaseDeploy:
 GLOBAL_CONTROL_PLANE = ("us-east-1", frozenset({"route53", "iam"}))
 
 
-def unreachable_in(factory: ClientFactory, regions: frozenset[str], url: str) -> ClientFactory:
+def unreachable_in(factory: ClientFactory, regions: frozenset[str], url: str, *,
+                   global_control_plane: bool = False) -> ClientFactory:
     """``factory``, except that clients for ``regions`` point at ``url`` (nothing listens
-    there) and give up after one attempt: those Regions' APIs are down for the deploy. With
-    us-east-1 down, so are the control planes of the global services homed there
-    (:data:`GLOBAL_CONTROL_PLANE`: Route 53, IAM), whatever Region their client names."""
+    there) and give up after one attempt: those Regions' Regional APIs are down for the
+    deploy. With ``global_control_plane`` and us-east-1 down, so are the control planes of the
+    global services homed there (:data:`GLOBAL_CONTROL_PLANE`: Route 53, IAM), whatever Region
+    their client names."""
     home, services = GLOBAL_CONTROL_PLANE
 
     def client(service: str, region: str) -> Any:
-        if region not in regions and not (home in regions and service in services):
+        homed = global_control_plane and home in regions and service in services
+        if service in services and not homed or region not in regions and not homed:
             return factory(service, region)
         return boto3.client(service, region_name=region, endpoint_url=url, config=Config(
             retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1, read_timeout=1),

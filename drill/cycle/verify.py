@@ -19,6 +19,9 @@ _PHASES = ("failed-over", "reverse-replicating", "normal")
 #: Provider arguments that keep it from calling its Region when it is configured.
 NO_CONFIGURE_CALLS = ("skipCredentialsValidation", "skipRequestingAccountId")
 
+#: Resource types of global services (not in any one Region's APIs).
+GLOBAL_TYPES = ("aws:route53/", "aws:iam/")
+
 Verify = Callable[[CycleState], Check]
 
 
@@ -41,16 +44,26 @@ def _deploys_ok(s: CycleState) -> Check:
                  "; ".join(f"{p}: {d.ops()}" for p, d in s.deploys.items()))
 
 
+def global_changes(d: PhaseDeploy) -> list[str]:
+    """Changes to resources of global services (Route 53, IAM), whose control plane is in
+    us-east-1 (:data:`drill.cycle.deploy.GLOBAL_CONTROL_PLANE`)."""
+    return [f"{c.name} ({c.op})" for c in d.changes
+            if c.type.startswith(GLOBAL_TYPES) and c.op not in ("same", "retain")]
+
+
 def _failed_over_primary_untouched(s: CycleState) -> Check:
     d = _deploy(s, "failed-over")
     touched = [] if d is None else [f"{c.name} ({c.op})" for c in d.changes
-                                    if c.region == s.primary_region and c.op != "same"]
+                                    if c.region == s.primary_region and c.op != "same"
+                                    and not c.type.startswith(GLOBAL_TYPES)]
     failed = [] if d is None else [f["urn"] for f in d.failed]
+    glob = global_changes(d) if d is not None else []
     return Check(f"the failed-over deploy ran with {s.primary_region}'s APIs unreachable and "
                  f"changed nothing in {s.primary_region}",
                  d is not None and d.ok and not touched and not failed,
                  "not deployed" if d is None else
-                 f"changed there: {touched or 'nothing'}; failed: {failed or 'none'}")
+                 f"changed there: {touched or 'nothing'}; failed: {failed or 'none'}; global "
+                 f"services (control plane in us-east-1): {glob or 'nothing'}")
 
 
 def _provider_offline(s: CycleState) -> Check:

@@ -31,11 +31,17 @@ from dataplane.server import PostgresServer
 from drill.apply import ApplyContext
 from drill.context import DrillContext
 from drill.cycle import plans
-from drill.cycle.deploy import PhaseDeploy, copy_deployment, deploy_phase, unreachable_in
+from drill.cycle.deploy import (
+    GLOBAL_CONTROL_PLANE,
+    PhaseDeploy,
+    copy_deployment,
+    deploy_phase,
+    unreachable_in,
+)
 from drill.cycle.observe import instance, planned_event, unplanned_event
 from drill.cycle.replicas import ReplicaBridge
 from drill.cycle.state import CycleState, Event
-from drill.cycle.verify import verify_cycle
+from drill.cycle.verify import global_changes, verify_cycle
 from drill.observe import answer, evaluate_gate
 from drill.options import Abort
 from drill.result import StepRecord
@@ -164,7 +170,15 @@ def deploy_failed_over(ctx: DrillContext, rec: StepRecord) -> None:
     """The failed-over plan, deployed while the primary Region's APIs are unreachable."""
     run, s = _cycle(ctx), ctx.settings
     run.state.primary_provider = _primary_provider(run.plans["failed-over"], s.primary_region)
-    _deploy(ctx, rec, "failed-over", down=frozenset({s.primary_region}))
+    out = _deploy(ctx, rec, "failed-over", down=frozenset({s.primary_region}))
+    changed = global_changes(out)
+    if changed and s.primary_region == GLOBAL_CONTROL_PLANE[0]:
+        ctx.result.notes.append(
+            f"the failed-over deploy changes global-service resources ({', '.join(changed)}); "
+            f"their control plane is only in {GLOBAL_CONTROL_PLANE[0]}, the primary Region, so "
+            "in a real outage of that Region this deploy may fail (AWS Networking & Content "
+            "Delivery Blog, \"Creating Disaster Recovery Mechanisms Using Amazon Route 53\"). "
+            "The drill takes only the Region's Regional APIs down.")
     run.state.standby_after = instance(ctx.client("rds", s.standby_region),
                                        s.database.standby_id, s.standby_region, run.old_writer)
     rec.detail["standby_after"] = str(run.state.standby_after)

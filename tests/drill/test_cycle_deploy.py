@@ -162,17 +162,21 @@ def test_a_resource_the_applier_skipped_before_is_not_created_again() -> None:
     assert (c.op, c.why) == ("same", "skipped by the drill's applier, as before")
 
 
-def test_us_east_1_down_takes_the_global_control_planes_with_it() -> None:
+def test_a_region_down_leaves_global_services_unless_their_control_plane_goes_too() -> None:
     made: list[tuple[str, str]] = []
 
     def factory(service: str, region: str) -> Any:
         made.append((service, region))
         return "reachable"
 
-    east_down = unreachable_in(factory, frozenset({EAST}), "http://127.0.0.1:9")
-    assert east_down("rds", WEST) == "reachable"
+    regional = unreachable_in(factory, frozenset({EAST}), "http://127.0.0.1:9")
+    assert regional("rds", WEST) == regional("route53", EAST) == regional("iam", EAST) == "reachable"
+    assert regional("rds", EAST).meta.endpoint_url == "http://127.0.0.1:9"
+    east_down = unreachable_in(factory, frozenset({EAST}), "http://127.0.0.1:9",
+                               global_control_plane=True)
     for service in ("route53", "iam", "rds"):
         assert east_down(service, EAST).meta.endpoint_url == "http://127.0.0.1:9"
-    west_down = unreachable_in(factory, frozenset({WEST}), "http://127.0.0.1:9")
+    west_down = unreachable_in(factory, frozenset({WEST}), "http://127.0.0.1:9",
+                               global_control_plane=True)
     assert west_down("route53", EAST) == "reachable"
-    assert made == [("rds", WEST), ("route53", EAST)]
+    assert made == [("rds", WEST), ("route53", EAST), ("iam", EAST), ("route53", EAST)]

@@ -146,5 +146,13 @@ def test_each_broken_cycle_fails_its_check(breaks: Callable[[CycleState], None],
         assert any(name.startswith(prefix) for name in failing), failing
 
 
+def test_a_route53_change_is_not_a_primary_region_change_but_is_named() -> None:
+    state = good()
+    state.deploys["failed-over"].changes.append(
+        _c("gate-check", "update", EAST, "aws:route53/healthCheck:HealthCheck"))
+    check = next(c for c in verify_cycle(state) if c.name.startswith("the failed-over deploy ran"))
+    assert check.passed and "control plane in us-east-1): ['gate-check (update)']" in check.detail
+
+
 def test_an_empty_cycle_fails_everything() -> None:
     assert len(_failing(CycleState(EAST, WEST))) == len(CHECKS)
