@@ -8,9 +8,11 @@
   ``PromoteReadReplica`` when ``replicateSourceDb`` is dropped and not ignored,
   ``UpdateFunctionConfiguration``, ``PutMetricAlarm``, ``PutParameter``); a type with no
   updater is reported in :attr:`PhaseDeploy.not_applied`, never dropped silently.
-* ``retain``: dropped from the stack, left in AWS. ``delete`` and ``replace`` are reported in
-  :attr:`PhaseDeploy.not_applied` (the drill deletes nothing); the cycle's verifier fails a
-  deploy that would replace or delete a database.
+* ``replace`` of a resource deployed with ``retainOnDelete``: the new one created as above,
+  the old one dropped from the stack and left in AWS.
+* ``retain``: dropped from the stack, left in AWS. ``delete`` and a ``replace`` that deletes
+  are reported in :attr:`PhaseDeploy.not_applied` (the drill deletes nothing); the cycle's
+  verifier fails a deploy that would delete a database.
 * ``refused``: Pulumi stops before changing anything, and so does the drill.
 
 Every AWS call goes through the apply context's client factory, so a deploy with the primary
@@ -204,8 +206,9 @@ def _wait_available(ctx: ApplyContext, a: Applied, settle: Settle, rec: PhaseDep
 def _apply(c: Change, r: PlannedResource | None, inputs: dict[str, Any], ctx: ApplyContext,
            settle: Settle, rec: PhaseDeploy) -> None:
     d = ctx.deployment
-    if c.op == "create" and r is not None:
+    if (c.op == "create" or c.op == "replace" and c.retained) and r is not None:
         before = len(d.failed)
+        d.applied.pop(r.urn, None)    # a replaced resource: the new one takes its place
         apply_plan([r], ctx)
         rec.failed += d.failed[before:]
         if r.urn in d.applied and r.type == _RDS:

@@ -1,7 +1,15 @@
 """What ``pulumi up`` of a new plan does to what an earlier deploy created: per resource,
-``create``, ``same``, ``update``, ``replace``, ``retain`` (dropped from the stack, left in
-AWS), ``delete``, or ``refused`` (Pulumi stops the deploy: a protected resource would be
-replaced or deleted). :func:`changes` only computes; :mod:`drill.cycle.deploy` applies.
+``create``, ``same``, ``update``, ``replace`` (a new resource; the old one deleted, or left in
+AWS when it was deployed with ``retainOnDelete``: :attr:`Change.retained`), ``retain``
+(dropped from the stack, left in AWS), ``delete``, or ``refused`` (Pulumi stops the deploy).
+:func:`changes` only computes; :mod:`drill.cycle.deploy` applies.
+
+Pulumi's rules (pulumi/pulumi ``pkg/resource/deploy/step_generator.go`` and ``step.go``): a
+replacement is refused when the resource is protected both in the stack's state and in the
+program ("we do allow unprotecting and replacing to happen in a single update cycle"); a
+resource no longer declared is refused deletion when its state is protected; the old resource
+of a replacement, or one no longer declared, is left in AWS when its state has
+``retainOnDelete``.
 
 A property differs when its planned value is known and not equal to the value deployed, and
 it is not under ``ignoreChanges``. A difference replaces the resource when the property is
@@ -58,6 +66,7 @@ class Change:
         replacing: those of them that force a replacement.
         ignored: properties that differ but are under ``ignoreChanges``.
         unknown: properties whose planned value is still unknown.
+        retained: for ``replace``, the old resource is left in AWS (``retainOnDelete``).
         why: one line for the report.
     """
 
@@ -70,12 +79,14 @@ class Change:
     replacing: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    retained: bool = False
     why: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"urn": self.urn, "type": self.type, "name": self.name, "region": self.region,
                 "op": self.op, "differs": self.differs, "replacing": self.replacing,
-                "ignored": self.ignored, "unknown": self.unknown, "why": self.why}
+                "ignored": self.ignored, "unknown": self.unknown, "retained": self.retained,
+                "why": self.why}
 
 
 def top_level(paths: Iterable[str]) -> set[str]:
@@ -98,9 +109,10 @@ def _compare(new: Mapping[str, Any], old: Mapping[str, Any],
 
 
 def change_of(r: PlannedResource, inputs: Mapping[str, Any], deployed: Applied | None,
-              region: str) -> Change:
+              region: str, state: Mapping[str, Any] | None = None) -> Change:
     """The change of one planned resource (``inputs``: its planned inputs, references resolved
-    from what is deployed) against its deployed record, if any."""
+    from what is deployed) against its deployed record, if any (``state``: the resource
+    options it was deployed with)."""
     base = {"urn": r.urn, "type": r.type, "name": r.name, "region": region}
     if deployed is None:
         return Change(**base, op="create", why="not deployed before")
@@ -113,10 +125,14 @@ def change_of(r: PlannedResource, inputs: Mapping[str, Any], deployed: Applied |
         return Change(**base, op="same", **kw)
     if not replacing:
         return Change(**base, op="update", why="changes in place: " + ", ".join(differs), **kw)
-    if opts.get("protect"):
+    state = state or {}
+    if opts.get("protect") and state.get("protect"):
         return Change(**base, op="refused", why="protected, and " + ", ".join(replacing)
                       + " would replace it", **kw)
-    return Change(**base, op="replace", why=", ".join(replacing) + " forces a replacement", **kw)
+    retained = bool(state.get("retainOnDelete"))
+    return Change(**base, op="replace", retained=retained, why=", ".join(replacing)
+                  + " forces a replacement; the old one is "
+                  + ("retained (retainOnDelete)" if retained else "deleted"), **kw)
 
 
 def gone(deployed: Applied, options: Mapping[str, Any]) -> Change:
@@ -158,7 +174,8 @@ def changes(plan: Iterable[PlannedResource], resolved: Mapping[str, Mapping[str,
             out.append(Change(r.urn, r.type, r.name, region, "same",
                               why="skipped by the drill's applier, as before"))
             continue
-        out.append(change_of(r, resolved.get(r.urn, r.inputs), deployed.get(r.urn), region))
+        out.append(change_of(r, resolved.get(r.urn, r.inputs), deployed.get(r.urn), region,
+                             deployed_options.get(r.urn)))
     out += [gone(a, deployed_options.get(urn, {})) for urn, a in deployed.items()
             if urn not in declared]
     return out

@@ -95,9 +95,14 @@ def _standby_not_replaced(s: CycleState) -> Check:
 
 def _no_database_replaced(s: CycleState) -> Check:
     bad = [f"{p}: {c.name} {c.op}" for p, d in s.deploys.items() for c in d.changes
-           if c.type in _DB_TYPES and c.op in ("replace", "delete", "refused")]
-    return Check("no deploy of the cycle replaced, deleted or was refused on a database",
-                 bool(s.deploys) and not bad, "; ".join(bad) or f"{len(s.deploys)} deploy(s)")
+           if c.type in _DB_TYPES and (c.op in ("delete", "refused")
+                                       or c.op == "replace" and not c.retained)]
+    kept = [f"{p}: {c.name}" for p, d in s.deploys.items() for c in d.changes
+            if c.type in _DB_TYPES and c.op == "replace" and c.retained]
+    return Check("no deploy of the cycle deleted a database or was refused on one (a database "
+                 "replaced only with its old instance retained)",
+                 bool(s.deploys) and not bad, ("; ".join(bad) or f"{len(s.deploys)} deploy(s)")
+                 + (f"; replaced, old instance retained: {kept}" if kept else ""))
 
 
 def _reverse_declared(s: CycleState) -> Check:

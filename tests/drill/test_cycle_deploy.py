@@ -32,8 +32,12 @@ def _deployed(r: PlannedResource, inputs: dict[str, Any] | None = None) -> Appli
                    id=r.name, inputs=dict(r.inputs if inputs is None else inputs))
 
 
-def _change(new: PlannedResource, old_inputs: dict[str, Any]) -> Change:
-    return change_of(new, new.inputs, _deployed(new, old_inputs), WEST)
+def _change(new: PlannedResource, old_inputs: dict[str, Any],
+            state: dict[str, Any] | None = None) -> Change:
+    """``new`` over what was deployed with ``old_inputs`` and ``state`` options (default:
+    the same options as now)."""
+    return change_of(new, new.inputs, _deployed(new, old_inputs), WEST,
+                     new.options if state is None else state)
 
 
 def test_ops_of_a_planned_resource() -> None:
@@ -54,6 +58,11 @@ def test_ops_of_a_planned_resource() -> None:
     refused = _change(_r("db", rekeyed, protect=True), base)
     assert (refused.op, refused.replacing) == ("refused", ["kmsKeyId"])
     assert _change(_r("db", rekeyed, protect=True, ignoreChanges=["kmsKeyId"]), base).op == "same"
+    # Pulumi allows unprotecting and replacing in one update: refused only if both protect
+    unprotected_before = _change(_r("db", rekeyed, protect=True), base, state={})
+    assert (unprotected_before.op, unprotected_before.retained) == ("replace", False)
+    kept = _change(_r("db", rekeyed), base, state={"protect": True, "retainOnDelete": True})
+    assert (kept.op, kept.retained) == ("replace", True) and "retained" in kept.why
     renamed = {**base, "identifier": "shop-standby-2"}
     assert _change(_r("db", renamed), base).op == "update"   # in place: a rename
     assert _change(_r("db", renamed, protect=True, replaceOnChanges=["identifier"]),
@@ -180,3 +189,15 @@ def test_a_region_down_leaves_global_services_unless_their_control_plane_goes_to
                                global_control_plane=True)
     assert west_down("route53", EAST) == "reachable"
     assert made == [("rds", WEST), ("route53", EAST), ("iam", EAST), ("route53", EAST)]
+
+
+def test_a_retained_replacement_creates_the_new_instance_and_leaves_the_old(standby: Any) -> None:
+    planned, d = standby
+    old_id = _rds("shop-standby")["DbiResourceId"]
+    fresh = _r("standby", {**planned.inputs, "identifier": "shop-standby-2"}, protect=False,
+               retainOnDelete=True, replaceOnChanges=["identifier"])
+    out = deploy_phase("normal", [fresh], _ctx(copy_deployment(d)),
+                       deployed_options={planned.urn: planned.options}, settle=lambda: None)
+    assert out.ok and out.ops() == {"replace": 1} and out.changes[0].retained, out.to_dict()
+    assert _rds("shop-standby")["DbiResourceId"] == old_id          # left in AWS
+    assert _rds("shop-standby-2")["ReadReplicaSourceDBInstanceIdentifier"]

@@ -124,9 +124,9 @@ def _reverse_not_streaming(s: CycleState) -> None:
     (_lost_an_order, ["the planned failback completed and lost no order"]),
     (_failback_not_done, ["the planned failback completed and lost no order"]),
     (_replaced_standby, ["the failed-over deploy kept the promoted standby"]),
-    (_replace_in_deploy, ["no deploy of the cycle replaced"]),
+    (_replace_in_deploy, ["no deploy of the cycle deleted"]),
     (_touched_primary, ["the failed-over deploy ran with us-east-1's APIs unreachable"]),
-    (_deleted_reverse, ["no deploy of the cycle replaced"]),
+    (_deleted_reverse, ["no deploy of the cycle deleted"]),
     (_reused_old_writer, ["the normal deploy created a fresh standby"]),
     (_old_writer_gone, ["the normal deploy created a fresh standby"]),
     (_normal_not_run, ["every phase's deploy succeeded"]),
@@ -152,6 +152,17 @@ def test_a_route53_change_is_not_a_primary_region_change_but_is_named() -> None:
         _c("gate-check", "update", EAST, "aws:route53/healthCheck:HealthCheck"))
     check = next(c for c in verify_cycle(state) if c.name.startswith("the failed-over deploy ran"))
     assert check.passed and "control plane in us-east-1): ['gate-check (update)']" in check.detail
+
+
+def test_a_database_replaced_with_its_old_instance_retained_is_not_a_deletion() -> None:
+    state = good()
+    fresh = state.deploys["normal"].changes[2]
+    fresh.op, fresh.retained = "replace", True   # type: ignore[assignment]
+    check = next(c for c in verify_cycle(state) if c.name.startswith("no deploy of the cycle"))
+    assert check.passed and "old instance retained: ['normal: standby-2']" in check.detail
+    fresh.retained = False
+    check = next(c for c in verify_cycle(state) if c.name.startswith("no deploy of the cycle"))
+    assert not check.passed
 
 
 def test_an_empty_cycle_fails_everything() -> None:
