@@ -76,6 +76,10 @@ class CycleState:
             ``failed-over`` plan (``skipCredentialsValidation``...); None: not found.
         standby_before, standby_after: the promoted standby before and after the
             ``failed-over`` deploy.
+        failed_over_db_requests: RDS requests that create, delete, restore or promote an
+            instance served during the ``failed-over`` deploy (``"rds:<Operation>" -> n``;
+            must be none). moto gives a read replica its source's ``DbiResourceId``, so the
+            requests and the deploy's changes prove a replacement, not the id alone.
         reverse: the reverse replica after the ``reverse-replicating`` deploy.
         reverse_identifier: the one the program declares.
         new_primary: the promoted reverse replica after the failback.
@@ -90,6 +94,7 @@ class CycleState:
     primary_provider: dict[str, Any] | None = None
     standby_before: Instance | None = None
     standby_after: Instance | None = None
+    failed_over_db_requests: dict[str, int] = field(default_factory=dict)
     reverse_identifier: str | None = None
     reverse: Instance | None = None
     new_primary: Instance | None = None

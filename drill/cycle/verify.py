@@ -88,9 +88,16 @@ def _same_instance(before: Instance | None, after: Instance | None) -> tuple[boo
 def _standby_not_replaced(s: CycleState) -> Check:
     ok, detail = _same_instance(s.standby_before, s.standby_after)
     standalone = s.standby_after is not None and s.standby_after.replica_source is None
+    d = _deploy(s, "failed-over")
+    made = [] if d is None else [f"{c.name} {c.op}" for c in d.changes
+                                 if c.type in _DB_TYPES and c.op in ("create", "replace")]
     return Check("the failed-over deploy kept the promoted standby (same instance, standalone, "
-                 "still holding its orders): not replaced", ok and standalone,
-                 f"{detail}; replica source {s.standby_after.replica_source if s.standby_after else '-'}")
+                 "still holding its orders; no database created, replaced, deleted or "
+                 "promoted): not replaced",
+                 ok and standalone and d is not None and not made and not s.failed_over_db_requests,
+                 f"{detail}; replica source "
+                 f"{s.standby_after.replica_source if s.standby_after else '-'}; database "
+                 f"changes {made or 'none'}; requests {s.failed_over_db_requests or 'none'}")
 
 
 def _no_database_replaced(s: CycleState) -> Check:

@@ -55,6 +55,8 @@ from engine.plan import PROVIDER_PREFIX, Plan
 
 _SSM = "aws:ssm/parameter:Parameter"
 _RDS = "aws:rds/instance:Instance"
+#: RDS operations that make, remove or promote a database instance.
+_DB_WRITES = ("Create", "Delete", "Restore", "Promote")
 #: Real seconds the drill waits for customers to reach a new writer, and the orders it waits for.
 REACH_WAIT_SECONDS = 10.0
 REACH_ORDERS = 5
@@ -181,6 +183,9 @@ def deploy_failed_over(ctx: DrillContext, rec: StepRecord) -> None:
             "The drill takes only the Region's Regional APIs down.")
     run.state.standby_after = instance(ctx.client("rds", s.standby_region),
                                        s.database.standby_id, s.standby_region, run.old_writer)
+    run.state.failed_over_db_requests = {
+        k: n for k, n in ctx.emulator.ledger.counts("deploy-failed-over").items()
+        if k.startswith("rds:") and k.split(":", 1)[1].startswith(_DB_WRITES)}
     rec.detail["standby_after"] = str(run.state.standby_after)
 
 

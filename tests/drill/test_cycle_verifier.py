@@ -71,6 +71,10 @@ def _replaced_standby(s: CycleState) -> None:
     s.standby_after = dataclasses.replace(s.standby_after, resource_id="db-NEW", orders=0)  # type: ignore[arg-type]
 
 
+def _created_a_database(s: CycleState) -> None:
+    s.failed_over_db_requests = {"rds:CreateDBInstanceReadReplica": 1}
+
+
 def _replace_in_deploy(s: CycleState) -> None:
     s.deploys["failed-over"].changes[0].op = "replace"
 
@@ -124,7 +128,9 @@ def _reverse_not_streaming(s: CycleState) -> None:
     (_lost_an_order, ["the planned failback completed and lost no order"]),
     (_failback_not_done, ["the planned failback completed and lost no order"]),
     (_replaced_standby, ["the failed-over deploy kept the promoted standby"]),
-    (_replace_in_deploy, ["no deploy of the cycle deleted"]),
+    (_replace_in_deploy, ["no deploy of the cycle deleted",
+                          "the failed-over deploy kept the promoted standby"]),
+    (_created_a_database, ["the failed-over deploy kept the promoted standby"]),
     (_touched_primary, ["the failed-over deploy ran with us-east-1's APIs unreachable"]),
     (_deleted_reverse, ["no deploy of the cycle deleted"]),
     (_reused_old_writer, ["the normal deploy created a fresh standby"]),
