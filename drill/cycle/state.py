@@ -84,6 +84,9 @@ class CycleState:
         reverse_identifier: the one the program declares.
         new_primary: the promoted reverse replica after the failback.
         fresh_standby: the standby the ``normal`` deploy created.
+        standing_standby: whether the strategy keeps a standby replica (read-replica); a
+            snapshot-restore standby is restored at the next failover, under the fresh
+            identifier.
         old_writer: the old writer (the promoted standby) after the ``normal`` deploy.
         events: the failover, the failback and the second failover.
     """
@@ -100,6 +103,7 @@ class CycleState:
     new_primary: Instance | None = None
     fresh_identifier: str | None = None
     fresh_standby: Instance | None = None
+    standing_standby: bool = True
     old_writer: Instance | None = None
     events: list[Event] = field(default_factory=list)
 

@@ -148,13 +148,15 @@ def _unplanned_within_rpo(s: CycleState) -> Check:
 def _fresh_standby(s: CycleState) -> Check:
     f, old = s.fresh_standby, s.old_writer
     before = s.standby_before
-    ok = (f is not None and f.exists and f.identifier == s.fresh_identifier
-          and before is not None and f.identifier != before.identifier
-          and f.replica_source is not None and f.in_recovery is True
-          and old is not None and old.exists and old.resource_id == before.resource_id)
-    return Check("the normal deploy created a fresh standby replica of the new primary and "
-                 "retained the old writer's instance (not reused, not deleted)", ok,
-                 f"fresh {f}; old writer {old}")
+    fresh = (f is not None and before is not None and f.identifier == s.fresh_identifier
+             and f.identifier != before.identifier)
+    if s.standing_standby:
+        fresh = fresh and f.exists and f.replica_source is not None and f.in_recovery is True  # type: ignore[union-attr]
+    kept = old is not None and before is not None and old.exists and old.resource_id == before.resource_id
+    what = ("created a fresh standby replica of the new primary" if s.standing_standby else
+            "named a fresh standby identifier (restored at the next failover)")
+    return Check(f"the normal deploy {what} and retained the old writer's instance (not "
+                 "reused, not deleted)", fresh and kept, f"fresh {f}; old writer {old}")
 
 
 def _second_failover(s: CycleState) -> Check:

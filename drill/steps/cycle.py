@@ -27,6 +27,7 @@ from typing import Any
 from unittest import mock
 
 from contract.names import Role
+from contract.strategies import Strategy
 from dataplane.server import PostgresServer
 from drill.apply import ApplyContext
 from drill.context import DrillContext
@@ -198,6 +199,8 @@ def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
     with world.timed("old primary restarts"):
         world.primary.start()   # crash recovery, with the orders it never replicated
     run.old_primary = world.primary
+    if world.copies_link is not None:   # snapshot copies cross the link again
+        world.copies_link.restore()
     site.primary.resume()
     health = ctx.need_deployment().one(Role.HEALTH_ALARM)
     ctx.client("cloudwatch", health.region).set_alarm_state(
@@ -297,7 +300,7 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["gate"] = evaluate_gate(ctx)
     if run.new_primary is not None and result.get("status") == "failed-back":
         world.primary = run.new_primary
-        world.links = []
+        world.links = [world.copies_link] if world.copies_link else []
     reached = _reach(ctx, s.primary_region, "one TTL of the failover records after the gate was "
                      "released: the worst case, a client that resolved just before")
     rec.detail["dns_answer"] = answer(ctx)
@@ -329,8 +332,12 @@ def deploy_normal(ctx: DrillContext, rec: StepRecord) -> None:
     out = _deploy(ctx, rec, "normal", down=frozenset())
     fresh = run.replicas.get(s.standby_region, run.state.fresh_identifier)
     world = ctx.need_data()
+    run.state.standing_standby = ctx.spec.strategy is not Strategy.SNAPSHOT_RESTORE
     if fresh is not None:
-        world.standby, world.links = fresh.pair.standby, [fresh.pair.link]
+        world.standby = fresh.pair.standby
+        world.links = [fresh.pair.link, *([world.copies_link] if world.copies_link else [])]
+    if not run.state.standing_standby:
+        _backup(ctx, rec)
     rds = ctx.client("rds", s.standby_region)
     run.state.fresh_standby = instance(rds, run.state.fresh_identifier, s.standby_region,
                                        fresh.pair.standby if fresh else None)
@@ -343,12 +350,22 @@ def deploy_normal(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["watchdog"] = brief(inv.result) if inv.result else inv.error
 
 
+def _backup(ctx: DrillContext, rec: StepRecord) -> None:
+    """A standby restored from snapshots needs a recovery point of the new primary: the
+    backup orchestrator's next scheduled run, invoked now."""
+    inv = ctx.need_backup().invoke(scheduled_event(ctx, Role.BACKUP_SCHEDULE),
+                                   trigger="backup schedule (new primary)", cold=True)
+    record_invocation(ctx, inv)
+    ctx.need_data().jobs.run_pending()
+    rec.detail["backup"] = brief(inv.result) if inv.result else inv.error
+
+
 # -- 13: second failover -------------------------------------------------------------------
 
 def second_failover(ctx: DrillContext, rec: StepRecord) -> None:
     """The new primary's Region goes; watchdog ticks until the failover is done."""
     run, s, world, site = _cycle(ctx), ctx.settings, ctx.need_data(), ctx.need_site()
-    if world.standby is None or world.primary is None:
+    if world.primary is None or run.state.standing_standby and world.standby is None:
         raise Abort("no fresh standby to fail over to")
     failure = ctx.marks["second_failure"] = ctx.clock.now()
     world.fail_primary_region()

@@ -171,5 +171,16 @@ def test_a_database_replaced_with_its_old_instance_retained_is_not_a_deletion() 
     assert not check.passed
 
 
+def test_a_restored_standby_needs_only_the_fresh_identifier_and_the_kept_writer() -> None:
+    state = good()
+    state.standing_standby = False
+    state.fresh_standby = Instance("shop-standby-2", WEST, None)
+    check = next(c for c in verify_cycle(state) if c.name.startswith("the normal deploy"))
+    assert check.passed and "restored at the next failover" in check.name
+    state.fresh_identifier = "shop-standby"
+    state.fresh_standby = Instance("shop-standby", WEST, None)
+    assert not next(c for c in verify_cycle(state) if c.name.startswith("the normal deploy")).passed
+
+
 def test_an_empty_cycle_fails_everything() -> None:
     assert len(_failing(CycleState(EAST, WEST))) == len(CHECKS)
