@@ -43,6 +43,7 @@ from drill.cycle.observe import instance, planned_event, unplanned_event
 from drill.cycle.replicas import ReplicaBridge
 from drill.cycle.state import CycleState, Event
 from drill.cycle.verify import global_changes, verify_cycle
+from drill.data.series import marks, per_second
 from drill.observe import answer, evaluate_gate
 from drill.options import Abort
 from drill.result import StepRecord
@@ -292,7 +293,7 @@ def _reach(ctx: DrillContext, region: str, since_note: str) -> int:
 def failback(ctx: DrillContext, rec: StepRecord) -> None:
     """The operator's failback event; then customers reach the new primary."""
     run, s, world = _cycle(ctx), ctx.settings, ctx.need_data()
-    started = ctx.clock.now()
+    started = ctx.marks["failback"] = ctx.clock.now()
     result = run.failback = _invoke_failback(ctx, rec)
     rec.detail["result"] = {k: result.get(k) for k in ("status", "failback_id", "writes", "gate",
                                                        "new_primary_arn", "phase", "reason",
@@ -402,6 +403,17 @@ def _first_failover(ctx: DrillContext) -> Event:
                  float(ctx.settings.rpo_seconds), data.get("data_loss_window_seconds"))
 
 
+def _whole_chart(ctx: DrillContext) -> None:
+    """The customers' chart over the whole cycle (the data-loss step drew it up to then)."""
+    world, data = ctx.need_data(), ctx.result.data or {}
+    customers = world.customers
+    if customers is None or "customers" not in data:
+        return
+    data["customers"]["series"] = per_second(customers.acks, customers.failures, ctx.clock,
+                                             origin=ctx.t0_wall)
+    data["customers"]["marks"] = marks({**world.marks, **ctx.marks}, ctx.clock, origin=ctx.t0_wall)
+
+
 def verify(ctx: DrillContext, rec: StepRecord) -> None:
     """The cycle's checks; the report's cycle section."""
     run = _cycle(ctx)
@@ -410,6 +422,7 @@ def verify(ctx: DrillContext, rec: StepRecord) -> None:
     for check in checks:
         ctx.check(check.name, check.passed, check.detail)
     ctx.result.cycle = run.state.to_dict()
+    _whole_chart(ctx)
     rec.detail["failing"] = [c.name for c in checks if not c.passed]
 
 
