@@ -24,6 +24,7 @@ from components.failover_dns import FailoverDns, FailoverDnsArgs
 from components.failover_orchestrator import FailoverOrchestrator, FailoverOrchestratorArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.settings import load_settings
+from components.write_switch import WriteSwitchArgs, WriteSwitchParameters
 from contract.env import Env
 from contract.outputs import OUTPUT_NAMES, check_exports
 
@@ -48,6 +49,7 @@ alerts = AlertTopics("alerts", AlertTopicsArgs(s, providers, names))
 dns = FailoverDns("failover-dns", FailoverDnsArgs(s, providers, names, alerts.topic_arns))
 database = StandbyDatabase("standby-database",
                            StandbyDatabaseArgs(s, providers, names, alerts.topic_arns))
+write_switch = WriteSwitchParameters("write-switch", WriteSwitchArgs(s, providers, names))
 
 common_env: dict[str, pulumi.Input[str]] = {
     Env.PRIMARY_REGION: s.primary_region,
@@ -64,6 +66,8 @@ failover = FailoverOrchestrator("failover", FailoverOrchestratorArgs(
     settings=s, providers=providers, naming=names, common_env=common_env,
     health_alarm_name=dns.health_alarm_name, health_alarm_arn=dns.health_alarm_arn,
     gate_alarm_name=dns.gate_alarm_name, gate_alarm_arn=dns.gate_alarm_arn,
+    reverse_replica_identifier=database.reverse_replica_identifier,
+    extra_statements=write_switch.statements,
     database_statements=database.failover_statements, standby_key_arn=database.key_arn,
     standby_key_alias=database.key_alias, alert_topic_arns=alerts.topic_arns,
     alert_key_aliases=alerts.key_aliases))

@@ -107,6 +107,39 @@ def snapshot_statements(s: DrSettings, n: Naming, stack: str) -> list[dict[str, 
     return out
 
 
+def backup_statements(a: BackupOrchestratorArgs, bucket: str) -> list[dict[str, Any]]:
+    """The function's IAM statements: snapshots of the protected databases, the standby key,
+    the metadata bucket, its metrics, the alert topics and their keys, the strategy's database
+    statements and, when set, the primary's key for encrypted copies."""
+    s, p, n = a.settings, a.providers, a.naming
+    statements: list[dict[str, Any]] = [
+        *snapshot_statements(s, n, pulumi.get_stack()),
+        n.key_statement("StandbyKeyForCopiesAndMetadata",
+                        ["kms:CreateGrant", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt",
+                         "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+                        [(p.standby_region, a.standby_key_alias)]),
+        {"Sid": "WriteMetadata", "Effect": "Allow",
+         "Action": ["s3:PutObject", "s3:GetObject"],
+         "Resource": [f"{n.bucket_arn(bucket)}/*"]},
+        {"Sid": "ListMetadata", "Effect": "Allow", "Action": ["s3:ListBucket"],
+         "Resource": [n.bucket_arn(bucket)]},
+        *metric_statements(METRIC_NAMESPACE),
+        {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"],
+         "Resource": [n.topic_arn(region) for region in a.alert_topic_arns]},
+        n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
+                        a.alert_key_aliases),
+        *a.database_statements,
+    ]
+    if s.database.primary_kms_key_arn:
+        # Copying an encrypted snapshot across Regions needs access to the source snapshot's
+        # key as well as the destination key (RDS User Guide, "Copying a DB snapshot",
+        # "Copying an encrypted snapshot").
+        statements.append({"Sid": "PrimaryKeyForEncryptedCopies", "Effect": "Allow",
+                           "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt"],
+                           "Resource": [s.database.primary_kms_key_arn]})
+    return statements
+
+
 class BackupOrchestrator(pulumi.ComponentResource):
     """Metadata bucket, function, role, schedule and the backup alarms.
 
@@ -120,19 +153,30 @@ class BackupOrchestrator(pulumi.ComponentResource):
     def __init__(self, name: str, args: BackupOrchestratorArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ecommerce-dr:backup_orchestrator:BackupOrchestrator", name, None, opts)
-        s, p, n = args.settings, args.providers, args.naming
-        standby, stack = p.standby, pulumi.get_stack()
+        self._args = args
+        self._standby = args.providers.standby
+        self.bucket_name = args.naming.bucket_name(args.providers.standby_region)
+        self._metadata_bucket(name)
+        self.function_name = args.naming.name(Suffix.BACKUP_FUNCTION)
+        fn = self._function(name)
+        self.function_arn = fn.arn
+        self._schedule(name, fn)
+        self.failure_alarm_name, self.error_alarm_name = self._alarms(name)
+        self.register_outputs({"bucketName": self.bucket_name, "functionArn": fn.arn})
 
-        self.bucket_name = n.bucket_name(p.standby_region)
+    def _metadata_bucket(self, name: str) -> None:
+        """The run-record bucket: versioned, KMS-encrypted, public access blocked, TLS only,
+        expiring records after ``backup.metadataRetentionDays``."""
+        a, standby = self._args, self._standby
         bucket = aws.s3.Bucket(f"{name}-metadata", bucket=self.bucket_name, force_destroy=False,
-                               tags=tags(s, Role.METADATA_BUCKET), opts=child(self, standby))
+                               tags=tags(a.settings, Role.METADATA_BUCKET), opts=child(self, standby))
         versioning = aws.s3.BucketVersioning(
             f"{name}-metadata-versioning", bucket=bucket.id,
             versioning_configuration={"status": "Enabled"}, opts=child(self, standby))
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-metadata-encryption", bucket=bucket.id,
             rules=[{"apply_server_side_encryption_by_default": {
-                "sse_algorithm": "aws:kms", "kms_master_key_id": args.standby_key_arn},
+                "sse_algorithm": "aws:kms", "kms_master_key_id": a.standby_key_arn},
                 "bucket_key_enabled": True}],
             opts=child(self, standby))
         block = aws.s3.BucketPublicAccessBlock(
@@ -152,50 +196,30 @@ class BackupOrchestrator(pulumi.ComponentResource):
             f"{name}-metadata-lifecycle", bucket=bucket.id,
             rules=[{"id": "expire-recovery-point-metadata", "status": "Enabled",
                     "filter": {"prefix": ""},
-                    "expiration": {"days": s.backup.metadata_retention_days},
+                    "expiration": {"days": a.settings.backup.metadata_retention_days},
                     "noncurrent_version_expiration": {"noncurrent_days": NONCURRENT_METADATA_DAYS},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}],
             opts=child(self, standby, depends_on=[versioning]))
 
-        statements: list[dict[str, Any]] = [
-            *snapshot_statements(s, n, stack),
-            n.key_statement("StandbyKeyForCopiesAndMetadata",
-                            ["kms:CreateGrant", "kms:DescribeKey", "kms:Encrypt", "kms:Decrypt",
-                             "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
-                            [(p.standby_region, args.standby_key_alias)]),
-            {"Sid": "WriteMetadata", "Effect": "Allow",
-             "Action": ["s3:PutObject", "s3:GetObject"],
-             "Resource": [f"{n.bucket_arn(self.bucket_name)}/*"]},
-            {"Sid": "ListMetadata", "Effect": "Allow", "Action": ["s3:ListBucket"],
-             "Resource": [n.bucket_arn(self.bucket_name)]},
-            *metric_statements(METRIC_NAMESPACE),
-            {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"],
-             "Resource": [n.topic_arn(region) for region in args.alert_topic_arns]},
-            n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
-                            args.alert_key_aliases),
-            *args.database_statements,
-        ]
-        if s.database.primary_kms_key_arn:
-            # Copying an encrypted snapshot across Regions needs access to the source
-            # snapshot's key as well as the destination key (RDS User Guide, "Copying a DB
-            # snapshot", "Copying an encrypted snapshot").
-            statements.append({"Sid": "PrimaryKeyForEncryptedCopies", "Effect": "Allow",
-                               "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt"],
-                               "Resource": [s.database.primary_kms_key_arn]})
-        self.function_name = n.name(Suffix.BACKUP_FUNCTION)
+    def _function(self, name: str) -> aws.lambda_.Function:
+        """The function with its role, log group and every variable of the contract."""
+        a = self._args
         deployed = orchestrator_function(
             self, f"{name}-function",
             FunctionSpec(function_name=self.function_name, handler=HANDLER,
                          description="DR backup orchestrator: snapshot, copy to the standby "
                                      "Region, prune, record",
-                         environment=backup_env(s, args.common_env, self.bucket_name),
-                         statements=statements, tags=tags(s, Role.BACKUP_ORCHESTRATOR)),
-            standby, p.standby_region, n.account, n.partition)
-        fn = deployed.function
-        self.function_arn = fn.arn
+                         environment=backup_env(a.settings, a.common_env, self.bucket_name),
+                         statements=backup_statements(a, self.bucket_name),
+                         tags=tags(a.settings, Role.BACKUP_ORCHESTRATOR)),
+            self._standby, a.providers.standby_region, a.naming.account, a.naming.partition)
+        return deployed.function
 
+    def _schedule(self, name: str, fn: aws.lambda_.Function) -> None:
+        """The schedule rule (every ``backup.cadenceMinutes``) invoking the function."""
+        s, standby = self._args.settings, self._standby
         schedule = aws.cloudwatch.EventRule(
-            f"{name}-schedule", name=n.name(Suffix.BACKUP_SCHEDULE_RULE),
+            f"{name}-schedule", name=self._args.naming.name(Suffix.BACKUP_SCHEDULE_RULE),
             description=f"Backup every {s.backup.cadence_minutes} min (RPO {s.rpo_minutes:g} min)",
             schedule_expression=rate_expression(s.backup.cadence_minutes),
             tags=tags(s, Role.BACKUP_SCHEDULE), opts=child(self, standby))
@@ -206,18 +230,22 @@ class BackupOrchestrator(pulumi.ComponentResource):
         aws.cloudwatch.EventTarget(f"{name}-schedule-target", rule=schedule.name, arn=fn.arn,
                                    opts=child(self, standby))
 
-        topic = args.alert_topic_arns[p.standby_region]
-        self.failure_alarm_name = n.name(Suffix.BACKUP_FAILED)
+    def _alarms(self, name: str) -> tuple[str, str]:
+        """The alarms on failed or partial runs (``BackupRunFailed``) and on the function's
+        errors; their names."""
+        a, standby = self._args, self._standby
+        s, n = a.settings, a.naming
+        topic = a.alert_topic_arns[a.providers.standby_region]
+        failed, errors = n.name(Suffix.BACKUP_FAILED), n.name(Suffix.BACKUP_ERRORS)
         aws.cloudwatch.MetricAlarm(
-            f"{name}-failed", name=self.failure_alarm_name,
+            f"{name}-failed", name=failed,
             alarm_description="A backup run failed or was partial: a recovery point is missing.",
             namespace=METRIC_NAMESPACE, metric_name=str(Metric.BACKUP_FAILURE),
-            dimensions={"Stack": stack}, statistic="Sum",
+            dimensions={"Stack": pulumi.get_stack()}, statistic="Sum",
             period=min(s.backup.cadence_minutes * 60, 86400), evaluation_periods=1,
             comparison_operator="GreaterThanOrEqualToThreshold", threshold=1,
             treat_missing_data="notBreaching", alarm_actions=[topic], ok_actions=[topic],
             tags=tags(s), opts=child(self, standby))
-        self.error_alarm_name = n.name(Suffix.BACKUP_ERRORS)
-        error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name, topic,
+        error_alarm(self, f"{name}-errors", errors, self.function_name, topic,
                     standby, tags(s), "The backup orchestrator")
-        self.register_outputs({"bucketName": self.bucket_name, "functionArn": fn.arn})
+        return failed, errors

@@ -65,10 +65,24 @@ class Providers:
                 HEALTH_CHECK_METRIC_REGION: self.health_metrics}
 
 
+#: Arguments of the primary-Region provider so that configuring it calls nothing in that
+#: Region (a deploy must work while its APIs are down, phase failed-over): no STS
+#: GetCallerIdentity to validate credentials or learn the account (the program builds every
+#: ARN from the account in the primary database's ARN, config), no Region lookup, no EC2
+#: instance metadata probe. Set in every phase, so the provider is the same before and after
+#: a failover and no primary-Region resource shows a diff (pulumi-aws Provider arguments
+#: skipCredentialsValidation, skipRequestingAccountId, skipRegionValidation,
+#: skipMetadataApiCheck: https://www.pulumi.com/registry/packages/aws/api-docs/provider/).
+PRIMARY_OFFLINE_ARGS: dict[str, Any] = {
+    "skip_credentials_validation": True, "skip_requesting_account_id": True,
+    "skip_region_validation": True, "skip_metadata_api_check": True}
+
+
 def create_providers(s: DrSettings) -> Providers:
     """Declare one ``aws.Provider`` per Region (primary, standby and, if neither is it,
-    us-east-1 for the Route 53 health-check metrics)."""
-    primary = aws.Provider("primary", region=s.primary_region)
+    us-east-1 for the Route 53 health-check metrics); the primary's with
+    :data:`PRIMARY_OFFLINE_ARGS`."""
+    primary = aws.Provider("primary", region=s.primary_region, **PRIMARY_OFFLINE_ARGS)
     standby = aws.Provider("standby", region=s.standby_region)
     if s.primary_region == HEALTH_CHECK_METRIC_REGION:
         metrics = primary

@@ -33,8 +33,11 @@ import pulumi_aws as aws
 from components.alerts import key_policy
 from components.common import child, tags
 from components.naming import Suffix
+from components.settings import DrSettings
 from components.standby.base import StandbyDatabaseArgs, StrategyBuilder
+from components.standby.reverse import ReverseResult, reverse_replica
 from contract.names import Role
+from contract.phases import Phase
 
 __all__ = ["StandbyDatabase", "StandbyDatabaseArgs", "builder_for"]
 
@@ -50,6 +53,18 @@ def builder_for(strategy: str) -> type[StrategyBuilder]:
     return importlib.import_module(spec(strategy).program_builder).Builder  # type: ignore[no-any-return]
 
 
+def reverse_identifier(s: DrSettings, declared: ReverseResult | None) -> str:
+    """``REVERSE_REPLICA_IDENTIFIER`` for the failover orchestrator: the declared reverse
+    replica's identifier; for a strategy whose reverse replication the program does not
+    declare, ``failover.reverseReplicaIdentifier`` in reverse-replicating (else ``""``: the
+    failback looks for a hand-made one)."""
+    if declared is not None:
+        return declared.identifier
+    if s.phase is Phase.REVERSE_REPLICATING and not s.database.is_cluster:
+        return s.failover.reverse_replica_identifier or ""
+    return ""
+
+
 class StandbyDatabase(pulumi.ComponentResource):
     """The standby-Region KMS key and the strategy's standby database.
 
@@ -61,6 +76,8 @@ class StandbyDatabase(pulumi.ComponentResource):
         endpoint: ``Output[str]`` ``host:port``, or ``None`` for snapshot-restore.
         instance_arn: ARN of the running standby, or ``None``.
         dms_task_arn: the CDC task ARN, ``""`` unless dms.
+        reverse: the reverse replica (phase reverse-replicating, instance standby), or None.
+        reverse_replica_identifier: see :func:`reverse_identifier`.
         replication_alarm_names: list of alarm names (empty for snapshot-restore).
         global_writer_endpoint: the Aurora global writer endpoint (``Output[str]``), ``None``
             unless aurora-global.
@@ -86,7 +103,11 @@ class StandbyDatabase(pulumi.ComponentResource):
         self.key_alias = n.key_alias(Suffix.STANDBY_KEY)
         aws.kms.Alias(f"{name}-key-alias", name=self.key_alias,
                       target_key_id=key.key_id, opts=child(self, p.standby))
-        result = builder_for(self.strategy)(self, args, key).build(name)
+        builder = builder_for(self.strategy)(self, args, key)
+        result = builder.build(name)
+        self.reverse = (reverse_replica(builder, name)
+                        if s.phase is Phase.REVERSE_REPLICATING
+                        and builder.declares_reverse_replica else None)
         self.key_arn = key.arn
         self.identifier = result.identifier
         self.endpoint = result.endpoint
@@ -97,6 +118,8 @@ class StandbyDatabase(pulumi.ComponentResource):
         self.failover_statements = result.failover_statements
         self.backup_statements = result.backup_statements
         self.global_writer_endpoint = result.global_writer_endpoint
+        self.reverse_replica_identifier = reverse_identifier(s, self.reverse)
         self.register_outputs({"strategy": self.strategy, "keyArn": key.arn,
                                "identifier": self.identifier, "endpoint": self.endpoint,
-                               "dmsTaskArn": self.dms_task_arn})
+                               "dmsTaskArn": self.dms_task_arn,
+                               "reverseReplicaIdentifier": self.reverse_replica_identifier})

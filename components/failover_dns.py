@@ -83,10 +83,25 @@ class FailoverDns(pulumi.ComponentResource):
     def __init__(self, name: str, args: FailoverDnsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ecommerce-dr:failover_dns:FailoverDns", name, None, opts)
-        s, p, n = args.settings, args.providers, args.naming
-        r53 = p.health_metrics   # Route 53's API lives in us-east-1
-        stack = pulumi.get_stack()
+        self._args = args
+        n, p = args.naming, args.providers
+        self.health_alarm_name = n.name(Suffix.HEALTH_ALARM)
+        self.health_alarm_arn = n.alarm_arn(p.health_metrics_region, self.health_alarm_name)
+        self.gate_alarm_name = n.name(Suffix.GATE_ALARM)
+        self.gate_alarm_arn = n.alarm_arn(p.standby_region, self.gate_alarm_name)
+        endpoint = self._endpoint_check(name)
+        gate = self._gate(name)
+        primary_check = self._primary_check(name, gate, endpoint)
+        self._records(name, primary_check)
+        self.endpoint_health_check_id = endpoint.id
+        self.gate_health_check_id = gate.id
+        self.register_outputs({
+            "endpointHealthCheckId": endpoint.id, "gateHealthCheckId": gate.id,
+            "healthAlarmName": self.health_alarm_name, "gateAlarmName": self.gate_alarm_name})
 
+    def _endpoint_check(self, name: str) -> aws.route53.HealthCheck:
+        """The HTTPS check of the primary Region's own endpoint and its us-east-1 alarm."""
+        s, p, n = self._args.settings, self._args.providers, self._args.naming
         endpoint = aws.route53.HealthCheck(
             f"{name}-primary-endpoint",
             type="HTTPS",
@@ -99,11 +114,8 @@ class FailoverDns(pulumi.ComponentResource):
             measure_latency=True,
             reference_name=n.reference_name("primary"),
             tags=tags(s, Role.ENDPOINT_HEALTH_CHECK, Name=n.name(Suffix.PRIMARY_ENDPOINT_TAG)),
-            opts=child(self, r53))
-
-        self.health_alarm_name = n.name(Suffix.HEALTH_ALARM)
-        self.health_alarm_arn = n.alarm_arn(p.health_metrics_region, self.health_alarm_name)
-        health_topic = args.alert_topic_arns[p.health_metrics_region]
+            opts=child(self, p.health_metrics))   # Route 53's API lives in us-east-1
+        health_topic = self._args.alert_topic_arns[p.health_metrics_region]
         aws.cloudwatch.MetricAlarm(
             f"{name}-primary-endpoint-alarm",
             name=self.health_alarm_name,
@@ -123,10 +135,13 @@ class FailoverDns(pulumi.ComponentResource):
             ok_actions=[health_topic],
             tags=tags(s, Role.HEALTH_ALARM),
             opts=child(self, p.health_metrics))
+        return endpoint
 
-        self.gate_alarm_name = n.name(Suffix.GATE_ALARM)
-        self.gate_alarm_arn = n.alarm_arn(p.standby_region, self.gate_alarm_name)
-        standby_topic = args.alert_topic_arns[p.standby_region]
+    def _gate(self, name: str) -> aws.route53.HealthCheck:
+        """The gate: the standby-Region alarm on the gate metric and the CLOUDWATCH_METRIC
+        health check following it."""
+        s, p, n = self._args.settings, self._args.providers, self._args.naming
+        standby_topic = self._args.alert_topic_arns[p.standby_region]
         gate_alarm = aws.cloudwatch.MetricAlarm(
             f"{name}-gate-alarm",
             name=self.gate_alarm_name,
@@ -135,7 +150,7 @@ class FailoverDns(pulumi.ComponentResource):
                               "keeps the last state). Publish 0 to fail back.",
             namespace=GATE_NAMESPACE,
             metric_name=GATE_METRIC,
-            dimensions={"Stack": stack},
+            dimensions={"Stack": pulumi.get_stack()},
             statistic="Maximum",
             # 10 or 30 s only with a high-resolution gate metric, which the orchestrator then
             # publishes (contract.names.gate_storage_resolution, GATE_PERIOD_SECONDS).
@@ -148,34 +163,44 @@ class FailoverDns(pulumi.ComponentResource):
             ok_actions=[standby_topic],
             tags=tags(s, Role.GATE_ALARM),
             opts=child(self, p.standby))
-
-        gate = aws.route53.HealthCheck(
+        return aws.route53.HealthCheck(
             f"{name}-gate",
             type="CLOUDWATCH_METRIC",
             cloudwatch_alarm_name=gate_alarm.name,
             cloudwatch_alarm_region=p.standby_region,
-            insufficient_data_health_status="Healthy",
+            # A re-created gate alarm starts in INSUFFICIENT_DATA: while the standby serves
+            # (failed-over, reverse-replicating) that must keep traffic there, so no deploy
+            # can release the gate; only the failback's OK (gate metric 0) does.
+            insufficient_data_health_status=("Unhealthy" if s.phase.traffic_on_standby
+                                             else "Healthy"),
             reference_name=n.reference_name("gate"),
             tags=tags(s, Role.GATE_HEALTH_CHECK, Name=n.name(Suffix.GATE_ALARM)),
-            opts=child(self, r53))
+            opts=child(self, p.health_metrics))
 
-        primary_check: aws.route53.HealthCheck = gate
+    def _primary_check(self, name: str, gate: aws.route53.HealthCheck,
+                       endpoint: aws.route53.HealthCheck) -> aws.route53.HealthCheck:
+        """What the PRIMARY record follows: the gate (``orchestrated``), or a CALCULATED check
+        of gate AND endpoint (``automatic``)."""
+        s, n = self._args.settings, self._args.naming
         self.combined_health_check_id: pulumi.Output[str] | None = None
-        if s.failover.mode == "automatic":
-            combined = aws.route53.HealthCheck(
-                f"{name}-gate-and-endpoint",
-                type="CALCULATED",
-                child_healthchecks=[gate.id, endpoint.id],
-                child_health_threshold=2,
-                reference_name=n.reference_name("combined"),
-                tags=tags(s, Role.COMBINED_HEALTH_CHECK, Name=n.name(Suffix.COMBINED_CHECK_TAG)),
-                opts=child(self, r53))
-            primary_check = combined
-            self.combined_health_check_id = combined.id
+        if s.failover.mode != "automatic":
+            return gate
+        combined = aws.route53.HealthCheck(
+            f"{name}-gate-and-endpoint",
+            type="CALCULATED",
+            child_healthchecks=[gate.id, endpoint.id],
+            child_health_threshold=2,
+            reference_name=n.reference_name("combined"),
+            tags=tags(s, Role.COMBINED_HEALTH_CHECK, Name=n.name(Suffix.COMBINED_CHECK_TAG)),
+            opts=child(self, self._args.providers.health_metrics))
+        self.combined_health_check_id = combined.id
+        return combined
 
-        # The failover pair: PRIMARY answers while its check passes, SECONDARY (no check of
-        # its own) otherwise.
-        for kind, endpoint_fqdn, region, check_id in (
+    def _records(self, name: str, primary_check: aws.route53.HealthCheck) -> None:
+        """The failover pair: PRIMARY answers while ``primary_check`` passes, SECONDARY (no
+        check of its own) otherwise."""
+        s, p, n = self._args.settings, self._args.providers, self._args.naming
+        for kind, fqdn, region, check_id in (
                 ("primary", s.site.primary_endpoint_fqdn, p.primary_region, primary_check.id),
                 ("secondary", s.site.standby_endpoint_fqdn, p.standby_region, None)):
             aws.route53.Record(
@@ -184,14 +209,8 @@ class FailoverDns(pulumi.ComponentResource):
                 name=s.site.failover_fqdn,
                 type="CNAME",
                 ttl=s.dns.ttl_seconds,
-                records=[endpoint_fqdn],
+                records=[fqdn],
                 set_identifier=n.set_identifier(kind, region),
                 failover_routing_policies=[{"type": kind.upper()}],
                 health_check_id=check_id,
-                opts=child(self, r53))
-
-        self.endpoint_health_check_id = endpoint.id
-        self.gate_health_check_id = gate.id
-        self.register_outputs({
-            "endpointHealthCheckId": endpoint.id, "gateHealthCheckId": gate.id,
-            "healthAlarmName": self.health_alarm_name, "gateAlarmName": self.gate_alarm_name})
+                opts=child(self, p.health_metrics))

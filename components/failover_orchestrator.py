@@ -25,7 +25,7 @@ Declares, all in the standby Region unless noted:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -49,7 +49,7 @@ from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import Env, FailoverEnv
 from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
-from contract.strategies import Standby
+from contract.strategies import Standby, Strategy
 
 HANDLER = "handlers.failover.app.handler"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -73,16 +73,22 @@ class FailoverOrchestratorArgs(OrchestratorArgs):
     Attributes:
         health_alarm_name, health_alarm_arn: the us-east-1 endpoint alarm.
         gate_alarm_name, gate_alarm_arn: the standby-Region gate alarm.
+        reverse_replica_identifier: REVERSE_REPLICA_IDENTIFIER
+            (:func:`components.database.reverse_identifier`).
+        extra_statements: further IAM statements (the write switch's).
     """
 
     health_alarm_name: str
     health_alarm_arn: str
     gate_alarm_name: str
     gate_alarm_arn: str
+    reverse_replica_identifier: str = ""
+    extra_statements: list[dict[str, Any]] = field(default_factory=list)
 
 
 def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_table: str,
-                 health_alarm_name: str, gate_alarm_name: str) -> dict[str, pulumi.Input[str]]:
+                 health_alarm_name: str, gate_alarm_name: str,
+                 reverse_replica_identifier: str = "") -> dict[str, pulumi.Input[str]]:
     """The function's environment: every variable of :class:`contract.env.FailoverEnv`.
 
     Raises:
@@ -113,8 +119,57 @@ def failover_env(s: DrSettings, common: dict[str, pulumi.Input[str]], *, state_t
                                      if s.database.spec.standby is Standby.NONE else ""),
         Env.WARM_URLS: s.failover.warm_urls,
         Env.WARM_FUNCTIONS: s.failover.warm_functions,
+        Env.FAILOVER_PHASE: str(s.phase),
+        Env.REVERSE_REPLICA_IDENTIFIER: reverse_replica_identifier,
     }
     return FailoverEnv.render(env)
+
+
+def failover_statements(a: FailoverOrchestratorArgs, state_table: str) -> list[dict[str, Any]]:
+    """The function's IAM statements: its state table, the standby key, the DR alarms, its
+    metrics, the alert topics and their keys, the strategy's database statements and the warm
+    functions."""
+    p, n = a.providers, a.naming
+    statements: list[dict[str, Any]] = [
+        {"Sid": "StateAndLock", "Effect": "Allow",
+         "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem", "dynamodb:Query"],
+         "Resource": [n.table_arn(p.standby_region, state_table)]},
+        n.key_statement("StandbyKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
+                                       "kms:DescribeKey"],
+                        [(p.standby_region, a.standby_key_alias)]),
+        {"Sid": "ReadDrAlarms", "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"],
+         "Resource": [a.health_alarm_arn, a.gate_alarm_arn]},
+        *metric_statements(METRIC_NAMESPACE, GATE_NAMESPACE),
+        {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"],
+         "Resource": [n.topic_arn(region) for region in a.alert_topic_arns]},
+        n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
+                        a.alert_key_aliases),
+        *a.database_statements,
+        *a.extra_statements,
+    ]
+    if a.reverse_replica_identifier and not a.settings.database.is_cluster:
+        statements.append(reverse_statement(a))
+    warm = a.settings.failover.warm_functions
+    if warm:
+        statements.append({
+            "Sid": "WarmFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+            "Resource": [f if f.startswith("arn:") else n.function_arn(p.standby_region, f)
+                         for f in warm]})
+    return statements
+
+
+def reverse_statement(a: FailoverOrchestratorArgs) -> dict[str, Any]:
+    """The failback promotes the reverse replica (dms: starts and stops the reverse task)."""
+    p, n, rid = a.providers, a.naming, a.reverse_replica_identifier
+    if a.settings.database.strategy == Strategy.DMS:
+        return {"Sid": "ReverseCdcTask", "Effect": "Allow",
+                "Action": ["dms:DescribeReplicationTasks", "dms:StopReplicationTask"],
+                "Resource": [rid if rid.startswith("arn:") else
+                             n.arn("dms", p.standby_region, "task:*")]}
+    return {"Sid": "PromoteReverseReplica", "Effect": "Allow",
+            "Action": ["rds:PromoteReadReplica"],
+            "Resource": [n.db_arn(p.primary_region, rid)]}
 
 
 class FailoverOrchestrator(pulumi.ComponentResource):
@@ -133,120 +188,131 @@ class FailoverOrchestrator(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ecommerce-dr:failover_orchestrator:FailoverOrchestrator", name, None,
                          opts)
-        s, p, n = args.settings, args.providers, args.naming
-        standby = p.standby
-        self._providers_standby = standby
+        self._args = args
+        self._providers_standby = args.providers.standby
+        self.state_table_name = self._state_table(name)
+        self.function_name = args.naming.name(Suffix.FAILOVER_FUNCTION)
+        fn = self._function(name)
+        self.function_arn = fn.arn
+        self.watchdog_rule_name = self._watchdog(name, fn)
+        self.alarm_bus_name = self._alarm_trigger(name, fn)
+        self.error_alarm_name, self.reported_error_alarm_name = self._error_alarms(name)
+        self.register_outputs({"functionArn": fn.arn, "stateTableName": self.state_table_name,
+                               "watchdogRuleName": self.watchdog_rule_name})
 
-        self.state_table_name = n.name(Suffix.STATE_TABLE)
+    def _state_table(self, name: str) -> str:
+        """The state-and-lock table (PITR, encrypted with the standby key); its name."""
+        a = self._args
+        table_name = a.naming.name(Suffix.STATE_TABLE)
         aws.dynamodb.Table(
             f"{name}-state",
-            name=self.state_table_name,
+            name=table_name,
             billing_mode="PAY_PER_REQUEST",
             hash_key="pk",
             attributes=[{"name": "pk", "type": "S"}],
             point_in_time_recovery={"enabled": True},
-            server_side_encryption={"enabled": True, "kms_key_arn": args.standby_key_arn},
+            server_side_encryption={"enabled": True, "kms_key_arn": a.standby_key_arn},
             deletion_protection_enabled=True,
-            tags=tags(s, Role.STATE_TABLE),
-            opts=child(self, standby))
+            tags=tags(a.settings, Role.STATE_TABLE),
+            opts=child(self, self._providers_standby))
+        return table_name
 
-        self.function_name = n.name(Suffix.FAILOVER_FUNCTION)
-        env = failover_env(s, args.common_env, state_table=self.state_table_name,
-                           health_alarm_name=args.health_alarm_name,
-                           gate_alarm_name=args.gate_alarm_name)
-        topic_arns = [n.topic_arn(region) for region in args.alert_topic_arns]
-        statements: list[dict[str, Any]] = [
-            {"Sid": "StateAndLock", "Effect": "Allow",
-             "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                        "dynamodb:DeleteItem", "dynamodb:Query"],
-             "Resource": [n.table_arn(p.standby_region, self.state_table_name)]},
-            n.key_statement("StandbyKey", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
-                                           "kms:DescribeKey"],
-                            [(p.standby_region, args.standby_key_alias)]),
-            {"Sid": "ReadDrAlarms", "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"],
-             "Resource": [args.health_alarm_arn, args.gate_alarm_arn]},
-            *metric_statements(METRIC_NAMESPACE, GATE_NAMESPACE),
-            {"Sid": "Alert", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topic_arns},
-            n.key_statement("EncryptAlerts", ["kms:GenerateDataKey", "kms:Decrypt"],
-                            args.alert_key_aliases),
-            *args.database_statements,
-        ]
-        if s.failover.warm_functions:
-            statements.append({
-                "Sid": "WarmFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
-                "Resource": [f if f.startswith("arn:") else n.function_arn(p.standby_region, f)
-                             for f in s.failover.warm_functions]})
+    def _function(self, name: str) -> aws.lambda_.Function:
+        """The function with its role, log group and every variable of the contract."""
+        a = self._args
+        s, p = a.settings, a.providers
+        env = failover_env(s, a.common_env, state_table=self.state_table_name,
+                           health_alarm_name=a.health_alarm_name,
+                           gate_alarm_name=a.gate_alarm_name,
+                           reverse_replica_identifier=a.reverse_replica_identifier)
         deployed = orchestrator_function(
             self, f"{name}-function",
             FunctionSpec(function_name=self.function_name, handler=HANDLER,
                          description="DR failover orchestrator: verify, promote, move traffic "
                                      "(failover gate), warm, verify",
-                         environment=env, statements=statements,
+                         environment=env, statements=failover_statements(a, self.state_table_name),
                          tags=tags(s, Role.FAILOVER_ORCHESTRATOR)),
-            standby, p.standby_region, n.account, n.partition)
-        fn = deployed.function
-        self.function_arn = fn.arn
+            p.standby, p.standby_region, a.naming.account, a.naming.partition)
+        return deployed.function
 
-        # Trigger 2: the watchdog, entirely in the standby Region.
-        self.watchdog_rule_name = n.name(Suffix.WATCHDOG_RULE)
+    def _watchdog(self, name: str, fn: aws.lambda_.Function) -> str:
+        """Trigger 2: the watchdog schedule, entirely in the standby Region; its rule name."""
+        a = self._args
+        rule_name = a.naming.name(Suffix.WATCHDOG_RULE)
         watchdog = aws.cloudwatch.EventRule(
             f"{name}-watchdog",
-            name=self.watchdog_rule_name,
+            name=rule_name,
             description="Watchdog: the failover orchestrator probes the primary endpoint",
-            schedule_expression=rate_expression(s.failover.watchdog_rate_minutes),
-            tags=tags(s, Role.WATCHDOG_SCHEDULE), opts=child(self, standby))
+            schedule_expression=rate_expression(a.settings.failover.watchdog_rate_minutes),
+            tags=tags(a.settings, Role.WATCHDOG_SCHEDULE), opts=child(self, self._providers_standby))
         self._invoke_from(f"{name}-watchdog", watchdog, fn)
+        return rule_name
 
-        # Trigger 1: the us-east-1 health alarm, forwarded to a bus in the standby Region.
+    def _alarm_trigger(self, name: str, fn: aws.lambda_.Function) -> str | None:
+        """Trigger 1: the us-east-1 health alarm's state changes, forwarded to a bus in the
+        standby Region (or invoking the function directly when that Region is us-east-1).
+        Returns the forwarding bus's name, or None."""
+        a = self._args
+        s, p, n = a.settings, a.providers, a.naming
         pattern = json.dumps({"source": ["aws.cloudwatch"], "detail-type": [ALARM_STATE_CHANGE],
-                              "detail": {"alarmName": [args.health_alarm_name]}})
+                              "detail": {"alarmName": [a.health_alarm_name]}})
         forwarder = aws.cloudwatch.EventRule(
             f"{name}-alarm-forwarder",
             name=n.name(Suffix.ALARM_FORWARDER_RULE),
             description="Forwards the Route 53 health-check alarm to the failover orchestrator",
             event_pattern=pattern,
             tags=tags(s, Role.ALARM_FORWARDER), opts=child(self, p.health_metrics))
-        self.alarm_bus_name: str | None = None
         if p.health_metrics_region == p.standby_region:
             # Same Region: no forwarding needed, the rule invokes the function directly.
-            self._invoke_from(f"{name}-alarm-forwarder", forwarder, fn,
-                              provider=p.health_metrics)
-        else:
-            self.alarm_bus_name = n.name(Suffix.ALARM_BUS)
-            bus = aws.cloudwatch.EventBus(
-                f"{name}-alarm-bus", name=self.alarm_bus_name, tags=tags(s),
-                opts=child(self, standby))
-            forward_role = aws.iam.Role(
-                f"{name}-alarm-forwarder-role",
-                assume_role_policy=assume_role_policy("events.amazonaws.com"),
-                description="EventBridge forwards the health alarm to the standby Region's bus",
-                tags=tags(s), opts=child(self, p.health_metrics))
-            aws.iam.RolePolicy(
-                f"{name}-alarm-forwarder-policy", role=forward_role.id,
-                policy=policy_json([{"Sid": "PutToStandbyBus", "Effect": "Allow",
-                                     "Action": ["events:PutEvents"],
-                                     "Resource": [n.event_bus_arn(p.standby_region,
-                                                                  self.alarm_bus_name)]}]),
-                opts=child(self, p.health_metrics))
-            aws.cloudwatch.EventTarget(
-                f"{name}-alarm-forwarder-target", rule=forwarder.name, arn=bus.arn,
-                role_arn=forward_role.arn, opts=child(self, p.health_metrics))
-            on_bus = aws.cloudwatch.EventRule(
-                f"{name}-forwarded-alarm",
-                name=n.name(Suffix.FORWARDED_ALARM_RULE),
-                description="Invokes the failover orchestrator on the forwarded health alarm",
-                event_bus_name=bus.name, event_pattern=pattern, tags=tags(s),
-                opts=child(self, standby))
-            self._invoke_from(f"{name}-forwarded-alarm", on_bus, fn, event_bus_name=bus.name)
+            self._invoke_from(f"{name}-alarm-forwarder", forwarder, fn, provider=p.health_metrics)
+            return None
+        bus = self._forward_to_standby_bus(name, forwarder)
+        on_bus = aws.cloudwatch.EventRule(
+            f"{name}-forwarded-alarm",
+            name=n.name(Suffix.FORWARDED_ALARM_RULE),
+            description="Invokes the failover orchestrator on the forwarded health alarm",
+            event_bus_name=bus.name, event_pattern=pattern, tags=tags(s),
+            opts=child(self, self._providers_standby))
+        self._invoke_from(f"{name}-forwarded-alarm", on_bus, fn, event_bus_name=bus.name)
+        return n.name(Suffix.ALARM_BUS)
 
-        topic = args.alert_topic_arns[p.standby_region]
-        self.error_alarm_name = n.name(Suffix.FAILOVER_ERRORS)
-        error_alarm(self, f"{name}-errors", self.error_alarm_name, self.function_name,
-                    topic, standby, tags(s), "The failover orchestrator")
-        # Errors the handler caught and reported (it fails cleanly, so Lambda sees no error).
-        self.reported_error_alarm_name = n.name(Suffix.FAILOVER_REPORTED_ERRORS)
+    def _forward_to_standby_bus(self, name: str, forwarder: aws.cloudwatch.EventRule
+                                ) -> aws.cloudwatch.EventBus:
+        """The standby Region's bus and the role and target that put ``forwarder``'s events on
+        it (a rule cannot target a resource in another Region; bus-to-bus can)."""
+        a = self._args
+        s, p, n = a.settings, a.providers, a.naming
+        bus_name = n.name(Suffix.ALARM_BUS)
+        bus = aws.cloudwatch.EventBus(
+            f"{name}-alarm-bus", name=bus_name, tags=tags(s),
+            opts=child(self, self._providers_standby))
+        forward_role = aws.iam.Role(
+            f"{name}-alarm-forwarder-role",
+            assume_role_policy=assume_role_policy("events.amazonaws.com"),
+            description="EventBridge forwards the health alarm to the standby Region's bus",
+            tags=tags(s), opts=child(self, p.health_metrics))
+        aws.iam.RolePolicy(
+            f"{name}-alarm-forwarder-policy", role=forward_role.id,
+            policy=policy_json([{"Sid": "PutToStandbyBus", "Effect": "Allow",
+                                 "Action": ["events:PutEvents"],
+                                 "Resource": [n.event_bus_arn(p.standby_region, bus_name)]}]),
+            opts=child(self, p.health_metrics))
+        aws.cloudwatch.EventTarget(
+            f"{name}-alarm-forwarder-target", rule=forwarder.name, arn=bus.arn,
+            role_arn=forward_role.arn, opts=child(self, p.health_metrics))
+        return bus
+
+    def _error_alarms(self, name: str) -> tuple[str, str]:
+        """The alarm on the function's errors, and the one on the errors it caught and
+        reported (it fails cleanly, so Lambda sees no error); their names."""
+        a = self._args
+        s, p, n = a.settings, a.providers, a.naming
+        topic = a.alert_topic_arns[p.standby_region]
+        errors, reported = n.name(Suffix.FAILOVER_ERRORS), n.name(Suffix.FAILOVER_REPORTED_ERRORS)
+        error_alarm(self, f"{name}-errors", errors, self.function_name,
+                    topic, self._providers_standby, tags(s), "The failover orchestrator")
         aws.cloudwatch.MetricAlarm(
-            f"{name}-reported-errors", name=self.reported_error_alarm_name,
+            f"{name}-reported-errors", name=reported,
             alarm_description="The failover orchestrator reported an error it handled; see its "
                               "logs and the state table.",
             namespace=METRIC_NAMESPACE, metric_name=str(Metric.ORCHESTRATOR_ERROR),
@@ -254,9 +320,8 @@ class FailoverOrchestrator(pulumi.ComponentResource):
             statistic="Sum", period=300, evaluation_periods=1,
             comparison_operator="GreaterThanOrEqualToThreshold", threshold=1,
             treat_missing_data="notBreaching", alarm_actions=[topic], ok_actions=[topic],
-            tags=tags(s), opts=child(self, standby))
-        self.register_outputs({"functionArn": fn.arn, "stateTableName": self.state_table_name,
-                               "watchdogRuleName": self.watchdog_rule_name})
+            tags=tags(s), opts=child(self, self._providers_standby))
+        return errors, reported
 
     def _invoke_from(self, name: str, rule: aws.cloudwatch.EventRule,
                      fn: aws.lambda_.Function, *, provider: aws.Provider | None = None,

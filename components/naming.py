@@ -22,7 +22,13 @@ from typing import Any
 from components.settings import ConfigError, DrSettings
 from contract import identifiers as ids
 from contract.identifiers import NameRule
-from contract.names import BACKUP_SCHEDULE_SUFFIX, PHYSICAL_NAME_PREFIX, physical_name
+from contract.names import (
+    BACKUP_SCHEDULE_SUFFIX,
+    PHYSICAL_NAME_PREFIX,
+    physical_name,
+    write_switch_parameter,
+)
+from contract.phases import Phase
 from contract.strategies import Strategy
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 
@@ -62,6 +68,8 @@ class Suffix(StrEnum):
     STANDBY_KEY = "standby"
     MANAGED_RPO_PARAMETERS = "managed-rpo"
     SECONDARY_PARAMETERS = "secondary"
+    REVERSE_KEY = "reverse"
+    REVERSE_LAG_ALARM = "reverse-replica-lag"
     # Name tags only (tag values, not physical names).
     PRIMARY_ENDPOINT_TAG = "primary-endpoint"
     COMBINED_CHECK_TAG = "gate-and-endpoint"
@@ -239,8 +247,26 @@ def physical_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
         out += [PhysicalName("standby alarm event bus", n.name(Suffix.ALARM_BUS), ids.EVENTBRIDGE_BUS),
                 PhysicalName("forwarded health-alarm rule", n.name(Suffix.FORWARDED_ALARM_RULE),
                              ids.EVENTBRIDGE_RULE)]
-    out += _route53_names(s, n) + _database_names(s, n)
+    out.append(PhysicalName("write switch parameter", write_switch_parameter(n.stack),
+                            ids.SSM_PARAMETER))
+    out += _route53_names(s, n) + _database_names(s, n) + _reverse_names(s, n)
     return out
+
+
+def _reverse_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
+    """Phase reverse-replicating, instance standby: the reverse replica, its final snapshot,
+    key alias and lag alarm (:mod:`components.standby.reverse`)."""
+    if s.phase is not Phase.REVERSE_REPLICATING or s.database.is_cluster or (
+            s.database.strategy == Strategy.DMS):
+        return []
+    rid = s.reverse_replica_id
+    return [PhysicalName("reverse replica", rid, ids.RDS_DB_INSTANCE),
+            PhysicalName("reverse replica final snapshot", n.final_snapshot(rid),
+                         ids.RDS_DB_SNAPSHOT),
+            PhysicalName("reverse replica key alias", n.key_alias(Suffix.REVERSE_KEY),
+                         ids.KMS_ALIAS),
+            PhysicalName("reverse replica-lag alarm", n.name(Suffix.REVERSE_LAG_ALARM),
+                         ids.CLOUDWATCH_ALARM)]
 
 
 def _route53_names(s: DrSettings, n: Naming) -> list[PhysicalName]:

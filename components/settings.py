@@ -37,6 +37,7 @@ from contract.identifiers import (
     same_dns_name,
 )
 from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, GATE_ALARM_PERIOD_SECONDS
+from contract.phases import Phase, default_reverse_replica_identifier
 from contract.quantities import (
     AuroraInstanceCount,
     CadenceMinutes,
@@ -191,6 +192,13 @@ class FailoverSettings(_Model):
                                                          alias="gateAlarmPeriodSeconds")
     warm_urls: list[str] = Field(default_factory=list, alias="warmUrls")
     warm_functions: list[str] = Field(default_factory=list, alias="warmFunctions")
+    #: Where the stack stands in a DR cycle (:class:`contract.phases.Phase`): the operator
+    #: sets it; the program declares what it says and never reads live state to guess it.
+    phase: Phase = Phase.NORMAL
+    #: The reverse replica the program declares in the primary Region in phase
+    #: reverse-replicating (dms: the reverse CDC task's identifier); default
+    #: ``<standby identifier>-reverse``.
+    reverse_replica_identifier: DbIdentifier | None = Field(None, alias="reverseReplicaIdentifier")
 
     @field_validator("step_budgets_seconds")
     @classmethod
@@ -485,6 +493,38 @@ class DrSettings(_Model):
     def has_standby_instance(self) -> bool:
         return self.database.spec.runs_standby
 
+    @property
+    def phase(self) -> Phase:
+        """``failover.phase``."""
+        return self.failover.phase
+
+    @property
+    def reverse_replica_id(self) -> str:
+        """The reverse replica's identifier (dms: the reverse CDC task's), ``""`` for a cluster
+        standby (Aurora rejoins the old primary cluster itself)."""
+        if self.database.is_cluster:
+            return ""
+        return (self.failover.reverse_replica_identifier
+                or default_reverse_replica_identifier(self.database.standby_id))
+
+    def _phase_errors(self) -> list[tuple[str, str]]:
+        key, rid = "failover.reverseReplicaIdentifier", self.failover.reverse_replica_identifier
+        if rid is None:
+            derived = self.reverse_replica_id
+            if derived and not is_db_identifier(derived):
+                return [(key, f"the derived identifier {derived!r} is not a valid RDS "
+                              "identifier (at most 63 characters); set it")]
+            return []
+        if self.database.is_cluster:
+            return [(key, f"does not apply to strategy {self.database.strategy}: Aurora adds "
+                          "the old primary cluster back to the global database itself")]
+        taken = {self.database.primary_identifier.lower(): "the primary's",
+                 self.database.standby_id.lower(): "the standby's"}
+        if rid.lower() in taken:
+            return [(key, f"{rid!r} is {taken[rid.lower()]} identifier; the reverse replica is "
+                          "another instance in the primary Region")]
+        return []
+
     @model_validator(mode="after")
     def _cross_field(self) -> DrSettings:
         errors: list[tuple[str, str]] = []
@@ -551,6 +591,7 @@ class DrSettings(_Model):
                            f"Region ({held}), over backup.manualSnapshotQuota "
                            f"({self.backup.manual_snapshot_quota}); shorten retentionHours, lengthen "
                            "cadenceMinutes, or raise the quota"))
+        errors += self._phase_errors()
         if errors:
             raise _CrossFieldErrors(errors)
         return self
@@ -608,7 +649,7 @@ def settings_from_raw(raw: Mapping[str, Any]) -> DrSettings:
                 msg = "is required"
             elif err["type"] == "extra_forbidden":
                 msg = "unknown key"
-            elif err["type"] == "literal_error":
+            elif err["type"] in ("literal_error", "enum"):
                 msg = f"{msg} (got {err['input']!r})"
             errors.append(f"{_qualified(err['loc'])}: {msg}")
         raise ConfigError(errors) from None

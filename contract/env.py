@@ -43,7 +43,8 @@ from contract.identifiers import (
     parse_rds_cluster_arn,
     parse_rds_instance_arn,
 )
-from contract.names import GATE_ALARM_PERIOD_SECONDS, Phase, Role
+from contract.names import GATE_ALARM_PERIOD_SECONDS, Role
+from contract.phases import Phase
 from contract.quantities import (
     CadenceMinutes,
     ConsecutiveFailures,
@@ -217,10 +218,6 @@ class OrchestratorEnv(BaseModel):
 
     #: Who reads this environment, for messages.
     WHO: ClassVar[str] = "orchestrator"
-    #: Variables :meth:`render` fills with their default when the program does not give them:
-    #: variables added after the program's environment was written, so that a program that does
-    #: not know them yet still renders a complete environment.
-    RENDER_DEFAULTS: ClassVar[tuple[Env, ...]] = ()
 
     @classmethod
     def names(cls) -> tuple[Env, ...]:
@@ -265,11 +262,6 @@ class OrchestratorEnv(BaseModel):
         if choices and all(isinstance(c, str) for c in choices):
             return "one of " + ", ".join(choices)
         return str(f.description)
-
-    @classmethod
-    def _rendered_default(cls, name: Env) -> Any:
-        default = cls.field_of(name).default
-        return str(default) if isinstance(default, Enum) else default
 
     @classmethod
     def fill_rule(cls, name: Env | str) -> Fill | None:
@@ -327,16 +319,13 @@ class OrchestratorEnv(BaseModel):
         """The function's environment from python values (the program).
 
         Every variable of the function must be given (defaults are not applied, so each
-        function's environment says everything it runs with), except those in
-        :attr:`RENDER_DEFAULTS`, which are rendered with their default when not given. Numbers
-        become strings, lists and dicts JSON; values known only at deploy time (Pulumi
-        Outputs) pass through.
+        function's environment says everything it runs with). Numbers become strings, lists
+        and dicts JSON; values known only at deploy time (Pulumi Outputs) pass through.
 
         Raises:
             ValueError: a variable is missing, foreign or invalid.
         """
-        given = {str(n): cls._rendered_default(n) for n in cls.RENDER_DEFAULTS}
-        given |= {str(k): v for k, v in values.items()}
+        given = {str(k): v for k, v in values.items()}
         names = {str(n) for n in cls.names()}
         missing, extra = sorted(names - set(given)), sorted(set(given) - names)
         if missing or extra:
@@ -388,8 +377,6 @@ class FailoverEnv(CommonEnv):
     """The failover orchestrator's environment (``handlers.failover``)."""
 
     WHO: ClassVar[str] = "failover orchestrator"
-    RENDER_DEFAULTS: ClassVar[tuple[Env, ...]] = (Env.FAILOVER_PHASE,
-                                                   Env.REVERSE_REPLICA_IDENTIFIER)
 
     state_table_name: str = Field(alias=str(Env.STATE_TABLE_NAME), min_length=1,
                                   description="DynamoDB state and lock table (standby Region)",
@@ -452,11 +439,7 @@ class FailoverEnv(CommonEnv):
             raise ValueError(f"{Env.RESTORE_INSTANCE_CLASS} is required when "
                              f"{Env.DB_STRATEGY} is snapshot-restore")
         self._primary_kind()
-        reverse = self.reverse_replica_identifier
-        if reverse and self.strategy.standby is not Standby.CLUSTER and (
-                self.db_strategy is not Strategy.DMS and not is_db_identifier(reverse)):
-            raise ValueError(f"{Env.REVERSE_REPLICA_IDENTIFIER} must be the reverse replica's DB "
-                             f"identifier ({DB_IDENTIFIER_HELP}) or \"\", got {reverse!r}")
+        self._reverse()
         # Readiness, promotion and snapshot selection look for the primary in PRIMARY_REGION.
         _require_region(Env.PRIMARY_DB_ARN, self.primary_db_arn, Env.PRIMARY_REGION,
                         self.primary_region)
@@ -478,6 +461,31 @@ class FailoverEnv(CommonEnv):
             raise ValueError(f"{Env.GLOBAL_CLUSTER_IDENTIFIER} must be the global database's "
                              f"identifier ({DB_IDENTIFIER_HELP}) when {Env.DB_STRATEGY} is "
                              f"{self.db_strategy}, got {self.global_cluster_identifier!r}")
+
+    def _reverse(self) -> None:
+        """REVERSE_REPLICA_IDENTIFIER, when set, is never the primary's identifier; for an
+        instance standby it is a DB identifier, for dms a DMS task ARN in the standby Region or
+        a task identifier ("" means: look for a hand-made reverse replication)."""
+        name, rid = Env.REVERSE_REPLICA_IDENTIFIER, self.reverse_replica_identifier
+        if not rid or self.strategy.standby is Standby.CLUSTER:
+            return
+        if rid.lower() == self.primary_db_identifier.lower():
+            raise ValueError(f"{name} {rid!r} is the primary's identifier; the reverse replica is "
+                             "another instance in the primary Region")
+        if self.db_strategy is not Strategy.DMS:
+            if not is_db_identifier(rid):
+                raise ValueError(f"{name} must be the reverse replica's DB identifier "
+                                 f"({DB_IDENTIFIER_HELP}) or \"\", got {rid!r}")
+            return
+        arn = parse_arn(rid) if rid.startswith("arn:") else None
+        if rid.startswith("arn:") and (arn is None or arn.service != "dms"
+                                       or arn.region != self.standby_region):
+            raise ValueError(f"{name} must be a DMS task ARN in {Env.STANDBY_REGION} "
+                             f"({self.standby_region}) or a task identifier when "
+                             f"{Env.DB_STRATEGY} is dms, got {rid!r}")
+        if arn is None and not is_db_identifier(rid):
+            raise ValueError(f"{name} must be the reverse CDC task's ARN or identifier "
+                             f"({DB_IDENTIFIER_HELP}) when {Env.DB_STRATEGY} is dms, got {rid!r}")
 
     @property
     def primary_db_identifier(self) -> str:

@@ -257,6 +257,15 @@ EVENTBRIDGE_BUS: Final = NameRule(
     "letters, digits, dots, hyphens and underscores",
     'Amazon EventBridge API Reference, "CreateEventBus", Name '
     "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html)")
+#: AWS Systems Manager User Guide, "Working with parameter hierarchies" / "Requirements and
+#: constraints for parameter names" (fully qualified name at most 1011 characters; letters,
+#: digits and . - _ /; not beginning with aws or ssm).
+SSM_PARAMETER: Final = NameRule(
+    "SSM parameter", 1, 1011, r"A-Za-z0-9._\-/",
+    "letters, digits, dots, hyphens, underscores and slashes",
+    'AWS Systems Manager User Guide, "Requirements and constraints for parameter names" '
+    "(https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html)",
+    reserved_prefixes=("aws", "ssm", "/aws", "/ssm"))
 #: AWS Lambda API Reference, "CreateFunction" (FunctionName: a bare name is at most 64).
 LAMBDA_FUNCTION: Final = NameRule(
     "Lambda function", 1, 64, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",

@@ -70,6 +70,15 @@ def backup_schedule_rule_name(stack: str) -> str:
     return physical_name(stack, BACKUP_SCHEDULE_SUFFIX)
 
 
+def write_switch_parameter(stack: str) -> str:
+    """The write switch of a stack, ``/ecommerce-dr/<stack>/writes``: an SSM String parameter
+    of that name in each Region, holding a :class:`contract.phases.WriteSwitch` value. The
+    program creates it (``open``) in both Regions and never changes its value afterwards;
+    the failover orchestrator sets it to ``paused`` during the planned failback and back to
+    ``open``; the application answers writes with HTTP 503 while it reads ``paused``."""
+    return f"/{PHYSICAL_NAME_PREFIX}/{stack}/writes"
+
+
 def managed_by_value(stack: str) -> str:
     """Value of the ``managed-by`` tag on recovery points of a stack: ``ecommerce-dr/<stack>``."""
     return f"ecommerce-dr/{stack}"
@@ -85,45 +94,10 @@ FAILBACK_STEPS: Final[tuple[str, ...]] = (
 FAILBACK_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = dict.fromkeys(FAILBACK_STEPS, 30)
 
 
-class Phase(StrEnum):
-    """``failover.phase``: where the stack is in a DR cycle. The operator sets it (the failover
-    orchestrator's alerts and ``status`` say when, with the exact command); nothing derives it
-    from live AWS state.
-
-    * ``normal``: the primary writes, the standby replicates.
-    * ``failed-over``: the standby was promoted and serves traffic.
-    * ``reverse-replicating``: the program declares a replica of the promoted database in the
-      old primary Region, which the failback promotes.
-    """
-
-    NORMAL = "normal"
-    FAILED_OVER = "failed-over"
-    REVERSE_REPLICATING = "reverse-replicating"
-
-
-class WriteSwitch(StrEnum):
-    """Values of the app-facing write switch (:func:`write_switch_parameter`): while
-    ``paused`` the shop answers writes with HTTP 503 and takes none."""
-
-    OPEN = "open"
-    PAUSED = "paused"
-
-
-def write_switch_parameter(stack: str) -> str:
-    """Name of the SSM parameter (String, one per Region) the shop reads to know whether it may
-    write: ``/ecommerce-dr/<stack>/writes``, value a :class:`WriteSwitch`."""
-    return f"/{PHYSICAL_NAME_PREFIX}/{stack}/writes"
-
-
 #: The shop re-reads its write switch at least this often, seconds: writes are known to have
 #: stopped this long after the switch was set to ``paused`` (the failback's drain counts lag
 #: readings from then on only).
 WRITE_SWITCH_REFRESH_SECONDS: Final[int] = 5
-
-#: The Pulumi project, i.e. the namespace of the stack's config keys (``ecommerce-dr:<key>``).
-PULUMI_PROJECT: Final[str] = "ecommerce-dr"
-#: Config key (``--path`` form) of the phase.
-PHASE_CONFIG_KEY: Final[str] = "failover.phase"
 
 
 class Role(StrEnum):
@@ -149,6 +123,12 @@ class Role(StrEnum):
     GLOBAL_DATABASE = "global-database"               # aws.rds.GlobalCluster (aurora-global)
     STANDBY_INSTANCE = "standby-cluster-instance"     # instances of the standby cluster
     MANAGED_RPO_PARAMETERS = "managed-rpo-parameters" # cluster parameter group for the primary
+    # Primary Region, reverse-replicating: the read replica of the promoted standby (dms: the
+    # reverse CDC task's target instance), its KMS key and its lag alarm(s).
+    REVERSE_REPLICA = "reverse-replica"
+    REVERSE_KMS_KEY = "reverse-kms-key"
+    REVERSE_REPLICATION_ALARM = "reverse-replication-alarm"
+    WRITE_SWITCH = "write-switch"                     # SSM parameter per Region
 
 
 class Metric(StrEnum):

@@ -73,6 +73,9 @@ NO_CHARGE: dict[str, str] = {
         f"bucket {_CONFIG} (its expiry bounds the bucket's storage)",
     "aws:s3/bucketPolicy:BucketPolicy": f"bucket {_CONFIG}",
     "aws:dms/endpoint:Endpoint": "DMS endpoints are free; the replication instance is priced",
+    # AWS Systems Manager pricing, Parameter Store: standard parameters, no additional charge
+    # (https://aws.amazon.com/systems-manager/pricing/).
+    "aws:ssm/parameter:Parameter": "standard Parameter Store parameters are free",
 }
 
 #: Types not priced yet, with the reason shown (an unpriced line, never a silent 0).

@@ -57,3 +57,4 @@ BUCKET_VERSIONING: Final = ("aws:s3/bucketVersioning:BucketVersioning",
                             "aws:s3/bucketVersioningV2:BucketVersioningV2")
 BUCKET_PUBLIC_ACCESS_BLOCK: Final = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
 TOPIC: Final = "aws:sns/topic:Topic"
+SSM_PARAMETER: Final = "aws:ssm/parameter:Parameter"

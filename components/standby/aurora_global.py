@@ -44,28 +44,26 @@ import pulumi_aws as aws
 
 from components.common import child, tags
 from components.naming import Suffix
+from components.safety import kept_options, kept_tags
 from components.settings import AuroraSettings
 from components.standby.base import StandbyResult, StrategyBuilder
 from contract import aurora as rules
+from contract.deploy_safety import CLUSTER_REPLACING, GLOBAL_REPLACING
 from contract.names import Role
 from contract.strategies import Strategy
 
-#: GlobalCluster arguments AWS changes at failover / switchover (the writer moves, so the
-#: provider reads another source cluster) or by an engine upgrade of the global database.
-GLOBAL_IGNORED: Final[list[str]] = ["sourceDbClusterIdentifier", "engine", "engineVersion"]
-#: Cluster arguments AWS changes at failover / switchover / rejoin, or by an upgrade done
-#: through the global cluster: without these a refresh would detach the cluster from its global
-#: database or replace it.
-CLUSTER_IGNORED: Final[list[str]] = ["globalClusterIdentifier", "replicationSourceIdentifier",
-                                     "engineVersion", "masterUsername", "databaseName"]
-#: Options of the resources that hold data: never replaced or deleted by a deploy.
-KEEP: Final[dict[str, Any]] = {"protect": True, "retain_on_delete": True}
+#: GlobalCluster and Cluster arguments ignored (:mod:`contract.deploy_safety`): what AWS changes
+#: at failover, switchover and rejoin, and what would replace the cluster.
+GLOBAL_IGNORED: Final[list[str]] = list(GLOBAL_REPLACING)
+CLUSTER_IGNORED: Final[list[str]] = list(CLUSTER_REPLACING)
 
 
 class Builder(StrategyBuilder):
     """Warm standby: an Aurora Global Database secondary cluster in the standby Region."""
 
     strategy = Strategy.AURORA_GLOBAL
+    #: Aurora adds the old primary cluster back as a secondary itself: nothing new.
+    declares_reverse_replica = False
 
     @property
     def aurora(self) -> AuroraSettings:
@@ -81,8 +79,10 @@ class Builder(StrategyBuilder):
             source_db_cluster_identifier=db.primary_arn,
             deletion_protection=True,
             force_destroy=False,
-            tags=tags(self.s, Role.GLOBAL_DATABASE),
-            opts=child(self.c, self.p.primary, ignore_changes=GLOBAL_IGNORED, **KEEP))
+            tags=kept_tags(self.s, Role.GLOBAL_DATABASE),
+            # The global database and the secondary are kept in every phase (Aurora rejoins
+            # the old primary itself), so always protected.
+            opts=kept_options(self.c, self.p.primary, protect=True, ignore=GLOBAL_IGNORED))
         secondary_group = self.parameter_groups(name)
         cluster = aws.rds.Cluster(
             f"{name}-secondary",
@@ -100,8 +100,8 @@ class Builder(StrategyBuilder):
             final_snapshot_identifier=self.n.final_snapshot(ident),
             db_subnet_group_name=db.standby_subnet_group_name,
             vpc_security_group_ids=db.standby_security_group_ids or None,
-            tags=tags(self.s, Role.STANDBY_DATABASE),
-            opts=child(self.c, self.p.standby, ignore_changes=CLUSTER_IGNORED, **KEEP))
+            tags=kept_tags(self.s, Role.STANDBY_DATABASE),
+            opts=kept_options(self.c, self.p.standby, protect=True, ignore=CLUSTER_IGNORED))
         for i in range(1, aurora.instance_count + 1):
             aws.rds.ClusterInstance(
                 f"{name}-secondary-{i}",

@@ -10,8 +10,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.common import Naming, Providers, child, tags
+from components.safety import kept_options, kept_tags
 from components.settings import DrSettings
+from contract.deploy_safety import INSTANCE_REPLACE_ON, INSTANCE_REPLACING
 from contract.names import Role
+from contract.phases import Phase
 from contract.strategies import Strategy
 
 
@@ -68,6 +71,9 @@ class StrategyBuilder(ABC):
 
     #: The strategy this builder implements.
     strategy: ClassVar[Strategy]
+    #: Whether phase reverse-replicating declares a read replica of the promoted standby in
+    #: the primary Region (:mod:`components.standby.reverse`).
+    declares_reverse_replica: ClassVar[bool] = True
 
     def __init__(self, component: pulumi.ComponentResource, args: StandbyDatabaseArgs,
                  key: aws.kms.Key) -> None:
@@ -108,7 +114,11 @@ class StrategyBuilder(ABC):
         """The standby DB instance ``database.standbyId`` in the standby Region, of
         ``database.instanceClass``, with the strategy's ``args`` and what every standby
         instance shares: encrypted with the standby key, deletion protection, automated
-        backups kept (PITR survives promotion), private, and a final snapshot."""
+        backups kept (PITR survives promotion), private, and a final snapshot.
+
+        Kept (:mod:`components.safety`): retained on delete, protected while the phase keeps
+        it (:attr:`contract.phases.Phase.keeps_standby`), the replacing arguments ignored
+        and a rename made a replacement (which ``protect`` refuses)."""
         db = self.s.database
         return aws.rds.Instance(
             logical_name, identifier=db.standby_id, instance_class=db.instance_class, **args,
@@ -117,7 +127,15 @@ class StrategyBuilder(ABC):
             publicly_accessible=False, db_subnet_group_name=db.standby_subnet_group_name,
             vpc_security_group_ids=db.standby_security_group_ids or None,
             skip_final_snapshot=False, final_snapshot_identifier=self.n.final_snapshot(db.standby_id),
-            tags=tags(self.s, Role.STANDBY_DATABASE), opts=child(self.c, self.p.standby))
+            tags=kept_tags(self.s, Role.STANDBY_DATABASE),
+            opts=kept_options(self.c, self.p.standby, protect=self.s.phase.keeps_standby,
+                              ignore=INSTANCE_REPLACING, replace_on=INSTANCE_REPLACE_ON))
+
+    @property
+    def replicates_forward(self) -> bool:
+        """Whether the standby replicates from the primary (phase ``normal``); after a
+        failover it is the standalone writer."""
+        return self.s.phase is Phase.NORMAL
 
     @property
     def standby_arn(self) -> str:

@@ -17,6 +17,9 @@ class Builder(StrategyBuilder):
     """The original design: DMS change data capture into a standalone standby instance."""
 
     strategy = Strategy.DMS
+    #: The reverse CDC task is not declared by the program yet: the operator builds it and
+    #: names it in failover.reverseReplicaIdentifier (REVERSE_REPLICA_IDENTIFIER).
+    declares_reverse_replica = False
     #: Master user of the standby instance; its password is managed by RDS in Secrets Manager.
     MASTER_USERNAME = "dr_admin"
     ALLOCATED_STORAGE_GIB = 100
@@ -96,7 +99,9 @@ class Builder(StrategyBuilder):
             replication_task_settings=json.dumps({
                 "Logging": {"EnableLogging": True},
                 "TargetMetadata": {"TargetSchema": "", "SupportLobs": True}}),
-            start_replication_task=True,
+            # Runs only while the primary writes: after a failover the orchestrator stopped it
+            # and a deploy must not start it again into the promoted standby.
+            start_replication_task=self.replicates_forward,
             tags=tags(self.s), opts=child(self.c, self.p.standby))
         task_arn = self.n.dms_task_arn(self.p.standby_region, task_resource_id)
         dims = {"ReplicationInstanceIdentifier": instance_id,

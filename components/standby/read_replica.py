@@ -15,8 +15,10 @@ class Builder(StrategyBuilder):
     def build(self, name: str) -> StandbyResult:
         db = self.s.database
         ident = db.standby_id
-        replica = self.standby_instance(f"{name}-replica",
-                                        replicate_source_db=db.primary_instance_arn,
+        # After a failover the promoted replica is declared without a source (a standalone
+        # writer); replicateSourceDb is ignored, so the refresh after promotion shows no diff.
+        source = {"replicate_source_db": db.primary_instance_arn} if self.replicates_forward else {}
+        replica = self.standby_instance(f"{name}-replica", **source,
                                         auto_minor_version_upgrade=True)
         (lag,) = db.spec.replication_metrics
         dims = {"DBInstanceIdentifier": ident}

@@ -1,4 +1,4 @@
-"""Phase hints: which ``failover.phase`` (:class:`contract.names.Phase`) the stack should be set
+"""Phase hints: which ``failover.phase`` (:class:`contract.phases.Phase`) the stack should be set
 to now, with the exact ``pulumi config set`` commands, for the failover's completion alert, the
 failback's and the ``status`` report.
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract.names import PHASE_CONFIG_KEY, PULUMI_PROJECT, Phase
+from contract.phases import PHASE_KEY, Phase, config_set_command
 from contract.strategies import Standby
 from handlers.failover.records import FailbackRecord, FailoverRecord, GateLatch
 from handlers.failover.settings import FailoverSettings
@@ -34,14 +34,15 @@ from handlers.failover.settings import FailoverSettings
 _REVERSE_READY = frozenset({"available", "running", "secondary"})
 
 
-def config_command(key: str, value: str) -> str:
-    """``pulumi config set --path ecommerce-dr:<key> <value>``."""
-    return f"pulumi config set --path {PULUMI_PROJECT}:{key} {value}"
+def config_command(settings: FailoverSettings, key: str, value: str) -> str:
+    """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>`` for this
+    function's stack (:func:`contract.phases.config_set_command`)."""
+    return config_set_command(settings.stack_name, key, value)
 
 
-def phase_command(phase: Phase) -> str:
+def phase_command(settings: FailoverSettings, phase: Phase) -> str:
     """The command that sets ``failover.phase`` to ``phase``."""
-    return config_command(PHASE_CONFIG_KEY, str(phase))
+    return config_command(settings, PHASE_KEY, str(phase))
 
 
 @dataclass
@@ -64,7 +65,7 @@ class PhaseHint:
 
 def _hint(settings: FailoverSettings, suggested: Phase, why: str, *, then: str | None = None,
           extra: list[str] | None = None, mismatches: list[str] | None = None) -> PhaseHint:
-    commands = ([] if settings.failover_phase is suggested else [phase_command(suggested)])
+    commands = ([] if settings.failover_phase is suggested else [phase_command(settings, suggested)])
     return PhaseHint(settings.failover_phase, suggested, why, commands + (extra or []), then,
                      mismatches or [])
 
@@ -90,13 +91,13 @@ def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
     extra, mismatches = [], []
     new_primary = record.reverse.new_primary_arn if record.reverse else None
     if new_primary and new_primary != settings.primary_db_arn:
-        extra.append(config_command(_primary_key(settings), new_primary))
+        extra.append(config_command(settings, _primary_key(settings), new_primary))
         mismatches.append(f"{_primary_key(settings)} is {settings.primary_db_arn}, but the "
                           f"failback made {new_primary} the primary")
     old = record.old_writer
     if old and settings.standby_db_identifier.lower() == old.lower():
         fresh = record.standby_suggestion or f"<a new identifier, not {old}>"
-        extra.append(config_command("database.standbyIdentifier", fresh))
+        extra.append(config_command(settings, "database.standbyIdentifier", fresh))
         mismatches.append(f"database.standbyIdentifier is still {old}, the old writer, which "
                           "is never a replica again")
     if settings.failover_phase is not Phase.NORMAL:

@@ -1,6 +1,6 @@
 """The app-facing write switch: an SSM parameter per Region,
 :func:`contract.names.write_switch_parameter` (``/ecommerce-dr/<stack>/writes``, String), whose
-value is a :class:`contract.names.WriteSwitch`. While it reads ``paused`` the shop in that
+value is a :class:`contract.phases.WriteSwitch`. While it reads ``paused`` the shop in that
 Region answers writes with HTTP 503 and writes nothing (it re-reads the switch at least every
 :data:`contract.names.WRITE_SWITCH_REFRESH_SECONDS`).
 
@@ -18,7 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from contract.names import WriteSwitch, write_switch_parameter
+from contract.names import write_switch_parameter
+from contract.phases import WriteSwitch
 
 
 def read(ssm: Any, stack: str) -> str | None:

@@ -30,6 +30,7 @@ NAMED_INPUTS: dict[str, tuple[tuple[str, NameRule], ...]] = {
     t.DASHBOARD: (("dashboardName", ids.CLOUDWATCH_DASHBOARD),),
     t.LOG_GROUP: (("name", ids.LOG_GROUP),),
     t.TOPIC: (("name", ids.SNS_TOPIC),),
+    t.SSM_PARAMETER: (("name", ids.SSM_PARAMETER),),
     t.KMS_ALIAS: (("name", ids.KMS_ALIAS),),
     t.ROLE: (("name", ids.IAM_ROLE),),
     t.RDS_INSTANCE: (("identifier", ids.RDS_DB_INSTANCE),

@@ -84,6 +84,11 @@ assert len(LONG_STACK) == 32
     (ids.DMS_RESOURCE_IDENTIFIER, "ecommerce-dr-prod-cdc", []),
     (ids.DMS_RESOURCE_IDENTIFIER, "ecommerce-dr-prod-blue-green-cdc",
      ["is 32 characters, over the limit of 31"]),
+    # Systems Manager
+    (ids.SSM_PARAMETER, "/ecommerce-dr/prod/writes", []),
+    (ids.SSM_PARAMETER, "/ecommerce-dr/prod/wr ites",
+     ["has characters SSM parameter names do not allow: ' '"]),
+    (ids.SSM_PARAMETER, "ssm-writes", ["must not start with 'ssm'"]),
     # Route 53
     (ids.ROUTE53_SET_IDENTIFIER, "prod-primary-us-east-1", []),
     (ids.ROUTE53_SET_IDENTIFIER, "s" * 129, ["is 129 characters, over the limit of 128"]),
@@ -107,7 +112,7 @@ def test_name_rule(rule: NameRule, name: str, problems: list[str]) -> None:
 
 def test_every_rule_cites_an_aws_page() -> None:
     rules = [v for v in vars(ids).values() if isinstance(v, NameRule)]
-    assert len(rules) == 23
+    assert len(rules) == 24
     assert all("https://docs.aws.amazon.com/" in r.source for r in rules)
 
 

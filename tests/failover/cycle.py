@@ -15,7 +15,8 @@ from typing import Any
 
 import boto3
 
-from contract.names import WriteSwitch, write_switch_parameter
+from contract.names import write_switch_parameter
+from contract.phases import WriteSwitch
 from handlers.failover import clock
 from tests.failover.world import PRIMARY, REVERSE_ID, STACK, STANDBY, STANDBY_ID, context, manual
 

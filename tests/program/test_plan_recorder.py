@@ -86,7 +86,7 @@ def test_summary_counts_resources_by_region_and_lists_outputs() -> None:
     first = text.splitlines()[0]
     p = plan()
     assert first.startswith(f"stack prod: {len(p.custom_resources)} resources, 2 providers, "
-                            "6 components")
+                            "7 components")
     assert "  us-east-1         1 x aws:cloudwatch/eventRule:EventRule" in text
     assert '  failoverFqdn = "shop.example.com"' in text
 

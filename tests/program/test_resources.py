@@ -37,6 +37,7 @@ COMPONENT_TOKENS = {
     "ecommerce-dr:database:StandbyDatabase",
     "ecommerce-dr:failover_orchestrator:FailoverOrchestrator",
     "ecommerce-dr:backup_orchestrator:BackupOrchestrator", "ecommerce-dr:monitoring:Monitoring",
+    "ecommerce-dr:write_switch:WriteSwitchParameters",
 }
 #: role -> the component that must own it
 OWNER = {
@@ -48,7 +49,7 @@ OWNER = {
     Role.BACKUP_SCHEDULE: "backup_orchestrator", Role.METADATA_BUCKET: "backup_orchestrator",
     Role.STANDBY_DATABASE: "database", Role.STANDBY_KMS_KEY: "database",
     Role.REPLICATION_ALARM: "database", Role.RECOVERY_POINT_ALARM: "monitoring",
-    Role.ALERT_TOPIC: "alerts",
+    Role.ALERT_TOPIC: "alerts", Role.WRITE_SWITCH: "write_switch",
 }
 #: role -> Region it must be in (prod: us-east-1 -> us-west-2)
 REGION = {

@@ -25,14 +25,14 @@ reverse-replication module (:mod:`handlers.failover.failback.reverse`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract.identifiers import is_db_identifier
-from contract.names import WRITE_SWITCH_REFRESH_SECONDS, WriteSwitch, write_switch_parameter
+from contract.names import WRITE_SWITCH_REFRESH_SECONDS, write_switch_parameter
+from contract.phases import WriteSwitch, fresh_standby_identifier
 from handlers.failover import clock, database, gate, write_switch
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
 from handlers.failover.failback.reverse import ReverseOps
@@ -145,15 +145,6 @@ def promote_reverse(ctx: FailbackContext, ops: ReverseOps) -> FailbackStepResult
 SUGGESTION_TRIES = 5
 
 
-def _next_identifier(identifier: str) -> str:
-    """``shop-standby`` -> ``shop-standby-2``, ``shop-standby-2`` -> ``shop-standby-3``
-    (an RDS identifier: at most 63 characters, no trailing hyphen)."""
-    m = re.fullmatch(r"(?P<base>.+?)-(?P<n>[0-9]+)", identifier)
-    base, n = (m["base"], int(m["n"]) + 1) if m else (identifier, 2)
-    suffix = f"-{n}"
-    return base[:63 - len(suffix)].rstrip("-") + suffix
-
-
 def suggest_standby(ctx: FailbackContext) -> str | None:
     """A ``database.standbyIdentifier`` for phase normal that is not the old writer's and, as
     far as DescribeDBInstances in the standby Region tells, not taken; None when the strategy
@@ -161,7 +152,7 @@ def suggest_standby(ctx: FailbackContext) -> str | None:
     old = ctx.record.old_writer
     if old is None:
         return None
-    candidate = _next_identifier(old)
+    candidate = fresh_standby_identifier(old)
     rds = ctx.standby("rds")
     for _ in range(SUGGESTION_TRIES):
         try:
@@ -169,7 +160,7 @@ def suggest_standby(ctx: FailbackContext) -> str | None:
                 break
         except (BotoCoreError, ClientError):
             break  # a suggestion, not a promise: the program checks the name again
-        candidate = _next_identifier(candidate)
+        candidate = fresh_standby_identifier(candidate)
     return candidate if is_db_identifier(candidate) else None
 
 
