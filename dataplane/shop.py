@@ -40,7 +40,8 @@ from typing import Any, Final
 
 import psycopg
 
-from contract.names import WRITE_SWITCH_REFRESH_SECONDS, WriteSwitch
+from contract.names import WRITE_SWITCH_REFRESH_SECONDS
+from contract.phases import WriteSwitch
 from dataplane.cleanup import background
 from dataplane.ports import LOOPBACK
 from dataplane.schema import app_endpoint
