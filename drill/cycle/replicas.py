@@ -14,6 +14,7 @@ as RDS publishes a replica's lag.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,19 @@ class ReplicaBridge:
         """Publish every replica's lag now (after the drill skipped a wait on its clock)."""
         for r in self.replicas.values():
             r.publisher.publish_now()
+
+    def wait_published(self, timeout: float = 10.0) -> list[str]:
+        """Wait (real seconds) until every replica has published a lag datapoint, as RDS has
+        long before anyone reads it (a streaming replica shows no lag sample for its first
+        moments); returns the replicas that have none yet."""
+        deadline = time.monotonic() + timeout
+        missing = [r for r in self.replicas.values() if not r.publisher.history]
+        while missing and time.monotonic() < deadline:
+            time.sleep(0.1)
+            for r in missing:
+                r.publisher.publish_now()
+            missing = [r for r in missing if not r.publisher.history]
+        return [f"{r.region}/{r.db_id}" for r in missing]
 
     def get(self, region: str, db_id: str) -> Replica | None:
         return self.replicas.get((region, db_id))

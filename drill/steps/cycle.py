@@ -156,6 +156,8 @@ def _deploy(ctx: DrillContext, rec: StepRecord, phase: str, *, down: frozenset[s
     with replica_bridge(run.replicas, ctx.bridges):
         out = deploy_phase(phase, plan.custom_resources, actx, deployed_options=_options(ctx.plan),
                            settle=lambda: _settle(ctx))
+    if silent := run.replicas.wait_published():
+        ctx.result.notes.append(f"no lag datapoint published yet for {', '.join(silent)}")
     run.state.deploys[phase] = out
     rec.detail["deploy"] = out.to_dict()
     if not out.refused:
