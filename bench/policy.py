@@ -24,8 +24,10 @@ import json
 from typing import Any
 
 from bench.table import timed
+from contract.deploy_safety import INSTANCE_REPLACING, RETAIN_TAG, RETAIN_VALUE
 from contract.env import Env
 from contract.names import ROLE_TAG, Role
+from contract.phases import Phase
 from contract.strategies import Strategy
 from engine.mocks import UNKNOWN
 from engine.pack import PackProcess, Resource, resources_from_plan
@@ -49,9 +51,10 @@ class _Stack:
         self.out: list[Resource] = []
 
     def add(self, type_: str, name: str, inputs: dict[str, Any], region: str = "us-west-2",
-            deps: dict[str, Resource] | None = None) -> Resource:
+            deps: dict[str, Resource] | None = None,
+            options: dict[str, Any] | None = None) -> Resource:
         r = Resource(urn=_urn(type_, name), type=type_, name=name, inputs=inputs,
-                     provider=self.providers[region])
+                     provider=self.providers[region], options=options or {})
         for prop, target in (deps or {}).items():
             r.property_dependencies[prop] = [target.urn]
             r.dependencies.append(target.urn)
@@ -72,7 +75,7 @@ def _dr_core(st: _Stack) -> None:
             Env.PRIMARY_REGION: "us-east-1", Env.STANDBY_REGION: "us-west-2",
             Env.DB_STRATEGY: str(Strategy.READ_REPLICA), Env.STEP_BUDGETS_SECONDS: json.dumps(steps),
             Env.CONSECUTIVE_FAILURES: "3", Env.PROBE_TIMEOUT_SECONDS: "5",
-            Env.PROMOTION_SECONDS: "600"}}})
+            Env.PROMOTION_SECONDS: "600", Env.FAILOVER_PHASE: str(Phase.NORMAL)}}})
     st.add("aws:lambda/function:Function", "backup-orchestrator", {
         "tags": _tags(Role.BACKUP_ORCHESTRATOR), "role": UNKNOWN, "environment": {"variables": {
             Env.CADENCE_MINUTES: "60", Env.RETENTION_HOURS: "24", Env.KEEP_NEWEST: "3",
@@ -110,7 +113,8 @@ def _storage_unit(st: _Stack, i: int) -> None:
     st.add("aws:rds/instance:Instance", f"replica-{i}", {
         "replicateSourceDb": SOURCE_ARN, "kmsKeyId": UNKNOWN, "storageEncrypted": True,
         "deletionProtection": True, "backupRetentionPeriod": 7,
-        "instanceClass": "db.r6g.large"}, deps={"kmsKeyId": key})
+        "instanceClass": "db.r6g.large", "tags": {RETAIN_TAG: RETAIN_VALUE}},
+        deps={"kmsKeyId": key}, options={"ignoreChanges": list(INSTANCE_REPLACING)})
 
 
 def _routing_unit(st: _Stack, i: int) -> None:

@@ -6,6 +6,8 @@
   cross-Region replica
 * :mod:`~policies.rules.aurora` - Aurora Global Database: durable clusters, a protected global
   database, a secondary that is a member in the standby Region
+* :mod:`~policies.rules.phase` - DR cycle: database deploy safety (retain, ignoreChanges,
+  protect by phase) and the plan agreeing with ``failover.phase``
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
 * :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; KMS key rotation
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
@@ -24,12 +26,13 @@ from policies.rules import (
     database,
     dns,
     naming,
+    phase,
     recovery,
     security,
     storage,
 )
 
-AREAS = (recovery, dns, database, aurora, storage, security, compute, naming, cost)
+AREAS = (recovery, dns, database, aurora, phase, storage, security, compute, naming, cost)
 
 
 def all_policies() -> list[Policy]:

@@ -22,6 +22,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import PolicyCustomTimeouts, _NotApplicableError
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from contract.deploy_safety import INSTANCE_REPLACING, RETAIN_TAG, RETAIN_VALUE
 from contract.env import Env
 from contract.names import ROLE_TAG, Role
 from engine.pack import Resource, policy_resources
@@ -44,6 +45,12 @@ def provider(region: str) -> Resource:
 
 def tagged(r: Role | str, **props: Any) -> dict[str, Any]:
     return {**props, "tags": {ROLE_TAG: str(r), "app": "shop"}}
+
+
+def retained(props: dict[str, Any]) -> dict[str, Any]:
+    """``props`` with the retain tag the program sets with ``retainOnDelete``."""
+    props["tags"][RETAIN_TAG] = RETAIN_VALUE
+    return props
 
 
 #: Valid inputs per type (and Region), the way the program declares them.
@@ -69,7 +76,8 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
                           Env.STEP_BUDGETS_SECONDS: json.dumps(STEP_BUDGETS),
                           Env.PROMOTION_SECONDS: "600", Env.RPO_SECONDS: "3600",
                           Env.CONSECUTIVE_FAILURES: "3", Env.PROBE_TIMEOUT_SECONDS: "5",
-                          Env.ALERT_TOPIC_ARNS: UNKNOWN}})),
+                          Env.ALERT_TOPIC_ARNS: UNKNOWN, Env.FAILOVER_PHASE: "normal",
+                          Env.REVERSE_REPLICA_IDENTIFIER: ""}})),
     "backup-orchestrator": ("aws:lambda/function:Function", tagged(
         Role.BACKUP_ORCHESTRATOR, role=UNKNOWN, runtime="python3.12", environment={
             "variables": {Env.CADENCE_MINUTES: "60", Env.RETENTION_HOURS: "24",
@@ -90,13 +98,14 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
         period=60, evaluationPeriods=1, threshold=1,
         comparisonOperator="GreaterThanOrEqualToThreshold", alarmActions=[UNKNOWN])),
     "standby-kms-key": ("aws:kms/key:Key", tagged(Role.STANDBY_KMS_KEY, enableKeyRotation=True)),
-    "standby-database": ("aws:rds/instance:Instance", tagged(
+    "standby-database": ("aws:rds/instance:Instance", retained(tagged(
         Role.STANDBY_DATABASE, replicateSourceDb=SOURCE_ARN, instanceClass="db.r6g.large",
         kmsKeyId=UNKNOWN, storageEncrypted=True, deletionProtection=True,
-        backupRetentionPeriod=7)),
+        backupRetentionPeriod=7))),
     "snapshot": ("aws:rds/snapshot:Snapshot", {"dbInstanceIdentifier": "shop-primary",
                                                "dbSnapshotIdentifier": "s1",
-                                               "sharedAccounts": ["210987654321"]}),
+                                               "sharedAccounts": ["210987654321"],
+                                               "tags": {RETAIN_TAG: RETAIN_VALUE}}),
     "bucket": ("aws:s3/bucket:Bucket", tagged(Role.METADATA_BUCKET, bucket="prod-dr-metadata")),
     "bucket-sse": ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                    {"bucket": UNKNOWN, "rules": [{"applyServerSideEncryptionByDefault":
@@ -115,6 +124,10 @@ VALID: dict[str, tuple[str, dict[str, Any]]] = {
             {"Effect": "Allow", "Action": ["rds:PromoteReadReplica", "rds:DescribeDBInstances"],
              "Resource": "*"}]})}),
 }
+
+#: Resource options of the valid resources that have any (as the program sets them).
+OPTIONS: dict[str, dict[str, Any]] = {
+    "standby-database": {"protect": True, "ignoreChanges": list(INSTANCE_REPLACING)}}
 
 #: Region of each valid resource (Route 53 and its metric alarm live in us-east-1).
 REGION = {"endpoint-hc": PRIMARY, "health-alarm": PRIMARY, "primary-record": PRIMARY,
@@ -202,7 +215,8 @@ def dr_stack(**edits: dict[str, Any] | None) -> list[Resource]:
             continue
         props = edited(copy.deepcopy(props), edits.get(key) or {})
         out[key] = Resource(urn=urn(type_, key), type=type_, name=key, inputs=props,
-                            provider=providers[REGION.get(key, STANDBY)])
+                            provider=providers[REGION.get(key, STANDBY)],
+                            options=copy.deepcopy(OPTIONS.get(key, {})))
     deps = {"bucket-sse": ("bucket", "bucket"), "bucket-versioning": ("bucket", "bucket"),
             "bucket-pab": ("bucket", "bucket"), "role-policy": ("role", "lambda-role"),
             "standby-database": ("kmsKeyId", "standby-kms-key"),

@@ -1,0 +1,139 @@
+"""The DR-cycle rules (policies/rules/phase.py) on the program's own recorded plans, in each
+failover phase, driven over the analyzer gRPC protocol: the plans pass; each plan broken in
+one way fails with the rule's message."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from contract.deploy_safety import RETAIN_TAG
+from contract.env import Env
+from contract.names import Role
+from engine.pack import PackProcess, Resource, resources_from_plan
+from tests.program import variants
+
+F = variants.BASE["ecommerce-dr:failover"]
+RULES = {"database-deploy-safety", "failover-phase-consistency"}
+
+
+@pytest.fixture(scope="module")
+def pack() -> Iterator[PackProcess]:
+    with PackProcess() as p:
+        yield p
+
+
+def resources(strategy: str, phase: str) -> list[Resource]:
+    return resources_from_plan(variants.plan(strategy, failover=dict(F, phase=phase)))
+
+
+def by_role(rs: list[Resource], r: Role, type_: str | None = None) -> Resource:
+    (found,) = [x for x in rs if (x.inputs.get("tags") or {}).get("dr:role") == str(r)
+                and (type_ is None or x.type == type_)]
+    return found
+
+
+def phase_messages(pack: PackProcess, rs: list[Resource]) -> list[str]:
+    return sorted(v.message.split("\n", 1)[-1] for v in pack.evaluate(rs).violations
+                  if v.policy in RULES)
+
+
+@pytest.mark.parametrize("strategy", variants.STRATEGIES)
+@pytest.mark.parametrize("phase", ["normal", "failed-over", "reverse-replicating"])
+def test_the_program_passes_in_every_phase(pack: PackProcess, strategy: str, phase: str) -> None:
+    report = pack.evaluate(resources(strategy, phase))
+    assert [v for v in report.violations if v.policy in RULES] == []
+    assert not [n for n in report.not_applicable if n.policy in RULES]
+
+
+def _edit(r: Resource, *, inputs: dict[str, Any] | None = None,
+          options: dict[str, Any] | None = None, drop_tag: str | None = None) -> None:
+    new = copy.deepcopy(dict(r.inputs))
+    new.update(inputs or {})
+    if drop_tag:
+        new["tags"].pop(drop_tag)
+    r.inputs = {k: v for k, v in new.items() if v is not None}
+    r.options = {**r.options, **(options or {})}
+
+
+Breaker = Callable[[list[Resource]], None]
+DB, CLUSTER = "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"
+
+
+def _standby(rs: list[Resource]) -> Resource:
+    return by_role(rs, Role.STANDBY_DATABASE)
+
+
+BROKEN: list[tuple[str, str, Breaker, str]] = [
+    ("read-replica", "normal", lambda rs: _edit(_standby(rs), drop_tag=RETAIN_TAG),
+     "must be declared with retainOnDelete and tagged dr:retain-on-delete=true"),
+    ("read-replica", "normal", lambda rs: _edit(_standby(rs), options={"ignoreChanges": []}),
+     "must ignore changes to replicateSourceDb, snapshotIdentifier"),
+    ("read-replica", "failed-over", lambda rs: _edit(_standby(rs), options={"protect": False}),
+     "must be declared with protect: true in phase failed-over, which keeps it"),
+    ("read-replica", "reverse-replicating",
+     lambda rs: _edit(_standby(rs), options={"protect": True}),
+     "must not be protected in phase reverse-replicating"),
+    ("aurora-global", "failed-over",
+     lambda rs: _edit(by_role(rs, Role.STANDBY_DATABASE, CLUSTER), options={"protect": False}),
+     "must be declared with protect: true in every phase"),
+    ("aurora-global", "normal",
+     lambda rs: _edit(by_role(rs, Role.GLOBAL_DATABASE), drop_tag=RETAIN_TAG),
+     "must be declared with retainOnDelete"),
+    ("read-replica", "normal", lambda rs: _edit(_standby(rs), inputs={"replicateSourceDb": None}),
+     "phase normal, but the standby standby-database-replica is a standalone instance"),
+    ("read-replica", "failed-over",
+     lambda rs: _edit(_standby(rs), inputs={"replicateSourceDb": "arn:aws:rds:us-east-1:"
+                                            "123456789012:db:shop-primary"}),
+     "phase failed-over, but the standby standby-database-replica names a replicateSourceDb"),
+    ("read-replica", "reverse-replicating",
+     lambda rs: rs.remove(by_role(rs, Role.REVERSE_REPLICA)),
+     "phase reverse-replicating, but no reverse replica"),
+    ("snapshot-restore", "reverse-replicating",
+     lambda rs: _edit(by_role(rs, Role.REVERSE_REPLICA), inputs={"replicateSourceDb": None}),
+     "phase reverse-replicating, but no reverse replica"),
+    ("read-replica", "failed-over",
+     lambda rs: _edit(by_role(rs, Role.GATE_HEALTH_CHECK),
+                      inputs={"insufficientDataHealthStatus": "Healthy"}),
+     "phase failed-over: the gate health check failover-dns-gate must have "
+     "insufficientDataHealthStatus Unhealthy"),
+    ("read-replica", "normal",
+     lambda rs: _edit(by_role(rs, Role.GATE_HEALTH_CHECK),
+                      inputs={"insufficientDataHealthStatus": "Unhealthy"}),
+     "insufficientDataHealthStatus Healthy"),
+]
+
+
+def _set_env(rs: list[Resource], **values: str) -> None:
+    fn = by_role(rs, Role.FAILOVER_ORCHESTRATOR)
+    env = copy.deepcopy(dict(fn.inputs))
+    env["environment"]["variables"].update(values)
+    fn.inputs = env
+
+
+BROKEN += [
+    # the plan of one phase, the orchestrator told another
+    ("read-replica", "normal", lambda rs: _set_env(rs, **{Env.FAILOVER_PHASE: "failed-over"}),
+     "phase failed-over, but the standby standby-database-replica names a replicateSourceDb"),
+    ("read-replica", "failed-over", lambda rs: _set_env(rs, **{Env.FAILOVER_PHASE: "normal"}),
+     "phase normal, but the standby standby-database-replica is a standalone instance"),
+    ("read-replica", "reverse-replicating",
+     lambda rs: _set_env(rs, **{Env.REVERSE_REPLICA_IDENTIFIER: "someone-else"}),
+     "REVERSE_REPLICA_IDENTIFIER 'someone-else' is not the declared reverse replica"),
+    ("read-replica", "reverse-replicating",
+     lambda rs: _set_env(rs, **{Env.FAILOVER_PHASE: "normal"}),
+     "phase normal, but a reverse replica (standby-database-reverse) is declared."),
+]
+
+
+@pytest.mark.parametrize(("strategy", "phase", "breaker", "message"), BROKEN,
+                         ids=[f"{s}-{p}-{i}" for i, (s, p, _, _) in enumerate(BROKEN)])
+def test_each_rule_fails_a_broken_plan(pack: PackProcess, strategy: str, phase: str,
+                                       breaker: Breaker, message: str) -> None:
+    rs = resources(strategy, phase)
+    breaker(rs)
+    found = phase_messages(pack, rs)
+    assert any(message in m for m in found), found
