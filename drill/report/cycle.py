@@ -42,7 +42,9 @@ def markdown_lines(r: dict[str, Any]) -> list[str]:
     lines = ["## DR cycle: phases and events", "", "| phase deployed | ok | changes | not applied |",
              "|---|---|---|---|"]
     for phase, d in (cycle.get("deploys") or {}).items():
-        changed = "; ".join(f"{c['name']} {c['op']}" for c in d["changes"]) or "none"
+        changed = "; ".join(f"{c['name']} {c['op']}"
+                            + (" (old instance retained)" if c.get("retained") else "")
+                            for c in d["changes"]) or "none"
         lines.append(f"| {phase} | {'yes' if d['ok'] else 'NO'} | {d['ops']}: {changed} | "
                      f"{len(d['not_applied'])} |")
     lines += ["", "| event | status | orders lost | data-loss window | customer-visible write "
