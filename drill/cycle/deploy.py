@@ -52,12 +52,15 @@ Updater = Callable[[Applied, PlannedResource, dict[str, Any], ApplyContext, list
 @dataclass
 class PhaseDeploy:
     """One deploy: ``changes`` (:class:`drill.cycle.diff.Change`), whether Pulumi would have
-    ``refused`` it, what the applier could not do (``failed``: errors of calls it made;
-    ``not_applied``: changes it reports without making), and its wall ``seconds``."""
+    ``refused`` it, the policy pack's exit code on its plan (``policy_exit_code``; None: not
+    run; non-zero: CI stops before the deploy), what the applier could not do (``failed``:
+    errors of calls it made; ``not_applied``: changes it reports without making), and its wall
+    ``seconds``."""
 
     phase: str
     changes: list[Change] = field(default_factory=list)
     refused: bool = False
+    policy_exit_code: int | None = None
     failed: list[dict[str, str]] = field(default_factory=list)
     not_applied: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -74,11 +77,13 @@ class PhaseDeploy:
 
     @property
     def ok(self) -> bool:
-        """Pulumi would have finished it: not refused and no call failed."""
-        return not self.refused and not self.failed
+        """Pulumi would have finished it: the pack passed (when run), not refused, no call
+        failed."""
+        return not self.refused and not self.failed and self.policy_exit_code in (None, 0)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "ok": self.ok, "refused": self.refused, "ops": self.ops(),
+        return {"phase": self.phase, "ok": self.ok, "refused": self.refused,
+                "policy_exit_code": self.policy_exit_code, "ops": self.ops(),
                 "changes": [c.to_dict() for c in self.changes if c.op != "same"],
                 "failed": self.failed, "not_applied": self.not_applied,
                 "seconds": round(self.seconds, 3)}

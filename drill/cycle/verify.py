@@ -35,6 +35,8 @@ def _deploys_ok(s: CycleState) -> Check:
         d = _deploy(s, phase)
         if d is None:
             bad[phase] = "not run"
+        elif d.policy_exit_code not in (None, 0):
+            bad[phase] = f"the policy pack failed its plan (exit {d.policy_exit_code})"
         elif d.refused:
             bad[phase] = "refused: " + "; ".join(c.why for c in d.of("refused"))
         elif d.failed:

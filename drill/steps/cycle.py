@@ -21,10 +21,13 @@ its phases with orders placed throughout.
 from __future__ import annotations
 
 import contextlib
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
+
+from rich.console import Console
 
 from contract.names import Role
 from contract.strategies import Strategy
@@ -144,10 +147,30 @@ def _settle(ctx: DrillContext) -> None:
         ctx.data.jobs.run_pending()
 
 
+def _policy_gate(ctx: DrillContext, rec: StepRecord, plan: Plan) -> int | None:
+    """The policy pack over the phase's plan, as CI runs it before ``pulumi up`` (None: the
+    drill's policy gate is off)."""
+    if not ctx.opts.policy_gate:
+        return None
+    from preview.run import run as preview
+
+    out = io.StringIO()
+    result = preview(ctx.opts.stack, plan=plan, console=Console(file=out, width=160,
+                                                                color_system=None))
+    rec.detail["policy_gate"] = {"exit_code": int(result.exit_code),
+                                 "output_tail": out.getvalue().strip().splitlines()[-8:]}
+    return int(result.exit_code)
+
+
 def _deploy(ctx: DrillContext, rec: StepRecord, phase: str, *, down: frozenset[str]) -> PhaseDeploy:
-    """Deploy the phase's plan over the current deployment; it becomes the stack's state."""
+    """The pack over the phase's plan, then (if it passed) the plan deployed over the current
+    deployment, which becomes the stack's state."""
     run, s = _cycle(ctx), ctx.settings
     plan = run.plans[phase]
+    policy = _policy_gate(ctx, rec, plan)
+    if policy not in (None, 0):
+        run.state.deploys[phase] = PhaseDeploy(phase, policy_exit_code=policy)
+        raise Abort(f"the policy pack failed the {phase} plan (exit {policy}): CI would not deploy it")
     client = (unreachable_in(ctx.client, down, ctx.faults.closed_port_url) if down else ctx.client)
     actx = ApplyContext(client=client, site=ctx.need_site(),
                         deployment=copy_deployment(ctx.need_deployment()),
@@ -158,6 +181,7 @@ def _deploy(ctx: DrillContext, rec: StepRecord, phase: str, *, down: frozenset[s
                            settle=lambda: _settle(ctx))
     if silent := run.replicas.wait_published():
         ctx.result.notes.append(f"no lag datapoint published yet for {', '.join(silent)}")
+    out.policy_exit_code = policy
     run.state.deploys[phase] = out
     rec.detail["deploy"] = out.to_dict()
     if not out.refused:

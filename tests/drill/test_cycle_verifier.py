@@ -100,6 +100,10 @@ def _normal_not_run(s: CycleState) -> None:
     del s.deploys["normal"]
 
 
+def _pack_failed(s: CycleState) -> None:
+    s.deploys["failed-over"].policy_exit_code = 1
+
+
 def _refused(s: CycleState) -> None:
     s.deploys["reverse-replicating"].refused = True
 
@@ -137,6 +141,7 @@ def _reverse_not_streaming(s: CycleState) -> None:
     (_old_writer_gone, ["the normal deploy created a fresh standby"]),
     (_normal_not_run, ["every phase's deploy succeeded"]),
     (_refused, ["every phase's deploy succeeded"]),
+    (_pack_failed, ["every phase's deploy succeeded"]),
     (_over_rpo, ["each unplanned failover's data-loss window"]),
     (_second_failed, ["the second failover completed"]),
     (_provider_calls, ["the us-east-1 provider makes no call there"]),

@@ -17,13 +17,16 @@ from drill.report import as_dict
 def cycle(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
     return as_dict(run_drill(DrillOptions(stack="prod", scenario="full-cycle",
                                           reports_dir=tmp_path_factory.mktemp("full-cycle"),
-                                          policy_gate=False, progress=False,
+                                          policy_gate=True, progress=False,
                                           data_dir=data_dir_for("full-cycle"))))
 
 
 def test_the_whole_cycle_passes(cycle: dict[str, Any]) -> None:
     assert cycle["verdict"] == "pass", cycle["failures"]
     assert all(c["passed"] for c in cycle["checks"]), [c for c in cycle["checks"] if not c["passed"]]
+    # the policy pack passed every phase's plan before it was deployed, as in CI
+    assert {p: d["policy_exit_code"] for p, d in cycle["cycle"]["deploys"].items()} == {
+        "failed-over": 0, "reverse-replicating": 0, "normal": 0}
     steps = [s["step"] for s in cycle["timeline"]]
     assert steps[-8:] == ["cycle-start", "deploy-failed-over", "region-recovers",
                           "deploy-reverse-replicating", "failback", "deploy-normal",
