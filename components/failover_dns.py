@@ -18,10 +18,15 @@ Virginia (US-EAST-1) Region", https://aws.amazon.com/message/12721/):
 * Latch: ``treat_missing_data = "ignore"`` keeps the alarm's last state when no data arrives
   (Amazon CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data",
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data),
-  and ``insufficient_data_health_status = "Healthy"`` keeps traffic on the primary before the
-  first data point (Route 53 Developer Guide, "Values that you specify when you create or
-  update health checks", "Monitor a CloudWatch alarm",
-  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html).
+  and ``insufficient_data_health_status = "LastKnownStatus"`` keeps the check's last status
+  while the alarm has no data: healthy for a new check (traffic on the primary before the
+  first data point), unhealthy after a failover even if a deploy re-creates the alarm
+  (Route 53 Developer Guide, "Values that you specify when you create or update health
+  checks", "Monitor a CloudWatch alarm",
+  https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html;
+  Amazon Route 53 API Reference, "HealthCheckConfig", InsufficientDataHealthStatus: "For new
+  health checks that have no last known status, the default status for the health check is
+  healthy", https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html).
   Failback is a human decision: publish 0.
 * ``orchestrated`` mode: the PRIMARY record follows the gate only; the orchestrator decides.
   ``automatic`` mode: it follows a CALCULATED check, gate AND endpoint (threshold 2 of 2), so
@@ -66,6 +71,10 @@ class FailoverDnsArgs:
     providers: Providers
     naming: Naming
     alert_topic_arns: dict[str, pulumi.Input[str]]
+
+
+#: The gate health check's status while its alarm has no data (see the module doc).
+GATE_INSUFFICIENT_DATA = "LastKnownStatus"
 
 
 class FailoverDns(pulumi.ComponentResource):
@@ -168,11 +177,13 @@ class FailoverDns(pulumi.ComponentResource):
             type="CLOUDWATCH_METRIC",
             cloudwatch_alarm_name=gate_alarm.name,
             cloudwatch_alarm_region=p.standby_region,
-            # A re-created gate alarm starts in INSUFFICIENT_DATA: while the standby serves
-            # (failed-over, reverse-replicating) that must keep traffic there, so no deploy
-            # can release the gate; only the failback's OK (gate metric 0) does.
-            insufficient_data_health_status=("Unhealthy" if s.phase.traffic_on_standby
-                                             else "Healthy"),
+            # A new or re-created gate alarm starts in INSUFFICIENT_DATA. LastKnownStatus keeps
+            # the check's last status then: healthy for a new check (traffic on the primary),
+            # unhealthy after a failover (traffic stays on the standby), so no deploy can
+            # release the gate; only the failback's OK (gate metric 0) does. One value in
+            # every phase: this check lives in us-east-1 (Route 53's API), often the primary
+            # Region, where nothing may change after a failover.
+            insufficient_data_health_status=GATE_INSUFFICIENT_DATA,
             reference_name=n.reference_name("gate"),
             tags=tags(s, Role.GATE_HEALTH_CHECK, Name=n.name(Suffix.GATE_ALARM)),
             opts=child(self, p.health_metrics))

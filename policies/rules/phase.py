@@ -16,8 +16,9 @@ The phase is the failover orchestrator's ``FAILOVER_PHASE`` (the program renders
   writer: a source would make the provider demote nothing and replace it); in
   ``reverse-replicating`` an instance standby (not dms) has a reverse replica in the primary
   Region, replicating, named by ``REVERSE_REPLICA_IDENTIFIER``; the gate's health check keeps
-  traffic where the phase says when its alarm has no data (``Healthy`` in normal,
-  ``Unhealthy`` after a failover: a re-created gate alarm starts in INSUFFICIENT_DATA).
+  traffic where the phase says when its alarm has no data (``Healthy`` or ``LastKnownStatus``
+  in normal, ``Unhealthy`` or ``LastKnownStatus`` after a failover: a re-created gate alarm
+  starts in INSUFFICIENT_DATA).
 """
 
 from __future__ import annotations
@@ -192,16 +193,22 @@ def _reverse_problems(args: StackValidationArgs, variables: dict[str, Any],
                f"({', '.join(map(str, found))}): the failback would check another instance.")
 
 
+#: Gate health-check statuses while its alarm has no data that keep traffic where the phase
+#: says: LastKnownStatus is healthy for a new check and keeps the failover's unhealthy.
+GATE_STATUSES: dict[bool, tuple[str, ...]] = {False: ("Healthy", "LastKnownStatus"),
+                                              True: ("Unhealthy", "LastKnownStatus")}
+
+
 def _gate_problems(args: StackValidationArgs, phase: Phase) -> Iterator[str]:
-    want = "Unhealthy" if phase.traffic_on_standby else "Healthy"
+    allowed = GATE_STATUSES[phase.traffic_on_standby]
     for r in by_type(args.resources, HEALTH_CHECK):
         if role(r.props) != Role.GATE_HEALTH_CHECK:
             continue
-        got = value(r.props, "insufficientDataHealthStatus")
-        if not is_unknown(got) and got != want:
+        got = value(r.props, "insufficientDataHealthStatus", default="Healthy")
+        if not is_unknown(got) and got not in allowed:
             yield (f"phase {phase}: the gate health check {r.name} must have "
-                   f"insufficientDataHealthStatus {want} (got {got!r}); a re-created gate "
-                   "alarm starts in INSUFFICIENT_DATA and must keep traffic "
+                   f"insufficientDataHealthStatus {' or '.join(allowed)} (got {got!r}); a "
+                   "re-created gate alarm starts in INSUFFICIENT_DATA and must keep traffic "
                    f"{'on the standby' if phase.traffic_on_standby else 'on the primary'}.")
 
 

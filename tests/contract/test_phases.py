@@ -100,3 +100,16 @@ def test_dms_reverse_task_arn_in_the_standby_region_or_identifier() -> None:
                     REVERSE_REPLICA_IDENTIFIER=REVERSE_TASK.replace("us-west-2", "us-east-1")))
     assert "must be the reverse CDC task's ARN or identifier" in refusal(
         FailoverEnv, dms, REVERSE_REPLICA_IDENTIFIER="not an id!")
+
+
+def test_readme_runbook_gives_the_commands_the_orchestrator_prints() -> None:
+    from engine.paths import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    cfg = after_failback_config(primary_region="us-east-1", account="123456789012",
+                                reverse_replica="shop-standby-reverse",
+                                standby=fresh_standby_identifier("shop-standby"))
+    for commands in (phase_commands("prod", Phase.FAILED_OVER),
+                     phase_commands("prod", Phase.REVERSE_REPLICATING),
+                     after_failback_commands("prod", cfg)):
+        assert "\n   ".join(commands) in readme, commands

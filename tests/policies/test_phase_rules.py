@@ -99,11 +99,11 @@ BROKEN: list[tuple[str, str, Breaker, str]] = [
      lambda rs: _edit(by_role(rs, Role.GATE_HEALTH_CHECK),
                       inputs={"insufficientDataHealthStatus": "Healthy"}),
      "phase failed-over: the gate health check failover-dns-gate must have "
-     "insufficientDataHealthStatus Unhealthy"),
+     "insufficientDataHealthStatus Unhealthy or LastKnownStatus (got 'Healthy')"),
     ("read-replica", "normal",
      lambda rs: _edit(by_role(rs, Role.GATE_HEALTH_CHECK),
                       inputs={"insufficientDataHealthStatus": "Unhealthy"}),
-     "insufficientDataHealthStatus Healthy"),
+     "insufficientDataHealthStatus Healthy or LastKnownStatus (got 'Unhealthy')"),
 ]
 
 

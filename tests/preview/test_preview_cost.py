@@ -57,8 +57,7 @@ def test_json_carries_cost_lines_objectives_and_violations(
         math.fsum(ln["monthly_usd"] or 0 for ln in c["lines"] if ln["component"] == "standby-database"))
     assert doc["objectives"]["rto"]["total_seconds"] == 1140
     assert doc["objectives"]["rpo"]["total_seconds"] == 900
-    # 56 planned (with the write switch parameter in each Region) + the bastion
-    assert doc["violations"] == [] and doc["resources"]["count"] == 57
+    assert doc["violations"] == [] and doc["resources"]["count"] == 57  # 55 + the write switches
 
 
 def test_text_lists_each_line_with_its_basis_and_the_unpriced_one_with_why(

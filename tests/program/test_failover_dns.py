@@ -62,7 +62,7 @@ def test_gate_health_check_follows_the_gate_alarm() -> None:
     assert gate["type"] == "CLOUDWATCH_METRIC"
     assert gate["cloudwatchAlarmName"] == alarm["name"] == "ecommerce-dr-prod-failover-gate"
     assert gate["cloudwatchAlarmRegion"] == "us-west-2"
-    assert gate["insufficientDataHealthStatus"] == "Healthy"
+    assert gate["insufficientDataHealthStatus"] == "LastKnownStatus"
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -1,0 +1,271 @@
+"""The program in each failover phase (``failover.phase``), under mocks: what it declares,
+where, with which options; the primary provider that calls nothing at configure time; the
+gate that no deploy after a failover can release; what stays unchanged between phases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from contract.deploy_safety import (
+    CLUSTER_REPLACING,
+    GLOBAL_REPLACING,
+    INSTANCE_REPLACE_ON,
+    INSTANCE_REPLACING,
+    RETAIN_TAG,
+)
+from contract.names import Role, write_switch_parameter
+from contract.phases import Phase
+from engine.plan import Plan, PlannedResource
+from tests.program.variants import BASE, DB, FUNCTION, HEALTH_CHECK, STRATEGIES, P, plan
+
+PRIMARY, STANDBY = "us-east-1", "us-west-2"
+PHASES = [str(p) for p in Phase]
+SOURCE = BASE[f"{P}:database"]["primaryInstanceArn"]
+
+
+def in_phase(phase: str, strategy: str = "read-replica", **failover: Any) -> Plan:
+    return plan(strategy, failover=dict(BASE[f"{P}:failover"], phase=phase, **failover))
+
+
+def one(p: Plan, role: Role, type_: str | None = None) -> PlannedResource:
+    (found,) = [r for r in p.by_role(role) if type_ is None or r.type == type_]
+    return found
+
+
+def env(p: Plan) -> dict[str, str]:
+    return one(p, Role.FAILOVER_ORCHESTRATOR).inputs["environment"]["variables"]
+
+
+# --- the standby and the reverse replica, per phase ------------------------------------------
+
+@pytest.mark.parametrize(("phase", "source", "protect"), [
+    ("normal", SOURCE, True), ("failed-over", None, True), ("reverse-replicating", None, False)])
+def test_read_replica_standby_per_phase(phase: str, source: str | None, protect: bool) -> None:
+    standby = one(in_phase(phase), Role.STANDBY_DATABASE)
+    assert standby.name == "standby-database-replica"        # one resource in every phase
+    assert standby.region == STANDBY and standby.inputs["identifier"] == "shop-standby"
+    assert standby.inputs.get("replicateSourceDb") == source
+    # standalone and writable after a failover: backups and deletion protection on
+    assert standby.inputs["backupRetentionPeriod"] >= 1
+    assert standby.inputs["deletionProtection"] is True
+    assert standby.options == {"protect": protect, "retainOnDelete": True,
+                               "ignoreChanges": list(INSTANCE_REPLACING),
+                               "replaceOnChanges": list(INSTANCE_REPLACE_ON)}
+    assert standby.tags[RETAIN_TAG] == "true"
+
+
+@pytest.mark.parametrize("strategy", ["read-replica", "snapshot-restore"])
+def test_reverse_replica_in_the_primary_region(strategy: str) -> None:
+    p = in_phase("reverse-replicating", strategy)
+    reverse = one(p, Role.REVERSE_REPLICA)
+    assert reverse.region == PRIMARY
+    assert reverse.inputs["identifier"] == "shop-standby-reverse"
+    assert reverse.inputs["replicateSourceDb"] == "arn:aws:rds:us-west-2:123456789012:db:shop-standby"
+    key = one(p, Role.REVERSE_KMS_KEY)
+    assert key.region == PRIMARY and key.inputs["enableKeyRotation"] is True
+    assert reverse.property_dependencies["kmsKeyId"] == [key.urn]
+    assert reverse.options == {"protect": False, "retainOnDelete": True,
+                               "ignoreChanges": list(INSTANCE_REPLACING),
+                               "replaceOnChanges": list(INSTANCE_REPLACE_ON)}
+    assert key.options["retainOnDelete"] is True and key.tags[RETAIN_TAG] == "true"
+    alarm = one(p, Role.REVERSE_REPLICATION_ALARM)
+    assert alarm.region == PRIMARY
+    assert (alarm.inputs["metricName"], alarm.inputs["dimensions"]) == (
+        "ReplicaLag", {"DBInstanceIdentifier": "shop-standby-reverse"})
+    assert env(p)["REVERSE_REPLICA_IDENTIFIER"] == "shop-standby-reverse"
+    assert env(p)["FAILOVER_PHASE"] == "reverse-replicating"
+
+
+def test_reverse_replica_identifier_from_config() -> None:
+    p = in_phase("reverse-replicating", reverseReplicaIdentifier="shop-use1-b")
+    assert one(p, Role.REVERSE_REPLICA).inputs["identifier"] == "shop-use1-b"
+    assert env(p)["REVERSE_REPLICA_IDENTIFIER"] == "shop-use1-b"
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("phase", ["normal", "failed-over"])
+def test_no_reverse_replica_before_reverse_replicating(strategy: str, phase: str) -> None:
+    p = in_phase(phase, strategy)
+    assert p.by_role(Role.REVERSE_REPLICA) == [] and p.by_role(Role.REVERSE_KMS_KEY) == []
+    assert env(p)["FAILOVER_PHASE"] == phase and env(p)["REVERSE_REPLICA_IDENTIFIER"] == ""
+
+
+@pytest.mark.parametrize("strategy", ["aurora-global", "dms"])
+def test_nothing_new_for_aurora_and_dms_in_reverse_replicating(strategy: str) -> None:
+    assert in_phase("reverse-replicating", strategy).by_role(Role.REVERSE_REPLICA) == []
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_aurora_clusters_are_kept_in_every_phase(phase: str) -> None:
+    p = in_phase(phase, "aurora-global")
+    for r, ignored in ((one(p, Role.GLOBAL_DATABASE), GLOBAL_REPLACING),
+                       (one(p, Role.STANDBY_DATABASE), CLUSTER_REPLACING)):
+        assert r.options["protect"] is True and r.options["retainOnDelete"] is True, r.urn
+        assert r.options["ignoreChanges"] == list(ignored) and r.tags[RETAIN_TAG] == "true"
+
+
+@pytest.mark.parametrize(("phase", "start"), [("normal", True), ("failed-over", False),
+                                              ("reverse-replicating", False)])
+def test_dms_forward_task_runs_only_while_the_primary_writes(phase: str, start: bool) -> None:
+    (task,) = in_phase(phase, "dms").by_type("aws:dms/replicationTask:ReplicationTask")
+    assert task.inputs["startReplicationTask"] is start
+
+
+def test_after_failback_a_fresh_standby_of_the_new_primary() -> None:
+    new_primary = "arn:aws:rds:us-east-1:123456789012:db:shop-standby-reverse"
+    db = dict(BASE[f"{P}:database"], primaryInstanceArn=new_primary,
+              standbyIdentifier="shop-standby-2")
+    p = plan(failover=dict(BASE[f"{P}:failover"], phase="normal"), database=db)
+    standby = one(p, Role.STANDBY_DATABASE)
+    # the same resource with another identifier: replaceOnChanges makes it a new instance;
+    # the old writer (shop-standby, unprotected in reverse-replicating) is retained
+    assert standby.inputs["identifier"] == "shop-standby-2"
+    assert standby.inputs["replicateSourceDb"] == new_primary
+    assert standby.options["protect"] is True and "identifier" in standby.options["replaceOnChanges"]
+    assert p.by_role(Role.REVERSE_REPLICA) == []
+
+
+# --- the gate ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_a_recreated_gate_alarm_keeps_traffic_where_the_phase_says(phase: str) -> None:
+    p, normal = in_phase(phase), in_phase("normal")
+    gate = one(p, Role.GATE_HEALTH_CHECK, HEALTH_CHECK)
+    assert gate.inputs["type"] == "CLOUDWATCH_METRIC"
+    # A new or re-created gate alarm starts INSUFFICIENT_DATA; Route 53 then reports the
+    # check's last known status (healthy for a new check): after a failover that is the
+    # ALARM's unhealthy, so the PRIMARY record stays out and traffic stays on the standby.
+    # "Healthy" here would release the gate on any deploy that re-creates the alarm.
+    assert gate.inputs["insufficientDataHealthStatus"] == "LastKnownStatus"
+    # The check itself is the same resource with the same inputs in every phase: never
+    # re-created, so its last known status survives every deploy.
+    assert (gate.urn, gate.inputs) == (one(normal, Role.GATE_HEALTH_CHECK, HEALTH_CHECK).urn,
+                                       one(normal, Role.GATE_HEALTH_CHECK, HEALTH_CHECK).inputs)
+    (primary_record,) = [r for r in p.by_type("aws:route53/record:Record")
+                         if r.inputs["failoverRoutingPolicies"] == [{"type": "PRIMARY"}]]
+    assert primary_record.property_dependencies["healthCheckId"] == [gate.urn]
+
+
+# --- the primary Region while it is down ----------------------------------------------------
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_primary_provider_calls_nothing_at_configure_time(phase: str) -> None:
+    (primary,) = [r for r in in_phase(phase).providers if r.name == "primary"]
+    # credentials (STS GetCallerIdentity), account lookup, Region validation and the EC2
+    # metadata probe are the provider's configure-time calls; all four are skipped
+    assert primary.inputs == {"region": PRIMARY, "skipCredentialsValidation": "true",
+                              "skipRequestingAccountId": "true", "skipRegionValidation": "true",
+                              "skipMetadataApiCheck": "true"}
+
+
+def _in_primary(p: Plan) -> dict[str, tuple[Any, ...]]:
+    return {r.urn: (r.type, r.inputs, r.options, r.provider, r.parent)
+            for r in p.resources if r.region == PRIMARY}
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_failed_over_changes_nothing_in_the_primary_region(strategy: str) -> None:
+    normal, failed_over = _in_primary(in_phase("normal", strategy)), _in_primary(
+        in_phase("failed-over", strategy))
+    assert normal and failed_over == normal
+
+
+def test_the_failed_over_plan_differs_from_normal_where_it_must() -> None:
+    # the comparison above can fail: the standby Region's resources do change
+    normal, failed = in_phase("normal"), in_phase("failed-over")
+    changed = {r.name for r in failed.resources if r.region == STANDBY
+               and r.inputs != normal.get(r.urn).inputs}
+    assert {"standby-database-replica", "failover-function"} <= changed
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_physical_names_are_stable_across_phases(phase: str) -> None:
+    def names(p: Plan) -> dict[str, Any]:
+        return {r.urn: r.inputs.get("name") or r.inputs.get("identifier")
+                for r in p.resources if r.custom}
+    now, normal = names(in_phase(phase)), names(in_phase("normal"))
+    assert {u: n for u, n in now.items() if u in normal} == normal
+
+
+# --- the write switch ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_write_switch_in_both_regions(phase: str) -> None:
+    p = in_phase(phase)
+    switches = p.by_role(Role.WRITE_SWITCH)
+    assert sorted(r.region for r in switches) == [PRIMARY, STANDBY]
+    for r in switches:
+        assert (r.inputs["name"], r.inputs["type"], r.inputs["value"]) == (
+            write_switch_parameter("prod"), "String", "open")
+        assert r.options == {"ignoreChanges": ["value"]}   # the orchestrator flips it
+    fn = one(p, Role.FAILOVER_ORCHESTRATOR)
+    (policy,) = [r for r in p.by_type("aws:iam/rolePolicy:RolePolicy")
+                 if r.parent and r.parent == fn.parent and "WriteSwitch" in r.inputs["policy"]]
+    import json
+    (stmt,) = [s for s in json.loads(policy.inputs["policy"])["Statement"]
+               if s["Sid"] == "WriteSwitch"]
+    assert stmt["Action"] == ["ssm:GetParameter", "ssm:PutParameter"]
+    assert stmt["Resource"] == [
+        f"arn:aws:ssm:{r}:123456789012:parameter/ecommerce-dr/prod/writes"
+        for r in (PRIMARY, STANDBY)]
+    assert fn.type == FUNCTION
+
+
+# --- config --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("failover", "message"), [
+    ({"phase": "failed_over"}, "ecommerce-dr:failover.phase: Input should be 'normal', "
+                               "'failed-over' or 'reverse-replicating' (got 'failed_over')"),
+    ({"reverseReplicaIdentifier": "shop-primary"},
+     "ecommerce-dr:failover.reverseReplicaIdentifier: 'shop-primary' is the primary's identifier"),
+    ({"reverseReplicaIdentifier": "shop-standby"},
+     "ecommerce-dr:failover.reverseReplicaIdentifier: 'shop-standby' is the standby's identifier"),
+])
+def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], message: str) -> None:
+    from engine.plan import PlanConfigError
+
+    with pytest.raises(PlanConfigError) as e:
+        in_phase("normal", **failover) if "phase" not in failover else plan(
+            failover=dict(BASE[f"{P}:failover"], **failover))
+    assert message in str(e.value) and e.value.resources_declared == 0
+
+
+# --- Outputs of the component, under pulumi.runtime.test ------------------------------------
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        outputs = dict(args.inputs)
+        if args.typ == DB:
+            outputs["arn"] = f"arn:aws:rds:x:123456789012:db:{args.inputs['identifier']}"
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return {}, None
+
+
+@pytest.fixture
+def reverse_component() -> Any:
+    from components.common import create_providers, naming
+    from components.database import StandbyDatabase, StandbyDatabaseArgs
+    from tests.program.test_outputs import settings_for
+
+    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+    base = settings_for("read-replica")
+    s = base.model_copy(update={"failover": base.failover.model_copy(
+        update={"phase": Phase.REVERSE_REPLICATING})})
+    providers = create_providers(s)
+    return StandbyDatabase("standby-database", StandbyDatabaseArgs(
+        s, providers, naming(s), {PRIMARY: "arn:topic:p", STANDBY: "arn:topic:s"}))
+
+
+@pulumi.runtime.test
+def test_reverse_replica_arn_output(reverse_component: Any) -> Any:
+    assert reverse_component.reverse_replica_identifier == "shop-standby-reverse"
+
+    def check(arn: str) -> None:
+        assert arn.endswith(":db:shop-standby-reverse")
+
+    return reverse_component.reverse.arn.apply(check)
