@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.settings import DrSettings
-from contract.strategies import SPECS, StrategySpec
+from contract.strategies import SPECS, Strategy, StrategySpec
 from drill.apply.common import Deployment
 from drill.clock import DrillClock
 from drill.data.bridge import DataBridge
@@ -27,6 +27,10 @@ from emulator.ledger import ClientLedger
 from emulator.server import Emulator
 from emulator.site import ExistingSite, SiteBuilder
 from engine.plan import Plan
+
+#: Strategies the scenario ``full-cycle`` drills: a standby instance promoted or restored,
+#: whose reverse replica is a cross-Region read replica.
+CYCLE_STRATEGIES = (Strategy.READ_REPLICA, Strategy.SNAPSHOT_RESTORE)
 
 
 @dataclass
@@ -65,6 +69,8 @@ class DrillContext:
         lag_at_failure: the replication lag at the failure (metric and PostgreSQL).
         replayed_at_failure: order ids the standby held at the failure (None: not read).
         progress: a ``rich.progress.Progress`` while it runs on a terminal, else None.
+        cycle: the DR cycle's working state (scenario ``full-cycle``,
+            :class:`drill.steps.cycle.CycleRun`), once started.
     """
 
     opts: DrillOptions
@@ -97,6 +103,7 @@ class DrillContext:
     lag_at_failure: dict[str, Any] = field(default_factory=dict)
     replayed_at_failure: frozenset[str] | None = None
     progress: Any = None
+    cycle: Any = None
 
     def __post_init__(self) -> None:
         if self.data_bridge is None:
@@ -117,6 +124,10 @@ class DrillContext:
             replicating = ", ".join(str(sp.strategy) for sp in SPECS.values() if sp.replication_metrics)
             raise DrillError(f"scenario {scenario.name} needs a database strategy that replicates "
                              f"({replicating}), not {settings.database.strategy}")
+        if scenario.full_cycle and settings.database.spec.strategy not in CYCLE_STRATEGIES:
+            raise DrillError(f"scenario {scenario.name} drills the strategies "
+                             f"{', '.join(map(str, CYCLE_STRATEGIES))}, not "
+                             f"{settings.database.strategy}")
         expected = ("failover" if not scenario.readiness_refusal
                     else "forced" if opts.force else "refusal")
         result = DrillResult(stack=opts.stack, scenario=scenario.name,

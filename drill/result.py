@@ -136,6 +136,7 @@ class DrillResult:
     expected: str = "failover"
     refusal: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
+    cycle: dict[str, Any] | None = None
     clock_skips: list[dict[str, Any]] = field(default_factory=list)
     data_plane_seconds: dict[str, float] = field(default_factory=dict)
 

@@ -24,6 +24,13 @@ ALARM; the chaos scenarios add one fault each:
   promote. With ``--force`` the drill then fails over as an operator would (a manual event
   with ``force: true``) and the orders lost must be those acknowledged while the link was slow.
 
+* ``full-cycle``: ``primary-region-down``, then the whole DR cycle with orders placed
+  throughout (:mod:`drill.steps.cycle`): the ``failed-over`` deploy with the primary Region
+  still down (the standby kept, not replaced), the Region recovers, the ``reverse-replicating``
+  deploy (the program's reverse replica), the operator's planned failback (no order may be
+  lost), the ``normal`` deploy (a fresh standby, the old writer retained), and a second
+  failover. Instance strategies that promote or restore (read-replica, snapshot-restore).
+
 The slow link lasts a few real seconds (customers order meanwhile); the rest is *skipped* on
 the drill's clock (:mod:`drill.clock`, reported as modelled), so the scenario runs in seconds
 on any stack, the prod stack's 900 s threshold and 1 h RPO included.
@@ -47,6 +54,7 @@ class Scenario:
     crash_mid_failover: bool = False
     primary_recovers: bool = False
     replication_lag: bool = False
+    full_cycle: bool = False
 
     @property
     def alarm_trigger(self) -> bool:
@@ -73,6 +81,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "no failback, no order reaches it", primary_recovers=True),
     Scenario("replication-lag", "the inter-Region link stalls beyond the lag alarm threshold; "
              "readiness refuses unless forced", replication_lag=True),
+    Scenario("full-cycle", "primary Region down, failover, deploys in every phase, planned "
+             "failback with no order lost, a second failover", primary_region_down=True,
+             full_cycle=True),
 )}
 
 #: Real seconds the link stays stalled while customers order (their orders are the ones a

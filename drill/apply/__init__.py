@@ -2,8 +2,8 @@
 
 :data:`REGISTRY` maps each resource type to its apply function, one module per service area
 (:mod:`~drill.apply.security`, :mod:`~drill.apply.database`, :mod:`~drill.apply.storage`,
-:mod:`~drill.apply.messaging`, :mod:`~drill.apply.monitoring`, :mod:`~drill.apply.events`,
-:mod:`~drill.apply.routing`, :mod:`~drill.apply.compute`). An apply function
+:mod:`~drill.apply.messaging`, :mod:`~drill.apply.monitoring`, :mod:`~drill.apply.parameters`,
+:mod:`~drill.apply.events`, :mod:`~drill.apply.routing`, :mod:`~drill.apply.compute`). An apply function
 ``(resource, inputs, region, ctx) -> Applied`` makes the boto3 call(s) the AWS provider would
 make; :func:`apply_plan` runs them in the plan's registration order (a resource is registered
 after everything it depends on), after filling unknown inputs from what was already created
@@ -23,7 +23,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from drill.apply import compute, database, events, messaging, monitoring, routing, security, storage
+from drill.apply import (
+    compute,
+    database,
+    events,
+    messaging,
+    monitoring,
+    parameters,
+    routing,
+    security,
+    storage,
+)
 from drill.apply.common import Applied, ApplyContext, ApplyFn, Deployment, Skip
 from drill.apply.resolve import resolve_inputs
 from engine.plan import PROVIDER_PREFIX, PlannedResource
@@ -33,7 +43,8 @@ __all__ = ["REGISTRY", "Applied", "ApplyContext", "Deployment", "apply_plan"]
 
 def _registry() -> dict[str, ApplyFn]:
     out: dict[str, ApplyFn] = {}
-    for module in (security, database, storage, messaging, monitoring, events, routing, compute):
+    for module in (security, database, storage, messaging, monitoring, parameters, events, routing,
+                   compute):
         clash = set(out) & set(module.APPLIERS)
         assert not clash, f"types applied twice: {sorted(clash)}"
         out.update(module.APPLIERS)

@@ -50,6 +50,14 @@ def _substitute(r: PlannedResource, env: dict[str, Any], ctx: ApplyContext) -> d
     return out
 
 
+def planned_environment(r: PlannedResource, i: dict[str, Any], ctx: ApplyContext) -> dict[str, Any]:
+    """The function's environment as deployed: unknown values filled by the contract, site
+    names pointed at the loopback endpoints. Raises Skip when a variable cannot be filled."""
+    env = dict(((i.get("environment") or {}).get("variables")) or {})
+    role_tag = tag_map(i).get(ROLE_TAG)
+    return _substitute(r, fill_environment(ctx, urn=r.urn, role=role_tag, variables=env), ctx)
+
+
 def lambda_function(r: PlannedResource, i: dict[str, Any], region: str,
                     ctx: ApplyContext) -> Applied:
     """CreateFunction with a placeholder package and the planned environment (unknown
@@ -57,9 +65,7 @@ def lambda_function(r: PlannedResource, i: dict[str, Any], region: str,
     a variable cannot be filled."""
     name = name_of(r, i)
     role = _role_arn(r, i, name, ctx)
-    role_tag = tag_map(i).get(ROLE_TAG)
-    env = dict(((i.get("environment") or {}).get("variables")) or {})
-    env = _substitute(r, fill_environment(ctx, urn=r.urn, role=role_tag, variables=env), ctx)
+    env = planned_environment(r, i, ctx)
     if layers := known(i, "layers"):
         ctx.deployment.skipped.append(
             {"urn": r.urn, "type": r.type,

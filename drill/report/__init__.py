@@ -45,7 +45,8 @@ JSON shape (top level)::
                                                                    bytes_behind, state}}},
               customers: {order_rate_per_second, series: [{t, acked: {region: n}, failed}],
                           marks: {failure, promoted, traffic_shift, ...}},
-              failure_offset_seconds} | null}
+              failure_offset_seconds} | null,
+     "cycle": drill.cycle.state.CycleState.to_dict() | null}   # scenario full-cycle
 
 The data section is measured from the real databases (``data.basis``); its seconds are on the
 drill's clock, and each span says how much of it was skipped (modelled) and measured.
@@ -116,6 +117,7 @@ def as_dict(r: DrillResult) -> dict[str, Any]:
         "invocations": r.invocations, "deployment": r.deployment, "notes": r.notes,
         "expected": r.expected, "expected_findings": r.expected_findings, "refusal": r.refusal,
         "clock_skips": r.clock_skips, "data_plane": _data_plane(r), "data": r.data,
+        "cycle": r.cycle,
     }
 
 

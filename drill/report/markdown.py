@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drill.report import cycle
+
 
 def _fmt(seconds: float | None) -> str:
     if seconds is None:
@@ -172,7 +174,8 @@ def _deployment(r: dict[str, Any]) -> list[str]:
 
 def markdown(r: dict[str, Any]) -> str:
     """The whole report as Markdown."""
-    lines = [*_header(r), *_objectives(r), *_data(r), *_timeline(r), *_api_calls(r),
+    lines = [*_header(r), *_objectives(r), *_data(r), *cycle.markdown_lines(r), *_timeline(r),
+             *_api_calls(r),
              *_checks_and_bridges(r), *_deployment(r)]
     if r["drill"].get("missing"):
         lines += ["", "## Missing pieces", "", *[f"- {m}" for m in r["drill"]["missing"]]]

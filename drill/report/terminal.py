@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.report import as_dict
+from drill.report import as_dict, cycle
 
 
 def _s(seconds: float | None, digits: int = 3) -> str:
@@ -91,7 +91,7 @@ def _data(r: dict[str, Any]) -> list[str]:
 def summary_lines(result: Any) -> list[str]:
     """The verdict, data, RTO/RPO achieved and failures of a :class:`drill.result.DrillResult`."""
     r = as_dict(result)
-    lines = [_verdict(r), *_data(r)]
+    lines = [_verdict(r), *_data(r), *cycle.terminal_lines(r)]
     for kind in ("rto", "rpo"):
         if r[kind]["breakdown"]:
             lines += r[kind]["breakdown"].splitlines()

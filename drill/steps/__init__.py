@@ -12,6 +12,7 @@ from drill.step import Step
 from drill.steps import (
     backup,
     baseline,
+    cycle,
     data_loss,
     data_plane,
     deploy,
@@ -38,4 +39,5 @@ PIPELINE: tuple[Step, ...] = (
     verify_data.STEP,
     primary_recovers.STEP,
     data_loss.STEP,
+    *cycle.STEPS,
 )

@@ -20,6 +20,7 @@ from drill.apply import (
     events,
     messaging,
     monitoring,
+    parameters,
     routing,
     security,
     storage,
@@ -30,16 +31,17 @@ from emulator.site import ExistingSite
 from engine.mocks import UNKNOWN
 from engine.plan import PlannedResource
 
-AREAS = (security, database, storage, messaging, monitoring, events, routing, compute)
+AREAS = (security, database, storage, messaging, monitoring, parameters, events, routing, compute)
 TASK = "aws:dms/replicationTask:ReplicationTask"
 
 
 def test_registry_maps_every_type_the_drill_applies_once() -> None:
     by_area = {m.__name__.rsplit(".", 1)[1]: set(m.APPLIERS) for m in AREAS}
-    assert sum(len(t) for t in by_area.values()) == len(REGISTRY) == 30
+    assert sum(len(t) for t in by_area.values()) == len(REGISTRY) == 31
     assert by_area["routing"] == {"aws:route53/healthCheck:HealthCheck", "aws:route53/record:Record"}
     assert by_area["compute"] == {"aws:lambda/function:Function", "aws:lambda/permission:Permission"}
     assert {t.split(":")[1].split("/")[0] for t in by_area["storage"]} == {"s3"}
+    assert by_area["parameters"] == {"aws:ssm/parameter:Parameter"}
     assert all(REGISTRY[t] is fn for m in AREAS for t, fn in m.APPLIERS.items())
 
 

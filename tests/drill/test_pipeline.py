@@ -43,8 +43,27 @@ def _skip(ctx: DrillContext, rec: StepRecord) -> None:
 def test_pipeline_runs_the_drill_steps_in_order() -> None:
     assert [s.name for s in PIPELINE] == ["policy-gate", "emulator", "deploy", "data-plane",
                                           "baseline", "backup", "inject", "failover", "verify",
-                                          "verify-data", "primary-recovers", "data-loss"]
+                                          "verify-data", "primary-recovers", "data-loss",
+                                          "cycle-start", "deploy-failed-over", "region-recovers",
+                                          "deploy-reverse-replicating", "failback",
+                                          "deploy-normal", "second-failover", "cycle-verify"]
     assert [s.name for s in PIPELINE if s.setup] == ["policy-gate", "emulator", "data-plane"]
+
+
+def test_the_cycle_runs_only_in_its_scenario_and_for_instance_strategies() -> None:
+    cycle = [s for s in PIPELINE if s.name.startswith(("cycle-", "deploy-", "region-"))
+             or s.name in ("failback", "second-failover")]
+    assert len(cycle) == 8
+    other = DrillContext.create(DrillOptions(scenario="primary-region-down", progress=False,
+                                             reports_dir=None))
+    full = DrillContext.create(DrillOptions(scenario="full-cycle", progress=False,
+                                            reports_dir=None))
+    assert not any(s.applies(other) for s in cycle) and all(s.applies(full) for s in cycle)
+    assert full.scenario.primary_region_down and not full.scenario.alarm_trigger
+    with pytest.raises(DrillError, match="full-cycle drills the strategies read-replica, "
+                                         "snapshot-restore, not dms"):
+        DrillContext.create(DrillOptions(scenario="full-cycle", strategy="dms", progress=False,
+                                         reports_dir=None))
 
 
 def test_context_takes_the_strategy_override_and_its_spec() -> None:

@@ -1,0 +1,6 @@
+"""The DR cycle on the emulator (scenario ``full-cycle``): deploys of the program in each
+``failover.phase`` over what an earlier deploy created (:mod:`drill.cycle.diff`,
+:mod:`drill.cycle.deploy`), the data-plane side of the cross-Region replicas a phase declares
+(:mod:`drill.cycle.replicas`), the planned failback and what it lost (:mod:`drill.cycle.loss`),
+and the cycle's verifier (:mod:`drill.cycle.verify`). The steps are in
+:mod:`drill.steps.cycle`."""

@@ -1,0 +1,181 @@
+"""The cycle's verifier: what must hold after the scenario ``full-cycle``
+(:func:`verify_cycle`), from the :class:`drill.cycle.state.CycleState` its steps filled.
+
+Each check is named for what it proves; a missing piece (a phase not deployed, an event not
+counted) fails its check rather than passing it by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drill.cycle.deploy import PhaseDeploy
+from drill.cycle.state import CycleState, Instance
+from drill.result import Check
+
+_DB_TYPES = ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster",
+             "aws:rds/globalCluster:GlobalCluster", "aws:dynamodb/table:Table")
+_PHASES = ("failed-over", "reverse-replicating", "normal")
+#: Provider arguments that keep it from calling its Region when it is configured.
+NO_CONFIGURE_CALLS = ("skipCredentialsValidation", "skipRequestingAccountId")
+
+#: Resource types of global services (not in any one Region's APIs).
+GLOBAL_TYPES = ("aws:route53/", "aws:iam/")
+
+Verify = Callable[[CycleState], Check]
+
+
+def _deploy(s: CycleState, phase: str) -> PhaseDeploy | None:
+    return s.deploys.get(phase)
+
+
+def _deploys_ok(s: CycleState) -> Check:
+    bad: dict[str, str] = {}
+    for phase in _PHASES:
+        d = _deploy(s, phase)
+        if d is None:
+            bad[phase] = "not run"
+        elif d.policy_exit_code not in (None, 0):
+            bad[phase] = f"the policy pack failed its plan (exit {d.policy_exit_code})"
+        elif d.refused:
+            bad[phase] = "refused: " + "; ".join(c.why for c in d.of("refused"))
+        elif d.failed:
+            bad[phase] = "failed: " + "; ".join(f["error"] for f in d.failed[:3])
+    return Check("every phase's deploy succeeded (failed-over, reverse-replicating, normal)",
+                 not bad, ", ".join(f"{p}: {why}" for p, why in bad.items()) or
+                 "; ".join(f"{p}: {d.ops()}" for p, d in s.deploys.items()))
+
+
+def global_changes(d: PhaseDeploy) -> list[str]:
+    """Changes to resources of global services (Route 53, IAM), whose control plane is in
+    us-east-1 (:data:`drill.cycle.deploy.GLOBAL_CONTROL_PLANE`)."""
+    return [f"{c.name} ({c.op})" for c in d.changes
+            if c.type.startswith(GLOBAL_TYPES) and c.op not in ("same", "retain")]
+
+
+def _failed_over_primary_untouched(s: CycleState) -> Check:
+    d = _deploy(s, "failed-over")
+    touched = [] if d is None else [f"{c.name} ({c.op})" for c in d.changes
+                                    if c.region == s.primary_region and c.op != "same"
+                                    and not c.type.startswith(GLOBAL_TYPES)]
+    failed = [] if d is None else [f["urn"] for f in d.failed]
+    glob = global_changes(d) if d is not None else []
+    return Check(f"the failed-over deploy ran with {s.primary_region}'s APIs unreachable and "
+                 f"changed nothing in {s.primary_region}",
+                 d is not None and d.ok and not touched and not failed,
+                 "not deployed" if d is None else
+                 f"changed there: {touched or 'nothing'}; failed: {failed or 'none'}; global "
+                 f"services (control plane in us-east-1): {glob or 'nothing'}")
+
+
+def _provider_offline(s: CycleState) -> Check:
+    p = s.primary_provider
+    missing = [k for k in NO_CONFIGURE_CALLS if p is None or str(p.get(k)).lower() != "true"]
+    return Check(f"the {s.primary_region} provider makes no call there when configured "
+                 f"({', '.join(NO_CONFIGURE_CALLS)})", p is not None and not missing,
+                 "no provider for the Region in the plan" if p is None else
+                 f"missing: {missing or 'none'}")
+
+
+def _same_instance(before: Instance | None, after: Instance | None) -> tuple[bool, str]:
+    if before is None or after is None:
+        return False, "not read"
+    kept = (after.exists and after.identifier == before.identifier
+            and after.resource_id == before.resource_id)
+    held = (before.orders is not None and after.orders is not None and after.orders >= before.orders)
+    return kept and held, (f"{before.identifier} {before.resource_id} -> {after.identifier} "
+                           f"{after.resource_id}; orders {before.orders} -> {after.orders}")
+
+
+def _standby_not_replaced(s: CycleState) -> Check:
+    ok, detail = _same_instance(s.standby_before, s.standby_after)
+    standalone = s.standby_after is not None and s.standby_after.replica_source is None
+    d = _deploy(s, "failed-over")
+    made = [] if d is None else [f"{c.name} {c.op}" for c in d.changes
+                                 if c.type in _DB_TYPES and c.op in ("create", "replace")]
+    return Check("the failed-over deploy kept the promoted standby (same instance, standalone, "
+                 "still holding its orders; no database created, replaced, deleted or "
+                 "promoted): not replaced",
+                 ok and standalone and d is not None and not made and not s.failed_over_db_requests,
+                 f"{detail}; replica source "
+                 f"{s.standby_after.replica_source if s.standby_after else '-'}; database "
+                 f"changes {made or 'none'}; requests {s.failed_over_db_requests or 'none'}")
+
+
+def _no_database_replaced(s: CycleState) -> Check:
+    bad = [f"{p}: {c.name} {c.op}" for p, d in s.deploys.items() for c in d.changes
+           if c.type in _DB_TYPES and (c.op in ("delete", "refused")
+                                       or c.op == "replace" and not c.retained)]
+    kept = [f"{p}: {c.name}" for p, d in s.deploys.items() for c in d.changes
+            if c.type in _DB_TYPES and c.op == "replace" and c.retained]
+    return Check("no deploy of the cycle deleted a database or was refused on one (a database "
+                 "replaced only with its old instance retained)",
+                 bool(s.deploys) and not bad, ("; ".join(bad) or f"{len(s.deploys)} deploy(s)")
+                 + (f"; replaced, old instance retained: {kept}" if kept else ""))
+
+
+def _reverse_declared(s: CycleState) -> Check:
+    d, r = _deploy(s, "reverse-replicating"), s.reverse
+    created = d is not None and any(c.op == "create" and c.type == _DB_TYPES[0]
+                                    and c.region == s.primary_region for c in d.changes)
+    streams = (r is not None and r.exists and r.region == s.primary_region
+               and r.identifier == s.reverse_identifier and r.in_recovery is True
+               and r.replica_source is not None)
+    return Check(f"the reverse-replicating deploy created the reverse replica in "
+                 f"{s.primary_region}, streaming from the promoted standby",
+                 created and streams, f"created: {created}; {r}")
+
+
+def _failback_lossless(s: CycleState) -> Check:
+    e = s.event("planned failback")
+    ok = (e is not None and e.status == "failed-back" and e.orders_lost == 0
+          and (e.acknowledged_by_old_writer or 0) > 0)
+    return Check("the planned failback completed and lost no order (every order the old "
+                 "writer acknowledged is on the new primary)", ok,
+                 "not run" if e is None else
+                 f"status {e.status}; {e.orders_lost} lost of {e.acknowledged_by_old_writer} "
+                 f"acknowledged by the old writer {e.lost_order_ids[:5]}")
+
+
+def _unplanned_within_rpo(s: CycleState) -> Check:
+    bad = [e for e in s.events if e.kind != "planned failback" and (
+        e.data_loss_window_seconds is None or e.rpo_seconds is None
+        or e.data_loss_window_seconds > e.rpo_seconds)]
+    return Check("each unplanned failover's data-loss window is within the RPO target",
+                 bool(s.events) and not bad and s.event("unplanned failover") is not None,
+                 "; ".join(f"{e.kind}: {e.orders_lost} lost, window {e.data_loss_window_seconds} s"
+                           f" (RPO {e.rpo_seconds} s)" for e in s.events if e.kind != "planned failback"))
+
+
+def _fresh_standby(s: CycleState) -> Check:
+    f, old = s.fresh_standby, s.old_writer
+    before = s.standby_before
+    fresh = (f is not None and before is not None and f.identifier == s.fresh_identifier
+             and f.identifier != before.identifier)
+    if s.standing_standby:
+        fresh = fresh and f.exists and f.replica_source is not None and f.in_recovery is True  # type: ignore[union-attr]
+    kept = old is not None and before is not None and old.exists and old.resource_id == before.resource_id
+    what = ("created a fresh standby replica of the new primary" if s.standing_standby else
+            "named a fresh standby identifier (restored at the next failover)")
+    return Check(f"the normal deploy {what} and retained the old writer's instance (not "
+                 "reused, not deleted)", fresh and kept, f"fresh {f}; old writer {old}")
+
+
+def _second_failover(s: CycleState) -> Check:
+    e = s.event("second failover")
+    return Check("the second failover completed onto the fresh standby",
+                 e is not None and e.status in ("completed", "already-failed-over"),
+                 "not run" if e is None else f"status {e.status}; {e.orders_lost} lost")
+
+
+#: Every check of the cycle, in the cycle's order.
+CHECKS: tuple[Verify, ...] = (
+    _deploys_ok, _failed_over_primary_untouched, _provider_offline, _standby_not_replaced,
+    _no_database_replaced, _reverse_declared, _failback_lossless, _unplanned_within_rpo,
+    _fresh_standby, _second_failover,
+)
+
+
+def verify_cycle(s: CycleState) -> list[Check]:
+    """Every check of :data:`CHECKS` over ``s``."""
+    return [check(s) for check in CHECKS]

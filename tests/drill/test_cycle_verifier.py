@@ -1,0 +1,191 @@
+"""The full-cycle verifier against a good cycle and broken ones: a failback that lost an
+order, a replaced standby, a deploy that replaced or deleted a database or touched the
+primary Region while it was down, a reused old writer, a missing piece."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from drill.cycle.deploy import PhaseDeploy
+from drill.cycle.diff import Change
+from drill.cycle.state import CycleState, Event, Instance
+from drill.cycle.verify import CHECKS, verify_cycle
+
+EAST, WEST = "us-east-1", "us-west-2"
+RDS = "aws:rds/instance:Instance"
+
+
+def _c(name: str, op: str, region: str = WEST, type_: str = RDS) -> Change:
+    return Change(urn=f"urn:{name}", type=type_, name=name, region=region, op=op)  # type: ignore[arg-type]
+
+
+def good() -> CycleState:
+    standby = Instance("shop-standby", WEST, "db-AAA", None, "available", "standby", 120, False)
+    return CycleState(
+        primary_region=EAST, standby_region=WEST,
+        deploys={
+            "failed-over": PhaseDeploy("failed-over", [_c("standby", "update"),
+                                                       _c("gate", "same", EAST, "t")]),
+            "reverse-replicating": PhaseDeploy("reverse-replicating", [
+                _c("standby", "same"), _c("reverse", "create", EAST)]),
+            "normal": PhaseDeploy("normal", [_c("standby", "retain"), _c("reverse", "retain", EAST),
+                                             _c("standby-2", "create")]),
+        },
+        primary_provider={"skipCredentialsValidation": "true", "skipRequestingAccountId": "true"},
+        standby_before=dataclasses.replace(standby, orders=100),
+        standby_after=standby,
+        reverse_identifier="shop-standby-reverse",
+        reverse=Instance("shop-standby-reverse", EAST, "db-BBB", "arn:shop-standby", "available",
+                         "replica-1", 150, True),
+        new_primary=Instance("shop-standby-reverse", EAST, "db-BBB", None, "available",
+                             "replica-1", 200, False),
+        fresh_identifier="shop-standby-2",
+        fresh_standby=Instance("shop-standby-2", WEST, "db-CCC", "arn:shop-standby-reverse",
+                               "available", "replica-2", 200, True),
+        old_writer=Instance("shop-standby", WEST, "db-AAA", None, "available", "standby", 180),
+        events=[Event("unplanned failover", "completed", 3, ["a", "b", "c"], 90, {}, 3600.0, 0.4),
+                Event("planned failback", "failed-back", 0, [], 160, {}, 3600.0, 0.0),
+                Event("second failover", "completed", 2, ["d", "e"], 40, {}, 3600.0, 0.3)])
+
+
+def test_a_good_cycle_passes_every_check() -> None:
+    checks = verify_cycle(good())
+    assert len(checks) == len(CHECKS) == 10
+    assert [c.name for c in checks if not c.passed] == []
+
+
+def _failing(state: CycleState) -> list[str]:
+    return [c.name for c in verify_cycle(state) if not c.passed]
+
+
+def _lost_an_order(s: CycleState) -> None:
+    e = s.event("planned failback")
+    assert e is not None
+    e.orders_lost, e.lost_order_ids = 1, ["x"]
+
+
+def _replaced_standby(s: CycleState) -> None:
+    s.standby_after = dataclasses.replace(s.standby_after, resource_id="db-NEW", orders=0)  # type: ignore[arg-type]
+
+
+def _created_a_database(s: CycleState) -> None:
+    s.failed_over_db_requests = {"rds:CreateDBInstanceReadReplica": 1}
+
+
+def _replace_in_deploy(s: CycleState) -> None:
+    s.deploys["failed-over"].changes[0].op = "replace"
+
+
+def _touched_primary(s: CycleState) -> None:
+    s.deploys["failed-over"].changes[1].op = "update"
+
+
+def _deleted_reverse(s: CycleState) -> None:
+    s.deploys["normal"].changes[1].op = "delete"
+
+
+def _reused_old_writer(s: CycleState) -> None:
+    s.fresh_identifier = "shop-standby"
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, identifier="shop-standby")  # type: ignore[arg-type]
+
+
+def _old_writer_gone(s: CycleState) -> None:
+    s.old_writer = dataclasses.replace(s.old_writer, resource_id=None)  # type: ignore[arg-type]
+
+
+def _normal_not_run(s: CycleState) -> None:
+    del s.deploys["normal"]
+
+
+def _pack_failed(s: CycleState) -> None:
+    s.deploys["failed-over"].policy_exit_code = 1
+
+
+def _refused(s: CycleState) -> None:
+    s.deploys["reverse-replicating"].refused = True
+
+
+def _failback_not_done(s: CycleState) -> None:
+    s.events = [e for e in s.events if e.kind != "planned failback"]
+
+
+def _over_rpo(s: CycleState) -> None:
+    s.events[0].data_loss_window_seconds = 4000.0
+
+
+def _second_failed(s: CycleState) -> None:
+    s.events[2].status = "step-failed"
+
+
+def _provider_calls(s: CycleState) -> None:
+    s.primary_provider = {"skipCredentialsValidation": "false"}
+
+
+def _reverse_not_streaming(s: CycleState) -> None:
+    s.reverse = dataclasses.replace(s.reverse, in_recovery=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("breaks", "expected"), [
+    (_lost_an_order, ["the planned failback completed and lost no order"]),
+    (_failback_not_done, ["the planned failback completed and lost no order"]),
+    (_replaced_standby, ["the failed-over deploy kept the promoted standby"]),
+    (_replace_in_deploy, ["no deploy of the cycle deleted",
+                          "the failed-over deploy kept the promoted standby"]),
+    (_created_a_database, ["the failed-over deploy kept the promoted standby"]),
+    (_touched_primary, ["the failed-over deploy ran with us-east-1's APIs unreachable"]),
+    (_deleted_reverse, ["no deploy of the cycle deleted"]),
+    (_reused_old_writer, ["the normal deploy created a fresh standby"]),
+    (_old_writer_gone, ["the normal deploy created a fresh standby"]),
+    (_normal_not_run, ["every phase's deploy succeeded"]),
+    (_refused, ["every phase's deploy succeeded"]),
+    (_pack_failed, ["every phase's deploy succeeded"]),
+    (_over_rpo, ["each unplanned failover's data-loss window"]),
+    (_second_failed, ["the second failover completed"]),
+    (_provider_calls, ["the us-east-1 provider makes no call there"]),
+    (_reverse_not_streaming, ["the reverse-replicating deploy created the reverse replica"]),
+])
+def test_each_broken_cycle_fails_its_check(breaks: Callable[[CycleState], None],
+                                           expected: list[str]) -> None:
+    state = good()
+    breaks(state)
+    failing = _failing(state)
+    assert len(failing) >= 1
+    for prefix in expected:
+        assert any(name.startswith(prefix) for name in failing), failing
+
+
+def test_a_route53_change_is_not_a_primary_region_change_but_is_named() -> None:
+    state = good()
+    state.deploys["failed-over"].changes.append(
+        _c("gate-check", "update", EAST, "aws:route53/healthCheck:HealthCheck"))
+    check = next(c for c in verify_cycle(state) if c.name.startswith("the failed-over deploy ran"))
+    assert check.passed and "control plane in us-east-1): ['gate-check (update)']" in check.detail
+
+
+def test_a_database_replaced_with_its_old_instance_retained_is_not_a_deletion() -> None:
+    state = good()
+    fresh = state.deploys["normal"].changes[2]
+    fresh.op, fresh.retained = "replace", True   # type: ignore[assignment]
+    check = next(c for c in verify_cycle(state) if c.name.startswith("no deploy of the cycle"))
+    assert check.passed and "old instance retained: ['normal: standby-2']" in check.detail
+    fresh.retained = False
+    check = next(c for c in verify_cycle(state) if c.name.startswith("no deploy of the cycle"))
+    assert not check.passed
+
+
+def test_a_restored_standby_needs_only_the_fresh_identifier_and_the_kept_writer() -> None:
+    state = good()
+    state.standing_standby = False
+    state.fresh_standby = Instance("shop-standby-2", WEST, None)
+    check = next(c for c in verify_cycle(state) if c.name.startswith("the normal deploy"))
+    assert check.passed and "restored at the next failover" in check.name
+    state.fresh_identifier = "shop-standby"
+    state.fresh_standby = Instance("shop-standby", WEST, None)
+    assert not next(c for c in verify_cycle(state) if c.name.startswith("the normal deploy")).passed
+
+
+def test_an_empty_cycle_fails_everything() -> None:
+    assert len(_failing(CycleState(EAST, WEST))) == len(CHECKS)
