@@ -8,7 +8,17 @@ Routes (JSON bodies, ``Connection: close``):
 * ``POST /orders``: body ``{"customer": str, "amount_cents": int}`` (both optional). Writes
   the order to the Region's own database and answers 201 ``{"order_id", "region"}`` only
   after the commit returned. 503 with ``"error"`` when it cannot (a replica's read-only
-  sessions, database down, maintenance); 400 for a malformed body.
+  sessions, database down, maintenance, writes paused by the write switch); 400 for a
+  malformed body.
+
+The write switch (:meth:`ShopApp.follow_write_switch`): the SSM parameter
+``/ecommerce-dr/<stack>/writes`` of the shop's Region (``contract.names.write_switch_parameter``),
+read through a callable, re-read at most every ``contract.names.WRITE_SWITCH_REFRESH_SECONDS``.
+While it says ``paused`` every order is answered 503 and nothing is written: a switchover
+stops writes this way before it moves the writer. ``GET /health`` does not follow it: a
+deliberate pause is not a failure, and a health check failing on it would move traffic in the
+middle of the switchover. A switch that cannot be read keeps its last known value (``open``
+before the first read), so an SSM outage alone never stops the shop.
 
 Each request opens its own database session, so a database that was promoted, opened or
 replaced is seen at the next request (no stale pool), at the cost of a connection per order.
@@ -19,7 +29,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +40,7 @@ from typing import Any, Final
 
 import psycopg
 
+from contract.names import WRITE_SWITCH_REFRESH_SECONDS, WriteSwitch
 from dataplane.cleanup import background
 from dataplane.ports import LOOPBACK
 from dataplane.schema import app_endpoint
@@ -66,6 +79,7 @@ class ShopApp:
         self._httpd: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
         self._port = 0
+        self._switch: _WriteSwitchReader | None = None
         self.orders_committed = 0
         #: Requests answered, by ``(method, path, User-Agent)``, across stops and restarts.
         self.hits: Counter[tuple[str, str, str]] = Counter()
@@ -143,6 +157,26 @@ class ShopApp:
         """Enter or leave maintenance mode; takes effect for the next request."""
         self._maintenance = on
 
+    def follow_write_switch(self, read: Callable[[], str | None], *,
+                            refresh_seconds: float = WRITE_SWITCH_REFRESH_SECONDS,
+                            clock: Callable[[], float] = time.monotonic) -> None:
+        """Follow a write switch (see the module docstring).
+
+        Args:
+            read: returns the switch's value (``"open"``/``"paused"``, a
+                ``contract.names.WriteSwitch``) or None when it does not exist; may raise
+                (the last known value is kept).
+            refresh_seconds: the longest time a value read is trusted, seconds.
+            clock: seconds, monotonic (the drill passes its own clock, so the waits it skips
+                count here as for the orchestrator).
+        """
+        self._switch = _WriteSwitchReader(read, refresh_seconds, clock)
+
+    @property
+    def writes_paused(self) -> bool:
+        """Whether the write switch says ``paused`` now (re-read when due)."""
+        return self._switch is not None and self._switch.paused()
+
     def close(self) -> None:
         """Stop serving (idempotent)."""
         httpd, self._httpd = self._httpd, None
@@ -178,6 +212,8 @@ class ShopApp:
         """The ``POST /orders`` answer for a valid order: 201 only after the commit."""
         if self._maintenance:
             return self._refused("maintenance")
+        if self.writes_paused:
+            return self._refused("writes paused (write switch)")
         try:
             with self._connect() as conn:
                 row = conn.execute(_INSERT, (customer, amount_cents, self.region)).fetchone()
@@ -214,6 +250,29 @@ class ShopApp:
 
 class _NoDatabase(Exception):
     pass
+
+
+class _WriteSwitchReader:
+    """The write switch's value, read through ``read`` at most every ``refresh`` seconds on
+    ``clock``; a failed read keeps the last known value."""
+
+    def __init__(self, read: Callable[[], str | None], refresh: float,
+                 clock: Callable[[], float]) -> None:
+        self._read, self._refresh, self._clock = read, refresh, clock
+        self._value = str(WriteSwitch.OPEN)
+        self._read_at: float | None = None
+        self._lock = threading.Lock()
+
+    def paused(self) -> bool:
+        with self._lock:
+            now = self._clock()
+            if self._read_at is None or now - self._read_at >= self._refresh:
+                try:
+                    self._value = self._read() or str(WriteSwitch.OPEN)
+                except Exception as exc:  # noqa: BLE001 - unreadable: keep the last value
+                    _log.warning("shop write switch unreadable, keeping %s: %s", self._value, exc)
+                self._read_at = now
+            return self._value == WriteSwitch.PAUSED
 
 
 def _first_line(exc: BaseException) -> str:

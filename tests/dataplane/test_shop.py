@@ -76,3 +76,47 @@ def test_malformed_orders_are_refused(raw: bytes, message: str) -> None:
     with ShopApp("us-east-1", None) as shop:
         status, body = _http(shop, "POST", "/orders", raw)
         assert status == 400 and message in body["error"]
+
+
+def test_write_switch_paused_refuses_orders_and_is_reread_at_most_every_refresh(
+        stable_pair: PhysicalReplica) -> None:
+    reads: list[str] = []
+    value, now = ["paused"], [100.0]
+
+    def read() -> str:
+        reads.append(value[0])
+        return value[0]
+
+    with ShopApp("us-east-1", stable_pair.primary) as shop:
+        shop.follow_write_switch(read, refresh_seconds=5, clock=lambda: now[0])
+        before = order_ids(stable_pair.primary)
+        assert _http(shop, "POST", "/orders", b"{}") == (
+            503, {"error": "writes paused (write switch)", "region": "us-east-1"})
+        assert order_ids(stable_pair.primary) == before
+        assert _http(shop, "GET", "/health")[0] == 200   # a deliberate pause is not a failure
+        value[0] = "open"
+        now[0] += 4.9   # still within the refresh: the cached "paused" holds
+        assert _http(shop, "POST", "/orders", b"{}")[0] == 503
+        now[0] += 0.1
+        assert _http(shop, "POST", "/orders", b"{}")[0] == 201
+        assert reads == ["paused", "open"]
+
+
+def test_an_unreadable_write_switch_keeps_its_last_value(stable_pair: PhysicalReplica) -> None:
+    answers: list[object] = ["paused", RuntimeError("ssm down"), None]
+    now = [0.0]
+
+    def read() -> str | None:
+        got = answers.pop(0)
+        if isinstance(got, Exception):
+            raise got
+        return got  # type: ignore[return-value]
+
+    with ShopApp("us-east-1", stable_pair.primary) as shop:
+        shop.follow_write_switch(read, refresh_seconds=1, clock=lambda: now[0])
+        assert shop.writes_paused
+        now[0] = 1.0
+        assert shop.writes_paused          # the read failed: still paused
+        now[0] = 2.0
+        assert not shop.writes_paused      # no parameter: open
+        assert _http(shop, "POST", "/orders", b"{}")[0] == 201
