@@ -63,6 +63,7 @@ class DrillContext:
         lag_at_failure: the replication lag at the failure (metric and PostgreSQL).
         replayed_at_failure: order ids the standby held at the failure (None: not read).
         progress: a ``rich.progress.Progress`` while it runs on a terminal, else None.
+        aurora_bridge: the ``emulator.bridges.AuroraGlobalBridge`` in force (aurora-global).
     """
 
     opts: DrillOptions
@@ -94,6 +95,7 @@ class DrillContext:
     lag_at_failure: dict[str, Any] = field(default_factory=dict)
     replayed_at_failure: frozenset[str] | None = None
     progress: Any = None
+    aurora_bridge: Any = None
 
     def __post_init__(self) -> None:
         if self.data_bridge is None:

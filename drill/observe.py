@@ -79,9 +79,13 @@ def _utc(t: dt.datetime) -> dt.datetime:
 
 
 def standby_copies(ctx: DrillContext) -> list[dict[str, Any]]:
-    """Manual snapshots in the standby Region tagged as managed by an ecommerce-dr stack."""
+    """Manual snapshots (cluster snapshots for aurora-global) in the standby Region tagged as
+    managed by an ecommerce-dr stack."""
     rds = ctx.client("rds", ctx.settings.standby_region)
-    snaps = rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
+    if ctx.settings.database.is_cluster:   # aurora-global keeps cluster snapshots
+        snaps = rds.describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
+    else:
+        snaps = rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
     return [s for s in snaps
             if {t["Key"]: t["Value"] for t in s.get("TagList", [])}
             .get(MANAGED_BY_TAG, "").startswith(managed_by_value(""))]

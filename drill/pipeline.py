@@ -17,6 +17,7 @@ from unittest import mock
 
 from rich.markup import escape
 
+from drill import aurora
 from drill.context import DrillContext
 from drill.data import metrics as data_metrics
 from drill.measure import measure
@@ -178,7 +179,7 @@ def _finish(ctx: DrillContext) -> DrillResult:
     r.route53_failover_calls, r.route53_handler_calls = route53_calls(ctx, "failover")
     r.bridges = [BridgeUse(n, why, ctx.bridges.counts.get(n, 0),
                            [a for a in ctx.bridges.actions if a.startswith(f"[{n}]")][:20])
-                 for n, why in ALL_BRIDGES.items()]
+                 for n, why in {**ALL_BRIDGES, **aurora.bridges(ctx)}.items()]
     r.deployment = ctx.deployment.summary() if ctx.deployment else None
     r.clock_skips = [skip.to_dict(ctx.t0_wall) for skip in ctx.clock.skips]
     if ctx.data is not None:
@@ -203,7 +204,7 @@ def run_drill(opts: DrillOptions, console: Any = None) -> DrillResult:
     assert ctx.data_bridge is not None
     try:
         with _progress(ctx, console), instrumented_clients(ctx.client_ledger, ctx.faults), \
-                promote_read_replica(ctx.bridges), \
+                promote_read_replica(ctx.bridges), aurora.global_bridges(ctx), \
                 data_bridges.data_plane_bridges(ctx.data_bridge, ctx.bridges), \
                 account_clock(ctx.clock.now), _handler_clock(ctx):
             try:

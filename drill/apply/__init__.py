@@ -1,7 +1,8 @@
 """Deploy a plan recorded under Pulumi mocks into the emulator: what ``pulumi up`` would create.
 
 :data:`REGISTRY` maps each resource type to its apply function, one module per service area
-(:mod:`~drill.apply.security`, :mod:`~drill.apply.database`, :mod:`~drill.apply.storage`,
+(:mod:`~drill.apply.security`, :mod:`~drill.apply.database`, :mod:`~drill.apply.aurora`,
+:mod:`~drill.apply.storage`,
 :mod:`~drill.apply.messaging`, :mod:`~drill.apply.monitoring`, :mod:`~drill.apply.events`,
 :mod:`~drill.apply.routing`, :mod:`~drill.apply.compute`). An apply function
 ``(resource, inputs, region, ctx) -> Applied`` makes the boto3 call(s) the AWS provider would
@@ -23,7 +24,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from drill.apply import compute, database, events, messaging, monitoring, routing, security, storage
+from drill.apply import (
+    aurora,
+    compute,
+    database,
+    events,
+    messaging,
+    monitoring,
+    routing,
+    security,
+    storage,
+)
 from drill.apply.common import Applied, ApplyContext, ApplyFn, Deployment, Skip
 from drill.apply.resolve import resolve_inputs
 from engine.plan import PROVIDER_PREFIX, PlannedResource
@@ -33,7 +44,8 @@ __all__ = ["REGISTRY", "Applied", "ApplyContext", "Deployment", "apply_plan"]
 
 def _registry() -> dict[str, ApplyFn]:
     out: dict[str, ApplyFn] = {}
-    for module in (security, database, storage, messaging, monitoring, events, routing, compute):
+    for module in (security, database, aurora, storage, messaging, monitoring, events, routing,
+                   compute):
         clash = set(out) & set(module.APPLIERS)
         assert not clash, f"types applied twice: {sorted(clash)}"
         out.update(module.APPLIERS)
