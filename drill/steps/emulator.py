@@ -1,11 +1,12 @@
 """Step 2a: start the emulator and stand up the site's existing parts (primary database,
-hosted zone, one shop per Region behind the endpoint the handlers and Route 53 probe; the
-shops get their databases in the data-plane step)."""
+hosted zone, one shop per Region behind the endpoint the handlers and Route 53 probe, each
+following its Region's write switch; the shops get their databases in the data-plane step)."""
 
 from __future__ import annotations
 
 from dataplane.shop import ShopApp
 from drill.context import DrillContext
+from drill.data import write_switch
 from drill.data.endpoints import ShopEndpoint
 from drill.result import StepRecord
 from drill.step import Step
@@ -19,6 +20,9 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     s, db = ctx.settings, ctx.settings.database
     endpoints = (ShopEndpoint("primary", ShopApp(s.primary_region)),
                  ShopEndpoint("standby", ShopApp(s.standby_region)))
+    for endpoint in endpoints:
+        write_switch.follow(endpoint.app, ctx.client, endpoint.app.region, ctx.opts.stack,
+                            ctx.clock.now)
     a = db.aurora
     aurora = AuroraPrimary(a.engine, a.engine_version, a.instance_count) if a else None
     try:
