@@ -116,6 +116,9 @@ class DrillContext:
             replicating = ", ".join(str(sp.strategy) for sp in SPECS.values() if sp.replication_metrics)
             raise DrillError(f"scenario {scenario.name} needs a database strategy that replicates "
                              f"({replicating}), not {settings.database.strategy}")
+        if scenario.failback and not settings.database.is_cluster:
+            raise DrillError(f"scenario {scenario.name} drills the aurora-global switchover "
+                             f"(--stack aurora), not {settings.database.strategy}")
         expected = ("failover" if not scenario.readiness_refusal
                     else "forced" if opts.force else "refusal")
         result = DrillResult(stack=opts.stack, scenario=scenario.name,

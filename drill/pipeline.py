@@ -117,6 +117,26 @@ def run_steps(ctx: DrillContext, steps: tuple[Step, ...] = PIPELINE) -> None:
             return
 
 
+#: Orders (at the drill's order rate) customers may place after each skipped poll wait of a
+#: failback, so the write pause is seen by customers and not only skipped.
+ORDERS_PER_SKIPPED_WAIT = 2
+
+
+def _after_skipped_wait(ctx: DrillContext) -> None:
+    """During a failback, a skipped wait is time in which customers ordered and the
+    replication metrics got their datapoints: let customers place a couple of orders (real
+    time) and publish one datapoint now, so the next read sees the state after the wait (the
+    drain counts only readings newer than the write pause)."""
+    world = ctx.data
+    if world is None or not ctx.scenario.failback:
+        return
+    if world.customers is not None:
+        time.sleep(ORDERS_PER_SKIPPED_WAIT / ctx.opts.order_rate)
+    if world.publisher is not None:
+        with contextlib.suppress(Exception):  # a failed publication is a gap, as in AWS
+            world.publisher.publish_now()
+
+
 @contextlib.contextmanager
 def _handler_clock(ctx: DrillContext) -> Iterator[None]:
     """The failover handler runs on the drill's clock (``handlers.failover.clock``, its seam
@@ -136,6 +156,7 @@ def _handler_clock(ctx: DrillContext) -> Iterator[None]:
             ctx.clock.advance(seconds, "orchestrator poll wait",
                               "handlers.failover.clock.sleep between two AWS reads; in AWS "
                               "inside the modelled promotion term")
+            _after_skipped_wait(ctx)
 
     with mock.patch.object(clock, "now", ctx.clock.now), mock.patch.object(clock, "sleep", sleep):
         yield

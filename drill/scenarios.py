@@ -23,6 +23,11 @@ ALARM; the chaos scenarios add one fault each:
   RPO (:func:`lag_stall_seconds`): the lag alarm must fire, and readiness must refuse to
   promote. With ``--force`` the drill then fails over as an operator would (a manual event
   with ``force: true``) and the orders lost must be those acknowledged while the link was slow.
+* ``failback`` (aurora-global only): a failover with the link slowed to 0.5 s just before the
+  failure (so a few acknowledged orders are lost, within the RPO), then the primary Region recovers
+  and the old primary cluster rejoins the global database as a secondary; the operator's
+  ``{"action": "failback"}`` drives the planned switchover back. Orders lost in the failover
+  (within the RPO) and none in the switchover; each one's customer-visible write pause.
 
 The slow link lasts a few real seconds (customers order meanwhile); the rest is *skipped* on
 the drill's clock (:mod:`drill.clock`, reported as modelled), so the scenario runs in seconds
@@ -47,6 +52,7 @@ class Scenario:
     crash_mid_failover: bool = False
     primary_recovers: bool = False
     replication_lag: bool = False
+    failback: bool = False
 
     @property
     def alarm_trigger(self) -> bool:
@@ -73,6 +79,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "no failback, no order reaches it", primary_recovers=True),
     Scenario("replication-lag", "the inter-Region link stalls beyond the lag alarm threshold; "
              "readiness refuses unless forced", replication_lag=True),
+    Scenario("failback", "unplanned failover, the primary Region recovers and rejoins, then the "
+             "operator fails back (switchover, zero orders lost); aurora-global",
+             failback=True),
 )}
 
 #: Real seconds the link stays stalled while customers order (their orders are the ones a

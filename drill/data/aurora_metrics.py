@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract.strategies import MetricRef
 from drill.data.metrics import BRIDGE, LagPublisher, Published
+
+if TYPE_CHECKING:
+    from drill.context import DrillContext
+    from drill.data.world import DataWorld
 
 #: ``() -> (region, cluster id)`` of the secondary now, or None.
 Secondary = Callable[[], tuple[str, str] | None]
@@ -67,3 +71,17 @@ class AuroraLagPublisher(LagPublisher):
         self.log.note(BRIDGE, f"{region}/{cluster}: " +
                       ", ".join(f"{p.metric}={p.value * 1000:.0f} ms" for p in sent))
         return sent
+
+
+def for_world(ctx: DrillContext, world: DataWorld) -> AuroraLagPublisher:
+    """A started publisher of the stack's Aurora lag metrics for ``world``'s global database,
+    following whichever cluster's server is its secondary."""
+    from drill.aurora import watched_metrics
+
+    def secondary() -> tuple[str, str] | None:
+        g = world.global_db
+        server = g.secondary if g is not None else None
+        return next((k for k, v in world.servers_by_id.items() if v is server), None)
+
+    return AuroraLagPublisher(None, world.lag, {}, ctx.clock, ctx.bridges, clients=ctx.client,
+                              secondary=secondary, metrics=watched_metrics(ctx)).start()

@@ -16,6 +16,7 @@ from drill.steps import (
     data_plane,
     deploy,
     emulator,
+    failback,
     failover,
     inject,
     policy_gate,
@@ -38,4 +39,5 @@ PIPELINE: tuple[Step, ...] = (
     verify_data.STEP,
     primary_recovers.STEP,
     data_loss.STEP,
+    failback.STEP,
 )

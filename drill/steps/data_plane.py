@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataplane.customers import Customers
 from dataplane.errors import DataPlaneError
-from drill.aurora import watched_metrics
 from drill.context import DrillContext
-from drill.data.aurora_metrics import AuroraLagPublisher
+from drill.data.aurora_metrics import for_world as aurora_publisher
 from drill.data.build import build_world
 from drill.data.metrics import LagPublisher
 from drill.data.resolver import FailoverResolver
@@ -21,19 +20,9 @@ from drill.result import StepRecord
 from drill.step import Step
 
 
-def _aurora_publisher(ctx: DrillContext, world: DataWorld) -> LagPublisher:
-    def secondary() -> tuple[str, str] | None:
-        g = world.global_db
-        server = g.secondary if g is not None else None
-        return next((k for k, v in world.servers_by_id.items() if v is server), None)
-
-    return AuroraLagPublisher(None, world.lag, {}, ctx.clock, ctx.bridges, clients=ctx.client,
-                              secondary=secondary, metrics=watched_metrics(ctx)).start()
-
-
 def _publisher(ctx: DrillContext, world: DataWorld) -> LagPublisher | None:
     if world.global_db is not None:
-        return _aurora_publisher(ctx, world)
+        return aurora_publisher(ctx, world)
     metrics = ctx.spec.replication_metrics
     if not metrics:
         return None
