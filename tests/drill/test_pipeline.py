@@ -43,7 +43,8 @@ def _skip(ctx: DrillContext, rec: StepRecord) -> None:
 def test_pipeline_runs_the_drill_steps_in_order() -> None:
     assert [s.name for s in PIPELINE] == ["policy-gate", "emulator", "deploy", "data-plane",
                                           "baseline", "backup", "inject", "failover", "verify",
-                                          "verify-data", "primary-recovers", "data-loss"]
+                                          "verify-data", "primary-recovers", "data-loss",
+                                          "failback"]
     assert [s.name for s in PIPELINE if s.setup] == ["policy-gate", "emulator", "data-plane"]
 
 
