@@ -25,7 +25,7 @@ from drill.observe import answer, evaluate_gate
 from drill.options import Abort
 from drill.result import StepRecord
 from drill.step import Step
-from drill.triggers import brief, invocation_status, record_invocation
+from drill.triggers import brief, invocation_status, record_invocation, scheduled_event
 
 #: Real seconds the drill waits for the rejoined secondary's lag to be published near zero,
 #: and for customers to reach the primary Region after the failback.
@@ -47,6 +47,7 @@ def _region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
     health = ctx.need_deployment().one(Role.HEALTH_ALARM)
     ctx.client("cloudwatch", health.region).set_alarm_state(
         AlarmName=health.physical_name, StateValue="OK", StateReason="drill: Region recovered")
+    _failover_snapshot_preserved(ctx, rec, snapshot)
     stranded = done.diverged_order_ids
     rec.detail["region_recovers"] = {
         "unplanned_failover_snapshot": snapshot, "rejoined_as": done.server.name,
@@ -58,6 +59,24 @@ def _region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
               stranded is not None and lost <= stranded,
               f"{len(lost)} lost in the failover; "
               f"{'?' if stranded is None else len(stranded)} only on the old volume")
+
+
+def _failover_snapshot_preserved(ctx: DrillContext, rec: StepRecord, snapshot: str) -> None:
+    """The backup orchestrator's next run copies Aurora's unplanned-failover snapshot to a
+    manual snapshot it keeps (``<cluster>-dr-preserved-<timestamp>``, primary Region)."""
+    inv = ctx.need_backup().invoke(scheduled_event(ctx, Role.BACKUP_SCHEDULE),
+                                   trigger="backup schedule (after the Region recovered)")
+    record_invocation(ctx, inv)
+    s = ctx.settings
+    prefix = f"{s.database.primary_identifier}-dr-preserved-"
+    kept = [x["DBClusterSnapshotIdentifier"] for x in ctx.client("rds", s.primary_region)
+            .describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
+            if x["DBClusterSnapshotIdentifier"].startswith(prefix)]
+    rec.detail["failover_snapshot_preserved"] = {"source": snapshot, "copies": kept,
+                                                 "backup_status": invocation_status(inv)}
+    ctx.check("the backup orchestrator copied Aurora's unplanned-failover snapshot to a manual "
+              "snapshot it keeps (control plane only: the drill reads the stranded orders from "
+              "the old volume itself)", len(kept) == 1, f"{snapshot} -> {kept}")
 
 
 def _customers_again(ctx: DrillContext) -> float:

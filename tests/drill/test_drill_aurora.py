@@ -64,6 +64,8 @@ def test_the_bridges_and_the_orchestrator_did_one_failover_and_one_switchover(
     assert recovered["unplanned_failover_snapshot"].startswith(
         "rds:unplanned-global-failover-shop-aurora-")
     assert recovered["orders_only_on_old_volume"] >= failback["data"]["orders"]["lost"]
+    (kept,) = fbstep["detail"]["failover_snapshot_preserved"]["copies"]
+    assert kept.startswith("shop-aurora-dr-preserved-")
     assert fbstep["detail"]["standby_shop_after_failback"]["error"] == "writes paused (write switch)"
 
 
