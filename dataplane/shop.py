@@ -165,7 +165,7 @@ class ShopApp:
 
         Args:
             read: returns the switch's value (``"open"``/``"paused"``, a
-                ``contract.names.WriteSwitch``) or None when it does not exist; may raise
+                ``contract.phases.WriteSwitch``) or None when it does not exist; may raise
                 (the last known value is kept).
             refresh_seconds: the longest time a value read is trusted, seconds.
             clock: seconds, monotonic (the drill passes its own clock, so the waits it skips

@@ -71,6 +71,7 @@ class DrillContext:
         progress: a ``rich.progress.Progress`` while it runs on a terminal, else None.
         cycle: the DR cycle's working state (scenario ``full-cycle``,
             :class:`drill.steps.cycle.CycleRun`), once started.
+        aurora_bridge: the ``emulator.bridges.AuroraGlobalBridge`` in force (aurora-global).
     """
 
     opts: DrillOptions
@@ -104,6 +105,7 @@ class DrillContext:
     replayed_at_failure: frozenset[str] | None = None
     progress: Any = None
     cycle: Any = None
+    aurora_bridge: Any = None
 
     def __post_init__(self) -> None:
         if self.data_bridge is None:
@@ -128,6 +130,9 @@ class DrillContext:
             raise DrillError(f"scenario {scenario.name} drills the strategies "
                              f"{', '.join(map(str, CYCLE_STRATEGIES))}, not "
                              f"{settings.database.strategy}")
+        if scenario.failback and not settings.database.is_cluster:
+            raise DrillError(f"scenario {scenario.name} drills the aurora-global switchover "
+                             f"(--stack aurora), not {settings.database.strategy}")
         expected = ("failover" if not scenario.readiness_refusal
                     else "forced" if opts.force else "refusal")
         result = DrillResult(stack=opts.stack, scenario=scenario.name,

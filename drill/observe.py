@@ -39,7 +39,14 @@ def evaluate_gate(ctx: DrillContext) -> dict[str, Any]:
     as would happen within a minute of each invocation. The first time the gate alarm is in
     ALARM, Route 53 starts answering the standby: marked ``traffic_shift``."""
     gate = ctx.need_deployment().one(Role.GATE_ALARM)
-    out = alarm_evaluator(ctx).evaluate(gate.physical_name, gate.region)
+    ev = alarm_evaluator(ctx)
+    newest = _newest_gate_stamp(ctx)
+    period = float(gate.inputs.get("period") or 60)
+    if newest is not None and (ctx.clock.utc() - newest).total_seconds() > period:
+        # CloudWatch evaluates once a period: an invocation longer than the evaluation window
+        # (a throttled one, with a 10 s gate) saw its datapoint evaluated while it still ran.
+        ev.evaluate(gate.physical_name, gate.region, now=newest + dt.timedelta(seconds=1))
+    out = ev.evaluate(gate.physical_name, gate.region)
     if out["after"] == "ALARM":
         ctx.marks.setdefault("traffic_shift", ctx.clock.now())
     return out
@@ -73,15 +80,30 @@ def gate_datapoints_since(ctx: DrillContext, since: dt.datetime) -> list[float]:
             and _utc(d.timestamp) >= since.replace(microsecond=0)]
 
 
+def _newest_gate_stamp(ctx: DrillContext) -> dt.datetime | None:
+    """When the newest gate datapoint of this stack was stamped (None: none yet)."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    backend = cloudwatch_backends[ACCOUNT_ID][ctx.settings.standby_region]
+    stamps = [_utc(d.timestamp) for d in backend.get_all_metrics()
+              if d.namespace == GATE_NAMESPACE and d.name == GATE_METRIC
+              and any(dim.name == "Stack" and dim.value == ctx.opts.stack for dim in d.dimensions)]
+    return max(stamps, default=None)
+
+
 def _utc(t: dt.datetime) -> dt.datetime:
     """moto keeps naive UTC timestamps for datapoints published without one."""
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def standby_copies(ctx: DrillContext) -> list[dict[str, Any]]:
-    """Manual snapshots in the standby Region tagged as managed by an ecommerce-dr stack."""
+    """Manual snapshots (cluster snapshots for aurora-global) in the standby Region tagged as
+    managed by an ecommerce-dr stack."""
     rds = ctx.client("rds", ctx.settings.standby_region)
-    snaps = rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
+    if ctx.settings.database.is_cluster:   # aurora-global keeps cluster snapshots
+        snaps = rds.describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
+    else:
+        snaps = rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
     return [s for s in snaps
             if {t["Key"]: t["Value"] for t in s.get("TagList", [])}
             .get(MANAGED_BY_TAG, "").startswith(managed_by_value(""))]

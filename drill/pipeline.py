@@ -17,6 +17,7 @@ from unittest import mock
 
 from rich.markup import escape
 
+from drill import aurora
 from drill.context import DrillContext
 from drill.data import metrics as data_metrics
 from drill.measure import measure
@@ -116,6 +117,26 @@ def run_steps(ctx: DrillContext, steps: tuple[Step, ...] = PIPELINE) -> None:
             return
 
 
+#: Orders (at the drill's order rate) customers may place after each skipped poll wait of a
+#: failback, so the write pause is seen by customers and not only skipped.
+ORDERS_PER_SKIPPED_WAIT = 2
+
+
+def _after_skipped_wait(ctx: DrillContext) -> None:
+    """During a failback, a skipped wait is time in which customers ordered and the
+    replication metrics got their datapoints: let customers place a couple of orders (real
+    time) and publish one datapoint now, so the next read sees the state after the wait (the
+    drain counts only readings newer than the write pause)."""
+    world = ctx.data
+    if world is None or not ctx.scenario.failback:
+        return
+    if world.customers is not None:
+        time.sleep(ORDERS_PER_SKIPPED_WAIT / ctx.opts.order_rate)
+    if world.publisher is not None:
+        with contextlib.suppress(Exception):  # a failed publication is a gap, as in AWS
+            world.publisher.publish_now()
+
+
 @contextlib.contextmanager
 def _handler_clock(ctx: DrillContext) -> Iterator[None]:
     """The failover handler runs on the drill's clock (``handlers.failover.clock``, its seam
@@ -135,6 +156,7 @@ def _handler_clock(ctx: DrillContext) -> Iterator[None]:
             ctx.clock.advance(seconds, "orchestrator poll wait",
                               "handlers.failover.clock.sleep between two AWS reads; in AWS "
                               "inside the modelled promotion term")
+            _after_skipped_wait(ctx)
 
     with mock.patch.object(clock, "now", ctx.clock.now), mock.patch.object(clock, "sleep", sleep):
         yield
@@ -178,7 +200,7 @@ def _finish(ctx: DrillContext) -> DrillResult:
     r.route53_failover_calls, r.route53_handler_calls = route53_calls(ctx, "failover")
     r.bridges = [BridgeUse(n, why, ctx.bridges.counts.get(n, 0),
                            [a for a in ctx.bridges.actions if a.startswith(f"[{n}]")][:20])
-                 for n, why in ALL_BRIDGES.items()]
+                 for n, why in {**ALL_BRIDGES, **aurora.bridges(ctx)}.items()]
     r.deployment = ctx.deployment.summary() if ctx.deployment else None
     r.clock_skips = [skip.to_dict(ctx.t0_wall) for skip in ctx.clock.skips]
     if ctx.data is not None:
@@ -203,7 +225,7 @@ def run_drill(opts: DrillOptions, console: Any = None) -> DrillResult:
     assert ctx.data_bridge is not None
     try:
         with _progress(ctx, console), instrumented_clients(ctx.client_ledger, ctx.faults), \
-                promote_read_replica(ctx.bridges), \
+                promote_read_replica(ctx.bridges), aurora.global_bridges(ctx), \
                 data_bridges.data_plane_bridges(ctx.data_bridge, ctx.bridges), \
                 account_clock(ctx.clock.now), _handler_clock(ctx):
             try:

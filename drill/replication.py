@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from drill.aurora import cluster_dimensions, watched_metrics
 from drill.context import DrillContext
 from drill.observe import standby_copies
 
@@ -25,6 +26,8 @@ LOOKBACK = dt.timedelta(minutes=10)
 
 
 def _rds_dimensions(ctx: DrillContext) -> list[dict[str, str]] | None:
+    if ctx.settings.database.is_cluster:   # Aurora: per secondary cluster
+        return cluster_dimensions(ctx.settings.database.standby_id)
     return [{"Name": "DBInstanceIdentifier", "Value": ctx.settings.database.standby_id}]
 
 
@@ -48,9 +51,11 @@ DIMENSIONS: dict[str, Callable[[DrillContext], list[dict[str, str]] | None]] = {
 }
 
 
-def newest_datapoint(ctx: DrillContext, namespace: str, name: str) -> dict[str, Any] | None:
+def newest_datapoint(ctx: DrillContext, namespace: str, name: str,
+                     per_second: int = 1) -> dict[str, Any] | None:
     """The newest one-minute Maximum of a replication metric on the drill's clock, the way the
-    failover handler's readiness check reads it: ``{"seconds", "timestamp"}`` or None."""
+    failover handler's readiness check reads it: ``{"seconds", "timestamp"}`` or None
+    (``per_second``: the metric's units in a second, 1000 for Aurora's milliseconds)."""
     dims = DIMENSIONS[namespace](ctx) or []
     now = ctx.clock.utc()
     points = ctx.client("cloudwatch", ctx.settings.standby_region).get_metric_statistics(
@@ -59,7 +64,8 @@ def newest_datapoint(ctx: DrillContext, namespace: str, name: str) -> dict[str, 
     if not points:
         return None
     newest = max(points, key=lambda p: p["Timestamp"])
-    return {"seconds": float(newest["Maximum"]), "timestamp": newest["Timestamp"].isoformat()}
+    return {"seconds": float(newest["Maximum"]) / per_second,
+            "timestamp": newest["Timestamp"].isoformat()}
 
 
 def lag_reading(ctx: DrillContext) -> dict[str, Any]:
@@ -70,10 +76,10 @@ def lag_reading(ctx: DrillContext) -> dict[str, Any]:
     world = ctx.need_data()
     samples = {s.metric: s for s in world.lag()}
     out: dict[str, Any] = {}
-    for m in ctx.spec.replication_metrics:
+    for m in watched_metrics(ctx):
         s = samples.get(m.name)
         out[f"{m.namespace} {m.name}"] = {
-            "metric": newest_datapoint(ctx, m.namespace, m.name),
+            "metric": newest_datapoint(ctx, m.namespace, m.name, m.per_second),
             "postgres": None if s is None else {
                 "seconds": s.seconds, "replay_lag_seconds": s.postgres_replay_lag_seconds,
                 "bytes_behind": s.bytes_behind, "state": s.state}}

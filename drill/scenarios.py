@@ -23,6 +23,11 @@ ALARM; the chaos scenarios add one fault each:
   RPO (:func:`lag_stall_seconds`): the lag alarm must fire, and readiness must refuse to
   promote. With ``--force`` the drill then fails over as an operator would (a manual event
   with ``force: true``) and the orders lost must be those acknowledged while the link was slow.
+* ``failback`` (aurora-global only): a failover with the link slowed to 0.5 s just before the
+  failure (so a few acknowledged orders are lost, within the RPO), then the primary Region recovers
+  and the old primary cluster rejoins the global database as a secondary; the operator's
+  ``{"action": "failback"}`` drives the planned switchover back. Orders lost in the failover
+  (within the RPO) and none in the switchover; each one's customer-visible write pause.
 
 * ``full-cycle``: ``primary-region-down``, then the whole DR cycle with orders placed
   throughout (:mod:`drill.steps.cycle`): the ``failed-over`` deploy with the primary Region
@@ -55,6 +60,7 @@ class Scenario:
     primary_recovers: bool = False
     replication_lag: bool = False
     full_cycle: bool = False
+    failback: bool = False
 
     @property
     def alarm_trigger(self) -> bool:
@@ -84,6 +90,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario("full-cycle", "primary Region down, failover, deploys in every phase, planned "
              "failback with no order lost, a second failover", primary_region_down=True,
              full_cycle=True),
+    Scenario("failback", "unplanned failover, the primary Region recovers and rejoins, then the "
+             "operator fails back (switchover, zero orders lost); aurora-global",
+             failback=True),
 )}
 
 #: Real seconds the link stays stalled while customers order (their orders are the ones a

@@ -27,8 +27,9 @@ drill uses has a name (:data:`BRIDGES`) that the drill report lists, with how of
   Route 53 determines whether a health check is healthy", Route 53 Developer Guide,
   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
 * Aurora Global Database (:func:`aurora_global`, names in :data:`AURORA_GLOBAL_BRIDGES`,
-  reported once the drill runs that tier): moto 5.2.5 has no ``FailoverGlobalCluster`` and no
-  ``SwitchoverGlobalCluster`` and leaves CreateGlobalCluster's source cluster not the writer.
+  listed in the report of a drill of that tier, :mod:`drill.aurora`): moto 5.2.5 has no
+  ``FailoverGlobalCluster`` and no ``SwitchoverGlobalCluster`` and leaves
+  CreateGlobalCluster's source cluster not the writer.
   The bridge adds both calls to moto's RDS responses (so ``mock_aws`` and the moto server
   answer them), marks the source the writer, and, on request
   (:meth:`AuroraGlobalBridge.region_recovers`), does what Aurora does when the old primary's
@@ -324,8 +325,8 @@ class HealthCheckEvaluator:
 
 # --- Aurora Global Database -----------------------------------------------------------------
 
-#: The Aurora Global Database bridges (kept apart from :data:`BRIDGES` until the drill runs the
-#: aurora-global tier; its report should list them then). Each names the moto 5.2.5 gap.
+#: The Aurora Global Database bridges (apart from :data:`BRIDGES`: a drill reports them for the
+#: aurora-global tier only, :func:`drill.aurora.bridges`). Each names the moto 5.2.5 gap.
 AURORA_GLOBAL_BRIDGES: dict[str, str] = {
     "aurora-global-failover": "moto has no FailoverGlobalCluster; the bridge promotes the "
                               "target secondary to writer in the in-process moto backend and "
@@ -367,6 +368,10 @@ class AuroraGlobalBridge:
         requests: every FailoverGlobalCluster / SwitchoverGlobalCluster request accepted, as
             ``{"action", "global_cluster", "target", "allow_data_loss"}``.
         removed: global cluster id -> ARNs of old primaries taken out by a failover.
+        on_change: called as the roles change, ``(action, global id, target ARN, old writer
+            ARNs) -> note``, so what stands behind the clusters (a drill's data plane) moves
+            with them; an exception refuses the request (InvalidGlobalClusterStateFault, the
+            global cluster ``available`` again, nothing changed).
     """
 
     log: BridgeLog = field(default_factory=BridgeLog)
@@ -376,6 +381,7 @@ class AuroraGlobalBridge:
     describes_since_request: int = 0
     pending: list[tuple[str, str, str]] = field(default_factory=list)
     removed: dict[str, list[str]] = field(default_factory=dict)
+    on_change: Callable[[str, str, str, list[str]], str] | None = None
 
     # -- what the patched API calls do -----------------------------------------------------
     def global_cluster(self, identifier: str) -> Any:
@@ -421,6 +427,7 @@ class AuroraGlobalBridge:
             action, gid, target = self.pending.pop(0)
             g = self.global_cluster(gid)
             old = [m for m in g.members if m.is_writer]
+            note = self._moved(action, g, target, [m.db_cluster_arn for m in old])
             for m in g.members:
                 m.is_writer = m.db_cluster_arn == target
             if action == "failover":
@@ -430,9 +437,24 @@ class AuroraGlobalBridge:
                     self.removed.setdefault(gid, []).append(m.db_cluster_arn)
             g.status = "available"
             self.log.note(f"aurora-global-{action}",
-                          f"{gid}: {target} is the writer ({[m.db_cluster_arn for m in old]} was)")
+                          f"{gid}: {target} is the writer ({[m.db_cluster_arn for m in old]} "
+                          f"was){note}")
             done += 1
         return done
+
+    def _moved(self, action: str, g: Any, target: str, old: list[str]) -> str:
+        """Run :attr:`on_change`; on its failure the request is refused and forgotten."""
+        if self.on_change is None:
+            return ""
+        try:
+            return f"; {self.on_change(action, g.global_cluster_identifier, target, old)}"
+        except Exception as e:
+            g.status = "available"
+            self.pending.clear()
+            self.requests.pop()
+            self.log.note(f"aurora-global-{action}", f"{g.global_cluster_identifier}: REFUSED: {e}")
+            raise _InvalidGlobalClusterState(f"{action} of {g.global_cluster_identifier} to "
+                                             f"{target} failed: {e}") from e
 
     # -- what AWS does on its own ----------------------------------------------------------
     def region_recovers(self, global_id: str, old_primary_arn: str, *,

@@ -1,7 +1,8 @@
 """Data-plane bridges: moto's RDS and DMS control plane drives a real data plane.
 
 moto answers ``PromoteReadReplica``, ``StopReplicationTask``, ``CreateDBSnapshot``,
-``CopyDBSnapshot`` and ``RestoreDBInstanceFromDBSnapshot`` without moving a byte. While
+``CopyDBSnapshot``, ``RestoreDBInstanceFromDBSnapshot``, ``CreateDBClusterSnapshot`` and
+``CopyDBClusterSnapshot`` without moving a byte. While
 :func:`data_plane_bridges` is active, each of these calls also acts on whatever stands behind
 the emulated database, through a :class:`DataPlaneHooks` object the caller provides (the
 drill maps each moto database to a PostgreSQL server, :mod:`drill.data`). The handlers keep
@@ -37,8 +38,9 @@ BRIDGES: dict[str, str] = {
                     "standby's PostgreSQL server (pg_promote) while the request is served",
     "pg-dms-stop": "moto's StopReplicationTask stops nothing; the drill disables the logical-"
                    "replication subscription and opens the target for writes",
-    "pg-snapshots": "moto's snapshots hold no data; CreateDBSnapshot takes a pg_basebackup into "
-                    "the Region's snapshot store, CopyDBSnapshot copies it across the "
+    "pg-snapshots": "moto's snapshots hold no data; CreateDBSnapshot (CreateDBClusterSnapshot) "
+                    "takes a pg_basebackup into the Region's snapshot store, CopyDBSnapshot "
+                    "(CopyDBClusterSnapshot) copies it across the "
                     "inter-Region link, RestoreDBInstanceFromDBSnapshot starts a new PostgreSQL "
                     "server from the copy (the instance is 'creating' until it accepts "
                     "connections)",
@@ -182,12 +184,50 @@ def _restore(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     return restore
 
 
+def _cluster_snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    """``CreateDBClusterSnapshot``: the same hook as an instance snapshot, with the cluster's
+    identifier (an Aurora cluster's volume is what stands behind it)."""
+    def create_snapshot(self: Any, db_cluster_identifier: str, db_cluster_snapshot_identifier: str,
+                        snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
+        snap = orig(self, db_cluster_identifier, db_cluster_snapshot_identifier, snapshot_type,
+                    *args, **kwargs)
+        if snapshot_type != "manual":   # system snapshots: no request behind them
+            return snap
+        sid = db_cluster_snapshot_identifier
+        try:
+            note = hooks.snapshot(self.region_name, db_cluster_identifier, sid)
+        except BridgeRefused as e:
+            self.cluster_snapshots.pop(sid, None)
+            raise _refused(f"CreateDBClusterSnapshot {sid}", e, log, "pg-snapshots") from e
+        log.note("pg-snapshots", f"{self.region_name}/{sid}: {note}")
+        return snap
+    return create_snapshot
+
+
+def _cluster_copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+    def copy_snapshot(self: Any, source_db_cluster_snapshot_identifier: str,
+                      target_db_cluster_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
+        target = target_db_cluster_snapshot_identifier
+        copy = orig(self, source_db_cluster_snapshot_identifier, target, *args, **kwargs)
+        source_region, source_id = _snapshot_ref(self, source_db_cluster_snapshot_identifier)
+        try:
+            note = hooks.copy(source_region, source_id, self.region_name, target)
+        except BridgeRefused as e:
+            self.cluster_snapshots.pop(target, None)
+            raise _refused(f"CopyDBClusterSnapshot {target}", e, log, "pg-snapshots") from e
+        log.note("pg-snapshots", f"{self.region_name}/{target}: {note}")
+        return copy
+    return copy_snapshot
+
+
 #: ``(backend class, method name, patch factory)`` of every bridged call.
 _PATCHES: tuple[tuple[type, str, Callable[[DataPlaneHooks, BridgeLog, Patch], Patch]], ...] = (
     (rds_models.RDSBackend, "promote_read_replica", _promote),
     (rds_models.RDSBackend, "create_db_snapshot", _snapshot),
     (rds_models.RDSBackend, "copy_db_snapshot", _copy),
     (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot", _restore),
+    (rds_models.RDSBackend, "create_db_cluster_snapshot", _cluster_snapshot),
+    (rds_models.RDSBackend, "copy_db_cluster_snapshot", _cluster_copy),
     (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task", _stop_task),
 )
 

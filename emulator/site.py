@@ -324,6 +324,16 @@ class SiteBuilder:
             Code={"ZipFile": buf.getvalue()})["FunctionArn"])
 
 
+@dataclass(frozen=True)
+class AuroraPrimary:
+    """The site's primary Aurora cluster (strategy aurora-global): engine, version, how many
+    instances."""
+
+    engine: str
+    engine_version: str
+    instances: int = 1
+
+
 @dataclass
 class ExistingSite:
     """What existed before the DR program: one endpoint per Region, the zone, the primary.
@@ -358,24 +368,34 @@ def zone_name(fqdn: str) -> str:
 def existing_site(builder: SiteBuilder, *, primary_identifier: str, instance_class: str,
                   backup_retention_days: int, expected_primary_arn: str, failover_fqdn: str,
                   configured_zone_id: str,
-                  endpoints: tuple[SiteEndpoint, SiteEndpoint] | None = None) -> ExistingSite:
+                  endpoints: tuple[SiteEndpoint, SiteEndpoint] | None = None,
+                  aurora: AuroraPrimary | None = None) -> ExistingSite:
     """Create the site's existing parts and start both endpoints.
 
-    The primary is an encrypted postgres instance tagged ``app=shop``; the zone is the one
-    ``failover_fqdn`` lives in. ``endpoints`` (primary, standby), already answering, stand in
-    for the Regions' load balancers; default a :class:`LoopbackEndpoint` each (``/health``
-    only).
+    The primary is an encrypted postgres instance tagged ``app=shop``, or with ``aurora`` an
+    encrypted Aurora cluster (:meth:`SiteBuilder.aurora_cluster`, its own KMS key in the
+    primary Region); the zone is the one ``failover_fqdn`` lives in. ``endpoints`` (primary,
+    standby), already answering, stand in for the Regions' load balancers; default a
+    :class:`LoopbackEndpoint` each (``/health`` only).
 
     Raises:
         RuntimeError: the emulator's primary ARN differs from ``expected_primary_arn`` (the
             config's account is not the emulated one).
     """
-    primary = builder.database(primary_identifier, instance_class=instance_class,
-                               encrypted=True, backup_retention_days=backup_retention_days,
-                               tags={"app": "shop"})
+    if aurora is None:
+        primary = builder.database(primary_identifier, instance_class=instance_class,
+                                   encrypted=True, backup_retention_days=backup_retention_days,
+                                   tags={"app": "shop"})
+    else:
+        primary = builder.aurora_cluster(
+            primary_identifier, engine=aurora.engine, engine_version=aurora.engine_version,
+            kms_key_arn=builder.kms_key(region=builder.primary_region, description="primary"),
+            instances=aurora.instances, instance_class=instance_class,
+            backup_retention_days=backup_retention_days)
     if primary.arn != expected_primary_arn:
+        key = "primaryInstanceArn" if aurora is None else "primaryClusterArn"
         raise RuntimeError(f"emulator primary ARN {primary.arn} differs from "
-                           f"database.primaryInstanceArn {expected_primary_arn}; the drill "
+                           f"database.{key} {expected_primary_arn}; the drill "
                            f"needs account {builder.account}")
     zone = builder.hosted_zone(zone_name(failover_fqdn),
                                caller_reference=f"drill-{configured_zone_id}")

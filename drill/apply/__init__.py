@@ -1,9 +1,10 @@
 """Deploy a plan recorded under Pulumi mocks into the emulator: what ``pulumi up`` would create.
 
 :data:`REGISTRY` maps each resource type to its apply function, one module per service area
-(:mod:`~drill.apply.security`, :mod:`~drill.apply.database`, :mod:`~drill.apply.storage`,
-:mod:`~drill.apply.messaging`, :mod:`~drill.apply.monitoring`, :mod:`~drill.apply.parameters`,
-:mod:`~drill.apply.events`, :mod:`~drill.apply.routing`, :mod:`~drill.apply.compute`). An apply function
+(:mod:`~drill.apply.security`, :mod:`~drill.apply.database`, :mod:`~drill.apply.aurora`,
+:mod:`~drill.apply.storage`, :mod:`~drill.apply.messaging`, :mod:`~drill.apply.monitoring`,
+:mod:`~drill.apply.parameters`, :mod:`~drill.apply.events`, :mod:`~drill.apply.routing`,
+:mod:`~drill.apply.compute`). An apply function
 ``(resource, inputs, region, ctx) -> Applied`` makes the boto3 call(s) the AWS provider would
 make; :func:`apply_plan` runs them in the plan's registration order (a resource is registered
 after everything it depends on), after filling unknown inputs from what was already created
@@ -24,6 +25,7 @@ import time
 from collections.abc import Iterable
 
 from drill.apply import (
+    aurora,
     compute,
     database,
     events,
@@ -43,8 +45,8 @@ __all__ = ["REGISTRY", "Applied", "ApplyContext", "Deployment", "apply_plan"]
 
 def _registry() -> dict[str, ApplyFn]:
     out: dict[str, ApplyFn] = {}
-    for module in (security, database, storage, messaging, monitoring, parameters, events, routing,
-                   compute):
+    for module in (security, database, aurora, storage, messaging, monitoring, parameters, events,
+                   routing, compute):
         clash = set(out) & set(module.APPLIERS)
         assert not clash, f"types applied twice: {sorted(clash)}"
         out.update(module.APPLIERS)

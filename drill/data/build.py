@@ -7,6 +7,8 @@ Per strategy (``contract.strategies``):
 * ``dms``: the primary's server, a logical-replication target in the standby Region (the
   publication/subscription through the link), mapped to the emulated target instance and the
   DMS task;
+* ``aurora-global``: the primary cluster's server and the secondary cluster's, a streaming
+  pair through the link (:class:`dataplane.global_db.GlobalDatabase`);
 * ``snapshot-restore``: the primary's server only; the standby Region's server comes from a
   restore at failover.
 
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contract.strategies import Strategy
+from dataplane.global_db import GlobalDatabase
 from dataplane.logical import LogicalReplication
 from dataplane.physical import PhysicalReplica
 from dataplane.snapshots import snapshot_store
@@ -78,6 +81,11 @@ def _standby(ctx: DrillContext, world: DataWorld) -> None:
     world.servers_by_id[(east, db.primary_identifier)] = world.primary
     if world.strategy is Strategy.READ_REPLICA:
         world.pair = PhysicalReplica.create(world.plane, world.primary, standby_region=west)
+        world.standby = world.pair.standby
+        world.links.append(world.pair.link)
+    elif world.strategy is Strategy.AURORA_GLOBAL:
+        world.global_db = GlobalDatabase.create(world.plane, world.primary, secondary_region=west)
+        world.pair = world.global_db.pair
         world.standby = world.pair.standby
         world.links.append(world.pair.link)
     elif world.strategy is Strategy.DMS:

@@ -30,8 +30,9 @@ from emulator.bridges import BridgeLog
 
 BRIDGE = "replication-metrics"
 BRIDGE_WHY = ("moto publishes no AWS/RDS or AWS/DMS metrics; the drill publishes ReplicaLag / "
-              "CDCLatencySource / CDCLatencyTarget from PostgreSQL (pg_stat_replication, the "
-              "subscription and its slot) once a second, stamped on the drill's clock")
+              "CDCLatencySource / CDCLatencyTarget / AuroraGlobalDBRPOLag (milliseconds) from "
+              "PostgreSQL (pg_stat_replication, the subscription and its slot) once a second, "
+              "stamped on the drill's clock")
 
 Readings = Callable[[], list[LagSample]]
 

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from contract.strategies import Strategy
 from dataplane.customers import Customers
+from dataplane.global_db import GlobalDatabase, Rejoin, Switchover
 from dataplane.lag import LagSample
 from dataplane.link import LinkProxy
 from dataplane.logical import LogicalReplication, ReplicationStop
@@ -82,6 +83,8 @@ class DataWorld:
         timeline_before: the standby's timeline when the data plane was built.
         seconds: wall seconds the drill spent blocked in data-plane work, by kind.
         marks: drill-clock times of ``promoted`` (first promotion, stop or restore done).
+        global_db: the aurora-global pair (``pair`` is its first streaming pair), else None.
+        switchovers, rejoins: what the Aurora bridges did to it, in order.
     """
 
     strategy: Strategy
@@ -111,6 +114,9 @@ class DataWorld:
     seconds: dict[str, float] = field(default_factory=dict)
     marks: dict[str, float] = field(default_factory=dict)
     lock: Any = None
+    global_db: GlobalDatabase | None = None
+    switchovers: list[Switchover] = field(default_factory=list)
+    rejoins: list[Rejoin] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextlib.contextmanager
@@ -125,6 +131,8 @@ class DataWorld:
 
     def lag(self) -> list[LagSample]:
         """The replication metrics' readings now (``[]`` when nothing replicates)."""
+        if self.global_db is not None:
+            return self.global_db.lag()
         if self.pair is not None:
             return [self.pair.lag()]
         if self.task is not None:

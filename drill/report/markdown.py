@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.report import cycle
+from drill.report import cycle, failback
 
 
 def _fmt(seconds: float | None) -> str:
@@ -96,6 +96,7 @@ def _data(r: dict[str, Any]) -> list[str]:
         lines += [f"Nothing failed over: *orders lost* are the acknowledged orders the standby "
                   f"{d['new_writer']['server']} lacks, what a forced failover would lose.", ""]
     lines += ["| figure | value | basis |", "|---|---|---|", *_data_rows(d), ""]
+    lines += failback.markdown_lines(d)
     dp = r.get("data_plane") or {}
     lines.append(f"Data plane: {dp.get('seconds', 0):.1f} s of the drill's "
                  f"{r['drill']['wall_seconds']:.1f} s wall time ({100 * dp.get('share_of_wall', 0):.0f} %), "

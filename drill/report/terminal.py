@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.report import as_dict, cycle
+from drill.report import as_dict, cycle, failback
 
 
 def _s(seconds: float | None, digits: int = 3) -> str:
@@ -85,7 +85,8 @@ def _data(r: dict[str, Any]) -> list[str]:
         lines.append(f"Readiness refused ({ref['status']}): {'; '.join(ref['reasons'])}")
     if not data.get("counted"):
         return lines + ([f"Data: not counted ({data['why']})"] if data.get("why") else [])
-    return lines + _orders(data) + _lag(data.get("lag_at_failure") or {}) + _outage(data)
+    return (lines + _orders(data) + _lag(data.get("lag_at_failure") or {}) + _outage(data)
+            + failback.terminal_lines(data))
 
 
 def summary_lines(result: Any) -> list[str]:

@@ -17,6 +17,7 @@ from drill.steps import (
     data_plane,
     deploy,
     emulator,
+    failback,
     failover,
     inject,
     policy_gate,
@@ -40,4 +41,5 @@ PIPELINE: tuple[Step, ...] = (
     primary_recovers.STEP,
     data_loss.STEP,
     *cycle.STEPS,
+    failback.STEP,
 )

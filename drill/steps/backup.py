@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from contract.names import Role
+from drill.aurora import watched_metrics
 from drill.context import DrillContext
 from drill.observe import standby_copies
 from drill.result import StepRecord
@@ -42,7 +43,7 @@ def _real_data(ctx: DrillContext, rec: StepRecord, r: dict[str, Any]) -> None:
     world = ctx.need_data()
     if world.publisher is not None:
         got = r.get("replication_lag_seconds")
-        published = [v for m in ctx.spec.replication_metrics for v in world.publisher.values(m.name)]
+        published = [v for m in watched_metrics(ctx) for v in world.publisher.values(m.name)]
         ctx.check("the backup orchestrator read a replication lag published from PostgreSQL",
                   got is not None and any(abs(float(got) - v) < 1e-6 for v in published),
                   f"orchestrator {got} s; {len(published)} datapoint(s) published, "

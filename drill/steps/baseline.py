@@ -8,6 +8,7 @@ import json
 import time
 
 from contract.names import Role
+from drill.aurora import watched_metrics
 from drill.context import DrillContext
 from drill.observe import answer, evaluate_alarms
 from drill.result import StepRecord
@@ -44,7 +45,7 @@ def _metrics(ctx: DrillContext, rec: StepRecord) -> None:
     if world.publisher is None:
         rec.detail["replication_metrics"] = f"{ctx.spec.strategy} has no replication to publish"
         return
-    wanted = {m.name for m in ctx.spec.replication_metrics}
+    wanted = {m.name for m in watched_metrics(ctx)}
     deadline = time.monotonic() + METRICS_WAIT_SECONDS
     newest = {p.metric: p for p in world.publisher.publish_now()}
     # A reading without data (PostgreSQL has no lag sample yet) publishes nothing, as RDS and

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataplane.customers import Customers
 from dataplane.errors import DataPlaneError
 from drill.context import DrillContext
+from drill.data.aurora_metrics import for_world as aurora_publisher
 from drill.data.build import build_world
 from drill.data.metrics import LagPublisher
 from drill.data.resolver import FailoverResolver
@@ -20,6 +21,8 @@ from drill.step import Step
 
 
 def _publisher(ctx: DrillContext, world: DataWorld) -> LagPublisher | None:
+    if world.global_db is not None:
+        return aurora_publisher(ctx, world)
     metrics = ctx.spec.replication_metrics
     if not metrics:
         return None

@@ -68,6 +68,23 @@ def _stall_link(ctx: DrillContext, rec: StepRecord) -> None:
               or "no replication alarm deployed")
 
 
+#: Scenario failback: the one-way delay of the replication link just before the failure, and
+#: the real seconds customers order meanwhile (well under the RPO: the orders acknowledged in
+#: the last ``SLOW_LINK_SECONDS`` are lost, within the RPO, and stay on the old volume).
+SLOW_LINK_SECONDS = 0.5
+SLOW_ORDERING_SECONDS = 1.0
+
+
+def _slow_link(ctx: DrillContext, rec: StepRecord) -> None:
+    world = ctx.need_data()
+    link = world.links[0]
+    link.set_delay(SLOW_LINK_SECONDS)
+    with world.timed("slow link (customers order)"):
+        time.sleep(SLOW_ORDERING_SECONDS)
+    rec.detail["slow_link"] = {"link": link.name, "delay_seconds": SLOW_LINK_SECONDS,
+                               "real_seconds": SLOW_ORDERING_SECONDS}
+
+
 def _fail_primary_region(ctx: DrillContext, rec: StepRecord) -> None:
     site, world = ctx.need_site(), ctx.need_data()
     ctx.marks["failure"] = ctx.clock.now()
@@ -90,6 +107,8 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     d = ctx.need_deployment()
     if ctx.scenario.replication_lag:
         _stall_link(ctx, rec)
+    if ctx.scenario.failback:
+        _slow_link(ctx, rec)
     lag: dict[str, Any] = lag_reading(ctx)
     ctx.lag_at_failure = rec.detail["lag_at_failure"] = lag
     ctx.result.recovery_point = read_recovery_point(ctx)

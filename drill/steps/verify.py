@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from contract.names import Role
+from drill.aurora import standby_cluster_check
 from drill.context import DrillContext
 from drill.observe import answer, evaluate_alarms, gate_datapoints_since, route53_calls
 from drill.result import StepRecord
@@ -36,9 +37,7 @@ def _gate(ctx: DrillContext) -> None:
               f"{standby}/{gate.physical_name}: {state}")
 
 
-def _database(ctx: DrillContext) -> dict[str, Any]:
-    """The standby instance is available and standalone; the strategy's promotion request
-    (``StrategySpec.promotion_request``) was served exactly once."""
+def _standby_instance(ctx: DrillContext) -> dict[str, Any]:
     ident = ctx.settings.database.standby_id
     found = ctx.client("rds", ctx.settings.standby_region).describe_db_instances(
         Filters=[{"Name": "db-instance-id", "Values": [ident]}])["DBInstances"]
@@ -50,6 +49,14 @@ def _database(ctx: DrillContext) -> dict[str, Any]:
     ctx.check("standby database exists, available and no longer a replica",
               bool(db) and db["DBInstanceStatus"] == "available"
               and not db.get("ReadReplicaSourceDBInstanceIdentifier"), json.dumps(detail))
+    return detail
+
+
+def _database(ctx: DrillContext) -> dict[str, Any]:
+    """The standby instance is available and standalone; the strategy's promotion request
+    (``StrategySpec.promotion_request``) was served exactly once."""
+    is_cluster = ctx.settings.database.is_cluster
+    detail = standby_cluster_check(ctx) if is_cluster else _standby_instance(ctx)
     ledger = ctx.emulator.ledger
     detail.update(promote_calls=ledger.count(service="rds", operation="PromoteReadReplica"),
                   restore_calls=ledger.count(service="rds",

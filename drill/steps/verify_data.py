@@ -25,7 +25,7 @@ def _promoted_once(ctx: DrillContext, world: DataWorld) -> dict[str, Any]:
     """The strategy's promotion, as PostgreSQL shows it."""
     writer = world.standby
     detail: dict[str, Any] = {"server": writer.name if writer else None}
-    if world.strategy is Strategy.READ_REPLICA:
+    if world.strategy in (Strategy.READ_REPLICA, Strategy.AURORA_GLOBAL):
         performed = [p for p in world.promotions if p.performed]
         after = writer.timeline() if writer and writer.running else None
         detail.update(promote_calls=len(world.promotions), performed=len(performed),
@@ -33,7 +33,8 @@ def _promoted_once(ctx: DrillContext, world: DataWorld) -> dict[str, Any]:
                       seconds=[round(p.seconds, 4) for p in performed])
         ok = (len(performed) == 1 and world.timeline_before is not None and after is not None
               and after == world.timeline_before + 1 and not writer.is_in_recovery())
-        name = "PostgreSQL: the standby was promoted exactly once (pg_promote) and its timeline advanced once"
+        name = ("PostgreSQL: the standby was promoted exactly once (pg_promote) and its timeline "
+                "advanced once")
     elif world.strategy is Strategy.DMS:
         performed = [st for st in world.stops if st.performed]
         detail.update(stop_calls=len(world.stops), performed=len(performed),

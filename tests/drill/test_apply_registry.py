@@ -15,6 +15,7 @@ from drill.apply import (
     REGISTRY,
     ApplyContext,
     apply_plan,
+    aurora,
     compute,
     database,
     events,
@@ -31,13 +32,17 @@ from emulator.site import ExistingSite
 from engine.mocks import UNKNOWN
 from engine.plan import PlannedResource
 
-AREAS = (security, database, storage, messaging, monitoring, parameters, events, routing, compute)
+AREAS = (security, database, aurora, storage, messaging, monitoring, parameters, events,
+         routing, compute)
 TASK = "aws:dms/replicationTask:ReplicationTask"
 
 
 def test_registry_maps_every_type_the_drill_applies_once() -> None:
     by_area = {m.__name__.rsplit(".", 1)[1]: set(m.APPLIERS) for m in AREAS}
-    assert sum(len(t) for t in by_area.values()) == len(REGISTRY) == 31
+    assert sum(len(t) for t in by_area.values()) == len(REGISTRY) == 35
+    assert by_area["aurora"] == {"aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster",
+                                 "aws:rds/clusterInstance:ClusterInstance",
+                                 "aws:rds/clusterParameterGroup:ClusterParameterGroup"}
     assert by_area["routing"] == {"aws:route53/healthCheck:HealthCheck", "aws:route53/record:Record"}
     assert by_area["compute"] == {"aws:lambda/function:Function", "aws:lambda/permission:Permission"}
     assert {t.split(":")[1].split("/")[0] for t in by_area["storage"]} == {"s3"}

@@ -162,7 +162,7 @@ def test_applier_resolves_only_references_of_the_right_kind() -> None:
 def test_scenarios_are_named_and_unknown_names_rejected() -> None:
     assert set(SCENARIOS) == {"happy-path", "primary-region-down", "throttling-storm",
                               "concurrent-triggers", "crash-and-resume", "primary-recovers",
-                              "replication-lag", "full-cycle"}
+                              "replication-lag", "full-cycle", "failback"}
     with pytest.raises(ValueError, match="allowed: happy-path"):
         get("meteor-strike")
 

@@ -46,7 +46,8 @@ def test_pipeline_runs_the_drill_steps_in_order() -> None:
                                           "verify-data", "primary-recovers", "data-loss",
                                           "cycle-start", "deploy-failed-over", "region-recovers",
                                           "deploy-reverse-replicating", "failback",
-                                          "deploy-normal", "second-failover", "cycle-verify"]
+                                          "deploy-normal", "second-failover", "cycle-verify",
+                                          "aurora-failback"]
     assert [s.name for s in PIPELINE if s.setup] == ["policy-gate", "emulator", "data-plane"]
 
 
