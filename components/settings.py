@@ -514,6 +514,9 @@ class DrSettings(_Model):
             if derived and not is_db_identifier(derived):
                 return [(key, f"the derived identifier {derived!r} is not a valid RDS "
                               "identifier (at most 63 characters); set it")]
+            if derived and derived == self.database.primary_identifier.lower():
+                return [(key, f"the derived identifier {derived!r} is the primary's identifier; "
+                              "set another one")]
             return []
         if self.database.is_cluster:
             return [(key, f"does not apply to strategy {self.database.strategy}: Aurora adds "

@@ -46,7 +46,7 @@ from handlers.failover.events import (
     parse_event,
     stack_account,
 )
-from handlers.failover.failback import failback
+from handlers.failover.failback import failback, supersede
 from handlers.failover.observability import count, logger, metrics, tracer
 from handlers.failover.runner import run_failover
 from handlers.failover.settings import FailoverSettings, get_settings
@@ -120,6 +120,10 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         if parsed.action == "failback":
             return failback(s, factory, store, reason=parsed.reason, owner=owner,
                             remaining_seconds=remaining)
+        if parsed.force:  # the operator's way out of a failback stuck by a second failure
+            superseded = supersede(s, factory, store, reason=parsed.reason, owner=owner)
+            if superseded is not None:
+                return superseded
         return run_failover(s, factory, store, trigger="manual", reason=parsed.reason,
                             force=parsed.force, owner=owner, remaining_seconds=remaining)
     if isinstance(parsed, AlarmEvent):

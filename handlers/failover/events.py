@@ -96,6 +96,9 @@ class ManualEvent(BaseModel):
     def _reason(self) -> ManualEvent:
         if self.action != "status" and not self.reason.strip():
             raise ValueError(f"'reason' is required for action {self.action!r}")
+        if self.force and self.action != "failover":
+            # A failback has no check to override: its refusals are what keep it lossless.
+            raise ValueError(f"'force' applies to action 'failover' only, not {self.action!r}")
         return self
 
 

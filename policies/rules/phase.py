@@ -170,6 +170,23 @@ def _standby_problems(args: StackValidationArgs, phase: Phase, strategy: str) ->
             yield f"phase {phase}, but a reverse replica ({r.name}) is declared."
 
 
+def _reverse_problem(r: Any, where: Any, primary: Any, standby: Any) -> str | None:
+    """A reverse replica outside the primary Region, or replicating from anything but the
+    promoted standby (None when it fits, or when the plan cannot tell yet)."""
+    if where != primary:
+        return (f"the reverse replica {r.name} is in {where}: it belongs in the primary Region "
+                f"({primary}), where the failback promotes it.")
+    try:
+        source = value(r.props, "replicateSourceDb")
+    except Unknown:
+        return None
+    if (source and isinstance(standby, str) and not is_unknown(standby)
+            and str(source).rsplit(":", 1)[-1] != standby):
+        return (f"the reverse replica {r.name} replicates from {source!r}, not the promoted "
+                f"standby {standby!r}: the failback would promote a copy of another database.")
+    return None
+
+
 def _reverse_problems(args: StackValidationArgs, variables: dict[str, Any],
                       strategy: str) -> Iterator[str]:
     if spec(strategy).standby is Standby.CLUSTER or strategy == Strategy.DMS:
@@ -182,7 +199,10 @@ def _reverse_problems(args: StackValidationArgs, variables: dict[str, Any],
             where, ident = region(r.props, r.provider), value(r.props, "identifier")
         except Unknown:
             continue
-        if where == primary and _has_source(r):
+        problem = _reverse_problem(r, where, primary, variables.get(Env.STANDBY_DB_IDENTIFIER))
+        if problem:
+            yield problem
+        elif _has_source(r):
             found.append(ident)
     if not found:
         yield (f"phase reverse-replicating, but no reverse replica (a read replica of the "

@@ -63,6 +63,14 @@ Breaker = Callable[[list[Resource]], None]
 DB, CLUSTER = "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"
 
 
+def _moved(r: Resource, where: str) -> Resource:
+    """A copy of ``r`` declared in Region ``where`` (a second one, beside ``r``)."""
+    twin = copy.deepcopy(r)
+    twin.name, twin.urn = f"{r.name}-2", f"{r.urn}-2"
+    twin.inputs = {**twin.inputs, "region": where, "identifier": f"{r.inputs['identifier']}-2"}
+    return twin
+
+
 def _standby(rs: list[Resource]) -> Resource:
     return by_role(rs, Role.STANDBY_DATABASE)
 
@@ -95,6 +103,14 @@ BROKEN: list[tuple[str, str, Breaker, str]] = [
     ("snapshot-restore", "reverse-replicating",
      lambda rs: _edit(by_role(rs, Role.REVERSE_REPLICA), inputs={"replicateSourceDb": None}),
      "phase reverse-replicating, but no reverse replica"),
+    ("read-replica", "reverse-replicating",
+     lambda rs: _edit(by_role(rs, Role.REVERSE_REPLICA), inputs={
+         "replicateSourceDb": "arn:aws:rds:us-west-2:123456789012:db:some-other-db"}),
+     "replicates from 'arn:aws:rds:us-west-2:123456789012:db:some-other-db', not the promoted "
+     "standby 'shop-standby'"),
+    ("read-replica", "reverse-replicating",
+     lambda rs: rs.append(_moved(by_role(rs, Role.REVERSE_REPLICA), "us-west-2")),
+     "is in us-west-2: it belongs in the primary Region (us-east-1)"),
     ("read-replica", "failed-over",
      lambda rs: _edit(by_role(rs, Role.GATE_HEALTH_CHECK),
                       inputs={"insufficientDataHealthStatus": "Healthy"}),

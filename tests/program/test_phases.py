@@ -223,6 +223,10 @@ def test_write_switch_in_both_regions(phase: str) -> None:
      "ecommerce-dr:failover.reverseReplicaIdentifier: 'shop-primary' is the primary's identifier"),
     ({"reverseReplicaIdentifier": "shop-standby"},
      "ecommerce-dr:failover.reverseReplicaIdentifier: 'shop-standby' is the standby's identifier"),
+    # RDS stores identifiers in lowercase: IAM resources and alarm dimensions would not match
+    ({"reverseReplicaIdentifier": "Shop-Rev"},
+     "ecommerce-dr:failover.reverseReplicaIdentifier: must be an RDS instance identifier: 1-63 "
+     "lowercase letters"),
 ])
 def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], message: str) -> None:
     from engine.plan import PlanConfigError
@@ -231,6 +235,18 @@ def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], me
         in_phase("normal", **failover) if "phase" not in failover else plan(
             failover=dict(BASE[f"{P}:failover"], **failover))
     assert message in str(e.value) and e.value.resources_declared == 0
+
+
+def test_a_derived_reverse_identifier_equal_to_the_primary_is_refused() -> None:
+    from engine.plan import PlanConfigError
+
+    db = dict(BASE[f"{P}:database"], standbyIdentifier="shop-standby",
+              primaryInstanceArn=SOURCE.rsplit(":", 1)[0] + ":shop-standby-reverse")
+    with pytest.raises(PlanConfigError) as e:
+        plan(database=db, failover=dict(BASE[f"{P}:failover"], phase="reverse-replicating"))
+    assert ("ecommerce-dr:failover.reverseReplicaIdentifier: the derived identifier "
+            "'shop-standby-reverse' is the primary's identifier") in str(e.value)
+    assert e.value.resources_declared == 0
 
 
 # --- Outputs of the component, under pulumi.runtime.test ------------------------------------

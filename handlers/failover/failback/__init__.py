@@ -8,10 +8,11 @@ FailbackRecord` with its step timeline. What it promotes is the strategy's rever
 (:mod:`handlers.failover.failback.reverse`): the reverse read replica (REVERSE_REPLICA_IDENTIFIER,
 or one found in the primary Region), the reverse CDC task, or the rejoined Aurora primary.
 
-Allowed only when the gate is tripped and no failover is in progress. Nothing is deleted: the
+Allowed only when the gate is tripped and no failover is in progress. A forced failover
+while a failback is in progress ends it (:func:`~handlers.failover.failback.run.supersede`). Nothing is deleted: the
 old writer is retained for the operator.
 """
 
-from handlers.failover.failback.run import failback
+from handlers.failover.failback.run import failback, supersede
 
-__all__ = ["failback"]
+__all__ = ["failback", "supersede"]

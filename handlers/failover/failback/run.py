@@ -28,7 +28,7 @@ from contract.names import FAILBACK_STEP_BUDGETS_SECONDS, FAILBACK_STEPS, Metric
 from handlers.failover import clock, phase, runner
 from handlers.failover.failback.context import FailbackContext
 from handlers.failover.failback.reverse import ReverseOps, load
-from handlers.failover.failback.steps import STEPS
+from handlers.failover.failback.steps import STEPS, abort
 from handlers.failover.lease import Heartbeat, LockLost, locked_run
 from handlers.failover.observability import count, logger
 from handlers.failover.records import FailbackAttempt, FailbackRecord, StepAlerts, StepRecord
@@ -114,6 +114,58 @@ def failback(settings: FailoverSettings, clients: ClientFactory, store: StateSto
     if result["status"] in ("locked", "lock-lost"):
         return result
     return _log(store, result, reason)
+
+
+def supersede(settings: FailoverSettings, clients: ClientFactory, store: StateStore, *,
+              reason: str, owner: str) -> dict[str, Any] | None:
+    """The operator's forced failover while a failback is in progress (e.g. the primary Region
+    failed again mid-switchover, so the failback can neither finish nor abort by itself): the
+    failback ends ``aborted`` and, while the gate is still tripped, the standby's write switch
+    is opened again (its database has every write: writes were paused in both Regions from
+    ``pause_writes`` on, so a promoted reverse replica took none). Everything it touches is in
+    the standby Region.
+
+    Returns:
+        the answer (``failback-aborted``, ``locked`` or ``lock-lost``); None when no failback
+        is in progress, or when its ``release`` had already moved the gate (the failback is
+        ended and the forced failover runs as usual).
+
+    Raises:
+        botocore.exceptions.ClientError / BotoCoreError: the standby Region's state table or
+            write switch failed (nothing is ended then; the operator may invoke again).
+    """
+    current = store.failback()
+    if not _in_progress(current):
+        return None
+    assert current is not None
+    why = f"superseded by the operator's forced failover: {reason}"
+
+    def run(heartbeat: Heartbeat) -> dict[str, Any]:
+        record = store.failback()
+        if not _in_progress(record):
+            return {"status": "no-failback"}
+        assert record is not None
+        ctx = FailbackContext(settings=settings, clients=clients, store=store, record=record,
+                              remaining_seconds=lambda: LAMBDA_MAX_TIMEOUT_SECONDS,
+                              lease=heartbeat)
+        if not store.gate().tripped:
+            record.abort_reason = why
+            _finish(record, "aborted")
+            store.save_failback(record, archive=True)
+            return {"status": "no-failback"}
+        abort(ctx, why, {})
+        return _end_aborted(ctx, why)
+
+    def record_id() -> dict[str, Any]:
+        return {"failback_id": current.failback_id}
+
+    result = locked_run(store, owner, current.failback_id, run, what="failback",
+                        record_id=record_id)
+    if result["status"] == "no-failback":
+        return None
+    if result["status"] == "failback-aborted":
+        _log(store, result, why)
+    return result
 
 
 def _log(store: StateStore, result: dict[str, Any], reason: str) -> dict[str, Any]:

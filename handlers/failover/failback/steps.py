@@ -167,12 +167,15 @@ def suggest_standby(ctx: FailbackContext) -> str | None:
 def release(ctx: FailbackContext, ops: ReverseOps) -> FailbackStepResult:
     s, rec = ctx.settings, ctx.record
     cloudwatch = ctx.standby("cloudwatch")
+    # The primary's writes first: if its Region cannot take the write, the gate stays tripped
+    # and traffic stays on the standby rather than moving to a Region that cannot write.
+    write_switch.put(ctx.primary("ssm"), s.stack_name, WriteSwitch.OPEN)
+    rec.writes[s.primary_region] = str(WriteSwitch.OPEN)
+    ctx.save()
     if ctx.store.gate().tripped:
         gate.release(ctx.store, cloudwatch, s.stack_name, rec.reason, s.gate_period_seconds)
     else:  # released by an earlier attempt of this step
         gate.publish(cloudwatch, s.stack_name, 0, s.gate_period_seconds)
-    write_switch.put(ctx.primary("ssm"), s.stack_name, WriteSwitch.OPEN)
-    rec.writes[s.primary_region] = str(WriteSwitch.OPEN)
     ctx.store.update(GateLatch.PK, maintenance=False, maintenance_ended_at=clock.iso())
     rec.standby_suggestion = suggest_standby(ctx)
     return FailbackStepResult("ok", {"gate": 0, "writes": dict(rec.writes),
