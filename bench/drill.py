@@ -141,16 +141,18 @@ def _pilot_light_stack(tmp: Path) -> Path:
     return path
 
 
-def scenario_rows(scenario: str, strategy: str | None = None, *, force: bool = False) -> list[Row]:
+def scenario_rows(scenario: str, strategy: str | None = None, *, force: bool = False,
+                  stack: str = "prod") -> list[Row]:
     """One in-process drill's figures (calls, invocations, data, seconds). Its files live
     under the checkout's ``reports/`` (the PostgreSQL user must reach them), not the system
     temporary directory."""
     (ROOT / "reports").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "reports") as tmp:
         os.chmod(tmp, 0o755)   # the PostgreSQL user passes through to its data directory
-        stack = _pilot_light_stack(Path(tmp)) if strategy == Strategy.SNAPSHOT_RESTORE else None
-        r = as_dict(run_drill(DrillOptions(stack="prod", scenario=scenario, strategy=strategy,
-                                           stack_file=stack, reports_dir=Path(tmp) / "reports",
+        stack_file = _pilot_light_stack(Path(tmp)) if strategy == Strategy.SNAPSHOT_RESTORE else None
+        r = as_dict(run_drill(DrillOptions(stack=stack, scenario=scenario, strategy=strategy,
+                                           stack_file=stack_file,
+                                           reports_dir=Path(tmp) / "reports",
                                            policy_gate=False, progress=False, force=force)))
     return rows_from_report(r)
 
@@ -161,5 +163,7 @@ def measure(repeat: int = 3, *, scenarios: tuple[str, ...] | None = None) -> lis
     for strategy in STRATEGIES:
         rows += scenario_rows("happy-path", strategy)
     for name in scenarios or tuple(s for s in SCENARIOS if s != "happy-path"):
-        rows += scenario_rows(name, force=SCENARIOS[name].readiness_refusal)
+        # The failback scenario drills the Aurora switchover: the aurora stack's.
+        stack = "aurora" if SCENARIOS[name].failback else "prod"
+        rows += scenario_rows(name, force=SCENARIOS[name].readiness_refusal, stack=stack)
     return rows

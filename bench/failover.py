@@ -13,9 +13,10 @@ Measured:
   steps' recorded AWS-side waits. Median of ``RUNS`` runs, after one warm-up, with the
   min-max spread. The HTTP probes to 127.0.0.1 count as own time.
 
-Emulator bridge used: ``promote-read-replica`` (:func:`emulator.bridges.promote_read_replica`):
-moto's promote_read_replica leaves the replica attached to its source. Moto's instances are
-``available`` at once, so there are no polling waits on moto.
+Emulator bridges used: ``promote-read-replica`` (:func:`emulator.bridges.promote_read_replica`):
+moto's promote_read_replica leaves the replica attached to its source; the Aurora Global
+Database bridges (:func:`emulator.bridges.aurora_global`): moto has no FailoverGlobalCluster.
+Moto's instances are ``available`` at once, so there are no polling waits on moto.
 
 ``python -m cli bench --only failover`` prints the rows; :func:`measure` returns
 ``{"benchmark": "failover", "strategy", "metric", "value", "unit"[, "spread"]}``.
@@ -33,7 +34,7 @@ from botocore.config import Config
 
 from contract.env import Env
 from contract.strategies import STRATEGIES
-from emulator.bridges import promote_read_replica
+from emulator.bridges import aurora_global, promote_read_replica
 from emulator.clients import RecordingClients, session_clients
 from emulator.events import manual_failover
 from emulator.in_process import mocked_aws
@@ -81,7 +82,8 @@ def _failover(env: dict[str, str], clients: _TimedClients) -> tuple[dict[str, An
     runtime_env = {**env, "AWS_REGION": env[Env.STANDBY_REGION], "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
                    "POWERTOOLS_TRACE_DISABLED": "true"}
     context = LambdaContext.for_function(FUNCTION, region=env[Env.STANDBY_REGION])
-    with lambda_environment(runtime_env), captured_output(io.StringIO()), promote_read_replica():
+    with lambda_environment(runtime_env), captured_output(io.StringIO()), promote_read_replica(), \
+            aurora_global():
         clear_caches()      # a new container: settings parsed from this environment
         t0 = time.perf_counter()
         result = handle(manual_failover("benchmark"), context, clients=clients)
