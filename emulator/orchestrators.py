@@ -25,7 +25,7 @@ from typing import Any
 
 from contract.env import BackupEnv, Env, FailoverEnv
 from contract.names import DEFAULT_STEP_BUDGETS_SECONDS
-from contract.strategies import Strategy, spec
+from contract.strategies import Standby, Strategy, spec
 from emulator.endpoints import LoopbackEndpoint
 from emulator.site import AlertTopics, Database, SiteBuilder
 
@@ -206,6 +206,10 @@ def failover_env(site: FailoverSite) -> dict[str, str]:
         Env.RESTORE_INSTANCE_CLASS: n.instance_class if not spec(site.strategy).runs_standby else "",
         Env.WARM_URLS: json.dumps([site.standby.url("/warm")]),
         Env.WARM_FUNCTIONS: json.dumps([n.warm_function]),
+        # As the program renders it in phase reverse-replicating (instance strategies).
+        Env.REVERSE_REPLICA_IDENTIFIER: (f"{n.primary_id}-reverse"
+                                         if spec(site.strategy).standby is not Standby.CLUSTER
+                                         and site.strategy != Strategy.DMS else ""),
     }
     out = {str(k): v for k, v in env.items()}
     FailoverEnv.parse(out)

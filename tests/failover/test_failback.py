@@ -22,7 +22,7 @@ def test_failback_refused_without_reverse_replication(make_world: Callable[..., 
     world = _failed_over(make_world)
     result = handle(manual("failback", "primary is back"), context(), clients=world.clients)
     assert result["status"] == "failback-refused"
-    assert "no read replica of shop-standby in us-east-1" in result["reason"]
+    assert "reverse replica shop-primary-reverse not found in us-east-1" in result["reason"]
     assert result["gate"] == 1
     assert world.store().gate().tripped is True
     assert world.gate_stats()["Minimum"] == 1.0

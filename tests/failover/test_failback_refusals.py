@@ -64,8 +64,27 @@ def _refused(world: Any, reason: str, clients: Any = None) -> None:
 def test_refused_without_a_reverse_replica(make_world: Callable[..., Any]) -> None:
     world = _failed_over(make_world)
     deploy_write_switches()
-    _refused(world, "no read replica of shop-standby in us-east-1: replication has not been "
-                    "re-established in reverse")
+    _refused(world, "reverse replica shop-primary-reverse not found in us-east-1: the program "
+                    "declares it in phase reverse-replicating (set failover.phase "
+                    "reverse-replicating, pulumi up)")
+
+
+def test_refused_without_a_declared_reverse_replica_even_beside_a_hand_made_one(
+        make_world: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the declared replica's promotion is granted to the orchestrator: a failback of a
+    hand-made one would pause writes, then be denied."""
+    world = _failed_over(make_world)
+    deploy_write_switches()
+    reverse_replica()
+    replica_in_sync()
+    monkeypatch.setenv(str(Env.REVERSE_REPLICA_IDENTIFIER), "")
+    monkeypatch.setenv(str(Env.FAILOVER_PHASE), "failed-over")
+    get_settings.cache_clear()
+    _refused(world, "no reverse replica is declared (REVERSE_REPLICA_IDENTIFIER is empty; phase "
+                    "failed-over): set failover.phase reverse-replicating and deploy; the program "
+                    "then declares the reverse replica and grants the failover orchestrator its "
+                    "promotion")
+    assert switches() == {PRIMARY: "open", STANDBY: "open"}
 
 
 def test_refused_when_the_declared_reverse_replica_is_not_there(

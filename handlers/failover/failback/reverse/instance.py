@@ -115,8 +115,19 @@ def _lag_problem(ctx: FailbackContext, ident: str, detail: dict[str, Any]) -> st
     return None
 
 
+#: Why a failback refuses without a declared reverse replica: only the replica the program
+#: declares is one the failover role may promote (its IAM names that instance), so a failback
+#: of a hand-made one would pause writes for a promotion that is then denied.
+UNDECLARED = ("no reverse replica is declared (REVERSE_REPLICA_IDENTIFIER is empty; phase {phase}): "
+              "set failover.phase reverse-replicating and deploy; the program then declares the "
+              "reverse replica and grants the failover orchestrator its promotion")
+
+
 def check(ctx: FailbackContext) -> ReverseCheck:
     s = ctx.settings
+    if not s.reverse_replica_identifier:
+        return ReverseCheck(refusal=UNDECLARED.format(phase=s.failover_phase),
+                            detail={"declared": False})
     standby, problem = _standby_writer(s, ctx.clients)
     if standby is None:
         return ReverseCheck(refusal=problem)
