@@ -46,6 +46,7 @@ from drill.cycle.observe import instance, planned_event, unplanned_event
 from drill.cycle.replicas import ReplicaBridge
 from drill.cycle.state import CycleState, Event
 from drill.cycle.verify import global_changes, verify_cycle
+from drill.data.reach import acked_after, orders_after_ttl
 from drill.data.series import marks, per_second
 from drill.observe import answer, evaluate_gate
 from drill.options import Abort
@@ -305,15 +306,9 @@ def _reach(ctx: DrillContext, region: str, since_note: str) -> int:
     resolver, customers = world.resolver, world.customers
     if resolver is None or customers is None:
         return 0
-    ttl = resolver.ttl()
-    skip = ctx.clock.advance(ttl, "DNS TTL: the customers' cached answer expires", since_note)
-    since = skip.at + skip.seconds
-    deadline = time.monotonic() + REACH_WAIT_SECONDS
-    with world.timed("customers"):
-        while time.monotonic() < deadline and sum(
-                a.region == region and a.at >= since for a in customers.acks) < REACH_ORDERS:
-            time.sleep(0.05)
-    return sum(a.region == region and a.at >= since for a in customers.acks)
+    since = orders_after_ttl(world, ctx.clock, customers, resolver.ttl(), since_note,
+                             orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=region)
+    return acked_after(customers, since, region)
 
 
 def failback(ctx: DrillContext, rec: StepRecord) -> None:
