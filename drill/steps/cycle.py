@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
@@ -447,20 +447,20 @@ def verify(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["failing"] = [c.name for c in checks if not c.passed]
 
 
-STEPS: tuple[Step, ...] = (
-    Step("cycle-start", "Cycle: shops follow the write switch; phase plans recorded", start,
-         applies=_full_cycle),
-    Step("deploy-failed-over", "Cycle: deploy phase failed-over with the primary Region down",
-         deploy_failed_over, applies=_full_cycle),
-    Step("region-recovers", "Cycle: the primary Region recovers", region_recovers,
-         applies=_full_cycle),
-    Step("deploy-reverse-replicating", "Cycle: deploy phase reverse-replicating (the reverse "
-         "replica)", deploy_reverse, applies=_full_cycle),
-    Step("failback", "Cycle: the operator's failback (planned switchover)", failback,
-         applies=_full_cycle),
-    Step("deploy-normal", "Cycle: deploy phase normal (fresh standby, old writer retained)",
-         deploy_normal, applies=_full_cycle),
-    Step("second-failover", "Cycle: fail over a second time", second_failover,
-         applies=_full_cycle),
-    Step("cycle-verify", "Cycle: verify the whole cycle", verify, applies=_full_cycle),
+#: The cycle's steps in order: ``(name, title, run)``; each applies to the full-cycle scenario.
+_CYCLE: tuple[tuple[str, str, Callable[[DrillContext, StepRecord], None]], ...] = (
+    ("cycle-start", "Cycle: shops follow the write switch; phase plans recorded", start),
+    ("deploy-failed-over", "Cycle: deploy phase failed-over with the primary Region down",
+     deploy_failed_over),
+    ("region-recovers", "Cycle: the primary Region recovers", region_recovers),
+    ("deploy-reverse-replicating", "Cycle: deploy phase reverse-replicating (the reverse "
+     "replica)", deploy_reverse),
+    ("failback", "Cycle: the operator's failback (planned switchover)", failback),
+    ("deploy-normal", "Cycle: deploy phase normal (fresh standby, old writer retained)",
+     deploy_normal),
+    ("second-failover", "Cycle: fail over a second time", second_failover),
+    ("cycle-verify", "Cycle: verify the whole cycle", verify),
 )
+
+STEPS: tuple[Step, ...] = tuple(Step(name, title, run, applies=_full_cycle)
+                                for name, title, run in _CYCLE)
