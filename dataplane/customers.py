@@ -20,10 +20,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import NamedTuple
 
 from dataplane.cleanup import background
+from dataplane.lifecycle import Service
 
 Clock = Callable[[], float]
 
@@ -120,7 +120,7 @@ class Failure:
     region: str | None = None
 
 
-class Customers:
+class Customers(Service):
     """Places orders on ``name`` at ``rate_per_second`` in a background thread.
 
     Args:
@@ -227,10 +227,3 @@ class Customers:
             thread.join(timeout)
 
     close = stop
-
-    def __enter__(self) -> Customers:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()

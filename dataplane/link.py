@@ -22,9 +22,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 
 from dataplane.cleanup import background
+from dataplane.lifecycle import Service
 from dataplane.ports import LOOPBACK
 
 _log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class LinkStats:
     refused_while_cut: int
 
 
-class LinkProxy:
+class LinkProxy(Service):
     """A one-way-delayable, cuttable TCP link on 127.0.0.1.
 
     Args:
@@ -127,13 +127,6 @@ class LinkProxy:
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         self.cut()
-
-    def __enter__(self) -> LinkProxy:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     # -- data path ---------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dataplane.errors import DataPlaneError, NotReplicatingError
 from dataplane.lag import LagSample, logical_lag
@@ -42,6 +42,7 @@ class ReplicationStop:
     seconds: float
 
 
+@dataclass(eq=False)
 class LogicalReplication:
     """A source, its logical-replication target in another Region, and the subscription.
 
@@ -55,14 +56,12 @@ class LogicalReplication:
         publication: publication name on ``source``.
     """
 
-    def __init__(self, source: PostgresServer, target: PostgresServer, link: LinkProxy,
-                 subscription: str, publication: str) -> None:
-        self.source = source
-        self.target = target
-        self.link = link
-        self.subscription = subscription
-        self.publication = publication
-        self._stop_lock = threading.Lock()
+    source: PostgresServer
+    target: PostgresServer
+    link: LinkProxy
+    subscription: str
+    publication: str
+    _stop_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def create(cls, plane: DataPlane, source: PostgresServer, *, target_region: str,

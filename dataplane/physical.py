@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 
@@ -43,6 +43,7 @@ class Promotion:
     seconds: float
 
 
+@dataclass(eq=False)
 class PhysicalReplica:
     """A primary and its streaming standby in another Region.
 
@@ -55,12 +56,11 @@ class PhysicalReplica:
         slot: the physical replication slot on ``primary``.
     """
 
-    def __init__(self, primary: PostgresServer, standby: PostgresServer, link: LinkProxy, slot: str) -> None:
-        self.primary = primary
-        self.standby = standby
-        self.link = link
-        self.slot = slot
-        self._promote_lock = threading.Lock()
+    primary: PostgresServer
+    standby: PostgresServer
+    link: LinkProxy
+    slot: str
+    _promote_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def create(cls, plane: DataPlane, primary: PostgresServer, *, standby_region: str,

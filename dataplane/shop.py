@@ -35,7 +35,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Final
 
 import psycopg
@@ -43,6 +42,7 @@ import psycopg
 from contract.names import WRITE_SWITCH_REFRESH_SECONDS
 from contract.phases import WriteSwitch
 from dataplane.cleanup import background
+from dataplane.lifecycle import Service
 from dataplane.ports import LOOPBACK
 from dataplane.schema import app_endpoint
 from dataplane.server import PostgresServer
@@ -62,7 +62,7 @@ class Outcome:
     body: dict[str, Any]
 
 
-class ShopApp:
+class ShopApp(Service):
     """The shop of one Region.
 
     Args:
@@ -184,13 +184,6 @@ class ShopApp:
         if httpd is not None:
             httpd.shutdown()
             httpd.server_close()
-
-    def __enter__(self) -> ShopApp:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     # -- behaviour ---------------------------------------------------------------------
 

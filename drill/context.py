@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from components.settings import DrSettings
 from contract.strategies import SPECS, Strategy, StrategySpec
@@ -31,6 +31,16 @@ from engine.plan import Plan
 #: Strategies the scenario ``full-cycle`` drills: a standby instance promoted or restored,
 #: whose reverse replica is a cross-Region read replica.
 CYCLE_STRATEGIES = (Strategy.READ_REPLICA, Strategy.SNAPSHOT_RESTORE)
+
+
+_T = TypeVar("_T")
+
+
+def _needed(part: _T | None, missing: str) -> _T:
+    """``part``; raises :class:`drill.options.Abort` with ``missing`` when it is None."""
+    if part is None:
+        raise Abort(missing)
+    return part
 
 
 @dataclass
@@ -170,30 +180,20 @@ class DrillContext:
 
     def need_data(self) -> DataWorld:
         """The data side. Raises :class:`drill.options.Abort` if it was not built."""
-        if self.data is None:
-            raise Abort("the data plane was not started")
-        return self.data
+        return _needed(self.data, "the data plane was not started")
 
     def need_site(self) -> ExistingSite:
         """The site's existing parts. Raises :class:`drill.options.Abort` if not stood up."""
-        if self.site is None:
-            raise Abort("the site's existing parts were not stood up")
-        return self.site
+        return _needed(self.site, "the site's existing parts were not stood up")
 
     def need_deployment(self) -> Deployment:
         """The deployment. Raises :class:`drill.options.Abort` if none."""
-        if self.deployment is None:
-            raise Abort("the plan was not deployed")
-        return self.deployment
+        return _needed(self.deployment, "the plan was not deployed")
 
     def need_failover(self) -> FunctionRuntime:
         """The deployed failover orchestrator. Raises Abort if it was not deployed."""
-        if self.failover_fn is None:
-            raise Abort("the failover orchestrator was not deployed")
-        return self.failover_fn
+        return _needed(self.failover_fn, "the failover orchestrator was not deployed")
 
     def need_backup(self) -> FunctionRuntime:
         """The deployed backup orchestrator. Raises Abort if it was not deployed."""
-        if self.backup_fn is None:
-            raise Abort("the backup orchestrator was not deployed")
-        return self.backup_fn
+        return _needed(self.backup_fn, "the backup orchestrator was not deployed")

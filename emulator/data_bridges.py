@@ -109,6 +109,33 @@ def _refused(what: str, e: BridgeRefused, log: BridgeLog, bridge: str) -> _DataP
 Patch = Callable[..., Any]
 
 
+def _bridge_snapshot(backend: Any, hooks: DataPlaneHooks, log: BridgeLog, request: str,
+                     store: str, source_id: str, snapshot_id: str) -> None:
+    """After moto created ``snapshot_id`` of ``source_id`` (an instance or a cluster) in
+    ``backend.<store>``: the snapshot hook; when it refuses, the snapshot is removed again and
+    ``request`` fails."""
+    try:
+        note = hooks.snapshot(backend.region_name, source_id, snapshot_id)
+    except BridgeRefused as e:
+        getattr(backend, store).pop(snapshot_id, None)
+        raise _refused(f"{request} {snapshot_id}", e, log, "pg-snapshots") from e
+    log.note("pg-snapshots", f"{backend.region_name}/{snapshot_id}: {note}")
+
+
+def _bridge_copy(backend: Any, hooks: DataPlaneHooks, log: BridgeLog, request: str, store: str,
+                 source_ref: str, target: str) -> None:
+    """After moto copied ``source_ref`` (identifier or ARN) to ``target`` in
+    ``backend.<store>``: the copy hook; when it refuses, the copy is removed again and
+    ``request`` fails."""
+    source_region, source_id = _snapshot_ref(backend, source_ref)
+    try:
+        note = hooks.copy(source_region, source_id, backend.region_name, target)
+    except BridgeRefused as e:
+        getattr(backend, store).pop(target, None)
+        raise _refused(f"{request} {target}", e, log, "pg-snapshots") from e
+    log.note("pg-snapshots", f"{backend.region_name}/{target}: {note}")
+
+
 def _promote(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def promote(self: Any, db_kwargs: dict[str, Any]) -> Any:
         db_id = db_kwargs["db_instance_identifier"]
@@ -139,14 +166,9 @@ def _snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
                         snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
         snap = orig(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
                     *args, **kwargs)
-        if snapshot_type != "manual":   # moto's automated snapshots: no request behind them
-            return snap
-        try:
-            note = hooks.snapshot(self.region_name, db_instance_identifier, db_snapshot_identifier)
-        except BridgeRefused as e:
-            self.database_snapshots.pop(db_snapshot_identifier, None)
-            raise _refused(f"CreateDBSnapshot {db_snapshot_identifier}", e, log, "pg-snapshots") from e
-        log.note("pg-snapshots", f"{self.region_name}/{db_snapshot_identifier}: {note}")
+        if snapshot_type == "manual":   # moto's automated snapshots: no request behind them
+            _bridge_snapshot(self, hooks, log, "CreateDBSnapshot", "database_snapshots",
+                             db_instance_identifier, db_snapshot_identifier)
         return snap
     return create_snapshot
 
@@ -154,15 +176,10 @@ def _snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
 def _copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def copy_snapshot(self: Any, source_db_snapshot_identifier: str,
                       target_db_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
-        target = target_db_snapshot_identifier
-        copy = orig(self, source_db_snapshot_identifier, target, *args, **kwargs)
-        source_region, source_id = _snapshot_ref(self, source_db_snapshot_identifier)
-        try:
-            note = hooks.copy(source_region, source_id, self.region_name, target)
-        except BridgeRefused as e:
-            self.database_snapshots.pop(target, None)
-            raise _refused(f"CopyDBSnapshot {target}", e, log, "pg-snapshots") from e
-        log.note("pg-snapshots", f"{self.region_name}/{target}: {note}")
+        copy = orig(self, source_db_snapshot_identifier, target_db_snapshot_identifier,
+                    *args, **kwargs)
+        _bridge_copy(self, hooks, log, "CopyDBSnapshot", "database_snapshots",
+                     source_db_snapshot_identifier, target_db_snapshot_identifier)
         return copy
     return copy_snapshot
 
@@ -191,15 +208,9 @@ def _cluster_snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Pat
                         snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
         snap = orig(self, db_cluster_identifier, db_cluster_snapshot_identifier, snapshot_type,
                     *args, **kwargs)
-        if snapshot_type != "manual":   # system snapshots: no request behind them
-            return snap
-        sid = db_cluster_snapshot_identifier
-        try:
-            note = hooks.snapshot(self.region_name, db_cluster_identifier, sid)
-        except BridgeRefused as e:
-            self.cluster_snapshots.pop(sid, None)
-            raise _refused(f"CreateDBClusterSnapshot {sid}", e, log, "pg-snapshots") from e
-        log.note("pg-snapshots", f"{self.region_name}/{sid}: {note}")
+        if snapshot_type == "manual":   # system snapshots: no request behind them
+            _bridge_snapshot(self, hooks, log, "CreateDBClusterSnapshot", "cluster_snapshots",
+                             db_cluster_identifier, db_cluster_snapshot_identifier)
         return snap
     return create_snapshot
 
@@ -207,15 +218,10 @@ def _cluster_snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Pat
 def _cluster_copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def copy_snapshot(self: Any, source_db_cluster_snapshot_identifier: str,
                       target_db_cluster_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
-        target = target_db_cluster_snapshot_identifier
-        copy = orig(self, source_db_cluster_snapshot_identifier, target, *args, **kwargs)
-        source_region, source_id = _snapshot_ref(self, source_db_cluster_snapshot_identifier)
-        try:
-            note = hooks.copy(source_region, source_id, self.region_name, target)
-        except BridgeRefused as e:
-            self.cluster_snapshots.pop(target, None)
-            raise _refused(f"CopyDBClusterSnapshot {target}", e, log, "pg-snapshots") from e
-        log.note("pg-snapshots", f"{self.region_name}/{target}: {note}")
+        copy = orig(self, source_db_cluster_snapshot_identifier,
+                    target_db_cluster_snapshot_identifier, *args, **kwargs)
+        _bridge_copy(self, hooks, log, "CopyDBClusterSnapshot", "cluster_snapshots",
+                     source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier)
         return copy
     return copy_snapshot
 

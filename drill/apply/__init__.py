@@ -40,13 +40,16 @@ from drill.apply.common import Applied, ApplyContext, ApplyFn, Deployment, Skip
 from drill.apply.resolve import resolve_inputs
 from engine.plan import PROVIDER_PREFIX, PlannedResource
 
-__all__ = ["REGISTRY", "Applied", "ApplyContext", "Deployment", "apply_plan"]
+__all__ = ["AREAS", "REGISTRY", "Applied", "ApplyContext", "Deployment", "apply_plan"]
+
+#: The service-area modules, each with its ``APPLIERS`` (resource type -> apply function).
+AREAS = (security, database, aurora, storage, messaging, monitoring, parameters, events,
+         routing, compute)
 
 
 def _registry() -> dict[str, ApplyFn]:
     out: dict[str, ApplyFn] = {}
-    for module in (security, database, aurora, storage, messaging, monitoring, parameters, events,
-                   routing, compute):
+    for module in AREAS:
         clash = set(out) & set(module.APPLIERS)
         assert not clash, f"types applied twice: {sorted(clash)}"
         out.update(module.APPLIERS)

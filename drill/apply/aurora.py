@@ -19,11 +19,10 @@ from drill.apply.common import (
     ApplyFn,
     Skip,
     applied,
+    aws_tags,
     dependency,
     known,
     name_of,
-    tag_list,
-    tag_map,
 )
 from engine.plan import PlannedResource
 
@@ -71,7 +70,7 @@ def parameter_group(r: PlannedResource, i: dict[str, Any], region: str,
     name = name_of(r, i, lower=True)
     group = rds.create_db_cluster_parameter_group(
         DBClusterParameterGroupName=name, DBParameterGroupFamily=i["family"],
-        Description=known(i, "description", r.name), Tags=tag_list(tag_map(i)),
+        Description=known(i, "description", r.name), Tags=aws_tags(i),
     )["DBClusterParameterGroup"]
     params = [{"ParameterName": p["name"], "ParameterValue": str(p["value"]),
                "ApplyMethod": p.get("applyMethod", "immediate")}
@@ -92,7 +91,7 @@ def cluster(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContex
         "BackupRetentionPeriod": int(known(i, "backupRetentionPeriod", 7)),
         "DeletionProtection": bool(known(i, "deletionProtection", False)),
         "CopyTagsToSnapshot": bool(known(i, "copyTagsToSnapshot", False)),
-        "Tags": tag_list(tag_map(i))}
+        "Tags": aws_tags(i)}
     if known(i, "engineVersion"):
         kw["EngineVersion"] = i["engineVersion"]
     kms = _from_dependency(ctx, r, i, "kmsKeyId", "aws:kms/key:", "arn")
@@ -124,7 +123,7 @@ def cluster_instance(r: PlannedResource, i: dict[str, Any], region: str,
                            Engine=known(i, "engine", "aurora-postgresql"),
                            DBInstanceClass=known(i, "instanceClass", "db.r6g.large"),
                            PromotionTier=int(known(i, "promotionTier", 1)),
-                           Tags=tag_list(tag_map(i)))
+                           Tags=aws_tags(i))
     db = rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
     return applied(r, i, region, id=ident, arn=db["DBInstanceArn"], physical_name=ident)
 

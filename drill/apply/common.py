@@ -181,6 +181,11 @@ def tag_list(tags: dict[str, str], k: str = "Key", v: str = "Value") -> list[dic
     return [{k: key, v: val} for key, val in tags.items()]
 
 
+def aws_tags(inputs: dict[str, Any], k: str = "Key", v: str = "Value") -> list[dict[str, str]]:
+    """The planned known tags as an AWS tag list (``[{k: key, v: value}]``; empty when none)."""
+    return tag_list(tag_map(inputs), k, v)
+
+
 def pascal_keys(v: Any) -> Any:
     """Provider (camelCase) keys -> S3 API (PascalCase) keys, recursively; ``id`` -> ``ID``."""
     if isinstance(v, dict):

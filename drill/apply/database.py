@@ -6,17 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    known,
-    name_of,
-    tag_list,
-    tag_map,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, aws_tags, known, name_of
 from engine.plan import PlannedResource
 
 
@@ -25,7 +15,7 @@ def rds_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
     (storage in GiB, retention in days)."""
     rds = ctx.client("rds", region)
     ident = name_of(r, i, "identifier", lower=True)
-    kw: dict[str, Any] = {"DBInstanceIdentifier": ident, "Tags": tag_list(tag_map(i)),
+    kw: dict[str, Any] = {"DBInstanceIdentifier": ident, "Tags": aws_tags(i),
                           "DBInstanceClass": known(i, "instanceClass", "db.r6g.large")}
     if known(i, "kmsKeyId"):
         kw["KmsKeyId"] = i["kmsKeyId"]
@@ -54,7 +44,7 @@ def dynamodb_table(r: PlannedResource, i: dict[str, Any], region: str,
     attrs = [{"AttributeName": a["name"], "AttributeType": a["type"]}
              for a in known(i, "attributes", [])]
     kw: dict[str, Any] = {"TableName": name, "KeySchema": keys, "AttributeDefinitions": attrs,
-                          "Tags": tag_list(tag_map(i))}
+                          "Tags": aws_tags(i)}
     if known(i, "billingMode", "PAY_PER_REQUEST") == "PAY_PER_REQUEST":
         kw["BillingMode"] = "PAY_PER_REQUEST"
     else:

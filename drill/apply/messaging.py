@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    known,
-    name_of,
-    tag_list,
-    tag_map,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, aws_tags, known, name_of
 from engine.plan import PlannedResource
 
 
 def sns_topic(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
     """CreateTopic."""
     name = name_of(r, i)
-    arn = ctx.client("sns", region).create_topic(Name=name, Tags=tag_list(tag_map(i)))["TopicArn"]
+    arn = ctx.client("sns", region).create_topic(Name=name, Tags=aws_tags(i))["TopicArn"]
     return applied(r, i, region, id=arn, arn=arn, physical_name=name)
 
 

@@ -10,11 +10,10 @@ from drill.apply.common import (
     ApplyFn,
     Skip,
     applied,
+    aws_tags,
     is_unknown,
     known,
     name_of,
-    tag_list,
-    tag_map,
 )
 from engine.plan import PlannedResource
 
@@ -31,7 +30,7 @@ def _alarm_arguments(name: str, i: dict[str, Any]) -> dict[str, Any]:
         "Period": int(i.get("period", 60)), "EvaluationPeriods": int(i["evaluationPeriods"]),
         "Threshold": float(i.get("threshold", 0)), "ComparisonOperator": i["comparisonOperator"],
         "TreatMissingData": known(i, "treatMissingData", "missing"),
-        "ActionsEnabled": bool(known(i, "actionsEnabled", True)), "Tags": tag_list(tag_map(i)),
+        "ActionsEnabled": bool(known(i, "actionsEnabled", True)), "Tags": aws_tags(i),
     }
     if known(i, "extendedStatistic"):
         kw["ExtendedStatistic"] = i["extendedStatistic"]

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    known,
-    name_of,
-    tag_list,
-    tag_map,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, aws_tags, known, name_of
 from engine.plan import PlannedResource
 
 
@@ -28,8 +18,8 @@ def ssm_parameter(r: PlannedResource, i: dict[str, Any], region: str, ctx: Apply
     ssm = ctx.client("ssm", region)
     ssm.put_parameter(Name=name, Value=str(value), Type=known(i, "type", "String"), Overwrite=True,
                       **({"Description": i["description"]} if known(i, "description") else {}))
-    if tags := tag_map(i):
-        ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId=name, Tags=tag_list(tags))
+    if tags := aws_tags(i):
+        ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId=name, Tags=tags)
     arn = ssm.get_parameter(Name=name)["Parameter"].get("ARN", "")
     return applied(r, i, region, id=name, arn=arn, physical_name=name)
 

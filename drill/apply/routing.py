@@ -6,17 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    autoname,
-    known,
-    tag_list,
-    tag_map,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, autoname, aws_tags, known
 from engine.plan import PlannedResource
 
 #: Planned health-check input -> (Route 53 HealthCheckConfig key, conversion).
@@ -44,9 +34,8 @@ def health_check(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
     r53 = ctx.client("route53", "us-east-1")
     hc = r53.create_health_check(CallerReference=autoname(r.name, r.urn),
                                  HealthCheckConfig=cfg)["HealthCheck"]
-    if tag_map(i):
-        r53.change_tags_for_resource(ResourceType="healthcheck", ResourceId=hc["Id"],
-                                     AddTags=tag_list(tag_map(i)))
+    if tags := aws_tags(i):
+        r53.change_tags_for_resource(ResourceType="healthcheck", ResourceId=hc["Id"], AddTags=tags)
     return applied(r, i, "us-east-1", id=hc["Id"], arn=f"arn:aws:route53:::healthcheck/{hc['Id']}")
 
 

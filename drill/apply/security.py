@@ -6,17 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    known,
-    name_of,
-    tag_list,
-    tag_map,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, aws_tags, known, name_of
 from engine.plan import PlannedResource
 
 LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -28,7 +18,7 @@ def kms_key(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContex
     """CreateKey, with rotation when planned."""
     kms = ctx.client("kms", region)
     meta = kms.create_key(Description=known(i, "description", r.name),
-                          Tags=tag_list(tag_map(i), "TagKey", "TagValue"))["KeyMetadata"]
+                          Tags=aws_tags(i, "TagKey", "TagValue"))["KeyMetadata"]
     if known(i, "enableKeyRotation"):
         kms.enable_key_rotation(KeyId=meta["KeyId"])
     return applied(r, i, region, id=meta["KeyId"], arn=meta["Arn"])

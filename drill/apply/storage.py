@@ -12,13 +12,12 @@ from drill.apply.common import (
     ApplyFn,
     Skip,
     applied,
+    aws_tags,
     dependency,
     is_unknown,
     known,
     name_of,
     pascal_keys,
-    tag_list,
-    tag_map,
 )
 from engine.plan import PlannedResource
 
@@ -38,8 +37,8 @@ def s3_bucket(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyCont
     if region != "us-east-1":
         kw["CreateBucketConfiguration"] = {"LocationConstraint": region}
     s3.create_bucket(**kw)
-    if tag_map(i):
-        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(tag_map(i))})
+    if tags := aws_tags(i):
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tags})
     return applied(r, i, region, id=name, arn=f"arn:aws:s3:::{name}", physical_name=name)
 
 

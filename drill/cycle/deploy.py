@@ -131,9 +131,9 @@ def _rds_update(a: Applied, r: PlannedResource, i: dict[str, Any], ctx: ApplyCon
     if modify:
         rds.modify_db_instance(DBInstanceIdentifier=a.id, ApplyImmediately=True, **modify)
         done["ModifyDBInstance"] = sorted(modify)
-    if "tags" in differs and tag_map(i):
-        rds.add_tags_to_resource(ResourceName=a.arn, Tags=tag_list(tag_map(i)))
-        done["AddTagsToResource"] = sorted(tag_map(i))
+    if "tags" in differs and (tags := tag_map(i)):
+        rds.add_tags_to_resource(ResourceName=a.arn, Tags=tag_list(tags))
+        done["AddTagsToResource"] = sorted(tags)
     return done
 
 

@@ -18,13 +18,35 @@ left to moto alone, and the report's bridge log says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Protocol, TypeVar
 
-from dataplane.errors import DataPlaneError, LinkCutError
+from dataplane.errors import DataPlaneError
 from dataplane.snapshots import Snapshot, copy_snapshot, restore_snapshot, take_snapshot
 from drill.data.world import DataWorld
 from emulator.bridges import BridgeLog
 from emulator.data_bridges import BridgeRefused, Restore, set_instance_status
+
+
+class _Performed(Protocol):
+    """A promotion or a DMS stop: whether it did anything."""
+
+    @property
+    def performed(self) -> bool: ...
+
+
+_Done = TypeVar("_Done", bound=_Performed)
+
+
+@contextlib.contextmanager
+def _refused_on_failure(w: DataWorld, kind: str) -> Iterator[None]:
+    """Time the block under ``kind``; a data-plane failure in it refuses the emulated call."""
+    try:
+        with w.timed(kind):
+            yield
+    except DataPlaneError as e:
+        raise BridgeRefused(str(e)) from e
 
 
 class DataBridge:
@@ -46,14 +68,8 @@ class DataBridge:
         server = w.servers_by_id.get((region, db_id)) if w else None
         if w is None or server is None or w.pair is None or server is not w.pair.standby:
             return "no PostgreSQL replica behind it: left to moto"
-        try:
-            with w.timed("promotion"):
-                done = w.pair.promote()
-        except DataPlaneError as e:
-            raise BridgeRefused(str(e)) from e
-        w.promotions.append(done)
+        done = self._open_for_writes(w, "promotion", w.pair.promote, w.promotions)
         if done.performed:
-            w.marks.setdefault("promoted", self._clock())
             return (f"pg_promote() on {server.name}: timeline {done.timeline_before} -> "
                     f"{done.timeline_after} in {done.seconds:.3f} s")
         return f"{server.name} already a writer (timeline {done.timeline_after}): nothing to do"
@@ -62,17 +78,23 @@ class DataBridge:
         w = self.world
         if w is None or w.task is None or task_arn != w.task_arn:
             return "no subscription behind it: left to moto"
-        try:
-            with w.timed("dms stop"):
-                done = w.task.stop()
-        except DataPlaneError as e:
-            raise BridgeRefused(str(e)) from e
-        w.stops.append(done)
+        done = self._open_for_writes(w, "dms stop", w.task.stop, w.stops)
         if done.performed:
-            w.marks.setdefault("promoted", self._clock())
             return (f"subscription {done.subscription} disabled and {w.task.target.name} opened "
                     f"for writes in {done.seconds:.3f} s")
         return f"subscription {done.subscription} already stopped: nothing to do"
+
+    def _open_for_writes(self, w: DataWorld, kind: str, act: Callable[[], _Done],
+                         done_list: list[_Done]) -> _Done:
+        """Run ``act`` (a promotion or a DMS stop: opens a standby for writes) timed under
+        ``kind``, append its result to ``done_list`` and, when it did something, mark the
+        first time a standby was opened. Raises BridgeRefused when the data plane fails."""
+        with _refused_on_failure(w, kind):
+            done = act()
+        done_list.append(done)
+        if done.performed:
+            w.marks.setdefault("promoted", self._clock())
+        return done
 
     def snapshot(self, region: str, db_id: str, snapshot_id: str) -> str:
         w = self.world
@@ -81,11 +103,8 @@ class DataBridge:
             return "no PostgreSQL server behind it: left to moto"
         if not server.running:
             raise BridgeRefused(f"{server.name} is not running")
-        try:
-            with w.timed("snapshots"):
-                snap = take_snapshot(server, w.stores[region], snapshot_id)
-        except DataPlaneError as e:
-            raise BridgeRefused(str(e)) from e
+        with _refused_on_failure(w, "snapshots"):
+            snap = take_snapshot(server, w.stores[region], snapshot_id)
         w.snapshots[(region, snapshot_id)] = snap
         return (f"pg_basebackup of {server.name}: {snap.size_bytes / 2**20:.1f} MiB in "
                 f"{snap.completed_at - snap.started_at:.2f} s")
@@ -95,11 +114,8 @@ class DataBridge:
         source = w.snapshots.get((source_region, source_id)) if w else None
         if w is None or source is None:
             return "no data behind the source snapshot: left to moto"
-        try:
-            with w.timed("snapshots"):
-                copy = copy_snapshot(source, w.stores[region], link=w.copies_link, name=target_id)
-        except (LinkCutError, DataPlaneError) as e:
-            raise BridgeRefused(str(e)) from e
+        with _refused_on_failure(w, "snapshots"):  # a cut link too (LinkCutError)
+            copy = copy_snapshot(source, w.stores[region], link=w.copies_link, name=target_id)
         w.snapshots[(region, target_id)] = copy
         return f"copied {source_region}/{source_id} ({copy.size_bytes / 2**20:.1f} MiB) across the link"
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
@@ -46,6 +46,7 @@ from drill.cycle.observe import instance, planned_event, unplanned_event
 from drill.cycle.replicas import ReplicaBridge
 from drill.cycle.state import CycleState, Event
 from drill.cycle.verify import global_changes, verify_cycle
+from drill.data.reach import acked_after, orders_after_ttl
 from drill.data.series import marks, per_second
 from drill.observe import answer, evaluate_gate
 from drill.options import Abort
@@ -305,15 +306,9 @@ def _reach(ctx: DrillContext, region: str, since_note: str) -> int:
     resolver, customers = world.resolver, world.customers
     if resolver is None or customers is None:
         return 0
-    ttl = resolver.ttl()
-    skip = ctx.clock.advance(ttl, "DNS TTL: the customers' cached answer expires", since_note)
-    since = skip.at + skip.seconds
-    deadline = time.monotonic() + REACH_WAIT_SECONDS
-    with world.timed("customers"):
-        while time.monotonic() < deadline and sum(
-                a.region == region and a.at >= since for a in customers.acks) < REACH_ORDERS:
-            time.sleep(0.05)
-    return sum(a.region == region and a.at >= since for a in customers.acks)
+    since = orders_after_ttl(world, ctx.clock, customers, resolver.ttl(), since_note,
+                             orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=region)
+    return acked_after(customers, since, region)
 
 
 def failback(ctx: DrillContext, rec: StepRecord) -> None:
@@ -452,20 +447,20 @@ def verify(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["failing"] = [c.name for c in checks if not c.passed]
 
 
-STEPS: tuple[Step, ...] = (
-    Step("cycle-start", "Cycle: shops follow the write switch; phase plans recorded", start,
-         applies=_full_cycle),
-    Step("deploy-failed-over", "Cycle: deploy phase failed-over with the primary Region down",
-         deploy_failed_over, applies=_full_cycle),
-    Step("region-recovers", "Cycle: the primary Region recovers", region_recovers,
-         applies=_full_cycle),
-    Step("deploy-reverse-replicating", "Cycle: deploy phase reverse-replicating (the reverse "
-         "replica)", deploy_reverse, applies=_full_cycle),
-    Step("failback", "Cycle: the operator's failback (planned switchover)", failback,
-         applies=_full_cycle),
-    Step("deploy-normal", "Cycle: deploy phase normal (fresh standby, old writer retained)",
-         deploy_normal, applies=_full_cycle),
-    Step("second-failover", "Cycle: fail over a second time", second_failover,
-         applies=_full_cycle),
-    Step("cycle-verify", "Cycle: verify the whole cycle", verify, applies=_full_cycle),
+#: The cycle's steps in order: ``(name, title, run)``; each applies to the full-cycle scenario.
+_CYCLE: tuple[tuple[str, str, Callable[[DrillContext, StepRecord], None]], ...] = (
+    ("cycle-start", "Cycle: shops follow the write switch; phase plans recorded", start),
+    ("deploy-failed-over", "Cycle: deploy phase failed-over with the primary Region down",
+     deploy_failed_over),
+    ("region-recovers", "Cycle: the primary Region recovers", region_recovers),
+    ("deploy-reverse-replicating", "Cycle: deploy phase reverse-replicating (the reverse "
+     "replica)", deploy_reverse),
+    ("failback", "Cycle: the operator's failback (planned switchover)", failback),
+    ("deploy-normal", "Cycle: deploy phase normal (fresh standby, old writer retained)",
+     deploy_normal),
+    ("second-failover", "Cycle: fail over a second time", second_failover),
+    ("cycle-verify", "Cycle: verify the whole cycle", verify),
 )
+
+STEPS: tuple[Step, ...] = tuple(Step(name, title, run, applies=_full_cycle)
+                                for name, title, run in _CYCLE)

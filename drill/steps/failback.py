@@ -20,6 +20,7 @@ from drill import aurora
 from drill.context import DrillContext
 from drill.data import write_switch
 from drill.data.aurora_metrics import for_world
+from drill.data.reach import orders_after_ttl
 from drill.data.switchover import PAUSED_CAUSE, switchover_checks, switchover_section
 from drill.observe import answer, evaluate_gate
 from drill.options import Abort
@@ -132,15 +133,9 @@ def _reach_primary(ctx: DrillContext, rec: StepRecord) -> None:
     dns = rec.detail["dns_answer"] = answer(ctx)
     ctx.check("after the failback, the failover name resolves to the primary", dns["answer"] == "PRIMARY",
               f"{dns['name']} -> {dns['answer']} {dns['values']}")
-    skip = ctx.clock.advance(resolver.ttl(), "DNS TTL: the customers' cached answer expires",
-                             "one TTL of the failover records after Route 53 answers the "
-                             "primary again")
-    after = skip.at + skip.seconds
-    deadline = time.monotonic() + REACH_WAIT_SECONDS
-    with world.timed("customers"):
-        while time.monotonic() < deadline and sum(
-                a.region == east and a.at >= after for a in customers.acks) < REACH_ORDERS:
-            time.sleep(0.05)
+    orders_after_ttl(world, ctx.clock, customers, resolver.ttl(),
+                     "one TTL of the failover records after Route 53 answers the primary again",
+                     orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=east)
 
 
 def _standby_refuses_writes(ctx: DrillContext, rec: StepRecord) -> None:

@@ -6,11 +6,11 @@ may reach the old primary (fenced by the gate) once its cached answers expire.""
 from __future__ import annotations
 
 import json
-import time
 
 from contract.names import Role
 from dataplane.schema import order_ids
 from drill.context import DrillContext
+from drill.data.reach import orders_after_ttl
 from drill.observe import answer, evaluate_alarms, gate_datapoints_since
 from drill.result import StepRecord
 from drill.step import Step
@@ -37,15 +37,10 @@ def _customers_fenced(ctx: DrillContext, rec: StepRecord, since: float) -> None:
     customers, resolver = world.customers, world.resolver
     if customers is None or resolver is None:
         return
-    skip = ctx.clock.advance(resolver.ttl(), "DNS TTL: the customers' cached answer expires",
+    after = orders_after_ttl(world, ctx.clock, customers, resolver.ttl(),
                              "one TTL of the failover records after the old primary came back, "
-                             "so every customer resolves the failover name again")
-    after = skip.at + skip.seconds
-    deadline = time.monotonic() + WAIT_SECONDS
-    with world.timed("customers"):
-        while time.monotonic() < deadline and sum(
-                a.at >= after for a in customers.acks) < ORDERS_AFTER_RECOVERY:
-            time.sleep(0.05)
+                             "so every customer resolves the failover name again",
+                             orders=ORDERS_AFTER_RECOVERY, wait_seconds=WAIT_SECONDS)
     east = ctx.settings.primary_region
     later = [a for a in customers.acks if a.at >= since]
     to_old = [a.order_id for a in later if a.region == east]

@@ -5,12 +5,12 @@ failover name once their cached answer expires (one TTL, skipped on the drill's 
 
 from __future__ import annotations
 
-import time
 from http import HTTPStatus
 from typing import Any
 
 from contract.strategies import Strategy
 from drill.context import DrillContext
+from drill.data.reach import orders_after_ttl
 from drill.data.world import DataWorld
 from drill.result import StepRecord
 from drill.step import Step
@@ -66,16 +66,11 @@ def _customers_reach_new_writer(ctx: DrillContext, rec: StepRecord, world: DataW
     if customers is None or resolver is None:
         return
     ttl = resolver.ttl()
-    skip = ctx.clock.advance(ttl, "DNS TTL: the customers' cached answer expires",
+    since = orders_after_ttl(world, ctx.clock, customers, ttl,
                              f"one TTL of the failover records ({ttl:g} s, "
                              "ecommerce-dr:dns.ttlSeconds) after Route 53 answers the standby: "
-                             "the worst case, a client that resolved just before the flip")
-    since = skip.at + skip.seconds
-    deadline = time.monotonic() + REACH_WAIT_SECONDS
-    with world.timed("customers"):
-        while time.monotonic() < deadline and sum(
-                a.region == west and a.at >= since for a in customers.acks) < REACH_ORDERS:
-            time.sleep(0.05)
+                             "the worst case, a client that resolved just before the flip",
+                             orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=west)
     reached = [a for a in customers.acks if a.region == west]
     last = customers.failures[-1].cause if customers.failures else "none"
     rec.detail["customers_after_ttl"] = {"acknowledged_by_new_writer": len(reached),

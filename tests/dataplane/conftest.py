@@ -1,8 +1,7 @@
 """Shared PostgreSQL for the data-plane tests.
 
-Runs live under the repository's ``reports/`` (git-ignored), not pytest's temporary root:
-that root is mode 0700 and every pytest session resets it to 0700, so the unprivileged
-PostgreSQL user could lose its way to a running server's files mid-test.
+Runs live under the repository's ``reports/`` (git-ignored), not pytest's temporary root
+(why: :mod:`tests.runs`).
 
 One primary with a streaming standby is shared per test process (``stable_pair``); tests
 that use it leave it replicating, undelayed and unpromoted. Tests that promote, stop or
@@ -11,9 +10,6 @@ crash build their own servers in ``plane``.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,30 +18,15 @@ import pytest
 
 from dataplane.physical import PhysicalReplica
 from dataplane.plane import DataPlane
+from tests.runs import REPORTS, process_root
 
-ROOT = Path(__file__).resolve().parents[2]
-RUNS = ROOT / "reports" / "test-dataplane"
+RUNS = REPORTS / "test-dataplane"
 
 
 @pytest.fixture(scope="session")
 def run_root() -> Iterator[Path]:
     """A directory for this test process's runs, removed at the end."""
-    root = RUNS / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
-    _remove_runs_of_dead_processes()
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
-    with contextlib.suppress(OSError):  # another test process may still use it
-        RUNS.rmdir()
-
-
-def _remove_runs_of_dead_processes() -> None:
-    """Runs left by a test process that was killed before its teardown."""
-    for stale in RUNS.glob("*-*"):
-        pid = stale.name.rsplit("-", 1)[1]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(stale, ignore_errors=True)
+    yield from process_root(RUNS)
 
 
 @pytest.fixture(scope="session")

@@ -5,40 +5,29 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pkgutil
 from typing import Any
 
 import pytest
 
+import drill.apply
 from contract.env import BackupEnv, Env, FailoverEnv
 from contract.names import Role
-from drill.apply import (
-    REGISTRY,
-    ApplyContext,
-    apply_plan,
-    aurora,
-    compute,
-    database,
-    events,
-    messaging,
-    monitoring,
-    parameters,
-    routing,
-    security,
-    storage,
-)
+from drill.apply import AREAS, REGISTRY, ApplyContext, apply_plan
 from drill.apply.common import Applied, Deployment, Skip
 from drill.apply.env import fill, fill_environment, fill_rule
 from emulator.site import ExistingSite
 from engine.mocks import UNKNOWN
 from engine.plan import PlannedResource
 
-AREAS = (security, database, aurora, storage, messaging, monitoring, parameters, events,
-         routing, compute)
 TASK = "aws:dms/replicationTask:ReplicationTask"
 
 
 def test_registry_maps_every_type_the_drill_applies_once() -> None:
     by_area = {m.__name__.rsplit(".", 1)[1]: set(m.APPLIERS) for m in AREAS}
+    # every module of the package that is not a shared helper is an area of the registry
+    assert set(by_area) == {m.name for m in pkgutil.iter_modules(drill.apply.__path__)} - {
+        "common", "env", "resolve"}
     assert sum(len(t) for t in by_area.values()) == len(REGISTRY) == 35
     assert by_area["aurora"] == {"aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster",
                                  "aws:rds/clusterInstance:ClusterInstance",

@@ -101,14 +101,24 @@ def test_the_top_lines_setting_limits_the_list() -> None:
     assert "Costliest lines: standby-database (stack) $178.18. Choose" in out.messages[0]
 
 
-def test_an_unpriced_line_makes_a_lower_bound_and_never_a_silent_pass() -> None:
-    stack = priced_stack(snapshot={})            # keep the snapshot: no pricing function for it
-    out = run_stack(RULE, stack, {"maxMonthlyUsd": 250})
+@pytest.mark.parametrize(("edits", "lower_bound"), [
+    # keep the snapshot: no pricing function for it
+    pytest.param({"snapshot": {}}, "$211.50/month (a lower bound: 1 unpriced line(s) count "
+                 "nothing: snapshot (no pricing function for aws:rds/snapshot:Snapshot))",
+                 id="an-unpriced-line"),
+    # the health check's line (priced as a 30 s check: $1.50, not $2.50) is left out of the
+    # lower bound: $211.50 - $2.50
+    pytest.param({"endpoint-hc": {"requestInterval": UNKNOWN}}, "$209.00/month (a lower bound: "
+                 "lines whose figure assumed a default for an input unknown during preview are "
+                 "left out: endpoint-hc.requestInterval)", id="an-input-unknown-during-preview"),
+])
+def test_an_unpriced_or_unknown_line_makes_a_named_lower_bound_never_a_silent_pass(
+        edits: dict[str, dict[str, Any]], lower_bound: str) -> None:
+    out = run_stack(RULE, priced_stack(**edits), {"maxMonthlyUsd": 250})
     assert out.violations == []
     assert out.not_applicable == (
         "the modelled monthly cost can't be decided against the budget of $250.00/month: it is "
-        "at least $211.50/month (a lower bound: 1 unpriced line(s) count nothing: snapshot (no "
-        "pricing function for aws:rds/snapshot:Snapshot))")
+        f"at least {lower_bound}")
 
 
 def test_a_lower_bound_over_budget_is_a_violation() -> None:
@@ -118,18 +128,6 @@ def test_a_lower_bound_over_budget_is_a_violation() -> None:
         "nothing: snapshot (no pricing function for aws:rds/snapshot:Snapshot)), over the budget "
         f"of $200.00/month (maxMonthlyUsd) by $11.50. Costliest lines: {TOP}. Choose a cheaper "
         "strategy or instance class, or raise maxMonthlyUsd."]
-
-
-def test_an_input_unknown_during_preview_is_named_not_assumed() -> None:
-    stack = priced_stack(**{"endpoint-hc": {"requestInterval": UNKNOWN}})
-    out = run_stack(RULE, stack, {"maxMonthlyUsd": 250})
-    assert out.violations == []
-    # the health check's line (priced as a 30 s check: $1.50, not $2.50) is left out of the
-    # lower bound: $211.50 - $2.50
-    assert out.not_applicable == (
-        "the modelled monthly cost can't be decided against the budget of $250.00/month: it is "
-        "at least $209.00/month (a lower bound: lines whose figure assumed a default for an input "
-        "unknown during preview are left out: endpoint-hc.requestInterval)")
 
 
 def test_an_unknown_input_on_a_free_resource_changes_nothing() -> None:

@@ -139,19 +139,23 @@ def test_replica_with_arn_source_and_standby_key_passes() -> None:
     assert out.violations == [] and out.not_applicable is None
 
 
-def test_replica_source_as_identifier_fails() -> None:
-    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"replicateSourceDb": "shop-primary"}}))
-    assert out.violations == [
-        ("Read replica must name its source as an RDS ARN (arn:aws:rds:<region>:<account>:db:<id>), "
-         "got 'shop-primary'; a cross-Region replica cannot use an identifier.", DB_URN)]
-
-
-def test_replica_key_in_another_region_fails() -> None:
-    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"kmsKeyId": key}}))
-    assert out.violations == [
-        ("Read replica's KMS key is in us-east-1, but the replica is in us-west-2; the key must "
-         "live in the replica's Region.", DB_URN)]
+@pytest.mark.parametrize(("standby", "message"), [
+    pytest.param({"replicateSourceDb": "shop-primary"},
+                 "Read replica must name its source as an RDS ARN (arn:aws:rds:<region>:<account>:db:"
+                 "<id>), got 'shop-primary'; a cross-Region replica cannot use an identifier.",
+                 id="source-as-identifier"),
+    pytest.param({"kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/"
+                               "1234abcd-12ab-34cd-56ef-1234567890ab"},
+                 "Read replica's KMS key is in us-east-1, but the replica is in us-west-2; the key "
+                 "must live in the replica's Region.", id="key-in-another-region"),
+    pytest.param({"kmsKeyId": None},
+                 "Cross-Region read replica must set kmsKeyId to a KMS key in its own Region "
+                 "(us-west-2); an encrypted source cannot be replicated without it.",
+                 id="without-key"),
+])
+def test_misconfigured_replica_fails(standby: dict, message: str) -> None:
+    out = run_stack(REPLICA, dr_stack(**{"standby-database": standby}))
+    assert out.violations == [(message, DB_URN)]
 
 
 def test_replica_key_dependency_in_another_region_fails() -> None:
@@ -161,13 +165,6 @@ def test_replica_key_dependency_in_another_region_fails() -> None:
     out = run_stack(REPLICA, stack)
     assert [u for _, u in out.violations] == [DB_URN]
     assert "KMS key is in us-east-1" in out.violations[0][0]
-
-
-def test_replica_without_key_fails() -> None:
-    out = run_stack(REPLICA, dr_stack(**{"standby-database": {"kmsKeyId": None}}))
-    assert out.violations == [
-        ("Cross-Region read replica must set kmsKeyId to a KMS key in its own Region "
-         "(us-west-2); an encrypted source cannot be replicated without it.", DB_URN)]
 
 
 def test_replica_in_source_region_fails() -> None:
