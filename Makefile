@@ -30,7 +30,7 @@ preview: $(STAMP)
 	$(PY) -m cli preview --stack $(STACK)
 
 drill: $(STAMP)
-	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),) $(if $(FORCE),--force,)
+	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),) $(if $(filter 1 yes true,$(FORCE)),--force,)
 
 bench: $(STAMP)
 	$(PY) -m cli bench

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from cli import command
 from cli.exit_codes import ExitCode
+from drill.scenarios import SCENARIOS
 
 NAME = "drill"
 HELP = "a DR drill with the real handlers on moto at 127.0.0.1 (make drill)"
@@ -29,9 +31,11 @@ Real data: a PostgreSQL pair per drill on 127.0.0.1 (the strategy's replication)
 Region behind the site's endpoints, customers ordering through the failover name; the drill
 counts the orders lost from the new writer.
 
-scenarios: happy-path, primary-region-down, throttling-storm, concurrent-triggers,
-crash-and-resume, primary-recovers, replication-lag (drill.scenarios). Exit 1 also when a
-target is missed or the plan lacks a piece the drill needs (the report says which)."""
+{scenarios}
+
+Exit 1 also when a target is missed or the plan lacks a piece the drill needs (the report says
+which).""".replace("{scenarios}", textwrap.fill(f"scenarios (drill.scenarios): {', '.join(SCENARIOS)}.",
+                                                width=95, break_on_hyphens=False))
 
 
 
@@ -57,7 +61,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         f"{DEFAULT_RATE_PER_SECOND:g})")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="where the drill's PostgreSQL servers live (default "
-                        "<reports-dir>/dataplane; removed afterwards, server logs kept)")
+                        "<reports-dir>/dataplane; its run/ removed afterwards, server logs "
+                        "kept)")
     p.add_argument("--target", choices=("emulator", "aws"), default="emulator",
                    help="emulator (default) or a real non-production AWS account")
     p.add_argument("--confirm-non-production", action="store_true",

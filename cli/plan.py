@@ -21,7 +21,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The command's options."""
     p.add_argument("--stack", default="prod", help="stack name (config Pulumi.<stack>.yaml); default prod")
     p.add_argument("--stack-file", type=Path, help="another stack config file")
-    p.add_argument("--strategy", help="override database.strategy (read-replica | dms | snapshot-restore)")
+    from contract.strategies import STRATEGIES
+
+    p.add_argument("--strategy", choices=STRATEGIES,
+                   help="override database.strategy (" + " | ".join(STRATEGIES) + ")")
     p.add_argument("--mode", help="override failover.mode (orchestrated | automatic)")
     p.add_argument("--no-preview", action="store_true",
                    help="record as an update: mock outputs resolve (default: preview semantics)")

@@ -61,7 +61,7 @@ def reverse_identifier(s: DrSettings, declared: ReverseResult | None) -> str:
     if declared is not None:
         return declared.identifier
     if s.phase is Phase.REVERSE_REPLICATING and not s.database.is_cluster:
-        return s.failover.reverse_replica_identifier or ""
+        return (s.failover.reverse_replica_identifier or "").lower()
     return ""
 
 

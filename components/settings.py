@@ -378,7 +378,9 @@ class DatabaseSettings(_Model):
         secondary Aurora cluster (default ``<primary id>-standby``)."""
         chosen = (self.aurora.secondary_cluster_identifier if self.aurora
                   else self.standby_identifier)
-        return chosen or f"{self.primary_identifier}-standby"
+        # Lowercase, as RDS stores it: the IAM resources and alarm dimensions built from it
+        # must match the instance.
+        return (chosen or f"{self.primary_identifier}-standby").lower()
 
     @property
     def global_cluster_id(self) -> str:
@@ -505,7 +507,7 @@ class DrSettings(_Model):
         if self.database.is_cluster:
             return ""
         return (self.failover.reverse_replica_identifier
-                or default_reverse_replica_identifier(self.database.standby_id))
+                or default_reverse_replica_identifier(self.database.standby_id)).lower()
 
     def _phase_errors(self) -> list[tuple[str, str]]:
         key, rid = "failover.reverseReplicaIdentifier", self.failover.reverse_replica_identifier

@@ -4,7 +4,7 @@ Sources:
 
 * RDS DB instance identifiers - Amazon RDS User Guide, "Naming constraints in Amazon RDS"
   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints):
-  1-63 lowercase letters, digits or hyphens; the first a letter; no trailing hyphen and no two hyphens in a
+  1-63 letters, digits or hyphens; the first a letter; no trailing hyphen and no two hyphens in a
   row. RDS stores identifiers in lowercase (Amazon RDS API Reference, ModifyDBInstance,
   DBInstanceIdentifier: "stored as a lowercase string"). Aurora DB cluster identifiers follow
   the same rule (same page, "DB cluster identifier").
@@ -29,14 +29,10 @@ from typing import Final
 
 from rto_rpo.figures import AWS_REGIONS
 
-#: The RDS DB instance identifier rule, as a regular expression fragment: 1-63 letters, digits
-#: or hyphens, a letter first, no trailing or double hyphen (Amazon RDS User Guide, "Naming
-#: constraints in Amazon RDS"), lowercase only: RDS stores identifiers in lowercase, while IAM
-#: resource ARNs and CloudWatch dimensions built from a mixed-case name would not match it.
-DB_IDENTIFIER_RULE: Final[str] = r"(?!.*--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
-DB_IDENTIFIER_HELP: Final[str] = ("an RDS instance identifier: 1-63 lowercase letters, digits or "
-                                  "hyphens, starting with a letter, no trailing or double hyphen "
-                                  "(RDS stores identifiers in lowercase)")
+#: The RDS DB instance identifier rule, as a regular expression fragment.
+DB_IDENTIFIER_RULE: Final[str] = r"(?!.*--)[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+DB_IDENTIFIER_HELP: Final[str] = ("an RDS instance identifier: 1-63 letters, digits or hyphens, starting "
+                                  "with a letter, no trailing or double hyphen")
 
 _DB_ID = re.compile(rf"^{DB_IDENTIFIER_RULE}$")
 _ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
@@ -198,8 +194,7 @@ class NameRule:
 
     @staticmethod
     def _class_words(cls: str | None) -> str:
-        return {"a-z0-9": "a lowercase letter or digit", "a-zA-Z": "a letter",
-                "a-z": "a lowercase letter"}.get(cls or "", cls or "")
+        return {"a-z0-9": "a lowercase letter or digit", "a-zA-Z": "a letter"}.get(cls or "", cls or "")
 
     def problems(self, name: str) -> list[str]:
         """What is wrong with ``name`` under this rule (empty when it is valid)."""
@@ -242,8 +237,6 @@ class NameRule:
 
 
 _RDS_FORM = {"first": "a-zA-Z", "no_double_hyphen": True, "no_trailing_hyphen": True}
-# Instances and clusters the program names: lowercase, as RDS stores them (DB_IDENTIFIER_RULE).
-_RDS_LOWER_FORM = {**_RDS_FORM, "first": "a-z"}
 
 #: Amazon S3 User Guide, "General purpose bucket naming rules".
 S3_BUCKET: Final = NameRule(
@@ -318,16 +311,16 @@ IAM_ROLE: Final = NameRule(
     "(https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html)")
 #: See the module docstring (Amazon RDS User Guide, "Naming constraints in Amazon RDS").
 RDS_DB_INSTANCE: Final = NameRule(
-    "RDS DB instance", 1, 63, r"a-z0-9\-", "lowercase letters, digits and hyphens",
+    "RDS DB instance", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
     'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
     "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
-    **_RDS_LOWER_FORM)
+    **_RDS_FORM)
 #: See the module docstring ("DB cluster identifier").
 RDS_DB_CLUSTER: Final = NameRule(
-    "RDS DB cluster", 1, 63, r"a-z0-9\-", "lowercase letters, digits and hyphens",
+    "RDS DB cluster", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
     'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
     "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
-    **_RDS_LOWER_FORM)
+    **_RDS_FORM)
 #: Amazon RDS API Reference, "CreateGlobalCluster" (GlobalClusterIdentifier); held to the DB
 #: cluster identifier rule, the strictest RDS gives for cluster names.
 RDS_GLOBAL_CLUSTER: Final = NameRule(

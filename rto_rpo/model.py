@@ -143,6 +143,8 @@ def _fmt(seconds: float) -> str:
         return f"{seconds:.0f} s ({seconds / 3600:.2f} h)"
     if seconds >= 60:
         return f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+    if 0 < seconds < 1:   # a sub-second data-loss window is not "0 s"
+        return f"{seconds:.2f} s"
     return f"{seconds:.0f} s"
 
 

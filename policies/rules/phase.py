@@ -101,8 +101,9 @@ def _tags(r: Any) -> dict[str, Any]:
 def _protect_problem(r: Any, phase: Phase) -> str | None:
     """Whether ``r``'s ``protect`` fits the phase (None when it does)."""
     kind, protected = role(r.props), bool(r.opts.protect)
-    # A database without a role is not one the phases account for: protected, to fail closed.
-    always = r.resource_type in (RDS_CLUSTER, RDS_GLOBAL_CLUSTER) or kind is None
+    # An instance without a role is not one the phases account for: protected, to fail closed.
+    always = (r.resource_type in (RDS_CLUSTER, RDS_GLOBAL_CLUSTER)
+              or (kind is None and r.resource_type == RDS_INSTANCE))
     if always or (kind == Role.STANDBY_DATABASE and phase.keeps_standby):
         if not protected:
             why = "in every phase" if always else f"in phase {phase}, which keeps it"

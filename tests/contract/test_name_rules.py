@@ -70,11 +70,8 @@ assert len(LONG_STACK) == 32
     # RDS / DMS identifiers: letter first, no trailing or double hyphen
     (ids.RDS_DB_INSTANCE, "shop-standby", []),
     (ids.RDS_DB_INSTANCE, "1shop--standby-",
-     ["must start with a lowercase letter", "must not end with a hyphen",
+     ["must start with a letter", "must not end with a hyphen",
       "must not contain two hyphens in a row"]),
-    # RDS stores identifiers in lowercase; a mixed-case name would not match IAM and alarms
-    (ids.RDS_DB_INSTANCE, "Shop-Rev", ["has characters RDS DB instance names do not allow: "
-                                       "'R', 'S'", "must start with a lowercase letter"]),
     (ids.RDS_DB_INSTANCE, "s" * 64, ["is 64 characters, over the limit of 63"]),
     (ids.RDS_DB_SNAPSHOT, "shop-standby-final", []),
     (ids.RDS_DB_SNAPSHOT, "shop_standby-final",

@@ -4,6 +4,7 @@ gate that no deploy after a failover can release; what stays unchanged between p
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
@@ -223,10 +224,6 @@ def test_write_switch_in_both_regions(phase: str) -> None:
      "ecommerce-dr:failover.reverseReplicaIdentifier: 'shop-primary' is the primary's identifier"),
     ({"reverseReplicaIdentifier": "shop-standby"},
      "ecommerce-dr:failover.reverseReplicaIdentifier: 'shop-standby' is the standby's identifier"),
-    # RDS stores identifiers in lowercase: IAM resources and alarm dimensions would not match
-    ({"reverseReplicaIdentifier": "Shop-Rev"},
-     "ecommerce-dr:failover.reverseReplicaIdentifier: must be an RDS instance identifier: 1-63 "
-     "lowercase letters"),
 ])
 def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], message: str) -> None:
     from engine.plan import PlanConfigError
@@ -235,6 +232,21 @@ def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], me
         in_phase("normal", **failover) if "phase" not in failover else plan(
             failover=dict(BASE[f"{P}:failover"], **failover))
     assert message in str(e.value) and e.value.resources_declared == 0
+
+
+def test_mixed_case_identifiers_are_declared_lowercase_as_rds_stores_them() -> None:
+    """The IAM resource of the promotion, the alarm dimension and the orchestrator's variable
+    all name the instance as RDS stores it."""
+    p = plan(database=dict(BASE[f"{P}:database"], standbyIdentifier="Shop-Standby"),
+             failover=dict(BASE[f"{P}:failover"], phase="reverse-replicating",
+                           reverseReplicaIdentifier="Shop-Rev"))
+    ids = sorted(str(r.inputs.get("identifier")) for r in p.resources if r.type == DB)
+    assert ids == ["shop-rev", "shop-standby"]
+    env = one(p, Role.FAILOVER_ORCHESTRATOR).inputs["environment"]["variables"]
+    assert (env["REVERSE_REPLICA_IDENTIFIER"], env["STANDBY_DB_IDENTIFIER"]) == (
+        "shop-rev", "shop-standby")
+    text = json.dumps([r.inputs for r in p.resources])
+    assert "Shop-Rev" not in text and "Shop-Standby" not in text
 
 
 def test_a_derived_reverse_identifier_equal_to_the_primary_is_refused() -> None:
