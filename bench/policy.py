@@ -114,7 +114,8 @@ def _storage_unit(st: _Stack, i: int) -> None:
         "replicateSourceDb": SOURCE_ARN, "kmsKeyId": UNKNOWN, "storageEncrypted": True,
         "deletionProtection": True, "backupRetentionPeriod": 7,
         "instanceClass": "db.r6g.large", "tags": {RETAIN_TAG: RETAIN_VALUE}},
-        deps={"kmsKeyId": key}, options={"ignoreChanges": list(INSTANCE_REPLACING)})
+        deps={"kmsKeyId": key},
+        options={"ignoreChanges": list(INSTANCE_REPLACING), "protect": True})
 
 
 def _routing_unit(st: _Stack, i: int) -> None:
