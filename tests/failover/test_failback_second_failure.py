@@ -51,25 +51,29 @@ def primary_down() -> Iterator[RecordingClients]:
     port.close()
 
 
-def _crash_before(step: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    real = steps.STEPS[step]
+def _stuck_before_release(make_world: Callable[..., Any],
+                          monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Failed over, then a failback whose container died just before ``release`` (writes
+    paused in both Regions, the reverse replica promoted, the gate still tripped); the dead
+    container's lease is expired."""
+    world = _failed_over(make_world)
+    real = steps.STEPS["release"]
 
     def crash(ctx: Any, ops: Any) -> Any:
-        raise SimulatedCrash(f"container killed before {step}")
+        raise SimulatedCrash("container killed before release")
 
-    monkeypatch.setitem(steps.STEPS, step, crash)
-    return lambda: monkeypatch.setitem(steps.STEPS, step, real)
+    monkeypatch.setitem(steps.STEPS, "release", crash)
+    with pytest.raises(SimulatedCrash):
+        handle(manual("failback"), context(), clients=world.clients)
+    monkeypatch.setitem(steps.STEPS, "release", real)
+    world.store().release_lock(world.store().lock().owner)
+    return world
 
 
 def test_release_keeps_the_gate_while_the_primary_cannot_take_writes(
         make_world: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
         primary_down: RecordingClients) -> None:
-    world = _failed_over(make_world)
-    restore = _crash_before("release", monkeypatch)
-    with pytest.raises(SimulatedCrash):
-        handle(manual("failback"), context(), clients=world.clients)
-    restore()
-    world.store().release_lock(world.store().lock().owner)   # the killed container's lease
+    world = _stuck_before_release(make_world, monkeypatch)
     out = handle(manual("failback"), context(), clients=primary_down)
     assert out["status"] == "failback-step-failed", out
     assert world.store().gate().tripped is True          # traffic stays on the standby
@@ -79,13 +83,8 @@ def test_release_keeps_the_gate_while_the_primary_cannot_take_writes(
 def test_a_forced_failover_ends_a_stuck_failback_and_the_standby_writes_again(
         make_world: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
         primary_down: RecordingClients) -> None:
-    world = _failed_over(make_world)
-    restore = _crash_before("release", monkeypatch)
-    with pytest.raises(SimulatedCrash):
-        handle(manual("failback"), context(), clients=world.clients)
-    restore()
+    world = _stuck_before_release(make_world, monkeypatch)
     store = world.store()
-    store.release_lock(store.lock().owner)
     assert handle(manual("failover", "region down again"), context(),
                   clients=primary_down)["status"] == "failback-in-progress"   # not forced
     out = handle(manual("failover", "region down again", force=True), context(),
