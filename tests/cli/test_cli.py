@@ -55,12 +55,24 @@ def test_each_command_help_lists_every_option_with_its_help(
 
 
 @pytest.mark.parametrize("argv", [[], ["no-such-command"], ["drill", "--scenario", "meteor"],
-                                  ["preview", "--no-such-option"], ["tiers", "--no-such-option"]])
+                                  ["preview", "--no-such-option"], ["tiers", "--no-such-option"],
+                                  ["plan", "--strategy", "pilot-light"]])
 def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         cli_main.main(argv)
     assert e.value.code == ExitCode.CANNOT_RUN
     assert "usage:" in capsys.readouterr().err
+
+
+def test_help_names_every_strategy_and_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    from contract.strategies import STRATEGIES
+    from drill.scenarios import SCENARIOS
+
+    for command, names in (("plan", STRATEGIES), ("drill", tuple(SCENARIOS))):
+        with pytest.raises(SystemExit):
+            cli_main.main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert all(n in out for n in names), (command, out)
 
 
 def test_plan_without_a_stack_file_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:

@@ -108,3 +108,14 @@ def test_traffic_shift_is_added_once_between_promotion_and_ttl():
                        target_seconds=3600)
     assert [t.name for t in est.terms][-2:] == ["traffic shift (gate alarm evaluation)", "ttl"]
     assert est.total_seconds == 90 + 600 + 120 + 60
+
+
+def test_a_sub_second_data_loss_window_is_not_printed_as_zero() -> None:
+    from rto_rpo.model import Estimate
+
+    window = Term("data-loss window", 0.407, "drill", Basis.MEASURED)
+    text = Estimate("RPO", (window,), 900).breakdown("achieved")
+    assert text.splitlines()[0] == "RPO achieved 0.41 s vs target 900 s (15.0 min): met"
+    assert "data-loss window: 0.41 s [measured]" in text
+    assert Estimate("RPO", (Term("none", 0, "drill"),), 60).breakdown().startswith(
+        "RPO worst case 0 s vs target 60 s")
