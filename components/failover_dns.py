@@ -137,11 +137,8 @@ class FailoverDns(pulumi.ComponentResource):
             statistic="Minimum",
             period=HEALTH_CHECK_METRIC_PERIOD_SECONDS,
             evaluation_periods=1,
-            comparison_operator="LessThanThreshold",
-            threshold=1,
-            treat_missing_data="missing",
-            alarm_actions=[health_topic],
-            ok_actions=[health_topic],
+            comparison_operator="LessThanThreshold", threshold=1, treat_missing_data="missing",
+            alarm_actions=[health_topic], ok_actions=[health_topic],
             tags=tags(s, Role.HEALTH_ALARM),
             opts=child(self, p.health_metrics))
         return endpoint
@@ -165,11 +162,9 @@ class FailoverDns(pulumi.ComponentResource):
             # publishes (contract.names.gate_storage_resolution, GATE_PERIOD_SECONDS).
             period=s.failover.gate_alarm_period_seconds,
             evaluation_periods=GATE_ALARM_EVALUATION_PERIODS,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold", threshold=1,
             treat_missing_data="ignore",
-            alarm_actions=[standby_topic],
-            ok_actions=[standby_topic],
+            alarm_actions=[standby_topic], ok_actions=[standby_topic],
             tags=tags(s, Role.GATE_ALARM),
             opts=child(self, p.standby))
         return aws.route53.HealthCheck(

@@ -238,6 +238,33 @@ class NameRule:
 
 _RDS_FORM = {"first": "a-zA-Z", "no_double_hyphen": True, "no_trailing_hyphen": True}
 
+_RDS_NAMING = ('Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
+               "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html"
+               "#RDS_Limits.Constraints)")
+
+
+def _api_field(reference: str, path: str, operation: str, field: str) -> str:
+    """The source of a rule read from an API reference: ``'<reference>, "<operation>",
+    <field> (https://docs.aws.amazon.com/<path>/API_<operation>.html)'``."""
+    return (f'{reference}, "{operation}", {field} '
+            f"(https://docs.aws.amazon.com/{path}/API_{operation}.html)")
+
+
+def _rds(operation: str, field: str) -> str:
+    return _api_field("Amazon RDS API Reference", "AmazonRDS/latest/APIReference", operation, field)
+
+
+def _dms(operation: str, field: str) -> str:
+    return _api_field("AWS DMS API Reference", "dms/latest/APIReference", operation, field)
+
+
+def _identifier(service: str, max_length: int, source: str) -> NameRule:
+    """An RDS-style identifier: letters, digits and hyphens, a letter first, no trailing or
+    double hyphen (RDS and DMS share the form)."""
+    return NameRule(service, 1, max_length, r"A-Za-z0-9\-", "letters, digits and hyphens", source,
+                    **_RDS_FORM)
+
+
 #: Amazon S3 User Guide, "General purpose bucket naming rules".
 S3_BUCKET: Final = NameRule(
     "S3 bucket", 3, 63, "a-z0-9.-", "lowercase letters, digits, dots and hyphens",
@@ -249,14 +276,12 @@ S3_BUCKET: Final = NameRule(
 #: Amazon EventBridge API Reference, "PutRule" (Name).
 EVENTBRIDGE_RULE: Final = NameRule(
     "EventBridge rule", 1, 64, r"A-Za-z0-9._\-", "letters, digits, dots, hyphens and underscores",
-    'Amazon EventBridge API Reference, "PutRule", Name '
-    "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html)")
+    _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference", "PutRule", "Name"))
 #: Amazon EventBridge API Reference, "CreateEventBus" (Name; a custom bus has no "/").
 EVENTBRIDGE_BUS: Final = NameRule(
     "EventBridge event bus", 1, 256, r"A-Za-z0-9._\-",
     "letters, digits, dots, hyphens and underscores",
-    'Amazon EventBridge API Reference, "CreateEventBus", Name '
-    "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html)")
+    _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference", "CreateEventBus", "Name"))
 #: AWS Systems Manager User Guide, "Working with parameter hierarchies" / "Requirements and
 #: constraints for parameter names" (fully qualified name at most 1011 characters; letters,
 #: digits and . - _ /; not beginning with aws or ssm).
@@ -269,8 +294,7 @@ SSM_PARAMETER: Final = NameRule(
 #: AWS Lambda API Reference, "CreateFunction" (FunctionName: a bare name is at most 64).
 LAMBDA_FUNCTION: Final = NameRule(
     "Lambda function", 1, 64, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    'AWS Lambda API Reference, "CreateFunction", FunctionName '
-    "(https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html)")
+    _api_field("AWS Lambda API Reference", "lambda/latest/api", "CreateFunction", "FunctionName"))
 #: Amazon DynamoDB Developer Guide, "Supported data types and naming rules".
 DYNAMODB_TABLE: Final = NameRule(
     "DynamoDB table", 3, 255, r"A-Za-z0-9_.\-", "letters, digits, underscores, dots and hyphens",
@@ -280,102 +304,57 @@ DYNAMODB_TABLE: Final = NameRule(
 #: Amazon CloudWatch API Reference, "PutMetricAlarm" (AlarmName: 1-255, no control characters).
 CLOUDWATCH_ALARM: Final = NameRule(
     "CloudWatch alarm", 1, 255, r"^\x00-\x1f\x7f", "any characters but ASCII control characters",
-    'Amazon CloudWatch API Reference, "PutMetricAlarm", AlarmName '
-    "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)")
+    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference", "PutMetricAlarm", "AlarmName"))
 #: Amazon CloudWatch API Reference, "PutDashboard" (DashboardName).
 CLOUDWATCH_DASHBOARD: Final = NameRule(
     "CloudWatch dashboard", 1, 255, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    'Amazon CloudWatch API Reference, "PutDashboard", DashboardName '
-    "(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html)")
+    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference", "PutDashboard", "DashboardName"))
 #: Amazon CloudWatch Logs API Reference, "CreateLogGroup" (logGroupName).
 LOG_GROUP: Final = NameRule(
     "CloudWatch Logs log group", 1, 512, r"A-Za-z0-9._/#\-",
     "letters, digits, dots, underscores, slashes, hashes and hyphens",
-    'Amazon CloudWatch Logs API Reference, "CreateLogGroup", logGroupName '
-    "(https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html)")
+    _api_field("Amazon CloudWatch Logs API Reference", "AmazonCloudWatchLogs/latest/APIReference", "CreateLogGroup", "logGroupName"))
 #: Amazon SNS API Reference, "CreateTopic" (Name).
 SNS_TOPIC: Final = NameRule(
     "SNS topic", 1, 256, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    'Amazon SNS API Reference, "CreateTopic", Name '
-    "(https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)")
+    _api_field("Amazon SNS API Reference", "sns/latest/api", "CreateTopic", "Name"))
 #: AWS KMS API Reference, "CreateAlias" (AliasName: "alias/" + name; "alias/aws/" is AWS's).
 KMS_ALIAS: Final = NameRule(
     "KMS alias", 1, 256, r"A-Za-z0-9/_\-", "letters, digits, slashes, underscores and hyphens",
-    'AWS KMS API Reference, "CreateAlias", AliasName '
-    "(https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html)",
+    _api_field("AWS KMS API Reference", "kms/latest/APIReference", "CreateAlias", "AliasName"),
     prefix="alias/", reserved_prefixes=("alias/aws/",))
 #: AWS IAM API Reference, "CreateRole" (RoleName).
 IAM_ROLE: Final = NameRule(
     "IAM role", 1, 64, r"\w+=,.@\-", "letters, digits and + = , . @ _ -",
-    'AWS Identity and Access Management API Reference, "CreateRole", RoleName '
-    "(https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html)")
-#: See the module docstring (Amazon RDS User Guide, "Naming constraints in Amazon RDS").
-RDS_DB_INSTANCE: Final = NameRule(
-    "RDS DB instance", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
-    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
-    **_RDS_FORM)
-#: See the module docstring ("DB cluster identifier").
-RDS_DB_CLUSTER: Final = NameRule(
-    "RDS DB cluster", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
-    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints)",
-    **_RDS_FORM)
-#: Amazon RDS API Reference, "CreateGlobalCluster" (GlobalClusterIdentifier); held to the DB
-#: cluster identifier rule, the strictest RDS gives for cluster names.
-RDS_GLOBAL_CLUSTER: Final = NameRule(
-    "Aurora global database", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'Amazon RDS API Reference, "CreateGlobalCluster", GlobalClusterIdentifier '
-    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html)",
-    **_RDS_FORM)
-#: Amazon RDS API Reference, "CreateDBClusterParameterGroup" (DBClusterParameterGroupName).
-RDS_CLUSTER_PARAMETER_GROUP: Final = NameRule(
-    "RDS DB cluster parameter group", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'Amazon RDS API Reference, "CreateDBClusterParameterGroup", DBClusterParameterGroupName '
-    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterParameterGroup.html)",
-    **_RDS_FORM)
-#: Amazon RDS API Reference, "CreateDBClusterSnapshot" (DBClusterSnapshotIdentifier).
-RDS_DB_CLUSTER_SNAPSHOT: Final = NameRule(
-    "RDS DB cluster snapshot", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'Amazon RDS API Reference, "CreateDBClusterSnapshot", DBClusterSnapshotIdentifier '
-    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterSnapshot.html)",
-    **_RDS_FORM)
-#: Amazon RDS API Reference, "CreateDBSnapshot" (DBSnapshotIdentifier).
-RDS_DB_SNAPSHOT: Final = NameRule(
-    "RDS DB snapshot", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'Amazon RDS API Reference, "CreateDBSnapshot", DBSnapshotIdentifier '
-    "(https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html)",
-    **_RDS_FORM)
-#: AWS DMS API Reference, "CreateReplicationInstance" (ReplicationInstanceIdentifier).
-DMS_REPLICATION_INSTANCE: Final = NameRule(
-    "DMS replication instance", 1, 63, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'AWS DMS API Reference, "CreateReplicationInstance", ReplicationInstanceIdentifier '
-    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationInstance.html)",
-    **_RDS_FORM)
-#: AWS DMS API Reference, "CreateEndpoint" (EndpointIdentifier; 255 as the provider documents).
-DMS_ENDPOINT: Final = NameRule(
-    "DMS endpoint", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'AWS DMS API Reference, "CreateEndpoint", EndpointIdentifier '
-    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html)",
-    **_RDS_FORM)
-#: AWS DMS API Reference, "CreateReplicationTask" (ReplicationTaskIdentifier).
-DMS_REPLICATION_TASK: Final = NameRule(
-    "DMS replication task", 1, 255, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'AWS DMS API Reference, "CreateReplicationTask", ReplicationTaskIdentifier '
-    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationTask.html)",
-    **_RDS_FORM)
-#: AWS DMS API Reference, "CreateReplicationTask" (ResourceIdentifier: "up to 31 characters",
-#: the end of the task ARN and the metrics' ReplicationTaskIdentifier dimension).
-DMS_RESOURCE_IDENTIFIER: Final = NameRule(
-    "DMS task resource identifier", 1, 31, r"A-Za-z0-9\-", "letters, digits and hyphens",
-    'AWS DMS API Reference, "CreateReplicationTask", ResourceIdentifier '
-    "(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationTask.html)",
-    **_RDS_FORM)
+    _api_field("AWS Identity and Access Management API Reference", "IAM/latest/APIReference", "CreateRole", "RoleName"))
+#: See the module docstring ("DB instance identifier" and "DB cluster identifier").
+RDS_DB_INSTANCE: Final = _identifier("RDS DB instance", 63, _RDS_NAMING)
+RDS_DB_CLUSTER: Final = _identifier("RDS DB cluster", 63, _RDS_NAMING)
+#: Held to the DB cluster identifier rule, the strictest RDS gives for cluster names.
+RDS_GLOBAL_CLUSTER: Final = _identifier(
+    "Aurora global database", 63, _rds("CreateGlobalCluster", "GlobalClusterIdentifier"))
+RDS_CLUSTER_PARAMETER_GROUP: Final = _identifier(
+    "RDS DB cluster parameter group", 255,
+    _rds("CreateDBClusterParameterGroup", "DBClusterParameterGroupName"))
+RDS_DB_CLUSTER_SNAPSHOT: Final = _identifier(
+    "RDS DB cluster snapshot", 255, _rds("CreateDBClusterSnapshot", "DBClusterSnapshotIdentifier"))
+RDS_DB_SNAPSHOT: Final = _identifier(
+    "RDS DB snapshot", 255, _rds("CreateDBSnapshot", "DBSnapshotIdentifier"))
+DMS_REPLICATION_INSTANCE: Final = _identifier(
+    "DMS replication instance", 63,
+    _dms("CreateReplicationInstance", "ReplicationInstanceIdentifier"))
+#: 255 as the provider documents.
+DMS_ENDPOINT: Final = _identifier("DMS endpoint", 255, _dms("CreateEndpoint", "EndpointIdentifier"))
+DMS_REPLICATION_TASK: Final = _identifier(
+    "DMS replication task", 255, _dms("CreateReplicationTask", "ReplicationTaskIdentifier"))
+#: ResourceIdentifier is "up to 31 characters": the end of the task ARN and the metrics'
+#: ReplicationTaskIdentifier dimension.
+DMS_RESOURCE_IDENTIFIER: Final = _identifier(
+    "DMS task resource identifier", 31, _dms("CreateReplicationTask", "ResourceIdentifier"))
 #: Amazon Route 53 API Reference, "ResourceRecordSet" (SetIdentifier: 1-128).
 ROUTE53_SET_IDENTIFIER: Final = NameRule(
     "Route 53 record set identifier", 1, 128, r"^\x00-\x1f\x7f", "printable characters",
-    'Amazon Route 53 API Reference, "ResourceRecordSet", SetIdentifier '
-    "(https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html)")
+    _api_field("Amazon Route 53 API Reference", "Route53/latest/APIReference", "ResourceRecordSet", "SetIdentifier"))
 #: Route 53's CallerReference is at most 64 characters (Amazon Route 53 API Reference,
 #: "CreateHealthCheck"); the provider appends "-" and a 26-character unique id to a health
 #: check's ``referenceName``, so that is at most 38 (hashicorp/terraform-provider-aws#12873).

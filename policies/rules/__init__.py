@@ -19,18 +19,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import (
-    aurora,
-    compute,
-    cost,
-    database,
-    dns,
-    naming,
-    phase,
-    recovery,
-    security,
-    storage,
-)
+from policies.rules import aurora, compute, cost, database, dns, naming, phase, recovery, security, storage
 
 AREAS = (recovery, dns, database, aurora, phase, storage, security, compute, naming, cost)
 

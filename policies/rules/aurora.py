@@ -22,12 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import (
-    Policy,
-    ReportViolation,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from contract.aurora import MANAGED_RPO_PARAMETER
 from contract.identifiers import parse_rds_cluster_arn
@@ -46,8 +41,8 @@ from policies.rules.common import (
     is_set,
     number,
     region,
-    resource_policy,
-    stack_policy,
+    resource_rule,
+    stack_rule,
     value,
 )
 from policies.rules.database import kms_key_region
@@ -59,85 +54,76 @@ _TRAP = ("a refresh after a failover or switchover would detach or replace it "
          "(hashicorp/terraform-provider-aws#28746)")
 
 
-def cluster_durable(**overrides: Any) -> Policy:
+_CLUSTER_DURABLE_SETTINGS = [
+    Setting("minRetentionDays", "integer", 1,
+            "Fewest days of automated backups of an Aurora cluster.",
+            {"minimum": 1, "maximum": 35}),
+]
+
+
+@resource_rule("aurora-cluster-durable", [RDS_CLUSTER],
+               "Checks whether Aurora clusters are encrypted, deletion-protected, keep automated "
+               "backups and take a final snapshot.",
+               settings=_CLUSTER_DURABLE_SETTINGS)
+def cluster_durable(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``aurora-cluster-durable``: encrypted, deletion protection, automated backups, a final
     snapshot."""
-    settings = [Setting("minRetentionDays", "integer", 1,
-                        "Fewest days of automated backups of an Aurora cluster.",
-                        {"minimum": 1, "maximum": 35})]
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        p = args.props
-        if value(p, "storageEncrypted") is not True:
-            report("Aurora cluster must have storage encryption enabled (storageEncrypted: true).")
-        if value(p, "deletionProtection") is not True:
-            report("Aurora cluster must have deletionProtection enabled.")
-        days = number(p, "backupRetentionPeriod", default=1.0)
-        if days is None or days < cfg["minRetentionDays"]:
-            report(f"Aurora cluster must retain automated backups for at least "
-                   f"{cfg['minRetentionDays']} day(s) (backupRetentionPeriod), got {days:g}.")
-        if value(p, "skipFinalSnapshot") is True:
-            report("Aurora cluster must take a final snapshot when deleted (skipFinalSnapshot "
-                   "false, with a finalSnapshotIdentifier).")
-
-    return resource_policy(
-        name="aurora-cluster-durable",
-        description="Checks whether Aurora clusters are encrypted, deletion-protected, keep "
-                    "automated backups and take a final snapshot.",
-        types=[RDS_CLUSTER], check=check, settings=settings, overrides=overrides)
+    p = args.props
+    if value(p, "storageEncrypted") is not True:
+        report("Aurora cluster must have storage encryption enabled (storageEncrypted: true).")
+    if value(p, "deletionProtection") is not True:
+        report("Aurora cluster must have deletionProtection enabled.")
+    days = number(p, "backupRetentionPeriod", default=1.0)
+    if days is None or days < cfg["minRetentionDays"]:
+        report(f"Aurora cluster must retain automated backups for at least "
+               f"{cfg['minRetentionDays']} day(s) (backupRetentionPeriod), got {days:g}.")
+    if value(p, "skipFinalSnapshot") is True:
+        report("Aurora cluster must take a final snapshot when deleted (skipFinalSnapshot "
+               "false, with a finalSnapshotIdentifier).")
 
 
-def global_database_protected(**overrides: Any) -> Policy:
+@resource_rule("aurora-global-database-protected", [RDS_GLOBAL_CLUSTER],
+               "Checks whether an Aurora global database is deletion-protected, protected from "
+               "deploys and pinned to its source cluster's ARN.")
+def global_database_protected(args: ResourceValidationArgs,
+                              report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``aurora-global-database-protected``: deletion protection, ``protect``, the source
     named by cluster ARN and pinned against the writer's move."""
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        p = args.props
-        if value(p, "deletionProtection") is not True:
-            report("Aurora global database must have deletionProtection enabled.")
-        if not args.opts.protect:
-            report("Aurora global database must be declared with protect: true; no deploy may "
-                   "delete the database that holds the data.")
-        if is_set(p, "sourceDbClusterIdentifier"):
-            source = str(value(p, "sourceDbClusterIdentifier"))
-            if parse_rds_cluster_arn(source) is None:
-                report("Aurora global database must name its source cluster by ARN "
-                       f"(arn:aws:rds:<region>:<account>:cluster:<id>), got {source!r}.")
-            missing = [k for k in GLOBAL_PINS if k not in (args.opts.ignore_changes or [])]
-            if missing:
-                report(f"Aurora global database must ignore changes to {', '.join(missing)}: "
-                       f"AWS moves the writer at failover, and {_TRAP}.")
-
-    return resource_policy(
-        name="aurora-global-database-protected",
-        description="Checks whether an Aurora global database is deletion-protected, protected "
-                    "from deploys and pinned to its source cluster's ARN.",
-        types=[RDS_GLOBAL_CLUSTER], check=check, overrides=overrides)
+    p = args.props
+    if value(p, "deletionProtection") is not True:
+        report("Aurora global database must have deletionProtection enabled.")
+    if not args.opts.protect:
+        report("Aurora global database must be declared with protect: true; no deploy may "
+               "delete the database that holds the data.")
+    if is_set(p, "sourceDbClusterIdentifier"):
+        source = str(value(p, "sourceDbClusterIdentifier"))
+        if parse_rds_cluster_arn(source) is None:
+            report("Aurora global database must name its source cluster by ARN "
+                   f"(arn:aws:rds:<region>:<account>:cluster:<id>), got {source!r}.")
+        missing = [k for k in GLOBAL_PINS if k not in (args.opts.ignore_changes or [])]
+        if missing:
+            report(f"Aurora global database must ignore changes to {', '.join(missing)}: "
+                   f"AWS moves the writer at failover, and {_TRAP}.")
 
 
-def secondary_cluster(**overrides: Any) -> Policy:
+@stack_rule("aurora-secondary-cluster",
+            "Checks whether Aurora secondary clusters are members of a declared global database, in "
+            "another Region than the primary, encrypted with their own Region's key, promotable, "
+            "protected and pinned.")
+def secondary_cluster(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``aurora-secondary-cluster``: each cluster that joins a global database is a member of
     one this stack declares, in another Region than the primary, encrypted with a key of its
     own Region, has an instance to promote, is protected and pinned, and keeps the default
     ``rds.global_db_rpo``."""
-
-    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        keys = {r.urn: r for r in by_type(args.resources, KMS_KEY, KMS_REPLICA_KEY)}
-        for c in by_type(args.resources, RDS_CLUSTER):
-            try:
-                joins = is_set(c.props, "globalClusterIdentifier")
-            except Unknown:
-                joins = True
-            if joins or c.property_dependencies.get("globalClusterIdentifier"):
-                for problem in _secondary_problems(args.resources, c, keys):
-                    report(problem, c.urn)
-
-    return stack_policy(
-        name="aurora-secondary-cluster",
-        description="Checks whether Aurora secondary clusters are members of a declared global "
-                    "database, in another Region than the primary, encrypted with their own "
-                    "Region's key, promotable, protected and pinned.",
-        check=check, overrides=overrides)
+    keys = {r.urn: r for r in by_type(args.resources, KMS_KEY, KMS_REPLICA_KEY)}
+    for c in by_type(args.resources, RDS_CLUSTER):
+        try:
+            joins = is_set(c.props, "globalClusterIdentifier")
+        except Unknown:
+            joins = True
+        if joins or c.property_dependencies.get("globalClusterIdentifier"):
+            for problem in _secondary_problems(args.resources, c, keys):
+                report(problem, c.urn)
 
 
 def _secondary_problems(resources: list[Any], c: Any, keys: dict[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
@@ -276,6 +277,48 @@ def stack_policy(*, name: str, description: str, check: StackCheck,
     return StackValidationPolicy(name=name, description=description, validate=validate,
                                  enforcement_level=enforcement_level,
                                  config_schema=schema(settings))
+
+
+#: What a rule decorator makes of its check: ``factory(**overrides) -> Policy``.
+PolicyFactory = Callable[..., Policy]
+
+
+def _factory(check: Callable[..., None], build: Callable[[Mapping[str, Any]], Policy]) -> PolicyFactory:
+    def factory(**overrides: Any) -> Policy:
+        return build(overrides)
+
+    return functools.update_wrapper(factory, check, updated=())
+
+
+def resource_rule(name: str, types: Iterable[str], description: str, *,
+                  settings: Sequence[Setting] = (),
+                  enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+                  ) -> Callable[[ResourceCheck], PolicyFactory]:
+    """Decorator: the check becomes the factory of the resource policy ``name``:
+    ``factory(**overrides)`` builds it with :func:`resource_policy` (``ValueError`` on bad
+    overrides). The factory keeps the check's name and docstring."""
+    kinds = tuple(types)
+
+    def wrap(check: ResourceCheck) -> PolicyFactory:
+        return _factory(check, lambda overrides: resource_policy(
+            name=name, description=description, types=kinds, check=check, settings=settings,
+            enforcement_level=enforcement_level, overrides=overrides))
+
+    return wrap
+
+
+def stack_rule(name: str, description: str, *, settings: Sequence[Setting] = (),
+               enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+               ) -> Callable[[StackCheck], PolicyFactory]:
+    """Decorator: the check becomes the factory of the stack policy ``name`` (see
+    :func:`resource_rule`; built with :func:`stack_policy`)."""
+
+    def wrap(check: StackCheck) -> PolicyFactory:
+        return _factory(check, lambda overrides: stack_policy(
+            name=name, description=description, check=check, settings=settings,
+            enforcement_level=enforcement_level, overrides=overrides))
+
+    return wrap
 
 
 def not_applicable(reason: str) -> None:

@@ -21,12 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import (
-    Policy,
-    ReportViolation,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from contract.identifiers import parse_arn, parse_rds_instance_arn
 from policies.resource_types import KMS_KEY, KMS_REPLICA_KEY, RDS_INSTANCE, RDS_SNAPSHOTS
@@ -38,13 +33,16 @@ from policies.rules.common import (
     not_applicable,
     number,
     region,
-    resource_policy,
-    stack_policy,
+    resource_rule,
+    stack_rule,
     value,
 )
 
 
-def storage_encrypted(**overrides: Any) -> Policy:
+@resource_rule("rds-instance-storage-encrypted", [RDS_INSTANCE],
+               "Checks whether RDS instances have storage encryption enabled (storageEncrypted true; "
+               "a read replica may name its kmsKeyId instead).")
+def storage_encrypted(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rds-instance-storage-encrypted``: storage encryption is on.
 
     ``storageEncrypted: false`` fails whatever else is set (a ``kmsKeyId`` does not turn
@@ -55,72 +53,54 @@ def storage_encrypted(**overrides: Any) -> Policy:
     with the key of its own Region: Amazon RDS User Guide, "Creating a read replica in a
     different AWS Region").
     """
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        encrypted = value(args.props, "storageEncrypted")
-        if encrypted is True:
-            return
-        if encrypted is False:
-            report("RDS instance must have storage encryption enabled: storageEncrypted is false "
-                   "(a kmsKeyId does not turn it on).")
-        elif not is_set(args.props, "replicateSourceDb"):
-            report("RDS instance must have storage encryption enabled (storageEncrypted: true).")
-        elif not is_set(args.props, "kmsKeyId"):
-            # A computed key counts as set: it is the replica's own-Region key.
-            report("RDS read replica must be encrypted: set storageEncrypted: true or a kmsKeyId "
-                   "in its own Region.")
-
-    return resource_policy(
-        name="rds-instance-storage-encrypted",
-        description="Checks whether RDS instances have storage encryption enabled "
-                    "(storageEncrypted true; a read replica may name its kmsKeyId instead).",
-        types=[RDS_INSTANCE], check=check, overrides=overrides)
+    encrypted = value(args.props, "storageEncrypted")
+    if encrypted is True:
+        return
+    if encrypted is False:
+        report("RDS instance must have storage encryption enabled: storageEncrypted is false "
+               "(a kmsKeyId does not turn it on).")
+    elif not is_set(args.props, "replicateSourceDb"):
+        report("RDS instance must have storage encryption enabled (storageEncrypted: true).")
+    elif not is_set(args.props, "kmsKeyId"):
+        # A computed key counts as set: it is the replica's own-Region key.
+        report("RDS read replica must be encrypted: set storageEncrypted: true or a kmsKeyId "
+               "in its own Region.")
 
 
-def deletion_protection(**overrides: Any) -> Policy:
+@resource_rule("rds-instance-deletion-protection", [RDS_INSTANCE],
+               "Checks whether RDS instances have deletion protection enabled.")
+def deletion_protection(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rds-instance-deletion-protection``."""
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        if value(args.props, "deletionProtection") is not True:
-            report("RDS instance must have deletionProtection enabled.")
-
-    return resource_policy(
-        name="rds-instance-deletion-protection",
-        description="Checks whether RDS instances have deletion protection enabled.",
-        types=[RDS_INSTANCE], check=check, overrides=overrides)
+    if value(args.props, "deletionProtection") is not True:
+        report("RDS instance must have deletionProtection enabled.")
 
 
-def backup_retention(**overrides: Any) -> Policy:
+_BACKUP_RETENTION_SETTINGS = [
+    Setting("minRetentionDays", "integer", 1,
+            "Fewest days of automated backups (0 turns backups, and so point-in-time "
+            "recovery of a promoted replica, off).", {"minimum": 1, "maximum": 35}),
+]
+
+
+@resource_rule("rds-instance-backup-retention", [RDS_INSTANCE],
+               "Checks whether RDS instances retain automated backups.",
+               settings=_BACKUP_RETENTION_SETTINGS)
+def backup_retention(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rds-instance-backup-retention``: automated backups kept for at least N days."""
-    settings = [Setting("minRetentionDays", "integer", 1,
-                        "Fewest days of automated backups (0 turns backups, and so point-in-time "
-                        "recovery of a promoted replica, off).", {"minimum": 1, "maximum": 35})]
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        days = number(args.props, "backupRetentionPeriod", default=0.0)
-        if days is None or days < cfg["minRetentionDays"]:
-            report(f"RDS instance must retain automated backups for at least "
-                   f"{cfg['minRetentionDays']} day(s) (backupRetentionPeriod), got {days:g}.")
-
-    return resource_policy(
-        name="rds-instance-backup-retention",
-        description="Checks whether RDS instances retain automated backups.",
-        types=[RDS_INSTANCE], check=check, settings=settings, overrides=overrides)
+    days = number(args.props, "backupRetentionPeriod", default=0.0)
+    if days is None or days < cfg["minRetentionDays"]:
+        report(f"RDS instance must retain automated backups for at least "
+               f"{cfg['minRetentionDays']} day(s) (backupRetentionPeriod), got {days:g}.")
 
 
-def snapshot_not_public(**overrides: Any) -> Policy:
+@resource_rule("rds-snapshot-not-public", RDS_SNAPSHOTS,
+               'Checks whether RDS snapshots are kept private (never shared with "all").')
+def snapshot_not_public(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rds-snapshot-not-public``: no snapshot is shared with "all"."""
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        for key in ("sharedAccounts", "attributes", "valuesToAdds"):
-            v = value(args.props, key)
-            if _mentions_all(v):
-                report(f"RDS snapshot must never be public: {key} includes \"all\".")
-
-    return resource_policy(
-        name="rds-snapshot-not-public",
-        description="Checks whether RDS snapshots are kept private (never shared with \"all\").",
-        types=RDS_SNAPSHOTS, check=check, overrides=overrides)
+    for key in ("sharedAccounts", "attributes", "valuesToAdds"):
+        v = value(args.props, key)
+        if _mentions_all(v):
+            report(f"RDS snapshot must never be public: {key} includes \"all\".")
 
 
 def _mentions_all(v: Any) -> bool:
@@ -133,42 +113,37 @@ def _mentions_all(v: Any) -> bool:
     return False
 
 
-def cross_region_replica(**overrides: Any) -> Policy:
+@stack_rule("rds-cross-region-replica",
+            "Checks whether cross-Region read replicas name their source by ARN and use a KMS key in "
+            "their own Region.")
+def cross_region_replica(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rds-cross-region-replica``: source as an ARN; KMS key in the replica's own Region.
 
     The replica's ``kmsKeyId`` is usually computed from a KMS key declared in the same stack,
     so it is unknown during preview; the policy then follows the input's property dependency
     to the key resource and reads that key's Region instead.
     """
-
-    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        keys = {r.urn: r for r in by_type(args.resources, KMS_KEY, KMS_REPLICA_KEY)}
-        undecided: list[str] = []
-        for r in by_type(args.resources, RDS_INSTANCE):
-            if not is_set(r.props, "replicateSourceDb"):
-                continue
-            try:
-                where = region(r.props, r.provider)
-                source = value(r.props, "replicateSourceDb")
-            except Unknown as e:
-                report(f"Read replica's {e.path} can't be known during preview, so its "
-                       "Region and source cannot be checked; give them as plain values.", r.urn)
-                continue
-            key_region = kms_key_region(r, keys)
-            for problem in _source_problems(str(source), where) + _key_problems(key_region, where):
-                report(problem, r.urn)
-            if key_region == "<unknown>":
-                undecided.append(r.urn)
-        if undecided:
-            # Not a silent pass: the preview lists the policy as not applicable, with why.
-            not_applicable("the KMS key Region of " + ", ".join(undecided)
-                           + " can't be known during preview")
-
-    return stack_policy(
-        name="rds-cross-region-replica",
-        description="Checks whether cross-Region read replicas name their source by ARN and use "
-                    "a KMS key in their own Region.",
-        check=check, overrides=overrides)
+    keys = {r.urn: r for r in by_type(args.resources, KMS_KEY, KMS_REPLICA_KEY)}
+    undecided: list[str] = []
+    for r in by_type(args.resources, RDS_INSTANCE):
+        if not is_set(r.props, "replicateSourceDb"):
+            continue
+        try:
+            where = region(r.props, r.provider)
+            source = value(r.props, "replicateSourceDb")
+        except Unknown as e:
+            report(f"Read replica's {e.path} can't be known during preview, so its "
+                   "Region and source cannot be checked; give them as plain values.", r.urn)
+            continue
+        key_region = kms_key_region(r, keys)
+        for problem in _source_problems(str(source), where) + _key_problems(key_region, where):
+            report(problem, r.urn)
+        if key_region == "<unknown>":
+            undecided.append(r.urn)
+    if undecided:
+        # Not a silent pass: the preview lists the policy as not applicable, with why.
+        not_applicable("the KMS key Region of " + ", ".join(undecided)
+                       + " can't be known during preview")
 
 
 def _source_problems(source: str, where: str | None) -> list[str]:

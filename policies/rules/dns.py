@@ -16,12 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pulumi_policy import (
-    Policy,
-    ReportViolation,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from contract.identifiers import dns_name_key
 from policies.resource_types import HEALTH_CHECK, METRIC_ALARM, RECORD
@@ -32,8 +27,8 @@ from policies.rules.common import (
     is_set,
     number,
     region,
-    resource_policy,
-    stack_policy,
+    resource_rule,
+    stack_rule,
     undecided_in_preview,
     value,
 )
@@ -50,78 +45,67 @@ from rto_rpo.figures import (
 ENDPOINT_CHECK_TYPES = frozenset({"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"})
 
 
-def health_check_timing(**overrides: Any) -> Policy:
+_HEALTH_CHECK_TIMING_SETTINGS = [
+    Setting("allowedIntervalsSeconds", "array", list(HEALTH_CHECK_INTERVALS_SECONDS),
+            "Route 53 request intervals allowed, in seconds (AWS offers 10 and 30).",
+            {"items": {"type": "integer", "enum": list(HEALTH_CHECK_INTERVALS_SECONDS)}}),
+    Setting("minFailureThreshold", "integer", FAILURE_THRESHOLD_MIN,
+            "Lowest failure threshold allowed.", {"minimum": FAILURE_THRESHOLD_MIN}),
+    Setting("maxFailureThreshold", "integer", FAILURE_THRESHOLD_MAX,
+            "Highest failure threshold allowed.", {"maximum": FAILURE_THRESHOLD_MAX}),
+]
+
+
+@resource_rule("route53-health-check-timing", [HEALTH_CHECK],
+               "Checks whether Route 53 endpoint health checks use a "
+               f"{' or '.join(str(i) for i in HEALTH_CHECK_INTERVALS_SECONDS)} s request "
+               f"interval and a failure threshold of {FAILURE_THRESHOLD_MIN}-"
+               f"{FAILURE_THRESHOLD_MAX}.",
+               settings=_HEALTH_CHECK_TIMING_SETTINGS)
+def health_check_timing(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``route53-health-check-timing``: request interval 10 or 30 s, failure threshold in range."""
-    settings = [
-        Setting("allowedIntervalsSeconds", "array", list(HEALTH_CHECK_INTERVALS_SECONDS),
-                "Route 53 request intervals allowed, in seconds (AWS offers 10 and 30).",
-                {"items": {"type": "integer", "enum": list(HEALTH_CHECK_INTERVALS_SECONDS)}}),
-        Setting("minFailureThreshold", "integer", FAILURE_THRESHOLD_MIN,
-                "Lowest failure threshold allowed.", {"minimum": FAILURE_THRESHOLD_MIN}),
-        Setting("maxFailureThreshold", "integer", FAILURE_THRESHOLD_MAX,
-                "Highest failure threshold allowed.", {"maximum": FAILURE_THRESHOLD_MAX}),
-    ]
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        kind = value(args.props, "type")
-        if kind not in ENDPOINT_CHECK_TYPES:
-            args.not_applicable(f"health check of type {kind} has no request interval")
-        interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL_SECONDS)
-        threshold = number(args.props, "failureThreshold", default=DEFAULT_FAILURE_THRESHOLD)
-        allowed = [float(i) for i in cfg["allowedIntervalsSeconds"]]
-        if interval not in allowed:
-            report(f"Route 53 health check requestInterval must be one of "
-                   f"{', '.join(f'{a:g}' for a in allowed)} seconds, got {interval:g}.")
-        lo, hi = cfg["minFailureThreshold"], cfg["maxFailureThreshold"]
-        if threshold is None or not lo <= threshold <= hi:
-            report(f"Route 53 health check failureThreshold must be between {lo} and {hi}, "
-                   f"got {threshold:g}.")
-
-    return resource_policy(
-        name="route53-health-check-timing",
-        description="Checks whether Route 53 endpoint health checks use a "
-                    f"{' or '.join(str(i) for i in HEALTH_CHECK_INTERVALS_SECONDS)} s request "
-                    f"interval and a failure threshold of {FAILURE_THRESHOLD_MIN}-"
-                    f"{FAILURE_THRESHOLD_MAX}.",
-        types=[HEALTH_CHECK], check=check, settings=settings, overrides=overrides)
+    kind = value(args.props, "type")
+    if kind not in ENDPOINT_CHECK_TYPES:
+        args.not_applicable(f"health check of type {kind} has no request interval")
+    interval = number(args.props, "requestInterval", default=DEFAULT_REQUEST_INTERVAL_SECONDS)
+    threshold = number(args.props, "failureThreshold", default=DEFAULT_FAILURE_THRESHOLD)
+    allowed = [float(i) for i in cfg["allowedIntervalsSeconds"]]
+    if interval not in allowed:
+        report(f"Route 53 health check requestInterval must be one of "
+               f"{', '.join(f'{a:g}' for a in allowed)} seconds, got {interval:g}.")
+    lo, hi = cfg["minFailureThreshold"], cfg["maxFailureThreshold"]
+    if threshold is None or not lo <= threshold <= hi:
+        report(f"Route 53 health check failureThreshold must be between {lo} and {hi}, "
+               f"got {threshold:g}.")
 
 
-def primary_record_health_check(**overrides: Any) -> Policy:
+@resource_rule("route53-failover-primary-health-check", [RECORD],
+               "Checks whether each Route 53 failover record has a set identifier and each non-alias "
+               "PRIMARY record has a health check.")
+def primary_record_health_check(args: ResourceValidationArgs,
+                                report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``route53-failover-primary-health-check``: a non-alias PRIMARY record has a health check."""
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        policies = value(args.props, "failoverRoutingPolicies", default=[])
-        types = {p.get("type") for p in policies if isinstance(p, dict)}
-        if not types:
-            args.not_applicable("not a failover record")
-        if not is_set(args.props, "setIdentifier"):
-            report("Route 53 failover record must have a setIdentifier.")
-        if "PRIMARY" in types and not is_set(args.props, "aliases") \
-                and not is_set(args.props, "healthCheckId"):
-            report("Route 53 PRIMARY failover record must have a healthCheckId; without one "
-                   "Route 53 treats the primary as always healthy and never fails over.")
-
-    return resource_policy(
-        name="route53-failover-primary-health-check",
-        description="Checks whether each Route 53 failover record has a set identifier and each "
-                    "non-alias PRIMARY record has a health check.",
-        types=[RECORD], check=check, overrides=overrides)
+    policies = value(args.props, "failoverRoutingPolicies", default=[])
+    types = {p.get("type") for p in policies if isinstance(p, dict)}
+    if not types:
+        args.not_applicable("not a failover record")
+    if not is_set(args.props, "setIdentifier"):
+        report("Route 53 failover record must have a setIdentifier.")
+    if "PRIMARY" in types and not is_set(args.props, "aliases") \
+            and not is_set(args.props, "healthCheckId"):
+        report("Route 53 PRIMARY failover record must have a healthCheckId; without one "
+               "Route 53 treats the primary as always healthy and never fails over.")
 
 
-def failover_set_identifiers(**overrides: Any) -> Policy:
+@stack_rule("route53-failover-distinct-set-identifiers",
+            "Checks whether each failover record name has exactly one PRIMARY and one SECONDARY "
+            "record with distinct set identifiers.")
+def failover_set_identifiers(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``route53-failover-distinct-set-identifiers``: PRIMARY/SECONDARY pairs are well formed."""
-
-    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        undecided: list[str] = []
-        for (zone, name, rtype), records in _failover_groups(args.resources).items():
-            _check_pair(f"{name} ({rtype})", zone, records, report, undecided)
-        undecided_in_preview(undecided)
-
-    return stack_policy(
-        name="route53-failover-distinct-set-identifiers",
-        description="Checks whether each failover record name has exactly one PRIMARY and one "
-                    "SECONDARY record with distinct set identifiers.",
-        check=check, overrides=overrides)
+    undecided: list[str] = []
+    for (zone, name, rtype), records in _failover_groups(args.resources).items():
+        _check_pair(f"{name} ({rtype})", zone, records, report, undecided)
+    undecided_in_preview(undecided)
 
 
 def _check_pair(label: str, zone: str, records: list[Any], report: ReportViolation,
@@ -186,7 +170,11 @@ def _known_str(props: Any, key: str) -> str:
         return "<computed>"
 
 
-def health_check_not_on_failover_name(**overrides: Any) -> Policy:
+@stack_rule("route53-health-check-not-on-failover-name",
+            "Checks whether Route 53 endpoint health checks probe a name other than the failover "
+            "records' name (a check on the failover name never fails over).")
+def health_check_not_on_failover_name(args: StackValidationArgs,
+                                      report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``route53-health-check-not-on-failover-name``: no endpoint health check probes the name
     of a failover record pair.
 
@@ -196,28 +184,20 @@ def health_check_not_on_failover_name(**overrides: Any) -> Policy:
     CloudWatch-metric) are out of scope. An unknown input that could decide the verdict makes
     the rule not applicable, naming it, after the known violations are reported.
     """
-
-    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        computed_names: list[str] = []
-        computed_checks: list[str] = []
-        names, records = _failover_names(args.resources, computed_names)
-        probed = _probed_names(args.resources, computed_checks)
-        # An unknown only matters if there is something to compare it with.
-        undecided = (computed_checks if records else []) + (
-            computed_names if probed or computed_checks else [])
-        for hc, fqdn in probed:
-            if dns_name_key(fqdn) in names:
-                report(f"Route 53 health check probes {fqdn}, the name of the failover records: "
-                       "it follows whichever Region answers, so it never sees the primary fail "
-                       "and never triggers a failover. Probe the primary Region's own endpoint "
-                       "name instead.", hc.urn)
-        undecided_in_preview(undecided)
-
-    return stack_policy(
-        name="route53-health-check-not-on-failover-name",
-        description="Checks whether Route 53 endpoint health checks probe a name other than the "
-                    "failover records' name (a check on the failover name never fails over).",
-        check=check, overrides=overrides)
+    computed_names: list[str] = []
+    computed_checks: list[str] = []
+    names, records = _failover_names(args.resources, computed_names)
+    probed = _probed_names(args.resources, computed_checks)
+    # An unknown only matters if there is something to compare it with.
+    undecided = (computed_checks if records else []) + (
+        computed_names if probed or computed_checks else [])
+    for hc, fqdn in probed:
+        if dns_name_key(fqdn) in names:
+            report(f"Route 53 health check probes {fqdn}, the name of the failover records: "
+                   "it follows whichever Region answers, so it never sees the primary fail "
+                   "and never triggers a failover. Probe the primary Region's own endpoint "
+                   "name instead.", hc.urn)
+    undecided_in_preview(undecided)
 
 
 def _failover_names(resources: Any, undecided: list[str]) -> tuple[set[str], bool]:
@@ -257,26 +237,26 @@ def _probed_names(resources: Any, undecided: list[str]) -> list[tuple[Any, str]]
     return out
 
 
-def health_alarm_region(**overrides: Any) -> Policy:
+_HEALTH_ALARM_REGION_SETTINGS = [
+    Setting("region", "string", HEALTH_CHECK_METRIC_REGION,
+            "The only Region that publishes AWS/Route53 HealthCheckStatus."),
+]
+
+
+@resource_rule("cloudwatch-health-check-alarm-region", [METRIC_ALARM],
+               "Checks whether alarms on Route 53 HealthCheckStatus are created in us-east-1, the "
+               "only Region that has the metric.",
+               settings=_HEALTH_ALARM_REGION_SETTINGS)
+def health_alarm_region(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``cloudwatch-health-check-alarm-region``: HealthCheckStatus alarms live in us-east-1."""
-    settings = [Setting("region", "string", HEALTH_CHECK_METRIC_REGION,
-                        "The only Region that publishes AWS/Route53 HealthCheckStatus.")]
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        if (value(args.props, "namespace") != "AWS/Route53"
-                or value(args.props, "metricName") != "HealthCheckStatus"):
-            args.not_applicable("not an alarm on AWS/Route53 HealthCheckStatus")
-        where = region(args.props, args.provider)
-        if where != cfg["region"]:
-            report(f"CloudWatch alarm on AWS/Route53 HealthCheckStatus must be created in "
-                   f"{cfg['region']} (the metric exists only there), got {where or 'the default provider'}; "
-                   "elsewhere it stays INSUFFICIENT_DATA and never fires.")
-
-    return resource_policy(
-        name="cloudwatch-health-check-alarm-region",
-        description="Checks whether alarms on Route 53 HealthCheckStatus are created in "
-                    "us-east-1, the only Region that has the metric.",
-        types=[METRIC_ALARM], check=check, settings=settings, overrides=overrides)
+    if (value(args.props, "namespace") != "AWS/Route53"
+            or value(args.props, "metricName") != "HealthCheckStatus"):
+        args.not_applicable("not an alarm on AWS/Route53 HealthCheckStatus")
+    where = region(args.props, args.provider)
+    if where != cfg["region"]:
+        report(f"CloudWatch alarm on AWS/Route53 HealthCheckStatus must be created in "
+               f"{cfg['region']} (the metric exists only there), got {where or 'the default provider'}; "
+               "elsewhere it stays INSUFFICIENT_DATA and never fires.")
 
 
 def policies() -> list[Policy]:

@@ -17,7 +17,7 @@ from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs
 from contract import identifiers as ids
 from contract.identifiers import NameRule
 from policies import resource_types as t
-from policies.rules.common import Unknown, resource_policy, value
+from policies.rules.common import Unknown, resource_rule, value
 
 #: Resource type -> the inputs that hold a physical name, and the rule each follows.
 NAMED_INPUTS: dict[str, tuple[tuple[str, NameRule], ...]] = {
@@ -49,32 +49,26 @@ NAMED_INPUTS: dict[str, tuple[tuple[str, NameRule], ...]] = {
 }
 
 
-def physical_names_valid(**overrides: Any) -> Policy:
+@resource_rule("aws-physical-name-valid", list(NAMED_INPUTS),
+               "Checks whether the physical names given to resources (buckets, functions, rules, "
+               "alarms, topics, aliases, tables, identifiers) are valid in their AWS service.")
+def physical_names_valid(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``aws-physical-name-valid``: each given physical name follows its service's rule."""
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        unknown: list[str] = []
-        for prop, rule in NAMED_INPUTS[args.resource_type]:
-            try:
-                name = value(args.props, prop)
-            except Unknown as e:
-                unknown.append(e.path)
-                continue
-            if not isinstance(name, str) or not name:
-                continue
-            for problem in rule.problems(name):
-                report(f"{rule.service} name {name!r} ({prop}) {problem}; {rule.service} names: "
-                       f"{rule.describe()} ({rule.source}).")
-        if unknown:
-            # After the known names are reported: an unknown one decides nothing.
-            args.not_applicable(f"{', '.join(unknown)} can't be known during preview")
-
-    return resource_policy(
-        name="aws-physical-name-valid",
-        description="Checks whether the physical names given to resources (buckets, functions, "
-                    "rules, alarms, topics, aliases, tables, identifiers) are valid in their "
-                    "AWS service.",
-        types=list(NAMED_INPUTS), check=check, overrides=overrides)
+    unknown: list[str] = []
+    for prop, rule in NAMED_INPUTS[args.resource_type]:
+        try:
+            name = value(args.props, prop)
+        except Unknown as e:
+            unknown.append(e.path)
+            continue
+        if not isinstance(name, str) or not name:
+            continue
+        for problem in rule.problems(name):
+            report(f"{rule.service} name {name!r} ({prop}) {problem}; {rule.service} names: "
+                   f"{rule.describe()} ({rule.source}).")
+    if unknown:
+        # After the known names are reported: an unknown one decides nothing.
+        args.not_applicable(f"{', '.join(unknown)} can't be known during preview")
 
 
 def policies() -> list[Policy]:

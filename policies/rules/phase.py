@@ -39,13 +39,7 @@ from contract.env import Env
 from contract.names import Role
 from contract.phases import Phase
 from contract.strategies import Standby, Strategy, spec
-from policies.resource_types import (
-    HEALTH_CHECK,
-    RDS_CLUSTER,
-    RDS_GLOBAL_CLUSTER,
-    RDS_INSTANCE,
-    RDS_SNAPSHOTS,
-)
+from policies.resource_types import HEALTH_CHECK, RDS_CLUSTER, RDS_GLOBAL_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOTS
 from policies.rules.common import (
     Unknown,
     by_type,

@@ -25,12 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import (
-    Policy,
-    ReportViolation,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from contract.env import BackupEnv, Env
 from contract.names import Role
@@ -43,10 +38,10 @@ from policies.rules.common import (
     Setting,
     Unknown,
     not_applicable,
-    resource_policy,
+    resource_rule,
     role,
     schedule_period_seconds,
-    stack_policy,
+    stack_rule,
     value,
 )
 from rto_rpo.figures import DEFAULT_MANUAL_SNAPSHOT_QUOTA, DEFAULT_SNAPSHOT_COPY_SECONDS
@@ -72,89 +67,82 @@ OBJECTIVE_SETTINGS = [
 ]
 
 
-def rto_rpo_objectives(**overrides: Any) -> Policy:
+@stack_rule("rto-rpo-objectives",
+            "Checks whether the worst-case RTO and RPO computed from the planned resources meet the "
+            "targets.",
+            settings=OBJECTIVE_SETTINGS)
+def rto_rpo_objectives(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rto-rpo-objectives``: mandatory stack policy; the message is the term breakdown."""
-
-    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        found = objectives(list(args.resources), cfg)
-        for message, urn in found.missing:
-            report(message, urn or None)
-        note = ""
-        if found.unknown:
-            note = ("\n  (inputs unknown during preview counted as 0 s, so this is a lower "
-                    "bound: " + "; ".join(found.unknown) + ")")
-        missed = False
-        for est in (found.rto, found.rpo):
-            if est is not None and not est.met:
-                missed = True
-                report(est.breakdown() + f"\n  ({found.targets})" + note)
-        if found.unknown and not missed and not found.missing:
-            not_applicable("RTO/RPO can't be decided during preview: "
-                           + "; ".join(found.unknown))
-
-    return stack_policy(
-        name="rto-rpo-objectives",
-        description="Checks whether the worst-case RTO and RPO computed from the planned "
-                    "resources meet the targets.",
-        check=check, settings=OBJECTIVE_SETTINGS, overrides=overrides)
+    found = objectives(list(args.resources), cfg)
+    for message, urn in found.missing:
+        report(message, urn or None)
+    note = ""
+    if found.unknown:
+        note = ("\n  (inputs unknown during preview counted as 0 s, so this is a lower "
+                "bound: " + "; ".join(found.unknown) + ")")
+    missed = False
+    for est in (found.rto, found.rpo):
+        if est is not None and not est.met:
+            missed = True
+            report(est.breakdown() + f"\n  ({found.targets})" + note)
+    if found.unknown and not missed and not found.missing:
+        not_applicable("RTO/RPO can't be decided during preview: "
+                       + "; ".join(found.unknown))
 
 
-def backup_schedule_within_rpo(**overrides: Any) -> Policy:
+@resource_rule("backup-schedule-within-rpo", [EVENT_RULE],
+               "Checks whether the backup schedule runs at least once per RPO.",
+               settings=[RPO_MINUTES])
+def backup_schedule_within_rpo(args: ResourceValidationArgs,
+                               report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``backup-schedule-within-rpo``: the backup schedule runs at least once per RPO."""
-    settings = [RPO_MINUTES]
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        if role(args.props) != Role.BACKUP_SCHEDULE:
-            args.not_applicable("not a backup schedule")
-        if disabled_rule(args.props):
-            args.not_applicable("backup schedule is disabled (rto-rpo-objectives reports a "
-                                "stack without an enabled one)")
-        expr = value(args.props, "scheduleExpression")
-        period = schedule_period_seconds(expr) if isinstance(expr, str) else None
-        if period is None:
-            args.not_applicable(f"schedule {expr!r} has no bounded period")
-        rpo = float(cfg["rpoMinutes"]) * 60
-        if period > rpo:
-            report(f"Backup schedule {expr} runs every {period / 60:g} min, less than once per "
-                   f"RPO of {rpo / 60:g} min; a failure just before a run loses more data than "
-                   "the RPO allows.")
-
-    return resource_policy(
-        name="backup-schedule-within-rpo",
-        description="Checks whether the backup schedule runs at least once per RPO.",
-        types=[EVENT_RULE], check=check, settings=settings, overrides=overrides)
+    if role(args.props) != Role.BACKUP_SCHEDULE:
+        args.not_applicable("not a backup schedule")
+    if disabled_rule(args.props):
+        args.not_applicable("backup schedule is disabled (rto-rpo-objectives reports a "
+                            "stack without an enabled one)")
+    expr = value(args.props, "scheduleExpression")
+    period = schedule_period_seconds(expr) if isinstance(expr, str) else None
+    if period is None:
+        args.not_applicable(f"schedule {expr!r} has no bounded period")
+    rpo = float(cfg["rpoMinutes"]) * 60
+    if period > rpo:
+        report(f"Backup schedule {expr} runs every {period / 60:g} min, less than once per "
+               f"RPO of {rpo / 60:g} min; a failure just before a run loses more data than "
+               "the RPO allows.")
 
 
-def retention_within_quota(**overrides: Any) -> Policy:
+_RETENTION_WITHIN_QUOTA_SETTINGS = [
+    Setting("manualSnapshotQuota", "integer", DEFAULT_MANUAL_SNAPSHOT_QUOTA,
+            "Manual DB snapshots allowed per Region (the RDS default quota, "
+            "rto_rpo.figures.DEFAULT_MANUAL_SNAPSHOT_QUOTA; raise it only if AWS "
+            "raised yours).", {"minimum": 1}),
+]
+
+
+@resource_rule("snapshot-retention-within-quota", [FUNCTION],
+               "Checks whether the backup orchestrator's cadence and retention keep the manual "
+               "snapshots within the per-Region quota.",
+               settings=_RETENTION_WITHIN_QUOTA_SETTINGS)
+def retention_within_quota(args: ResourceValidationArgs,
+                           report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``snapshot-retention-within-quota``: cadence x retention fits the manual-snapshot quota."""
-    settings = [Setting("manualSnapshotQuota", "integer", DEFAULT_MANUAL_SNAPSHOT_QUOTA,
-                        "Manual DB snapshots allowed per Region (the RDS default quota, "
-                        "rto_rpo.figures.DEFAULT_MANUAL_SNAPSHOT_QUOTA; raise it only if AWS "
-                        "raised yours).", {"minimum": 1})]
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        if role(args.props) != Role.BACKUP_ORCHESTRATOR:
-            args.not_applicable("not the backup orchestrator")
-        found = _retention_inputs(PlannedEnv.of(args, BackupEnv), report)
-        if found is None:
-            return
-        cadence, retention, keep, protected, standby = found
-        held = manual_snapshots_held(cadence_minutes=cadence, retention_hours=retention,
-                                     databases=len(protected), keep_newest=keep,
-                                     standby_snapshots=standby)
-        quota = int(cfg["manualSnapshotQuota"])
-        worst = max(held.values())
-        if worst > quota:
-            report(f"Snapshot retention keeps {worst} manual snapshots in one Region ({held}: "
-                   f"every {cadence:g} min for {retention:g} h, {len(protected)} "
-                   f"database(s)), over the quota of {quota}; shorten {Env.RETENTION_HOURS} or "
-                   f"lengthen {Env.CADENCE_MINUTES}.")
-
-    return resource_policy(
-        name="snapshot-retention-within-quota",
-        description="Checks whether the backup orchestrator's cadence and retention keep the "
-                    "manual snapshots within the per-Region quota.",
-        types=[FUNCTION], check=check, settings=settings, overrides=overrides)
+    if role(args.props) != Role.BACKUP_ORCHESTRATOR:
+        args.not_applicable("not the backup orchestrator")
+    found = _retention_inputs(PlannedEnv.of(args, BackupEnv), report)
+    if found is None:
+        return
+    cadence, retention, keep, protected, standby = found
+    held = manual_snapshots_held(cadence_minutes=cadence, retention_hours=retention,
+                                 databases=len(protected), keep_newest=keep,
+                                 standby_snapshots=standby)
+    quota = int(cfg["manualSnapshotQuota"])
+    worst = max(held.values())
+    if worst > quota:
+        report(f"Snapshot retention keeps {worst} manual snapshots in one Region ({held}: "
+               f"every {cadence:g} min for {retention:g} h, {len(protected)} "
+               f"database(s)), over the quota of {quota}; shorten {Env.RETENTION_HOURS} or "
+               f"lengthen {Env.CADENCE_MINUTES}.")
 
 
 def _retention_inputs(orch: PlannedEnv, report: ReportViolation

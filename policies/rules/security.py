@@ -39,8 +39,8 @@ from policies.rules.common import (
     is_set,
     is_unknown,
     number,
-    resource_policy,
-    stack_policy,
+    resource_rule,
+    stack_rule,
     undecided_in_preview,
     value,
 )
@@ -247,29 +247,23 @@ class _Reach:
         return out + self.inline
 
 
-def no_wildcard_actions(**overrides: Any) -> Policy:
+@stack_rule("iam-lambda-policy-no-wildcard-action",
+            'Checks whether IAM policies on Lambda functions\' roles name every action (no "*", '
+            '"service:*", partial wildcards, Allow with NotAction or broad AWS managed policies).')
+def no_wildcard_actions(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``iam-lambda-policy-no-wildcard-action``."""
-
-    def check(args: StackValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        reach = _Reach(list(args.resources), report)
-        reach.follow()
-        for urn, doc in reach.documents():
-            try:
-                bad = wildcard_actions(doc)
-            except (ValueError, TypeError) as e:
-                report(f"IAM policy on a Lambda role is not a valid policy document: {e}.", urn)
-                continue
-            if bad:
-                report("IAM policy on a Lambda function's role must not grant wildcard actions; "
-                       f"found {', '.join(bad)}. List the actions the function calls.", urn)
-        undecided_in_preview(reach.undecided)
-
-    return stack_policy(
-        name="iam-lambda-policy-no-wildcard-action",
-        description="Checks whether IAM policies on Lambda functions' roles name every action "
-                    "(no \"*\", \"service:*\", partial wildcards, Allow with NotAction or broad "
-                    "AWS managed policies).",
-        check=check, overrides=overrides)
+    reach = _Reach(list(args.resources), report)
+    reach.follow()
+    for urn, doc in reach.documents():
+        try:
+            bad = wildcard_actions(doc)
+        except (ValueError, TypeError) as e:
+            report(f"IAM policy on a Lambda role is not a valid policy document: {e}.", urn)
+            continue
+        if bad:
+            report("IAM policy on a Lambda function's role must not grant wildcard actions; "
+                   f"found {', '.join(bad)}. List the actions the function calls.", urn)
+    undecided_in_preview(reach.undecided)
 
 
 def _computed(resource: Any, prop: str) -> bool:
@@ -288,7 +282,9 @@ def _trust_unknown(role: Any) -> bool:
 ROTATABLE_SPEC, ROTATABLE_USAGE = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"
 
 
-def kms_key_rotation(**overrides: Any) -> Policy:
+@resource_rule("kms-key-rotation-enabled", [KMS_KEY],
+               "Checks whether KMS keys have automatic key rotation enabled.")
+def kms_key_rotation(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``kms-key-rotation-enabled``: every KMS key the stack creates rotates automatically.
 
     The standby key encrypts the standby database, its snapshot copies and the DR state for as
@@ -298,26 +294,19 @@ def kms_key_rotation(**overrides: Any) -> Policy:
     range. Sources: :data:`rto_rpo.figures.KMS_ROTATION_PERIOD_DAYS_MIN` (AWS KMS Developer
     Guide, "Rotate AWS KMS keys"); AWSGuard's rule of the same name.
     """
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        spec = value(args.props, "customerMasterKeySpec", default=ROTATABLE_SPEC)
-        usage = value(args.props, "keyUsage", default=ROTATABLE_USAGE)
-        if spec != ROTATABLE_SPEC or usage != ROTATABLE_USAGE or is_set(args.props, "customKeyStoreId"):
-            args.not_applicable(
-                f"automatic rotation applies only to symmetric encryption keys with KMS key "
-                f"material (customerMasterKeySpec {spec}, keyUsage {usage}"
-                f"{', a custom key store' if is_set(args.props, 'customKeyStoreId') else ''})")
-        if value(args.props, "enableKeyRotation") is not True:
-            report("KMS key must have automatic rotation enabled (enableKeyRotation: true).")
-        days = number(args.props, "rotationPeriodInDays")
-        lo, hi = KMS_ROTATION_PERIOD_DAYS_MIN, KMS_ROTATION_PERIOD_DAYS_MAX
-        if days is not None and not lo <= days <= hi:
-            report(f"KMS key rotationPeriodInDays must be between {lo} and {hi}, got {days:g}.")
-
-    return resource_policy(
-        name="kms-key-rotation-enabled",
-        description="Checks whether KMS keys have automatic key rotation enabled.",
-        types=[KMS_KEY], check=check, overrides=overrides)
+    spec = value(args.props, "customerMasterKeySpec", default=ROTATABLE_SPEC)
+    usage = value(args.props, "keyUsage", default=ROTATABLE_USAGE)
+    if spec != ROTATABLE_SPEC or usage != ROTATABLE_USAGE or is_set(args.props, "customKeyStoreId"):
+        args.not_applicable(
+            f"automatic rotation applies only to symmetric encryption keys with KMS key "
+            f"material (customerMasterKeySpec {spec}, keyUsage {usage}"
+            f"{', a custom key store' if is_set(args.props, 'customKeyStoreId') else ''})")
+    if value(args.props, "enableKeyRotation") is not True:
+        report("KMS key must have automatic rotation enabled (enableKeyRotation: true).")
+    days = number(args.props, "rotationPeriodInDays")
+    lo, hi = KMS_ROTATION_PERIOD_DAYS_MIN, KMS_ROTATION_PERIOD_DAYS_MAX
+    if days is not None and not lo <= days <= hi:
+        report(f"KMS key rotationPeriodInDays must be between {lo} and {hi}, got {days:g}.")
 
 
 def policies() -> list[Policy]:

@@ -17,12 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from pulumi_policy import (
-    Policy,
-    ReportViolation,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
+from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from policies.resource_types import (
     BUCKET_ENCRYPTION,
@@ -35,7 +30,7 @@ from policies.rules.common import (
     Unknown,
     by_type,
     is_set,
-    resource_policy,
+    resource_rule,
     stack_policy,
     undecided_in_preview,
     value,
@@ -184,18 +179,13 @@ def bucket_public_access_blocked() -> Policy:
                         BUCKET_PUBLIC_ACCESS_BLOCK, _public_access)
 
 
-def topic_encrypted(**overrides: Any) -> Policy:
+@resource_rule("sns-topic-encrypted", [TOPIC],
+               "Checks whether SNS topics are encrypted with a KMS key.")
+def topic_encrypted(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``sns-topic-encrypted``: a KMS key (even a computed one) is set."""
-
-    def check(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
-        if not is_set(args.props, "kmsMasterKeyId"):
-            report("SNS topic must be encrypted: set kmsMasterKeyId (e.g. alias/aws/sns or a "
-                   "customer managed key).")
-
-    return resource_policy(
-        name="sns-topic-encrypted",
-        description="Checks whether SNS topics are encrypted with a KMS key.",
-        types=[TOPIC], check=check, overrides=overrides)
+    if not is_set(args.props, "kmsMasterKeyId"):
+        report("SNS topic must be encrypted: set kmsMasterKeyId (e.g. alias/aws/sns or a "
+               "customer managed key).")
 
 
 def policies() -> list[Policy]:

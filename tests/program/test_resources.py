@@ -41,25 +41,22 @@ COMPONENT_TOKENS = {
 }
 #: role -> the component that must own it
 OWNER = {
-    Role.ENDPOINT_HEALTH_CHECK: "failover_dns", Role.GATE_HEALTH_CHECK: "failover_dns",
-    Role.COMBINED_HEALTH_CHECK: "failover_dns", Role.HEALTH_ALARM: "failover_dns",
-    Role.GATE_ALARM: "failover_dns", Role.FAILOVER_ORCHESTRATOR: "failover_orchestrator",
-    Role.WATCHDOG_SCHEDULE: "failover_orchestrator", Role.ALARM_FORWARDER: "failover_orchestrator",
-    Role.STATE_TABLE: "failover_orchestrator", Role.BACKUP_ORCHESTRATOR: "backup_orchestrator",
-    Role.BACKUP_SCHEDULE: "backup_orchestrator", Role.METADATA_BUCKET: "backup_orchestrator",
-    Role.STANDBY_DATABASE: "database", Role.STANDBY_KMS_KEY: "database",
-    Role.REPLICATION_ALARM: "database", Role.RECOVERY_POINT_ALARM: "monitoring",
-    Role.ALERT_TOPIC: "alerts", Role.WRITE_SWITCH: "write_switch",
+    **dict.fromkeys((Role.ENDPOINT_HEALTH_CHECK, Role.GATE_HEALTH_CHECK, Role.COMBINED_HEALTH_CHECK,
+                     Role.HEALTH_ALARM, Role.GATE_ALARM), "failover_dns"),
+    **dict.fromkeys((Role.FAILOVER_ORCHESTRATOR, Role.WATCHDOG_SCHEDULE, Role.ALARM_FORWARDER,
+                     Role.STATE_TABLE), "failover_orchestrator"),
+    **dict.fromkeys((Role.BACKUP_ORCHESTRATOR, Role.BACKUP_SCHEDULE, Role.METADATA_BUCKET),
+                    "backup_orchestrator"),
+    **dict.fromkeys((Role.STANDBY_DATABASE, Role.STANDBY_KMS_KEY, Role.REPLICATION_ALARM), "database"),
+    Role.RECOVERY_POINT_ALARM: "monitoring", Role.ALERT_TOPIC: "alerts", Role.WRITE_SWITCH: "write_switch",
 }
 #: role -> Region it must be in (prod: us-east-1 -> us-west-2)
 REGION = {
-    Role.HEALTH_ALARM: "us-east-1", Role.ALARM_FORWARDER: "us-east-1",
-    Role.GATE_ALARM: "us-west-2", Role.FAILOVER_ORCHESTRATOR: "us-west-2",
-    Role.BACKUP_ORCHESTRATOR: "us-west-2", Role.WATCHDOG_SCHEDULE: "us-west-2",
-    Role.BACKUP_SCHEDULE: "us-west-2", Role.STANDBY_DATABASE: "us-west-2",
-    Role.STANDBY_KMS_KEY: "us-west-2", Role.REPLICATION_ALARM: "us-west-2",
-    Role.RECOVERY_POINT_ALARM: "us-west-2", Role.STATE_TABLE: "us-west-2",
-    Role.METADATA_BUCKET: "us-west-2",
+    **dict.fromkeys((Role.HEALTH_ALARM, Role.ALARM_FORWARDER), "us-east-1"),
+    **dict.fromkeys((Role.GATE_ALARM, Role.FAILOVER_ORCHESTRATOR, Role.BACKUP_ORCHESTRATOR,
+                     Role.WATCHDOG_SCHEDULE, Role.BACKUP_SCHEDULE, Role.STANDBY_DATABASE,
+                     Role.STANDBY_KMS_KEY, Role.REPLICATION_ALARM, Role.RECOVERY_POINT_ALARM,
+                     Role.STATE_TABLE, Role.METADATA_BUCKET), "us-west-2"),
 }
 
 
