@@ -273,7 +273,6 @@ S3_BUCKET: Final = NameRule(
     edges="a-z0-9", no_ip_address=True, no_double_dot=True,
     reserved_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
     reserved_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"))
-#: Amazon EventBridge API Reference, "PutRule" (Name).
 EVENTBRIDGE_RULE: Final = NameRule(
     "EventBridge rule", 1, 64, r"A-Za-z0-9._\-", "letters, digits, dots, hyphens and underscores",
     _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference", "PutRule", "Name"))
@@ -281,7 +280,8 @@ EVENTBRIDGE_RULE: Final = NameRule(
 EVENTBRIDGE_BUS: Final = NameRule(
     "EventBridge event bus", 1, 256, r"A-Za-z0-9._\-",
     "letters, digits, dots, hyphens and underscores",
-    _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference", "CreateEventBus", "Name"))
+    _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference",
+               "CreateEventBus", "Name"))
 #: AWS Systems Manager User Guide, "Working with parameter hierarchies" / "Requirements and
 #: constraints for parameter names" (fully qualified name at most 1011 characters; letters,
 #: digits and . - _ /; not beginning with aws or ssm).
@@ -304,17 +304,17 @@ DYNAMODB_TABLE: Final = NameRule(
 #: Amazon CloudWatch API Reference, "PutMetricAlarm" (AlarmName: 1-255, no control characters).
 CLOUDWATCH_ALARM: Final = NameRule(
     "CloudWatch alarm", 1, 255, r"^\x00-\x1f\x7f", "any characters but ASCII control characters",
-    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference", "PutMetricAlarm", "AlarmName"))
-#: Amazon CloudWatch API Reference, "PutDashboard" (DashboardName).
+    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference",
+               "PutMetricAlarm", "AlarmName"))
 CLOUDWATCH_DASHBOARD: Final = NameRule(
     "CloudWatch dashboard", 1, 255, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference", "PutDashboard", "DashboardName"))
-#: Amazon CloudWatch Logs API Reference, "CreateLogGroup" (logGroupName).
+    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference",
+               "PutDashboard", "DashboardName"))
 LOG_GROUP: Final = NameRule(
     "CloudWatch Logs log group", 1, 512, r"A-Za-z0-9._/#\-",
     "letters, digits, dots, underscores, slashes, hashes and hyphens",
-    _api_field("Amazon CloudWatch Logs API Reference", "AmazonCloudWatchLogs/latest/APIReference", "CreateLogGroup", "logGroupName"))
-#: Amazon SNS API Reference, "CreateTopic" (Name).
+    _api_field("Amazon CloudWatch Logs API Reference", "AmazonCloudWatchLogs/latest/APIReference",
+               "CreateLogGroup", "logGroupName"))
 SNS_TOPIC: Final = NameRule(
     "SNS topic", 1, 256, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
     _api_field("Amazon SNS API Reference", "sns/latest/api", "CreateTopic", "Name"))
@@ -323,10 +323,10 @@ KMS_ALIAS: Final = NameRule(
     "KMS alias", 1, 256, r"A-Za-z0-9/_\-", "letters, digits, slashes, underscores and hyphens",
     _api_field("AWS KMS API Reference", "kms/latest/APIReference", "CreateAlias", "AliasName"),
     prefix="alias/", reserved_prefixes=("alias/aws/",))
-#: AWS IAM API Reference, "CreateRole" (RoleName).
 IAM_ROLE: Final = NameRule(
     "IAM role", 1, 64, r"\w+=,.@\-", "letters, digits and + = , . @ _ -",
-    _api_field("AWS Identity and Access Management API Reference", "IAM/latest/APIReference", "CreateRole", "RoleName"))
+    _api_field("AWS Identity and Access Management API Reference", "IAM/latest/APIReference",
+               "CreateRole", "RoleName"))
 #: See the module docstring ("DB instance identifier" and "DB cluster identifier").
 RDS_DB_INSTANCE: Final = _identifier("RDS DB instance", 63, _RDS_NAMING)
 RDS_DB_CLUSTER: Final = _identifier("RDS DB cluster", 63, _RDS_NAMING)
@@ -354,7 +354,8 @@ DMS_RESOURCE_IDENTIFIER: Final = _identifier(
 #: Amazon Route 53 API Reference, "ResourceRecordSet" (SetIdentifier: 1-128).
 ROUTE53_SET_IDENTIFIER: Final = NameRule(
     "Route 53 record set identifier", 1, 128, r"^\x00-\x1f\x7f", "printable characters",
-    _api_field("Amazon Route 53 API Reference", "Route53/latest/APIReference", "ResourceRecordSet", "SetIdentifier"))
+    _api_field("Amazon Route 53 API Reference", "Route53/latest/APIReference",
+               "ResourceRecordSet", "SetIdentifier"))
 #: Route 53's CallerReference is at most 64 characters (Amazon Route 53 API Reference,
 #: "CreateHealthCheck"); the provider appends "-" and a 26-character unique id to a health
 #: check's ``referenceName``, so that is at most 38 (hashicorp/terraform-provider-aws#12873).

@@ -34,18 +34,9 @@ from policies.resource_types import (
     RDS_CLUSTER_PARAMETER_GROUP,
     RDS_GLOBAL_CLUSTER,
 )
-from policies.rules.common import (
-    Setting,
-    Unknown,
-    by_type,
-    is_set,
-    number,
-    region,
-    resource_rule,
-    stack_rule,
-    value,
-)
+from policies.rules.common import Unknown, by_type, is_set, number, region, value
 from policies.rules.database import kms_key_region
+from policies.rules.declare import Setting, resource_rule, stack_rule
 
 #: What a secondary must ignore, and why, for the messages.
 SECONDARY_PINS = ("globalClusterIdentifier", "replicationSourceIdentifier")
@@ -54,17 +45,12 @@ _TRAP = ("a refresh after a failover or switchover would detach or replace it "
          "(hashicorp/terraform-provider-aws#28746)")
 
 
-_CLUSTER_DURABLE_SETTINGS = [
-    Setting("minRetentionDays", "integer", 1,
-            "Fewest days of automated backups of an Aurora cluster.",
-            {"minimum": 1, "maximum": 35}),
-]
-
-
 @resource_rule("aurora-cluster-durable", [RDS_CLUSTER],
                "Checks whether Aurora clusters are encrypted, deletion-protected, keep automated "
                "backups and take a final snapshot.",
-               settings=_CLUSTER_DURABLE_SETTINGS)
+               settings=[Setting("minRetentionDays", "integer", 1,
+                                 "Fewest days of automated backups of an Aurora cluster.",
+                                 {"minimum": 1, "maximum": 35})])
 def cluster_durable(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``aurora-cluster-durable``: encrypted, deletion protection, automated backups, a final
     snapshot."""

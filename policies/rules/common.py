@@ -1,35 +1,24 @@
-"""Building blocks shared by the rule modules: settings, preview-safe reads, Regions, schedules.
+"""Reading planned resources in the rule modules: preview-safe reads, roles, Regions, schedules.
+How a rule is declared (settings, decorators) is :mod:`policies.rules.declare`.
 
 Preview safety. During ``pulumi preview`` an input computed from another resource's output is
 *unknown* (a sentinel string). The SDK's proxy raises on any read of one, and the SDK turns
 that into an advisory "can't run policy during preview" per resource and policy, which floods
 the output. Rules here read inputs through :func:`value`, which unwraps the proxy and raises
-:class:`Unknown`; :func:`resource_policy` turns that into ``not_applicable`` with the path of
-the unknown value, so a rule is either decided on known values or says plainly that it could
-not be. A rule that only needs to know that an input is *set* (a health check id, a KMS key)
-uses :func:`is_set`, which is true for an unknown value, because a value computed from another
-resource is still a value.
+:class:`Unknown`; a rule declared with :mod:`policies.rules.declare` turns that into
+``not_applicable`` with the path of the unknown value, so a rule is either decided on known
+values or says plainly that it could not be. A rule that only needs to know that an input is
+*set* (a health check id, a KMS key) uses :func:`is_set`, which is true for an unknown value,
+because a value computed from another resource is still a value.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import (
-    EnforcementLevel,
-    Policy,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -38,7 +27,6 @@ from pulumi_policy.proxy import (
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
-    UnknownValueError,
     _DictProxy,
     _ListProxy,
 )
@@ -173,169 +161,6 @@ def env(props: Any) -> dict[str, Any]:
     v = value(props, "environment", "variables", default={})
     return v if isinstance(v, dict) else {}
 
-
-# --- settings ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Setting:
-    """One named policy setting: JSON-schema type, documented default, description."""
-
-    name: str
-    type: str
-    default: Any
-    description: str
-    extra: Mapping[str, Any] | None = None
-
-    def schema(self) -> dict[str, Any]:
-        s: dict[str, Any] = {"type": self.type, "default": self.default,
-                             "description": f"{self.description} Default: {self.default!r}."}
-        s.update(self.extra or {})
-        return s
-
-
-def schema(settings: Sequence[Setting]) -> PolicyConfigSchema | None:
-    return PolicyConfigSchema({s.name: s.schema() for s in settings}) if settings else None
-
-
-def config(args: ResourceValidationArgs | StackValidationArgs,
-           settings: Sequence[Setting]) -> dict[str, Any]:
-    """Policy config with schema defaults filled in (the SDK leaves that to the CLI)."""
-    given = dict(args.get_config() or {})
-    return {s.name: given.get(s.name, s.default) for s in settings}
-
-
-def check_settings(name: str, settings: Sequence[Setting], overrides: Mapping[str, Any]) -> None:
-    """Fail at pack build time on unknown setting names or wrongly typed defaults.
-
-    Raises:
-        ValueError: naming the policy, the setting and what is allowed.
-    """
-    known = {s.name: s for s in settings}
-    for k, v in overrides.items():
-        if k not in known:
-            raise ValueError(f"policy {name!r}: unknown setting {k!r}; allowed: {', '.join(known)}")
-        t = known[k].type
-        ok = {"integer": isinstance(v, int) and not isinstance(v, bool),
-              "number": isinstance(v, int | float) and not isinstance(v, bool),
-              "string": isinstance(v, str), "boolean": isinstance(v, bool),
-              "array": isinstance(v, list), "object": isinstance(v, dict)}[t]
-        if not ok:
-            raise ValueError(f"policy {name!r}: setting {k!r} must be of type {t}, got {v!r}")
-
-
-def with_defaults(settings: Sequence[Setting], overrides: Mapping[str, Any]) -> list[Setting]:
-    return [Setting(s.name, s.type, overrides.get(s.name, s.default), s.description, s.extra)
-            for s in settings]
-
-
-ResourceCheck = Callable[[ResourceValidationArgs, ReportViolation, dict[str, Any]], None]
-StackCheck = Callable[[StackValidationArgs, ReportViolation, dict[str, Any]], None]
-
-
-def resource_policy(*, name: str, description: str, types: Iterable[str],
-                    check: ResourceCheck, settings: Sequence[Setting] = (),
-                    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
-                    overrides: Mapping[str, Any] | None = None) -> ResourceValidationPolicy:
-    """A resource policy for the given types whose unknown inputs become ``not_applicable``.
-
-    Raises:
-        ValueError: bad ``overrides`` (see :func:`check_settings`).
-    """
-    overrides = overrides or {}
-    check_settings(name, settings, overrides)
-    settings = with_defaults(settings, overrides)
-    wanted = frozenset(types)
-
-    @functools.wraps(check)
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type not in wanted:
-            return
-        try:
-            check(args, report, config(args, settings))
-        except Unknown as e:
-            args.not_applicable(f"{e.path} can't be known during preview")
-        except UnknownValueError as e:
-            args.not_applicable(e.message)
-
-    return ResourceValidationPolicy(name=name, description=description, validate=validate,
-                                    enforcement_level=enforcement_level,
-                                    config_schema=schema(settings))
-
-
-def stack_policy(*, name: str, description: str, check: StackCheck,
-                 settings: Sequence[Setting] = (),
-                 enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
-                 overrides: Mapping[str, Any] | None = None) -> StackValidationPolicy:
-    """A stack policy; checks report per resource and call ``not_applicable`` themselves."""
-    overrides = overrides or {}
-    check_settings(name, settings, overrides)
-    settings = with_defaults(settings, overrides)
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        check(args, report, config(args, settings))
-
-    return StackValidationPolicy(name=name, description=description, validate=validate,
-                                 enforcement_level=enforcement_level,
-                                 config_schema=schema(settings))
-
-
-#: What a rule decorator makes of its check: ``factory(**overrides) -> Policy``.
-PolicyFactory = Callable[..., Policy]
-
-
-def _factory(check: Callable[..., None], build: Callable[[Mapping[str, Any]], Policy]) -> PolicyFactory:
-    def factory(**overrides: Any) -> Policy:
-        return build(overrides)
-
-    return functools.update_wrapper(factory, check, updated=())
-
-
-def resource_rule(name: str, types: Iterable[str], description: str, *,
-                  settings: Sequence[Setting] = (),
-                  enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
-                  ) -> Callable[[ResourceCheck], PolicyFactory]:
-    """Decorator: the check becomes the factory of the resource policy ``name``:
-    ``factory(**overrides)`` builds it with :func:`resource_policy` (``ValueError`` on bad
-    overrides). The factory keeps the check's name and docstring."""
-    kinds = tuple(types)
-
-    def wrap(check: ResourceCheck) -> PolicyFactory:
-        return _factory(check, lambda overrides: resource_policy(
-            name=name, description=description, types=kinds, check=check, settings=settings,
-            enforcement_level=enforcement_level, overrides=overrides))
-
-    return wrap
-
-
-def stack_rule(name: str, description: str, *, settings: Sequence[Setting] = (),
-               enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
-               ) -> Callable[[StackCheck], PolicyFactory]:
-    """Decorator: the check becomes the factory of the stack policy ``name`` (see
-    :func:`resource_rule`; built with :func:`stack_policy`)."""
-
-    def wrap(check: StackCheck) -> PolicyFactory:
-        return _factory(check, lambda overrides: stack_policy(
-            name=name, description=description, check=check, settings=settings,
-            enforcement_level=enforcement_level, overrides=overrides))
-
-    return wrap
-
-
-def not_applicable(reason: str) -> None:
-    """Mark the running stack policy not applicable (StackValidationArgs has no such method)."""
-    from pulumi_policy.policy import _NotApplicableError
-
-    raise _NotApplicableError(reason)
-
-
-def undecided_in_preview(undecided: list[str]) -> None:
-    """Mark the running stack policy not applicable when inputs it needed are unknown
-    during preview (``undecided``: ``"<urn>: <path>"`` each), naming them; else nothing."""
-    if undecided:
-        not_applicable("can't be known during preview: " + "; ".join(undecided))
-
-
-# --- stack helpers -------------------------------------------------------------------------
 
 def by_type(resources: Iterable[Any], *types: str) -> list[Any]:
     return [r for r in resources if r.resource_type in types]

@@ -16,19 +16,16 @@ from contract.env import Env, FailoverEnv
 from contract.names import Role
 from policies.orchestrator_env import PlannedEnv
 from policies.resource_types import FUNCTION
-from policies.rules.common import Setting, Unknown, region, resource_rule, role
-
-_ORCHESTRATOR_IN_STANDBY_REGION_SETTINGS = [
-    Setting("standbyRegion", "string", "",
-            "Region the failover orchestrator must run in; empty means the "
-            f"function's own {Env.STANDBY_REGION} variable."),
-]
+from policies.rules.common import Unknown, region, role
+from policies.rules.declare import Setting, resource_rule
 
 
 @resource_rule("lambda-orchestrator-in-standby-region", [FUNCTION],
                "Checks whether the failover orchestrator function is deployed in the standby Region, "
                "apart from the primary.",
-               settings=_ORCHESTRATOR_IN_STANDBY_REGION_SETTINGS)
+               settings=[Setting("standbyRegion", "string", "",
+                                 "Region the failover orchestrator must run in; empty means the "
+                                 f"function's own {Env.STANDBY_REGION} variable.")])
 def orchestrator_in_standby_region(args: ResourceValidationArgs,
                                    report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``lambda-orchestrator-in-standby-region``."""

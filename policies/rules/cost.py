@@ -29,8 +29,8 @@ from pulumi_policy import EnforcementLevel, Policy, ReportViolation, StackValida
 
 import cost
 from cost.files import SECTIONS
-from policies.rules.common import Setting, check_settings, not_applicable, stack_policy
 from policies.rules.cost_plan import planned_resources
+from policies.rules.declare import Setting, check_settings, not_applicable, stack_policy
 
 NAME = "dr-monthly-cost-within-budget"
 

@@ -25,18 +25,8 @@ from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, Stack
 
 from contract.identifiers import parse_arn, parse_rds_instance_arn
 from policies.resource_types import KMS_KEY, KMS_REPLICA_KEY, RDS_INSTANCE, RDS_SNAPSHOTS
-from policies.rules.common import (
-    Setting,
-    Unknown,
-    by_type,
-    is_set,
-    not_applicable,
-    number,
-    region,
-    resource_rule,
-    stack_rule,
-    value,
-)
+from policies.rules.common import Unknown, by_type, is_set, number, region, value
+from policies.rules.declare import Setting, not_applicable, resource_rule, stack_rule
 
 
 @resource_rule("rds-instance-storage-encrypted", [RDS_INSTANCE],
@@ -75,16 +65,11 @@ def deletion_protection(args: ResourceValidationArgs, report: ReportViolation, c
         report("RDS instance must have deletionProtection enabled.")
 
 
-_BACKUP_RETENTION_SETTINGS = [
-    Setting("minRetentionDays", "integer", 1,
-            "Fewest days of automated backups (0 turns backups, and so point-in-time "
-            "recovery of a promoted replica, off).", {"minimum": 1, "maximum": 35}),
-]
-
-
 @resource_rule("rds-instance-backup-retention", [RDS_INSTANCE],
                "Checks whether RDS instances retain automated backups.",
-               settings=_BACKUP_RETENTION_SETTINGS)
+               settings=[Setting("minRetentionDays", "integer", 1,
+                                 "Fewest days of automated backups (0 turns backups, and so point-in-time "
+                                 "recovery of a promoted replica, off).", {"minimum": 1, "maximum": 35})])
 def backup_retention(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``rds-instance-backup-retention``: automated backups kept for at least N days."""
     days = number(args.props, "backupRetentionPeriod", default=0.0)

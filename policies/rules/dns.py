@@ -20,18 +20,8 @@ from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, Stack
 
 from contract.identifiers import dns_name_key
 from policies.resource_types import HEALTH_CHECK, METRIC_ALARM, RECORD
-from policies.rules.common import (
-    Setting,
-    Unknown,
-    by_type,
-    is_set,
-    number,
-    region,
-    resource_rule,
-    stack_rule,
-    undecided_in_preview,
-    value,
-)
+from policies.rules.common import Unknown, by_type, is_set, number, region, value
+from policies.rules.declare import Setting, resource_rule, stack_rule, undecided_in_preview
 from rto_rpo.figures import (
     DEFAULT_FAILURE_THRESHOLD,
     DEFAULT_REQUEST_INTERVAL_SECONDS,
@@ -45,7 +35,8 @@ from rto_rpo.figures import (
 ENDPOINT_CHECK_TYPES = frozenset({"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"})
 
 
-_HEALTH_CHECK_TIMING_SETTINGS = [
+#: Settings of ``route53-health-check-timing``.
+TIMING_SETTINGS = [
     Setting("allowedIntervalsSeconds", "array", list(HEALTH_CHECK_INTERVALS_SECONDS),
             "Route 53 request intervals allowed, in seconds (AWS offers 10 and 30).",
             {"items": {"type": "integer", "enum": list(HEALTH_CHECK_INTERVALS_SECONDS)}}),
@@ -61,7 +52,7 @@ _HEALTH_CHECK_TIMING_SETTINGS = [
                f"{' or '.join(str(i) for i in HEALTH_CHECK_INTERVALS_SECONDS)} s request "
                f"interval and a failure threshold of {FAILURE_THRESHOLD_MIN}-"
                f"{FAILURE_THRESHOLD_MAX}.",
-               settings=_HEALTH_CHECK_TIMING_SETTINGS)
+               settings=TIMING_SETTINGS)
 def health_check_timing(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``route53-health-check-timing``: request interval 10 or 30 s, failure threshold in range."""
     kind = value(args.props, "type")
@@ -237,16 +228,11 @@ def _probed_names(resources: Any, undecided: list[str]) -> list[tuple[Any, str]]
     return out
 
 
-_HEALTH_ALARM_REGION_SETTINGS = [
-    Setting("region", "string", HEALTH_CHECK_METRIC_REGION,
-            "The only Region that publishes AWS/Route53 HealthCheckStatus."),
-]
-
-
 @resource_rule("cloudwatch-health-check-alarm-region", [METRIC_ALARM],
                "Checks whether alarms on Route 53 HealthCheckStatus are created in us-east-1, the "
                "only Region that has the metric.",
-               settings=_HEALTH_ALARM_REGION_SETTINGS)
+               settings=[Setting("region", "string", HEALTH_CHECK_METRIC_REGION,
+                                 "The only Region that publishes AWS/Route53 HealthCheckStatus.")])
 def health_alarm_region(args: ResourceValidationArgs, report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``cloudwatch-health-check-alarm-region``: HealthCheckStatus alarms live in us-east-1."""
     if (value(args.props, "namespace") != "AWS/Route53"

@@ -17,7 +17,8 @@ from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs
 from contract import identifiers as ids
 from contract.identifiers import NameRule
 from policies import resource_types as t
-from policies.rules.common import Unknown, resource_rule, value
+from policies.rules.common import Unknown, value
+from policies.rules.declare import resource_rule
 
 #: Resource type -> the inputs that hold a physical name, and the rule each follows.
 NAMED_INPUTS: dict[str, tuple[tuple[str, NameRule], ...]] = {

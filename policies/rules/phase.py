@@ -40,17 +40,8 @@ from contract.names import Role
 from contract.phases import Phase
 from contract.strategies import Standby, Strategy, spec
 from policies.resource_types import HEALTH_CHECK, RDS_CLUSTER, RDS_GLOBAL_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOTS
-from policies.rules.common import (
-    Unknown,
-    by_type,
-    env,
-    is_unknown,
-    not_applicable,
-    region,
-    role,
-    stack_policy,
-    value,
-)
+from policies.rules.common import Unknown, by_type, env, is_unknown, region, role, value
+from policies.rules.declare import not_applicable, stack_policy
 
 #: Database resource type -> the arguments it must ignore.
 REPLACING: dict[str, tuple[str, ...]] = {

@@ -34,16 +34,8 @@ from policies.inventory import Objectives, objectives
 from policies.inventory.survey import disabled_rule
 from policies.orchestrator_env import PlannedEnv
 from policies.resource_types import EVENT_RULE, FUNCTION
-from policies.rules.common import (
-    Setting,
-    Unknown,
-    not_applicable,
-    resource_rule,
-    role,
-    schedule_period_seconds,
-    stack_rule,
-    value,
-)
+from policies.rules.common import Unknown, role, schedule_period_seconds, value
+from policies.rules.declare import Setting, not_applicable, resource_rule, stack_rule
 from rto_rpo.figures import DEFAULT_MANUAL_SNAPSHOT_QUOTA, DEFAULT_SNAPSHOT_COPY_SECONDS
 from rto_rpo.model import manual_snapshots_held
 
@@ -112,18 +104,13 @@ def backup_schedule_within_rpo(args: ResourceValidationArgs,
                "the RPO allows.")
 
 
-_RETENTION_WITHIN_QUOTA_SETTINGS = [
-    Setting("manualSnapshotQuota", "integer", DEFAULT_MANUAL_SNAPSHOT_QUOTA,
-            "Manual DB snapshots allowed per Region (the RDS default quota, "
-            "rto_rpo.figures.DEFAULT_MANUAL_SNAPSHOT_QUOTA; raise it only if AWS "
-            "raised yours).", {"minimum": 1}),
-]
-
-
 @resource_rule("snapshot-retention-within-quota", [FUNCTION],
                "Checks whether the backup orchestrator's cadence and retention keep the manual "
                "snapshots within the per-Region quota.",
-               settings=_RETENTION_WITHIN_QUOTA_SETTINGS)
+               settings=[Setting("manualSnapshotQuota", "integer", DEFAULT_MANUAL_SNAPSHOT_QUOTA,
+                                 "Manual DB snapshots allowed per Region (the RDS default quota, "
+                                 "rto_rpo.figures.DEFAULT_MANUAL_SNAPSHOT_QUOTA; raise it only if AWS "
+                                 "raised yours).", {"minimum": 1})])
 def retention_within_quota(args: ResourceValidationArgs,
                            report: ReportViolation, cfg: dict[str, Any]) -> None:
     """``snapshot-retention-within-quota``: cadence x retention fits the manual-snapshot quota."""

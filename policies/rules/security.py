@@ -33,17 +33,8 @@ from policies.resource_types import (
     ROLE_POLICY,
     ROLE_POLICY_ATTACHMENT,
 )
-from policies.rules.common import (
-    Unknown,
-    by_type,
-    is_set,
-    is_unknown,
-    number,
-    resource_rule,
-    stack_rule,
-    undecided_in_preview,
-    value,
-)
+from policies.rules.common import Unknown, by_type, is_set, is_unknown, number, value
+from policies.rules.declare import resource_rule, stack_rule, undecided_in_preview
 from rto_rpo.figures import KMS_ROTATION_PERIOD_DAYS_MAX, KMS_ROTATION_PERIOD_DAYS_MIN
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"

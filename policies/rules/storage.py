@@ -26,15 +26,8 @@ from policies.resource_types import (
     BUCKETS,
     TOPIC,
 )
-from policies.rules.common import (
-    Unknown,
-    by_type,
-    is_set,
-    resource_rule,
-    stack_policy,
-    undecided_in_preview,
-    value,
-)
+from policies.rules.common import Unknown, by_type, is_set, value
+from policies.rules.declare import resource_rule, stack_policy, undecided_in_preview
 
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
