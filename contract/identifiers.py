@@ -84,26 +84,26 @@ def is_db_identifier(value: str) -> bool:
     return bool(_DB_ID.match(value))
 
 
-def parse_rds_instance_arn(value: str) -> RdsInstanceArn | None:
-    """``value`` as an RDS DB instance ARN in a known Region, or None."""
+def _rds_identifier(value: str, form: re.Pattern[str]) -> tuple[Arn, str] | None:
+    """``value`` as an RDS ARN in a known Region whose resource matches ``form``, with the
+    identifier it names; else None."""
     arn = parse_arn(value)
     if arn is None or arn.service != "rds" or arn.region not in AWS_REGIONS or not arn.account:
         return None
-    m = _RDS_DB.match(arn.resource)
-    if m is None:
-        return None
-    return RdsInstanceArn(**vars(arn), identifier=m["id"])
+    m = form.match(arn.resource)
+    return (arn, m["id"]) if m else None
+
+
+def parse_rds_instance_arn(value: str) -> RdsInstanceArn | None:
+    """``value`` as an RDS DB instance ARN in a known Region, or None."""
+    found = _rds_identifier(value, _RDS_DB)
+    return RdsInstanceArn(**vars(found[0]), identifier=found[1]) if found else None
 
 
 def parse_rds_cluster_arn(value: str) -> RdsClusterArn | None:
     """``value`` as an Aurora DB cluster ARN in a known Region, or None."""
-    arn = parse_arn(value)
-    if arn is None or arn.service != "rds" or arn.region not in AWS_REGIONS or not arn.account:
-        return None
-    m = _RDS_CLUSTER.match(arn.resource)
-    if m is None:
-        return None
-    return RdsClusterArn(**vars(arn), identifier=m["id"])
+    found = _rds_identifier(value, _RDS_CLUSTER)
+    return RdsClusterArn(**vars(found[0]), identifier=found[1]) if found else None
 
 
 def parse_rds_arn(value: str) -> RdsInstanceArn | RdsClusterArn | None:
@@ -243,19 +243,26 @@ _RDS_NAMING = ('Amazon RDS User Guide, "Naming constraints in Amazon RDS" '
                "#RDS_Limits.Constraints)")
 
 
-def _api_field(reference: str, path: str, operation: str, field: str) -> str:
-    """The source of a rule read from an API reference: ``'<reference>, "<operation>",
-    <field> (https://docs.aws.amazon.com/<path>/API_<operation>.html)'``."""
-    return (f'{reference}, "{operation}", {field} '
-            f"(https://docs.aws.amazon.com/{path}/API_{operation}.html)")
+#: API references the rules cite: key -> (title, path under https://docs.aws.amazon.com/).
+_REFERENCES: Final = {
+    "cloudwatch": ("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference"),
+    "cloudwatchlogs": ("Amazon CloudWatch Logs API Reference", "AmazonCloudWatchLogs/latest/APIReference"),
+    "dms": ("AWS DMS API Reference", "dms/latest/APIReference"),
+    "eventbridge": ("Amazon EventBridge API Reference", "eventbridge/latest/APIReference"),
+    "iam": ("AWS Identity and Access Management API Reference", "IAM/latest/APIReference"),
+    "kms": ("AWS KMS API Reference", "kms/latest/APIReference"),
+    "lambda": ("AWS Lambda API Reference", "lambda/latest/api"),
+    "rds": ("Amazon RDS API Reference", "AmazonRDS/latest/APIReference"),
+    "route53": ("Amazon Route 53 API Reference", "Route53/latest/APIReference"),
+    "sns": ("Amazon SNS API Reference", "sns/latest/api"),
+}
 
 
-def _rds(operation: str, field: str) -> str:
-    return _api_field("Amazon RDS API Reference", "AmazonRDS/latest/APIReference", operation, field)
-
-
-def _dms(operation: str, field: str) -> str:
-    return _api_field("AWS DMS API Reference", "dms/latest/APIReference", operation, field)
+def _api(reference: str, operation: str, field: str) -> str:
+    """The source of a rule read from an API reference (a key of :data:`_REFERENCES`):
+    ``'<title>, "<operation>", <field> (https://docs.aws.amazon.com/<path>/API_<operation>.html)'``."""
+    title, path = _REFERENCES[reference]
+    return f'{title}, "{operation}", {field} (https://docs.aws.amazon.com/{path}/API_{operation}.html)'
 
 
 def _identifier(service: str, max_length: int, source: str) -> NameRule:
@@ -263,6 +270,11 @@ def _identifier(service: str, max_length: int, source: str) -> NameRule:
     double hyphen (RDS and DMS share the form)."""
     return NameRule(service, 1, max_length, r"A-Za-z0-9\-", "letters, digits and hyphens", source,
                     **_RDS_FORM)
+
+
+#: Character sets several services share: (regular-expression class body, the same in words).
+_WORD = (r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores")
+_DOTTED = (r"A-Za-z0-9._\-", "letters, digits, dots, hyphens and underscores")
 
 
 #: Amazon S3 User Guide, "General purpose bucket naming rules".
@@ -274,14 +286,12 @@ S3_BUCKET: Final = NameRule(
     reserved_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
     reserved_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"))
 EVENTBRIDGE_RULE: Final = NameRule(
-    "EventBridge rule", 1, 64, r"A-Za-z0-9._\-", "letters, digits, dots, hyphens and underscores",
-    _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference", "PutRule", "Name"))
+    "EventBridge rule", 1, 64, *_DOTTED,
+    _api("eventbridge", "PutRule", "Name"))
 #: Amazon EventBridge API Reference, "CreateEventBus" (Name; a custom bus has no "/").
 EVENTBRIDGE_BUS: Final = NameRule(
-    "EventBridge event bus", 1, 256, r"A-Za-z0-9._\-",
-    "letters, digits, dots, hyphens and underscores",
-    _api_field("Amazon EventBridge API Reference", "eventbridge/latest/APIReference",
-               "CreateEventBus", "Name"))
+    "EventBridge event bus", 1, 256, *_DOTTED,
+    _api("eventbridge", "CreateEventBus", "Name"))
 #: AWS Systems Manager User Guide, "Working with parameter hierarchies" / "Requirements and
 #: constraints for parameter names" (fully qualified name at most 1011 characters; letters,
 #: digits and . - _ /; not beginning with aws or ssm).
@@ -293,8 +303,8 @@ SSM_PARAMETER: Final = NameRule(
     reserved_prefixes=("aws", "ssm", "/aws", "/ssm"))
 #: AWS Lambda API Reference, "CreateFunction" (FunctionName: a bare name is at most 64).
 LAMBDA_FUNCTION: Final = NameRule(
-    "Lambda function", 1, 64, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    _api_field("AWS Lambda API Reference", "lambda/latest/api", "CreateFunction", "FunctionName"))
+    "Lambda function", 1, 64, *_WORD,
+    _api("lambda", "CreateFunction", "FunctionName"))
 #: Amazon DynamoDB Developer Guide, "Supported data types and naming rules".
 DYNAMODB_TABLE: Final = NameRule(
     "DynamoDB table", 3, 255, r"A-Za-z0-9_.\-", "letters, digits, underscores, dots and hyphens",
@@ -304,58 +314,51 @@ DYNAMODB_TABLE: Final = NameRule(
 #: Amazon CloudWatch API Reference, "PutMetricAlarm" (AlarmName: 1-255, no control characters).
 CLOUDWATCH_ALARM: Final = NameRule(
     "CloudWatch alarm", 1, 255, r"^\x00-\x1f\x7f", "any characters but ASCII control characters",
-    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference",
-               "PutMetricAlarm", "AlarmName"))
+    _api("cloudwatch", "PutMetricAlarm", "AlarmName"))
 CLOUDWATCH_DASHBOARD: Final = NameRule(
-    "CloudWatch dashboard", 1, 255, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    _api_field("Amazon CloudWatch API Reference", "AmazonCloudWatch/latest/APIReference",
-               "PutDashboard", "DashboardName"))
+    "CloudWatch dashboard", 1, 255, *_WORD,
+    _api("cloudwatch", "PutDashboard", "DashboardName"))
 LOG_GROUP: Final = NameRule(
     "CloudWatch Logs log group", 1, 512, r"A-Za-z0-9._/#\-",
     "letters, digits, dots, underscores, slashes, hashes and hyphens",
-    _api_field("Amazon CloudWatch Logs API Reference", "AmazonCloudWatchLogs/latest/APIReference",
-               "CreateLogGroup", "logGroupName"))
-SNS_TOPIC: Final = NameRule(
-    "SNS topic", 1, 256, r"A-Za-z0-9_\-", "letters, digits, hyphens and underscores",
-    _api_field("Amazon SNS API Reference", "sns/latest/api", "CreateTopic", "Name"))
+    _api("cloudwatchlogs", "CreateLogGroup", "logGroupName"))
+SNS_TOPIC: Final = NameRule("SNS topic", 1, 256, *_WORD, _api("sns", "CreateTopic", "Name"))
 #: AWS KMS API Reference, "CreateAlias" (AliasName: "alias/" + name; "alias/aws/" is AWS's).
 KMS_ALIAS: Final = NameRule(
     "KMS alias", 1, 256, r"A-Za-z0-9/_\-", "letters, digits, slashes, underscores and hyphens",
-    _api_field("AWS KMS API Reference", "kms/latest/APIReference", "CreateAlias", "AliasName"),
+    _api("kms", "CreateAlias", "AliasName"),
     prefix="alias/", reserved_prefixes=("alias/aws/",))
 IAM_ROLE: Final = NameRule(
     "IAM role", 1, 64, r"\w+=,.@\-", "letters, digits and + = , . @ _ -",
-    _api_field("AWS Identity and Access Management API Reference", "IAM/latest/APIReference",
-               "CreateRole", "RoleName"))
+    _api("iam", "CreateRole", "RoleName"))
 #: See the module docstring ("DB instance identifier" and "DB cluster identifier").
 RDS_DB_INSTANCE: Final = _identifier("RDS DB instance", 63, _RDS_NAMING)
 RDS_DB_CLUSTER: Final = _identifier("RDS DB cluster", 63, _RDS_NAMING)
 #: Held to the DB cluster identifier rule, the strictest RDS gives for cluster names.
 RDS_GLOBAL_CLUSTER: Final = _identifier(
-    "Aurora global database", 63, _rds("CreateGlobalCluster", "GlobalClusterIdentifier"))
+    "Aurora global database", 63, _api("rds", "CreateGlobalCluster", "GlobalClusterIdentifier"))
 RDS_CLUSTER_PARAMETER_GROUP: Final = _identifier(
     "RDS DB cluster parameter group", 255,
-    _rds("CreateDBClusterParameterGroup", "DBClusterParameterGroupName"))
+    _api("rds", "CreateDBClusterParameterGroup", "DBClusterParameterGroupName"))
 RDS_DB_CLUSTER_SNAPSHOT: Final = _identifier(
-    "RDS DB cluster snapshot", 255, _rds("CreateDBClusterSnapshot", "DBClusterSnapshotIdentifier"))
+    "RDS DB cluster snapshot", 255, _api("rds", "CreateDBClusterSnapshot", "DBClusterSnapshotIdentifier"))
 RDS_DB_SNAPSHOT: Final = _identifier(
-    "RDS DB snapshot", 255, _rds("CreateDBSnapshot", "DBSnapshotIdentifier"))
+    "RDS DB snapshot", 255, _api("rds", "CreateDBSnapshot", "DBSnapshotIdentifier"))
 DMS_REPLICATION_INSTANCE: Final = _identifier(
     "DMS replication instance", 63,
-    _dms("CreateReplicationInstance", "ReplicationInstanceIdentifier"))
+    _api("dms", "CreateReplicationInstance", "ReplicationInstanceIdentifier"))
 #: 255 as the provider documents.
-DMS_ENDPOINT: Final = _identifier("DMS endpoint", 255, _dms("CreateEndpoint", "EndpointIdentifier"))
+DMS_ENDPOINT: Final = _identifier("DMS endpoint", 255, _api("dms", "CreateEndpoint", "EndpointIdentifier"))
 DMS_REPLICATION_TASK: Final = _identifier(
-    "DMS replication task", 255, _dms("CreateReplicationTask", "ReplicationTaskIdentifier"))
+    "DMS replication task", 255, _api("dms", "CreateReplicationTask", "ReplicationTaskIdentifier"))
 #: ResourceIdentifier is "up to 31 characters": the end of the task ARN and the metrics'
 #: ReplicationTaskIdentifier dimension.
 DMS_RESOURCE_IDENTIFIER: Final = _identifier(
-    "DMS task resource identifier", 31, _dms("CreateReplicationTask", "ResourceIdentifier"))
+    "DMS task resource identifier", 31, _api("dms", "CreateReplicationTask", "ResourceIdentifier"))
 #: Amazon Route 53 API Reference, "ResourceRecordSet" (SetIdentifier: 1-128).
 ROUTE53_SET_IDENTIFIER: Final = NameRule(
     "Route 53 record set identifier", 1, 128, r"^\x00-\x1f\x7f", "printable characters",
-    _api_field("Amazon Route 53 API Reference", "Route53/latest/APIReference",
-               "ResourceRecordSet", "SetIdentifier"))
+    _api("route53", "ResourceRecordSet", "SetIdentifier"))
 #: Route 53's CallerReference is at most 64 characters (Amazon Route 53 API Reference,
 #: "CreateHealthCheck"); the provider appends "-" and a 26-character unique id to a health
 #: check's ``referenceName``, so that is at most 38 (hashicorp/terraform-provider-aws#12873).
