@@ -38,6 +38,24 @@ def urn(type_: str, name: str) -> str:
     return f"urn:pulumi:prod::ecommerce-dr::{type_}::{name}"
 
 
+#: URNs the rule tests give their resources.
+ALARM_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "health-alarm")
+BACKUP_ORCH_URN = urn("aws:lambda/function:Function", "backup-orchestrator")
+BACKUP_URN = urn("aws:cloudwatch/eventRule:EventRule", "backup-schedule")
+BUCKET_URN = urn("aws:s3/bucket:Bucket", "bucket")
+DB_URN = urn("aws:rds/instance:Instance", "standby-database")
+GATE_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "gate-alarm")
+HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
+LAG_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "replication-alarm")
+ORCH_URN = urn("aws:lambda/function:Function", "failover-orchestrator")
+POLICY_URN = urn("aws:iam/rolePolicy:RolePolicy", "role-policy")
+PRIMARY_URN = urn("aws:route53/record:Record", "primary-record")
+ROLE_URN = urn("aws:iam/role:Role", "lambda-role")
+SECONDARY_URN = urn("aws:route53/record:Record", "secondary-record")
+VERSIONING_URN = urn("aws:s3/bucketVersioning:BucketVersioning", "bucket-versioning")
+WATCHDOG_URN = urn("aws:cloudwatch/eventRule:EventRule", "watchdog-schedule")
+
+
 def provider(region: str) -> Resource:
     return Resource(urn=urn("pulumi:providers:aws", region), type="pulumi:providers:aws",
                     name=region, inputs={"region": region})

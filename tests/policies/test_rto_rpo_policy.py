@@ -11,6 +11,13 @@ from contract.env import Env, FailoverEnv
 from engine.pack import policy_resources
 from policies.rules import compute, dns, recovery
 from tests.policies.helpers import (
+    ALARM_URN,
+    BACKUP_ORCH_URN,
+    BACKUP_URN,
+    GATE_URN,
+    HC_URN,
+    LAG_URN,
+    ORCH_URN,
     STEP_BUDGETS,
     UNKNOWN,
     Outcome,
@@ -23,12 +30,6 @@ from tests.policies.helpers import (
 
 POLICY = recovery.rto_rpo_objectives()
 DEFAULTS = {s.name: s.default for s in recovery.OBJECTIVE_SETTINGS}
-ORCH_URN = urn("aws:lambda/function:Function", "failover-orchestrator")
-HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
-ALARM_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "health-alarm")
-GATE_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "gate-alarm")
-BACKUP_ORCH_URN = urn("aws:lambda/function:Function", "backup-orchestrator")
-BACKUP_URN = urn("aws:cloudwatch/eventRule:EventRule", "backup-schedule")
 
 
 def orch_env(**changes: str) -> dict:
@@ -371,7 +372,6 @@ NO_BACKUP = ("No backup schedule: declare an EventBridge rule tagged dr:role=bac
 NO_DETECTION = ("No detection path: declare an endpoint health check (dr:role=endpoint-health-check) "
                 "with its us-east-1 alarm (dr:role=health-check-alarm), or a watchdog schedule "
                 "(dr:role=watchdog-schedule) for the failover orchestrator.")
-WATCHDOG_URN = urn("aws:cloudwatch/eventRule:EventRule", "watchdog-schedule")
 
 
 @pytest.mark.parametrize("disabled", [{"state": "DISABLED"}, {"isEnabled": False}])
@@ -457,7 +457,6 @@ def test_no_backup_orchestrator_is_a_violation() -> None:
 
 # --- replication alarm: it must be able to fire -----------------------------------------------
 
-LAG_URN = urn("aws:cloudwatch/metricAlarm:MetricAlarm", "replication-alarm")
 
 
 @pytest.mark.parametrize(("edit", "message"), [

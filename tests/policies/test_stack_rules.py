@@ -9,18 +9,26 @@ import pytest
 
 from engine.pack import Resource
 from policies.rules import database, dns, security, storage
-from tests.policies.helpers import UNKNOWN, another, dr_stack, run_stack, urn
+from tests.policies.helpers import (
+    BUCKET_URN,
+    DB_URN,
+    HC_URN,
+    POLICY_URN,
+    PRIMARY_URN,
+    ROLE_URN,
+    SECONDARY_URN,
+    UNKNOWN,
+    VERSIONING_URN,
+    another,
+    dr_stack,
+    run_stack,
+    urn,
+)
 
 PAIRS = dns.failover_set_identifiers()
 REPLICA = database.cross_region_replica()
 IAM = security.no_wildcard_actions()
 
-DB_URN = urn("aws:rds/instance:Instance", "standby-database")
-BUCKET_URN = urn("aws:s3/bucket:Bucket", "bucket")
-PRIMARY_URN = urn("aws:route53/record:Record", "primary-record")
-SECONDARY_URN = urn("aws:route53/record:Record", "secondary-record")
-POLICY_URN = urn("aws:iam/rolePolicy:RolePolicy", "role-policy")
-HC_URN = urn("aws:route53/healthCheck:HealthCheck", "endpoint-hc")
 
 
 # --- route53-failover-distinct-set-identifiers ----------------------------------------------
@@ -213,7 +221,6 @@ def test_bucket_companion_matched_by_literal_name() -> None:
     assert run_stack(storage.bucket_versioned(), stack).violations == []
 
 
-VERSIONING_URN = urn("aws:s3/bucketVersioning:BucketVersioning", "bucket-versioning")
 SSE_URN = urn("aws:s3/bucketServerSideEncryptionConfiguration:"
               "BucketServerSideEncryptionConfiguration", "bucket-sse")
 
@@ -317,7 +324,6 @@ def test_wildcard_actions_reads_statement_shapes() -> None:
 
 # --- every way a policy reaches a Lambda role, and every way an action is broad ---------------
 
-ROLE_URN = urn("aws:iam/role:Role", "lambda-role")
 WILDCARD = ("IAM policy on a Lambda function's role must not grant wildcard actions; found {}. "
             "List the actions the function calls.")
 
