@@ -13,17 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    aws_tags,
-    dependency,
-    known,
-    name_of,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, dependency
+from drill.apply.inputs import aws_tags, known, name_of
 from engine.plan import PlannedResource
 
 GLOBAL_CLUSTER = "aws:rds/globalCluster:GlobalCluster"

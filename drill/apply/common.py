@@ -1,9 +1,8 @@
 """What the plan applier works with: the applied record, the deployment, the apply context
-handed to every apply function, and small helpers over planned inputs."""
+handed to every apply function (reading planned inputs is :mod:`drill.apply.inputs`)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from collections.abc import Callable
@@ -11,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract.names import ROLE_TAG, Role
+from drill.apply.inputs import tag_map
 from emulator.site import ExistingSite
-from engine.mocks import UNKNOWN
 from engine.plan import PlannedResource
 
 ClientFactory = Callable[[str, str], Any]
@@ -120,41 +119,6 @@ class Skip(Exception):  # noqa: N818 - control flow, carries the reason
     """A planned resource the applier cannot or need not create (reason in the message)."""
 
 
-def autoname(logical: str, urn: str, *, lower: bool = False, max_len: int = 63) -> str:
-    """``<logical>-<7 hex>`` like Pulumi autonaming (deterministic here: hashed from the URN)."""
-    name = f"{logical[: max_len - 8]}-{hashlib.sha1(urn.encode()).hexdigest()[:7]}"
-    return name.lower() if lower else name
-
-
-def is_unknown(v: Any) -> bool:
-    return v == UNKNOWN
-
-
-def contains_unknown(v: Any) -> bool:
-    """True if ``v`` is unknown or holds an unknown anywhere, including inside a string
-    (a JSON document built with ``Output.json_dumps`` over unknown values)."""
-    if isinstance(v, str):
-        return UNKNOWN in v
-    if isinstance(v, dict):
-        return any(contains_unknown(x) for x in v.values())
-    if isinstance(v, list):
-        return any(contains_unknown(x) for x in v)
-    return False
-
-
-def known(inputs: dict[str, Any], key: str, default: Any = None) -> Any:
-    """``inputs[key]`` unless absent or (holding something) unknown, then ``default``."""
-    v = inputs.get(key, default)
-    return default if contains_unknown(v) else v
-
-
-def name_of(r: PlannedResource, inputs: dict[str, Any], key: str = "name", **kw: Any) -> str:
-    """The physical name: ``inputs[key]`` if known, else Pulumi-style autoname (``kw``:
-    :func:`autoname` options)."""
-    v = known(inputs, key)
-    return str(v) if v else autoname(r.name, r.urn, **kw)
-
-
 def applied(r: PlannedResource, inputs: dict[str, Any], region: str, *, id: str, arn: str = "",
             physical_name: str = "") -> Applied:
     """The :class:`Applied` record of ``r`` (its role from its tags)."""
@@ -170,29 +134,6 @@ def dependency(ctx: ApplyContext, r: PlannedResource, prop: str, kind: str) -> A
         if a is not None and a.type.startswith(kind):
             return a
     return None
-
-
-def tag_map(inputs: dict[str, Any]) -> dict[str, str]:
-    t = inputs.get("tags")
-    return {str(k): str(v) for k, v in t.items() if not is_unknown(v)} if isinstance(t, dict) else {}
-
-
-def tag_list(tags: dict[str, str], k: str = "Key", v: str = "Value") -> list[dict[str, str]]:
-    return [{k: key, v: val} for key, val in tags.items()]
-
-
-def aws_tags(inputs: dict[str, Any], k: str = "Key", v: str = "Value") -> list[dict[str, str]]:
-    """The planned known tags as an AWS tag list (``[{k: key, v: value}]``; empty when none)."""
-    return tag_list(tag_map(inputs), k, v)
-
-
-def pascal_keys(v: Any) -> Any:
-    """Provider (camelCase) keys -> S3 API (PascalCase) keys, recursively; ``id`` -> ``ID``."""
-    if isinstance(v, dict):
-        return {("ID" if k == "id" else k[:1].upper() + k[1:]): pascal_keys(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [pascal_keys(x) for x in v]
-    return v
 
 
 def placeholder_zip() -> bytes:

@@ -6,19 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from contract.names import ROLE_TAG
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    autoname,
-    known,
-    name_of,
-    placeholder_zip,
-    tag_map,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, placeholder_zip
 from drill.apply.env import fill_environment
+from drill.apply.inputs import autoname, known, name_of, tag_map
 from drill.apply.security import LAMBDA_TRUST
 from engine.plan import PlannedResource
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from contract.env import BackupEnv, FailoverEnv, Fill, OrchestratorEnv
 from contract.names import Role
-from drill.apply.common import ApplyContext, Skip, is_unknown
+from drill.apply.common import ApplyContext, Skip
+from drill.apply.inputs import is_unknown
 
 #: The environment model of each orchestrator role.
 MODELS: dict[str, type[OrchestratorEnv]] = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, aws_tags, known, name_of
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied
+from drill.apply.inputs import aws_tags, known, name_of
 from engine.plan import PlannedResource
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drill.apply.common import Applied, Deployment, contains_unknown, is_unknown
+from drill.apply.common import Applied, Deployment
+from drill.apply.inputs import contains_unknown, is_unknown
 from engine.plan import PlannedResource
 
 _ARN_PROPS = {"replicateSourceDb", "kmsKeyId", "kmsMasterKeyId", "role", "arn", "topic",

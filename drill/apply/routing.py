@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, autoname, aws_tags, known
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied
+from drill.apply.inputs import autoname, aws_tags, known
 from engine.plan import PlannedResource
 
 #: Planned health-check input -> (Route 53 HealthCheckConfig key, conversion).

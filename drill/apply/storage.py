@@ -6,19 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drill.apply.common import (
-    Applied,
-    ApplyContext,
-    ApplyFn,
-    Skip,
-    applied,
-    aws_tags,
-    dependency,
-    is_unknown,
-    known,
-    name_of,
-    pascal_keys,
-)
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, dependency
+from drill.apply.inputs import aws_tags, is_unknown, known, name_of, pascal_keys
 from engine.plan import PlannedResource
 
 

@@ -30,8 +30,9 @@ import boto3
 from botocore.config import Config
 
 from drill.apply import apply_plan
-from drill.apply.common import Applied, ApplyContext, ClientFactory, Deployment, known, tag_list, tag_map
+from drill.apply.common import Applied, ApplyContext, ClientFactory, Deployment
 from drill.apply.compute import planned_environment
+from drill.apply.inputs import known, tag_list, tag_map
 from drill.apply.monitoring import metric_alarm
 from drill.apply.parameters import ssm_parameter
 from drill.apply.resolve import resolve_inputs

@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from drill.apply.common import Applied, contains_unknown
+from drill.apply.common import Applied
+from drill.apply.inputs import contains_unknown
 from engine.plan import PROVIDER_PREFIX, PlannedResource
 
 Op = Literal["create", "same", "update", "replace", "retain", "delete", "refused"]

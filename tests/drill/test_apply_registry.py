@@ -27,7 +27,7 @@ def test_registry_maps_every_type_the_drill_applies_once() -> None:
     by_area = {m.__name__.rsplit(".", 1)[1]: set(m.APPLIERS) for m in AREAS}
     # every module of the package that is not a shared helper is an area of the registry
     assert set(by_area) == {m.name for m in pkgutil.iter_modules(drill.apply.__path__)} - {
-        "common", "env", "resolve"}
+        "common", "env", "inputs", "resolve"}
     assert sum(len(t) for t in by_area.values()) == len(REGISTRY) == 35
     assert by_area["aurora"] == {"aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster",
                                  "aws:rds/clusterInstance:ClusterInstance",

@@ -12,7 +12,8 @@ import yaml
 from moto import mock_aws
 
 from cli import drill as cli
-from drill.apply.common import Applied, autoname, contains_unknown
+from drill.apply.common import Applied
+from drill.apply.inputs import autoname, contains_unknown
 from drill.apply.resolve import fits as _fits
 from drill.apply.resolve import is_reference as _reference
 from drill.aws_target import TargetRefused, check_target, run_game_day
