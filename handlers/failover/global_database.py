@@ -15,6 +15,7 @@ secondary's lag metric.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -38,15 +39,23 @@ def same_cluster(ref: str | None, arn: str) -> bool:
     return ref == arn or ref.rsplit(":", 1)[-1].lower() == arn.rsplit(":", 1)[-1].lower()
 
 
-def describe_global(rds: Any, identifier: str) -> dict[str, Any] | None:
-    """The GlobalCluster dict of ``identifier``, or None when it does not exist."""
+def _unless_missing(describe: Callable[[], dict[str, Any]], missing: frozenset[str]
+                    ) -> dict[str, Any] | None:
+    """``describe()``'s answer, or None when it fails with one of the ``missing`` codes (any
+    other error propagates)."""
     try:
-        out = rds.describe_global_clusters(GlobalClusterIdentifier=identifier)
+        return describe()
     except ClientError as e:
-        if _code(e) in _NO_GLOBAL:
+        if _code(e) in missing:
             return None
         raise
-    for g in out.get("GlobalClusters", []):
+
+
+def describe_global(rds: Any, identifier: str) -> dict[str, Any] | None:
+    """The GlobalCluster dict of ``identifier``, or None when it does not exist."""
+    out = _unless_missing(lambda: rds.describe_global_clusters(GlobalClusterIdentifier=identifier),
+                          _NO_GLOBAL)
+    for g in (out or {}).get("GlobalClusters", []):
         if str(g.get("GlobalClusterIdentifier", "")).lower() == identifier.lower():
             return dict(g)
     return None
@@ -70,13 +79,8 @@ def writer_arn(global_cluster: dict[str, Any]) -> str | None:
 
 def describe_cluster(rds: Any, identifier: str) -> dict[str, Any] | None:
     """The DBCluster dict, or None when it does not exist."""
-    try:
-        out = rds.describe_db_clusters(DBClusterIdentifier=identifier)
-    except ClientError as e:
-        if _code(e) in _NO_CLUSTER:
-            return None
-        raise
-    found = out.get("DBClusters", [])
+    out = _unless_missing(lambda: rds.describe_db_clusters(DBClusterIdentifier=identifier), _NO_CLUSTER)
+    found = (out or {}).get("DBClusters", [])
     return dict(found[0]) if found else None
 
 

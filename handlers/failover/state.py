@@ -190,10 +190,8 @@ class StateStore:
 
     def save_failover(self, record: FailoverRecord, *, archive: bool = False) -> None:
         """Write the current failover record; ``archive`` also writes its history copy."""
-        item = record.to_item()
-        self.put({**item, "pk": FailoverRecord.PK})
-        if archive:
-            self.put({**item, "pk": f"{FailoverRecord.ARCHIVE_PREFIX}{record.failover_id}"})
+        self._save(record.to_item(), FailoverRecord.PK,
+                   f"{FailoverRecord.ARCHIVE_PREFIX}{record.failover_id}" if archive else None)
 
     def failback(self) -> FailbackRecord | None:
         """The current (latest) failback, or None before the first."""
@@ -202,10 +200,13 @@ class StateStore:
 
     def save_failback(self, record: FailbackRecord, *, archive: bool = False) -> None:
         """Write the current failback record; ``archive`` also writes its history copy."""
-        item = record.to_item()
-        self.put({**item, "pk": FailbackRecord.PK})
-        if archive:
-            self.put({**item, "pk": f"{FailbackRecord.ARCHIVE_PREFIX}{record.failback_id}"})
+        self._save(record.to_item(), FailbackRecord.PK,
+                   f"{FailbackRecord.ARCHIVE_PREFIX}{record.failback_id}" if archive else None)
+
+    def _save(self, item: dict[str, Any], pk: str, archive_pk: str | None) -> None:
+        self.put({**item, "pk": pk})
+        if archive_pk:
+            self.put({**item, "pk": archive_pk})
 
     def gate(self) -> GateLatch:
         """The gate latch (untripped before the first failover)."""
