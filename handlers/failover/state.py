@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -25,6 +25,9 @@ from handlers.failover.records import (
     LockItem,
     WatchdogItem,
 )
+
+#: A run record kept under its own key (:class:`FailoverRecord`, :class:`FailbackRecord`).
+_R = TypeVar("_R", FailoverRecord, FailbackRecord)
 
 _SER = TypeSerializer()
 _DESER = TypeDeserializer()
@@ -185,8 +188,7 @@ class StateStore:
     # -- records ------------------------------------------------------------------------
     def failover(self) -> FailoverRecord | None:
         """The current (latest) failover, or None before the first."""
-        item = self.get(FailoverRecord.PK)
-        return FailoverRecord.from_item(item) if item else None
+        return self._load(FailoverRecord)
 
     def save_failover(self, record: FailoverRecord, *, archive: bool = False) -> None:
         """Write the current failover record; ``archive`` also writes its history copy."""
@@ -195,13 +197,16 @@ class StateStore:
 
     def failback(self) -> FailbackRecord | None:
         """The current (latest) failback, or None before the first."""
-        item = self.get(FailbackRecord.PK)
-        return FailbackRecord.from_item(item) if item else None
+        return self._load(FailbackRecord)
 
     def save_failback(self, record: FailbackRecord, *, archive: bool = False) -> None:
         """Write the current failback record; ``archive`` also writes its history copy."""
         self._save(record.to_item(), FailbackRecord.PK,
                    f"{FailbackRecord.ARCHIVE_PREFIX}{record.failback_id}" if archive else None)
+
+    def _load(self, kind: type[_R]) -> _R | None:
+        item = self.get(kind.PK)
+        return kind.from_item(item) if item else None
 
     def _save(self, item: dict[str, Any], pk: str, archive_pk: str | None) -> None:
         self.put({**item, "pk": pk})
