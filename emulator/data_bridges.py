@@ -22,6 +22,8 @@ Bridge names (:data:`BRIDGES`): ``pg-promotion``, ``pg-dms-stop``, ``pg-snapshot
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -107,6 +109,8 @@ def _refused(what: str, e: BridgeRefused, log: BridgeLog, bridge: str) -> _DataP
 
 
 Patch = Callable[..., Any]
+#: Makes the patch of one backend method from the hooks, the log and moto's original method.
+PatchFactory = Callable[[DataPlaneHooks, BridgeLog, Patch], Patch]
 
 
 def _bridge_snapshot(backend: Any, hooks: DataPlaneHooks, log: BridgeLog, request: str,
@@ -161,29 +165,6 @@ def _stop_task(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     return stop_task
 
 
-def _snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
-    def create_snapshot(self: Any, db_instance_identifier: str, db_snapshot_identifier: str,
-                        snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
-        snap = orig(self, db_instance_identifier, db_snapshot_identifier, snapshot_type,
-                    *args, **kwargs)
-        if snapshot_type == "manual":   # moto's automated snapshots: no request behind them
-            _bridge_snapshot(self, hooks, log, "CreateDBSnapshot", "database_snapshots",
-                             db_instance_identifier, db_snapshot_identifier)
-        return snap
-    return create_snapshot
-
-
-def _copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
-    def copy_snapshot(self: Any, source_db_snapshot_identifier: str,
-                      target_db_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
-        copy = orig(self, source_db_snapshot_identifier, target_db_snapshot_identifier,
-                    *args, **kwargs)
-        _bridge_copy(self, hooks, log, "CopyDBSnapshot", "database_snapshots",
-                     source_db_snapshot_identifier, target_db_snapshot_identifier)
-        return copy
-    return copy_snapshot
-
-
 def _restore(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     def restore(self: Any, from_snapshot_id: str, overrides: dict[str, Any]) -> Any:
         db = orig(self, from_snapshot_id, overrides)
@@ -201,39 +182,60 @@ def _restore(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
     return restore
 
 
-def _cluster_snapshot(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
-    """``CreateDBClusterSnapshot``: the same hook as an instance snapshot, with the cluster's
-    identifier (an Aurora cluster's volume is what stands behind it)."""
-    def create_snapshot(self: Any, db_cluster_identifier: str, db_cluster_snapshot_identifier: str,
-                        snapshot_type: str = "manual", *args: Any, **kwargs: Any) -> Any:
-        snap = orig(self, db_cluster_identifier, db_cluster_snapshot_identifier, snapshot_type,
-                    *args, **kwargs)
-        if snapshot_type == "manual":   # system snapshots: no request behind them
-            _bridge_snapshot(self, hooks, log, "CreateDBClusterSnapshot", "cluster_snapshots",
-                             db_cluster_identifier, db_cluster_snapshot_identifier)
-        return snap
-    return create_snapshot
+def _arguments(orig: Patch, self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments by moto's own parameter names (defaults applied)."""
+    bound = inspect.signature(orig).bind(self, *args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
-def _cluster_copy(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
-    def copy_snapshot(self: Any, source_db_cluster_snapshot_identifier: str,
-                      target_db_cluster_snapshot_identifier: str, *args: Any, **kwargs: Any) -> Any:
-        copy = orig(self, source_db_cluster_snapshot_identifier,
-                    target_db_cluster_snapshot_identifier, *args, **kwargs)
-        _bridge_copy(self, hooks, log, "CopyDBClusterSnapshot", "cluster_snapshots",
-                     source_db_cluster_snapshot_identifier, target_db_cluster_snapshot_identifier)
-        return copy
-    return copy_snapshot
+def _snapshot(request: str, store: str, source: str, target: str) -> PatchFactory:
+    """``Create*Snapshot`` (``request``) of an instance or a cluster: after moto made it, the
+    snapshot hook on the ``source`` instance or cluster and the ``target`` snapshot (moto's
+    parameter names; the patch keeps moto's signature). Automated / system snapshots have no
+    request behind them and are left alone."""
+    def factory(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+        @functools.wraps(orig)
+        def create_snapshot(self: Any, *args: Any, **kwargs: Any) -> Any:
+            snap = orig(self, *args, **kwargs)
+            a = _arguments(orig, self, args, kwargs)
+            if a.get("snapshot_type", "manual") == "manual":
+                _bridge_snapshot(self, hooks, log, request, store, a[source], a[target])
+            return snap
+        return create_snapshot
+    return factory
+
+
+def _copy(request: str, store: str, source: str, target: str) -> PatchFactory:
+    """``Copy*Snapshot`` (``request``): after moto copied it, the copy hook from the ``source``
+    snapshot (identifier or ARN) to the ``target`` one (moto's parameter names)."""
+    def factory(hooks: DataPlaneHooks, log: BridgeLog, orig: Patch) -> Patch:
+        @functools.wraps(orig)
+        def copy_snapshot(self: Any, *args: Any, **kwargs: Any) -> Any:
+            copy = orig(self, *args, **kwargs)
+            a = _arguments(orig, self, args, kwargs)
+            _bridge_copy(self, hooks, log, request, store, a[source], a[target])
+            return copy
+        return copy_snapshot
+    return factory
 
 
 #: ``(backend class, method name, patch factory)`` of every bridged call.
-_PATCHES: tuple[tuple[type, str, Callable[[DataPlaneHooks, BridgeLog, Patch], Patch]], ...] = (
+_PATCHES: tuple[tuple[type, str, PatchFactory], ...] = (
     (rds_models.RDSBackend, "promote_read_replica", _promote),
-    (rds_models.RDSBackend, "create_db_snapshot", _snapshot),
-    (rds_models.RDSBackend, "copy_db_snapshot", _copy),
+    (rds_models.RDSBackend, "create_db_snapshot", _snapshot(
+        "CreateDBSnapshot", "database_snapshots", "db_instance_identifier", "db_snapshot_identifier")),
+    (rds_models.RDSBackend, "copy_db_snapshot", _copy(
+        "CopyDBSnapshot", "database_snapshots", "source_db_snapshot_identifier",
+        "target_db_snapshot_identifier")),
     (rds_models.RDSBackend, "restore_db_instance_from_db_snapshot", _restore),
-    (rds_models.RDSBackend, "create_db_cluster_snapshot", _cluster_snapshot),
-    (rds_models.RDSBackend, "copy_db_cluster_snapshot", _cluster_copy),
+    # An Aurora cluster's volume is what stands behind a cluster snapshot: the same hooks.
+    (rds_models.RDSBackend, "create_db_cluster_snapshot", _snapshot(
+        "CreateDBClusterSnapshot", "cluster_snapshots", "db_cluster_identifier",
+        "db_cluster_snapshot_identifier")),
+    (rds_models.RDSBackend, "copy_db_cluster_snapshot", _copy(
+        "CopyDBClusterSnapshot", "cluster_snapshots", "source_db_cluster_snapshot_identifier",
+        "target_db_cluster_snapshot_identifier")),
     (dms_models.DatabaseMigrationServiceBackend, "stop_replication_task", _stop_task),
 )
 
