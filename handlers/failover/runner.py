@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contract.names import Metric
-from handlers.failover import clock, phase
+from handlers.failover import clock, old_writer, phase
 from handlers.failover.context import COMPLETION_NOTES, StepContext, StepResult
 from handlers.failover.lease import Heartbeat, LockLost, locked_run
 from handlers.failover.observability import count, logger, seconds
@@ -100,13 +100,19 @@ def run_failover(settings: FailoverSettings, clients: ClientFactory, store: Stat
         trigger), ``not-ready``, ``false-positive``, ``locked`` (another invocation runs it),
         ``already-failed-over`` (the gate is tripped; only failback releases it),
         ``lock-lost`` (the lock's lease was lost mid-run; the holder resumes it),
-        ``failback-in-progress`` (a failback runs: no failover until it ends).
+        ``failback-in-progress`` (a failback runs: no failover until it ends),
+        ``standby-is-old-writer`` (a failback completed and the standby is still its old
+        writer: :mod:`handlers.failover.old_writer`).
     """
     blocked = _failback_in_progress(store)
     if blocked is not None:
         return blocked
     current = store.failover()
     in_progress = current is not None and current.status == "in-progress"
+    if not in_progress and not force:   # a forced run is alerted once, under the lock
+        stale = _old_writer(settings, clients, store, force)
+        if stale is not None:
+            return stale
     if not in_progress and store.gate().tripped:
         return {"status": "already-failed-over", "failover_id": store.gate().failover_id,
                 "steps": []}
@@ -133,6 +139,13 @@ def _failback_in_progress(store: StateStore) -> dict[str, Any] | None:
                 extra={"failback_id": failback.failback_id})
     return {"status": "failback-in-progress", "failback_id": failback.failback_id,
             "current_step": failback.current_step, "steps": []}
+
+
+def _old_writer(settings: FailoverSettings, clients: ClientFactory, store: StateStore,
+                force: bool) -> dict[str, Any] | None:
+    return old_writer.refusal(settings, store, force=force,
+                              alert=lambda subject, body: alert(settings, clients, subject, body,
+                                                                record="failback"))
 
 
 def _start_or_resume(store: StateStore, *, trigger: Trigger, reason: str,
@@ -164,6 +177,11 @@ def _run_locked(settings: FailoverSettings, clients: ClientFactory, store: State
     blocked = _failback_in_progress(store)
     if blocked is not None:
         return blocked
+    current = store.failover()
+    if current is None or current.status != "in-progress":
+        stale = _old_writer(settings, clients, store, force)
+        if stale is not None:
+            return stale
     record, resumed = _start_or_resume(store, trigger=trigger, reason=reason, force=force)
     if record is None:
         return {"status": "already-failed-over", "failover_id": store.gate().failover_id,
