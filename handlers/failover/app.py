@@ -14,7 +14,8 @@
 
 It returns a JSON-able dict ``{"status": ..., "failover_id": ..., "steps": [...], ...}``.
 Statuses: ``completed``, ``in-progress``, ``step-failed``, ``not-ready``,
-``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``unarmed``, ``healthy``,
+``false-positive``, ``locked``, ``lock-lost``, ``already-failed-over``, ``standby-is-old-writer``
+(:mod:`handlers.failover.old_writer`), ``unarmed``, ``healthy``,
 ``probe-failed``, ``ignored``, ``report`` (:mod:`handlers.failover.status`), and the
 failback's (:mod:`handlers.failover.failback`): ``failed-back``, ``failback-refused``,
 ``failback-in-progress`` (also a failover's answer while a failback runs),
