@@ -25,6 +25,7 @@ from contract.identifiers import NameRule
 from contract.names import (
     BACKUP_SCHEDULE_SUFFIX,
     PHYSICAL_NAME_PREFIX,
+    WATCHDOG_SCHEDULE_SUFFIX,
     physical_name,
     write_switch_parameter,
 )
@@ -46,7 +47,7 @@ class Suffix(StrEnum):
     FAILOVER_FUNCTION = "failover"
     BACKUP_FUNCTION = "backup"
     STATE_TABLE = "failover-state"
-    WATCHDOG_RULE = "watchdog"
+    WATCHDOG_RULE = WATCHDOG_SCHEDULE_SUFFIX
     ALARM_FORWARDER_RULE = "health-alarm-forwarder"
     FORWARDED_ALARM_RULE = "forwarded-health-alarm"
     BACKUP_SCHEDULE_RULE = BACKUP_SCHEDULE_SUFFIX

@@ -56,6 +56,7 @@ DEFAULT_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = {
 PHYSICAL_NAME_PREFIX: Final[str] = "ecommerce-dr"
 #: The suffix of the backup orchestrator's schedule rule, which the handler checks events by.
 BACKUP_SCHEDULE_SUFFIX: Final[str] = "backup-schedule"
+WATCHDOG_SCHEDULE_SUFFIX: Final[str] = "watchdog"
 
 
 def physical_name(stack: str, suffix: str) -> str:
@@ -68,6 +69,13 @@ def backup_schedule_rule_name(stack: str) -> str:
     Region, ``ecommerce-dr-<stack>-backup-schedule``: the program declares the rule under
     it, and the backup handler runs only on that rule's scheduled events."""
     return physical_name(stack, BACKUP_SCHEDULE_SUFFIX)
+
+
+def watchdog_rule_name(stack: str) -> str:
+    """Physical name of the failover orchestrator's watchdog schedule rule in the standby
+    Region, ``ecommerce-dr-<stack>-watchdog``: the program declares the rule under it, and
+    the failover handler takes a tick only from that rule."""
+    return physical_name(stack, WATCHDOG_SCHEDULE_SUFFIX)
 
 
 def write_switch_parameter(stack: str) -> str:

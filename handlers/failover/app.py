@@ -42,10 +42,13 @@ from handlers.failover.events import (
     MAX_REASON_CHARS,
     AlarmEvent,
     ManualEvent,
+    ScheduledEvent,
     alarm_ignore_reason,
     check_alarm_source,
+    check_tick_source,
     parse_event,
     stack_account,
+    watchdog_rule_arn,
 )
 from handlers.failover.failback import failback, supersede
 from handlers.failover.observability import count, logger, metrics, tracer
@@ -97,7 +100,9 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
     defaults (tests, drill, benchmark).
 
     Raises:
-        MalformedEventError: the event has the wrong shape (no AWS call made).
+        MalformedEventError: the event has the wrong shape, or is an alarm or a scheduled
+            event this stack's health alarm or watchdog rule cannot have sent (no AWS call
+            made).
         SettingsError: the environment is invalid (no AWS call made).
     """
     parsed = parse_event(event)
@@ -106,6 +111,9 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
         screened = _screen_alarm(parsed, s)
         if screened is not None:
             return screened
+    if isinstance(parsed, ScheduledEvent):
+        check_tick_source(parsed, rule_arn=watchdog_rule_arn(s.primary_db_arn, s.standby_region,
+                                                             s.stack_name))
     factory = clients or default_clients(s)
     store = StateStore(factory("dynamodb", s.standby_region), s.state_table_name)
     owner = str(getattr(context, "aws_request_id", "") or "local")

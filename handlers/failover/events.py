@@ -25,6 +25,7 @@ from typing import Any, Literal
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from contract.names import watchdog_rule_name
 from handlers.shared.errors import MalformedEventError
 from handlers.shared.events import parse_model
 from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
@@ -137,6 +138,37 @@ def check_alarm_source(event: AlarmEvent, *, account: str) -> None:
         raise MalformedEventError(
             f"foreign alarm event: region {event.region}; the health-check alarm is in "
             f"{HEALTH_CHECK_METRIC_REGION}, the only Region with AWS/Route53 HealthCheckStatus")
+
+
+#: ``source`` of EventBridge's own scheduled events (reserved for AWS, as :data:`ALARM_SOURCE`).
+SCHEDULE_SOURCE = "aws.events"
+
+
+def watchdog_rule_arn(primary_db_arn: str, standby_region: str, stack: str) -> str:
+    """``arn:<partition>:events:<STANDBY_REGION>:<account>:rule/ecommerce-dr-<stack>-watchdog``
+    (partition and account of PRIMARY_DB_ARN): the rule whose ticks this handler takes."""
+    partition = primary_db_arn.split(":")[1]
+    return (f"arn:{partition}:events:{standby_region}:{stack_account(primary_db_arn)}:"
+            f"rule/{watchdog_rule_name(stack)}")
+
+
+def check_tick_source(event: ScheduledEvent, *, rule_arn: str) -> None:
+    """Refuse a scheduled event that this stack's watchdog rule ``rule_arn`` cannot have sent.
+
+    Raises:
+        MalformedEventError: ``"foreign scheduled event: ..."`` naming the field, its value and
+            what was expected (``source``, ``account``, ``region`` or ``resources``).
+    """
+    _, _, _, region, account, _ = rule_arn.split(":", 5)
+    expected = (("source", event.source, SCHEDULE_SOURCE), ("account", event.account, account),
+                ("region", event.region, region))
+    for field, got, want in expected:
+        if got != want:
+            raise MalformedEventError(f"foreign scheduled event: {field} {got!r}, not {want!r} "
+                                      f"(the watchdog rule {rule_arn})")
+    if rule_arn not in event.resources:
+        raise MalformedEventError(f"foreign scheduled event: resources {event.resources} do not "
+                                  f"name the watchdog rule {rule_arn}")
 
 
 def alarm_ignore_reason(event: AlarmEvent, *, now: float, window_seconds: float) -> str | None:

@@ -100,6 +100,36 @@ def test_an_alarm_event_from_another_account_or_region_is_refused(
     assert factory.requested == []
 
 
+RULE = "arn:aws:events:us-west-2:123456789012:rule/ecommerce-dr-prod-watchdog"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"source": "my.app"}, f"foreign scheduled event: source 'my.app', not 'aws.events' (the "
+                           f"watchdog rule {RULE})"),
+    ({"account": "999999999999"}, "foreign scheduled event: account '999999999999', not "
+                                  "'123456789012'"),
+    ({"region": "eu-west-1"}, "foreign scheduled event: region 'eu-west-1', not 'us-west-2'"),
+    ({"resources": ["arn:aws:events:us-west-2:123456789012:rule/ecommerce-dr-prod-backup-schedule"]},
+     f"foreign scheduled event: resources ['arn:aws:events:us-west-2:123456789012:rule/"
+     f"ecommerce-dr-prod-backup-schedule'] do not name the watchdog rule {RULE}"),
+])
+def test_a_tick_the_watchdog_rule_cannot_have_sent_is_refused(
+        static_env: dict[str, str], change: dict[str, Any], message: str) -> None:
+    factory = RefusingClients()
+    with pytest.raises(MalformedEventError) as err:
+        handle({**scheduled_event(), **change}, context(), clients=factory,
+               settings=load_settings(static_env))
+    assert message in str(err.value)
+    assert factory.requested == []
+
+
+def test_the_watchdog_rules_own_tick_is_taken(make_world: Callable[..., World]) -> None:
+    world = make_world("read-replica")
+    assert scheduled_event()["resources"] == [RULE]
+    world.primary.status = 200
+    assert handle(scheduled_event(), context(), clients=world.clients)["armed"] is True
+
+
 @pytest.mark.parametrize(("event", "reason"), [
     (lambda: alarm_event(**{"replay-name": "archive-replay-1"}),
      r"replayed event \(replay archive-replay-1\): a replay never starts a failover"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from contract.names import GATE_METRIC, GATE_NAMESPACE
+from contract.names import GATE_METRIC, GATE_NAMESPACE, watchdog_rule_name
 from emulator import ACCOUNT_ID as ACCOUNT
 from emulator import events
 from emulator.clients import RecordingClients, session_clients
@@ -48,8 +48,8 @@ def context(**options: Any) -> LambdaContext:
 
 def scheduled_event() -> dict[str, Any]:
     """The watchdog schedule's tick, now."""
-    return events.scheduled_event(region=STANDBY,
-                                  rule_arn=f"arn:aws:events:{STANDBY}:{ACCOUNT}:rule/watchdog")
+    return events.scheduled_event(
+        region=STANDBY, rule_arn=f"arn:aws:events:{STANDBY}:{ACCOUNT}:rule/{watchdog_rule_name(STACK)}")
 
 
 def alarm_event(state: str = "ALARM", name: str = HEALTH_ALARM, *,
