@@ -22,7 +22,6 @@ from drill.cycle.state import Instance
 from drill.cycle.verify_aurora import CHECKS as CHECKS
 from drill.data.aurora_metrics import for_world
 from drill.options import Abort
-from drill.steps import failback
 
 if TYPE_CHECKING:
     from drill.context import DrillContext
@@ -42,6 +41,8 @@ def database(ctx: DrillContext, identifier: str, region: str,
 
 def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
     """The old primary cluster rejoins as a secondary; its lag is published again."""
+    from drill.steps import failback  # the step package imports the cycle, which imports this
+
     world, run = ctx.need_data(), ctx.cycle
     run.old_primary = world.primary
     failback.region_recovers(ctx, rec)
@@ -52,6 +53,8 @@ def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
 def reverse(ctx: DrillContext, rec: StepRecord, out: PhaseDeploy) -> None:
     """The reverse replication is the rejoined old primary cluster: read once its lag is
     published near zero (what the failback's check reads)."""
+    from drill.steps import failback  # see region_recovers
+
     run, db = ctx.cycle, ctx.settings.database
     failback.lag_near_zero(ctx, rec)
     run.state.reverse_identifier = db.primary_identifier
