@@ -57,6 +57,7 @@ from drill.options import Abort
 from drill.result import StepRecord
 from drill.step import Step
 from drill.steps import deploy as deploy_step
+from drill.steps import failback as failback_step
 from drill.steps.failover import _trigger
 from drill.triggers import brief, record_invocation, scheduled_event
 from emulator import events
@@ -316,7 +317,9 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
         world.links = [world.copies_link] if world.copies_link else []
     reached = _reach(ctx, s.primary_region, "one TTL of the failover records after the gate was "
                      "released: the worst case, a client that resolved just before")
-    rec.detail["dns_answer"] = answer(ctx)
+    dns = rec.detail["dns_answer"] = answer(ctx)
+    ctx.check("after the failback, the failover name resolves to the primary",
+              dns["answer"] == "PRIMARY", f"{dns['name']} -> {dns['answer']} {dns['values']}")
     rec.detail["orders_acknowledged_by_new_primary"] = reached
     run.failback_done_at = ctx.clock.now()
     customers = world.customers
@@ -327,6 +330,7 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
             status=result.get("status"), rpo_seconds=s.rpo_seconds))
     run.state.new_primary = tier(ctx).database(ctx, run.state.reverse_identifier or "",
                                                s.primary_region, run.new_primary)
+    failback_step.standby_refuses_writes(ctx, rec)
 
 
 # -- 12: normal ----------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def _reach_primary(ctx: DrillContext, rec: StepRecord) -> None:
                      orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=east)
 
 
-def _standby_refuses_writes(ctx: DrillContext, rec: StepRecord) -> None:
+def standby_refuses_writes(ctx: DrillContext, rec: StepRecord) -> None:
     """The standby Region's switch stays paused after the failback (its database is the old
     writer): its shop must refuse an order with 503 ``writes paused`` (placed directly, once
     the shop's refresh is due)."""
@@ -201,7 +201,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     if _fail_back(ctx, rec) == DONE:
         _reach_primary(ctx, rec)
     section = _measure(ctx, rec, since)
-    _standby_refuses_writes(ctx, rec)
+    standby_refuses_writes(ctx, rec)
     if ctx.result.data is not None:
         ctx.result.data["failback"] = section
     rec.detail["switchover"] = {k: section[k] for k in ("orders", "write_pause", "final_writer",
