@@ -65,9 +65,10 @@ from emulator.replica_bridges import replica_bridge
 from engine.plan import PROVIDER_PREFIX, Plan
 
 _SSM = "aws:ssm/parameter:Parameter"
-#: RDS operations that make, remove, promote or move the writer of a database (instance,
-#: cluster, global database).
-_DB_WRITES = ("Create", "Delete", "Restore", "Promote", "Failover", "Switchover", "Remove")
+#: RDS operations (name prefixes) that make, remove, promote or move the writer of a database
+#: (instance, cluster, global database; RemoveTagsFromResource is not one).
+_DB_WRITES = ("Create", "Delete", "Restore", "Promote", "Failover", "Switchover",
+              "RemoveFromGlobalCluster")
 #: Real seconds the drill waits for customers to reach a new writer, and the orders it waits for.
 REACH_WAIT_SECONDS = 10.0
 REACH_ORDERS = 5
