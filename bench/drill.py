@@ -166,4 +166,6 @@ def measure(repeat: int = 3, *, scenarios: tuple[str, ...] | None = None) -> lis
         # The failback scenario drills the Aurora switchover: the aurora stack's.
         stack = "aurora" if SCENARIOS[name].failback else "prod"
         rows += scenario_rows(name, force=SCENARIOS[name].readiness_refusal, stack=stack)
+        if SCENARIOS[name].full_cycle:   # and the Aurora tier's cycle
+            rows += scenario_rows(name, stack="aurora")
     return rows

@@ -29,12 +29,15 @@ ALARM; the chaos scenarios add one fault each:
   ``{"action": "failback"}`` drives the planned switchover back. Orders lost in the failover
   (within the RPO) and none in the switchover; each one's customer-visible write pause.
 
-* ``full-cycle``: ``primary-region-down``, then the whole DR cycle with orders placed
-  throughout (:mod:`drill.steps.cycle`): the ``failed-over`` deploy with the primary Region
-  still down (the standby kept, not replaced), the Region recovers, the ``reverse-replicating``
-  deploy (the program's reverse replica), the operator's planned failback (no order may be
-  lost), the ``normal`` deploy (a fresh standby, the old writer retained), and a second
-  failover. Instance strategies that promote or restore (read-replica, snapshot-restore).
+* ``full-cycle``: ``primary-region-down`` with the replication link slowed as in
+  ``failback`` just before the failure (a few acknowledged orders lost, within the RPO), then
+  the whole DR cycle with orders placed throughout (:mod:`drill.steps.cycle`): the
+  ``failed-over`` deploy with the primary Region still down (the standby kept, not replaced),
+  the Region recovers, the ``reverse-replicating`` deploy (the program's reverse replica; on
+  aurora-global nothing new, the old primary cluster rejoins), the operator's planned failback
+  (no order may be lost), the ``normal`` deploy (a fresh standby and the old writer retained;
+  on aurora-global the same clusters), and a second failover. read-replica, snapshot-restore
+  (nothing streams: no link to slow) and aurora-global.
 
 The slow link lasts a few real seconds (customers order meanwhile); the rest is *skipped* on
 the drill's clock (:mod:`drill.clock`, reported as modelled), so the scenario runs in seconds
@@ -61,6 +64,7 @@ class Scenario:
     replication_lag: bool = False
     full_cycle: bool = False
     failback: bool = False
+    slow_link: bool = False
 
     @property
     def alarm_trigger(self) -> bool:
@@ -89,10 +93,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "readiness refuses unless forced", replication_lag=True),
     Scenario("full-cycle", "primary Region down, failover, deploys in every phase, planned "
              "failback with no order lost, a second failover", primary_region_down=True,
-             full_cycle=True),
+             full_cycle=True, slow_link=True),
     Scenario("failback", "unplanned failover, the primary Region recovers and rejoins, then the "
              "operator fails back (switchover, zero orders lost); aurora-global",
-             failback=True),
+             failback=True, slow_link=True),
 )}
 
 #: Real seconds the link stays stalled while customers order (their orders are the ones a

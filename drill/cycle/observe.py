@@ -1,6 +1,7 @@
-"""What the cycle's steps read from outside: a database instance as RDS and PostgreSQL show it
-(:func:`instance`), and what an event cost customers (:func:`planned_event`,
-:func:`unplanned_event`), counted from the customers' records and the databases themselves."""
+"""What the cycle's steps read from outside: a database instance or an Aurora cluster as RDS
+and PostgreSQL show it (:func:`instance`, :func:`cluster`), and what an event cost customers
+(:func:`planned_event`, :func:`unplanned_event`), counted from the customers' records and
+the databases themselves."""
 
 from __future__ import annotations
 
@@ -25,12 +26,33 @@ def instance(rds: Any, identifier: str, region: str, server: PostgresServer | No
         if e.response.get("Error", {}).get("Code") != "DBInstanceNotFound":
             raise
         db = {}
-    running = server is not None and server.running
     return Instance(identifier, region, db.get("DbiResourceId"),
                     db.get("ReadReplicaSourceDBInstanceIdentifier"), db.get("DBInstanceStatus"),
-                    server.name if server else None,
-                    len(order_ids(server)) if running else None,
-                    server.is_in_recovery() if running else None)
+                    *_server_facts(server))
+
+
+def _server_facts(server: PostgresServer | None) -> tuple[str | None, int | None, bool | None]:
+    running = server is not None and server.running
+    return (server.name if server else None, len(order_ids(server)) if running else None,
+            server.is_in_recovery() if running else None)
+
+
+def cluster(rds: Any, identifier: str, region: str, server: PostgresServer | None, *,
+            global_id: str) -> Instance:
+    """The Aurora cluster ``identifier`` in ``rds``'s Region (``DescribeDBClusters``: its
+    ``DbClusterResourceId``, new for a re-created cluster) and the server behind it; its
+    ``replica_source`` is the writer of the global database ``global_id`` when the cluster is a
+    secondary member of it (None: it is the writer, or not a member)."""
+    found = rds.describe_db_clusters(
+        Filters=[{"Name": "db-cluster-id", "Values": [identifier]}])["DBClusters"]
+    c = found[0] if found else {}
+    members = next((g["GlobalClusterMembers"] for g in rds.describe_global_clusters()["GlobalClusters"]
+                    if g["GlobalClusterIdentifier"] == global_id), [])
+    me = next((m for m in members if m["DBClusterArn"] == c.get("DBClusterArn")), None)
+    writer = next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None)
+    source = writer if me is not None and not me.get("IsWriter") else None
+    return Instance(identifier, region, c.get("DbClusterResourceId"), source, c.get("Status"),
+                    *_server_facts(server))
 
 
 def _pause(clock: DrillClock, acks: list[Ack], failures: list[Failure], *, since: float,

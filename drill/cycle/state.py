@@ -88,6 +88,8 @@ class CycleState:
             snapshot-restore standby is restored at the next failover, under the fresh
             identifier.
         old_writer: the old writer (the promoted standby) after the ``normal`` deploy.
+        standby_again: aurora-global: the secondary cluster after the ``normal`` deploy (the
+            same cluster as before the cycle, a secondary again).
         events: the failover, the failback and the second failover.
     """
 
@@ -105,6 +107,7 @@ class CycleState:
     fresh_standby: Instance | None = None
     standing_standby: bool = True
     old_writer: Instance | None = None
+    standby_again: Instance | None = None
     events: list[Event] = field(default_factory=list)
 
     def event(self, kind: str) -> Event | None:

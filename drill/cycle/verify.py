@@ -114,7 +114,7 @@ def _no_database_replaced(s: CycleState) -> Check:
                  + (f"; replaced, old instance retained: {kept}" if kept else ""))
 
 
-def _reverse_declared(s: CycleState) -> Check:
+def reverse_declared(s: CycleState) -> Check:
     d, r = _deploy(s, "reverse-replicating"), s.reverse
     created = d is not None and any(c.op == "create" and c.type == _DB_TYPES[0]
                                     and c.region == s.primary_region for c in d.changes)
@@ -147,7 +147,7 @@ def _unplanned_within_rpo(s: CycleState) -> Check:
                            f" (RPO {e.rpo_seconds} s)" for e in s.events if e.kind != "planned failback"))
 
 
-def _fresh_standby(s: CycleState) -> Check:
+def fresh_standby(s: CycleState) -> Check:
     f, old = s.fresh_standby, s.old_writer
     before = s.standby_before
     fresh = (f is not None and before is not None and f.identifier == s.fresh_identifier
@@ -163,19 +163,24 @@ def _fresh_standby(s: CycleState) -> Check:
 
 def _second_failover(s: CycleState) -> Check:
     e = s.event("second failover")
-    return Check("the second failover completed onto the fresh standby",
+    return Check("the second failover completed onto the standby the normal deploy left",
                  e is not None and e.status in ("completed", "already-failed-over"),
                  "not run" if e is None else f"status {e.status}; {e.orders_lost} lost")
 
 
-#: Every check of the cycle, in the cycle's order.
-CHECKS: tuple[Verify, ...] = (
-    _deploys_ok, _failed_over_primary_untouched, _provider_offline, _standby_not_replaced,
-    _no_database_replaced, _reverse_declared, _failback_lossless, _unplanned_within_rpo,
-    _fresh_standby, _second_failover,
-)
+def checks_with(reverse: Verify, normal: Verify, *extra: Verify) -> tuple[Verify, ...]:
+    """Every check of the cycle, in the cycle's order, with a strategy's own check of its
+    reverse replication (``reverse``), of the standby after the ``normal`` deploy
+    (``normal``), and any ``extra`` ones (last)."""
+    return (_deploys_ok, _failed_over_primary_untouched, _provider_offline, _standby_not_replaced,
+            _no_database_replaced, reverse, _failback_lossless, _unplanned_within_rpo, normal,
+            _second_failover, *extra)
 
 
-def verify_cycle(s: CycleState) -> list[Check]:
-    """Every check of :data:`CHECKS` over ``s``."""
-    return [check(s) for check in CHECKS]
+#: Every check of the instance strategies' cycle (read-replica, snapshot-restore).
+CHECKS: tuple[Verify, ...] = checks_with(reverse_declared, fresh_standby)
+
+
+def verify_cycle(s: CycleState, checks: tuple[Verify, ...] = CHECKS) -> list[Check]:
+    """Every check of ``checks`` (default: the instance strategies', :data:`CHECKS`) over ``s``."""
+    return [check(s) for check in checks]

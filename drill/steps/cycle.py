@@ -5,17 +5,21 @@ its phases with orders placed throughout.
    ``reverse-replicating`` plans are recorded (``failover.phase`` set in the stack config).
 8. ``deploy-failed-over``: that plan deployed with the primary Region's APIs still unreachable.
 9. ``region-recovers``: the primary Region's APIs, endpoint and old database come back.
-10. ``deploy-reverse-replicating``: the program's reverse replica created in the primary
-    Region (the ``pg-replica`` bridge builds it from the promoted standby).
+10. ``deploy-reverse-replicating``: the reverse replication: the program's reverse replica
+    created in the primary Region (instance strategies: the ``pg-replica`` bridge builds it
+    from the promoted standby), or the old primary cluster Aurora rejoined (aurora-global).
 11. ``failback``: the operator's ``{"action": "failback"}`` event; the orchestrator pauses
-    writes, drains, promotes the reverse replica and releases the gate; customers reach the
-    new primary.
-12. ``deploy-normal``: the plan of the config the failback's alert gives (the new primary, a
-    fresh standby identifier): a fresh standby replica of the new primary, the old writer
-    retained.
+    writes, drains, promotes the reverse replica (or switches the global database over) and
+    releases the gate; customers reach the new primary.
+12. ``deploy-normal``: the plan of the config the failback's alert gives: a fresh standby
+    replica of the new primary, the old writer retained (instance strategies); the same
+    clusters, the old writer a secondary again (aurora-global).
 13. ``second-failover``: the new primary's Region goes; the orchestrator fails over to the
-    fresh standby.
-14. ``cycle-verify``: :func:`drill.cycle.verify.verify_cycle`.
+    standby the normal deploy left.
+14. ``cycle-verify``: :func:`drill.cycle.verify.verify_cycle` with the strategy's checks.
+
+What differs per strategy is a :class:`drill.cycle.tiers.Tier` of hooks
+(:data:`drill.cycle.tiers.TIERS`); these steps know no strategy by name.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from unittest import mock
 from rich.console import Console
 
 from contract.names import Role
-from contract.strategies import Strategy
 from dataplane.server import PostgresServer
 from drill.apply import ApplyContext
 from drill.context import DrillContext
@@ -42,9 +45,10 @@ from drill.cycle.deploy import (
     deploy_phase,
     unreachable_in,
 )
-from drill.cycle.observe import instance, planned_event, unplanned_event
+from drill.cycle.observe import planned_event, unplanned_event
 from drill.cycle.replicas import ReplicaBridge
 from drill.cycle.state import CycleState, Event
+from drill.cycle.tiers import tier
 from drill.cycle.verify import global_changes, verify_cycle
 from drill.data.reach import acked_after, orders_after_ttl
 from drill.data.series import marks, per_second
@@ -53,6 +57,7 @@ from drill.options import Abort
 from drill.result import StepRecord
 from drill.step import Step
 from drill.steps import deploy as deploy_step
+from drill.steps import failback as failback_step
 from drill.steps.failover import _trigger
 from drill.triggers import brief, record_invocation, scheduled_event
 from emulator import events
@@ -60,9 +65,10 @@ from emulator.replica_bridges import replica_bridge
 from engine.plan import PROVIDER_PREFIX, Plan
 
 _SSM = "aws:ssm/parameter:Parameter"
-_RDS = "aws:rds/instance:Instance"
-#: RDS operations that make, remove or promote a database instance.
-_DB_WRITES = ("Create", "Delete", "Restore", "Promote")
+#: RDS operations (name prefixes) that make, remove, promote or move the writer of a database
+#: (instance, cluster, global database; RemoveTagsFromResource is not one).
+_DB_WRITES = ("Create", "Delete", "Restore", "Promote", "Failover", "Switchover",
+              "RemoveFromGlobalCluster")
 #: Real seconds the drill waits for customers to reach a new writer, and the orders it waits for.
 REACH_WAIT_SECONDS = 10.0
 REACH_ORDERS = 5
@@ -125,14 +131,15 @@ def start(ctx: DrillContext, rec: StepRecord) -> None:
     world = ctx.need_data()
     if world.publisher is not None:   # the forward replication ended with the failover
         world.publisher.close()
+        world.publisher = None
     _follow_write_switches(ctx, rec)
     run.plans.update(plans.record(ctx.opts, ctx.overrides, {
         "failed-over": {"failover.phase": "failed-over"},
         "reverse-replicating": {"failover.phase": "reverse-replicating"}}))
     db = ctx.settings.database
     run.old_writer = world.standby
-    run.state.standby_before = instance(ctx.client("rds", ctx.settings.standby_region),
-                                        db.standby_id, ctx.settings.standby_region, world.standby)
+    run.state.standby_before = tier(ctx).database(ctx, db.standby_id, ctx.settings.standby_region,
+                                                  world.standby)
     rec.detail.update(plans={p: len(pl.resources) for p, pl in run.plans.items()},
                       standby=str(run.state.standby_before))
 
@@ -210,8 +217,8 @@ def deploy_failed_over(ctx: DrillContext, rec: StepRecord) -> None:
             "in a real outage of that Region this deploy may fail (AWS Networking & Content "
             "Delivery Blog, \"Creating Disaster Recovery Mechanisms Using Amazon Route 53\"). "
             "The drill takes only the Region's Regional APIs down.")
-    run.state.standby_after = instance(ctx.client("rds", s.standby_region),
-                                       s.database.standby_id, s.standby_region, run.old_writer)
+    run.state.standby_after = tier(ctx).database(ctx, s.database.standby_id, s.standby_region,
+                                                 run.old_writer)
     run.state.failed_over_db_requests = {
         k: n for k, n in ctx.emulator.ledger.counts("deploy-failed-over").items()
         if k.startswith("rds:") and k.split(":", 1)[1].startswith(_DB_WRITES)}
@@ -221,36 +228,19 @@ def deploy_failed_over(ctx: DrillContext, rec: StepRecord) -> None:
 # -- 9: the primary Region recovers --------------------------------------------------------
 
 def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
-    """APIs, endpoint and the old primary's database come back; the health alarm goes OK."""
-    world, site, run = ctx.need_data(), ctx.need_site(), _cycle(ctx)
+    """The primary Region's APIs come back, then its endpoint and old database (the tier's
+    :attr:`drill.cycle.tiers.Tier.region_recovers`)."""
     ctx.faults.down_regions = frozenset()
-    with world.timed("old primary restarts"):
-        world.primary.start()   # crash recovery, with the orders it never replicated
-    run.old_primary = world.primary
-    if world.copies_link is not None:   # snapshot copies cross the link again
-        world.copies_link.restore()
-    site.primary.resume()
-    health = ctx.need_deployment().one(Role.HEALTH_ALARM)
-    ctx.client("cloudwatch", health.region).set_alarm_state(
-        AlarmName=health.physical_name, StateValue="OK", StateReason="drill: primary recovered")
+    tier(ctx).region_recovers(ctx, rec)
     ctx.marks["primary_recovered"] = ctx.clock.now()
-    rec.detail["old_primary"] = {"server": world.primary.name, "in_recovery": world.primary.is_in_recovery()}
 
 
 def deploy_reverse(ctx: DrillContext, rec: StepRecord) -> None:
-    """The reverse-replicating plan: the program's reverse replica in the primary Region."""
-    run, s = _cycle(ctx), ctx.settings
+    """The reverse-replicating plan; then the reverse replication it leaves (the tier's
+    :attr:`drill.cycle.tiers.Tier.reverse`)."""
     out = _deploy(ctx, rec, "reverse-replicating", down=frozenset())
-    created = [c for c in out.of("create") if c.type == _RDS and c.region == s.primary_region]
-    if not created:
-        raise Abort("the reverse-replicating plan declares no database in " + s.primary_region)
-    applied = ctx.need_deployment().applied[created[0].urn]
-    run.state.reverse_identifier = applied.id
-    replica = run.replicas.get(s.primary_region, applied.id)
-    run.new_primary = replica.pair.standby if replica else None
-    run.state.reverse = instance(ctx.client("rds", s.primary_region), applied.id,
-                                 s.primary_region, run.new_primary)
-    rec.detail["reverse"] = str(run.state.reverse)
+    tier(ctx).reverse(ctx, rec, out)
+    rec.detail["reverse"] = str(_cycle(ctx).state.reverse)
 
 
 # -- 11: failback --------------------------------------------------------------------------
@@ -275,6 +265,8 @@ def _drain_sleep(ctx: DrillContext) -> Iterator[None]:
                    and len(customers.acks) + len(customers.failures) < done + SETTLE_ORDERS):
                 time.sleep(0.01)
         run.replicas.publish_now()
+        if world.publisher is not None:   # aurora-global: the rejoined secondary's lag
+            world.publisher.publish_now()
 
     with mock.patch.object(clock, "sleep", sleep):
         yield
@@ -316,6 +308,7 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
     run, s, world = _cycle(ctx), ctx.settings, ctx.need_data()
     started = ctx.marks["failback"] = ctx.clock.now()
     result = run.failback = _invoke_failback(ctx, rec)
+    world.jobs.run_pending()   # what the promotion left for the main thread (a rejoin)
     rec.detail["result"] = {k: result.get(k) for k in ("status", "failback_id", "writes", "gate",
                                                        "new_primary_arn", "phase", "reason",
                                                        "abort_reason")}
@@ -325,7 +318,9 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
         world.links = [world.copies_link] if world.copies_link else []
     reached = _reach(ctx, s.primary_region, "one TTL of the failover records after the gate was "
                      "released: the worst case, a client that resolved just before")
-    rec.detail["dns_answer"] = answer(ctx)
+    dns = rec.detail["dns_answer"] = answer(ctx)
+    ctx.check("after the failback, the failover name resolves to the primary",
+              dns["answer"] == "PRIMARY", f"{dns['name']} -> {dns['answer']} {dns['values']}")
     rec.detail["orders_acknowledged_by_new_primary"] = reached
     run.failback_done_at = ctx.clock.now()
     customers = world.customers
@@ -334,52 +329,30 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
             ctx.clock, customers.acks, customers.failures, started_at=started,
             old_region=s.standby_region, new_writer=run.new_primary,
             status=result.get("status"), rpo_seconds=s.rpo_seconds))
-    run.state.new_primary = instance(ctx.client("rds", s.primary_region),
-                                     run.state.reverse_identifier or "", s.primary_region,
-                                     run.new_primary)
+    run.state.new_primary = tier(ctx).database(ctx, run.state.reverse_identifier or "",
+                                               s.primary_region, run.new_primary)
+    failback_step.standby_refuses_writes(ctx, rec)
 
 
 # -- 12: normal ----------------------------------------------------------------------------
 
 def deploy_normal(ctx: DrillContext, rec: StepRecord) -> None:
-    """The config the failback's alert gives, recorded and deployed."""
-    run, s = _cycle(ctx), ctx.settings
+    """The config the failback's alert gives, recorded and deployed; then the standby it
+    leaves (the tier's :attr:`drill.cycle.tiers.Tier.normal`)."""
+    run, hooks = _cycle(ctx), tier(ctx)
     hint = (run.failback or {}).get("phase") or {}
     settings = plans.settings_from_commands(list(hint.get("commands") or []))
     rec.detail["config_set"] = settings
-    if settings.get("failover.phase") != "normal" or "database.standbyIdentifier" not in settings:
+    if settings.get("failover.phase") != "normal" or not set(hooks.normal_keys) <= set(settings):
         raise Abort(f"the failback's phase hint gives no normal config: {hint}")
-    run.state.fresh_identifier = settings["database.standbyIdentifier"]
     run.plans.update(plans.record(ctx.opts, ctx.overrides, {"normal": settings}))
     out = _deploy(ctx, rec, "normal", down=frozenset())
-    fresh = run.replicas.get(s.standby_region, run.state.fresh_identifier)
-    world = ctx.need_data()
-    run.state.standing_standby = ctx.spec.strategy is not Strategy.SNAPSHOT_RESTORE
-    if fresh is not None:
-        world.standby = fresh.pair.standby
-        world.links = [fresh.pair.link, *([world.copies_link] if world.copies_link else [])]
-    if not run.state.standing_standby:
-        _backup(ctx, rec)
-    rds = ctx.client("rds", s.standby_region)
-    run.state.fresh_standby = instance(rds, run.state.fresh_identifier, s.standby_region,
-                                       fresh.pair.standby if fresh else None)
-    run.state.old_writer = instance(rds, s.database.standby_id, s.standby_region, run.old_writer)
-    rec.detail.update(fresh_standby=str(run.state.fresh_standby),
-                      old_writer=str(run.state.old_writer), ok=out.ok)
+    hooks.normal(ctx, rec, settings)
+    rec.detail["ok"] = out.ok
     inv = ctx.need_failover().invoke(scheduled_event(ctx, Role.WATCHDOG_SCHEDULE),
                                      trigger="watchdog (after the normal deploy)", cold=True)
     record_invocation(ctx, inv)
     rec.detail["watchdog"] = brief(inv.result) if inv.result else inv.error
-
-
-def _backup(ctx: DrillContext, rec: StepRecord) -> None:
-    """A standby restored from snapshots needs a recovery point of the new primary: the
-    backup orchestrator's next scheduled run, invoked now."""
-    inv = ctx.need_backup().invoke(scheduled_event(ctx, Role.BACKUP_SCHEDULE),
-                                   trigger="backup schedule (new primary)", cold=True)
-    record_invocation(ctx, inv)
-    ctx.need_data().jobs.run_pending()
-    rec.detail["backup"] = brief(inv.result) if inv.result else inv.error
 
 
 # -- 13: second failover -------------------------------------------------------------------
@@ -399,8 +372,8 @@ def second_failover(ctx: DrillContext, rec: StepRecord) -> None:
     ctx.need_failover().cold_start()   # a new container: its clients see the Region down
     status, n = _trigger(ctx, rec)
     rec.detail.update(status=status, invocations=n, dns_answer=answer(ctx))
-    reached = _reach(ctx, s.standby_region, "one TTL after Route 53 answers the fresh standby")
-    rec.detail["orders_acknowledged_by_fresh_standby"] = reached
+    reached = _reach(ctx, s.standby_region, "one TTL after Route 53 answers the standby")
+    rec.detail["orders_acknowledged_by_standby"] = reached
     customers = world.customers
     if customers is not None and world.standby.running:
         run.state.events.append(unplanned_event(
@@ -439,7 +412,7 @@ def verify(ctx: DrillContext, rec: StepRecord) -> None:
     """The cycle's checks; the report's cycle section."""
     run = _cycle(ctx)
     run.state.events.insert(0, _first_failover(ctx))
-    checks = verify_cycle(run.state)
+    checks = verify_cycle(run.state, tier(ctx).checks)
     for check in checks:
         ctx.check(check.name, check.passed, check.detail)
     ctx.result.cycle = run.state.to_dict()
@@ -454,9 +427,9 @@ _CYCLE: tuple[tuple[str, str, Callable[[DrillContext, StepRecord], None]], ...] 
      deploy_failed_over),
     ("region-recovers", "Cycle: the primary Region recovers", region_recovers),
     ("deploy-reverse-replicating", "Cycle: deploy phase reverse-replicating (the reverse "
-     "replica)", deploy_reverse),
+     "replication)", deploy_reverse),
     ("failback", "Cycle: the operator's failback (planned switchover)", failback),
-    ("deploy-normal", "Cycle: deploy phase normal (fresh standby, old writer retained)",
+    ("deploy-normal", "Cycle: deploy phase normal (the standby of the new primary)",
      deploy_normal),
     ("second-failover", "Cycle: fail over a second time", second_failover),
     ("cycle-verify", "Cycle: verify the whole cycle", verify),

@@ -36,7 +36,11 @@ REACH_ORDERS = 5
 DONE = "failed-back"
 
 
-def _region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
+def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
+    """The primary Region recovers: the old primary cluster rejoins as a secondary (its
+    server resynchronised, the orders only on its old volume read), Aurora's
+    unplanned-failover snapshot is kept by the backup orchestrator, the endpoint answers and
+    the health alarm goes OK. Raises Abort without the aurora-global data plane."""
     s, world, site = ctx.settings, ctx.need_data(), ctx.need_site()
     if ctx.aurora_bridge is None or world.global_db is None:
         raise Abort("scenario failback needs the aurora-global data plane and bridges")
@@ -90,7 +94,9 @@ def _customers_again(ctx: DrillContext) -> float:
     return since
 
 
-def _lag_near_zero(ctx: DrillContext, rec: StepRecord) -> None:
+def lag_near_zero(ctx: DrillContext, rec: StepRecord) -> None:
+    """Publish the rejoined secondary's lag until it is at most the switchover's bound (at
+    most :data:`LAG_WAIT_SECONDS` real seconds)."""
     from handlers.failover.strategies.aurora_global import SWITCHOVER_MAX_LAG_SECONDS
 
     world = ctx.need_data()
@@ -138,7 +144,7 @@ def _reach_primary(ctx: DrillContext, rec: StepRecord) -> None:
                      orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=east)
 
 
-def _standby_refuses_writes(ctx: DrillContext, rec: StepRecord) -> None:
+def standby_refuses_writes(ctx: DrillContext, rec: StepRecord) -> None:
     """The standby Region's switch stays paused after the failback (its database is the old
     writer): its shop must refuse an order with 503 ``writes paused`` (placed directly, once
     the shop's refresh is due)."""
@@ -189,13 +195,13 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
         ctx.result.notes.append(
             "the plan declares no write switch parameter: the drill created "
             f"{created} /ecommerce-dr/{ctx.opts.stack}/writes (open) as pulumi up should")
-    _region_recovers(ctx, rec)
+    region_recovers(ctx, rec)
     since = _customers_again(ctx)
-    _lag_near_zero(ctx, rec)
+    lag_near_zero(ctx, rec)
     if _fail_back(ctx, rec) == DONE:
         _reach_primary(ctx, rec)
     section = _measure(ctx, rec, since)
-    _standby_refuses_writes(ctx, rec)
+    standby_refuses_writes(ctx, rec)
     if ctx.result.data is not None:
         ctx.result.data["failback"] = section
     rec.detail["switchover"] = {k: section[k] for k in ("orders", "write_pause", "final_writer",

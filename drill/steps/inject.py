@@ -68,8 +68,8 @@ def _stall_link(ctx: DrillContext, rec: StepRecord) -> None:
               or "no replication alarm deployed")
 
 
-#: Scenario failback: the one-way delay of the replication link just before the failure, and
-#: the real seconds customers order meanwhile (well under the RPO: the orders acknowledged in
+#: Scenarios failback and full-cycle: the one-way delay of the replication link just before
+#: the failure, and the real seconds customers order meanwhile (well under the RPO: the orders acknowledged in
 #: the last ``SLOW_LINK_SECONDS`` are lost, within the RPO, and stay on the old volume).
 SLOW_LINK_SECONDS = 0.5
 SLOW_ORDERING_SECONDS = 1.0
@@ -77,7 +77,11 @@ SLOW_ORDERING_SECONDS = 1.0
 
 def _slow_link(ctx: DrillContext, rec: StepRecord) -> None:
     world = ctx.need_data()
-    link = world.links[0]
+    replication = world.pair or world.task
+    if replication is None:   # nothing streams (snapshot-restore): the recovery point sets the loss
+        rec.detail["slow_link"] = None
+        return
+    link = replication.link
     link.set_delay(SLOW_LINK_SECONDS)
     with world.timed("slow link (customers order)"):
         time.sleep(SLOW_ORDERING_SECONDS)
@@ -107,7 +111,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     d = ctx.need_deployment()
     if ctx.scenario.replication_lag:
         _stall_link(ctx, rec)
-    if ctx.scenario.failback:
+    if ctx.scenario.slow_link:
         _slow_link(ctx, rec)
     lag: dict[str, Any] = lag_reading(ctx)
     ctx.lag_at_failure = rec.detail["lag_at_failure"] = lag

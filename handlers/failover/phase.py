@@ -34,6 +34,30 @@ from handlers.failover.settings import FailoverSettings
 _REVERSE_READY = frozenset({"available", "running", "secondary"})
 
 
+@dataclass(frozen=True)
+class _Reverse:
+    """How the hints name a kind of standby's reverse replication: what ``reverse-replicating``
+    brings once the primary Region answers (``arrives``), when the failback may be sent
+    (``ready``) and what to do while it is not there (``missing``)."""
+
+    arrives: str
+    ready: str
+    missing: str
+
+
+_DECLARED = _Reverse("declare the reverse replica there", "the reverse replica is available and in sync",
+                     "pulumi up")
+#: Aurora adds the old primary cluster back as a secondary itself; the program declares nothing.
+_REVERSE: dict[Standby, _Reverse] = {Standby.CLUSTER: _Reverse(
+    "Aurora adds the old primary cluster back to the global database as a secondary (the "
+    "program declares nothing new)", "the old primary cluster is a secondary again with a lag "
+    "near zero", "wait until Aurora has added the old primary cluster back as a secondary")}
+
+
+def _reverse(settings: FailoverSettings) -> _Reverse:
+    return _REVERSE.get(settings.strategy.standby, _DECLARED)
+
+
 def config_command(settings: FailoverSettings, key: str, value: str) -> str:
     """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>`` for this
     function's stack (:func:`contract.phases.config_set_command`)."""
@@ -130,8 +154,8 @@ def _failed_over(settings: FailoverSettings, live: dict[str, Any]) -> PhaseHint:
         mismatches = (["configured normal, but a failover completed (the gate is tripped)"]
                       if configured is Phase.NORMAL else [])
         return _hint(s, Phase.REVERSE_REPLICATING, f"the primary Region ({s.primary_region}) "
-                     "answers again: declare the reverse replica there",
-                     then="pulumi up; once the reverse replica is available and in sync, send "
+                     f"answers again: {_reverse(s).arrives}",
+                     then=f"pulumi up; once {_reverse(s).ready}, send "
                           '{"action": "failback", "reason": "..."}', mismatches=mismatches)
     reverse = live.get("reverse")
     if isinstance(reverse, dict) and reverse.get("status") in _REVERSE_READY:
@@ -140,7 +164,7 @@ def _failed_over(settings: FailoverSettings, live: dict[str, Any]) -> PhaseHint:
                      then='send {"action": "failback", "reason": "..."}')
     if reverse is None:
         return _hint(s, Phase.REVERSE_REPLICATING, "the reverse replica is not there yet",
-                     then="pulumi up", mismatches=[
+                     then=_reverse(s).missing, mismatches=[
                          f"configured reverse-replicating, but no reverse replication of "
                          f"{s.standby_db_identifier} runs in {s.primary_region}"])
     return _hint(s, Phase.REVERSE_REPLICATING, f"the reverse replication is not ready "

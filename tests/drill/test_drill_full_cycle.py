@@ -11,6 +11,7 @@ import pytest
 from drill.options import DrillOptions
 from drill.pipeline import run_drill
 from drill.report import as_dict
+from tests.drill.cycle_events import labelled_events
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +61,6 @@ def test_the_reverse_replica_and_the_fresh_standby_are_real_replicas(cycle: dict
 
 
 def test_the_failback_lost_nothing_and_each_event_is_labelled(cycle: dict[str, Any]) -> None:
-    events = {e["kind"]: e for e in cycle["cycle"]["events"]}
-    assert list(events) == ["unplanned failover", "planned failback", "second failover"]
-    back = events["planned failback"]
-    assert back["status"] == "failed-back" and back["orders_lost"] == 0
-    assert back["acknowledged_by_old_writer"] > 0
-    pause = back["write_pause"]
-    assert pause["failed_orders"] > 0 and pause["measured_seconds"] > 0
-    assert "measured" in pause["basis"] and "modelled" in pause["basis"]
-    for kind in ("unplanned failover", "second failover"):
-        assert events[kind]["data_loss_window_seconds"] <= events[kind]["rpo_seconds"] == 3600.0
-    assert events["second failover"]["status"] in ("completed", "already-failed-over")
+    events = labelled_events(cycle, rpo_seconds=3600.0)
+    # the link was slowed before the failure: its last orders are lost, within the RPO
+    assert events["unplanned failover"]["orders_lost"] == cycle["data"]["orders"]["lost"] > 0

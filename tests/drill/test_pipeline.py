@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from drill.context import DrillContext
+from drill.context import CYCLE_STRATEGIES, DrillContext
+from drill.cycle.tiers import TIERS
 from drill.options import Abort, DrillError, DrillOptions, StepSkipped
 from drill.pipeline import run_steps
 from drill.report import as_dict, write
@@ -51,7 +52,7 @@ def test_pipeline_runs_the_drill_steps_in_order() -> None:
     assert [s.name for s in PIPELINE if s.setup] == ["policy-gate", "emulator", "data-plane"]
 
 
-def test_the_cycle_runs_only_in_its_scenario_and_for_instance_strategies() -> None:
+def test_the_cycle_runs_only_in_its_scenario_and_for_the_strategies_it_has_hooks_for() -> None:
     cycle = [s for s in PIPELINE if s.name.startswith(("cycle-", "deploy-", "region-"))
              or s.name in ("failback", "second-failover")]
     assert len(cycle) == 8
@@ -61,8 +62,9 @@ def test_the_cycle_runs_only_in_its_scenario_and_for_instance_strategies() -> No
                                             reports_dir=None))
     assert not any(s.applies(other) for s in cycle) and all(s.applies(full) for s in cycle)
     assert full.scenario.primary_region_down and not full.scenario.alarm_trigger
+    assert set(TIERS) == set(CYCLE_STRATEGIES)
     with pytest.raises(DrillError, match="full-cycle drills the strategies read-replica, "
-                                         "snapshot-restore, not dms"):
+                                         "snapshot-restore, aurora-global, not dms"):
         DrillContext.create(DrillOptions(scenario="full-cycle", strategy="dms", progress=False,
                                          reports_dir=None))
 

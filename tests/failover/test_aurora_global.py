@@ -238,6 +238,31 @@ def test_failback_switches_over_then_releases_the_gate(make: Callable[..., Auror
     assert out["gate"] == 0 and world.store().gate().tripped is False
 
 
+def test_status_hints_say_aurora_rejoins_the_old_primary_itself(
+        make: Callable[..., AuroraWorld], monkeypatch: pytest.MonkeyPatch) -> None:
+    world = _failed_over(make)
+
+    def hint() -> dict[str, Any]:
+        return handle({"action": "status"}, context(), clients=world.clients)["phase"]
+
+    first = hint()   # configured normal, the primary Region answers again
+    assert first["set"] == "reverse-replicating" and "reverse replica" not in first["why"]
+    assert first["why"].endswith("answers again: Aurora adds the old primary cluster back to "
+                                 "the global database as a secondary (the program declares "
+                                 "nothing new)")
+    assert first["then"] == ("pulumi up; once the old primary cluster is a secondary again with "
+                             'a lag near zero, send {"action": "failback", "reason": "..."}')
+    monkeypatch.setenv("FAILOVER_PHASE", "reverse-replicating")
+    get_settings.cache_clear()
+    waiting = hint()   # a deploy cannot bring it: Aurora does, when the Region recovers
+    assert waiting["commands"] == [] and waiting["then"] == (
+        "wait until Aurora has added the old primary cluster back as a secondary")
+    world.bridge.region_recovers("shop-global", world.primary_cluster.arn)
+    ready = hint()
+    assert ready["why"] == "the reverse replication runs (shop-primary secondary)"
+    assert ready["then"] == 'send {"action": "failback", "reason": "..."}'
+
+
 def test_slow_switchover_is_resumed_by_the_next_failback_without_a_second_request(
         make: Callable[..., AuroraWorld]) -> None:
     world = _failed_over(make)
