@@ -73,7 +73,7 @@ _COUNTED = {"created": "SnapshotsCreated", "copied": "SnapshotsCopied",
 
 
 def default_clients(settings: BackupSettings) -> ClientFactory:
-    """Cached clients with adaptive retries in both Regions (:mod:`handlers.shared.aws`):
+    """Cached clients with standard retries (RETRY_CONFIG) in both Regions (:mod:`handlers.shared.aws`):
     the run isolates a Region that fails, so none of them needs to fail fast."""
     return aws.default_clients()
 

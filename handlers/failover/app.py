@@ -67,7 +67,8 @@ from rto_rpo.figures import HEALTH_CHECK_METRIC_REGION
 def default_clients(settings: FailoverSettings) -> ClientFactory:
     """Clients from :mod:`handlers.shared.aws`: fast-fail ones for the primary Region, and for
     us-east-1 (HEALTH_CHECK_METRIC_REGION, where only the health alarm is read) when it is
-    neither of the stack's Regions; adaptive retries in the standby Region, where the work is."""
+    neither of the stack's Regions; retrying clients (RETRY_CONFIG) in the standby Region,
+    where the work is."""
     fast = {settings.primary_region, HEALTH_CHECK_METRIC_REGION} - {settings.standby_region}
     return aws.default_clients(fast_fail_regions=fast)
 

@@ -15,11 +15,16 @@ from typing import Any, Protocol
 import boto3
 from botocore.config import Config
 
-#: Adaptive retry: client-side rate limiting plus exponential backoff with jitter on
-#: throttling ("Throttling: Rate exceeded") and transient errors. Source: botocore
-#: "Retries" guide (standard/adaptive modes, max_attempts counts the first call).
+#: Standard retry: exponential backoff with jitter (at most 20 s a wait) on throttling
+#: ("Throttling: Rate exceeded") and transient errors, up to 8 attempts (the first call
+#: counts). Not adaptive mode: AWS calls it experimental, and its client-side rate limiter,
+#: once a call is throttled, holds every later call of the client to as little as 0.5
+#: requests per second, which would stretch a failover in a throttling storm. Sources: AWS
+#: SDKs and Tools Reference Guide, "Retry behavior"
+#: (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html); Boto3
+#: Developer Guide, "Retries" (https://docs.aws.amazon.com/boto3/latest/guide/retries.html).
 RETRY_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 8},
+    retries={"mode": "standard", "max_attempts": 8},
     connect_timeout=3,
     read_timeout=10,
 )
@@ -53,7 +58,7 @@ def client(service: str, region: str, *, fast_fail: bool = False) -> Any:
 
 def default_clients(*, fast_fail_region: str | None = None,
                     fast_fail_regions: Iterable[str] = ()) -> ClientFactory:
-    """The factory over :func:`client`: adaptive retries everywhere, except fast-fail
+    """The factory over :func:`client`: standard retries (:data:`RETRY_CONFIG`) everywhere, except fast-fail
     clients for ``fast_fail_region`` and each of ``fast_fail_regions`` (Regions whose APIs
     may be down), if given."""
     fast = frozenset(fast_fail_regions) | ({fast_fail_region} if fast_fail_region else set())

@@ -71,7 +71,7 @@ def test_throttled_calls_are_retried(world: World, monkeypatch: pytest.MonkeyPat
         return real(self, *a, **k)
 
     monkeypatch.setattr(RDSBackend, "create_db_snapshot", throttled)
-    # Retries are real (botocore's adaptive mode from handlers.shared.aws); only the
+    # Retries are real (botocore's standard mode from handlers.shared.aws); only the
     # backoff delay is shortened so the test does not sleep for seconds.
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, ctx: 0.01)
     recorder = recording_clients()

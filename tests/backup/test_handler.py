@@ -58,7 +58,7 @@ def test_handler_uses_shared_retrying_clients_by_default(world: World, monkeypat
     out = app.handler(schedule(world), context())
     assert out["status"] == "complete", out["errors"]
     rds = aws.client("rds", STANDBY)
-    assert rds.meta.config.retries["mode"] == "adaptive"
+    assert rds.meta.config.retries["mode"] == "standard"
     aws.client.cache_clear()
 
 

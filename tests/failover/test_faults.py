@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import botocore.retries.adaptive
 import botocore.retries.standard
 import moto.awslambda_simple.models as lambda_simple
 import moto.cloudwatch.models as cw_models
@@ -86,7 +85,7 @@ def throttle_every_call(times: int, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """Each backend method raises throttling on its first ``times`` calls, then works.
 
     botocore retries these for real (the request is sent again). Only its sleeps are
-    shortened - ExponentialBackoff.delay_amount and the adaptive ClientRateLimiter - so the
+    shortened - ExponentialBackoff.delay_amount - so the
     test takes no wall time; the number of retries is unchanged.
     """
     raised: Counter[str] = Counter()
@@ -103,8 +102,6 @@ def throttle_every_call(times: int, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setattr(cls, method, throttled)
     monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount",
                         lambda self, context: 0.001)
-    monkeypatch.setattr(botocore.retries.adaptive.ClientRateLimiter, "on_sending_request",
-                        lambda self, request, **kwargs: None)
     yield raised
 
 
