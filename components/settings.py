@@ -53,7 +53,9 @@ from contract.quantities import (
     RdsInstanceArnText,
     RegionCode,
     RetentionHours,
+    SecurityGroupIds,
     SnapshotQuota,
+    SubnetGroupName,
     WatchdogRateMinutes,
     step_budgets,
 )
@@ -279,7 +281,13 @@ _INSTANCE_ONLY = {"primary_instance_arn": ("primaryInstanceArn", "database.prima
                                          "database.aurora.secondaryClusterIdentifier"),
                   "backup_retention_days": ("backupRetentionDays",
                                             "database.aurora.backupRetentionDays"),
-                  "dms": ("dms", "nothing: DMS is another strategy")}
+                  "dms": ("dms", "nothing: DMS is another strategy"),
+                  "reverse_subnet_group_name": (
+                      "reverseSubnetGroupName", "nothing: Aurora rejoins the old primary cluster "
+                      "to the global database itself"),
+                  "reverse_security_group_ids": (
+                      "reverseSecurityGroupIds", "nothing: Aurora rejoins the old primary "
+                      "cluster to the global database itself")}
 _CLUSTER_ONLY = {"primary_cluster_arn": "primaryClusterArn", "aurora": "aurora"}
 
 
@@ -304,9 +312,15 @@ class DatabaseSettings(_Model):
     aurora: AuroraSettings | None = None
     #: Standby-Region networking for the standby (replica, DMS target or secondary cluster);
     #: None / empty = the account's default VPC. Real deployments set both.
-    standby_subnet_group_name: str | None = Field(None, alias="standbySubnetGroupName")
-    standby_security_group_ids: list[str] = Field(default_factory=list,
-                                                  alias="standbySecurityGroupIds")
+    standby_subnet_group_name: SubnetGroupName | None = Field(None, alias="standbySubnetGroupName")
+    standby_security_group_ids: SecurityGroupIds = Field(default_factory=list,
+                                                         alias="standbySecurityGroupIds")
+    #: Primary-Region networking for the instance phase reverse-replicating declares there
+    #: (the reverse replica, or the dms reverse task's target); None / empty = the account's
+    #: default VPC. Instance strategies only: Aurora rejoins the old primary cluster itself.
+    reverse_subnet_group_name: SubnetGroupName | None = Field(None, alias="reverseSubnetGroupName")
+    reverse_security_group_ids: SecurityGroupIds = Field(default_factory=list,
+                                                         alias="reverseSecurityGroupIds")
 
     @field_validator("strategy")
     @classmethod

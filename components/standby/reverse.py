@@ -4,7 +4,8 @@ promoted standby in the old primary Region, which the planned failback promotes.
 Declared in the primary Region (its provider): a KMS key for the replica (an encrypted source
 needs a key in the replica's Region: Amazon RDS User Guide, "Creating a read replica in a
 different AWS Region"), the replica ``failover.reverseReplicaIdentifier`` (source named by its
-ARN, as a cross-Region source must be) and its ``ReplicaLag`` alarm. The replica is a new
+ARN, as a cross-Region source must be; in ``database.reverseSubnetGroupName`` /
+``database.reverseSecurityGroupIds``, else the default VPC) and its ``ReplicaLag`` alarm. The replica is a new
 instance: the old writer is never overwritten, and stays for the operator.
 
 The next phase (``normal`` after the failback) does not declare the replica (it is then the
@@ -61,6 +62,8 @@ def reverse_replica(b: StrategyBuilder, name: str) -> ReverseResult:
         kms_key_id=key.arn, storage_encrypted=True, deletion_protection=True,
         backup_retention_period=db.backup_retention_days, copy_tags_to_snapshot=True,
         publicly_accessible=False, auto_minor_version_upgrade=True,
+        db_subnet_group_name=db.reverse_subnet_group_name,
+        vpc_security_group_ids=db.reverse_security_group_ids or None,
         skip_final_snapshot=False, final_snapshot_identifier=n.final_snapshot(ident),
         tags=kept_tags(s, Role.REVERSE_REPLICA),
         opts=kept_options(b.c, p.primary, protect=False, ignore=INSTANCE_REPLACING,

@@ -86,6 +86,21 @@ def test_reverse_replica_identifier_from_config() -> None:
     assert env(p)["REVERSE_REPLICA_IDENTIFIER"] == "shop-use1-b"
 
 
+def test_reverse_replica_networking_follows_config() -> None:
+    db = dict(BASE[f"{P}:database"], reverseSubnetGroupName="shop-private-use1",
+              reverseSecurityGroupIds=["sg-0fedcba9876543210", "sg-01234567"])
+    p = plan(database=db, failover=dict(BASE[f"{P}:failover"], phase="reverse-replicating"))
+    reverse = one(p, Role.REVERSE_REPLICA)
+    assert reverse.region == PRIMARY
+    assert reverse.inputs["dbSubnetGroupName"] == "shop-private-use1"
+    assert reverse.inputs["vpcSecurityGroupIds"] == ["sg-0fedcba9876543210", "sg-01234567"]
+    # the standby keeps its own (here: the default VPC's)
+    assert "dbSubnetGroupName" not in one(p, Role.STANDBY_DATABASE).inputs
+    default = one(in_phase("reverse-replicating"), Role.REVERSE_REPLICA)
+    assert "dbSubnetGroupName" not in default.inputs
+    assert "vpcSecurityGroupIds" not in default.inputs
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("phase", ["normal", "failed-over"])
 def test_no_reverse_replica_before_reverse_replicating(strategy: str, phase: str) -> None:
@@ -232,6 +247,16 @@ def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], me
         in_phase("normal", **failover) if "phase" not in failover else plan(
             failover=dict(BASE[f"{P}:failover"], **failover))
     assert message in str(e.value) and e.value.resources_declared == 0
+
+
+def test_bad_reverse_networking_stops_before_any_resource() -> None:
+    from engine.plan import PlanConfigError
+
+    db = dict(BASE[f"{P}:database"], reverseSecurityGroupIds=["sg-xyz"])
+    with pytest.raises(PlanConfigError) as e:
+        plan(database=db, failover=dict(BASE[f"{P}:failover"], phase="reverse-replicating"))
+    assert ("ecommerce-dr:database.reverseSecurityGroupIds: each entry must be a security group "
+            "ID") in str(e.value) and e.value.resources_declared == 0
 
 
 def test_mixed_case_identifiers_are_declared_lowercase_as_rds_stores_them() -> None:
