@@ -128,6 +128,10 @@ class Role(StrEnum):
     REVERSE_REPLICA = "reverse-replica"
     REVERSE_KMS_KEY = "reverse-kms-key"
     REVERSE_REPLICATION_ALARM = "reverse-replication-alarm"
+    # Standby Region, reverse-replicating, dms: the reverse CDC task (promoted standby -> the
+    # fresh target instance in the primary Region) and its two endpoints.
+    REVERSE_CDC_TASK = "reverse-cdc-task"
+    REVERSE_CDC_ENDPOINT = "reverse-cdc-endpoint"
     WRITE_SWITCH = "write-switch"                     # SSM parameter per Region
 
 
