@@ -15,7 +15,6 @@ no data; the old writer's instance is retained (:mod:`components.safety`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
@@ -23,33 +22,21 @@ import pulumi_aws as aws
 
 from components.common import assume_role_policy, child, policy_json, tags
 from components.naming import Suffix
-from components.standby.base import StandbyResult, StrategyBuilder
-from contract.names import Role
+from components.standby import dms_reverse
+from components.standby.base import StandbyResult
+from components.standby.dms_pipeline import DmsPipeline
 from contract.phases import Phase
 from contract.strategies import Strategy
 
-#: All tables of every schema (the forward and the reverse task copy the same data).
-TABLE_MAPPINGS = json.dumps({"rules": [{
-    "rule-type": "selection", "rule-id": "1", "rule-name": "all-tables",
-    "object-locator": {"schema-name": "%", "table-name": "%"}, "rule-action": "include"}]})
-TASK_SETTINGS = json.dumps({"Logging": {"EnableLogging": True},
-                            "TargetMetadata": {"TargetSchema": "", "SupportLobs": True}})
 
-
-class Builder(StrategyBuilder):
+class Builder(DmsPipeline):
     """The original design: DMS change data capture into a standalone standby instance."""
 
     strategy = Strategy.DMS
     #: Not a read replica: in reverse-replicating the builder declares the reverse CDC
     #: pipeline itself (StandbyResult.reverse).
     declares_reverse_replica = False
-    #: Master user of the standby instance; its password is managed by RDS in Secrets Manager.
-    MASTER_USERNAME = "dr_admin"
-    ALLOCATED_STORAGE_GIB = 100
-
     def build(self, name: str) -> StandbyResult:
-        from components.standby import dms_reverse
-
         db, dms = self.s.database, self.s.database.dms
         assert dms is not None  # DatabaseSettings requires it for this strategy
         target = self.standby_instance(
@@ -130,41 +117,6 @@ class Builder(StrategyBuilder):
             multi_az=False,
             auto_minor_version_upgrade=True,
             tags=tags(self.s), opts=child(self.c, self.p.standby))
-
-    def endpoint(self, logical_name: str, kind: str, suffix: Suffix, secret: pulumi.Input[str],
-                 role: Role | None = None) -> aws.dms.Endpoint:
-        """A ``kind`` (source|target) endpoint in the standby Region reading its credentials
-        from ``secret`` through the role, over TLS. A changed secret is another database, so
-        it replaces the endpoint (deleted first: the identifier is fixed)."""
-        dms = self.s.database.dms
-        assert dms is not None
-        return aws.dms.Endpoint(
-            logical_name, endpoint_id=self.n.name(suffix), endpoint_type=kind,
-            engine_name=dms.engine, database_name=dms.database_name,
-            secrets_manager_arn=secret, secrets_manager_access_role_arn=self.role.arn,
-            ssl_mode="require", kms_key_arn=self.key.arn, tags=tags(self.s, role),
-            opts=child(self.c, self.p.standby, replace_on_changes=["secretsManagerArn"],
-                       delete_before_replace=True))
-
-    def task(self, logical_name: str, suffix: Suffix, source: aws.dms.Endpoint,
-             target: aws.dms.Endpoint, *, start: bool,
-             role: Role | None = None) -> aws.dms.ReplicationTask:
-        """A ``full-load-and-cdc`` task of all tables on the replication instance, with a fixed
-        resource identifier (the ARN ends with it and the AWS/DMS metrics use it as the
-        ReplicationTaskIdentifier dimension, so IAM and alarms can name it up front). New
-        endpoints make a new task (deleted first: the identifier is fixed), which starts
-        with a full load rather than resuming another database's CDC position."""
-        task_id = self.n.name(suffix)
-        return aws.dms.ReplicationTask(
-            logical_name, replication_task_id=task_id, resource_identifier=task_id,
-            migration_type="full-load-and-cdc",
-            replication_instance_arn=self.instance.replication_instance_arn,
-            source_endpoint_arn=source.endpoint_arn, target_endpoint_arn=target.endpoint_arn,
-            table_mappings=TABLE_MAPPINGS, replication_task_settings=TASK_SETTINGS,
-            start_replication_task=start, tags=tags(self.s, role),
-            opts=child(self.c, self.p.standby,
-                       replace_on_changes=["sourceEndpointArn", "targetEndpointArn"],
-                       delete_before_replace=True))
 
     def _failover_statements(self, task_id: str) -> list[dict[str, Any]]:
         return [self.describe_statement(),

@@ -32,17 +32,14 @@ resource identifier is fixed, so the ARN is known up front and the failback's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from components.naming import Suffix
+from components.standby.dms_pipeline import DmsPipeline
 from components.standby.reverse import ReverseResult, reverse_alarm, reverse_instance, reverse_key
 from contract.names import Role
-
-if TYPE_CHECKING:
-    from components.standby.dms import Builder
 
 
 @dataclass
@@ -55,7 +52,7 @@ class ReverseTarget:
     secret_arn: pulumi.Output[str]
 
 
-def declare_target(b: Builder, name: str) -> ReverseTarget:
+def declare_target(b: DmsPipeline, name: str) -> ReverseTarget:
     """The fresh target instance in the primary Region (see the module doc)."""
     dms = b.s.database.dms
     assert dms is not None
@@ -68,7 +65,7 @@ def declare_target(b: Builder, name: str) -> ReverseTarget:
     return ReverseTarget(key, alias, instance, secret)
 
 
-def declare_pipeline(b: Builder, name: str, target: ReverseTarget) -> ReverseResult:
+def declare_pipeline(b: DmsPipeline, name: str, target: ReverseTarget) -> ReverseResult:
     """The reverse endpoints, the started reverse task and its alarms (see the module doc)."""
     s, n = b.s, b.n
     b.task(f"{name}-reverse-cdc", Suffix.DMS_REVERSE_TASK,
