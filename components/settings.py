@@ -198,7 +198,7 @@ class FailoverSettings(_Model):
     #: sets it; the program declares what it says and never reads live state to guess it.
     phase: Phase = Phase.NORMAL
     #: The reverse replica the program declares in the primary Region in phase
-    #: reverse-replicating (dms: the reverse CDC task's identifier); default
+    #: reverse-replicating (dms: the fresh instance the reverse CDC task writes into); default
     #: ``<standby identifier>-reverse``.
     reverse_replica_identifier: DbIdentifier | None = Field(None, alias="reverseReplicaIdentifier")
 
@@ -516,8 +516,9 @@ class DrSettings(_Model):
 
     @property
     def reverse_replica_id(self) -> str:
-        """The reverse replica's identifier (dms: the reverse CDC task's), ``""`` for a cluster
-        standby (Aurora rejoins the old primary cluster itself)."""
+        """The reverse replica's identifier (dms: the reverse CDC task's fresh target
+        instance), ``""`` for a cluster standby (Aurora rejoins the old primary cluster
+        itself)."""
         if self.database.is_cluster:
             return ""
         return (self.failover.reverse_replica_identifier

@@ -22,6 +22,7 @@ with HTTP 503 while it reads ``paused``.
 from __future__ import annotations
 
 import re
+import shlex
 from enum import StrEnum
 from typing import Final
 
@@ -96,8 +97,10 @@ class WriteSwitch(StrEnum):
 
 
 def config_set_command(stack: str, key: str, value: str) -> str:
-    """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>``."""
-    return f"pulumi config set --stack {stack} --path {CONFIG_NAMESPACE}:{key} {value}"
+    """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>``, the value
+    shell-quoted where it needs it (an RDS-managed secret's ARN has a ``!``, which an
+    interactive bash would expand)."""
+    return f"pulumi config set --stack {stack} --path {CONFIG_NAMESPACE}:{key} {shlex.quote(value)}"
 
 
 def phase_commands(stack: str, phase: Phase) -> list[str]:

@@ -139,7 +139,7 @@ def _hint_commands(secret: str) -> list[str]:
             f"{cfg}database.primaryInstanceArn "
             "arn:aws:rds:us-east-1:123456789012:db:shop-standby-reverse",
             f"{cfg}database.standbyIdentifier shop-standby-2",
-            f"{cfg}database.dms.sourceSecretArn {secret}"]
+            f"{cfg}database.dms.sourceSecretArn '{secret}'"]      # quoted: the ARN has a "!"
 
 
 def test_failback_stops_the_declared_task_once_and_names_the_config_of_normal(
