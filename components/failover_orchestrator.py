@@ -48,7 +48,7 @@ from components.lambda_function import (
 from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import Env, FailoverEnv
-from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
+from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, STOP_TASK_ACTION, Metric, Role
 from contract.strategies import Standby, Strategy
 
 HANDLER = "handlers.failover.app.handler"
@@ -165,7 +165,7 @@ def reverse_statements(a: FailoverOrchestratorArgs) -> list[dict[str, Any]]:
     p, n, rid = a.providers, a.naming, a.reverse_replica_identifier
     if a.settings.database.strategy == Strategy.DMS:
         return [{"Sid": "ReverseCdcTask", "Effect": "Allow",
-                 "Action": ["dms:DescribeReplicationTasks", "dms:StopReplicationTask"],
+                 "Action": ["dms:DescribeReplicationTasks", STOP_TASK_ACTION],
                  "Resource": [rid]},
                 # Endpoint ARNs end with an id DMS draws at creation, unknown before the
                 # deploy: the read of the task's two endpoints is granted on "*" (read only).

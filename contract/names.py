@@ -98,6 +98,9 @@ FAILBACK_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = dict.fromkeys(FAILBACK_ST
 #: stopped this long after the switch was set to ``paused`` (the failback's drain counts lag
 #: readings from then on only).
 WRITE_SWITCH_REFRESH_SECONDS: Final[int] = 5
+#: The IAM action the failover orchestrator stops a DMS task with (the forward task at
+#: failover, the dms reverse task at failback), granted on named task ARNs only.
+STOP_TASK_ACTION: Final[str] = "dms:StopReplicationTask"
 
 
 class Role(StrEnum):

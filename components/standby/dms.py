@@ -25,6 +25,7 @@ from components.naming import Suffix
 from components.standby import dms_reverse
 from components.standby.base import StandbyResult
 from components.standby.dms_pipeline import DmsPipeline
+from contract.names import STOP_TASK_ACTION
 from contract.phases import Phase
 from contract.strategies import Strategy
 
@@ -121,5 +122,5 @@ class Builder(DmsPipeline):
     def _failover_statements(self, task_id: str) -> list[dict[str, Any]]:
         return [self.describe_statement(),
                 {"Sid": "StopCdcTask", "Effect": "Allow",
-                 "Action": ["dms:DescribeReplicationTasks", "dms:StopReplicationTask"],
+                 "Action": ["dms:DescribeReplicationTasks", STOP_TASK_ACTION],
                  "Resource": [self.n.dms_task_arn(self.p.standby_region, task_id)]}]

@@ -10,7 +10,8 @@ stops (:mod:`components.standby.dms_reverse`).
   endpoint reads the same secret as the forward task's target endpoint (the promoted
   standby);
 * REVERSE_REPLICA_IDENTIFIER names that task (``...:task:<resourceIdentifier>``): the
-  failback checks and stops only the task it names, and its IAM grant is on that ARN.
+  failback checks and stops only the task it names; the failover orchestrator's role grants
+  ``dms:StopReplicationTask`` on that ARN, and on no wildcard.
 
 A secret that is unknown during preview is compared by what it is computed from (its
 property dependencies); when neither tells, the check is left to the next preview.
@@ -18,17 +19,25 @@ property dependencies); when neither tells, the check is left to the next previe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from pulumi_policy import StackValidationArgs
 
 from contract.env import Env
-from contract.names import Role
-from policies.resource_types import DMS_ENDPOINT, DMS_REPLICATION_TASK, RDS_INSTANCE
+from contract.names import STOP_TASK_ACTION, Role
+from policies.resource_types import (
+    DMS_ENDPOINT,
+    DMS_REPLICATION_TASK,
+    FUNCTION,
+    RDS_INSTANCE,
+    ROLE_POLICY,
+)
 from policies.rules.common import Unknown, by_type, is_unknown, region, role, value
 
 _SECRET = "secretsManagerArn"
+_STOP = STOP_TASK_ACTION
 
 
 def _tagged(args: StackValidationArgs, type_: str, kind: Role) -> list[Any]:
@@ -134,6 +143,50 @@ def reverse_problems(args: StackValidationArgs, variables: dict[str, Any]) -> It
                 _source_problem(args, task),
                 _identifier_problem(task, variables.get(Env.REVERSE_REPLICA_IDENTIFIER))]
     yield from (p for p in problems if p)
+    yield from grant_problems(args, variables)
+
+
+def _failover_statements(args: StackValidationArgs) -> list[dict[str, Any]] | None:
+    """The statements of the failover orchestrator's role policies (None: not known yet)."""
+    fns = [r for r in by_type(args.resources, FUNCTION)
+           if role(r.props) == Role.FAILOVER_ORCHESTRATOR]
+    roles = {d.urn for fn in fns for d in fn.property_dependencies.get("role", [])}
+    out: list[dict[str, Any]] = []
+    for r in by_type(args.resources, ROLE_POLICY):
+        if not roles & _sources(r, "role"):
+            continue
+        doc = _known(r, "policy")
+        if doc is Unknown or not isinstance(doc, str):
+            return None
+        statements = json.loads(doc).get("Statement", [])
+        out += statements if isinstance(statements, list) else [statements]
+    return out if roles else None
+
+
+def _listed(v: Any) -> list[str]:
+    return [str(x) for x in (v if isinstance(v, list) else [v])]
+
+
+def grant_problems(args: StackValidationArgs, variables: dict[str, Any]) -> Iterator[str]:
+    """The failover role may stop the declared reverse task, and only named tasks: a grant on
+    ``*`` or ``task:*`` would let a bug stop another stack's replication."""
+    wanted = variables.get(Env.REVERSE_REPLICA_IDENTIFIER)
+    statements = _failover_statements(args)
+    if statements is None or is_unknown(wanted):
+        return
+    granted: set[str] = set()
+    for st in statements:
+        if st.get("Effect") != "Allow" or _STOP not in _listed(st.get("Action", [])):
+            continue
+        for res in _listed(st.get("Resource", [])):
+            if "*" in res:
+                yield (f"the failover orchestrator's role grants {_STOP} on {res!r}: only the "
+                       "named tasks (the forward task and the reverse task "
+                       f"{Env.REVERSE_REPLICA_IDENTIFIER}) may be stopped.")
+            granted.add(res)
+    if wanted and wanted not in granted:
+        yield (f"the failover orchestrator's role may not stop the reverse DMS task {wanted!r} "
+               f"({_STOP}): the failback would pause writes and then be denied the stop.")
 
 
 def stray_problems(args: StackValidationArgs, phase: Any) -> Iterator[str]:

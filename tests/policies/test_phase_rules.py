@@ -182,7 +182,31 @@ def _swap_forward_endpoint(rs: list[Resource]) -> None:
     task.property_dependencies = {**task.property_dependencies, "targetEndpointArn": [source.urn]}
 
 
+def _regrant(rs: list[Resource], resources: list[str]) -> None:
+    """The failover role's ReverseCdcTask statement granted on ``resources`` instead."""
+    import json
+
+    for r in rs:
+        if r.type == "aws:iam/rolePolicy:RolePolicy" and "ReverseCdcTask" in str(
+                r.inputs.get("policy")):
+            doc = json.loads(r.inputs["policy"])
+            for st in doc["Statement"]:
+                if st.get("Sid") == "ReverseCdcTask":
+                    st["Resource"] = resources
+            _edit(r, inputs={"policy": json.dumps(doc)})
+            return
+    raise AssertionError("no ReverseCdcTask statement in the plan")
+
+
 BROKEN += [
+    ("dms", "reverse-replicating",
+     lambda rs: _regrant(rs, ["arn:aws:dms:us-west-2:123456789012:task:*"]),
+     "the failover orchestrator's role grants dms:StopReplicationTask on "
+     "'arn:aws:dms:us-west-2:123456789012:task:*': only the named tasks"),
+    ("dms", "reverse-replicating",
+     lambda rs: _regrant(rs, ["arn:aws:dms:us-west-2:123456789012:task:someone-elses"]),
+     "the failover orchestrator's role may not stop the reverse DMS task "
+     "'arn:aws:dms:us-west-2:123456789012:task:ecommerce-dr-prod-rcdc'"),
     ("dms", "reverse-replicating", lambda rs: rs.remove(_reverse_task(rs)),
      "phase reverse-replicating, but 0 reverse DMS tasks (tagged reverse-cdc-task) are declared"),
     ("dms", "reverse-replicating", lambda rs: rs.remove(by_role(rs, Role.REVERSE_REPLICA)),
