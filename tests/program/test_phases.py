@@ -397,26 +397,54 @@ class _Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         outputs = dict(args.inputs)
         if args.typ == DB:
-            outputs["arn"] = f"arn:aws:rds:x:123456789012:db:{args.inputs['identifier']}"
+            ident = args.inputs["identifier"]
+            outputs["arn"] = f"arn:aws:rds:x:123456789012:db:{ident}"
+            if args.inputs.get("manageMasterUserPassword"):
+                outputs["masterUserSecrets"] = [{"secretArn": f"secret-of-{ident}"}]
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
         return {}, None
 
 
-@pytest.fixture
-def reverse_component() -> Any:
+def _reverse_component(strategy: str) -> Any:
     from components.common import create_providers, naming
     from components.database import StandbyDatabase, StandbyDatabaseArgs
     from tests.program.test_outputs import settings_for
 
     pulumi.runtime.set_mocks(_Mocks(), preview=False)
-    base = settings_for("read-replica")
+    base = settings_for(strategy)
     s = base.model_copy(update={"failover": base.failover.model_copy(
         update={"phase": Phase.REVERSE_REPLICATING})})
     providers = create_providers(s)
     return StandbyDatabase("standby-database", StandbyDatabaseArgs(
         s, providers, naming(s), {PRIMARY: "arn:topic:p", STANDBY: "arn:topic:s"}))
+
+
+@pytest.fixture
+def reverse_component() -> Any:
+    return _reverse_component("read-replica")
+
+
+@pytest.fixture
+def dms_reverse_component() -> Any:
+    return _reverse_component("dms")
+
+
+@pulumi.runtime.test
+def test_dms_reverse_outputs(dms_reverse_component: Any) -> Any:
+    c = dms_reverse_component
+    # the mocks' stack is "stack": the task ARN ends with its fixed resource identifier
+    assert c.reverse_replica_identifier == REVERSE_TASK_ARN.replace("-prod-", "-stack-")
+    assert c.reverse.identifier == "shop-standby-reverse"
+    assert len(c.reverse.alarm_names) == 2
+
+    def check(values: list[str]) -> None:
+        arn, secret = values
+        assert arn.endswith(":db:shop-standby-reverse")
+        assert secret == "secret-of-shop-standby-reverse"
+
+    return pulumi.Output.all(c.reverse.arn, c.reverse.secret_arn).apply(check)
 
 
 @pulumi.runtime.test
