@@ -103,6 +103,11 @@ def config_set_command(stack: str, key: str, value: str) -> str:
     return f"pulumi config set --stack {stack} --path {CONFIG_NAMESPACE}:{key} {shlex.quote(value)}"
 
 
+def config_remove_command(stack: str, key: str) -> str:
+    """``pulumi config rm --stack <stack> --path ecommerce-dr:<key>``."""
+    return f"pulumi config rm --stack {stack} --path {CONFIG_NAMESPACE}:{key}"
+
+
 def phase_commands(stack: str, phase: Phase) -> list[str]:
     """The commands that set ``phase`` (one ``pulumi config set``), then ``pulumi up``."""
     return [config_set_command(stack, PHASE_KEY, str(phase)), f"pulumi up --stack {stack}"]

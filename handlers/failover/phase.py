@@ -26,7 +26,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract.phases import DMS_SOURCE_SECRET_KEY, PHASE_KEY, Phase, config_set_command
+from contract.phases import (
+    DMS_SOURCE_SECRET_KEY,
+    PHASE_KEY,
+    REVERSE_REPLICA_KEY,
+    Phase,
+    config_remove_command,
+    config_set_command,
+    default_reverse_replica_identifier,
+)
 from contract.strategies import Standby
 from handlers.failover.records import FailbackRecord, FailoverRecord, GateLatch
 from handlers.failover.settings import FailoverSettings
@@ -102,11 +110,17 @@ def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
         extra.append(config_command(settings, "database.standbyIdentifier", fresh))
         mismatches.append(f"database.standbyIdentifier is still {old}, the old writer, which "
                           "is never a replica again")
+    repoint = bool(new_primary and new_primary != settings.primary_db_arn)
     secret = record.reverse.new_primary_secret_arn if record.reverse else None
-    if secret:
+    if secret and repoint:
         # dms: the forward pipeline reads the new primary from now on (the normal deploy
         # then replaces the source endpoint and starts a fresh forward task).
         extra.append(config_command(settings, DMS_SOURCE_SECRET_KEY, secret))
+    if repoint and old and new_primary and (new_primary.rsplit(":", 1)[-1].lower()
+                                            != default_reverse_replica_identifier(old)):
+        # failover.reverseReplicaIdentifier was set (the new primary is not the default
+        # name): left set, it names the primary, which the program refuses.
+        extra.append(config_remove_command(settings.stack_name, REVERSE_REPLICA_KEY))
     if settings.failover_phase is not Phase.NORMAL:
         mismatches.insert(0, f"configured {settings.failover_phase}, but failback "
                              f"{record.failback_id} completed: the primary Region writes again")

@@ -24,6 +24,7 @@ from tests.failover.cycle import (
     context,
     deploy_write_switches,
     dms_endpoint,
+    dms_reverse_target,
     manual,
     reverse_task,
     switches,
@@ -166,6 +167,25 @@ def test_failback_stops_the_declared_task_once_and_names_the_config_of_normal(
     assert out["writes"] == {PRIMARY: "open", STANDBY: "paused"} and out["gate"] == 0
     completed = [m for m in world.messages() if m.get("phase")]
     assert completed and completed[0]["phase"]["commands"] == _hint_commands(secret)
+
+
+def test_a_named_fresh_target_is_unset_from_the_config_after_the_failback(
+        make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
+    """failover.reverseReplicaIdentifier named the fresh target: left set, it would name the
+    new primary, which the program refuses, so the hint removes it."""
+    world = _failed_over(make_world, monkeypatch)
+    fresh = dms_reverse_target("shop-use1-b")
+    secret = fresh["MasterUserSecret"]["SecretArn"]
+    _ready(target_arn=dms_endpoint("target", "onto-use1-b", secret=secret))
+    out = handle(manual("failback", "primary back"), context(), clients=world.clients)
+    assert out["status"] == "failed-back", out
+    cfg = "pulumi config set --stack prod --path ecommerce-dr:"
+    assert out["phase"]["commands"] == [
+        f"{cfg}failover.phase normal",
+        f"{cfg}database.primaryInstanceArn arn:aws:rds:us-east-1:123456789012:db:shop-use1-b",
+        f"{cfg}database.standbyIdentifier shop-standby-2",
+        f"{cfg}database.dms.sourceSecretArn '{secret}'",
+        "pulumi config rm --stack prod --path ecommerce-dr:failover.reverseReplicaIdentifier"]
 
 
 def test_resumed_after_a_crash_right_after_the_stop_request_it_stops_once(
