@@ -212,6 +212,25 @@ def test_resumed_after_a_crash_right_after_the_stop_request_it_stops_once(
     assert promote.detail["task_status"] == "stopped" and promote.attempts == 2
 
 
+def test_the_same_failback_twice_and_one_beside_a_held_lock_stop_once(
+        make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
+    world = _failed_over(make_world, monkeypatch)
+    _ready()
+    before = world.clients.calls["dms.StopReplicationTask"]
+    store = world.store()
+    assert store.acquire_lock("another-invocation", "failback")     # one already runs
+    locked = handle(manual("failback", "primary back"), context(), clients=world.clients)
+    assert locked["status"] == "locked", locked
+    assert switches() == {PRIMARY: "open", STANDBY: "open"}
+    store.release_lock("another-invocation")
+    first = handle(manual("failback", "primary back"), context(), clients=world.clients)
+    again = handle(manual("failback", "primary back"), context(), clients=world.clients)
+    assert first["status"] == "failed-back", first
+    assert again == {"status": "failback-refused", "gate": 0,
+                     "reason": "the gate is not tripped: there is nothing to fail back"}
+    assert world.clients.calls["dms.StopReplicationTask"] - before == 1
+
+
 def test_refused_while_the_primary_region_cannot_be_checked(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     world = _failed_over(make_world, monkeypatch)
