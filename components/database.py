@@ -55,13 +55,10 @@ def builder_for(strategy: str) -> type[StrategyBuilder]:
 
 def reverse_identifier(s: DrSettings, declared: ReverseResult | None) -> str:
     """``REVERSE_REPLICA_IDENTIFIER`` for the failover orchestrator: the declared reverse
-    replica's identifier; for a strategy whose reverse replication the program does not
-    declare, ``failover.reverseReplicaIdentifier`` in reverse-replicating (else ``""``: the
-    failback looks for a hand-made one)."""
+    replica's identifier (dms: the reverse task's ARN), ``""`` when none is declared (another
+    phase, or aurora-global)."""
     if declared is not None:
-        return declared.identifier
-    if s.phase is Phase.REVERSE_REPLICATING and not s.database.is_cluster:
-        return (s.failover.reverse_replica_identifier or "").lower()
+        return declared.handle
     return ""
 
 
@@ -105,9 +102,9 @@ class StandbyDatabase(pulumi.ComponentResource):
                       target_key_id=key.key_id, opts=child(self, p.standby))
         builder = builder_for(self.strategy)(self, args, key)
         result = builder.build(name)
-        self.reverse = (reverse_replica(builder, name)
-                        if s.phase is Phase.REVERSE_REPLICATING
-                        and builder.declares_reverse_replica else None)
+        self.reverse = result.reverse or (reverse_replica(builder, name)
+                                          if s.phase is Phase.REVERSE_REPLICATING
+                                          and builder.declares_reverse_replica else None)
         self.key_arn = key.arn
         self.identifier = result.identifier
         self.endpoint = result.endpoint

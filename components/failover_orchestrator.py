@@ -48,7 +48,7 @@ from components.lambda_function import (
 from components.naming import Suffix
 from components.settings import DrSettings
 from contract.env import Env, FailoverEnv
-from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, Metric, Role
+from contract.names import GATE_NAMESPACE, METRIC_NAMESPACE, STOP_TASK_ACTION, Metric, Role
 from contract.strategies import Standby, Strategy
 
 HANDLER = "handlers.failover.app.handler"
@@ -149,7 +149,7 @@ def failover_statements(a: FailoverOrchestratorArgs, state_table: str) -> list[d
         *a.extra_statements,
     ]
     if a.reverse_replica_identifier and not a.settings.database.is_cluster:
-        statements.append(reverse_statement(a))
+        statements += reverse_statements(a)
     warm = a.settings.failover.warm_functions
     if warm:
         statements.append({
@@ -159,17 +159,21 @@ def failover_statements(a: FailoverOrchestratorArgs, state_table: str) -> list[d
     return statements
 
 
-def reverse_statement(a: FailoverOrchestratorArgs) -> dict[str, Any]:
-    """The failback promotes the reverse replica (dms: starts and stops the reverse task)."""
+def reverse_statements(a: FailoverOrchestratorArgs) -> list[dict[str, Any]]:
+    """The failback promotes the reverse replica; dms: it reads the reverse task and its
+    endpoints (which database each reads and writes) and stops that task, by its ARN."""
     p, n, rid = a.providers, a.naming, a.reverse_replica_identifier
     if a.settings.database.strategy == Strategy.DMS:
-        return {"Sid": "ReverseCdcTask", "Effect": "Allow",
-                "Action": ["dms:DescribeReplicationTasks", "dms:StopReplicationTask"],
-                "Resource": [rid if rid.startswith("arn:") else
-                             n.arn("dms", p.standby_region, "task:*")]}
-    return {"Sid": "PromoteReverseReplica", "Effect": "Allow",
-            "Action": ["rds:PromoteReadReplica"],
-            "Resource": [n.db_arn(p.primary_region, rid)]}
+        return [{"Sid": "ReverseCdcTask", "Effect": "Allow",
+                 "Action": ["dms:DescribeReplicationTasks", STOP_TASK_ACTION],
+                 "Resource": [rid]},
+                # Endpoint ARNs end with an id DMS draws at creation, unknown before the
+                # deploy: the read of the task's two endpoints is granted on "*" (read only).
+                {"Sid": "ReadCdcEndpoints", "Effect": "Allow",
+                 "Action": ["dms:DescribeEndpoints"], "Resource": ["*"]}]
+    return [{"Sid": "PromoteReverseReplica", "Effect": "Allow",
+             "Action": ["rds:PromoteReadReplica"],
+             "Resource": [n.db_arn(p.primary_region, rid)]}]
 
 
 class FailoverOrchestrator(pulumi.ComponentResource):

@@ -71,6 +71,9 @@ class Suffix(StrEnum):
     SECONDARY_PARAMETERS = "secondary"
     REVERSE_KEY = "reverse"
     REVERSE_LAG_ALARM = "reverse-replica-lag"
+    DMS_REVERSE_SOURCE = "dms-reverse-source"
+    DMS_REVERSE_TARGET = "dms-reverse-target"
+    DMS_REVERSE_TASK = "rcdc"
     # Name tags only (tag values, not physical names).
     PRIMARY_ENDPOINT_TAG = "primary-endpoint"
     COMBINED_CHECK_TAG = "gate-and-endpoint"
@@ -124,6 +127,10 @@ class Naming:
     def replication_alarm(self, metric: str) -> str:
         """A DMS replication alarm, named after its metric (``...-cdclatencysource``)."""
         return self.name(metric.lower())
+
+    def reverse_cdc_alarm(self, metric: str) -> str:
+        """An alarm of the dms reverse task, after its metric (``...-reverse-cdclatencytarget``)."""
+        return self.name(f"{Suffix.REVERSE_KEY}-{metric.lower()}")
 
     def set_identifier(self, kind: str, region: str) -> str:
         """A failover record's set identifier, ``<stack>-<primary|secondary>-<region>``."""
@@ -228,6 +235,12 @@ _DMS: dict[Suffix, tuple[str, NameRule]] = {
     Suffix.DMS_TARGET: ("DMS target endpoint", ids.DMS_ENDPOINT),
     Suffix.DMS_TASK: ("DMS replication task", ids.DMS_REPLICATION_TASK),
 }
+#: The dms reverse pipeline's names (phase reverse-replicating).
+_DMS_REVERSE: dict[Suffix, tuple[str, NameRule]] = {
+    Suffix.DMS_REVERSE_SOURCE: ("DMS source endpoint", ids.DMS_ENDPOINT),
+    Suffix.DMS_REVERSE_TARGET: ("DMS target endpoint", ids.DMS_ENDPOINT),
+    Suffix.DMS_REVERSE_TASK: ("DMS replication task", ids.DMS_REPLICATION_TASK),
+}
 
 
 def physical_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
@@ -255,19 +268,28 @@ def physical_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
 
 
 def _reverse_names(s: DrSettings, n: Naming) -> list[PhysicalName]:
-    """Phase reverse-replicating, instance standby: the reverse replica, its final snapshot,
-    key alias and lag alarm (:mod:`components.standby.reverse`)."""
-    if s.phase is not Phase.REVERSE_REPLICATING or s.database.is_cluster or (
-            s.database.strategy == Strategy.DMS):
+    """Phase reverse-replicating, instance standby: the reverse replica (dms: the reverse
+    task's fresh target instance), its final snapshot, key alias and lag alarm
+    (:mod:`components.standby.reverse`); dms: the reverse endpoints, task and CDC alarms
+    (:mod:`components.standby.dms_reverse`)."""
+    if s.phase is not Phase.REVERSE_REPLICATING or s.database.is_cluster:
         return []
     rid = s.reverse_replica_id
-    return [PhysicalName("reverse replica", rid, ids.RDS_DB_INSTANCE),
-            PhysicalName("reverse replica final snapshot", n.final_snapshot(rid),
-                         ids.RDS_DB_SNAPSHOT),
-            PhysicalName("reverse replica key alias", n.key_alias(Suffix.REVERSE_KEY),
-                         ids.KMS_ALIAS),
-            PhysicalName("reverse replica-lag alarm", n.name(Suffix.REVERSE_LAG_ALARM),
-                         ids.CLOUDWATCH_ALARM)]
+    out = [PhysicalName("reverse replica", rid, ids.RDS_DB_INSTANCE),
+           PhysicalName("reverse replica final snapshot", n.final_snapshot(rid),
+                        ids.RDS_DB_SNAPSHOT),
+           PhysicalName("reverse replica key alias", n.key_alias(Suffix.REVERSE_KEY),
+                        ids.KMS_ALIAS)]
+    if s.database.strategy != Strategy.DMS:
+        return out + [PhysicalName("reverse replica-lag alarm", n.name(Suffix.REVERSE_LAG_ALARM),
+                                   ids.CLOUDWATCH_ALARM)]
+    out += [PhysicalName(f"reverse {what}", n.name(sfx), rule)
+            for sfx, (what, rule) in _DMS_REVERSE.items()]
+    out.append(PhysicalName("reverse DMS task resource identifier",
+                            n.name(Suffix.DMS_REVERSE_TASK), ids.DMS_RESOURCE_IDENTIFIER))
+    return out + [PhysicalName(f"reverse {m.name} alarm", n.reverse_cdc_alarm(m.name),
+                               ids.CLOUDWATCH_ALARM)
+                  for m in s.database.spec.replication_metrics]
 
 
 def _route53_names(s: DrSettings, n: Naming) -> list[PhysicalName]:

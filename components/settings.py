@@ -53,7 +53,9 @@ from contract.quantities import (
     RdsInstanceArnText,
     RegionCode,
     RetentionHours,
+    SecurityGroupIds,
     SnapshotQuota,
+    SubnetGroupName,
     WatchdogRateMinutes,
     step_budgets,
 )
@@ -196,7 +198,7 @@ class FailoverSettings(_Model):
     #: sets it; the program declares what it says and never reads live state to guess it.
     phase: Phase = Phase.NORMAL
     #: The reverse replica the program declares in the primary Region in phase
-    #: reverse-replicating (dms: the reverse CDC task's identifier); default
+    #: reverse-replicating (dms: the fresh instance the reverse CDC task writes into); default
     #: ``<standby identifier>-reverse``.
     reverse_replica_identifier: DbIdentifier | None = Field(None, alias="reverseReplicaIdentifier")
 
@@ -279,7 +281,13 @@ _INSTANCE_ONLY = {"primary_instance_arn": ("primaryInstanceArn", "database.prima
                                          "database.aurora.secondaryClusterIdentifier"),
                   "backup_retention_days": ("backupRetentionDays",
                                             "database.aurora.backupRetentionDays"),
-                  "dms": ("dms", "nothing: DMS is another strategy")}
+                  "dms": ("dms", "nothing: DMS is another strategy"),
+                  "reverse_subnet_group_name": (
+                      "reverseSubnetGroupName", "nothing: Aurora rejoins the old primary cluster "
+                      "to the global database itself"),
+                  "reverse_security_group_ids": (
+                      "reverseSecurityGroupIds", "nothing: Aurora rejoins the old primary "
+                      "cluster to the global database itself")}
 _CLUSTER_ONLY = {"primary_cluster_arn": "primaryClusterArn", "aurora": "aurora"}
 
 
@@ -304,9 +312,15 @@ class DatabaseSettings(_Model):
     aurora: AuroraSettings | None = None
     #: Standby-Region networking for the standby (replica, DMS target or secondary cluster);
     #: None / empty = the account's default VPC. Real deployments set both.
-    standby_subnet_group_name: str | None = Field(None, alias="standbySubnetGroupName")
-    standby_security_group_ids: list[str] = Field(default_factory=list,
-                                                  alias="standbySecurityGroupIds")
+    standby_subnet_group_name: SubnetGroupName | None = Field(None, alias="standbySubnetGroupName")
+    standby_security_group_ids: SecurityGroupIds = Field(default_factory=list,
+                                                         alias="standbySecurityGroupIds")
+    #: Primary-Region networking for the instance phase reverse-replicating declares there
+    #: (the reverse replica, or the dms reverse task's target); None / empty = the account's
+    #: default VPC. Instance strategies only: Aurora rejoins the old primary cluster itself.
+    reverse_subnet_group_name: SubnetGroupName | None = Field(None, alias="reverseSubnetGroupName")
+    reverse_security_group_ids: SecurityGroupIds = Field(default_factory=list,
+                                                         alias="reverseSecurityGroupIds")
 
     @field_validator("strategy")
     @classmethod
@@ -502,8 +516,9 @@ class DrSettings(_Model):
 
     @property
     def reverse_replica_id(self) -> str:
-        """The reverse replica's identifier (dms: the reverse CDC task's), ``""`` for a cluster
-        standby (Aurora rejoins the old primary cluster itself)."""
+        """The reverse replica's identifier (dms: the reverse CDC task's fresh target
+        instance), ``""`` for a cluster standby (Aurora rejoins the old primary cluster
+        itself)."""
         if self.database.is_cluster:
             return ""
         return (self.failover.reverse_replica_identifier

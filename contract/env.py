@@ -425,8 +425,8 @@ class FailoverEnv(CommonEnv):
         "state: the status report says when live state disagrees)", Phase.NORMAL)
     reverse_replica_identifier: str = var(
         Env.REVERSE_REPLICA_IDENTIFIER, "the reverse replica the program declares in the primary "
-        "Region (phase reverse-replicating; for dms the reverse CDC task's ARN or identifier); "
-        '"" to look for a read replica of the promoted standby there', "")
+        "Region (phase reverse-replicating; for dms the ARN, or identifier, of the reverse CDC "
+        'task into a fresh instance there); "" when none is declared (a failback is refused)', "")
 
     @model_validator(mode="after")
     def _failover(self) -> Self:
@@ -465,7 +465,7 @@ class FailoverEnv(CommonEnv):
     def _reverse(self) -> None:
         """REVERSE_REPLICA_IDENTIFIER, when set, is never the primary's identifier; for an
         instance standby it is a DB identifier, for dms a DMS task ARN in the standby Region or
-        a task identifier ("" means: look for a hand-made reverse replication)."""
+        a task identifier ("" means: none is declared)."""
         name, rid = Env.REVERSE_REPLICA_IDENTIFIER, self.reverse_replica_identifier
         if not rid or self.strategy.standby is Standby.CLUSTER:
             return

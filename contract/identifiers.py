@@ -15,6 +15,12 @@ Sources:
   "Resource types defined by Amazon RDS",
   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
 * Region codes - :data:`rto_rpo.figures.AWS_REGIONS`.
+* DB subnet group names - Amazon RDS API Reference, "CreateDBSubnetGroup", DBSubnetGroupName
+  (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html):
+  at most 255 letters, digits, periods, underscores, spaces or hyphens; not ``default``.
+* Security group IDs - Amazon EC2 User Guide, "Resource IDs"
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html): the ``sg-``
+  prefix, a hyphen, then 8 or 17 characters (lowercase hexadecimal).
 * DNS names - compared without case (RFC 4343, "Domain Name System (DNS) Case Insensitivity
   Clarification") and without the trailing dot, which Route 53 treats as optional (Amazon
   Route 53 Developer Guide, "DNS domain name format",
@@ -39,6 +45,13 @@ _ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<r
                   r"(?P<account>\d{12}|):(?P<resource>.+)$")
 _RDS_DB = re.compile(rf"^db:(?P<id>{DB_IDENTIFIER_RULE})$")
 _RDS_CLUSTER = re.compile(rf"^cluster:(?P<id>{DB_IDENTIFIER_RULE})$")
+#: DB subnet group names (see the module doc) and security group IDs, with their help texts.
+_SUBNET_GROUP = re.compile(r"^[A-Za-z0-9._ -]{1,255}$")
+SUBNET_GROUP_HELP: Final[str] = ("a DB subnet group name: 1-255 letters, digits, periods, "
+                                 "underscores, spaces or hyphens, not 'default'")
+_SECURITY_GROUP = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+SECURITY_GROUP_HELP: Final[str] = ("a security group ID: sg- and 8 or 17 lowercase hexadecimal "
+                                   "characters, like sg-0123456789abcdef0")
 #: Key ids are UUIDs; multi-Region keys add an ``mrk-`` prefix.
 _KMS_KEY = re.compile(r"^key/[a-zA-Z0-9-]+$")
 
@@ -82,6 +95,16 @@ def parse_arn(value: str) -> Arn | None:
 def is_db_identifier(value: str) -> bool:
     """Whether ``value`` follows the RDS DB instance identifier rule."""
     return bool(_DB_ID.match(value))
+
+
+def is_db_subnet_group_name(value: str) -> bool:
+    """Whether ``value`` follows the DB subnet group name rule (``default`` is reserved)."""
+    return bool(_SUBNET_GROUP.match(value)) and value.lower() != "default"
+
+
+def is_security_group_id(value: str) -> bool:
+    """Whether ``value`` is an EC2 security group ID (``sg-`` and 8 or 17 hex characters)."""
+    return bool(_SECURITY_GROUP.match(value))
 
 
 def _rds_identifier(value: str, form: re.Pattern[str]) -> tuple[Arn, str] | None:

@@ -106,6 +106,9 @@ FAILBACK_STEP_BUDGETS_SECONDS: Final[dict[str, int]] = dict.fromkeys(FAILBACK_ST
 #: stopped this long after the switch was set to ``paused`` (the failback's drain counts lag
 #: readings from then on only).
 WRITE_SWITCH_REFRESH_SECONDS: Final[int] = 5
+#: The IAM action the failover orchestrator stops a DMS task with (the forward task at
+#: failover, the dms reverse task at failback), granted on named task ARNs only.
+STOP_TASK_ACTION: Final[str] = "dms:StopReplicationTask"
 
 
 class Role(StrEnum):
@@ -136,6 +139,10 @@ class Role(StrEnum):
     REVERSE_REPLICA = "reverse-replica"
     REVERSE_KMS_KEY = "reverse-kms-key"
     REVERSE_REPLICATION_ALARM = "reverse-replication-alarm"
+    # Standby Region, reverse-replicating, dms: the reverse CDC task (promoted standby -> the
+    # fresh target instance in the primary Region) and its two endpoints.
+    REVERSE_CDC_TASK = "reverse-cdc-task"
+    REVERSE_CDC_ENDPOINT = "reverse-cdc-endpoint"
     WRITE_SWITCH = "write-switch"                     # SSM parameter per Region
 
 

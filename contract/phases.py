@@ -22,6 +22,7 @@ with HTTP 503 while it reads ``paused``.
 from __future__ import annotations
 
 import re
+import shlex
 from enum import StrEnum
 from typing import Final
 
@@ -31,6 +32,9 @@ CONFIG_NAMESPACE: Final[str] = "ecommerce-dr"
 PHASE_KEY: Final[str] = "failover.phase"
 #: The config key naming the reverse replica, under :data:`CONFIG_NAMESPACE`.
 REVERSE_REPLICA_KEY: Final[str] = "failover.reverseReplicaIdentifier"
+#: The config key of the dms forward pipeline's source credentials, under
+#: :data:`CONFIG_NAMESPACE`: after a dms failback, the new primary's managed master secret.
+DMS_SOURCE_SECRET_KEY: Final[str] = "database.dms.sourceSecretArn"
 #: RDS identifiers are at most 63 characters (Amazon RDS User Guide, "Naming constraints in
 #: Amazon RDS").
 _MAX_IDENTIFIER = 63
@@ -93,8 +97,15 @@ class WriteSwitch(StrEnum):
 
 
 def config_set_command(stack: str, key: str, value: str) -> str:
-    """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>``."""
-    return f"pulumi config set --stack {stack} --path {CONFIG_NAMESPACE}:{key} {value}"
+    """``pulumi config set --stack <stack> --path ecommerce-dr:<key> <value>``, the value
+    shell-quoted where it needs it (an RDS-managed secret's ARN has a ``!``, which an
+    interactive bash would expand)."""
+    return f"pulumi config set --stack {stack} --path {CONFIG_NAMESPACE}:{key} {shlex.quote(value)}"
+
+
+def config_remove_command(stack: str, key: str) -> str:
+    """``pulumi config rm --stack <stack> --path ecommerce-dr:<key>``."""
+    return f"pulumi config rm --stack {stack} --path {CONFIG_NAMESPACE}:{key}"
 
 
 def phase_commands(stack: str, phase: Phase) -> list[str]:
@@ -121,15 +132,22 @@ def fresh_standby_identifier(current: str) -> str:
 
 
 def after_failback_config(*, primary_region: str, account: str, reverse_replica: str,
-                          standby: str, partition: str = "aws") -> dict[str, str]:
+                          standby: str, partition: str = "aws",
+                          source_secret: str | None = None) -> dict[str, str]:
     """The config keys (under :data:`CONFIG_NAMESPACE`) an operator sets after a failback of an
-    instance strategy: phase ``normal``, the promoted reverse replica as the primary (its ARN,
-    ``arn:<partition>:rds:<primary region>:<account>:db:<reverse replica>``) and ``standby``
-    (a fresh identifier, see :func:`fresh_standby_identifier`) as the standby."""
-    return {PHASE_KEY: str(Phase.NORMAL),
-            "database.primaryInstanceArn":
-                f"arn:{partition}:rds:{primary_region}:{account}:db:{reverse_replica}",
-            "database.standbyIdentifier": standby}
+    instance strategy: phase ``normal``, the promoted reverse replica (dms: the reverse task's
+    fresh target) as the primary (its ARN,
+    ``arn:<partition>:rds:<primary region>:<account>:db:<reverse replica>``), ``standby`` (a
+    fresh identifier, see :func:`fresh_standby_identifier`) as the standby and, for dms,
+    ``source_secret`` (the new primary's managed master secret) as
+    :data:`DMS_SOURCE_SECRET_KEY`."""
+    out = {PHASE_KEY: str(Phase.NORMAL),
+           "database.primaryInstanceArn":
+               f"arn:{partition}:rds:{primary_region}:{account}:db:{reverse_replica}",
+           "database.standbyIdentifier": standby}
+    if source_secret:
+        out[DMS_SOURCE_SECRET_KEY] = source_secret
+    return out
 
 
 def after_failback_commands(stack: str, config: dict[str, str]) -> list[str]:

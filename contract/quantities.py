@@ -19,9 +19,13 @@ from pydantic import AfterValidator, Field
 
 from contract.identifiers import (
     DB_IDENTIFIER_HELP,
+    SECURITY_GROUP_HELP,
+    SUBNET_GROUP_HELP,
     is_db_identifier,
+    is_db_subnet_group_name,
     is_kms_key_arn,
     is_region,
+    is_security_group_id,
     parse_rds_arn,
     parse_rds_cluster_arn,
     parse_rds_instance_arn,
@@ -139,6 +143,21 @@ def _db_identifier(v: str) -> str:
     return v
 
 
+def _subnet_group(v: str) -> str:
+    if not is_db_subnet_group_name(v):
+        raise ValueError(f"must be {SUBNET_GROUP_HELP} (got {v!r})")
+    return v
+
+
+def _security_groups(v: list[str]) -> list[str]:
+    bad = [g for g in v if not is_security_group_id(g)]
+    if bad:
+        raise ValueError(f"each entry must be {SECURITY_GROUP_HELP} (got {bad})")
+    if len(set(v)) != len(v):
+        raise ValueError(f"lists a security group twice (got {v})")
+    return v
+
+
 def _rds_instance_arn(v: str) -> str:
     if parse_rds_instance_arn(v) is None:
         raise ValueError("must be an RDS instance ARN like "
@@ -195,6 +214,10 @@ def step_budgets(overrides: Mapping[str, int]) -> dict[str, int]:
 
 RegionCode = Annotated[str, AfterValidator(_region)]
 DbIdentifier = Annotated[str, AfterValidator(_db_identifier)]
+#: A DB subnet group name (:func:`contract.identifiers.is_db_subnet_group_name`).
+SubnetGroupName = Annotated[str, AfterValidator(_subnet_group)]
+#: VPC security group IDs (:func:`contract.identifiers.is_security_group_id`), no repeats.
+SecurityGroupIds = Annotated[list[str], AfterValidator(_security_groups)]
 RdsInstanceArnText = Annotated[str, AfterValidator(_rds_instance_arn)]
 RdsClusterArnText = Annotated[str, AfterValidator(_rds_cluster_arn)]
 #: An RDS instance or Aurora cluster ARN (the primary of an instance or a cluster strategy).

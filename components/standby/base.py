@@ -64,6 +64,9 @@ class StandbyResult:
     #: The Aurora global writer endpoint (``GlobalCluster.endpoint``), ``None`` unless
     #: aurora-global.
     global_writer_endpoint: pulumi.Output[str] | None = None
+    #: The reverse replication the builder declared itself (dms in reverse-replicating: a
+    #: :class:`components.standby.reverse.ReverseResult`), else ``None``.
+    reverse: Any = None
 
 
 class StrategyBuilder(ABC):
@@ -72,7 +75,8 @@ class StrategyBuilder(ABC):
     #: The strategy this builder implements.
     strategy: ClassVar[Strategy]
     #: Whether phase reverse-replicating declares a read replica of the promoted standby in
-    #: the primary Region (:mod:`components.standby.reverse`).
+    #: the primary Region (:mod:`components.standby.reverse`); a builder with another kind
+    #: of reverse replication declares it in :meth:`build` (``StandbyResult.reverse``).
     declares_reverse_replica: ClassVar[bool] = True
 
     def __init__(self, component: pulumi.ComponentResource, args: StandbyDatabaseArgs,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,8 @@ def settings_from_commands(commands: list[str]) -> dict[str, str]:
     out = {}
     for command in commands:
         if m := _SET.search(command.strip()):
-            out[m["key"]] = m["value"]
+            # the value as the shell passes it (the orchestrator quotes one with a "!")
+            out[m["key"]] = shlex.split(m["value"])[0]
     return out
 
 

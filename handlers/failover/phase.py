@@ -12,7 +12,9 @@ what happened                               suggested phase
 a failover completed (gate tripped)         ``failed-over``
 ... and the primary Region's APIs answer    ``reverse-replicating``
 a failback completed                        ``normal``, with ``database.primaryInstanceArn``
-                                            the promoted reverse replica and a fresh
+                                            the promoted reverse replica (dms: the reverse
+                                            task's fresh target, and its managed secret as
+                                            ``database.dms.sourceSecretArn``) and a fresh
                                             ``database.standbyIdentifier`` (never the old
                                             writer's)
 nothing (gate not tripped)                  ``normal``
@@ -24,7 +26,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract.phases import PHASE_KEY, Phase, config_set_command
+from contract.phases import (
+    DMS_SOURCE_SECRET_KEY,
+    PHASE_KEY,
+    REVERSE_REPLICA_KEY,
+    Phase,
+    config_remove_command,
+    config_set_command,
+    default_reverse_replica_identifier,
+)
 from contract.strategies import Standby
 from handlers.failover.records import FailbackRecord, FailoverRecord, GateLatch
 from handlers.failover.settings import FailoverSettings
@@ -124,17 +134,37 @@ def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
         extra.append(config_command(settings, "database.standbyIdentifier", fresh))
         mismatches.append(f"database.standbyIdentifier is still {old}, the old writer, which "
                           "is never a replica again")
+    repoint = bool(new_primary and new_primary != settings.primary_db_arn)
+    secret = record.reverse.new_primary_secret_arn if record.reverse else None
+    if secret and repoint:
+        # dms: the forward pipeline reads the new primary from now on (the normal deploy
+        # then replaces the source endpoint and starts a fresh forward task).
+        extra.append(config_command(settings, DMS_SOURCE_SECRET_KEY, secret))
+    if repoint and old and new_primary and (new_primary.rsplit(":", 1)[-1].lower()
+                                            != default_reverse_replica_identifier(old)):
+        # failover.reverseReplicaIdentifier was set (the new primary is not the default
+        # name): left set, it names the primary, which the program refuses.
+        extra.append(config_remove_command(settings.stack_name, REVERSE_REPLICA_KEY))
     if settings.failover_phase is not Phase.NORMAL:
         mismatches.insert(0, f"configured {settings.failover_phase}, but failback "
                              f"{record.failback_id} completed: the primary Region writes again")
     hint = _hint(settings, Phase.NORMAL, f"failback {record.failback_id} completed", extra=extra,
                  mismatches=mismatches if status else [])
     if hint.commands:
-        hint.then = ("pulumi up: the program declares a fresh standby replica of the new "
+        hint.then = (_dms_then(settings, old) if secret and old else
+                     "pulumi up: the program declares a fresh standby replica of the new "
                      f"primary; the old writer {old} is retained (delete it by hand once the new "
                      "standby replicates)" if old else
                      "pulumi up: the global database keeps its topology")
     return hint
+
+
+def _dms_then(settings: FailoverSettings, old: str) -> str:
+    return ("pulumi up: the program declares a fresh standby and a new forward DMS task from "
+            "the new primary (a full load, then CDC) and drops the reverse task; the old writer "
+            f"{old} is retained (delete it by hand once the new standby replicates); the old "
+            f"primary {settings.primary_db_identifier} was never written to: reconcile the "
+            "orders the failover lost from it, then delete it by hand")
 
 
 def _failed_over(settings: FailoverSettings, live: dict[str, Any]) -> PhaseHint:

@@ -329,7 +329,8 @@ class ReverseTarget(_Item):
 
     Attributes:
         kind: ``rds-read-replica`` (an RDS read replica of the promoted standby), ``dms-task`` (a
-            CDC task from the standby to the old primary; ``identifier`` is its ARN) or
+            CDC task from the standby into a fresh instance in the primary Region;
+            ``identifier`` is its ARN) or
             ``aurora-secondary`` (the old primary cluster, rejoined as a secondary).
         identifier: the replica's DB identifier, the task's ARN or the cluster's identifier.
         arn: its ARN.
@@ -337,6 +338,8 @@ class ReverseTarget(_Item):
         source: what it replicates from, as AWS reports it.
         declared: named by REVERSE_REPLICA_IDENTIFIER (the program's), rather than found.
         new_primary_arn: the database that writes once the failback is done.
+        new_primary_secret_arn: dms: that database's managed master secret (the forward
+            pipeline's source credentials, ``database.dms.sourceSecretArn``, from then on).
     """
 
     kind: Literal["rds-read-replica", "dms-task", "aurora-secondary"]
@@ -346,6 +349,7 @@ class ReverseTarget(_Item):
     source: str | None = None
     declared: bool = False
     new_primary_arn: str | None = None
+    new_primary_secret_arn: str | None = None
 
 
 class FailbackRecord(_Run):

@@ -15,10 +15,11 @@ The phase is the failover orchestrator's ``FAILOVER_PHASE`` (the program renders
   reverse replica is declared; after a failover no standby instance names a source (it is the
   writer: a source would make the provider demote nothing and replace it); in
   ``reverse-replicating`` an instance standby (not dms) has a reverse replica in the primary
-  Region, replicating, named by ``REVERSE_REPLICA_IDENTIFIER``; the gate's health check keeps
-  traffic where the phase says when its alarm has no data (``Healthy`` or ``LastKnownStatus``
-  in normal, ``Unhealthy`` or ``LastKnownStatus`` after a failover: a re-created gate alarm
-  starts in INSUFFICIENT_DATA).
+  Region, replicating, named by ``REVERSE_REPLICA_IDENTIFIER`` (dms: the reverse CDC
+  pipeline, :mod:`policies.rules.phase_dms`), and no reverse DMS task or endpoint outside
+  it; the gate's health check keeps traffic where the phase says when its alarm has no data
+  (``Healthy`` or ``LastKnownStatus`` in normal, ``Unhealthy`` or ``LastKnownStatus`` after
+  a failover: a re-created gate alarm starts in INSUFFICIENT_DATA).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from contract.names import Role
 from contract.phases import Phase
 from contract.strategies import Standby, Strategy, spec
 from policies.resource_types import HEALTH_CHECK, RDS_CLUSTER, RDS_GLOBAL_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOTS
+from policies.rules import phase_dms
 from policies.rules.common import Unknown, by_type, env, is_unknown, region, role, value
 from policies.rules.declare import not_applicable, stack_policy
 
@@ -155,6 +157,7 @@ def _standby_problems(args: StackValidationArgs, phase: Phase, strategy: str) ->
     if phase is not Phase.REVERSE_REPLICATING:
         for r in _instances(args, Role.REVERSE_REPLICA):
             yield f"phase {phase}, but a reverse replica ({r.name}) is declared."
+        yield from phase_dms.stray_problems(args, phase)
 
 
 def _reverse_problem(r: Any, where: Any, primary: Any, standby: Any) -> str | None:
@@ -176,7 +179,10 @@ def _reverse_problem(r: Any, where: Any, primary: Any, standby: Any) -> str | No
 
 def _reverse_problems(args: StackValidationArgs, variables: dict[str, Any],
                       strategy: str) -> Iterator[str]:
-    if spec(strategy).standby is Standby.CLUSTER or strategy == Strategy.DMS:
+    if spec(strategy).standby is Standby.CLUSTER:
+        return
+    if strategy == Strategy.DMS:
+        yield from phase_dms.reverse_problems(args, variables)
         return
     primary = variables.get(Env.PRIMARY_REGION)
     wanted = variables.get(Env.REVERSE_REPLICA_IDENTIFIER)

@@ -102,6 +102,20 @@ def test_dms_reverse_task_arn_in_the_standby_region_or_identifier() -> None:
         FailoverEnv, dms, REVERSE_REPLICA_IDENTIFIER="not an id!")
 
 
+def test_a_dms_failback_config_names_the_new_source_secret_shell_quoted() -> None:
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b-AbCdEf"
+    cfg = after_failback_config(primary_region="us-east-1", account="123456789012",
+                                reverse_replica="shop-standby-reverse", standby="shop-standby-2",
+                                source_secret=secret)
+    assert cfg["database.dms.sourceSecretArn"] == secret
+    assert after_failback_commands("prod", cfg)[-2] == (
+        "pulumi config set --stack prod --path ecommerce-dr:database.dms.sourceSecretArn "
+        f"'{secret}'")
+    plain = after_failback_config(primary_region="us-east-1", account="123456789012",
+                                  reverse_replica="r", standby="s")
+    assert "database.dms.sourceSecretArn" not in plain
+
+
 def test_readme_runbook_gives_the_commands_the_orchestrator_prints() -> None:
     from engine.paths import ROOT
 

@@ -25,6 +25,15 @@ def test_config_commands_of_a_phase_hint() -> None:
         "database.standbyIdentifier": "shop-standby-2"}
 
 
+def test_a_quoted_value_is_read_as_the_shell_passes_it() -> None:
+    from contract.phases import config_set_command
+
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b-AbCdEf"
+    command = config_set_command("prod", "database.dms.sourceSecretArn", secret)
+    assert "'" in command
+    assert settings_from_commands([command]) == {"database.dms.sourceSecretArn": secret}
+
+
 def test_dotted_keys_are_set_inside_their_object() -> None:
     out = overrides(CONFIG, {}, {"failover.phase": "failed-over", "rpoMinutes": "30"})
     assert out["ecommerce-dr:failover"] == {"mode": "orchestrated", "consecutiveFailures": 3,

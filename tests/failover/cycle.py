@@ -87,19 +87,59 @@ def ready_for_failback(identifier: str = REVERSE_ID) -> None:
     replica_in_sync(identifier)
 
 
-def reverse_task(*, region: str = STANDBY) -> dict[str, Any]:
-    """A running CDC task from the standby's endpoint (the forward task's target) to the
-    primary's (its source), on the forward task's replication instance."""
-    dms = boto3.client("dms", region_name=region)
+#: The reverse task and its fresh target as the program names them in the tests' stack.
+REVERSE_TASK_ID = "shop-rcdc"
+DMS_REVERSE_TARGET_ID = "shop-standby-reverse"
+
+
+def dms_reverse_target(identifier: str = DMS_REVERSE_TARGET_ID) -> dict[str, Any]:
+    """The fresh target instance in the primary Region, its password managed by RDS (its
+    ``MasterUserSecret``), as phase reverse-replicating declares it."""
+    return dict(boto3.client("rds", region_name=PRIMARY).create_db_instance(
+        DBInstanceIdentifier=identifier, Engine="postgres", DBInstanceClass="db.r6g.large",
+        AllocatedStorage=100, MasterUsername="dr_admin", ManageMasterUserPassword=True,
+        DBName="shop")["DBInstance"])
+
+
+def dms_endpoint(kind: str, name: str, *, secret: str | None = None,
+                 server: str | None = None) -> str:
+    """A DMS endpoint in the standby Region naming its database by ``secret`` (as the program
+    declares them) or by ``server``; its ARN."""
+    named: dict[str, Any] = ({"PostgreSQLSettings": {
+        "SecretsManagerSecretId": secret,
+        "SecretsManagerAccessRoleArn": "arn:aws:iam::123456789012:role/dms-secrets"}}
+        if secret else {"ServerName": server, "Port": 5432, "DatabaseName": "shop",
+                        "Username": "u", "Password": "p"})
+    return str(boto3.client("dms", region_name=STANDBY).create_endpoint(
+        EndpointIdentifier=name, EndpointType=kind, EngineName="postgres", **named,
+    )["Endpoint"]["EndpointArn"])
+
+
+def reverse_task(*, target_arn: str | None = None, source_arn: str | None = None,
+                 start: bool = True) -> dict[str, Any]:
+    """The reverse pipeline the program declares for dms, on the forward task's replication
+    instance: a source endpoint on the promoted standby (the forward target's database), a
+    target endpoint on a fresh instance in the primary Region (its managed secret) and a
+    started full-load-and-cdc task; ``target_arn`` / ``source_arn`` put other endpoints in."""
+    dms = boto3.client("dms", region_name=STANDBY)
     forward = dms.describe_replication_tasks()["ReplicationTasks"][0]
+    if source_arn is None:
+        standby_ep = dms.describe_endpoints(Filters=[{
+            "Name": "endpoint-arn", "Values": [forward["TargetEndpointArn"]]}])["Endpoints"][0]
+        source_arn = dms_endpoint("source", f"shop-rsrc-{uuid.uuid4().hex[:6]}",
+                                  server=standby_ep["ServerName"])
+    if target_arn is None:
+        fresh = dms_reverse_target()
+        target_arn = dms_endpoint("target", f"shop-rtgt-{uuid.uuid4().hex[:6]}",
+                                  secret=fresh["MasterUserSecret"]["SecretArn"])
     task = dms.create_replication_task(
-        ReplicationTaskIdentifier=f"shop-reverse-{uuid.uuid4().hex[:6]}", MigrationType="cdc",
+        ReplicationTaskIdentifier=REVERSE_TASK_ID, MigrationType="full-load-and-cdc",
         ReplicationInstanceArn=forward["ReplicationInstanceArn"],
-        SourceEndpointArn=forward["TargetEndpointArn"],
-        TargetEndpointArn=forward["SourceEndpointArn"],
+        SourceEndpointArn=source_arn, TargetEndpointArn=target_arn,
         TableMappings='{"rules": []}')["ReplicationTask"]
-    dms.start_replication_task(ReplicationTaskArn=task["ReplicationTaskArn"],
-                               StartReplicationTaskType="start-replication")
+    if start:
+        dms.start_replication_task(ReplicationTaskArn=task["ReplicationTaskArn"],
+                                   StartReplicationTaskType="start-replication")
     return dict(task)
 
 

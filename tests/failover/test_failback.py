@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import boto3
-
 from handlers.failover.app import handle
-from tests.failover.cycle import cdc_latency, deploy_write_switches, ready_for_failback
-from tests.failover.world import PRIMARY, STANDBY, World, context, manual, recording_clients, scheduled_event
+from tests.failover.cycle import ready_for_failback
+from tests.failover.world import PRIMARY, World, context, manual, recording_clients, scheduled_event
 
 
 def _failed_over(make_world: Callable[..., World], strategy: str = "read-replica") -> World:
@@ -54,30 +52,6 @@ def test_failback_refused_when_primary_region_cannot_be_checked(
     assert result["status"] == "failback-refused"
     assert result["reason"].startswith("cannot verify reverse replication")
     assert world.store().gate().tripped is True
-
-
-def test_dms_failback_needs_a_running_reverse_task(make_world: Callable[..., World]) -> None:
-    world = _failed_over(make_world, "dms")
-    refused = handle(manual("failback", "back"), context(), clients=world.clients)
-    assert refused["status"] == "failback-refused"
-    assert "no running DMS task reads from the standby" in refused["reason"]
-
-    dms = boto3.client("dms", region_name=STANDBY)
-    task = dms.describe_replication_tasks()["ReplicationTasks"][0]
-    # The reverse task reads from the forward task's target endpoint (the standby).
-    reverse = dms.create_replication_task(
-        ReplicationTaskIdentifier="shop-reverse", MigrationType="cdc",
-        ReplicationInstanceArn=task["ReplicationInstanceArn"],
-        SourceEndpointArn=task["TargetEndpointArn"], TargetEndpointArn=task["SourceEndpointArn"],
-        TableMappings='{"rules": []}')["ReplicationTask"]
-    dms.start_replication_task(ReplicationTaskArn=reverse["ReplicationTaskArn"],
-                               StartReplicationTaskType="start-replication")
-    deploy_write_switches()
-    cdc_latency(reverse["ReplicationTaskArn"], 1.0)
-    cdc_latency(reverse["ReplicationTaskArn"], 0.0, after_seconds=120)
-    allowed = handle(manual("failback", "reverse CDC running"), context(),
-                     clients=world.clients)
-    assert allowed["status"] == "failed-back", allowed
 
 
 def test_failback_without_a_failover_is_refused(make_world: Callable[..., World]) -> None:

@@ -182,9 +182,12 @@ def test_the_declared_reverse_replica_is_promoted_not_a_hand_made_one(
 
 
 def test_dms_failback_stops_the_reverse_task_once_after_it_drained(
-        make_world: Callable[..., Any], observed: Observed) -> None:
+        make_world: Callable[..., Any], observed: Observed,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     world = _failed_over(make_world, "dms")
     task = reverse_task()
+    monkeypatch.setenv(str(Env.REVERSE_REPLICA_IDENTIFIER), task["ReplicationTaskArn"])
+    get_settings.cache_clear()
     task_in_sync(task["ReplicationTaskArn"])
     before = world.clients.calls["dms.StopReplicationTask"]
     observed.start()

@@ -148,6 +148,112 @@ BROKEN += [
 ]
 
 
+TASK, ENDPOINT = "aws:dms/replicationTask:ReplicationTask", "aws:dms/endpoint:Endpoint"
+
+
+def _reverse_task(rs: list[Resource]) -> Resource:
+    return by_role(rs, Role.REVERSE_CDC_TASK, TASK)
+
+
+def _retarget(rs: list[Resource], to: str) -> None:
+    """The reverse task's target endpoint reads the secret of ``to``: the old primary's
+    (the forward source endpoint's secret) or the promoted standby's."""
+    task = _reverse_task(rs)
+    (target_urn,) = task.property_dependencies["targetEndpointArn"]
+    (target,) = [r for r in rs if r.urn == target_urn]
+    forward = {r.inputs["endpointType"]: r for r in rs if r.type == ENDPOINT
+               and (r.inputs.get("tags") or {}).get("dr:role") is None}
+    donor = forward["source" if to == "old-primary" else "target"]
+    _edit(target, inputs={"secretsManagerArn": donor.inputs["secretsManagerArn"]})
+    target.property_dependencies = dict(donor.property_dependencies)
+
+
+def _reverse_source(rs: list[Resource]) -> Resource:
+    (urn,) = _reverse_task(rs).property_dependencies["sourceEndpointArn"]
+    (found,) = [r for r in rs if r.urn == urn]
+    return found
+
+
+def _swap_forward_endpoint(rs: list[Resource]) -> None:
+    """The reverse task reads through the forward source endpoint (the swapped reuse)."""
+    task = _reverse_task(rs)
+    (source,) = [r for r in rs if r.type == ENDPOINT and r.inputs["endpointType"] == "source"
+                 and (r.inputs.get("tags") or {}).get("dr:role") is None]
+    task.property_dependencies = {**task.property_dependencies, "targetEndpointArn": [source.urn]}
+
+
+def _regrant(rs: list[Resource], resources: list[str]) -> None:
+    """The failover role's ReverseCdcTask statement granted on ``resources`` instead."""
+    import json
+
+    for r in rs:
+        if r.type == "aws:iam/rolePolicy:RolePolicy" and "ReverseCdcTask" in str(
+                r.inputs.get("policy")):
+            doc = json.loads(r.inputs["policy"])
+            for st in doc["Statement"]:
+                if st.get("Sid") == "ReverseCdcTask":
+                    st["Resource"] = resources
+            _edit(r, inputs={"policy": json.dumps(doc)})
+            return
+    raise AssertionError("no ReverseCdcTask statement in the plan")
+
+
+BROKEN += [
+    ("dms", "reverse-replicating",
+     lambda rs: _regrant(rs, ["arn:aws:dms:us-west-2:123456789012:task:*"]),
+     "the failover orchestrator's role grants dms:StopReplicationTask on "
+     "'arn:aws:dms:us-west-2:123456789012:task:*': only the named tasks"),
+    ("dms", "reverse-replicating",
+     lambda rs: _regrant(rs, ["arn:aws:dms:us-west-2:123456789012:task:someone-elses"]),
+     "the failover orchestrator's role may not stop the reverse DMS task "
+     "'arn:aws:dms:us-west-2:123456789012:task:ecommerce-dr-prod-rcdc'"),
+    ("dms", "reverse-replicating", lambda rs: rs.remove(_reverse_task(rs)),
+     "phase reverse-replicating, but 0 reverse DMS tasks (tagged reverse-cdc-task) are declared"),
+    ("dms", "reverse-replicating", lambda rs: rs.remove(by_role(rs, Role.REVERSE_REPLICA)),
+     "phase reverse-replicating, but no reverse target (a fresh RDS instance tagged "
+     "reverse-replica) is declared in the primary Region (us-east-1)."),
+    ("dms", "reverse-replicating",
+     lambda rs: _edit(by_role(rs, Role.REVERSE_REPLICA), inputs={
+         "replicateSourceDb": "arn:aws:rds:us-west-2:123456789012:db:shop-standby"}),
+     "the reverse target standby-database-reverse names a replicateSourceDb"),
+    ("dms", "reverse-replicating",
+     lambda rs: rs.append(_moved(by_role(rs, Role.REVERSE_REPLICA), "us-west-2")),
+     "the reverse target standby-database-reverse-2 is in us-west-2: it belongs in the primary "
+     "Region (us-east-1)"),
+    ("dms", "reverse-replicating",
+     lambda rs: _edit(_reverse_task(rs), inputs={"startReplicationTask": False}),
+     "the reverse DMS task standby-database-reverse-cdc is not started"),
+    ("dms", "reverse-replicating", lambda rs: _retarget(rs, "old-primary"),
+     "the reverse DMS task standby-database-reverse-cdc writes through "
+     "standby-database-reverse-target, which does not read the secret of the reverse target "
+     "standby-database-reverse: it would write into another database"),
+    ("dms", "reverse-replicating", _swap_forward_endpoint,
+     "the reverse DMS task standby-database-reverse-cdc has no target endpoint of its own"),
+    ("dms", "reverse-replicating",
+     lambda rs: _edit(_reverse_source(rs), inputs={
+         "secretsManagerArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:x"}),
+     "the reverse DMS task standby-database-reverse-cdc reads through "
+     "standby-database-reverse-source, whose secret is not the promoted standby's"),
+    ("dms", "reverse-replicating",
+     lambda rs: _set_env(rs, **{Env.REVERSE_REPLICA_IDENTIFIER:
+                                "arn:aws:dms:us-west-2:123456789012:task:ecommerce-dr-prod-cdc"}),
+     "REVERSE_REPLICA_IDENTIFIER 'arn:aws:dms:us-west-2:123456789012:task:ecommerce-dr-prod-cdc' "
+     "is not the declared reverse DMS task (resource identifier 'ecommerce-dr-prod-rcdc')"),
+    ("dms", "reverse-replicating",
+     lambda rs: _set_env(rs, **{Env.FAILOVER_PHASE: "failed-over"}),
+     "phase failed-over, but a reverse DMS ReplicationTask (standby-database-reverse-cdc) is "
+     "declared."),
+    ("dms", "reverse-replicating",
+     lambda rs: _edit(by_role(rs, Role.REVERSE_REPLICA), options={"protect": True}),
+     "Database resource standby-database-reverse (aws:rds/instance:Instance) must not be "
+     "protected in phase reverse-replicating"),
+    ("dms", "reverse-replicating",
+     lambda rs: _edit(by_role(rs, Role.REVERSE_REPLICA), drop_tag=RETAIN_TAG),
+     "Database resource standby-database-reverse (aws:rds/instance:Instance) must be declared "
+     "with retainOnDelete"),
+]
+
+
 @pytest.mark.parametrize(("strategy", "phase", "breaker", "message"), BROKEN,
                          ids=[f"{s}-{p}-{i}" for i, (s, p, _, _) in enumerate(BROKEN)])
 def test_each_rule_fails_a_broken_plan(pack: PackProcess, strategy: str, phase: str,

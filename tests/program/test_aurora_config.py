@@ -71,6 +71,9 @@ C = f"{P}:database"
     ({"backupRetentionDays": 3},
      f"{C}.backupRetentionDays: does not apply to strategy aurora-global; use "
      "database.aurora.backupRetentionDays"),
+    ({"reverseSubnetGroupName": "dr-private"},
+     f"{C}.reverseSubnetGroupName: does not apply to strategy aurora-global; use nothing: "
+     "Aurora rejoins the old primary cluster to the global database itself"),
     ({"primaryClusterArn": None}, f"{C}.primaryClusterArn: is required for strategy aurora-global"),
     ({"aurora": None}, f"{C}.aurora.engineVersion: is required for strategy aurora-global"),
     ({"aurora__engineVersion": None}, f"{C}.aurora.engineVersion: is required"),

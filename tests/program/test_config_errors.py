@@ -87,6 +87,19 @@ def test_prod_config_is_valid() -> None:
      "ecommerce-dr:healthCheck.path: must be a URL path starting with '/' and without spaces"),
     ({"database__primaryKmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/0a1b"},
      "ecommerce-dr:database.primaryKmsKeyArn: must be a key in primaryRegion (us-east-1)"),
+    ({"database__reverseSubnetGroupName": "default"},
+     "ecommerce-dr:database.reverseSubnetGroupName: must be a DB subnet group name: 1-255 "
+     "letters, digits, periods, underscores, spaces or hyphens, not 'default' (got 'default')"),
+    ({"database__reverseSubnetGroupName": "dr/private"},
+     "ecommerce-dr:database.reverseSubnetGroupName: must be a DB subnet group name"),
+    ({"database__reverseSecurityGroupIds": ["sg-123"]},
+     "ecommerce-dr:database.reverseSecurityGroupIds: each entry must be a security group ID: "
+     "sg- and 8 or 17 lowercase hexadecimal characters, like sg-0123456789abcdef0 (got "
+     "['sg-123'])"),
+    ({"database__reverseSecurityGroupIds": ["sg-0123abcd", "sg-0123abcd"]},
+     "ecommerce-dr:database.reverseSecurityGroupIds: lists a security group twice"),
+    ({"database__standbySecurityGroupIds": ["default"]},
+     "ecommerce-dr:database.standbySecurityGroupIds: each entry must be a security group ID"),
 ])
 def test_config_error_names_the_key_and_what_is_allowed(changes: dict[str, Any],
                                                         expected: str) -> None:

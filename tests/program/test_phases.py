@@ -86,6 +86,21 @@ def test_reverse_replica_identifier_from_config() -> None:
     assert env(p)["REVERSE_REPLICA_IDENTIFIER"] == "shop-use1-b"
 
 
+def test_reverse_replica_networking_follows_config() -> None:
+    db = dict(BASE[f"{P}:database"], reverseSubnetGroupName="shop-private-use1",
+              reverseSecurityGroupIds=["sg-0fedcba9876543210", "sg-01234567"])
+    p = plan(database=db, failover=dict(BASE[f"{P}:failover"], phase="reverse-replicating"))
+    reverse = one(p, Role.REVERSE_REPLICA)
+    assert reverse.region == PRIMARY
+    assert reverse.inputs["dbSubnetGroupName"] == "shop-private-use1"
+    assert reverse.inputs["vpcSecurityGroupIds"] == ["sg-0fedcba9876543210", "sg-01234567"]
+    # the standby keeps its own (here: the default VPC's)
+    assert "dbSubnetGroupName" not in one(p, Role.STANDBY_DATABASE).inputs
+    default = one(in_phase("reverse-replicating"), Role.REVERSE_REPLICA)
+    assert "dbSubnetGroupName" not in default.inputs
+    assert "vpcSecurityGroupIds" not in default.inputs
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("phase", ["normal", "failed-over"])
 def test_no_reverse_replica_before_reverse_replicating(strategy: str, phase: str) -> None:
@@ -94,9 +109,86 @@ def test_no_reverse_replica_before_reverse_replicating(strategy: str, phase: str
     assert env(p)["FAILOVER_PHASE"] == phase and env(p)["REVERSE_REPLICA_IDENTIFIER"] == ""
 
 
-@pytest.mark.parametrize("strategy", ["aurora-global", "dms"])
-def test_nothing_new_for_aurora_and_dms_in_reverse_replicating(strategy: str) -> None:
-    assert in_phase("reverse-replicating", strategy).by_role(Role.REVERSE_REPLICA) == []
+def test_nothing_new_for_aurora_in_reverse_replicating() -> None:
+    p = in_phase("reverse-replicating", "aurora-global")
+    assert p.by_role(Role.REVERSE_REPLICA) == [] and p.by_role(Role.REVERSE_CDC_TASK) == []
+
+
+TASK, ENDPOINT = "aws:dms/replicationTask:ReplicationTask", "aws:dms/endpoint:Endpoint"
+REVERSE_TASK_ARN = "arn:aws:dms:us-west-2:123456789012:task:ecommerce-dr-prod-rcdc"
+
+
+def test_dms_reverse_target_is_a_fresh_instance_in_the_primary_region() -> None:
+    p = in_phase("reverse-replicating", "dms")
+    target = one(p, Role.REVERSE_REPLICA)
+    assert (target.type, target.region, target.inputs["identifier"]) == (
+        DB, PRIMARY, "shop-standby-reverse")
+    assert "replicateSourceDb" not in target.inputs          # a fresh writer, not a replica
+    assert (target.inputs["engine"], target.inputs["dbName"]) == ("postgres", "shop")
+    assert target.inputs["manageMasterUserPassword"] is True
+    key = one(p, Role.REVERSE_KMS_KEY)
+    assert key.region == PRIMARY
+    assert target.property_dependencies["kmsKeyId"] == [key.urn]
+    assert target.property_dependencies["masterUserSecretKmsKeyId"] == [key.urn]
+    assert target.options == {"protect": False, "retainOnDelete": True,
+                              "ignoreChanges": list(INSTANCE_REPLACING),
+                              "replaceOnChanges": list(INSTANCE_REPLACE_ON)}
+    assert target.tags[RETAIN_TAG] == "true"
+    # nothing is declared on the old primary: only the fresh instance in its Region
+    assert [r.inputs["identifier"] for r in p.by_type(DB) if r.region == PRIMARY] == [
+        "shop-standby-reverse"]
+
+
+def test_dms_reverse_task_reads_the_promoted_standby_and_writes_the_fresh_instance() -> None:
+    p = in_phase("reverse-replicating", "dms")
+    task = one(p, Role.REVERSE_CDC_TASK)
+    assert task.region == STANDBY and task.inputs["startReplicationTask"] is True
+    assert task.inputs["migrationType"] == "full-load-and-cdc"
+    assert (task.inputs["replicationTaskId"], task.inputs["resourceIdentifier"]) == (
+        "ecommerce-dr-prod-rcdc", "ecommerce-dr-prod-rcdc")
+    endpoints = {r.urn: r for r in p.by_role(Role.REVERSE_CDC_ENDPOINT)}
+    (source_urn,) = task.property_dependencies["sourceEndpointArn"]
+    (target_urn,) = task.property_dependencies["targetEndpointArn"]
+    source, target = endpoints[source_urn], endpoints[target_urn]
+    assert (source.inputs["endpointType"], target.inputs["endpointType"]) == ("source", "target")
+    assert {source.region, target.region} == {STANDBY}
+    standby, fresh = one(p, Role.STANDBY_DATABASE), one(p, Role.REVERSE_REPLICA)
+    assert source.property_dependencies["secretsManagerArn"] == [standby.urn]
+    assert target.property_dependencies["secretsManagerArn"] == [fresh.urn]
+    # its own endpoints: the forward ones keep their types and the old primary's secret
+    (forward,) = [r for r in p.by_type(TASK) if r.urn != task.urn]
+    assert forward.inputs["startReplicationTask"] is False
+    assert not set(forward.property_dependencies["sourceEndpointArn"]) & set(endpoints)
+    (instance,) = p.by_type("aws:dms/replicationInstance:ReplicationInstance")
+    assert task.property_dependencies["replicationInstanceArn"] == [instance.urn]
+    assert env(p)["REVERSE_REPLICA_IDENTIFIER"] == REVERSE_TASK_ARN
+
+
+def test_dms_reverse_alarms_and_the_failback_grant() -> None:
+    p = in_phase("reverse-replicating", "dms")
+    alarms = sorted(p.by_role(Role.REVERSE_REPLICATION_ALARM), key=lambda r: r.inputs["name"])
+    assert [(a.region, a.inputs["metricName"], a.inputs["treatMissingData"]) for a in alarms] == [
+        (STANDBY, "CDCLatencySource", "breaching"), (STANDBY, "CDCLatencyTarget", "breaching")]
+    assert {json.dumps(a.inputs["dimensions"], sort_keys=True) for a in alarms} == {json.dumps(
+        {"ReplicationInstanceIdentifier": "ecommerce-dr-prod-dms",
+         "ReplicationTaskIdentifier": "ecommerce-dr-prod-rcdc"}, sort_keys=True)}
+    statements = [st for r in p.by_type("aws:iam/rolePolicy:RolePolicy")
+                  for st in json.loads(r.inputs["policy"])["Statement"]]
+    (stop,) = [st for st in statements if "dms:StopReplicationTask" in st["Action"]
+               and st["Resource"] == [REVERSE_TASK_ARN]]
+    assert stop["Sid"] == "ReverseCdcTask"
+    # DMS may read the fresh instance's managed secret and decrypt it with its key
+    (read,) = [st for st in statements if st.get("Sid") == "ReadEndpointSecrets"]
+    assert "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-shop-standby-reverse" in (
+        read["Resource"])
+
+
+@pytest.mark.parametrize("phase", ["normal", "failed-over"])
+def test_no_dms_reverse_pipeline_outside_reverse_replicating(phase: str) -> None:
+    p = in_phase(phase, "dms")
+    assert p.by_role(Role.REVERSE_CDC_TASK) == [] and p.by_role(Role.REVERSE_CDC_ENDPOINT) == []
+    assert p.by_role(Role.REVERSE_REPLICATION_ALARM) == []
+    assert not any(r.region == PRIMARY for r in p.by_type(DB))
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -111,8 +203,36 @@ def test_aurora_clusters_are_kept_in_every_phase(phase: str) -> None:
 @pytest.mark.parametrize(("phase", "start"), [("normal", True), ("failed-over", False),
                                               ("reverse-replicating", False)])
 def test_dms_forward_task_runs_only_while_the_primary_writes(phase: str, start: bool) -> None:
-    (task,) = in_phase(phase, "dms").by_type("aws:dms/replicationTask:ReplicationTask")
+    (task,) = [r for r in in_phase(phase, "dms").by_type("aws:dms/replicationTask:ReplicationTask")
+               if r.inputs["replicationTaskId"] == "ecommerce-dr-prod-cdc"]
     assert task.inputs["startReplicationTask"] is start
+
+
+def test_after_a_dms_failback_a_fresh_forward_pipeline_from_the_new_primary() -> None:
+    """phase normal with the values the failback's hint gives: the forward endpoints read
+    the new primary's secret and write the fresh standby; a changed secret replaces an
+    endpoint and a new endpoint the task, so the task starts with a full load."""
+    new_secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c"
+    db = dict(BASE[f"{P}:database"], strategy="dms",
+              primaryInstanceArn="arn:aws:rds:us-east-1:123456789012:db:shop-standby-reverse",
+              standbyIdentifier="shop-standby-2",
+              dms={"sourceSecretArn": new_secret, "engine": "postgres"})
+    p = plan("dms", failover=dict(BASE[f"{P}:failover"], phase="normal"), database=db)
+    standby = one(p, Role.STANDBY_DATABASE)
+    assert (standby.region, standby.inputs["identifier"]) == (STANDBY, "shop-standby-2")
+    assert standby.options["protect"] is True
+    (task,) = p.by_type(TASK)
+    assert task.inputs["startReplicationTask"] is True
+    assert task.options == {"replaceOnChanges": ["sourceEndpointArn", "targetEndpointArn"],
+                            "deleteBeforeReplace": True}
+    endpoints = {r.inputs["endpointType"]: r for r in p.by_type(ENDPOINT)}
+    assert sorted(endpoints) == ["source", "target"]
+    assert endpoints["source"].inputs["secretsManagerArn"] == new_secret
+    assert endpoints["target"].property_dependencies["secretsManagerArn"] == [standby.urn]
+    for e in endpoints.values():
+        assert e.options == {"replaceOnChanges": ["secretsManagerArn"],
+                             "deleteBeforeReplace": True}
+    assert p.by_role(Role.REVERSE_REPLICA) == [] and p.by_role(Role.REVERSE_CDC_TASK) == []
 
 
 def test_after_failback_a_fresh_standby_of_the_new_primary() -> None:
@@ -234,6 +354,16 @@ def test_bad_phase_config_stops_before_any_resource(failover: dict[str, str], me
     assert message in str(e.value) and e.value.resources_declared == 0
 
 
+def test_bad_reverse_networking_stops_before_any_resource() -> None:
+    from engine.plan import PlanConfigError
+
+    db = dict(BASE[f"{P}:database"], reverseSecurityGroupIds=["sg-xyz"])
+    with pytest.raises(PlanConfigError) as e:
+        plan(database=db, failover=dict(BASE[f"{P}:failover"], phase="reverse-replicating"))
+    assert ("ecommerce-dr:database.reverseSecurityGroupIds: each entry must be a security group "
+            "ID") in str(e.value) and e.value.resources_declared == 0
+
+
 def test_mixed_case_identifiers_are_declared_lowercase_as_rds_stores_them() -> None:
     """The IAM resource of the promotion, the alarm dimension and the orchestrator's variable
     all name the instance as RDS stores it."""
@@ -267,26 +397,54 @@ class _Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         outputs = dict(args.inputs)
         if args.typ == DB:
-            outputs["arn"] = f"arn:aws:rds:x:123456789012:db:{args.inputs['identifier']}"
+            ident = args.inputs["identifier"]
+            outputs["arn"] = f"arn:aws:rds:x:123456789012:db:{ident}"
+            if args.inputs.get("manageMasterUserPassword"):
+                outputs["masterUserSecrets"] = [{"secretArn": f"secret-of-{ident}"}]
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
         return {}, None
 
 
-@pytest.fixture
-def reverse_component() -> Any:
+def _reverse_component(strategy: str) -> Any:
     from components.common import create_providers, naming
     from components.database import StandbyDatabase, StandbyDatabaseArgs
     from tests.program.test_outputs import settings_for
 
     pulumi.runtime.set_mocks(_Mocks(), preview=False)
-    base = settings_for("read-replica")
+    base = settings_for(strategy)
     s = base.model_copy(update={"failover": base.failover.model_copy(
         update={"phase": Phase.REVERSE_REPLICATING})})
     providers = create_providers(s)
     return StandbyDatabase("standby-database", StandbyDatabaseArgs(
         s, providers, naming(s), {PRIMARY: "arn:topic:p", STANDBY: "arn:topic:s"}))
+
+
+@pytest.fixture
+def reverse_component() -> Any:
+    return _reverse_component("read-replica")
+
+
+@pytest.fixture
+def dms_reverse_component() -> Any:
+    return _reverse_component("dms")
+
+
+@pulumi.runtime.test
+def test_dms_reverse_outputs(dms_reverse_component: Any) -> Any:
+    c = dms_reverse_component
+    # the mocks' stack is "stack": the task ARN ends with its fixed resource identifier
+    assert c.reverse_replica_identifier == REVERSE_TASK_ARN.replace("-prod-", "-stack-")
+    assert c.reverse.identifier == "shop-standby-reverse"
+    assert len(c.reverse.alarm_names) == 2
+
+    def check(values: list[str]) -> None:
+        arn, secret = values
+        assert arn.endswith(":db:shop-standby-reverse")
+        assert secret == "secret-of-shop-standby-reverse"
+
+    return pulumi.Output.all(c.reverse.arn, c.reverse.secret_arn).apply(check)
 
 
 @pulumi.runtime.test

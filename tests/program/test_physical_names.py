@@ -79,6 +79,14 @@ def test_long_stack_name_gives_a_71_character_bucket_and_68_character_rules() ->
     assert '"PutRule", Name (https://docs.aws.amazon.com/eventbridge/' in found[0]
 
 
+def test_the_dms_reverse_task_identifier_is_checked_in_reverse_replicating() -> None:
+    stack = "checkout-canar"   # ecommerce-dr-checkout-canar-rcdc is 32 characters
+    check_physical_names(settings_of("dms"), Naming(stack, ACCOUNT))
+    assert [e.split("; ")[0] for e in errors(stack, settings_of("dms", **REVERSE))] == [
+        f"stack '{stack}': the reverse DMS task resource identifier name "
+        f"'ecommerce-dr-{stack}-rcdc' is 32 characters, over the limit of 31"]
+
+
 def test_dms_resource_identifier_limit_applies_only_to_dms() -> None:
     stack = "checkout-canary"   # ecommerce-dr-checkout-canary-cdc is 32 characters
     check_physical_names(settings_of("read-replica"), Naming(stack, ACCOUNT))
@@ -116,9 +124,13 @@ def test_preview_exits_2_on_an_invalid_derived_name() -> None:
     assert "S3 bucket names: 3-63 characters" in out.getvalue()
 
 
+#: Phase reverse-replicating declares the reverse replica (dms: its reverse pipeline).
+REVERSE = {"failover": dict(BASE[f"{P}:failover"], phase="reverse-replicating")}
 VARIANTS = [*[(s, m, {}) for s in STRATEGIES for m in MODES],
             ("read-replica", "orchestrated", EU),
-            ("read-replica", "orchestrated", STANDBY_US_EAST_1)]
+            ("read-replica", "orchestrated", STANDBY_US_EAST_1),
+            ("read-replica", "orchestrated", REVERSE),
+            ("dms", "orchestrated", REVERSE)]
 
 
 @pytest.mark.parametrize(("strategy", "mode", "top"), VARIANTS,

@@ -6,7 +6,8 @@ strategy            reverse replication (:mod:`.instance`, :mod:`.dms`, :mod:`.a
 ==================  ======================================================================
 read-replica        an RDS read replica of the promoted standby in the primary Region
 snapshot-restore    the same, of the restored instance
-dms                 a running CDC task from the standby database back to the primary's
+dms                 the declared reverse CDC task from the promoted standby into a fresh
+                    instance in the primary Region
 aurora-global       the old primary cluster, rejoined as a secondary of the global database
 ==================  ======================================================================
 
@@ -30,7 +31,7 @@ from handlers.failover.failback.context import FailbackContext, FailbackStepResu
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
-from handlers.failover.strategies.polling import POLL_SECONDS
+from handlers.failover.strategies.polling import POLL_SECONDS, refused
 from handlers.shared.aws import ClientFactory
 
 #: The module of each strategy's reverse replication.
@@ -116,6 +117,21 @@ def await_promotion(ctx: FailbackContext, req: OneTime, read: Callable[[], Promo
         if ctx.out_of_time():
             return FailbackStepResult("paused", detail)
         ctx.wait(POLL_SECONDS)
+
+
+def request_once(req: OneTime, what: str, fn: Callable[..., Any], *,
+                 landed: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+    """``req.call(fn, **kwargs)`` (the one-time promotion request); an AWS refusal is the
+    step failure :func:`~handlers.failover.strategies.polling.refused` naming ``what``.
+
+    Raises:
+        StepFailed: AWS refused the request (made again on the next trigger).
+        LockLost: the lock is no longer ours.
+    """
+    try:
+        req.call(fn, landed_codes=landed, **kwargs)
+    except (BotoCoreError, ClientError) as e:
+        raise refused(what, e) from e
 
 
 def api_state(read: Callable[[], object]) -> str:

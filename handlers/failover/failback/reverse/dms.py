@@ -1,19 +1,28 @@
-"""Reverse replication of the ``dms`` strategy: a CDC task from the standby database (the
-forward task's target endpoint, now the source) back to the primary's (the forward task's
-source endpoint, now the target), in either Region.
+"""Reverse replication of the ``dms`` strategy: the reverse CDC task the program declares in
+phase ``reverse-replicating`` (:mod:`components.standby.dms_reverse`), from the promoted
+standby into a FRESH instance in the primary Region, which the failback makes the primary.
+The old primary is never written to: it may hold the orders an unplanned failover lost.
 
-* The task: REVERSE_REPLICA_IDENTIFIER (its ARN or ReplicationTaskIdentifier) or, when that
-  is empty, any task other than DMS_TASK_ARN whose source is the forward task's target.
-* Ready: it is ``running``, writes to the primary's endpoint, and its newest ``AWS/DMS
-  CDCLatencyTarget`` (seconds, in the Region of the task) is at most
-  :data:`START_MAX_LAG_SECONDS`. DMS publishes CDCLatencySource and CDCLatencyTarget per task
-  (AWS DMS User Guide, "Monitoring AWS DMS tasks",
+* The task: REVERSE_REPLICA_IDENTIFIER (its ARN, as the program renders it, or its
+  ReplicationTaskIdentifier) in the standby Region. Empty: refused, as for the instance
+  strategies (only the declared task is one the failover role may stop).
+* Ready: the forward task DMS_TASK_ARN no longer runs (the standby writes); the reverse task
+  is ``running``; its source endpoint reads the promoted standby (the database of the forward
+  task's target endpoint, or the standby instance itself); its target endpoint is a target
+  endpoint writing into an RDS instance in the primary Region, ``available``, a writer, and
+  not the old primary (PRIMARY_DB_ARN). An endpoint names its database by its Secrets
+  Manager secret (``<Engine>Settings.SecretsManagerSecretId``: matched against an instance's
+  managed master secret) or by its server (``ServerName``: matched against the instance's
+  address). Its newest ``AWS/DMS CDCLatencyTarget`` (seconds, standby Region) is at most
+  :data:`START_MAX_LAG_SECONDS`. DMS publishes CDCLatencySource and CDCLatencyTarget per
+  task (AWS DMS User Guide, "Monitoring AWS DMS tasks",
   https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Monitoring.html).
 * Drained: CDCLatencyTarget 0 in a period that began after writes were paused.
-  When PRIMARY_DB_ARN's instance is found in the primary Region it must be ``available``.
 * Promotion: ``StopReplicationTask`` of the reverse task (a one-time request; a repeat on a
   task that no longer runs fails with InvalidResourceStateFault, read as "the earlier stop
-  landed"), then wait until it is ``stopped``: the primary database then takes writes alone.
+  landed"), then wait until it is ``stopped``: the fresh instance then takes writes alone.
+* The new primary: that instance; its ARN and its managed master secret's ARN (the forward
+  pipeline's ``database.dms.sourceSecretArn`` from then on) are recorded for the phase hint.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contract.identifiers import same_db
 from handlers.failover import database
 from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
@@ -32,12 +42,14 @@ from handlers.failover.failback.reverse import (
     ReverseCheck,
     api_state,
     await_promotion,
+    request_once,
 )
+from handlers.failover.failback.reverse.instance import UNDECLARED
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies.dms import cdc_latency_target, replication_task
-from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS, refused
+from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS
 from handlers.shared.aws import ClientFactory
 
 REQUEST = "reverse_cdc_stop_requested"
@@ -48,42 +60,103 @@ FRESH_READINGS = True
 START_MAX_LAG_SECONDS = 60.0
 #: CDCLatencyTarget, seconds, at or under which the reverse task counts as drained.
 DRAINED_LAG_SECONDS = 0.0
+#: The engine settings blocks of DescribeEndpoints that carry the endpoint's secret.
+_SETTINGS = ("PostgreSQLSettings", "MySQLSettings")
 
 
-def find(settings: FailoverSettings,
-         clients: ClientFactory) -> tuple[dict[str, Any] | None, str | None, dict[str, Any]]:
-    """``(reverse task, its Region, forward task)``; the task is None when there is none (a
-    running one preferred).
-
-    Raises:
-        StepFailed: the forward task DMS_TASK_ARN does not exist.
-    """
-    forward = replication_task(clients("dms", settings.standby_region), settings.dms_task_arn)
-    if forward is None:
-        raise StepFailed(f"DMS task {settings.dms_task_arn} not found")
-    standby_endpoint = forward["TargetEndpointArn"]
-    wanted = settings.reverse_replica_identifier
-    found: list[tuple[dict[str, Any], str]] = []
-    for region in (settings.standby_region, settings.primary_region):
-        tasks = clients("dms", region).describe_replication_tasks(
-            Filters=[{"Name": "endpoint-arn", "Values": [standby_endpoint]}],
-            WithoutSettings=True)
-        for task in tasks.get("ReplicationTasks", []):
-            ident = (task["ReplicationTaskArn"], task.get("ReplicationTaskIdentifier"))
-            if (task["ReplicationTaskArn"] != settings.dms_task_arn
-                    and task["SourceEndpointArn"] == standby_endpoint
-                    and (not wanted or wanted in ident)):
-                found.append((task, region))
-    if not found:
-        return None, None, forward
-    task, region = max(found, key=lambda f: f[0]["Status"] == "running")
-    return task, region, forward
+def declared_task(dms: Any, wanted: str) -> dict[str, Any] | None:
+    """The reverse task REVERSE_REPLICA_IDENTIFIER names (ARN or identifier), or None."""
+    if wanted.startswith("arn:"):
+        return replication_task(dms, wanted)
+    return database.first_found(
+        lambda: dms.describe_replication_tasks(
+            Filters=[{"Name": "replication-task-id", "Values": [wanted]}], WithoutSettings=True),
+        "ReplicationTasks", not_found="ResourceNotFoundFault")
 
 
-def _lag_problem(ctx: FailbackContext, task: dict[str, Any], region: str,
+def endpoint(dms: Any, arn: str) -> dict[str, Any] | None:
+    """The DMS endpoint ``arn``, or None."""
+    return database.first_found(
+        lambda: dms.describe_endpoints(Filters=[{"Name": "endpoint-arn", "Values": [arn]}]),
+        "Endpoints", not_found="ResourceNotFoundFault")
+
+
+def reads(ep: dict[str, Any]) -> tuple[str, ...] | None:
+    """The database an endpoint names: ``("secret", arn)``, ``("server", host, port, db)``,
+    or None when it names neither."""
+    for key in _SETTINGS:
+        secret = (ep.get(key) or {}).get("SecretsManagerSecretId")
+        if secret:
+            return ("secret", str(secret))
+    if ep.get("ServerName"):
+        return ("server", str(ep["ServerName"]).lower(), str(ep.get("Port", "")),
+                str(ep.get("DatabaseName", "")))
+    return None
+
+
+def names_instance(ep: dict[str, Any], inst: dict[str, Any]) -> bool:
+    """Whether the endpoint names the RDS instance ``inst`` (its managed secret or address)."""
+    named = reads(ep)
+    if named is None:
+        return False
+    if named[0] == "secret":
+        return named[1] == (inst.get("MasterUserSecret") or {}).get("SecretArn")
+    return named[1] == str((inst.get("Endpoint") or {}).get("Address", "")).lower()
+
+
+def _written_instance(ctx: FailbackContext, ep: dict[str, Any]) -> dict[str, Any] | None:
+    """The primary Region's RDS instance the target endpoint ``ep`` names, or None."""
+    for page in ctx.primary("rds").get_paginator("describe_db_instances").paginate():
+        for inst in page.get("DBInstances", []):
+            if names_instance(ep, inst):
+                return dict(inst)
+    return None
+
+
+def _source_problem(ctx: FailbackContext, task: dict[str, Any],
+                    forward: dict[str, Any], name: str) -> str | None:
+    dms = ctx.standby("dms")
+    source = endpoint(dms, task["SourceEndpointArn"])
+    standby_ep = endpoint(dms, forward["TargetEndpointArn"])
+    standby = database.describe_instance(ctx.standby("rds"), ctx.settings.standby_db_identifier)
+    if source is not None and str(source.get("EndpointType", "")).lower() == "source" and (
+            (standby_ep is not None and reads(source) is not None
+             and reads(source) == reads(standby_ep))
+            or (standby is not None and names_instance(source, standby))):
+        return None
+    return (f"reverse DMS task {name} does not read from the promoted standby "
+            f"{ctx.settings.standby_db_identifier} (source endpoint {task['SourceEndpointArn']})")
+
+
+def _target(ctx: FailbackContext, task: dict[str, Any], name: str,
+            detail: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """The fresh instance the task writes into, or why the task's target is not one."""
+    s = ctx.settings
+    ep = endpoint(ctx.standby("dms"), task["TargetEndpointArn"])
+    if ep is None or str(ep.get("EndpointType", "")).lower() != "target":
+        return None, f"reverse DMS task {name} has no target endpoint ({task['TargetEndpointArn']})"
+    inst = _written_instance(ctx, ep)
+    if inst is None:
+        return None, (f"reverse DMS task {name} writes to {task['TargetEndpointArn']}, which "
+                      f"names no RDS instance in {s.primary_region}: the program declares the "
+                      "fresh target there in phase reverse-replicating")
+    ident, status = inst["DBInstanceIdentifier"], inst["DBInstanceStatus"]
+    detail.update(target_instance=ident, target_status=status)
+    if same_db(ident, s.primary_db_identifier, s.primary_db_arn):
+        return None, (f"reverse DMS task {name} writes into the old primary {ident}: it may "
+                      "hold the orders the failover lost; the reverse task must write into a "
+                      "fresh instance")
+    if database.replica_source(inst):
+        return None, f"the reverse target {ident} is a read replica, not a writer"
+    if status != "available":
+        return None, f"the reverse target {ident} is {status!r}, not 'available'"
+    return inst, None
+
+
+def _lag_problem(ctx: FailbackContext, task: dict[str, Any], name: str,
                  detail: dict[str, Any]) -> str | None:
+    region = ctx.settings.standby_region
     lag = cdc_latency_target(ctx.clients("cloudwatch", region), task, MIN_LOOKBACK_SECONDS)
-    name = task.get("ReplicationTaskIdentifier", task["ReplicationTaskArn"])
     if lag is None:
         return (f"no CDCLatencyTarget datapoint for reverse task {name} in {region} in the "
                 f"last {MIN_LOOKBACK_SECONDS} s: the reverse replication is not known to run")
@@ -94,45 +167,52 @@ def _lag_problem(ctx: FailbackContext, task: dict[str, Any], region: str,
     return None
 
 
-def _primary_problem(ctx: FailbackContext, detail: dict[str, Any]) -> str | None:
-    """The primary instance, when it is an RDS instance of this account, must be available."""
-    s = ctx.settings
-    primary = database.describe_instance(ctx.primary("rds"), s.primary_db_identifier)
-    detail["primary_status"] = primary["DBInstanceStatus"] if primary else "not found"
-    if primary is not None and primary["DBInstanceStatus"] != "available":
-        return (f"the primary instance {s.primary_db_identifier} is "
-                f"{primary['DBInstanceStatus']!r}, not 'available'")
-    return None
+def _task_problem(ctx: FailbackContext) -> tuple[dict[str, Any] | None, dict[str, Any] | None,
+                                                 str | None]:
+    """``(forward task, reverse task, refusal)``: both found and the standby a writer."""
+    s, dms = ctx.settings, ctx.standby("dms")
+    forward = replication_task(dms, s.dms_task_arn)
+    if forward is None:
+        return None, None, f"DMS task {s.dms_task_arn} not found"
+    if forward["Status"] == "running":
+        return None, None, (f"the forward DMS task {s.dms_task_arn} still runs: the standby "
+                            f"{s.standby_db_identifier} was never promoted, so there is "
+                            "nothing to fail back")
+    task = declared_task(dms, s.reverse_replica_identifier)
+    if task is None:
+        return None, None, (f"reverse DMS task {s.reverse_replica_identifier} not found in "
+                            f"{s.standby_region}: the program declares it in phase "
+                            "reverse-replicating (set failover.phase reverse-replicating, "
+                            "pulumi up)")
+    return forward, task, None
 
 
 def check(ctx: FailbackContext) -> ReverseCheck:
     s = ctx.settings
-    try:
-        task, region, forward = find(s, ctx.clients)
-    except StepFailed as e:
-        return ReverseCheck(refusal=str(e))
-    if task is None or region is None:
-        return ReverseCheck(refusal=(
-            "no running DMS task reads from the standby (endpoint "
-            f"{forward['TargetEndpointArn']}): replication has not been re-established in "
-            "reverse"))
+    if not s.reverse_replica_identifier:
+        return ReverseCheck(refusal=UNDECLARED.format(phase=s.failover_phase),
+                            detail={"declared": False})
+    forward, task, refusal = _task_problem(ctx)
+    if task is None or forward is None:
+        return ReverseCheck(refusal=refusal)
     name = task.get("ReplicationTaskIdentifier", task["ReplicationTaskArn"])
-    out = ReverseCheck(detail={"task": task["ReplicationTaskArn"], "region": region,
-                               "task_status": task["Status"]})
+    out = ReverseCheck(detail={"task": task["ReplicationTaskArn"], "region": s.standby_region,
+                               "task_status": task["Status"], "declared": True})
+    inst: dict[str, Any] | None = None
     if task["Status"] != "running":
         out.refusal = f"reverse DMS task {name} is {task['Status']!r}, not 'running'"
-    elif task["TargetEndpointArn"] != forward["SourceEndpointArn"]:
-        out.refusal = (f"reverse DMS task {name} writes to {task['TargetEndpointArn']}, not to "
-                       f"the primary's endpoint {forward['SourceEndpointArn']}")
     else:
-        out.refusal = _primary_problem(ctx, out.detail) or _lag_problem(ctx, task, region,
-                                                                          out.detail)
-    if out.refusal is None:
-        out.target = ReverseTarget(kind="dms-task", identifier=task["ReplicationTaskArn"],
-                                   arn=task["ReplicationTaskArn"], region=region,
-                                   source=task["SourceEndpointArn"],
-                                   declared=bool(s.reverse_replica_identifier),
-                                   new_primary_arn=s.primary_db_arn)
+        out.refusal = _source_problem(ctx, task, forward, name)
+        if out.refusal is None:
+            inst, out.refusal = _target(ctx, task, name, out.detail)
+        out.refusal = out.refusal or _lag_problem(ctx, task, name, out.detail)
+    if out.refusal is None and inst is not None:
+        out.target = ReverseTarget(
+            kind="dms-task", identifier=task["ReplicationTaskArn"],
+            arn=task["ReplicationTaskArn"], region=s.standby_region,
+            source=task["SourceEndpointArn"], declared=True,
+            new_primary_arn=inst.get("DBInstanceArn"),
+            new_primary_secret_arn=(inst.get("MasterUserSecret") or {}).get("SecretArn"))
     return out
 
 
@@ -153,14 +233,6 @@ def lag(ctx: FailbackContext, since_epoch: float) -> LagReading:
                       "CDCLatencyTarget", DRAINED_LAG_SECONDS)
 
 
-def _stop(req: OneTime, dms: Any, arn: str) -> None:
-    try:
-        req.call(dms.stop_replication_task, landed_codes=frozenset({"InvalidResourceStateFault"}),
-                 ReplicationTaskArn=arn)
-    except (BotoCoreError, ClientError) as e:
-        raise refused(f"StopReplicationTask of {arn}", e) from e
-
-
 def promote(ctx: FailbackContext) -> FailbackStepResult:
     target = ctx.reverse
     dms = ctx.clients("dms", target.region)
@@ -175,25 +247,32 @@ def promote(ctx: FailbackContext) -> FailbackStepResult:
             detail={"task": target.identifier, "region": target.region, "task_status": status,
                     "stop_attempts": req.attempts})
 
-    return await_promotion(ctx, req, read, lambda: _stop(req, dms, target.identifier),
-                           done_key="already_stopped")
+    return await_promotion(
+        ctx, req, read,
+        lambda: request_once(req, f"StopReplicationTask of {target.identifier}",
+                             dms.stop_replication_task,
+                             landed=frozenset({"InvalidResourceStateFault"}),
+                             ReplicationTaskArn=target.identifier),
+        done_key="already_stopped")
 
 
 def observe(settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any]:
     facts: dict[str, Any] = {"primary_api": api_state(lambda: database.describe_instance(
         clients("rds", settings.primary_region), settings.primary_db_identifier))}
+    dms = clients("dms", settings.standby_region)
     try:
-        forward = replication_task(clients("dms", settings.standby_region), settings.dms_task_arn)
+        forward = replication_task(dms, settings.dms_task_arn)
         facts["standby_role"] = ("missing" if forward is None else
                                  "replica" if forward["Status"] == "running" else "writer")
     except (BotoCoreError, ClientError) as e:
         facts["standby_role"] = f"unknown: {type(e).__name__}: {e}"
-    facts["reverse"] = "unknown"
-    if facts["primary_api"] == "reachable":
+    facts["reverse"] = None
+    if settings.reverse_replica_identifier:
         try:
-            task, region, _ = find(settings, clients)
+            task = declared_task(dms, settings.reverse_replica_identifier)
             facts["reverse"] = task and {"identifier": task["ReplicationTaskArn"],
-                                         "status": task["Status"], "region": region}
+                                         "status": task["Status"],
+                                         "region": settings.standby_region}
         except (BotoCoreError, ClientError, StepFailed) as e:
             facts["reverse"] = f"unknown: {type(e).__name__}: {e}"
     return facts

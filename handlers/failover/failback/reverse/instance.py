@@ -37,11 +37,12 @@ from handlers.failover.failback.reverse import (
     ReverseCheck,
     api_state,
     await_promotion,
+    request_once,
 )
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
-from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS, refused
+from handlers.failover.strategies.polling import MIN_LOOKBACK_SECONDS
 from handlers.shared.aws import ClientFactory
 
 REQUEST = "reverse_promotion_requested"
@@ -165,10 +166,8 @@ def _request(ctx: FailbackContext, req: OneTime, rds: Any, inst: dict[str, Any])
     kwargs: dict[str, Any] = {"DBInstanceIdentifier": inst["DBInstanceIdentifier"]}
     if not inst.get("BackupRetentionPeriod"):
         kwargs["BackupRetentionPeriod"] = PROMOTED_BACKUP_RETENTION_DAYS
-    try:
-        req.call(rds.promote_read_replica, **kwargs)
-    except (BotoCoreError, ClientError) as e:
-        raise refused(f"PromoteReadReplica of {inst['DBInstanceIdentifier']}", e) from e
+    request_once(req, f"PromoteReadReplica of {inst['DBInstanceIdentifier']}",
+                 rds.promote_read_replica, **kwargs)
 
 
 def promote(ctx: FailbackContext) -> FailbackStepResult:
