@@ -16,8 +16,8 @@ import boto3
 from botocore.config import Config
 
 #: Standard retry: exponential backoff with jitter (at most 20 s a wait) on throttling
-#: ("Throttling: Rate exceeded") and transient errors, up to 8 attempts (the first call
-#: counts). Not adaptive mode: AWS calls it experimental, and its client-side rate limiter,
+#: ("Throttling: Rate exceeded") and transient errors: the first call and up to 8 retries
+#: (a client Config's ``max_attempts`` counts retries; botocore makes it 9 total attempts). Not adaptive mode: AWS calls it experimental, and its client-side rate limiter,
 #: once a call is throttled, holds every later call of the client to as little as 0.5
 #: requests per second, which would stretch a failover in a throttling storm. Sources: AWS
 #: SDKs and Tools Reference Guide, "Retry behavior"

@@ -47,7 +47,7 @@ def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     # A replica in backing-up refuses promotion (Amazon RDS API Reference,
     # PromoteReadReplica): AWS answers an error.
     (lambda: InvalidDBInstanceStateError(STANDBY_ID, "promote"), 1),
-    # Throttling that outlasts botocore's retries (RETRY_CONFIG: 8 attempts, the first counts).
+    # Throttling that outlasts botocore's retries (RETRY_CONFIG: the first call + 8 retries).
     (lambda: RDSClientError("Throttling", "Rate exceeded"), 9),
 ], ids=["invalid-state", "throttled-past-retries"])
 def test_refused_promotion_is_requested_again_on_the_next_trigger(
