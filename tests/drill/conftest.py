@@ -1,7 +1,7 @@
 """Where the drill tests' real databases live.
 
-Like the data-plane tests (``tests/dataplane/conftest.py``), under the repository's
-``reports/`` (git-ignored) rather than pytest's temporary root (why: :mod:`tests.runs`).
+Like the data-plane tests (``tests/dataplane/conftest.py``), in a memory file system or the
+repository's ``reports/``, not pytest's temporary root (where and why: :mod:`tests.runs`).
 Reports still go to ``tmp_path``.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.runs import REPORTS, process_root
+from tests.runs import process_root, runs_base
 
-RUNS = REPORTS / "test-drill"
+RUNS = runs_base() / "test-drill"
 
 
 @pytest.fixture(scope="session")
