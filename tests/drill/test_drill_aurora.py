@@ -8,15 +8,12 @@ from typing import Any
 import pytest
 
 from drill.options import DrillOptions
-from drill.pipeline import run_drill
-from drill.report import as_dict
+from tests.drill.shared import DrillRun
 
 
-@pytest.fixture(scope="module")
-def failback(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return as_dict(run_drill(DrillOptions(
-        stack="aurora", scenario="failback", reports_dir=tmp_path_factory.mktemp("aurora"),
-        policy_gate=False, progress=False, data_dir=data_dir_for("aurora-failback"))))
+@pytest.fixture
+def failback(drill_aurora_failback: DrillRun) -> dict[str, Any]:
+    return drill_aurora_failback.report
 
 
 def _bridge(report: dict[str, Any], name: str) -> dict[str, Any]:

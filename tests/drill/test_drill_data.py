@@ -1,6 +1,7 @@
 """The drill's data side end to end: every strategy on real PostgreSQL, the replication-lag
 scenario (refusal, then the forced loss), the old primary coming back, and cleanup after a
-drill that fails or is interrupted. Each drill runs once per module; tests read its report."""
+drill that fails or is interrupted. Each drill the tests only read runs once per test session
+(shared drills: ``tests/drill/conftest.py``); tests read its report."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from dataplane import cleanup
 from drill.options import DrillOptions
 from drill.pipeline import run_drill
 from drill.report import as_dict
-from engine.paths import ROOT
+from tests.drill.shared import DrillRun
 
 
 def _drill(reports: Path, data: Path, scenario: str, **kw: Any) -> dict[str, Any]:
@@ -35,34 +35,25 @@ def _step(report: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in report["timeline"] if s["step"] == name)
 
 
-@pytest.fixture(scope="module")
-def forced(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("lag-forced"), data_dir_for("lag-forced"),
-                  "replication-lag", force=True)
+@pytest.fixture
+def forced(drill_lag_forced: DrillRun) -> dict[str, Any]:
+    return drill_lag_forced.report
 
 
-@pytest.fixture(scope="module")
-def refused(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("lag-refused"), data_dir_for("lag-refused"),
-                  "replication-lag")
+@pytest.fixture
+def refused(drill_lag_refused: DrillRun) -> dict[str, Any]:
+    return drill_lag_refused.report
 
 
-@pytest.fixture(scope="module")
-def dms_recovers(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("dms"), data_dir_for("dms"), "primary-recovers",
-                  strategy="dms")
+@pytest.fixture
+def dms_recovers(drill_dms: DrillRun) -> dict[str, Any]:
+    return drill_dms.report
 
 
-@pytest.fixture(scope="module")
-def pilot_light(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
+@pytest.fixture
+def pilot_light(drill_pilot: DrillRun) -> dict[str, Any]:
     """snapshot-restore on a stack file backing up every 30 min (the README's recipe)."""
-    tmp = tmp_path_factory.mktemp("pilot")
-    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
-    doc["config"]["ecommerce-dr:backup"]["cadenceMinutes"] = 30
-    stack = tmp / "Pulumi.pilot.yaml"
-    stack.write_text(yaml.safe_dump(doc))
-    return _drill(tmp / "reports", data_dir_for("pilot"), "happy-path",
-                  strategy="snapshot-restore", stack_file=stack)
+    return drill_pilot.report
 
 
 # -- replication-lag -----------------------------------------------------------------------------

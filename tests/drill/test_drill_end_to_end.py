@@ -1,65 +1,41 @@
 """The drill end to end on the emulator: real plan, real handlers, reports checked by value.
 
-Each drill runs once per module (fixtures) and several tests read its report.
+Each drill runs once per test session (shared drills: ``tests/drill/conftest.py``) and
+several tests read its report.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from cli import drill as cli
-from drill.options import DrillOptions
-from drill.pipeline import run_drill
-from drill.report import as_dict
-from engine.paths import ROOT
+from tests.drill.shared import DrillRun
 
 
-def _drill(tmp: Path, scenario: str, data_dir: Path, *, policy_gate: bool = False) -> dict[str, Any]:
-    return as_dict(run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=tmp,
-                                          policy_gate=policy_gate, progress=False,
-                                          data_dir=data_dir)))
+@pytest.fixture
+def happy(drill_happy: DrillRun) -> tuple[dict[str, Any], Path]:
+    """happy-path with the policy gate: the report and the directory its files went to."""
+    return drill_happy.report, drill_happy.reports_dir
 
 
-@pytest.fixture(scope="module")
-def happy(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> tuple[dict[str, Any], Path]:
-    out = tmp_path_factory.mktemp("happy")
-    return _drill(out, "happy-path", data_dir_for("happy"), policy_gate=True), out
+@pytest.fixture
+def region_down(drill_region_down: DrillRun) -> dict[str, Any]:
+    return drill_region_down.report
 
 
-@pytest.fixture(scope="module")
-def region_down(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("region-down"), "primary-region-down",
-                  data_dir_for("region-down"))
+@pytest.fixture
+def crash(drill_crash: DrillRun) -> dict[str, Any]:
+    return drill_crash.report
 
 
-@pytest.fixture(scope="module")
-def crash(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("crash"), "crash-and-resume", data_dir_for("crash"))
-
-
-@pytest.fixture(scope="module")
-def tight_concurrent(tmp_path_factory: pytest.TempPathFactory,
-                     data_dir_for) -> tuple[int, dict[str, Any], str]:
+@pytest.fixture
+def tight_concurrent(drill_tight: DrillRun) -> tuple[int | None, dict[str, Any], str]:
     """concurrent-triggers through the CLI, on a stack whose RTO target (5 min) is shorter
     than the modelled promotion alone (10 min); stdout captured (not a terminal)."""
-    tmp = tmp_path_factory.mktemp("tight")
-    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
-    doc["config"]["ecommerce-dr:rtoMinutes"] = 5
-    stack = tmp / "Pulumi.tight.yaml"
-    stack.write_text(yaml.safe_dump(doc))
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate",
-                       "--scenario", "concurrent-triggers", "--reports-dir", str(tmp / "reports"),
-                       "--data-dir", str(data_dir_for("tight"))])
-    return rc, json.loads((tmp / "reports" / "drill-report.json").read_text()), out.getvalue()
+    return drill_tight.exit_code, drill_tight.report, drill_tight.output
 
 
 def _check(report: dict[str, Any], prefix: str) -> dict[str, Any]:
