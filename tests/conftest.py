@@ -1,4 +1,5 @@
-"""Test-wide safety: no test reaches a real AWS endpoint. And xdist groups that hold."""
+"""Test-wide safety: no test reaches a real AWS endpoint. xdist groups that hold, and the
+program variants recorded once per session for every test area."""
 
 import os
 
@@ -31,3 +32,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suffix = "@" + "_".join(names)
         if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
             item._id = type(item._id).parse(item.nodeid + suffix)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_plan_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Share the program variants recorded under mocks between the xdist workers of one
+    session, whichever area's tests ask (``tests/program/variants.py``)."""
+    from tests.program import variants  # after the environment above is set
+
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's basetemp is <session dir>/popen-gwN; share the session dir.
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    cache = root / "program-plans"
+    cache.mkdir(exist_ok=True)
+    variants.CACHE_DIR = cache

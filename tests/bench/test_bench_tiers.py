@@ -9,6 +9,9 @@ from bench import run as bench
 from bench import tiers
 from tests.advisor.stacks import prod_advice
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/bench/test_bench_tiers.py")
+
 
 @pytest.fixture(scope="module")
 def rows(monkeypatch_module: pytest.MonkeyPatch) -> list[dict]:

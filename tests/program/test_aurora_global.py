@@ -40,6 +40,10 @@ EU = {f"{P}:primaryRegion": "eu-west-1", f"{P}:standbyRegion": "eu-central-1",
 VARIANTS = {"aurora": None, "mysql": MYSQL, "eu": EU}
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/program/test_aurora_global.py")
+
+
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
     cleaned = {k: None if v is None else _drop_none(v) for k, v in VARIANTS.items()}
