@@ -9,8 +9,9 @@ from bench import run as bench
 from bench import tiers
 from tests.advisor.stacks import prod_advice
 
-#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("tests/bench/test_bench_tiers.py")
+#: One xdist worker runs this module and the other reader of the advisor's prod run
+#: (tests/advisor/stacks.py: ``prod_advice``, once per process), so that run happens once.
+pytestmark = pytest.mark.xdist_group("advisor-prod-advice")
 
 
 @pytest.fixture(scope="module")
