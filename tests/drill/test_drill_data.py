@@ -35,30 +35,10 @@ def _step(report: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in report["timeline"] if s["step"] == name)
 
 
-@pytest.fixture
-def forced(drill_lag_forced: DrillRun) -> dict[str, Any]:
-    return drill_lag_forced.report
-
-
-@pytest.fixture
-def refused(drill_lag_refused: DrillRun) -> dict[str, Any]:
-    return drill_lag_refused.report
-
-
-@pytest.fixture
-def dms_recovers(drill_dms: DrillRun) -> dict[str, Any]:
-    return drill_dms.report
-
-
-@pytest.fixture
-def pilot_light(drill_pilot: DrillRun) -> dict[str, Any]:
-    """snapshot-restore on a stack file backing up every 30 min (the README's recipe)."""
-    return drill_pilot.report
-
-
 # -- replication-lag -----------------------------------------------------------------------------
 
-def test_replication_lag_fires_the_alarm_and_readiness_refuses(refused: dict[str, Any]) -> None:
+def test_replication_lag_fires_the_alarm_and_readiness_refuses(drill_lag_refused: DrillRun) -> None:
+    refused = drill_lag_refused.report
     assert refused["verdict"] == "pass", refused["failures"]
     assert refused["expected"] == "refusal"
     assert _check(refused, "the replication-lag alarm fired")["passed"]
@@ -81,7 +61,8 @@ def test_replication_lag_fires_the_alarm_and_readiness_refuses(refused: dict[str
     assert data["failed_over"] is False and data["orders"]["lost"] > 0   # what force would lose
 
 
-def test_replication_lag_forced_loses_exactly_the_stalled_window(forced: dict[str, Any]) -> None:
+def test_replication_lag_forced_loses_exactly_the_stalled_window(drill_lag_forced: DrillRun) -> None:
+    forced = drill_lag_forced.report
     assert forced["verdict"] == "pass", forced["failures"]
     assert forced["expected"] == "forced"
     assert forced["refusal"]["status"] == "not-ready"
@@ -121,8 +102,8 @@ def test_replication_lag_needs_a_strategy_that_replicates(tmp_path: Path, data_d
 
 # -- dms and the old primary coming back ---------------------------------------------------------
 
-def test_dms_stops_the_subscription_once_and_fences_the_old_primary(dms_recovers: dict[str, Any]) -> None:
-    r = dms_recovers
+def test_dms_stops_the_subscription_once_and_fences_the_old_primary(drill_dms: DrillRun) -> None:
+    r = drill_dms.report
     assert r["verdict"] == "pass", r["failures"]
     acted = {b["name"]: b["acted"] for b in r["bridges"]}
     assert acted["pg-dms-stop"] == 1 and acted["pg-promotion"] == 0
@@ -144,8 +125,9 @@ def test_dms_stops_the_subscription_once_and_fences_the_old_primary(dms_recovers
 # -- snapshot-restore -----------------------------------------------------------------------------
 
 def test_snapshot_restore_restores_a_real_backup_and_loses_what_came_after(
-        pilot_light: dict[str, Any]) -> None:
-    r = pilot_light
+        drill_pilot: DrillRun) -> None:
+    """snapshot-restore on a stack file backing up every 30 min (the README's recipe)."""
+    r = drill_pilot.report
     assert r["verdict"] == "pass", r["failures"]
     assert r["drill"]["strategy"] == "snapshot-restore"
     snapshots = next(b for b in r["bridges"] if b["name"] == "pg-snapshots")["actions"]

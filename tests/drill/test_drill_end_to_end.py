@@ -22,16 +22,6 @@ def happy(drill_happy: DrillRun) -> tuple[dict[str, Any], Path]:
 
 
 @pytest.fixture
-def region_down(drill_region_down: DrillRun) -> dict[str, Any]:
-    return drill_region_down.report
-
-
-@pytest.fixture
-def crash(drill_crash: DrillRun) -> dict[str, Any]:
-    return drill_crash.report
-
-
-@pytest.fixture
 def tight_concurrent(drill_tight: DrillRun) -> tuple[int | None, dict[str, Any], str]:
     """concurrent-triggers through the CLI, on a stack whose RTO target (5 min) is shorter
     than the modelled promotion alone (10 min); stdout captured (not a terminal)."""
@@ -155,7 +145,8 @@ def test_report_files_written(happy: tuple[dict[str, Any], Path]) -> None:
     assert (out / "drill-timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_primary_region_down_fails_over_by_watchdog_only(region_down: dict[str, Any]) -> None:
+def test_primary_region_down_fails_over_by_watchdog_only(drill_region_down: DrillRun) -> None:
+    region_down = drill_region_down.report
     assert region_down["verdict"] == "pass", region_down["failures"]
     triggers = [i["trigger"] for i in region_down["invocations"]
                 if i["function"].endswith("failover")]
@@ -171,7 +162,8 @@ def test_primary_region_down_fails_over_by_watchdog_only(region_down: dict[str, 
     assert detection["name"] == "detection (standby watchdog)"
 
 
-def test_crash_and_resume_promotes_once_and_counts_the_lease(crash: dict[str, Any]) -> None:
+def test_crash_and_resume_promotes_once_and_counts_the_lease(drill_crash: DrillRun) -> None:
+    crash = drill_crash.report
     assert crash["verdict"] == "pass", crash["failures"]
     crashed = [i for i in crash["invocations"] if i["crashed"]]
     assert len(crashed) == 1 and "PromoteReadReplica" in crashed[0]["error"]
@@ -215,7 +207,8 @@ def test_concurrent_triggers_run_exactly_one_failover(
     assert all(c["passed"] for c in report["checks"]), report["checks"]
 
 
-def test_crash_and_resume_promotes_once_on_the_postgresql_side(crash: dict[str, Any]) -> None:
+def test_crash_and_resume_promotes_once_on_the_postgresql_side(drill_crash: DrillRun) -> None:
+    crash = drill_crash.report
     promotion = next(s for s in crash["timeline"] if s["step"] == "verify-data")["detail"]["promotion"]
     assert promotion["performed"] == 1 and promotion["promote_calls"] == 1
     assert (promotion["timeline_before"], promotion["timeline_after"]) == (1, 2)
