@@ -14,7 +14,8 @@ read runs once per test session, and all its readers run on one xdist worker.
   giving the test the shape it reads).
 * Collection marks every test whose fixtures include ``drill_<key>`` with
   ``xdist_group("drill-<key>")``; ``--dist loadgroup`` (pytest's ``addopts``) then sends them
-  to one worker, so the drill runs once however many modules read it.
+  to one worker, so the drill runs once however many modules read it (``tests/conftest.py``
+  makes the group reach the scheduler on pytest 9.2).
 
 A new drill test (say the aurora stack's full cycle) adds one line to ``SHARED``,
 ``"aurora-full-cycle": Drill("aurora", "full-cycle", policy_gate=True)``, and its tests ask
