@@ -24,6 +24,10 @@ from engine.paths import stack_file
 from engine.plan import PlanRequest, record_plans
 from tests.advisor.stacks import prod_advice, prod_with
 
+#: One xdist worker runs this module and the other reader of the advisor's prod run
+#: (tests/advisor/stacks.py: ``prod_advice``, once per process), so that run happens once.
+pytestmark = pytest.mark.xdist_group("advisor-prod-advice")
+
 
 @pytest.fixture(scope="module")
 def prod() -> Advice:

@@ -9,6 +9,10 @@ from bench import run as bench
 from bench import tiers
 from tests.advisor.stacks import prod_advice
 
+#: One xdist worker runs this module and the other reader of the advisor's prod run
+#: (tests/advisor/stacks.py: ``prod_advice``, once per process), so that run happens once.
+pytestmark = pytest.mark.xdist_group("advisor-prod-advice")
+
 
 @pytest.fixture(scope="module")
 def rows(monkeypatch_module: pytest.MonkeyPatch) -> list[dict]:

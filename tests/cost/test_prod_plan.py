@@ -9,6 +9,9 @@ import pytest
 from cost import Basis, estimate, render_text
 from tests.cost.recorded import prod_plan, prod_variants
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/cost/test_prod_plan.py")
+
 
 @pytest.fixture(scope="module")
 def plan():

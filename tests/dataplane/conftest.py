@@ -1,7 +1,7 @@
 """Shared PostgreSQL for the data-plane tests.
 
-Runs live under the repository's ``reports/`` (git-ignored), not pytest's temporary root
-(why: :mod:`tests.runs`).
+Runs live in a memory file system or the repository's ``reports/``, not pytest's temporary
+root (where and why: :mod:`tests.runs`).
 
 One primary with a streaming standby is shared per test process (``stable_pair``); tests
 that use it leave it replicating, undelayed and unpromoted. Tests that promote, stop or
@@ -18,9 +18,9 @@ import pytest
 
 from dataplane.physical import PhysicalReplica
 from dataplane.plane import DataPlane
-from tests.runs import REPORTS, process_root
+from tests.runs import process_root, runs_base
 
-RUNS = REPORTS / "test-dataplane"
+RUNS = runs_base() / "test-dataplane"
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 every phase through the policy pack, real handlers, real PostgreSQL): the unplanned failover,
 the failed-over deploy with the primary Region down, the old primary cluster rejoining, the
 switchover back losing nothing, the normal deploy, a second failover. One drill run (the
-``aurora_cycle`` fixture); every test reads its report by value. It covers what the aurora
+shared ``aurora-full-cycle`` drill, :mod:`tests.drill.shared`); every test reads its report by
+value. It covers what the aurora
 failback scenario's switchover proves, so that scenario needs no drill run of its own here."""
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ from typing import Any
 import pytest
 
 from drill.options import DrillError, DrillOptions
-from drill.pipeline import run_drill
-from drill.report import as_dict
 from tests.drill.cycle_events import labelled_events
+from tests.drill.shared import DrillRun
 
 AURORA_TYPES = ("aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster",
                 "aws:rds/clusterInstance:ClusterInstance")
 
 
-@pytest.fixture(scope="module")
-def aurora_cycle(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return as_dict(run_drill(DrillOptions(
-        stack="aurora", scenario="full-cycle", reports_dir=tmp_path_factory.mktemp("aurora-cycle"),
-        policy_gate=True, progress=False, data_dir=data_dir_for("aurora-cycle"))))
+@pytest.fixture
+def aurora_cycle(drill_aurora_full_cycle: DrillRun) -> dict[str, Any]:
+    return drill_aurora_full_cycle.report
 
 
 def _bridge(report: dict[str, Any], name: str) -> dict[str, Any]:

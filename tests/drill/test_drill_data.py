@@ -1,6 +1,7 @@
 """The drill's data side end to end: every strategy on real PostgreSQL, the replication-lag
 scenario (refusal, then the forced loss), the old primary coming back, and cleanup after a
-drill that fails or is interrupted. Each drill runs once per module; tests read its report."""
+drill that fails or is interrupted. Each drill the tests only read runs once per test session
+(shared drills: ``tests/drill/conftest.py``); tests read its report."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from dataplane import cleanup
 from drill.options import DrillOptions
 from drill.pipeline import run_drill
 from drill.report import as_dict
-from engine.paths import ROOT
+from tests.drill.shared import DrillRun
 
 
 def _drill(reports: Path, data: Path, scenario: str, **kw: Any) -> dict[str, Any]:
@@ -35,39 +35,10 @@ def _step(report: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in report["timeline"] if s["step"] == name)
 
 
-@pytest.fixture(scope="module")
-def forced(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("lag-forced"), data_dir_for("lag-forced"),
-                  "replication-lag", force=True)
-
-
-@pytest.fixture(scope="module")
-def refused(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("lag-refused"), data_dir_for("lag-refused"),
-                  "replication-lag")
-
-
-@pytest.fixture(scope="module")
-def dms_recovers(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("dms"), data_dir_for("dms"), "primary-recovers",
-                  strategy="dms")
-
-
-@pytest.fixture(scope="module")
-def pilot_light(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    """snapshot-restore on a stack file backing up every 30 min (the README's recipe)."""
-    tmp = tmp_path_factory.mktemp("pilot")
-    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
-    doc["config"]["ecommerce-dr:backup"]["cadenceMinutes"] = 30
-    stack = tmp / "Pulumi.pilot.yaml"
-    stack.write_text(yaml.safe_dump(doc))
-    return _drill(tmp / "reports", data_dir_for("pilot"), "happy-path",
-                  strategy="snapshot-restore", stack_file=stack)
-
-
 # -- replication-lag -----------------------------------------------------------------------------
 
-def test_replication_lag_fires_the_alarm_and_readiness_refuses(refused: dict[str, Any]) -> None:
+def test_replication_lag_fires_the_alarm_and_readiness_refuses(drill_lag_refused: DrillRun) -> None:
+    refused = drill_lag_refused.report
     assert refused["verdict"] == "pass", refused["failures"]
     assert refused["expected"] == "refusal"
     assert _check(refused, "the replication-lag alarm fired")["passed"]
@@ -90,7 +61,8 @@ def test_replication_lag_fires_the_alarm_and_readiness_refuses(refused: dict[str
     assert data["failed_over"] is False and data["orders"]["lost"] > 0   # what force would lose
 
 
-def test_replication_lag_forced_loses_exactly_the_stalled_window(forced: dict[str, Any]) -> None:
+def test_replication_lag_forced_loses_exactly_the_stalled_window(drill_lag_forced: DrillRun) -> None:
+    forced = drill_lag_forced.report
     assert forced["verdict"] == "pass", forced["failures"]
     assert forced["expected"] == "forced"
     assert forced["refusal"]["status"] == "not-ready"
@@ -130,8 +102,8 @@ def test_replication_lag_needs_a_strategy_that_replicates(tmp_path: Path, data_d
 
 # -- dms and the old primary coming back ---------------------------------------------------------
 
-def test_dms_stops_the_subscription_once_and_fences_the_old_primary(dms_recovers: dict[str, Any]) -> None:
-    r = dms_recovers
+def test_dms_stops_the_subscription_once_and_fences_the_old_primary(drill_dms: DrillRun) -> None:
+    r = drill_dms.report
     assert r["verdict"] == "pass", r["failures"]
     acted = {b["name"]: b["acted"] for b in r["bridges"]}
     assert acted["pg-dms-stop"] == 1 and acted["pg-promotion"] == 0
@@ -153,8 +125,9 @@ def test_dms_stops_the_subscription_once_and_fences_the_old_primary(dms_recovers
 # -- snapshot-restore -----------------------------------------------------------------------------
 
 def test_snapshot_restore_restores_a_real_backup_and_loses_what_came_after(
-        pilot_light: dict[str, Any]) -> None:
-    r = pilot_light
+        drill_pilot: DrillRun) -> None:
+    """snapshot-restore on a stack file backing up every 30 min (the README's recipe)."""
+    r = drill_pilot.report
     assert r["verdict"] == "pass", r["failures"]
     assert r["drill"]["strategy"] == "snapshot-restore"
     snapshots = next(b for b in r["bridges"] if b["name"] == "pg-snapshots")["actions"]

@@ -1,65 +1,31 @@
 """The drill end to end on the emulator: real plan, real handlers, reports checked by value.
 
-Each drill runs once per module (fixtures) and several tests read its report.
+Each drill runs once per test session (shared drills: ``tests/drill/conftest.py``) and
+several tests read its report.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from cli import drill as cli
-from drill.options import DrillOptions
-from drill.pipeline import run_drill
-from drill.report import as_dict
-from engine.paths import ROOT
+from tests.drill.shared import DrillRun
 
 
-def _drill(tmp: Path, scenario: str, data_dir: Path, *, policy_gate: bool = False) -> dict[str, Any]:
-    return as_dict(run_drill(DrillOptions(stack="prod", scenario=scenario, reports_dir=tmp,
-                                          policy_gate=policy_gate, progress=False,
-                                          data_dir=data_dir)))
+@pytest.fixture
+def happy(drill_happy: DrillRun) -> tuple[dict[str, Any], Path]:
+    """happy-path with the policy gate: the report and the directory its files went to."""
+    return drill_happy.report, drill_happy.reports_dir
 
 
-@pytest.fixture(scope="module")
-def happy(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> tuple[dict[str, Any], Path]:
-    out = tmp_path_factory.mktemp("happy")
-    return _drill(out, "happy-path", data_dir_for("happy"), policy_gate=True), out
-
-
-@pytest.fixture(scope="module")
-def region_down(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("region-down"), "primary-region-down",
-                  data_dir_for("region-down"))
-
-
-@pytest.fixture(scope="module")
-def crash(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return _drill(tmp_path_factory.mktemp("crash"), "crash-and-resume", data_dir_for("crash"))
-
-
-@pytest.fixture(scope="module")
-def tight_concurrent(tmp_path_factory: pytest.TempPathFactory,
-                     data_dir_for) -> tuple[int, dict[str, Any], str]:
+@pytest.fixture
+def tight_concurrent(drill_tight: DrillRun) -> tuple[int | None, dict[str, Any], str]:
     """concurrent-triggers through the CLI, on a stack whose RTO target (5 min) is shorter
     than the modelled promotion alone (10 min); stdout captured (not a terminal)."""
-    tmp = tmp_path_factory.mktemp("tight")
-    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
-    doc["config"]["ecommerce-dr:rtoMinutes"] = 5
-    stack = tmp / "Pulumi.tight.yaml"
-    stack.write_text(yaml.safe_dump(doc))
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = cli.main(["--stack", "prod", "--stack-file", str(stack), "--no-policy-gate",
-                       "--scenario", "concurrent-triggers", "--reports-dir", str(tmp / "reports"),
-                       "--data-dir", str(data_dir_for("tight"))])
-    return rc, json.loads((tmp / "reports" / "drill-report.json").read_text()), out.getvalue()
+    return drill_tight.exit_code, drill_tight.report, drill_tight.output
 
 
 def _check(report: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -179,7 +145,8 @@ def test_report_files_written(happy: tuple[dict[str, Any], Path]) -> None:
     assert (out / "drill-timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_primary_region_down_fails_over_by_watchdog_only(region_down: dict[str, Any]) -> None:
+def test_primary_region_down_fails_over_by_watchdog_only(drill_region_down: DrillRun) -> None:
+    region_down = drill_region_down.report
     assert region_down["verdict"] == "pass", region_down["failures"]
     triggers = [i["trigger"] for i in region_down["invocations"]
                 if i["function"].endswith("failover")]
@@ -195,7 +162,8 @@ def test_primary_region_down_fails_over_by_watchdog_only(region_down: dict[str, 
     assert detection["name"] == "detection (standby watchdog)"
 
 
-def test_crash_and_resume_promotes_once_and_counts_the_lease(crash: dict[str, Any]) -> None:
+def test_crash_and_resume_promotes_once_and_counts_the_lease(drill_crash: DrillRun) -> None:
+    crash = drill_crash.report
     assert crash["verdict"] == "pass", crash["failures"]
     crashed = [i for i in crash["invocations"] if i["crashed"]]
     assert len(crashed) == 1 and "PromoteReadReplica" in crashed[0]["error"]
@@ -239,7 +207,8 @@ def test_concurrent_triggers_run_exactly_one_failover(
     assert all(c["passed"] for c in report["checks"]), report["checks"]
 
 
-def test_crash_and_resume_promotes_once_on_the_postgresql_side(crash: dict[str, Any]) -> None:
+def test_crash_and_resume_promotes_once_on_the_postgresql_side(drill_crash: DrillRun) -> None:
+    crash = drill_crash.report
     promotion = next(s for s in crash["timeline"] if s["step"] == "verify-data")["detail"]["promotion"]
     assert promotion["performed"] == 1 and promotion["promote_calls"] == 1
     assert (promotion["timeline_before"], promotion["timeline_after"]) == (1, 2)

@@ -1,6 +1,7 @@
-"""The full-cycle drill end to end on the emulator with real PostgreSQL (one run, several
-tests read its report): every phase deployed over the last, the standby kept through the
-failed-over deploy, the planned failback losing no order, the second failover working."""
+"""The full-cycle drill end to end on the emulator with real PostgreSQL (one run per test
+session, several tests read its report): every phase deployed over the last, the standby kept
+through the failed-over deploy, the planned failback losing no order, the second failover
+working."""
 
 from __future__ import annotations
 
@@ -8,18 +9,13 @@ from typing import Any
 
 import pytest
 
-from drill.options import DrillOptions
-from drill.pipeline import run_drill
-from drill.report import as_dict
 from tests.drill.cycle_events import labelled_events
+from tests.drill.shared import DrillRun
 
 
-@pytest.fixture(scope="module")
-def cycle(tmp_path_factory: pytest.TempPathFactory, data_dir_for) -> dict[str, Any]:
-    return as_dict(run_drill(DrillOptions(stack="prod", scenario="full-cycle",
-                                          reports_dir=tmp_path_factory.mktemp("full-cycle"),
-                                          policy_gate=True, progress=False,
-                                          data_dir=data_dir_for("full-cycle"))))
+@pytest.fixture
+def cycle(drill_full_cycle: DrillRun) -> dict[str, Any]:
+    return drill_full_cycle.report
 
 
 def test_the_whole_cycle_passes(cycle: dict[str, Any]) -> None:

@@ -3,17 +3,13 @@ make them, promote a real standby, stop a real subscription, and take, copy and 
 base backups; a data plane that cannot do its part makes the call fail.
 
 One data plane per module: a primary with a streaming standby and a logical-replication
-target (each promoted or stopped once, by the test that owns it), under the repository's
-``reports/`` (see ``tests/dataplane/conftest.py`` for why not pytest's temporary root).
+target (each promoted or stopped once, by the test that owns it), in a memory file system or
+the repository's ``reports/`` (where and why: :mod:`tests.runs`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import pytest
@@ -32,8 +28,8 @@ from drill.data.world import DataWorld
 from emulator.bridges import BridgeLog
 from emulator.data_bridges import data_plane_bridges
 from emulator.site import SiteBuilder
+from tests.runs import process_root, runs_base
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.filterwarnings("ignore:.*does not match an error shape")
 EAST, WEST = "us-east-1", "us-west-2"
 
@@ -45,13 +41,9 @@ def _insert(server, customer: str) -> str:
 
 @pytest.fixture(scope="module")
 def plane() -> Iterator[DataPlane]:
-    run = ROOT / "reports" / "test-bridges" / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
-    shutil.rmtree(run, ignore_errors=True)
-    with DataPlane(run, handle_sigterm=False) as p:
-        yield p
-    shutil.rmtree(run, ignore_errors=True)
-    with contextlib.suppress(OSError):   # another test process may still use it
-        run.parent.rmdir()
+    for run in process_root(runs_base() / "test-bridges"):
+        with DataPlane(run, handle_sigterm=False) as p:
+            yield p
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,10 @@ from tests.cost.recorded import prod_preview_plan
 RULE = "dr-monthly-cost-within-budget"
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/policies/test_cost_rule_grpc.py")
+
+
 @pytest.fixture(scope="module")
 def pack() -> Iterator[PackProcess]:
     with PackProcess() as p:

@@ -10,6 +10,9 @@ from engine.pack import PackError, PackProcess
 from policies.rules import all_policies
 from tests.policies.helpers import UNKNOWN, dr_stack, urn
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/policies/test_pack_grpc.py")
+
 
 @pytest.fixture(scope="module")
 def pack() -> Iterator[PackProcess]:

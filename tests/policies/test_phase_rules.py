@@ -20,6 +20,10 @@ F = variants.BASE["ecommerce-dr:failover"]
 RULES = {"database-deploy-safety", "failover-phase-consistency"}
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/policies/test_phase_rules.py")
+
+
 @pytest.fixture(scope="module")
 def pack() -> Iterator[PackProcess]:
     with PackProcess() as p:

@@ -28,6 +28,10 @@ EXIT_OK, EXIT_MANDATORY, EXIT_CONFIG = ExitCode.OK, ExitCode.FAILED, ExitCode.CA
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/policies/test_preview.py")
+
+
 @pytest.fixture(scope="module")
 def prod_plan() -> Plan:
     return record_plan("prod")

@@ -51,6 +51,10 @@ def _stack(variant: str) -> str:
     return "aurora" if variant.startswith("aurora") else "prod"
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/policies/test_program_agreement.py")
+
+
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
     requests = [PlanRequest(_stack(v), preview=False, config_overrides=o) for v, o in VARIANTS.items()]

@@ -20,6 +20,10 @@ from engine.plan import Plan, PlannedResource, record_plan
 BASTION_TYPE = "aws:ec2/instance:Instance"   # a type the cost model has no function for
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/preview/test_preview_cost.py")
+
+
 @pytest.fixture(scope="module")
 def plan_with_bastion(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The prod plan (preview semantics) plus one EC2 instance in the standby Region."""

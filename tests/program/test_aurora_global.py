@@ -40,6 +40,10 @@ EU = {f"{P}:primaryRegion": "eu-west-1", f"{P}:standbyRegion": "eu-central-1",
 VARIANTS = {"aurora": None, "mysql": MYSQL, "eu": EU}
 
 
+#: The module's tests run on one xdist worker, so its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("tests/program/test_aurora_global.py")
+
+
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
     cleaned = {k: None if v is None else _drop_none(v) for k, v in VARIANTS.items()}
@@ -106,6 +110,7 @@ def test_instances_class_and_count_from_config(plans: dict[str, Plan]) -> None:
     eu = plans["eu"]
     instances = eu.by_type(INSTANCE)
     cluster = one(eu, CLUSTER)
+    # sorted: the two are registered concurrently under mocks, in either order
     assert sorted(r.inputs["identifier"] for r in instances) == ["shop-standby-1", "shop-standby-2"]
     assert all(r.region == "eu-central-1" for r in instances)
     assert all(r.property_dependencies["clusterIdentifier"] == [cluster.urn] for r in instances)

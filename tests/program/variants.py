@@ -3,9 +3,11 @@
 Every variant is the production stack file plus config overrides, recorded by
 :func:`engine.plan.record_plan` (the same recorder and mocks the preview and the drill
 use) in a fresh subprocess. A recording costs about a second (mostly importing Pulumi), so
-the variants in :data:`KNOWN` are recorded in one batch (:func:`engine.plan.record_plans`:
-one interpreter, one fork per variant) and shared between xdist workers through
-:data:`CACHE_DIR` (set by ``conftest.py`` to the session's temp directory): the first worker
+the variants in :data:`KNOWN` (and those in :data:`PHASES`) are recorded in one batch
+(:func:`engine.plan.record_plans`: one interpreter, one fork per variant) and shared between
+xdist workers through
+:data:`CACHE_DIR` (set by ``tests/conftest.py`` to the session's temp directory, for every
+test area): the first worker
 to need a plan records under a lock file, the other waits and reads the JSON.
 """
 
@@ -106,6 +108,12 @@ KNOWN: list[tuple[str, str, bool, dict[str, Any]]] = [
     ("read-replica", "orchestrated", False, STANDBY_US_EAST_1),
     ("read-replica", "orchestrated", False, NETWORKED),
 ]
+#: Every strategy in each failover phase (``tests/policies/test_phase_rules.py``): a batch
+#: of its own, recorded when any of them is first needed.
+PHASES: list[tuple[str, str, bool, dict[str, Any]]] = [
+    (s, "orchestrated", False, {"failover": dict(BASE[f"{P}:failover"], phase=phase)})
+    for s in STRATEGIES for phase in ("normal", "failed-over", "reverse-replicating")]
+BATCHES = (KNOWN, PHASES)
 
 
 def _key(strategy: str, mode: str, preview: bool, extra_json: str) -> str:
@@ -138,7 +146,7 @@ def _plan(strategy: str, mode: str, preview: bool, extra_json: str) -> Plan:
     if not done.exists():
         with _session_lock(CACHE_DIR / "record.lock"):
             if not done.exists():
-                known = [(s, m, pv, json.dumps(x, sort_keys=True)) for s, m, pv, x in KNOWN]
+                known = _batch_of(wanted)
                 batch = [wanted] + [k for k in known if k != wanted
                                     and not (CACHE_DIR / f"{_key(*k)}.json").exists()]
                 for k, result in zip(batch, _record_batch(batch), strict=True):
@@ -149,6 +157,12 @@ def _plan(strategy: str, mode: str, preview: bool, extra_json: str) -> Plan:
                     elif k == wanted:
                         raise result
     return Plan.from_json(done.read_text())
+
+
+def _batch_of(wanted: tuple[str, str, bool, str]) -> list[tuple[str, str, bool, str]]:
+    """The batch of :data:`BATCHES` holding ``wanted``, else :data:`KNOWN` (JSON-keyed)."""
+    batches = [[(s, m, pv, json.dumps(x, sort_keys=True)) for s, m, pv, x in b] for b in BATCHES]
+    return next((b for b in batches if wanted in b), batches[0])
 
 
 def _record_batch(batch: list[tuple[str, str, bool, str]]) -> list[Any]:
