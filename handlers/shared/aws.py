@@ -17,10 +17,11 @@ from botocore.config import Config
 
 #: Standard retry: exponential backoff with jitter (at most 20 s a wait) on throttling
 #: ("Throttling: Rate exceeded") and transient errors: the first call and up to 8 retries
-#: (a client Config's ``max_attempts`` counts retries; botocore makes it 9 total attempts). Not adaptive mode: AWS calls it experimental, and its client-side rate limiter,
-#: once a call is throttled, holds every later call of the client to as little as 0.5
-#: requests per second, which would stretch a failover in a throttling storm. Sources: AWS
-#: SDKs and Tools Reference Guide, "Retry behavior"
+#: (a client Config's ``max_attempts`` counts retries; botocore makes it 9 attempts in all).
+#: Not adaptive mode: AWS calls it experimental, and its client-side rate limiter, once a call
+#: is throttled, holds every later call of the client to as little as 0.5 requests per
+#: second, which would stretch a failover in a throttling storm. Sources: AWS SDKs and Tools
+#: Reference Guide, "Retry behavior"
 #: (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html); Boto3
 #: Developer Guide, "Retries" (https://docs.aws.amazon.com/boto3/latest/guide/retries.html).
 RETRY_CONFIG = Config(
