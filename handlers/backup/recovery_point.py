@@ -56,6 +56,8 @@ STANDBY_DIMENSION = {Standby.INSTANCE: "DBInstanceIdentifier", Standby.CLUSTER: 
 SECONDS_PER_UNIT = {"seconds": 1.0, "milliseconds": 0.001}
 #: How far back to look for lag datapoints; RDS and DMS publish them every minute.
 LAG_LOOKBACK = timedelta(minutes=15)
+#: The period of the lag query, seconds (the metrics' own: one datapoint a minute).
+LAG_PERIOD_SECONDS = 60
 #: PutMetricData accepts up to 1000 metrics per request (Amazon CloudWatch API reference,
 #: PutMetricData, MetricData "maximum of 1000 items").
 PUT_METRIC_BATCH = 1000
@@ -116,10 +118,13 @@ def latest_values(cloudwatch: Any, queries: Mapping[str, tuple[str, str, list[di
         mdq = [{"Id": qid, "ReturnData": True, "MetricStat": {
             "Metric": {"Namespace": queries[k][0], "MetricName": queries[k][1],
                        "Dimensions": queries[k][2]},
-            "Period": 60, "Stat": "Maximum"}} for qid, k in ids.items()]
+            "Period": LAG_PERIOD_SECONDS, "Stat": "Maximum"}} for qid, k in ids.items()]
+        # EndTime one period ahead, as the failover orchestrator reads its lag: the period
+        # holding the newest datapoint ends after now, and an end time rounded to the second
+        # or the period would otherwise leave out a datapoint of the last moments.
         pages = cloudwatch.get_paginator("get_metric_data").paginate(
-            MetricDataQueries=mdq, StartTime=now - LAG_LOOKBACK, EndTime=now,
-            ScanBy="TimestampDescending")
+            MetricDataQueries=mdq, StartTime=now - LAG_LOOKBACK,
+            EndTime=now + timedelta(seconds=LAG_PERIOD_SECONDS), ScanBy="TimestampDescending")
         newest: dict[str, tuple[datetime, float]] = {}
         for page in pages:
             for res in page.get("MetricDataResults", []):
