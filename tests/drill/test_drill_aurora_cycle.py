@@ -3,8 +3,7 @@ every phase through the policy pack, real handlers, real PostgreSQL): the unplan
 the failed-over deploy with the primary Region down, the old primary cluster rejoining, the
 switchover back losing nothing, the normal deploy, a second failover. One drill run (the
 shared ``aurora-full-cycle`` drill, :mod:`tests.drill.shared`); every test reads its report by
-value. It covers what the aurora
-failback scenario's switchover proves, so that scenario needs no drill run of its own here."""
+value."""
 
 from __future__ import annotations
 
