@@ -19,14 +19,17 @@ def scheduled_event(ctx: DrillContext, role: Role) -> dict[str, Any]:
              if a.type == "aws:cloudwatch/eventRule:EventRule"]
     region = rules[0].region if rules else ctx.settings.standby_region
     arn = rules[0].arn if rules else f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/drill"
-    return events.scheduled_event(region=region, rule_arn=arn)
+    # Sent on the drill's clock, which the handler runs on (a tick from the wall clock would
+    # be stale once the drill has skipped time).
+    return events.scheduled_event(region=region, rule_arn=arn, time=ctx.clock.utc())
 
 
 def alarm_event(ctx: DrillContext) -> dict[str, Any]:
     """The "CloudWatch Alarm State Change" event of the health-check alarm going to ALARM."""
     health = ctx.need_deployment().one(Role.HEALTH_ALARM)
     return events.alarm_state_change(alarm_name=health.physical_name, alarm_arn=health.arn,
-                                      region=health.region, reason="drill: endpoint down")
+                                      region=health.region, reason="drill: endpoint down",
+                                      time=ctx.clock.utc())
 
 
 def manual_event(reason: str, *, force: bool = False) -> dict[str, Any]:

@@ -43,9 +43,9 @@ from handlers.failover.events import (
     AlarmEvent,
     ManualEvent,
     ScheduledEvent,
-    alarm_ignore_reason,
     check_alarm_source,
     check_tick_source,
+    ignore_reason,
     parse_event,
     stack_account,
     watchdog_rule_arn,
@@ -86,7 +86,7 @@ def _screen_alarm(event: AlarmEvent, s: FailoverSettings) -> dict[str, Any] | No
                                   f"alarm {s.health_alarm_name!r} this orchestrator follows")
     check_alarm_source(event, account=stack_account(s.primary_db_arn))
     state = event.detail.state.value
-    ignored = alarm_ignore_reason(event, now=clock.now(), window_seconds=s.probe_window_seconds)
+    ignored = ignore_reason(event, now=clock.now(), window_seconds=s.probe_window_seconds)
     if ignored is not None:
         logger.warning("alarm event ignored", extra={"reason": ignored, "event_id": event.id})
         return {"status": "ignored", "reason": ignored, "alarm_state": state, "steps": []}
@@ -115,6 +115,10 @@ def handle(event: Any, context: Any, *, clients: ClientFactory | None = None,
     if isinstance(parsed, ScheduledEvent):
         check_tick_source(parsed, rule_arn=watchdog_rule_arn(s.primary_db_arn, s.standby_region,
                                                              s.stack_name))
+        ignored = ignore_reason(parsed, now=clock.now(), window_seconds=s.probe_window_seconds)
+        if ignored is not None:
+            logger.warning("watchdog tick ignored", extra={"reason": ignored, "event_id": parsed.id})
+            return {"status": "ignored", "reason": ignored, "steps": []}
     factory = clients or default_clients(s)
     store = StateStore(factory("dynamodb", s.standby_region), s.state_table_name)
     owner = str(getattr(context, "aws_request_id", "") or "local")

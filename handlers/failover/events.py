@@ -1,12 +1,14 @@
 """The three events the orchestrator accepts, as pydantic models (Powertools Parser).
 
-* Watchdog: an EventBridge scheduled event (``"detail-type": "Scheduled Event"``).
+* Watchdog: an EventBridge scheduled event (``"detail-type": "Scheduled Event"``) from the
+  stack's watchdog rule (:func:`check_tick_source`; a replayed or stale one is ignored:
+  :func:`ignore_reason`).
 * Alarm: the health-check alarm's ``"CloudWatch Alarm State Change"`` event (shape: the
   sample in the Amazon CloudWatch User Guide, "Alarm events and EventBridge",
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html),
   forwarded from us-east-1's default bus to the standby Region's bus. Who sent it and when is
-  checked by :func:`alarm_source_problem` (a foreign one is refused) and
-  :func:`alarm_ignore_reason` (a replayed or stale one is ignored).
+  checked by :func:`check_alarm_source` (a foreign one is refused) and
+  :func:`ignore_reason` (a replayed or stale one is ignored).
 * Manual: ``{"action": "failover" | "status" | "failback", "reason": str, "force": bool}``;
   ``reason`` is required for ``failover`` and ``failback``, at most :data:`MAX_REASON_CHARS`
   characters (it is stored in the state record and sent in every alert); ``force`` is JSON ``true`` or
@@ -49,16 +51,34 @@ class ScheduledEvent(EventBridgeModel):
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
 
 
+def _encodable(v: str) -> str:
+    """``v`` when it is text that UTF-8 can carry (stored in DynamoDB, sent in every alert);
+    JSON may still hold a lone surrogate such as ``"\\ud800"``, which cannot be.
+
+    Raises:
+        ValueError: it cannot (pydantic reports it as a validation error of the field).
+    """
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"must be valid Unicode text: {e.reason} at position {e.start}") from e
+    return v
+
+
 class AlarmState(BaseModel):
     value: Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
     reason: str = ""
     timestamp: str = ""
+
+    _text = field_validator("reason", "timestamp")(_encodable)
 
 
 class AlarmDetail(BaseModel):
     alarm_name: str = Field(alias="alarmName", min_length=1)
     state: AlarmState
     previous_state: AlarmState | None = Field(None, alias="previousState")
+
+    _text = field_validator("alarm_name")(_encodable)
 
 
 class AlarmEvent(EventBridgeModel):
@@ -88,6 +108,7 @@ class ManualEvent(BaseModel):
     @field_validator("reason")
     @classmethod
     def _reason_length(cls, v: str) -> str:
+        _encodable(v)
         if len(v) > MAX_REASON_CHARS:
             raise ValueError(f"at most {MAX_REASON_CHARS} characters, got {len(v)}; the full "
                              "story belongs in the incident record, the reason is its one line")
@@ -171,8 +192,9 @@ def check_tick_source(event: ScheduledEvent, *, rule_arn: str) -> None:
                                   f"name the watchdog rule {rule_arn}")
 
 
-def alarm_ignore_reason(event: AlarmEvent, *, now: float, window_seconds: float) -> str | None:
-    """Why a well-formed alarm event from this stack must not start a failover, or None.
+def ignore_reason(event: EventBridgeModel, *, now: float, window_seconds: float) -> str | None:
+    """Why a well-formed alarm event or watchdog tick from this stack must not start (or count
+    towards) a failover, or None.
 
     * Replayed: EventBridge adds ``replay-name`` to an event replayed from an archive
       (Amazon EventBridge User Guide, "Archiving and replaying events in Amazon EventBridge",
@@ -180,13 +202,16 @@ def alarm_ignore_reason(event: AlarmEvent, *, now: float, window_seconds: float)
       a past state, never a current failure.
     * Stale: its ``time`` is more than ``window_seconds`` (PROBE_WINDOW_SECONDS) from ``now``
       (epoch seconds, this function's clock), either way: the watchdog's own probes, which
-      count only failures inside that window, decide then.
+      count only failures inside that window, decide then. A backlog of late ticks (Lambda
+      retries an asynchronous invocation for hours) would otherwise probe K times within
+      seconds and fail over on K failures that are not K schedule periods apart.
 
     Raises:
         MalformedEventError: ``time`` carries no time zone.
     """
     if event.replay_name is not None:
-        return f"replayed event (replay {event.replay_name}): a replay never starts a failover"
+        return (f"replayed event (replay {event.replay_name}): a replay never starts or counts "
+                "towards a failover")
     if event.time.tzinfo is None:
         raise MalformedEventError("event time must carry a time zone (EventBridge sends UTC, "
                                   "e.g. 2026-01-01T10:00:00Z)")

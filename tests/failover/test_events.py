@@ -123,6 +123,42 @@ def test_a_tick_the_watchdog_rule_cannot_have_sent_is_refused(
     assert factory.requested == []
 
 
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"replay-name": "archive-replay-1"},
+     "replayed event (replay archive-replay-1): a replay never starts or counts towards a failover"),
+    ({"time": "2025-01-01T00:00:00Z"}, "stale event: sent "),
+])
+def test_a_replayed_or_stale_tick_is_ignored_before_any_aws_call(
+        static_env: dict[str, str], change: dict[str, str], reason: str) -> None:
+    factory = RefusingClients()
+    out = handle({**scheduled_event(), **change}, context(), clients=factory,
+                 settings=load_settings(static_env))
+    assert out["status"] == "ignored" and out["reason"].startswith(reason)
+    assert factory.requested == []
+
+
+def test_late_ticks_of_a_backlog_never_add_up_to_a_failover(make_world: Callable[..., World]) -> None:
+    world = make_world("read-replica")
+    world.primary.status = 200
+    assert handle(scheduled_event(), context(), clients=world.clients)["armed"] is True
+    world.primary.status = 503
+    late = {**scheduled_event(), "time": "2025-01-01T00:00:00Z"}
+    statuses = {handle({**late, "id": f"late-{i}"}, context(), clients=world.clients)["status"]
+                for i in range(5)}
+    assert statuses == {"ignored"} and world.promotions == []
+
+
+@pytest.mark.parametrize("event", [
+    lambda: {"action": "failover", "reason": "bad \ud800 text", "force": True},
+    lambda: alarm_event(**{"detail": {**alarm_event()["detail"], "alarmName": "x\udfff"}}),
+])
+def test_text_that_cannot_be_stored_is_malformed(static_env: dict[str, str], event: Any) -> None:
+    factory = RefusingClients()
+    with pytest.raises(MalformedEventError, match="(?i)unicode"):
+        handle(event(), context(), clients=factory, settings=load_settings(static_env))
+    assert factory.requested == []
+
+
 def test_the_watchdog_rules_own_tick_is_taken(make_world: Callable[..., World]) -> None:
     world = make_world("read-replica")
     assert scheduled_event()["resources"] == [RULE]
@@ -132,7 +168,8 @@ def test_the_watchdog_rules_own_tick_is_taken(make_world: Callable[..., World]) 
 
 @pytest.mark.parametrize(("event", "reason"), [
     (lambda: alarm_event(**{"replay-name": "archive-replay-1"}),
-     r"replayed event \(replay archive-replay-1\): a replay never starts a failover"),
+     r"replayed event \(replay archive-replay-1\): a replay never starts or counts towards a "
+     r"failover"),
     # Event times have whole seconds, ages are rounded: 299-301 s either way.
     (lambda: alarm_event(age_seconds=300),
      r"stale event: sent (299|300|301) s ago, more than PROBE_WINDOW_SECONDS \(240 s\)"),

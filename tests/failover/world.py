@@ -47,9 +47,10 @@ def context(**options: Any) -> LambdaContext:
 
 
 def scheduled_event() -> dict[str, Any]:
-    """The watchdog schedule's tick, now."""
+    """The watchdog schedule's tick, now on the handler's clock (which tests move)."""
     return events.scheduled_event(
-        region=STANDBY, rule_arn=f"arn:aws:events:{STANDBY}:{ACCOUNT}:rule/{watchdog_rule_name(STACK)}")
+        region=STANDBY, rule_arn=f"arn:aws:events:{STANDBY}:{ACCOUNT}:rule/{watchdog_rule_name(STACK)}",
+        time=datetime.fromtimestamp(clock.now(), UTC))
 
 
 def alarm_event(state: str = "ALARM", name: str = HEALTH_ALARM, *,
