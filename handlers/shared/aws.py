@@ -2,12 +2,17 @@
 
 Domain code takes a :class:`ClientFactory` as a parameter; each handler builds its default
 factory here once per invocation (:func:`default_clients`), and tests, the drill and the
-benchmarks pass their own. ``AWS_ENDPOINT_URL`` (read by botocore itself) points every
+benchmarks pass their own. A factory's clients last one invocation: botocore's standard
+mode keeps a retry quota per client (each throttled retry spends from it, a success refills
+a little), and a client kept in a warm container would carry a quota that a throttling
+storm emptied into every later invocation, which would then not retry at all. The clients
+come from one session per container, so the service models are read once. ``AWS_ENDPOINT_URL`` (read by botocore itself) points every
 client at an emulator in tests and in the drill.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import cache
 from typing import Any, Protocol
@@ -44,26 +49,42 @@ class ClientFactory(Protocol):
     def __call__(self, service: str, region: str) -> Any: ...
 
 
+#: boto3 sessions are not safe for creating clients from several threads at once.
+_SESSION_LOCK = threading.Lock()
+
+
 @cache
+def _session() -> boto3.session.Session:
+    """The container's session: its loader keeps the service models between invocations."""
+    return boto3.session.Session()
+
+
 def client(service: str, region: str, *, fast_fail: bool = False) -> Any:
-    """A cached boto3 client for ``service`` in ``region``.
+    """A new boto3 client for ``service`` in ``region`` (its own retry quota).
 
     Args:
         service: boto3 service name, e.g. ``"rds"``.
         region: AWS Region code.
         fast_fail: fewer retries and short timeouts, for calls into a Region that may be down.
     """
-    return boto3.session.Session().client(
-        service, region_name=region, config=FAST_FAIL_CONFIG if fast_fail else RETRY_CONFIG)
+    with _SESSION_LOCK:
+        return _session().client(
+            service, region_name=region, config=FAST_FAIL_CONFIG if fast_fail else RETRY_CONFIG)
 
 
 def default_clients(*, fast_fail_region: str | None = None,
                     fast_fail_regions: Iterable[str] = ()) -> ClientFactory:
-    """The factory over :func:`client`: standard retries (:data:`RETRY_CONFIG`) everywhere, except fast-fail
-    clients for ``fast_fail_region`` and each of ``fast_fail_regions`` (Regions whose APIs
-    may be down), if given."""
+    """A factory over :func:`client` that reuses each client for its own lifetime (one
+    invocation): standard retries (:data:`RETRY_CONFIG`) everywhere, except fast-fail clients
+    for ``fast_fail_region`` and each of ``fast_fail_regions`` (Regions whose APIs may be
+    down), if given."""
     fast = frozenset(fast_fail_regions) | ({fast_fail_region} if fast_fail_region else set())
+    made: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
 
     def factory(service: str, region: str) -> Any:
-        return client(service, region, fast_fail=region in fast)
+        with lock:
+            if (service, region) not in made:
+                made[(service, region)] = client(service, region, fast_fail=region in fast)
+            return made[(service, region)]
     return factory

@@ -54,12 +54,10 @@ def test_handler_uses_shared_retrying_clients_by_default(world: World, monkeypat
     for k, v in world.env.items():
         monkeypatch.setenv(k, v)
     from handlers.shared import aws
-    aws.client.cache_clear()
     out = app.handler(schedule(world), context())
     assert out["status"] == "complete", out["errors"]
     rds = aws.client("rds", STANDBY)
-    assert rds.meta.config.retries["mode"] == "standard"
-    aws.client.cache_clear()
+    assert rds.meta.config.retries == aws.RETRY_CONFIG.retries
 
 
 @pytest.mark.parametrize("event", [
