@@ -6,8 +6,9 @@ benchmarks pass their own. A factory's clients last one invocation: botocore's s
 mode keeps a retry quota per client (each throttled retry spends from it, a success refills
 a little), and a client kept in a warm container would carry a quota that a throttling
 storm emptied into every later invocation, which would then not retry at all. The clients
-come from one session per container, so the service models are read once. ``AWS_ENDPOINT_URL`` (read by botocore itself) points every
-client at an emulator in tests and in the drill.
+come from one session per container, so the service models are read once.
+``AWS_ENDPOINT_URL`` (read by botocore itself) points every client at an emulator in tests
+and in the drill.
 """
 
 from __future__ import annotations
