@@ -74,3 +74,15 @@ def test_every_distribution_the_pack_imports_is_in_its_requirements() -> None:
     missing = sorted(used - ours - _closure(_pinned(ROOT / "policies" / "requirements.txt"))
                      - {"setuptools"})   # the editable install's finder, not imported by us
     assert missing == [], f"policies/requirements.txt lacks {missing}"
+
+
+def test_the_ci_workflow_installs_the_pack_requirements_from_the_pack_folder() -> None:
+    """``policies/requirements.txt`` ends in ``-e ..``, which pip resolves from the current
+    directory: every install of it in the workflow runs in ``policies/`` (as the Pulumi CLI
+    does), never from the repository root."""
+    workflow = (ROOT / ".github" / "workflows" / "pulumi.yml").read_text()
+    assert (ROOT / "policies" / "requirements.txt").read_text().rstrip().endswith("-e ..")
+    installs = [line.strip() for line in workflow.splitlines()
+                if "pip install" in line and "requirements" in line and "make" not in line]
+    assert installs == ["cd policies && venv/bin/pip install --quiet -r requirements.txt"] * 2
+    assert "-r policies/requirements.txt" not in workflow
