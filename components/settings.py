@@ -53,6 +53,7 @@ from contract.quantities import (
     RdsInstanceArnText,
     RegionCode,
     RetentionHours,
+    SecretArnText,
     SecurityGroupIds,
     SnapshotQuota,
     SubnetGroupName,
@@ -229,9 +230,8 @@ class DmsSettings(_Model):
     replication_instance_class: str = Field("dms.t3.medium", alias="replicationInstanceClass")
     engine: Literal["postgres", "mysql"] = "postgres"
     database_name: str = Field("shop", alias="databaseName")
-    source_secret_arn: str = Field(alias="sourceSecretArn", pattern=r"^arn:aws[a-z-]*:secretsmanager:")
-    target_secret_arn: str | None = Field(None, alias="targetSecretArn",
-                                          pattern=r"^arn:aws[a-z-]*:secretsmanager:")
+    source_secret_arn: SecretArnText = Field(alias="sourceSecretArn")
+    target_secret_arn: SecretArnText | None = Field(None, alias="targetSecretArn")
     #: DMS replication subnet group in the standby Region; None = DMS's default (default VPC).
     replication_subnet_group_id: str | None = Field(None, alias="replicationSubnetGroupId")
 

@@ -14,10 +14,22 @@ Sources:
   ``...:db:<id>``, an Aurora DB cluster ``...:cluster:<id>`` (Service Authorization Reference,
   "Resource types defined by Amazon RDS",
   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+* Secrets Manager secret ARNs - AWS Secrets Manager User Guide, "What's in a Secrets Manager
+  secret?" (https://docs.aws.amazon.com/secretsmanager/latest/userguide/whats-in-a-secret.html):
+  ``arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>``;
+  the name is at most 512 ASCII letters, digits or ``/_+=.@-`` (AWS Secrets Manager API
+  Reference, "CreateSecret", Name,
+  https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html), and a
+  secret RDS manages is named ``rds!<type>-<id>`` (Amazon RDS User Guide, "Password management
+  with Amazon RDS and AWS Secrets Manager",
+  https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html), so ``!``
+  is accepted too.
 * Region codes - :data:`rto_rpo.figures.AWS_REGIONS`.
 * DB subnet group names - Amazon RDS API Reference, "CreateDBSubnetGroup", DBSubnetGroupName
   (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html):
-  at most 255 letters, digits, periods, underscores, spaces or hyphens; not ``default``.
+  at most 255 letters, digits, periods, underscores, spaces or hyphens; not ``default``. A
+  blank name, or one starting or ending with a space, is refused too (a padded name is a
+  typo, and would not name the group the operator made).
 * Security group IDs - Amazon EC2 User Guide, "Resource IDs"
   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html): the ``sg-``
   prefix, a hyphen, then 8 or 17 characters (lowercase hexadecimal).
@@ -40,20 +52,26 @@ DB_IDENTIFIER_RULE: Final[str] = r"(?!.*--)[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0
 DB_IDENTIFIER_HELP: Final[str] = ("an RDS instance identifier: 1-63 letters, digits or hyphens, starting "
                                   "with a letter, no trailing or double hyphen")
 
-_DB_ID = re.compile(rf"^{DB_IDENTIFIER_RULE}$")
+_DB_ID = re.compile(rf"^{DB_IDENTIFIER_RULE}\Z")
 _ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
-                  r"(?P<account>\d{12}|):(?P<resource>.+)$")
-_RDS_DB = re.compile(rf"^db:(?P<id>{DB_IDENTIFIER_RULE})$")
-_RDS_CLUSTER = re.compile(rf"^cluster:(?P<id>{DB_IDENTIFIER_RULE})$")
+                  r"(?P<account>\d{12}|):(?P<resource>.+)\Z")
+_RDS_DB = re.compile(rf"^db:(?P<id>{DB_IDENTIFIER_RULE})\Z")
+_RDS_CLUSTER = re.compile(rf"^cluster:(?P<id>{DB_IDENTIFIER_RULE})\Z")
 #: DB subnet group names (see the module doc) and security group IDs, with their help texts.
-_SUBNET_GROUP = re.compile(r"^[A-Za-z0-9._ -]{1,255}$")
+_SUBNET_GROUP = re.compile(r"^[A-Za-z0-9._ -]{1,255}\Z")
 SUBNET_GROUP_HELP: Final[str] = ("a DB subnet group name: 1-255 letters, digits, periods, "
-                                 "underscores, spaces or hyphens, not 'default'")
-_SECURITY_GROUP = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+                                 "underscores, spaces or hyphens, not starting or ending with a "
+                                 "space, not 'default'")
+_SECURITY_GROUP = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z")
 SECURITY_GROUP_HELP: Final[str] = ("a security group ID: sg- and 8 or 17 lowercase hexadecimal "
                                    "characters, like sg-0123456789abcdef0")
+#: Secret names (see the module doc); the ARN's resource is ``secret:<name>``.
+_SECRET = re.compile(r"^secret:[A-Za-z0-9/_+=.@!-]{1,512}\Z")
+SECRET_ARN_HELP: Final[str] = ("a Secrets Manager secret ARN: arn:<partition>:secretsmanager:"
+                               "<region>:<12-digit account>:secret:<name>, like "
+                               "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-AbCdEf")
 #: Key ids are UUIDs; multi-Region keys add an ``mrk-`` prefix.
-_KMS_KEY = re.compile(r"^key/[a-zA-Z0-9-]+$")
+_KMS_KEY = re.compile(r"^key/[a-zA-Z0-9-]+\Z")
 
 
 @dataclass(frozen=True)
@@ -98,8 +116,10 @@ def is_db_identifier(value: str) -> bool:
 
 
 def is_db_subnet_group_name(value: str) -> bool:
-    """Whether ``value`` follows the DB subnet group name rule (``default`` is reserved)."""
-    return bool(_SUBNET_GROUP.match(value)) and value.lower() != "default"
+    """Whether ``value`` follows the DB subnet group name rule (``default`` is reserved; no
+    blank or space-padded name)."""
+    return (bool(_SUBNET_GROUP.match(value)) and value == value.strip()
+            and value.lower() != "default")
 
 
 def is_security_group_id(value: str) -> bool:
@@ -139,6 +159,14 @@ def is_kms_key_arn(value: str) -> bool:
     arn = parse_arn(value)
     return bool(arn and arn.service == "kms" and arn.region in AWS_REGIONS and arn.account
                 and _KMS_KEY.match(arn.resource))
+
+
+def is_secret_arn(value: str) -> bool:
+    """Whether ``value`` is a whole Secrets Manager secret ARN in a known Region and a
+    12-digit account (:data:`SECRET_ARN_HELP`), with nothing around it."""
+    arn = parse_arn(value)
+    return bool(arn and arn.service == "secretsmanager" and arn.region in AWS_REGIONS
+                and arn.account and _SECRET.match(arn.resource))
 
 
 def is_region(value: str) -> bool:

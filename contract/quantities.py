@@ -15,16 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from contract.identifiers import (
     DB_IDENTIFIER_HELP,
+    SECRET_ARN_HELP,
     SECURITY_GROUP_HELP,
     SUBNET_GROUP_HELP,
     is_db_identifier,
     is_db_subnet_group_name,
     is_kms_key_arn,
     is_region,
+    is_secret_arn,
     is_security_group_id,
     parse_rds_arn,
     parse_rds_cluster_arn,
@@ -149,6 +151,29 @@ def _subnet_group(v: str) -> str:
     return v
 
 
+def _text_of(help_text: str) -> BeforeValidator:
+    """Refuses a value that is not a string by saying what is allowed (pydantic's own message
+    names only the type)."""
+    def check(v: Any) -> Any:
+        if not isinstance(v, str):
+            raise ValueError(f"must be {help_text} (got {v!r})")
+        return v
+    return BeforeValidator(check)
+
+
+def _security_group_list(v: Any) -> Any:
+    if not isinstance(v, list) or not all(isinstance(g, str) for g in v):
+        raise ValueError(f"must be a list of strings, each {SECURITY_GROUP_HELP} "
+                         f"(got {v!r})")
+    return v
+
+
+def _secret_arn(v: str) -> str:
+    if not is_secret_arn(v):
+        raise ValueError(f"must be {SECRET_ARN_HELP} (got {v!r})")
+    return v
+
+
 def _security_groups(v: list[str]) -> list[str]:
     bad = [g for g in v if not is_security_group_id(g)]
     if bad:
@@ -215,9 +240,12 @@ def step_budgets(overrides: Mapping[str, int]) -> dict[str, int]:
 RegionCode = Annotated[str, AfterValidator(_region)]
 DbIdentifier = Annotated[str, AfterValidator(_db_identifier)]
 #: A DB subnet group name (:func:`contract.identifiers.is_db_subnet_group_name`).
-SubnetGroupName = Annotated[str, AfterValidator(_subnet_group)]
+SubnetGroupName = Annotated[str, _text_of(SUBNET_GROUP_HELP), AfterValidator(_subnet_group)]
 #: VPC security group IDs (:func:`contract.identifiers.is_security_group_id`), no repeats.
-SecurityGroupIds = Annotated[list[str], AfterValidator(_security_groups)]
+SecurityGroupIds = Annotated[list[str], BeforeValidator(_security_group_list),
+                             AfterValidator(_security_groups)]
+#: A whole Secrets Manager secret ARN (:func:`contract.identifiers.is_secret_arn`).
+SecretArnText = Annotated[str, _text_of(SECRET_ARN_HELP), AfterValidator(_secret_arn)]
 RdsInstanceArnText = Annotated[str, AfterValidator(_rds_instance_arn)]
 RdsClusterArnText = Annotated[str, AfterValidator(_rds_cluster_arn)]
 #: An RDS instance or Aurora cluster ARN (the primary of an instance or a cluster strategy).

@@ -2,8 +2,8 @@
 ``reverse-replicating``: the plan declares the reverse CDC pipeline the failback checks and
 stops (:mod:`components.standby.dms_reverse`).
 
-* a reverse target: an RDS instance tagged ``reverse-replica`` in the primary Region, fresh
-  (no ``replicateSourceDb``: it is written by the reverse task, not replicated);
+* exactly one reverse target: an RDS instance tagged ``reverse-replica`` in the primary
+  Region, fresh (no ``replicateSourceDb``: it is written by the reverse task, not replicated);
 * a reverse task tagged ``reverse-cdc-task``, started, whose target endpoint reads the
   reverse target's secret (so it writes into the fresh instance, never into the old primary,
   which may hold the only copy of the orders an unplanned failover lost) and whose source
@@ -11,7 +11,13 @@ stops (:mod:`components.standby.dms_reverse`).
   standby);
 * REVERSE_REPLICA_IDENTIFIER names that task (``...:task:<resourceIdentifier>``): the
   failback checks and stops only the task it names; the failover orchestrator's role grants
-  ``dms:StopReplicationTask`` on that ARN, and on no wildcard.
+  ``dms:StopReplicationTask`` on that ARN, and on no other task but the forward one
+  (``DMS_TASK_ARN``). Statements are read as IAM reads them: action names without case,
+  ``*`` and ``?`` wildcards in actions and resources, ``NotAction`` (every action but the
+  listed) and ``NotResource`` (every resource but the listed) (IAM User Guide, "IAM JSON
+  policy elements: Action" and "...: NotResource",
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
 
 A secret that is unknown during preview is compared by what it is computed from (its
 property dependencies); when neither tells, the check is left to the next preview.
@@ -20,6 +26,7 @@ property dependencies); when neither tells, the check is left to the next previe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,18 +77,23 @@ def _same_secret(a: Any, b: Any) -> bool | None:
     return (sa == sb) if sa and sb else None
 
 
-def _target_problem(task: Any, fresh: Any) -> str | None:
+def _target_problem(task: Any, fresh: list[Any]) -> str | None:
+    """The reverse task's target endpoint must read the secret of the one fresh reverse
+    target; anything else (the old primary, an endpoint of no fresh target) is a violation,
+    whatever else the plan declares."""
     target = _endpoint(task, "targetEndpointArn")
     if target is None or _known(target, "endpointType") != "target":
         return (f"the reverse DMS task {task.name} has no target endpoint of its own in the "
                 "plan (an endpoint's type is fixed: the forward endpoints cannot be reused "
                 "swapped).")
-    if fresh.urn in _sources(target, _SECRET):
+    # reading one of several fresh targets: the count is reported on its own
+    if any(f.urn in _sources(target, _SECRET) for f in fresh):
         return None
     if _known(target, _SECRET) is Unknown and not _sources(target, _SECRET):
         return None
+    names = " or ".join(f.name for f in fresh) or "(none declared)"
     return (f"the reverse DMS task {task.name} writes through {target.name}, which does not "
-            f"read the secret of the reverse target {fresh.name}: it would write into another "
+            f"read the secret of the reverse target {names}: it would write into another "
             "database (the old primary may hold the only copy of the orders the failover "
             "lost).")
 
@@ -131,6 +143,10 @@ def reverse_problems(args: StackValidationArgs, variables: dict[str, Any]) -> It
     if not fresh:
         yield (f"phase reverse-replicating, but no reverse target (a fresh RDS instance tagged "
                f"{Role.REVERSE_REPLICA}) is declared in the primary Region ({primary}).")
+    elif len(fresh) > 1:
+        yield (f"phase reverse-replicating, but {len(fresh)} fresh reverse targets "
+               f"({', '.join(r.name for r in fresh)}) are declared in the primary Region "
+               f"({primary}); the failback promotes exactly one.")
     if len(tasks) != 1:
         yield (f"phase reverse-replicating, but {len(tasks)} reverse DMS tasks (tagged "
                f"{Role.REVERSE_CDC_TASK}) are declared; the failback needs exactly one.")
@@ -139,7 +155,7 @@ def reverse_problems(args: StackValidationArgs, variables: dict[str, Any]) -> It
     if _known(task, "startReplicationTask") is not True:
         yield (f"the reverse DMS task {task.name} is not started (startReplicationTask): "
                "nothing would copy the promoted standby's writes back.")
-    problems = [_target_problem(task, fresh[0]) if len(fresh) == 1 else None,
+    problems = [_target_problem(task, fresh),
                 _source_problem(args, task),
                 _identifier_problem(task, variables.get(Env.REVERSE_REPLICA_IDENTIFIER))]
     yield from (p for p in problems if p)
@@ -167,23 +183,51 @@ def _listed(v: Any) -> list[str]:
     return [str(x) for x in (v if isinstance(v, list) else [v])]
 
 
+def _names_stop(pattern: str) -> bool:
+    """Whether the IAM action ``pattern`` (no case; ``*``: any run of characters, ``?``: any
+    one) matches ``dms:StopReplicationTask``."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(body, _STOP, re.IGNORECASE | re.DOTALL) is not None
+
+
+def _grants_stop(st: dict[str, Any]) -> bool:
+    """Whether an Allow statement covers ``dms:StopReplicationTask`` (action names have no
+    case in IAM; ``NotAction`` covers every action it does not list)."""
+    if st.get("Effect") != "Allow":
+        return False
+    if "NotAction" in st:
+        return not any(_names_stop(a) for a in _listed(st["NotAction"]))
+    return any(_names_stop(a) for a in _listed(st.get("Action", [])))
+
+
+def _stray_grants(st: dict[str, Any], named: set[str]) -> Iterator[str]:
+    """What a statement granting the stop reaches beyond the ``named`` task ARNs."""
+    if "NotResource" in st:
+        yield f"every resource but {_listed(st['NotResource'])} (NotResource)"
+        return
+    for res in _listed(st.get("Resource", [])):
+        if res not in named:
+            yield repr(res)
+
+
 def grant_problems(args: StackValidationArgs, variables: dict[str, Any]) -> Iterator[str]:
-    """The failover role may stop the declared reverse task, and only named tasks: a grant on
-    ``*`` or ``task:*`` would let a bug stop another stack's replication."""
+    """The failover role may stop the declared reverse task and the forward task, by their
+    exact ARNs, and nothing else: a grant on ``*``, ``task:*``, ``task:????``, another task or
+    ``NotResource`` would let a bug stop another stack's replication."""
     wanted = variables.get(Env.REVERSE_REPLICA_IDENTIFIER)
     statements = _failover_statements(args)
     if statements is None or is_unknown(wanted):
         return
+    forward = variables.get(Env.DMS_TASK_ARN)
+    named = {x for x in (wanted, forward) if isinstance(x, str) and x and not is_unknown(x)}
     granted: set[str] = set()
-    for st in statements:
-        if st.get("Effect") != "Allow" or _STOP not in _listed(st.get("Action", [])):
-            continue
-        for res in _listed(st.get("Resource", [])):
-            if "*" in res:
-                yield (f"the failover orchestrator's role grants {_STOP} on {res!r}: only the "
-                       "named tasks (the forward task and the reverse task "
-                       f"{Env.REVERSE_REPLICA_IDENTIFIER}) may be stopped.")
-            granted.add(res)
+    for st in (s for s in statements if isinstance(s, dict) and _grants_stop(s)):
+        for reach in _stray_grants(st, named):
+            yield (f"the failover orchestrator's role grants {_STOP} on {reach}: only the "
+                   "named tasks (the forward task and the reverse task "
+                   f"{Env.REVERSE_REPLICA_IDENTIFIER}) may be stopped.")
+        if "NotResource" not in st:
+            granted |= set(_listed(st.get("Resource", [])))
     if wanted and wanted not in granted:
         yield (f"the failover orchestrator's role may not stop the reverse DMS task {wanted!r} "
                f"({_STOP}): the failback would pause writes and then be denied the stop.")

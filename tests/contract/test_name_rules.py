@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from contract import identifiers as ids
@@ -129,3 +131,40 @@ def test_describe_states_the_rule() -> None:
     assert ids.DMS_RESOURCE_IDENTIFIER.describe() == (
         "1-31 characters: letters, digits and hyphens; starting with a letter; no trailing or "
         "double hyphen")
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-AbCdEf", True),
+    ("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c", True),
+    ("arn:aws:secretsmanager:us-west-2:123456789012:secret:a/b+c=d.e@f_g-h", True),
+    ("arn:aws:secretsmanager:", False),
+    ("arn:aws:secretsmanager:us-east-1:123456789012:secret:", False),
+    ("arn:aws:secretsmanager:nowhere:123456789012:secret:shop", False),
+    ("arn:aws:secretsmanager:us-east-1:1234:secret:shop", False),
+    ("arn:aws:secretsmanager:us-east-1::secret:shop", False),
+    ("arn:aws:kms:us-east-1:123456789012:secret:shop", False),
+    ("arn:aws:secretsmanager:us-east-1:123456789012:key:shop", False),
+    ("arn:aws:secretsmanager:us-east-1:123456789012:secret:shop\n", False),
+    ("arn:aws:secretsmanager:us-east-1:123456789012:secret:sh op", False),
+    (" arn:aws:secretsmanager:us-east-1:123456789012:secret:shop", False),
+])
+def test_secret_arn_rule(value: str, valid: bool) -> None:
+    assert ids.is_secret_arn(value) is valid
+
+
+@pytest.mark.parametrize(("check", "value"), [
+    (ids.is_db_subnet_group_name, "dr-private"),
+    (ids.is_security_group_id, "sg-0123abcd"),
+    (ids.is_db_identifier, "shop"),
+    (ids.is_kms_key_arn, "arn:aws:kms:us-east-1:123456789012:key/0a1b"),
+    (lambda v: ids.parse_rds_instance_arn(v) is not None, "arn:aws:rds:us-east-1:123456789012:db:shop"),
+])
+def test_a_trailing_newline_is_refused(check: Callable[[str], bool], value: str) -> None:
+    assert check(value)
+    assert not check(value + "\n")
+
+
+@pytest.mark.parametrize(("name", "valid"), [
+    ("dr private", True), ("   ", False), (" dr", False), ("dr ", False), ("Default", False)])
+def test_subnet_group_names_are_not_blank_or_padded(name: str, valid: bool) -> None:
+    assert ids.is_db_subnet_group_name(name) is valid

@@ -266,3 +266,90 @@ def test_each_rule_fails_a_broken_plan(pack: PackProcess, strategy: str, phase: 
     breaker(rs)
     found = phase_messages(pack, rs)
     assert any(message in m for m in found), found
+
+
+def _add_statement(rs: list[Resource], statement: dict[str, Any]) -> None:
+    """A statement added to the failover role's policy, beside its named grants."""
+    import json
+
+    (policy,) = [r for r in rs if r.type == "aws:iam/rolePolicy:RolePolicy"
+                 and "ReverseCdcTask" in str(r.inputs.get("policy"))]
+    doc = json.loads(policy.inputs["policy"])
+    doc["Statement"].append({"Sid": "Added", **statement})
+    _edit(policy, inputs={"policy": json.dumps(doc)})
+
+
+def _second_fresh_target(rs: list[Resource]) -> None:
+    rs.append(_moved(by_role(rs, Role.REVERSE_REPLICA, DB), "us-east-1"))
+
+
+def _second_fresh_target_and_old_primary(rs: list[Resource]) -> None:
+    _second_fresh_target(rs)
+    _retarget(rs, "old-primary")
+
+
+REVERSE_TASK = "arn:aws:dms:us-west-2:123456789012:task:ecommerce-dr-prod-rcdc"
+_TASK_ARN = "arn:aws:dms:us-west-2:123456789012:task:"
+_WIDE = ("the failover orchestrator's role grants dms:StopReplicationTask on {}: only the named "
+         "tasks (the forward task and the reverse task REVERSE_REPLICA_IDENTIFIER) may be "
+         "stopped.")
+_TWO_FRESH = ("phase reverse-replicating, but 2 fresh reverse targets (standby-database-reverse, "
+              "standby-database-reverse-2) are declared in the primary Region (us-east-1); the "
+              "failback promotes exactly one.")
+
+#: dms reverse-replicating plans broken in one way -> every message of the phase rules.
+DMS_REVERSE_BROKEN: list[tuple[str, Breaker, list[str]]] = [
+    ("stop granted in another case on *", lambda rs: _add_statement(
+        rs, {"Effect": "Allow", "Action": "DMS:stopreplicationtask", "Resource": "*"}),
+     [_WIDE.format("'*'")]),
+    ("stop granted by a wildcard action on another task", lambda rs: _add_statement(
+        rs, {"Effect": "Allow", "Action": ["dms:Stop*"], "Resource": f"{_TASK_ARN}other"}),
+     [_WIDE.format(repr(f"{_TASK_ARN}other"))]),
+    ("stop granted on task:???? (the ? wildcard)", lambda rs: _add_statement(
+        rs, {"Effect": "Allow", "Action": "dms:StopReplicationTas?",
+             "Resource": _TASK_ARN + "?" * 22}),
+     [_WIDE.format(repr(_TASK_ARN + "?" * 22))]),
+    ("stop granted with NotResource", lambda rs: _add_statement(
+        rs, {"Effect": "Allow", "Action": "dms:StopReplicationTask",
+             "NotResource": f"{_TASK_ARN}nothing"}),
+     [_WIDE.format(f"every resource but ['{_TASK_ARN}nothing'] (NotResource)")]),
+    ("stop granted by a NotAction that does not list it", lambda rs: _add_statement(
+        rs, {"Effect": "Allow", "NotAction": ["s3:*"], "Resource": ["*"]}),
+     [_WIDE.format("'*'")]),
+    ("a second fresh reverse target", _second_fresh_target, [_TWO_FRESH]),
+    ("a second fresh reverse target, the task writing into the old primary",
+     _second_fresh_target_and_old_primary,
+     [_TWO_FRESH,
+      "the reverse DMS task standby-database-reverse-cdc writes through "
+      "standby-database-reverse-target, which does not read the secret of the reverse target "
+      "standby-database-reverse or standby-database-reverse-2: it would write into another "
+      "database (the old primary may hold the only copy of the orders the failover lost)."]),
+]
+
+
+@pytest.mark.parametrize(("breaker", "messages"), [c[1:] for c in DMS_REVERSE_BROKEN],
+                         ids=[c[0] for c in DMS_REVERSE_BROKEN])
+def test_dms_reverse_rules_name_each_fault(pack: PackProcess, breaker: Breaker,
+                                           messages: list[str]) -> None:
+    rs = resources("dms", "reverse-replicating")
+    breaker(rs)
+    assert phase_messages(pack, rs) == sorted(messages)
+
+
+#: Statements that cannot stop any task but the named ones.
+DMS_GRANTS_PASSING: dict[str, dict[str, Any]] = {
+    "exact grant in another case": {"Effect": "Allow", "Action": "DMS:stopreplicationtask",
+                                    "Resource": REVERSE_TASK},
+    "NotAction listing the stop": {"Effect": "Allow", "NotAction": ["dms:Stop*", "s3:*"],
+                                   "Resource": "*"},
+    "a Deny on every task": {"Effect": "Deny", "Action": "dms:*", "Resource": f"{_TASK_ARN}*"},
+    "another action on *": {"Effect": "Allow", "Action": "dms:DescribeReplicationTasks",
+                            "Resource": "*"},
+}
+
+
+@pytest.mark.parametrize("name", list(DMS_GRANTS_PASSING))
+def test_dms_reverse_grants_reaching_only_named_tasks_pass(pack: PackProcess, name: str) -> None:
+    rs = resources("dms", "reverse-replicating")
+    _add_statement(rs, DMS_GRANTS_PASSING[name])
+    assert phase_messages(pack, rs) == []

@@ -89,7 +89,8 @@ def test_prod_config_is_valid() -> None:
      "ecommerce-dr:database.primaryKmsKeyArn: must be a key in primaryRegion (us-east-1)"),
     ({"database__reverseSubnetGroupName": "default"},
      "ecommerce-dr:database.reverseSubnetGroupName: must be a DB subnet group name: 1-255 "
-     "letters, digits, periods, underscores, spaces or hyphens, not 'default' (got 'default')"),
+     "letters, digits, periods, underscores, spaces or hyphens, not starting or ending with a "
+     "space, not 'default' (got 'default')"),
     ({"database__reverseSubnetGroupName": "dr/private"},
      "ecommerce-dr:database.reverseSubnetGroupName: must be a DB subnet group name"),
     ({"database__reverseSecurityGroupIds": ["sg-123"]},
@@ -184,3 +185,86 @@ def test_distinct_names_differing_only_in_case_elsewhere_pass() -> None:
     s = settings_from_raw(raw(site__primaryEndpointFqdn="Shop-USE1.example.com."))
     # The name is kept as written, without the trailing dot (Route 53 accepts either).
     assert s.site.primary_endpoint_fqdn == "Shop-USE1.example.com"
+
+
+SUBNET_HELP = ("must be a DB subnet group name: 1-255 letters, digits, periods, underscores, "
+               "spaces or hyphens, not starting or ending with a space, not 'default'")
+SG_HELP = ("must be a list of strings, each a security group ID: sg- and 8 or 17 lowercase "
+           "hexadecimal characters, like sg-0123456789abcdef0")
+SECRET_HELP = ("must be a Secrets Manager secret ARN: arn:<partition>:secretsmanager:<region>:"
+               "<12-digit account>:secret:<name>, like "
+               "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-AbCdEf")
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dms-source-AbCdEf"
+
+
+def _dms(**dms: Any) -> dict[str, Any]:
+    return {"database__strategy": "dms",
+            "database__dms": {"sourceSecretArn": SECRET, "engine": "postgres", **dms}}
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"database__reverseSubnetGroupName": "   "},
+     f"ecommerce-dr:database.reverseSubnetGroupName: {SUBNET_HELP} (got '   ')"),
+    ({"database__standbySubnetGroupName": " dr-private"},
+     f"ecommerce-dr:database.standbySubnetGroupName: {SUBNET_HELP} (got ' dr-private')"),
+    ({"database__reverseSubnetGroupName": "dr-private "},
+     f"ecommerce-dr:database.reverseSubnetGroupName: {SUBNET_HELP} (got 'dr-private ')"),
+    ({"database__reverseSubnetGroupName": "dr-private\n"},
+     f"ecommerce-dr:database.reverseSubnetGroupName: {SUBNET_HELP} (got 'dr-private\\n')"),
+    ({"database__reverseSubnetGroupName": 12},
+     f"ecommerce-dr:database.reverseSubnetGroupName: {SUBNET_HELP} (got 12)"),
+    ({"database__reverseSecurityGroupIds": "sg-0123abcd"},
+     f"ecommerce-dr:database.reverseSecurityGroupIds: {SG_HELP} (got 'sg-0123abcd')"),
+    ({"database__reverseSecurityGroupIds": 5},
+     f"ecommerce-dr:database.reverseSecurityGroupIds: {SG_HELP} (got 5)"),
+    ({"database__standbySecurityGroupIds": [5]},
+     f"ecommerce-dr:database.standbySecurityGroupIds: {SG_HELP} (got [5])"),
+    ({"database__reverseSecurityGroupIds": ["sg-0123abcd\n"]},
+     "ecommerce-dr:database.reverseSecurityGroupIds: each entry must be a security group ID: "
+     "sg- and 8 or 17 lowercase hexadecimal characters, like sg-0123456789abcdef0 (got "
+     "['sg-0123abcd\\n'])"),
+    (_dms(sourceSecretArn="arn:aws:secretsmanager:"),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} (got 'arn:aws:secretsmanager:')"),
+    (_dms(sourceSecretArn=SECRET + "\n"),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} (got {SECRET + chr(10)!r})"),
+    (_dms(sourceSecretArn=SECRET.replace("us-east-1", "nowhere")),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} "
+     f"(got {SECRET.replace('us-east-1', 'nowhere')!r})"),
+    (_dms(sourceSecretArn=SECRET.replace("123456789012", "1234")),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} "
+     f"(got {SECRET.replace('123456789012', '1234')!r})"),
+    (_dms(sourceSecretArn=SECRET.replace(":secret:", ":key:")),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} "
+     f"(got {SECRET.replace(':secret:', ':key:')!r})"),
+    (_dms(sourceSecretArn=SECRET + " x"),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} (got {SECRET + ' x'!r})"),
+    (_dms(sourceSecretArn=7),
+     f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} (got 7)"),
+    (_dms(targetSecretArn="arn:aws:secretsmanager:us-west-2:123456789012:secret:"),
+     f"ecommerce-dr:database.dms.targetSecretArn: {SECRET_HELP} "
+     "(got 'arn:aws:secretsmanager:us-west-2:123456789012:secret:')"),
+], ids=lambda v: repr(v)[:60] if isinstance(v, dict) else "")
+def test_dms_and_network_keys_name_what_is_allowed(changes: dict[str, Any],
+                                                   expected: str) -> None:
+    assert errors_of(**changes) == [expected]
+
+
+@pytest.mark.parametrize("changes", [
+    {"database__reverseSubnetGroupName": "dr private.1_a"},
+    {"database__standbySecurityGroupIds": ["sg-0123abcd", "sg-0123456789abcdef0"]},
+    _dms(),
+    _dms(sourceSecretArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c",
+         targetSecretArn="arn:aws:secretsmanager:us-west-2:123456789012:secret:a/b+c=d.e@f_g-h"),
+], ids=lambda v: repr(v)[:60])
+def test_dms_and_network_keys_accept_valid_values(changes: dict[str, Any]) -> None:
+    settings_from_raw(raw(**changes))
+
+
+def test_a_bad_secret_arn_stops_the_program_before_any_resource() -> None:
+    db = dict(BASE[f"{P}:database"], strategy="dms",
+              dms={"sourceSecretArn": "arn:aws:secretsmanager:", "engine": "postgres"})
+    with pytest.raises(PlanConfigError) as e:
+        record_plan("prod", preview=True, config_overrides={f"{P}:database": db})
+    assert e.value.resources_declared == 0
+    assert (f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} "
+            "(got 'arn:aws:secretsmanager:')") in str(e.value)
