@@ -86,6 +86,11 @@ def test_orders_lost_match_the_delayed_window_of_a_real_failover(plane: DataPlan
     primary.crash()
     replayed = order_ids(pair.standby)
     assert pair.promote().performed
+    # Customers see the outage before the name moves (as detection takes time in AWS): wait
+    # for a failed order, which a loaded machine may not have sent yet.
+    deadline = time.monotonic() + 10
+    while not [f for f in customers.failures if f.at > failure_at] and time.monotonic() < deadline:
+        time.sleep(0.05)
     answer["to"] = west.address
     time.sleep(1.0)
     customers.stop()
