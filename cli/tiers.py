@@ -26,8 +26,9 @@ that variant too, check it with the pack and print the price difference. Write a
 against RTO and RPO.
 
 Targets are the pack's, as in preview: the stricter of the stack's rtoMinutes/rpoMinutes and
-the pack's settings (--policy-config '{"rto-rpo-objectives": {"rpoMinutes": 120}}' to loosen
-the pack's). Exit 1 when no tier meets the targets.
+the pack's settings (--policy-config FILE, a YAML or JSON file such as
+{"rto-rpo-objectives": {"rpoMinutes": 120}}, loosens the pack's). Exit 1 when no tier meets
+the targets.
 
 examples:
   python -m cli tiers --stack prod
