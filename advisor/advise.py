@@ -227,7 +227,9 @@ def _suggestions(run: _Run, tiers: list[Outcome], guessed: dict[tuple[str, tuple
         if sug.changes:
             sug.outcome = guessed[(sug.strategy, sug.changes)]
             if sug.outcome.error:
-                sug.reason = f"the changed config fails: {sug.outcome.error.splitlines()[0]}"
+                # every problem, on one line: "invalid stack config:" alone says nothing
+                problems = [p.strip() for p in sug.outcome.error.splitlines() if p.strip()]
+                sug.reason = "the changed config fails: " + " ".join(problems)
             elif not sug.outcome.meets:
                 sug.reason = "the policy pack still reports: " + "; ".join(sug.outcome.breaks)
     return found

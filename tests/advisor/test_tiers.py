@@ -173,3 +173,12 @@ def test_costs_add_up(prod: Advice) -> None:
     for o in prod.tiers:
         assert o.cost.complete
         assert o.monthly_usd == pytest.approx(math.fsum(o.cost.by_component().values()))
+
+
+def test_a_suggestion_whose_changed_config_fails_says_every_problem() -> None:
+    # An RPO of 5 min: the read replica would need a 5 min backup cadence, which keeps more
+    # manual snapshots than the quota allows; the reason must say so, not only the heading.
+    adv = advise("prod", policy_config={"rto-rpo-objectives": {"rpoMinutes": 5}})
+    reasons = [s.reason for s in adv.suggestions if s.reason and "changed config fails" in s.reason]
+    assert reasons, [s.reason for s in adv.suggestions]
+    assert all("invalid stack config: " in r and "manualSnapshotQuota" in r for r in reasons), reasons
