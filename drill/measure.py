@@ -32,7 +32,7 @@ from rto_rpo.model import (
 
 
 def _modelled(t: Term, note_prefix: str = "") -> Term:
-    note = f"{note_prefix}{t.note}" if t.note else note_prefix.rstrip("; ")
+    note = f"{note_prefix}{t.note}" if t.note else note_prefix.rstrip("; :")
     return Term(t.name, t.seconds, t.source, Basis.MODELLED, note)
 
 
@@ -73,7 +73,7 @@ def _aws_terms(ctx: DrillContext) -> tuple[Term, Term]:
     assert isinstance(promotion, Term) and isinstance(ttl, Term)
     return (_modelled(promotion, "AWS-side (PostgreSQL on 127.0.0.1 promotes in well under a "
                                  "second; the figure is the AWS one): "),
-            _modelled(ttl, "AWS-side: clients cache one TTL; from ecommerce-dr:dns.ttlSeconds"))
+            _modelled(ttl, "AWS-side: clients cache one TTL; "))
 
 
 def modelled_aws_terms(ctx: DrillContext) -> list[Term]:
