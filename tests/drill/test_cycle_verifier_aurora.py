@@ -1,6 +1,6 @@
 """The aurora-global cycle's verifier against a good cycle and broken ones: a deploy that
 replaces the secondary cluster (even retained) or the global database, an old primary that
-never rejoined, a secondary re-created or left the writer, a second
+never rejoined or came back re-created, a secondary re-created or left the writer, a second
 failover that did not happen or promoted nothing."""
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def good() -> CycleState:
         deploys={p: _deploy(p) for p in ("failed-over", "reverse-replicating", "normal")},
         primary_provider={"skipCredentialsValidation": "true", "skipRequestingAccountId": "true"},
         standby_before=dataclasses.replace(secondary, orders=100), standby_after=secondary,
+        primary_before=Instance("shop-aurora", EAST, "cluster-PRI", None, "available", "primary"),
         reverse_identifier="shop-aurora",
         reverse=Instance("shop-aurora", EAST, "cluster-PRI", SECONDARY_ARN, "available",
                          "primary-g2", 150, True),
@@ -115,6 +116,16 @@ def _switchover_lost_an_order(s: CycleState) -> None:
     s.events[1].orders_lost, s.events[1].lost_order_ids = 1, ["x"]
 
 
+def _old_primary_recreated(s: CycleState) -> None:
+    # back under its name but another cluster (re-created empty), and the writer at the end
+    s.reverse = dataclasses.replace(s.reverse, resource_id="cluster-NEW")  # type: ignore[arg-type]
+    s.new_primary = dataclasses.replace(s.new_primary, resource_id="cluster-NEW")  # type: ignore[arg-type]
+
+
+def _old_primary_not_read(s: CycleState) -> None:
+    s.primary_before = None
+
+
 def _second_never_ran(s: CycleState) -> None:
     # the gate was still tripped: the orchestrator answered without promoting anything
     s.events[2].status = "already-failed-over"
@@ -146,6 +157,8 @@ LOSSLESS = "the planned failback completed and lost no order"
     pytest.param(_primary_not_writer, {ROLES, NEW_PRIMARY}, id="primary-not-writer"),
     pytest.param(_no_second_failover, {SECOND}, id="no-second-failover"),
     pytest.param(_switchover_lost_an_order, {LOSSLESS}, id="switchover-lost-an-order"),
+    pytest.param(_old_primary_recreated, {REJOINED}, id="old-primary-recreated"),
+    pytest.param(_old_primary_not_read, {REJOINED}, id="old-primary-not-read"),
     pytest.param(_second_never_ran, {SECOND}, id="second-failover-already-failed-over"),
     pytest.param(_new_primary_another_cluster, {NEW_PRIMARY}, id="new-primary-another-cluster"),
 ])
@@ -159,6 +172,10 @@ def test_each_broken_aurora_cycle_fails_its_check(breaks: Callable[[CycleState],
 
 
 @pytest.mark.parametrize(("breaks", "check", "why"), [
+    pytest.param(_old_primary_recreated, REJOINED,
+                 "the same cluster as before the cycle (cluster-PRI): False", id="recreated"),
+    pytest.param(_old_primary_not_read, REJOINED,
+                 "the same cluster as before the cycle (not read): False", id="not-read"),
     pytest.param(_second_never_ran, SECOND, "status already-failed-over (must be completed)",
                  id="already-failed-over"),
 ])
