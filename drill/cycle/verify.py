@@ -128,18 +128,29 @@ def replicates_from(replica: Instance | None, source: Instance | None) -> bool:
             and parts[5] == "db" and parts[6] == source.identifier)
 
 
+def _replica_of(replica: Instance | None, source: Instance | None, what: str) -> tuple[bool, str]:
+    """Whether ``replica`` is a replica of ``source`` (:func:`replicates_from`) holding at
+    least the orders ``source``'s server held when it was read (earlier, before the replica
+    was built from it); ``(ok, detail)``."""
+    named = replicates_from(replica, source)
+    r, src = (replica.orders if replica else None), (source.orders if source else None)
+    holds = r is not None and src is not None and r >= src
+    name = source.identifier if source else "-"
+    return named and holds, (f"replica of the {what} {name}: {named}; holds at least the {src} "
+                             f"order(s) {name} held when read: {holds} (it holds {r})")
+
+
 def reverse_declared(s: CycleState) -> Check:
-    d, r, standby = _deploy(s, "reverse-replicating"), s.reverse, s.standby_after
+    d, r = _deploy(s, "reverse-replicating"), s.reverse
     created = d is not None and any(c.op == "create" and c.type == _DB_TYPES[0]
                                     and c.region == s.primary_region for c in d.changes)
     streams = (r is not None and r.exists and r.region == s.primary_region
                and r.identifier == s.reverse_identifier and r.in_recovery is True)
-    source = replicates_from(r, standby)
+    source, detail = _replica_of(r, s.standby_after, "promoted standby")
     return Check(f"the reverse-replicating deploy created the reverse replica in "
                  f"{s.primary_region}, streaming from the promoted standby",
                  created and streams and source,
-                 f"created: {created}; streaming: {streams}; replica of the promoted standby "
-                 f"{standby.identifier if standby else '-'}: {source}; {r}")
+                 f"created: {created}; streaming: {streams}; {detail}; {r}")
 
 
 def _new_primary_promoted(s: CycleState) -> Check:
@@ -180,17 +191,16 @@ def fresh_standby(s: CycleState) -> Check:
     f, old, before, new = s.fresh_standby, s.old_writer, s.standby_before, s.new_primary
     fresh = (f is not None and before is not None and f.identifier == s.fresh_identifier
              and f.identifier != before.identifier)
-    source = True
+    source, detail = True, ""
     if s.standing_standby:
         fresh = fresh and f.exists and f.in_recovery is True  # type: ignore[union-attr]
-        source = replicates_from(f, new)
+        source, detail = _replica_of(f, new, "new primary")
     kept = old is not None and before is not None and old.exists and old.resource_id == before.resource_id
     what = ("created a fresh standby replica of the new primary" if s.standing_standby else
             "named a fresh standby identifier (restored at the next failover)")
     return Check(f"the normal deploy {what} and retained the old writer's instance (not "
                  "reused, not deleted)", fresh and source and kept,
-                 (f"replica of the new primary {new.identifier if new else '-'}: {source}; "
-                  if s.standing_standby else "") + f"fresh {f}; old writer {old}")
+                 (f"{detail}; " if detail else "") + f"fresh {f}; old writer {old}")
 
 
 def _second_failover(s: CycleState) -> Check:

@@ -15,6 +15,7 @@ from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.diff import Change
 from drill.cycle.state import CycleState, Event, Instance
 from drill.cycle.verify import CHECKS, replicates_from, verify_cycle
+from drill.result import Check
 
 EAST, WEST = "us-east-1", "us-west-2"
 RDS = "aws:rds/instance:Instance"
@@ -144,7 +145,9 @@ def _fresh_standby_replicates_old_primary(s: CycleState) -> None:
 
 
 def _fresh_standby_replicates_old_writer(s: CycleState) -> None:
-    s.fresh_standby = dataclasses.replace(s.fresh_standby, replica_source=STANDBY_ARN)  # type: ignore[arg-type]
+    # named as the old writer, holding only what the old writer held
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, replica_source=STANDBY_ARN,  # type: ignore[arg-type]
+                                          orders=180)
 
 
 def _fresh_standby_source_in_another_region(s: CycleState) -> None:
@@ -154,6 +157,16 @@ def _fresh_standby_source_in_another_region(s: CycleState) -> None:
 
 def _fresh_standby_standalone(s: CycleState) -> None:
     s.fresh_standby = dataclasses.replace(s.fresh_standby, replica_source=None)  # type: ignore[arg-type]
+
+
+def _fresh_standby_data_of_old_writer(s: CycleState) -> None:
+    # named a replica of the new primary, but its server holds only the old writer's orders
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, orders=180)  # type: ignore[arg-type]
+
+
+def _reverse_data_of_old_primary(s: CycleState) -> None:
+    # named a replica of the promoted standby, but short of what the standby held before it
+    s.reverse = dataclasses.replace(s.reverse, orders=100)  # type: ignore[arg-type]
 
 
 def _reverse_replicates_old_primary(s: CycleState) -> None:
@@ -211,39 +224,55 @@ FRESH = "the normal deploy created a fresh standby replica of the new primary"
 REVERSE = "the reverse-replicating deploy created the reverse replica"
 NEW_PRIMARY = "the failback's new primary is the reverse replication it promoted"
 SECOND = "the second failover completed"
+NOT_OF_NEW = "replica of the new primary shop-standby-reverse: False"
 
 
-@pytest.mark.parametrize(("breaks", "expected", "why"), [
-    pytest.param(_second_never_ran, (SECOND,), "status already-failed-over (must be completed)",
-                 id="second-failover-already-failed-over"),
-    *(pytest.param(breaks, (FRESH,), "replica of the new primary shop-standby-reverse: False",
-                   id=f"fresh-{name}")
-      for breaks, name in ((_fresh_standby_replicates_old_primary, "of-old-primary"),
-                           (_fresh_standby_replicates_old_writer, "of-old-writer"),
-                           (_fresh_standby_source_in_another_region, "of-other-region"),
-                           (_fresh_standby_standalone, "standalone"))),
-    pytest.param(_reverse_replicates_old_primary, (REVERSE,),
-                 "replica of the promoted standby shop-standby: False", id="reverse-of-old-primary"),
-    pytest.param(_new_primary_is_the_old_primary, (NEW_PRIMARY, FRESH),
-                 "the same as the reverse replication: False", id="new-primary-is-old-primary"),
-    pytest.param(_new_primary_another_server, (NEW_PRIMARY,),
-                 "the same as the reverse replication: False", id="new-primary-other-server"),
-    pytest.param(_new_primary_still_replicates, (NEW_PRIMARY,),
-                 "standalone and writing: False", id="new-primary-still-replicates"),
-    pytest.param(_new_primary_not_read, (NEW_PRIMARY, FRESH),
-                 "the same as the reverse replication: False", id="new-primary-not-read"),
-])
-def test_a_wrong_source_or_promotion_fails_exactly_its_check(
-        breaks: Callable[[CycleState], None], expected: tuple[str, ...], why: str) -> None:
-    """``expected``: the checks that must fail (no other), the broken one first, whose detail
-    must say ``why``."""
+def _only_failing(breaks: Callable[[CycleState], None], *expected: str) -> Check:
+    """The checks failing once ``breaks`` broke a good cycle are exactly ``expected`` (name
+    prefixes); returns the first one's."""
     state = good()
     breaks(state)
     failed = [c for c in verify_cycle(state) if not c.passed]
     assert {p for p in expected for c in failed if c.name.startswith(p)} == set(expected)
     assert len(failed) == len(expected), [c.name for c in failed]
-    broken = next(c for c in failed if c.name.startswith(expected[0]))
-    assert why in broken.detail, broken.detail
+    return next(c for c in failed if c.name.startswith(expected[0]))
+
+
+def test_a_second_failover_that_promoted_nothing_fails() -> None:
+    check = _only_failing(_second_never_ran, SECOND)
+    assert "status already-failed-over (must be completed)" in check.detail, check.detail
+
+
+@pytest.mark.parametrize(("breaks", "check", "why"), [
+    (_fresh_standby_replicates_old_primary, FRESH, NOT_OF_NEW),
+    (_fresh_standby_replicates_old_writer, FRESH, NOT_OF_NEW),
+    (_fresh_standby_source_in_another_region, FRESH, NOT_OF_NEW),
+    (_fresh_standby_standalone, FRESH, NOT_OF_NEW),
+    (_fresh_standby_data_of_old_writer, FRESH,
+     "at least the 200 order(s) shop-standby-reverse held when read: False (it holds 180)"),
+    (_reverse_replicates_old_primary, REVERSE, "replica of the promoted standby shop-standby: False"),
+    (_reverse_data_of_old_primary, REVERSE,
+     "at least the 120 order(s) shop-standby held when read: False (it holds 100)"),
+])
+def test_a_replica_of_the_wrong_source_fails(breaks: Callable[[CycleState], None], check: str,
+                                             why: str) -> None:
+    """The fresh standby must replicate the new primary, the reverse replica the promoted
+    standby: by RDS's replica source and by the orders their servers hold."""
+    found = _only_failing(breaks, check)
+    assert why in found.detail, found.detail
+
+
+@pytest.mark.parametrize(("breaks", "also", "why"), [
+    # the fresh standby, a replica of the promoted reverse replica, is not one of this one
+    (_new_primary_is_the_old_primary, (FRESH,), "the same as the reverse replication: False"),
+    (_new_primary_another_server, (), "the same as the reverse replication: False"),
+    (_new_primary_still_replicates, (), "standalone and writing: False"),
+    (_new_primary_not_read, (FRESH,), "the same as the reverse replication: False"),
+])
+def test_a_new_primary_not_the_promoted_reverse_replica_fails(
+        breaks: Callable[[CycleState], None], also: tuple[str, ...], why: str) -> None:
+    check = _only_failing(breaks, NEW_PRIMARY, *also)
+    assert why in check.detail, check.detail
 
 
 def test_a_replica_source_names_the_source_identifier_in_its_region() -> None:
