@@ -74,6 +74,8 @@ class CycleState:
         deploys: phase -> its deploy (``failed-over``, ``reverse-replicating``, ``normal``).
         primary_provider: the primary-Region provider's configure-time arguments in the
             ``failed-over`` plan (``skipCredentialsValidation``...); None: not found.
+        primary_before: the old primary as the cycle found it (after the unplanned
+            failover): aurora-global's reverse replication must be this same cluster.
         standby_before, standby_after: the promoted standby before and after the
             ``failed-over`` deploy.
         failed_over_db_requests: RDS requests that create, delete, restore or promote an
@@ -97,6 +99,7 @@ class CycleState:
     standby_region: str
     deploys: dict[str, PhaseDeploy] = field(default_factory=dict)
     primary_provider: dict[str, Any] | None = None
+    primary_before: Instance | None = None
     standby_before: Instance | None = None
     standby_after: Instance | None = None
     failed_over_db_requests: dict[str, int] = field(default_factory=dict)

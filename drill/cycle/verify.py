@@ -114,16 +114,56 @@ def _no_database_replaced(s: CycleState) -> Check:
                  + (f"; replaced, old instance retained: {kept}" if kept else ""))
 
 
+def replicates_from(replica: Instance | None, source: Instance | None) -> bool:
+    """Whether ``replica``'s ``ReadReplicaSourceDBInstanceIdentifier`` names ``source``: its
+    identifier in its own Region, or (a cross-Region replica) its ARN
+    ``arn:aws:rds:<source Region>:<account>:db:<source identifier>``."""
+    if replica is None or source is None or not replica.replica_source:
+        return False
+    named = replica.replica_source
+    if named == source.identifier:
+        return replica.region == source.region
+    parts = named.split(":")
+    return (len(parts) == 7 and parts[:3] == ["arn", "aws", "rds"] and parts[3] == source.region
+            and parts[5] == "db" and parts[6] == source.identifier)
+
+
+def _replica_of(replica: Instance | None, source: Instance | None, what: str) -> tuple[bool, str]:
+    """Whether ``replica`` is a replica of ``source`` (:func:`replicates_from`) holding at
+    least the orders ``source``'s server held when it was read (earlier, before the replica
+    was built from it); ``(ok, detail)``."""
+    named = replicates_from(replica, source)
+    r, src = (replica.orders if replica else None), (source.orders if source else None)
+    holds = r is not None and src is not None and r >= src
+    name = source.identifier if source else "-"
+    return named and holds, (f"replica of the {what} {name}: {named}; holds at least the {src} "
+                             f"order(s) {name} held when read: {holds} (it holds {r})")
+
+
 def reverse_declared(s: CycleState) -> Check:
     d, r = _deploy(s, "reverse-replicating"), s.reverse
     created = d is not None and any(c.op == "create" and c.type == _DB_TYPES[0]
                                     and c.region == s.primary_region for c in d.changes)
     streams = (r is not None and r.exists and r.region == s.primary_region
-               and r.identifier == s.reverse_identifier and r.in_recovery is True
-               and r.replica_source is not None)
+               and r.identifier == s.reverse_identifier and r.in_recovery is True)
+    source, detail = _replica_of(r, s.standby_after, "promoted standby")
     return Check(f"the reverse-replicating deploy created the reverse replica in "
                  f"{s.primary_region}, streaming from the promoted standby",
-                 created and streams, f"created: {created}; {r}")
+                 created and streams and source,
+                 f"created: {created}; streaming: {streams}; {detail}; {r}")
+
+
+def _new_primary_promoted(s: CycleState) -> Check:
+    p, r = s.new_primary, s.reverse
+    same = (p is not None and r is not None and p.exists and p.identifier == r.identifier
+            == s.reverse_identifier and p.region == r.region == s.primary_region
+            and p.resource_id == r.resource_id and p.server is not None and p.server == r.server)
+    writes = p is not None and p.replica_source is None and p.in_recovery is False
+    return Check(f"the failback's new primary is the reverse replication it promoted (the same "
+                 f"database and server in {s.primary_region}), standalone and writing",
+                 same and writes,
+                 f"the same as the reverse replication: {same}; standalone and writing: "
+                 f"{writes}; new primary {p}; reverse {r}")
 
 
 def _failback_lossless(s: CycleState) -> Check:
@@ -148,24 +188,29 @@ def _unplanned_within_rpo(s: CycleState) -> Check:
 
 
 def fresh_standby(s: CycleState) -> Check:
-    f, old = s.fresh_standby, s.old_writer
-    before = s.standby_before
+    f, old, before, new = s.fresh_standby, s.old_writer, s.standby_before, s.new_primary
     fresh = (f is not None and before is not None and f.identifier == s.fresh_identifier
              and f.identifier != before.identifier)
+    source, detail = True, ""
     if s.standing_standby:
-        fresh = fresh and f.exists and f.replica_source is not None and f.in_recovery is True  # type: ignore[union-attr]
+        fresh = fresh and f.exists and f.in_recovery is True  # type: ignore[union-attr]
+        source, detail = _replica_of(f, new, "new primary")
     kept = old is not None and before is not None and old.exists and old.resource_id == before.resource_id
     what = ("created a fresh standby replica of the new primary" if s.standing_standby else
             "named a fresh standby identifier (restored at the next failover)")
     return Check(f"the normal deploy {what} and retained the old writer's instance (not "
-                 "reused, not deleted)", fresh and kept, f"fresh {f}; old writer {old}")
+                 "reused, not deleted)", fresh and source and kept,
+                 (f"{detail}; " if detail else "") + f"fresh {f}; old writer {old}")
 
 
 def _second_failover(s: CycleState) -> Check:
+    # ``already-failed-over`` means the gate was still tripped: nothing was promoted
     e = s.event("second failover")
     return Check("the second failover completed onto the standby the normal deploy left",
-                 e is not None and e.status in ("completed", "already-failed-over"),
-                 "not run" if e is None else f"status {e.status}; {e.orders_lost} lost")
+                 e is not None and e.status == "completed",
+                 "not run" if e is None else
+                 f"status {e.status}{'' if e.status == 'completed' else ' (must be completed)'}; "
+                 f"{e.orders_lost} lost")
 
 
 def checks_with(reverse: Verify, normal: Verify, *extra: Verify) -> tuple[Verify, ...]:
@@ -173,7 +218,8 @@ def checks_with(reverse: Verify, normal: Verify, *extra: Verify) -> tuple[Verify
     reverse replication (``reverse``), of the standby after the ``normal`` deploy
     (``normal``), and any ``extra`` ones (last)."""
     return (_deploys_ok, _failed_over_primary_untouched, _provider_offline, _standby_not_replaced,
-            _no_database_replaced, reverse, _failback_lossless, _unplanned_within_rpo, normal,
+            _no_database_replaced, reverse, _failback_lossless, _new_primary_promoted,
+            _unplanned_within_rpo, normal,
             _second_failover, *extra)
 
 

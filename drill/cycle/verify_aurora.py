@@ -20,15 +20,20 @@ CLUSTER_TYPES = ("aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInst
 
 
 def reverse_rejoined(s: CycleState) -> Check:
-    """The old primary cluster is a secondary again, streaming from the promoted secondary."""
-    r, standby = s.reverse, s.standby_after
+    """The old primary cluster (the same cluster as before the cycle: a re-created one would
+    start empty) is a secondary again, streaming from the promoted secondary."""
+    r, standby, before = s.reverse, s.standby_after, s.primary_before
+    same = (r is not None and before is not None and r.exists and before.exists
+            and r.identifier == before.identifier and r.resource_id == before.resource_id)
     ok = (r is not None and r.exists and r.region == s.primary_region
           and r.identifier == s.reverse_identifier and r.in_recovery is True
           and r.replica_source is not None and standby is not None
           and r.replica_source.endswith(f":cluster:{standby.identifier}"))
     return Check(f"after the reverse-replicating deploy the old primary cluster in "
-                 f"{s.primary_region} is a secondary of the global database again, streaming "
-                 "from the promoted secondary", ok, f"{r}")
+                 f"{s.primary_region} (the same cluster) is a secondary of the global database "
+                 "again, streaming from the promoted secondary", ok and same,
+                 f"the same cluster as before the cycle "
+                 f"({before.resource_id if before else 'not read'}): {same}; {r}")
 
 
 def topology_back(s: CycleState) -> Check:

@@ -138,6 +138,8 @@ def start(ctx: DrillContext, rec: StepRecord) -> None:
         "reverse-replicating": {"failover.phase": "reverse-replicating"}}))
     db = ctx.settings.database
     run.old_writer = world.standby
+    run.state.primary_before = tier(ctx).database(ctx, db.primary_identifier,
+                                                  ctx.settings.primary_region, world.primary)
     run.state.standby_before = tier(ctx).database(ctx, db.standby_id, ctx.settings.standby_region,
                                                   world.standby)
     rec.detail.update(plans={p: len(pl.resources) for p, pl in run.plans.items()},

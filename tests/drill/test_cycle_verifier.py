@@ -1,6 +1,8 @@
 """The full-cycle verifier against a good cycle and broken ones: a failback that lost an
 order, a replaced standby, a deploy that replaced or deleted a database or touched the
-primary Region while it was down, a reused old writer, a missing piece."""
+primary Region while it was down, a reused old writer, a replica of the wrong source, a new
+primary that is not the promoted reverse replica, a second failover that promoted nothing, a
+missing piece."""
 
 from __future__ import annotations
 
@@ -12,10 +14,15 @@ import pytest
 from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.diff import Change
 from drill.cycle.state import CycleState, Event, Instance
-from drill.cycle.verify import CHECKS, verify_cycle
+from drill.cycle.verify import CHECKS, replicates_from, verify_cycle
+from drill.result import Check
 
 EAST, WEST = "us-east-1", "us-west-2"
 RDS = "aws:rds/instance:Instance"
+#: ``ReadReplicaSourceDBInstanceIdentifier`` of a cross-Region replica, as RDS gives it
+STANDBY_ARN = "arn:aws:rds:us-west-2:123456789012:db:shop-standby"
+REVERSE_ARN = "arn:aws:rds:us-east-1:123456789012:db:shop-standby-reverse"
+PRIMARY_ARN = "arn:aws:rds:us-east-1:123456789012:db:shop-primary"
 
 
 def _c(name: str, op: str, region: str = WEST, type_: str = RDS) -> Change:
@@ -38,12 +45,12 @@ def good() -> CycleState:
         standby_before=dataclasses.replace(standby, orders=100),
         standby_after=standby,
         reverse_identifier="shop-standby-reverse",
-        reverse=Instance("shop-standby-reverse", EAST, "db-BBB", "arn:shop-standby", "available",
+        reverse=Instance("shop-standby-reverse", EAST, "db-BBB", STANDBY_ARN, "available",
                          "replica-1", 150, True),
         new_primary=Instance("shop-standby-reverse", EAST, "db-BBB", None, "available",
                              "replica-1", 200, False),
         fresh_identifier="shop-standby-2",
-        fresh_standby=Instance("shop-standby-2", WEST, "db-CCC", "arn:shop-standby-reverse",
+        fresh_standby=Instance("shop-standby-2", WEST, "db-CCC", REVERSE_ARN,
                                "available", "replica-2", 200, True),
         old_writer=Instance("shop-standby", WEST, "db-AAA", None, "available", "standby", 180),
         events=[Event("unplanned failover", "completed", 3, ["a", "b", "c"], 90, {}, 3600.0, 0.4),
@@ -53,7 +60,7 @@ def good() -> CycleState:
 
 def test_a_good_cycle_passes_every_check() -> None:
     checks = verify_cycle(good())
-    assert len(checks) == len(CHECKS) == 10
+    assert len(checks) == len(CHECKS) == 11
     assert [c.name for c in checks if not c.passed] == []
 
 
@@ -128,6 +135,62 @@ def _reverse_not_streaming(s: CycleState) -> None:
     s.reverse = dataclasses.replace(s.reverse, in_recovery=False)  # type: ignore[arg-type]
 
 
+def _second_never_ran(s: CycleState) -> None:
+    # the gate was still tripped: the orchestrator answered without promoting anything
+    s.events[2].status = "already-failed-over"
+
+
+def _fresh_standby_replicates_old_primary(s: CycleState) -> None:
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, replica_source=PRIMARY_ARN)  # type: ignore[arg-type]
+
+
+def _fresh_standby_replicates_old_writer(s: CycleState) -> None:
+    # named as the old writer, holding only what the old writer held
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, replica_source=STANDBY_ARN,  # type: ignore[arg-type]
+                                          orders=180)
+
+
+def _fresh_standby_source_in_another_region(s: CycleState) -> None:
+    s.fresh_standby = dataclasses.replace(  # type: ignore[arg-type]
+        s.fresh_standby, replica_source=REVERSE_ARN.replace("us-east-1", "eu-west-1"))
+
+
+def _fresh_standby_standalone(s: CycleState) -> None:
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, replica_source=None)  # type: ignore[arg-type]
+
+
+def _fresh_standby_data_of_old_writer(s: CycleState) -> None:
+    # named a replica of the new primary, but its server holds only the old writer's orders
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, orders=180)  # type: ignore[arg-type]
+
+
+def _reverse_data_of_old_primary(s: CycleState) -> None:
+    # named a replica of the promoted standby, but short of what the standby held before it
+    s.reverse = dataclasses.replace(s.reverse, orders=100)  # type: ignore[arg-type]
+
+
+def _reverse_replicates_old_primary(s: CycleState) -> None:
+    s.reverse = dataclasses.replace(s.reverse, replica_source=PRIMARY_ARN)  # type: ignore[arg-type]
+
+
+def _new_primary_is_the_old_primary(s: CycleState) -> None:
+    s.new_primary = dataclasses.replace(s.new_primary, identifier="shop-primary",  # type: ignore[arg-type]
+                                        resource_id="db-OLD", server="primary")
+
+
+def _new_primary_another_server(s: CycleState) -> None:
+    s.new_primary = dataclasses.replace(s.new_primary, server="primary")  # type: ignore[arg-type]
+
+
+def _new_primary_still_replicates(s: CycleState) -> None:
+    s.new_primary = dataclasses.replace(s.new_primary, replica_source=STANDBY_ARN,  # type: ignore[arg-type]
+                                        in_recovery=True)
+
+
+def _new_primary_not_read(s: CycleState) -> None:
+    s.new_primary = None
+
+
 @pytest.mark.parametrize(("breaks", "expected"), [
     (_lost_an_order, ["the planned failback completed and lost no order"]),
     (_failback_not_done, ["the planned failback completed and lost no order"]),
@@ -155,6 +218,72 @@ def test_each_broken_cycle_fails_its_check(breaks: Callable[[CycleState], None],
     assert len(failing) >= 1
     for prefix in expected:
         assert any(name.startswith(prefix) for name in failing), failing
+
+
+FRESH = "the normal deploy created a fresh standby replica of the new primary"
+REVERSE = "the reverse-replicating deploy created the reverse replica"
+NEW_PRIMARY = "the failback's new primary is the reverse replication it promoted"
+SECOND = "the second failover completed"
+NOT_OF_NEW = "replica of the new primary shop-standby-reverse: False"
+
+
+def _only_failing(breaks: Callable[[CycleState], None], *expected: str) -> Check:
+    """The checks failing once ``breaks`` broke a good cycle are exactly ``expected`` (name
+    prefixes); returns the first one's."""
+    state = good()
+    breaks(state)
+    failed = [c for c in verify_cycle(state) if not c.passed]
+    assert {p for p in expected for c in failed if c.name.startswith(p)} == set(expected)
+    assert len(failed) == len(expected), [c.name for c in failed]
+    return next(c for c in failed if c.name.startswith(expected[0]))
+
+
+def test_a_second_failover_that_promoted_nothing_fails() -> None:
+    check = _only_failing(_second_never_ran, SECOND)
+    assert "status already-failed-over (must be completed)" in check.detail, check.detail
+
+
+@pytest.mark.parametrize(("breaks", "check", "why"), [
+    (_fresh_standby_replicates_old_primary, FRESH, NOT_OF_NEW),
+    (_fresh_standby_replicates_old_writer, FRESH, NOT_OF_NEW),
+    (_fresh_standby_source_in_another_region, FRESH, NOT_OF_NEW),
+    (_fresh_standby_standalone, FRESH, NOT_OF_NEW),
+    (_fresh_standby_data_of_old_writer, FRESH,
+     "at least the 200 order(s) shop-standby-reverse held when read: False (it holds 180)"),
+    (_reverse_replicates_old_primary, REVERSE, "replica of the promoted standby shop-standby: False"),
+    (_reverse_data_of_old_primary, REVERSE,
+     "at least the 120 order(s) shop-standby held when read: False (it holds 100)"),
+])
+def test_a_replica_of_the_wrong_source_fails(breaks: Callable[[CycleState], None], check: str,
+                                             why: str) -> None:
+    """The fresh standby must replicate the new primary, the reverse replica the promoted
+    standby: by RDS's replica source and by the orders their servers hold."""
+    found = _only_failing(breaks, check)
+    assert why in found.detail, found.detail
+
+
+@pytest.mark.parametrize(("breaks", "also", "why"), [
+    # the fresh standby, a replica of the promoted reverse replica, is not one of this one
+    (_new_primary_is_the_old_primary, (FRESH,), "the same as the reverse replication: False"),
+    (_new_primary_another_server, (), "the same as the reverse replication: False"),
+    (_new_primary_still_replicates, (), "standalone and writing: False"),
+    (_new_primary_not_read, (FRESH,), "the same as the reverse replication: False"),
+])
+def test_a_new_primary_not_the_promoted_reverse_replica_fails(
+        breaks: Callable[[CycleState], None], also: tuple[str, ...], why: str) -> None:
+    check = _only_failing(breaks, NEW_PRIMARY, *also)
+    assert why in check.detail, check.detail
+
+
+def test_a_replica_source_names_the_source_identifier_in_its_region() -> None:
+    standby = Instance("shop-standby", WEST, "db-AAA")
+    assert replicates_from(Instance("r", EAST, "db-B", STANDBY_ARN), standby)
+    # the same identifier in another Region, a bare identifier across Regions, none
+    assert not replicates_from(Instance("r", EAST, "db-B", STANDBY_ARN.replace(WEST, EAST)), standby)
+    assert not replicates_from(Instance("r", EAST, "db-B", "shop-standby"), standby)
+    assert replicates_from(Instance("r", WEST, "db-B", "shop-standby"), standby)
+    assert not replicates_from(Instance("r", EAST, "db-B", None), standby)
+    assert not replicates_from(Instance("r", EAST, "db-B", STANDBY_ARN + "-2"), standby)
 
 
 def test_a_route53_change_is_not_a_primary_region_change_but_is_named() -> None:

@@ -1,7 +1,7 @@
 """The aurora-global cycle's verifier against a good cycle and broken ones: a deploy that
 replaces the secondary cluster (even retained) or the global database, an old primary that
-never rejoined, a secondary re-created or left the writer, a second failover that did not
-happen."""
+never rejoined or came back re-created, a secondary re-created or left the writer, a second
+failover that did not happen or promoted nothing."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def good() -> CycleState:
         deploys={p: _deploy(p) for p in ("failed-over", "reverse-replicating", "normal")},
         primary_provider={"skipCredentialsValidation": "true", "skipRequestingAccountId": "true"},
         standby_before=dataclasses.replace(secondary, orders=100), standby_after=secondary,
+        primary_before=Instance("shop-aurora", EAST, "cluster-PRI", None, "available", "primary"),
         reverse_identifier="shop-aurora",
         reverse=Instance("shop-aurora", EAST, "cluster-PRI", SECONDARY_ARN, "available",
                          "primary-g2", 150, True),
@@ -62,7 +63,7 @@ def _failing(state: CycleState) -> list[str]:
 
 def test_a_good_aurora_cycle_passes_every_check_and_not_the_instance_ones() -> None:
     checks = verify_cycle(good(), CHECKS)
-    assert len(checks) == len(CHECKS) == 11
+    assert len(checks) == len(CHECKS) == 12
     assert [c.name for c in checks if not c.passed] == []
     # the instance checks look for a created reverse replica and a fresh standby: not Aurora's
     instance = [c.name for c in verify_cycle(good(), INSTANCE_CHECKS) if not c.passed]
@@ -115,12 +116,32 @@ def _switchover_lost_an_order(s: CycleState) -> None:
     s.events[1].orders_lost, s.events[1].lost_order_ids = 1, ["x"]
 
 
+def _old_primary_recreated(s: CycleState) -> None:
+    # back under its name but another cluster (re-created empty), and the writer at the end
+    s.reverse = dataclasses.replace(s.reverse, resource_id="cluster-NEW")  # type: ignore[arg-type]
+    s.new_primary = dataclasses.replace(s.new_primary, resource_id="cluster-NEW")  # type: ignore[arg-type]
+
+
+def _old_primary_not_read(s: CycleState) -> None:
+    s.primary_before = None
+
+
+def _second_never_ran(s: CycleState) -> None:
+    # the gate was still tripped: the orchestrator answered without promoting anything
+    s.events[2].status = "already-failed-over"
+
+
+def _new_primary_another_cluster(s: CycleState) -> None:
+    s.new_primary = dataclasses.replace(s.new_primary, resource_id="cluster-NEW")  # type: ignore[arg-type]
+
+
 CLUSTERS = "no deploy of the cycle created, replaced or deleted a cluster"
 DELETED = "no deploy of the cycle deleted a database"
 KEPT = "the failed-over deploy kept the promoted standby"
 REJOINED = "after the reverse-replicating deploy the old primary cluster"
 ROLES = "after the normal deploy the primary cluster is the writer"
 SECOND = "the second failover completed"
+NEW_PRIMARY = "the failback's new primary is the reverse replication it promoted"
 LOSSLESS = "the planned failback completed and lost no order"
 
 
@@ -133,9 +154,13 @@ LOSSLESS = "the planned failback completed and lost no order"
     pytest.param(_rejoined_elsewhere, {REJOINED}, id="rejoined-elsewhere"),
     pytest.param(_secondary_recreated, {ROLES}, id="secondary-recreated"),
     pytest.param(_secondary_still_writes, {ROLES}, id="secondary-still-writes"),
-    pytest.param(_primary_not_writer, {ROLES}, id="primary-not-writer"),
+    pytest.param(_primary_not_writer, {ROLES, NEW_PRIMARY}, id="primary-not-writer"),
     pytest.param(_no_second_failover, {SECOND}, id="no-second-failover"),
     pytest.param(_switchover_lost_an_order, {LOSSLESS}, id="switchover-lost-an-order"),
+    pytest.param(_old_primary_recreated, {REJOINED}, id="old-primary-recreated"),
+    pytest.param(_old_primary_not_read, {REJOINED}, id="old-primary-not-read"),
+    pytest.param(_second_never_ran, {SECOND}, id="second-failover-already-failed-over"),
+    pytest.param(_new_primary_another_cluster, {NEW_PRIMARY}, id="new-primary-another-cluster"),
 ])
 def test_each_broken_aurora_cycle_fails_its_check(breaks: Callable[[CycleState], None],
                                                   expected: set[str]) -> None:
@@ -144,6 +169,22 @@ def test_each_broken_aurora_cycle_fails_its_check(breaks: Callable[[CycleState],
     failing = _failing(state)
     matched = {p for p in expected for name in failing if name.startswith(p)}
     assert matched == expected and len(failing) == len(expected), failing
+
+
+@pytest.mark.parametrize(("breaks", "check", "why"), [
+    pytest.param(_old_primary_recreated, REJOINED,
+                 "the same cluster as before the cycle (cluster-PRI): False", id="recreated"),
+    pytest.param(_old_primary_not_read, REJOINED,
+                 "the same cluster as before the cycle (not read): False", id="not-read"),
+    pytest.param(_second_never_ran, SECOND, "status already-failed-over (must be completed)",
+                 id="already-failed-over"),
+])
+def test_the_failing_aurora_check_says_why(breaks: Callable[[CycleState], None], check: str,
+                                           why: str) -> None:
+    state = good()
+    breaks(state)
+    found = next(c for c in verify_cycle(state, CHECKS) if c.name.startswith(check))
+    assert not found.passed and why in found.detail, found.detail
 
 
 def test_an_empty_aurora_cycle_fails_everything() -> None:

@@ -72,6 +72,9 @@ def test_the_clusters_swap_roles_and_back(aurora_cycle: dict[str, Any]) -> None:
     assert after["replica_source"] is None and after["orders"] >= before["orders"] > 0
     reverse, primary = c["reverse"], c["new_primary"]
     assert reverse["identifier"] == primary["identifier"] == "shop-aurora"
+    # the old primary cluster itself rejoined (not one re-created under its name)
+    assert (c["primary_before"]["resource_id"] == reverse["resource_id"] == primary["resource_id"]
+            is not None)
     assert reverse["region"] == "us-east-1" and reverse["in_recovery"] is True
     assert reverse["replica_source"].endswith(":cluster:shop-aurora-usw2")
     assert primary["replica_source"] is None and primary["in_recovery"] is False

@@ -48,7 +48,14 @@ def test_the_reverse_replica_and_the_fresh_standby_are_real_replicas(cycle: dict
     c = cycle["cycle"]
     reverse, fresh, old = c["reverse"], c["fresh_standby"], c["old_writer"]
     assert reverse["region"] == "us-east-1" and reverse["in_recovery"] is True
+    # ReadReplicaSourceDBInstanceIdentifier of a cross-Region replica: the source's ARN
+    src = reverse["replica_source"].split(":")
+    assert (src[3], src[5:]) == ("us-west-2", ["db", "shop-standby"]), reverse["replica_source"]
     assert fresh["identifier"] == c["fresh_identifier"] != old["identifier"]
+    # a replica of the new primary (the promoted reverse replica), not of the old writer
+    assert c["new_primary"]["identifier"] == reverse["identifier"] == c["reverse_identifier"]
+    src = fresh["replica_source"].split(":")
+    assert (src[3], src[5:]) == ("us-east-1", ["db", reverse["identifier"]]), fresh["replica_source"]
     assert old["resource_id"] == c["standby_before"]["resource_id"]   # retained, not reused
     replica = next(b for b in cycle["bridges"] if b["name"] == "pg-replica")
     # the reverse replica and the fresh standby: requested, then streaming
