@@ -17,7 +17,9 @@ The phase is the failover orchestrator's ``FAILOVER_PHASE`` (the program renders
   ``reverse-replicating`` an instance standby (not dms) has a reverse replica in the primary
   Region, replicating, named by ``REVERSE_REPLICA_IDENTIFIER`` (dms: the reverse CDC
   pipeline, :mod:`policies.rules.phase_dms`), and no reverse DMS task or endpoint outside
-  it; the gate's health check keeps traffic where the phase says when its alarm has no data
+  it; dms, in every phase: the failover orchestrator's role may read DMS endpoints
+  (``dms:DescribeEndpoints``); the gate's health check keeps traffic where the phase says
+  when its alarm has no data
   (``Healthy`` or ``LastKnownStatus`` in normal, ``Unhealthy`` or ``LastKnownStatus`` after
   a failover: a re-created gate alarm starts in INSUFFICIENT_DATA).
 """
@@ -235,6 +237,8 @@ def phase_consistency(**overrides: Any) -> Policy:
         if phase is None or is_unknown(strategy):
             return
         problems = [*_standby_problems(args, phase, strategy), *_gate_problems(args, phase)]
+        if strategy == Strategy.DMS:
+            problems += phase_dms.read_grant_problems(args)
         if phase is Phase.REVERSE_REPLICATING:
             problems += _reverse_problems(args, variables, strategy)
         for message in problems:
