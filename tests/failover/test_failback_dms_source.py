@@ -157,7 +157,8 @@ def _assert_refused_stale(world: World, out: dict[str, Any], result: dict[str, A
     assert (f"reads server primary.example.com, not {out['new_primary_arn']}, the primary "
             f"since failback {out['failback_id']}: the standby was loaded from the old "
             "primary; set database.dms.sourceSecretArn "
-            f"{_new_primary()['MasterUserSecret']['SecretArn']}") in problem, problem
+            f"{_new_primary()['MasterUserSecret']['SecretArn']}, pulumi up, then fail over"
+            ) in problem, problem
     assert world.clients.calls["dms.StopReplicationTask"] == 0
     assert world.store().gate().tripped is False
 

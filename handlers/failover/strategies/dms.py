@@ -89,11 +89,12 @@ def stale_source(ctx: StepContext, task: dict[str, Any], detail: dict[str, Any])
     if names_new_primary(named, target):
         return None
     secret = target.new_primary_secret_arn or "<the new primary's secret>"
+    also = ("" if target.new_primary_arn == ctx.settings.primary_db_arn else
+            f" and {PRIMARY_INSTANCE_KEY} {target.new_primary_arn}")
     return (f"the DMS task's source endpoint {task['SourceEndpointArn']} reads "
             f"{describe(named)}, not {target.new_primary_arn}, the primary since failback "
             f"{back.failback_id}: the standby was loaded from the old primary; set "
-            f"{DMS_SOURCE_SECRET_KEY} {secret} (and {PRIMARY_INSTANCE_KEY} "
-            f"{target.new_primary_arn}), pulumi up, then fail over")
+            f"{DMS_SOURCE_SECRET_KEY} {secret}{also}, pulumi up, then fail over")
 
 
 def check_readiness(ctx: StepContext) -> Check:
