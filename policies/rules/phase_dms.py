@@ -13,17 +13,12 @@ stops (:mod:`components.standby.dms_reverse`).
   failback checks and stops only the task it names; the failover orchestrator's role grants
   ``dms:StopReplicationTask`` on that ARN, and on no wildcard.
 
-In every phase (:func:`read_grant_problems`) the failover orchestrator's role may call
-``dms:DescribeEndpoints``: failover readiness and the status report read which database the
-forward task's source endpoint names after a failback.
-
 A secret that is unknown during preview is compared by what it is computed from (its
 property dependencies); when neither tells, the check is left to the next preview.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -170,31 +165,6 @@ def _failover_statements(args: StackValidationArgs) -> list[dict[str, Any]] | No
 
 def _listed(v: Any) -> list[str]:
     return [str(x) for x in (v if isinstance(v, list) else [v])]
-
-
-_DESCRIBE_ENDPOINTS = "dms:describeendpoints"
-
-
-def _grants(st: dict[str, Any], action: str) -> bool:
-    """Whether an Allow statement's Action names ``action`` (IAM action names are
-    case-insensitive and take ``*`` and ``?`` wildcards)."""
-    return st.get("Effect") == "Allow" and any(
-        fnmatch.fnmatchcase(action, a.lower()) for a in _listed(st.get("Action", [])))
-
-
-def read_grant_problems(args: StackValidationArgs) -> Iterator[str]:
-    """In every phase the failover orchestrator's role may read DMS endpoints
-    (``dms:DescribeEndpoints`` on ``*``: their ARNs are drawn at creation): after a failback,
-    failover readiness and the status report check that the forward task reads the new
-    primary; during a failback, the reverse task's endpoints."""
-    statements = _failover_statements(args)
-    if statements is None:
-        return
-    if not any(_grants(st, _DESCRIBE_ENDPOINTS) and "*" in _listed(st.get("Resource", []))
-               for st in statements):
-        yield ("the failover orchestrator's role may not call dms:DescribeEndpoints on '*': "
-               "after a failback, failover readiness could not tell whether the forward DMS "
-               "task reads the new primary, and would refuse every failover.")
 
 
 def grant_problems(args: StackValidationArgs, variables: dict[str, Any]) -> Iterator[str]:
