@@ -160,17 +160,14 @@ def failover_statements(a: FailoverOrchestratorArgs, state_table: str) -> list[d
 
 
 def reverse_statements(a: FailoverOrchestratorArgs) -> list[dict[str, Any]]:
-    """The failback promotes the reverse replica; dms: it reads the reverse task and its
-    endpoints (which database each reads and writes) and stops that task, by its ARN."""
+    """The failback promotes the reverse replica; dms: it reads the reverse task and stops
+    it, by its ARN (its endpoints are read under the strategy's own ReadCdcEndpoints grant,
+    :mod:`components.standby.dms`)."""
     p, n, rid = a.providers, a.naming, a.reverse_replica_identifier
     if a.settings.database.strategy == Strategy.DMS:
         return [{"Sid": "ReverseCdcTask", "Effect": "Allow",
                  "Action": ["dms:DescribeReplicationTasks", STOP_TASK_ACTION],
-                 "Resource": [rid]},
-                # Endpoint ARNs end with an id DMS draws at creation, unknown before the
-                # deploy: the read of the task's two endpoints is granted on "*" (read only).
-                {"Sid": "ReadCdcEndpoints", "Effect": "Allow",
-                 "Action": ["dms:DescribeEndpoints"], "Resource": ["*"]}]
+                 "Resource": [rid]}]
     return [{"Sid": "PromoteReverseReplica", "Effect": "Allow",
              "Action": ["rds:PromoteReadReplica"],
              "Resource": [n.db_arn(p.primary_region, rid)]}]

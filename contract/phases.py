@@ -35,6 +35,10 @@ REVERSE_REPLICA_KEY: Final[str] = "failover.reverseReplicaIdentifier"
 #: The config key of the dms forward pipeline's source credentials, under
 #: :data:`CONFIG_NAMESPACE`: after a dms failback, the new primary's managed master secret.
 DMS_SOURCE_SECRET_KEY: Final[str] = "database.dms.sourceSecretArn"
+#: The config keys of the primary database (an instance, an Aurora cluster), under
+#: :data:`CONFIG_NAMESPACE`.
+PRIMARY_INSTANCE_KEY: Final[str] = "database.primaryInstanceArn"
+PRIMARY_CLUSTER_KEY: Final[str] = "database.primaryClusterArn"
 #: RDS identifiers are at most 63 characters (Amazon RDS User Guide, "Naming constraints in
 #: Amazon RDS").
 _MAX_IDENTIFIER = 63
@@ -142,7 +146,7 @@ def after_failback_config(*, primary_region: str, account: str, reverse_replica:
     ``source_secret`` (the new primary's managed master secret) as
     :data:`DMS_SOURCE_SECRET_KEY`."""
     out = {PHASE_KEY: str(Phase.NORMAL),
-           "database.primaryInstanceArn":
+           PRIMARY_INSTANCE_KEY:
                f"arn:{partition}:rds:{primary_region}:{account}:db:{reverse_replica}",
            "database.standbyIdentifier": standby}
     if source_secret:

@@ -123,4 +123,10 @@ class Builder(DmsPipeline):
         return [self.describe_statement(),
                 {"Sid": "StopCdcTask", "Effect": "Allow",
                  "Action": ["dms:DescribeReplicationTasks", STOP_TASK_ACTION],
-                 "Resource": [self.n.dms_task_arn(self.p.standby_region, task_id)]}]
+                 "Resource": [self.n.dms_task_arn(self.p.standby_region, task_id)]},
+                # Which database each task reads and writes: the failback checks the reverse
+                # task's endpoints, readiness and status the forward task's source after a
+                # failback. Endpoint ARNs end with an id DMS draws at creation, unknown before
+                # the deploy: granted on "*" (read only).
+                {"Sid": "ReadCdcEndpoints", "Effect": "Allow",
+                 "Action": ["dms:DescribeEndpoints"], "Resource": ["*"]}]

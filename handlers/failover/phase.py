@@ -29,6 +29,8 @@ from typing import Any
 from contract.phases import (
     DMS_SOURCE_SECRET_KEY,
     PHASE_KEY,
+    PRIMARY_CLUSTER_KEY,
+    PRIMARY_INSTANCE_KEY,
     REVERSE_REPLICA_KEY,
     Phase,
     config_remove_command,
@@ -36,6 +38,7 @@ from contract.phases import (
     default_reverse_replica_identifier,
 )
 from contract.strategies import Standby
+from handlers.failover.dms_endpoints import describe, names_new_primary
 from handlers.failover.records import FailbackRecord, FailoverRecord, GateLatch
 from handlers.failover.settings import FailoverSettings
 
@@ -114,14 +117,36 @@ def after_failover(settings: FailoverSettings) -> PhaseHint:
 
 def _primary_key(settings: FailoverSettings) -> str:
     cluster = settings.strategy.standby is Standby.CLUSTER
-    return "database.primaryClusterArn" if cluster else "database.primaryInstanceArn"
+    return PRIMARY_CLUSTER_KEY if cluster else PRIMARY_INSTANCE_KEY
+
+
+def _stale_source(record: FailbackRecord, live: dict[str, Any] | None) -> str | None:
+    """Why the forward DMS task may not read the failback's new primary yet (None: its source
+    endpoint names the new primary's recorded secret or address). Without ``live`` facts (the
+    failback's own completion) the deployed forward task still reads the old primary."""
+    target = record.reverse
+    if target is None or not target.new_primary_secret_arn:
+        return None
+    found = (live or {}).get("forward_source")
+    if live is None:
+        return "the forward DMS task still reads the old primary"
+    if not isinstance(found, dict):
+        return f"what the forward DMS task reads is not known ({found or 'no forward task'})"
+    if names_new_primary(found.get("reads"), target):
+        return None
+    return (f"the forward DMS task's source endpoint {found.get('endpoint')} reads "
+            f"{describe(found.get('reads'))}, not the new primary {target.new_primary_arn} "
+            f"(secret {target.new_primary_secret_arn}): a standby it full-loads holds the old "
+            "primary's data")
 
 
 def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
-                   status: bool = False) -> PhaseHint:
+                   status: bool = False, live: dict[str, Any] | None = None) -> PhaseHint:
     """The phase ``normal`` with the identifiers the deployed configuration still lacks, for
     the failback's completion alert and result; with ``status``, for the status report, which
-    also lists where the configuration disagrees (``mismatches``)."""
+    also lists where the configuration disagrees (``mismatches``). ``live``: the status
+    report's facts (dms: ``forward_source``); the ``database.dms.sourceSecretArn`` command
+    stays until the forward task's source endpoint reads the new primary."""
     extra, mismatches = [], []
     new_primary = record.reverse.new_primary_arn if record.reverse else None
     if new_primary and new_primary != settings.primary_db_arn:
@@ -136,10 +161,12 @@ def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
                           "is never a replica again")
     repoint = bool(new_primary and new_primary != settings.primary_db_arn)
     secret = record.reverse.new_primary_secret_arn if record.reverse else None
-    if secret and repoint:
+    stale = _stale_source(record, live)
+    if secret and stale is not None:
         # dms: the forward pipeline reads the new primary from now on (the normal deploy
         # then replaces the source endpoint and starts a fresh forward task).
         extra.append(config_command(settings, DMS_SOURCE_SECRET_KEY, secret))
+        mismatches.append(stale)
     if repoint and old and new_primary and (new_primary.rsplit(":", 1)[-1].lower()
                                             != default_reverse_replica_identifier(old)):
         # failover.reverseReplicaIdentifier was set (the new primary is not the default
@@ -151,7 +178,7 @@ def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
     hint = _hint(settings, Phase.NORMAL, f"failback {record.failback_id} completed", extra=extra,
                  mismatches=mismatches if status else [])
     if hint.commands:
-        hint.then = (_dms_then(settings, old) if secret and old else
+        hint.then = (_dms_then(record, old) if secret and old else
                      "pulumi up: the program declares a fresh standby replica of the new "
                      f"primary; the old writer {old} is retained (delete it by hand once the new "
                      "standby replicates)" if old else
@@ -159,12 +186,16 @@ def after_failback(settings: FailoverSettings, record: FailbackRecord, *,
     return hint
 
 
-def _dms_then(settings: FailoverSettings, old: str) -> str:
+def _dms_then(record: FailbackRecord, old: str) -> str:
+    # The old primary as the failback recorded it: once primaryInstanceArn is re-pointed, the
+    # configured primary is the NEW one, which must never be named for deletion.
+    primary = (f"the old primary {record.old_primary}" if record.old_primary else
+               "the old primary (the one the failover left)")
     return ("pulumi up: the program declares a fresh standby and a new forward DMS task from "
             "the new primary (a full load, then CDC) and drops the reverse task; the old writer "
-            f"{old} is retained (delete it by hand once the new standby replicates); the old "
-            f"primary {settings.primary_db_identifier} was never written to: reconcile the "
-            "orders the failover lost from it, then delete it by hand")
+            f"{old} is retained (delete it by hand once the new standby replicates); {primary} "
+            "was never written to: reconcile the orders the failover lost from it, then delete "
+            "it by hand")
 
 
 def _failed_over(settings: FailoverSettings, live: dict[str, Any]) -> PhaseHint:
@@ -228,7 +259,7 @@ def for_status(settings: FailoverSettings, *, failover: FailoverRecord | None, l
                          f"progress (step {failback.current_step})")
     if (failback is not None and failback.status == "completed" and not latch.tripped
             and failback.failover_id == latch.failover_id):
-        return after_failback(settings, failback, status=True)
+        return after_failback(settings, failback, status=True, live=live)
     if latch.tripped:
         return _failed_over(settings, live)
     return _normal(settings, live)

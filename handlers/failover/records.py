@@ -340,6 +340,8 @@ class ReverseTarget(_Item):
         new_primary_arn: the database that writes once the failback is done.
         new_primary_secret_arn: dms: that database's managed master secret (the forward
             pipeline's source credentials, ``database.dms.sourceSecretArn``, from then on).
+        new_primary_address: dms: that database's endpoint address (a DMS endpoint that
+            names its database by server rather than by secret).
     """
 
     kind: Literal["rds-read-replica", "dms-task", "aurora-secondary"]
@@ -350,6 +352,7 @@ class ReverseTarget(_Item):
     declared: bool = False
     new_primary_arn: str | None = None
     new_primary_secret_arn: str | None = None
+    new_primary_address: str | None = None
 
 
 class FailbackRecord(_Run):
@@ -370,6 +373,9 @@ class FailbackRecord(_Run):
         requests: one-time requests by key (``reverse_promotion_requested``, ...), as in
             :class:`FailoverRecord` (nested here).
         old_writer: the standby that wrote while failed over; never a replica again.
+        old_primary: dms: the primary the failover left (PRIMARY_DB_ARN's identifier when the
+            failback checked its reverse task), never written to since: it may hold the
+            orders the failover lost.
         standby_suggestion: a fresh ``database.standbyIdentifier`` for phase normal.
         refusal: why ``check_reverse`` refused (status ``refused``).
         abort_reason: why the failback was aborted (status ``aborted``).
@@ -392,6 +398,7 @@ class FailbackRecord(_Run):
     writes: dict[str, str] = Field(default_factory=dict)
     notes: dict[str, Any] = Field(default_factory=dict)
     old_writer: str | None = None
+    old_primary: str | None = None
     standby_suggestion: str | None = None
     refusal: str | None = None
     abort_reason: str | None = None

@@ -17,9 +17,11 @@ The phase is the failover orchestrator's ``FAILOVER_PHASE`` (the program renders
   ``reverse-replicating`` an instance standby (not dms) has a reverse replica in the primary
   Region, replicating, named by ``REVERSE_REPLICA_IDENTIFIER`` (dms: the reverse CDC
   pipeline, :mod:`policies.rules.phase_dms`), and no reverse DMS task or endpoint outside
-  it; the gate's health check keeps traffic where the phase says when its alarm has no data
-  (``Healthy`` or ``LastKnownStatus`` in normal, ``Unhealthy`` or ``LastKnownStatus`` after
-  a failover: a re-created gate alarm starts in INSUFFICIENT_DATA).
+  it; dms, in every phase: the failover orchestrator's role may read DMS endpoints
+  (``dms:DescribeEndpoints``, :mod:`policies.rules.dms_reads`); the gate's health check
+  keeps traffic where the phase says when its alarm has no data (``Healthy`` or
+  ``LastKnownStatus`` in normal, ``Unhealthy`` or ``LastKnownStatus`` after a failover: a
+  re-created gate alarm starts in INSUFFICIENT_DATA).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from contract.names import Role
 from contract.phases import Phase
 from contract.strategies import Standby, Strategy, spec
 from policies.resource_types import HEALTH_CHECK, RDS_CLUSTER, RDS_GLOBAL_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOTS
-from policies.rules import phase_dms
+from policies.rules import dms_reads, phase_dms
 from policies.rules.common import Unknown, by_type, env, is_unknown, region, role, value
 from policies.rules.declare import not_applicable, stack_policy
 
@@ -235,6 +237,8 @@ def phase_consistency(**overrides: Any) -> Policy:
         if phase is None or is_unknown(strategy):
             return
         problems = [*_standby_problems(args, phase, strategy), *_gate_problems(args, phase)]
+        if strategy == Strategy.DMS:
+            problems += dms_reads.read_grant_problems(args)
         if phase is Phase.REVERSE_REPLICATING:
             problems += _reverse_problems(args, variables, strategy)
         for message in problems:

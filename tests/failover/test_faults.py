@@ -73,7 +73,7 @@ THROTTLED: list[tuple[type, str, Callable[[], Exception]]] = [
     *_each(sns_models.SNSBackend, lambda: SNSException("Throttling", "Rate exceeded"), "publish"),
     *_each(dms_models.DatabaseMigrationServiceBackend,
            lambda: DmsClientError("ThrottlingException", "Rate exceeded"),
-           "describe_replication_tasks", "stop_replication_task"),
+           "describe_replication_tasks", "stop_replication_task", "describe_endpoints"),
     # With use_docker false moto serves Lambda from LambdaSimpleBackend.
     *_each(lambda_simple.LambdaSimpleBackend,
            lambda: LambdaClientError("TooManyRequestsException", "Rate exceeded"), "invoke"),

@@ -202,7 +202,39 @@ def _regrant(rs: list[Resource], resources: list[str]) -> None:
     raise AssertionError("no ReverseCdcTask statement in the plan")
 
 
+def _endpoint_read(rs: list[Resource], action: str | None) -> None:
+    """The failover role's ReadCdcEndpoints statement with ``action`` instead (None: dropped)."""
+    import json
+
+    for r in rs:
+        if r.type == "aws:iam/rolePolicy:RolePolicy" and "ReadCdcEndpoints" in str(
+                r.inputs.get("policy")):
+            doc = json.loads(r.inputs["policy"])
+            kept = [st for st in doc["Statement"] if st.get("Sid") != "ReadCdcEndpoints"]
+            if action is not None:
+                kept.append({"Sid": "ReadCdcEndpoints", "Effect": "Allow", "Action": [action],
+                             "Resource": ["*"]})
+            _edit(r, inputs={"policy": json.dumps({**doc, "Statement": kept})})
+            return
+    raise AssertionError("no ReadCdcEndpoints statement in the plan")
+
+
+NO_ENDPOINT_READ = ("the failover orchestrator's role may not call dms:DescribeEndpoints on "
+                    "'*': after a failback, failover readiness could not tell")
+
+
+@pytest.mark.parametrize("action", ["DMS:describeEndpoints", "dms:Describe*", "dms:*"])
+def test_an_endpoint_read_grant_in_any_spelling_passes(pack: PackProcess, action: str) -> None:
+    rs = resources("dms", "normal")
+    _endpoint_read(rs, action)
+    assert not [m for m in phase_messages(pack, rs) if NO_ENDPOINT_READ in m]
+
+
 BROKEN += [
+    ("dms", "normal", lambda rs: _endpoint_read(rs, None), NO_ENDPOINT_READ),
+    ("dms", "reverse-replicating", lambda rs: _endpoint_read(rs, None), NO_ENDPOINT_READ),
+    ("dms", "normal", lambda rs: _endpoint_read(rs, "dms:DescribeEndpointTypes"),
+     NO_ENDPOINT_READ),
     ("dms", "reverse-replicating",
      lambda rs: _regrant(rs, ["arn:aws:dms:us-west-2:123456789012:task:*"]),
      "the failover orchestrator's role grants dms:StopReplicationTask on "

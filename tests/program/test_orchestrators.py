@@ -11,6 +11,7 @@ from contract.names import Role
 from engine.plan import UNKNOWN
 from handlers.backup.settings import BackupSettings
 from handlers.failover.settings import load_settings as load_failover_settings
+from tests.program.test_phases import in_phase
 from tests.program.variants import (
     BUS,
     CUSTOM,
@@ -28,9 +29,10 @@ from tests.program.variants import (
 LAYER = ("arn:aws:lambda:us-west-2:017000801446:layer:"
          "AWSLambdaPowertoolsPythonV3-python312-x86_64:27")
 #: Actions AWS offers no resource-level permission for; "*" resources are allowed for them only.
+#: dms:DescribeEndpoints (read only): endpoint ARNs end with an id DMS draws at creation.
 RESOURCE_STAR_OK = {"cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics",
                     "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
-                    "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+                    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "dms:DescribeEndpoints"}
 
 #: The strategies whose standby is an RDS DB instance (or none).
 INSTANCE_STRATEGIES = [s for s in STRATEGIES if s != "aurora-global"]
@@ -260,6 +262,17 @@ def test_failback_may_list_primary_region_instances_to_find_the_reverse_replica(
     st = _failover_statements(plan(strategy))["DescribeDatabases"]
     assert st["Action"] == ["rds:DescribeDBInstances"]
     assert "arn:aws:rds:us-east-1:123456789012:db:*" in st["Resource"]
+
+
+@pytest.mark.parametrize("phase", ["normal", "failed-over", "reverse-replicating"])
+def test_dms_failover_role_reads_the_cdc_endpoints_in_every_phase(phase: str) -> None:
+    # Readiness and status read what the forward task's source endpoint names after a failback.
+    (pol,) = [x for x in in_phase(phase, "dms").by_type(ROLE_POLICY)
+              if "failover-function" in x.name]
+    statements = [st for st in policy_doc(pol)["Statement"]
+                  if "dms:DescribeEndpoints" in st["Action"]]
+    assert statements == [{"Sid": "ReadCdcEndpoints", "Effect": "Allow",
+                           "Action": ["dms:DescribeEndpoints"], "Resource": ["*"]}]
 
 
 def test_aurora_failback_reads_the_global_database_instead() -> None:

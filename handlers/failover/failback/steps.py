@@ -72,6 +72,7 @@ def check_reverse(ctx: FailbackContext, ops: ReverseOps) -> FailbackStepResult:
         return FailbackStepResult("refused", found.detail, reason=refusal or "no target found")
     ctx.record.reverse = found.target
     ctx.record.old_writer = ctx.settings.standby_db_identifier if ops.NEW_STANDBY else None
+    ctx.record.old_primary = ctx.settings.primary_db_identifier
     return FailbackStepResult("ok", {**found.detail, "target": found.target.to_item()})
 
 

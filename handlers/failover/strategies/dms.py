@@ -2,7 +2,10 @@
 task is stopped at failover so the target takes writes alone.
 
 * Readiness: DMS_TASK_ARN is ``running`` and its newest ``AWS/DMS CDCLatencyTarget``
-  (seconds) is at most RPO_SECONDS. A task stopped by this failover's own promote step is
+  (seconds) is at most RPO_SECONDS; after a completed failback (the state table's failback
+  record), the task's source endpoint reads the new primary the failback recorded (its
+  managed secret or its address): a task still reading the old primary loaded the standby
+  with its stale data. A task stopped by this failover's own promote step is
   ready (a resumed failover). DMS publishes CDCLatencySource and CDCLatencyTarget, in
   seconds, per task (AWS DMS User Guide, "Monitoring AWS DMS tasks", replication task
   metrics, https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Monitoring.html).
@@ -19,8 +22,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from contract.phases import DMS_SOURCE_SECRET_KEY, PRIMARY_INSTANCE_KEY
 from handlers.failover import clock, database
 from handlers.failover.context import StepContext, StepFailed, StepResult
+from handlers.failover.dms_endpoints import describe, endpoint, names_new_primary, reads
 from handlers.failover.once import OneTime
 from handlers.failover.strategies import Check, instance
 from handlers.failover.strategies.polling import POLL_SECONDS, Poll, lookback, out_of_time, refused
@@ -69,6 +74,29 @@ def cdc_latency_target(cloudwatch: Any, task: dict[str, Any],
     return best
 
 
+def stale_source(ctx: StepContext, task: dict[str, Any], detail: dict[str, Any]) -> str | None:
+    """After a completed dms failback: why the forward task's source endpoint does not read
+    the new primary the failback recorded (its managed secret or address), else None. Such a
+    task full-loaded the standby from the old primary: promoting it loses every order since
+    the failback. Reads the state table and DescribeEndpoints, both in the standby Region."""
+    back = ctx.store.failback()
+    target = back.reverse if back is not None and back.status == "completed" else None
+    if target is None or target.kind != "dms-task" or not target.new_primary_arn:
+        return None
+    ep = endpoint(ctx.standby("dms"), task["SourceEndpointArn"])
+    named = reads(ep) if ep is not None else None
+    detail["source_endpoint_reads"] = describe(named)
+    if names_new_primary(named, target):
+        return None
+    secret = target.new_primary_secret_arn or "<the new primary's secret>"
+    also = ("" if target.new_primary_arn == ctx.settings.primary_db_arn else
+            f" and {PRIMARY_INSTANCE_KEY} {target.new_primary_arn}")
+    return (f"the DMS task's source endpoint {task['SourceEndpointArn']} reads "
+            f"{describe(named)}, not {target.new_primary_arn}, the primary since failback "
+            f"{back.failback_id}: the standby was loaded from the old primary; set "
+            f"{DMS_SOURCE_SECRET_KEY} {secret}{also}, pulumi up, then fail over")
+
+
 def check_readiness(ctx: StepContext) -> Check:
     s = ctx.settings
     task = replication_task(ctx.standby("dms"), s.dms_task_arn)
@@ -80,6 +108,9 @@ def check_readiness(ctx: StepContext) -> Check:
         return check
     if task["Status"] != "running":
         check.problems.append(f"DMS task is {task['Status']!r}, not 'running'")
+    stale = stale_source(ctx, task, check.detail)
+    if stale:
+        check.problems.append(stale)
     window = lookback(s.rpo_seconds)
     lag = cdc_latency_target(ctx.standby("cloudwatch"), task, window)
     check.lag_within_rpo("CDCLatencyTarget", lag, s.rpo_seconds,

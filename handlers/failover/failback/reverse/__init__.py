@@ -184,7 +184,9 @@ class ReverseOps(Protocol):
         (``reachable`` or ``unreachable: <error>``), ``standby_role`` (``replica``,
         ``writer``, ``missing`` or ``unknown: <error>``) and ``reverse`` (what a failback
         would promote: ``{"identifier", "status"}``, None when there is none, or
-        ``unknown``)."""
+        ``unknown``); dms also ``forward_source`` (the forward task's source endpoint:
+        ``{"endpoint", "reads"}``, ``reads`` as :func:`handlers.failover.dms_endpoints.reads`
+        answers, None when the task is missing, or ``unknown: <error>``)."""
 
 
 def load(strategy: Strategy | str) -> ReverseOps:

@@ -34,6 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from contract.identifiers import same_db
 from handlers.failover import database
 from handlers.failover.context import StepFailed
+from handlers.failover.dms_endpoints import endpoint, reads
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
 from handlers.failover.failback.metrics import newest_since
 from handlers.failover.failback.reverse import (
@@ -60,10 +61,6 @@ FRESH_READINGS = True
 START_MAX_LAG_SECONDS = 60.0
 #: CDCLatencyTarget, seconds, at or under which the reverse task counts as drained.
 DRAINED_LAG_SECONDS = 0.0
-#: The engine settings blocks of DescribeEndpoints that carry the endpoint's secret.
-_SETTINGS = ("PostgreSQLSettings", "MySQLSettings")
-
-
 def declared_task(dms: Any, wanted: str) -> dict[str, Any] | None:
     """The reverse task REVERSE_REPLICA_IDENTIFIER names (ARN or identifier), or None."""
     if wanted.startswith("arn:"):
@@ -72,26 +69,6 @@ def declared_task(dms: Any, wanted: str) -> dict[str, Any] | None:
         lambda: dms.describe_replication_tasks(
             Filters=[{"Name": "replication-task-id", "Values": [wanted]}], WithoutSettings=True),
         "ReplicationTasks", not_found="ResourceNotFoundFault")
-
-
-def endpoint(dms: Any, arn: str) -> dict[str, Any] | None:
-    """The DMS endpoint ``arn``, or None."""
-    return database.first_found(
-        lambda: dms.describe_endpoints(Filters=[{"Name": "endpoint-arn", "Values": [arn]}]),
-        "Endpoints", not_found="ResourceNotFoundFault")
-
-
-def reads(ep: dict[str, Any]) -> tuple[str, ...] | None:
-    """The database an endpoint names: ``("secret", arn)``, ``("server", host, port, db)``,
-    or None when it names neither."""
-    for key in _SETTINGS:
-        secret = (ep.get(key) or {}).get("SecretsManagerSecretId")
-        if secret:
-            return ("secret", str(secret))
-    if ep.get("ServerName"):
-        return ("server", str(ep["ServerName"]).lower(), str(ep.get("Port", "")),
-                str(ep.get("DatabaseName", "")))
-    return None
 
 
 def names_instance(ep: dict[str, Any], inst: dict[str, Any]) -> bool:
@@ -212,7 +189,8 @@ def check(ctx: FailbackContext) -> ReverseCheck:
             arn=task["ReplicationTaskArn"], region=s.standby_region,
             source=task["SourceEndpointArn"], declared=True,
             new_primary_arn=inst.get("DBInstanceArn"),
-            new_primary_secret_arn=(inst.get("MasterUserSecret") or {}).get("SecretArn"))
+            new_primary_secret_arn=(inst.get("MasterUserSecret") or {}).get("SecretArn"),
+            new_primary_address=(inst.get("Endpoint") or {}).get("Address"))
     return out
 
 
@@ -256,6 +234,14 @@ def promote(ctx: FailbackContext) -> FailbackStepResult:
         done_key="already_stopped")
 
 
+def _forward_source(dms: Any, forward: dict[str, Any]) -> dict[str, Any]:
+    """What the forward task's source endpoint reads (after a failback: the new primary once
+    ``database.dms.sourceSecretArn`` names its secret and the program was deployed)."""
+    ep = endpoint(dms, forward["SourceEndpointArn"])
+    return {"endpoint": forward["SourceEndpointArn"],
+            "reads": list(reads(ep) or ()) if ep is not None else None}
+
+
 def observe(settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any]:
     facts: dict[str, Any] = {"primary_api": api_state(lambda: database.describe_instance(
         clients("rds", settings.primary_region), settings.primary_db_identifier))}
@@ -264,8 +250,10 @@ def observe(settings: FailoverSettings, clients: ClientFactory) -> dict[str, Any
         forward = replication_task(dms, settings.dms_task_arn)
         facts["standby_role"] = ("missing" if forward is None else
                                  "replica" if forward["Status"] == "running" else "writer")
+        facts["forward_source"] = forward and _forward_source(dms, forward)
     except (BotoCoreError, ClientError) as e:
         facts["standby_role"] = f"unknown: {type(e).__name__}: {e}"
+        facts["forward_source"] = f"unknown: {type(e).__name__}: {e}"
     facts["reverse"] = None
     if settings.reverse_replica_identifier:
         try:
