@@ -74,6 +74,12 @@ SHARED: dict[str, Drill] = {
 }
 
 
+def bridge(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """The report's entry of bridge ``name`` (exactly one)."""
+    (b,) = [b for b in report["bridges"] if b["name"] == name]
+    return b
+
+
 def fixture_name(key: str) -> str:
     """The session fixture of shared drill ``key``."""
     return "drill_" + key.replace("-", "_")

@@ -13,7 +13,7 @@ import pytest
 
 from drill.options import DrillError, DrillOptions
 from tests.drill.cycle_events import labelled_events
-from tests.drill.shared import DrillRun
+from tests.drill.shared import DrillRun, bridge
 
 AURORA_TYPES = ("aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster",
                 "aws:rds/clusterInstance:ClusterInstance")
@@ -22,11 +22,6 @@ AURORA_TYPES = ("aws:rds/globalCluster:GlobalCluster", "aws:rds/cluster:Cluster"
 @pytest.fixture
 def aurora_cycle(drill_aurora_full_cycle: DrillRun) -> dict[str, Any]:
     return drill_aurora_full_cycle.report
-
-
-def _bridge(report: dict[str, Any], name: str) -> dict[str, Any]:
-    (b,) = [b for b in report["bridges"] if b["name"] == name]
-    return b
 
 
 def _step(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -94,12 +89,12 @@ def test_the_failovers_lose_only_what_had_not_crossed_and_the_switchover_nothing
 def test_the_bridges_and_the_orchestrator_did_two_failovers_and_one_switchover(
         aurora_cycle: dict[str, Any]) -> None:
     r = aurora_cycle
-    assert _bridge(r, "aurora-global-failover")["acted"] == 2
-    assert _bridge(r, "pg-global-failover")["acted"] == 2
-    assert _bridge(r, "aurora-global-switchover")["acted"] == 1
+    assert bridge(r, "aurora-global-failover")["acted"] == 2
+    assert bridge(r, "pg-global-failover")["acted"] == 2
+    assert bridge(r, "aurora-global-switchover")["acted"] == 1
     # Twice each: in moto and in PostgreSQL (the rejoin), the swap and the old writer's rejoin.
-    assert _bridge(r, "aurora-region-recovers")["acted"] == 2
-    assert _bridge(r, "pg-global-switchover")["acted"] == 2
+    assert bridge(r, "aurora-region-recovers")["acted"] == 2
+    assert bridge(r, "pg-global-switchover")["acted"] == 2
     text = str(r["api_calls"])
     assert "FailoverGlobalCluster" in text and "SwitchoverGlobalCluster" in text
     assert [i["status"] for i in r["invocations"]].count("failed-back") == 1

@@ -8,17 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.drill.shared import DrillRun
+from tests.drill.shared import DrillRun, bridge
 
 
 @pytest.fixture
 def failback(drill_aurora_failback: DrillRun) -> dict[str, Any]:
     return drill_aurora_failback.report
-
-
-def _bridge(report: dict[str, Any], name: str) -> dict[str, Any]:
-    (b,) = [b for b in report["bridges"] if b["name"] == name]
-    return b
 
 
 def test_failback_passes_every_check(failback: dict[str, Any]) -> None:
@@ -47,10 +42,10 @@ def test_the_failover_loses_only_what_had_not_crossed_and_the_switchover_nothing
 def test_the_bridges_and_the_orchestrator_did_one_failover_and_one_switchover(
         failback: dict[str, Any]) -> None:
     for name in ("aurora-global-failover", "aurora-global-switchover", "pg-global-failover"):
-        assert _bridge(failback, name)["acted"] == 1, name
+        assert bridge(failback, name)["acted"] == 1, name
     # Twice each: in moto and in PostgreSQL (the rejoin), the swap and the old writer's rejoin.
-    assert _bridge(failback, "aurora-region-recovers")["acted"] == 2
-    assert _bridge(failback, "pg-global-switchover")["acted"] == 2
+    assert bridge(failback, "aurora-region-recovers")["acted"] == 2
+    assert bridge(failback, "pg-global-switchover")["acted"] == 2
     calls = failback["api_calls"]
     text = str(calls)
     assert "FailoverGlobalCluster" in text and "SwitchoverGlobalCluster" in text

@@ -21,6 +21,16 @@ def _missing_detail() -> dict[str, Any]:
     return ev
 
 
+def _without_aws(static_env: dict[str, str], event: Any) -> dict[str, Any]:
+    """``handle(event)`` on clients that refuse to be built; whatever it returns or raises,
+    no AWS client was asked for."""
+    factory = RefusingClients()
+    try:
+        return handle(event, context(), clients=factory, settings=load_settings(static_env))
+    finally:
+        assert factory.requested == []
+
+
 @pytest.mark.parametrize(("event", "message"), [
     ({"action": "explode", "reason": "x"}, "action: Input should be 'failover', 'status' or 'failback'"),
     ({"action": "failover"}, "'reason' is required for action 'failover'"),
@@ -36,19 +46,14 @@ def _missing_detail() -> dict[str, Any]:
 ])
 def test_malformed_event_raises_before_any_aws_call(static_env: dict[str, str], event: Any,
                                                     message: str) -> None:
-    factory = RefusingClients()
     with pytest.raises(MalformedEventError) as err:
-        handle(event, context(), clients=factory, settings=load_settings(static_env))
+        _without_aws(static_env, event)
     assert message in str(err.value)
-    assert factory.requested == []
 
 
 def test_alarm_for_another_alarm_is_rejected(static_env: dict[str, str]) -> None:
-    factory = RefusingClients()
     with pytest.raises(MalformedEventError, match="is not the health-check alarm"):
-        handle(alarm_event(name="some-other-alarm"), context(), clients=factory,
-               settings=load_settings(static_env))
-    assert factory.requested == []
+        _without_aws(static_env, alarm_event(name="some-other-alarm"))
 
 
 def test_alarm_back_to_ok_is_a_no_op(make_world: Callable[..., World]) -> None:
@@ -69,12 +74,9 @@ def test_valid_shapes_parse() -> None:
 def test_force_must_be_json_true_or_false(static_env: dict[str, str], force: Any) -> None:
     """A coerced ``force`` (``"yes"`` promoted a healthy primary's standby) is refused with a
     message naming the field and what it accepts; nothing runs."""
-    factory = RefusingClients()
-    event = {"action": "failover", "reason": "x", "force": force}
     with pytest.raises(MalformedEventError) as err:
-        handle(event, context(), clients=factory, settings=load_settings(static_env))
+        _without_aws(static_env, {"action": "failover", "reason": "x", "force": force})
     assert f"force: must be JSON true or false, got {force!r}" in str(err.value)
-    assert factory.requested == []
 
 
 def test_force_accepts_json_booleans() -> None:
@@ -92,12 +94,9 @@ def test_force_accepts_json_booleans() -> None:
 ])
 def test_an_alarm_event_from_another_account_or_region_is_refused(
         static_env: dict[str, str], change: dict[str, str], message: str) -> None:
-    factory = RefusingClients()
     with pytest.raises(MalformedEventError) as err:
-        handle(alarm_event(**change), context(), clients=factory,
-               settings=load_settings(static_env))
+        _without_aws(static_env, alarm_event(**change))
     assert message in str(err.value)
-    assert factory.requested == []
 
 
 RULE = "arn:aws:events:us-west-2:123456789012:rule/ecommerce-dr-prod-watchdog"
@@ -115,12 +114,9 @@ RULE = "arn:aws:events:us-west-2:123456789012:rule/ecommerce-dr-prod-watchdog"
 ])
 def test_a_tick_the_watchdog_rule_cannot_have_sent_is_refused(
         static_env: dict[str, str], change: dict[str, Any], message: str) -> None:
-    factory = RefusingClients()
     with pytest.raises(MalformedEventError) as err:
-        handle({**scheduled_event(), **change}, context(), clients=factory,
-               settings=load_settings(static_env))
+        _without_aws(static_env, {**scheduled_event(), **change})
     assert message in str(err.value)
-    assert factory.requested == []
 
 
 @pytest.mark.parametrize(("change", "reason"), [
@@ -130,11 +126,8 @@ def test_a_tick_the_watchdog_rule_cannot_have_sent_is_refused(
 ])
 def test_a_replayed_or_stale_tick_is_ignored_before_any_aws_call(
         static_env: dict[str, str], change: dict[str, str], reason: str) -> None:
-    factory = RefusingClients()
-    out = handle({**scheduled_event(), **change}, context(), clients=factory,
-                 settings=load_settings(static_env))
+    out = _without_aws(static_env, {**scheduled_event(), **change})
     assert out["status"] == "ignored" and out["reason"].startswith(reason)
-    assert factory.requested == []
 
 
 def test_late_ticks_of_a_backlog_never_add_up_to_a_failover(make_world: Callable[..., World]) -> None:
@@ -153,10 +146,8 @@ def test_late_ticks_of_a_backlog_never_add_up_to_a_failover(make_world: Callable
     lambda: alarm_event(**{"detail": {**alarm_event()["detail"], "alarmName": "x\udfff"}}),
 ])
 def test_text_that_cannot_be_stored_is_malformed(static_env: dict[str, str], event: Any) -> None:
-    factory = RefusingClients()
     with pytest.raises(MalformedEventError, match="(?i)unicode"):
-        handle(event(), context(), clients=factory, settings=load_settings(static_env))
-    assert factory.requested == []
+        _without_aws(static_env, event())
 
 
 def test_the_watchdog_rules_own_tick_is_taken(make_world: Callable[..., World]) -> None:
@@ -184,11 +175,9 @@ def test_a_replayed_or_stale_alarm_event_is_ignored_with_a_logged_reason(
     logged: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(app.logger, "warning",
                         lambda msg, *a, extra=None, **k: logged.append((msg, extra or {})))
-    factory = RefusingClients()
-    result = handle(event(), context(), clients=factory, settings=load_settings(static_env))
+    result = _without_aws(static_env, event())
     assert result["status"] == "ignored"
     assert re.search(reason, result["reason"]), result["reason"]
-    assert factory.requested == []
     assert [msg for msg, extra in logged if extra.get("reason") == result["reason"]] == [
         "alarm event ignored"]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Protocol, cast, runtime_checkable
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,8 +27,8 @@ from contract.strategies import Strategy, spec
 from handlers.failover import clock
 from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
+from handlers.failover.failback.reverse.readings import LagReading, PromotionReading, ReverseCheck
 from handlers.failover.once import OneTime
-from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
 from handlers.failover.strategies.polling import POLL_SECONDS, refused
 from handlers.shared.aws import ClientFactory
@@ -41,51 +40,6 @@ MODULES: dict[Strategy, str] = {
     Strategy.DMS: "handlers.failover.failback.reverse.dms",
     Strategy.AURORA_GLOBAL: "handlers.failover.failback.reverse.aurora_global",
 }
-
-
-@dataclass
-class ReverseCheck:
-    """The answer of :meth:`ReverseOps.check`: the ``target`` to promote, or a ``refusal``
-    (why the failback must wait), with the facts read (``detail``, recorded)."""
-
-    target: ReverseTarget | None = None
-    refusal: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class LagReading:
-    """One drain reading: ``seconds`` (None: no datapoint yet), when it was taken, the metric,
-    and the ``threshold`` at or under which the reverse replication counts as drained."""
-
-    seconds: float | None
-    at: str | None
-    metric: str
-    threshold: float
-
-    @property
-    def drained(self) -> bool:
-        return self.seconds is not None and 0 <= self.seconds <= self.threshold
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"lag_seconds": self.seconds, "lag_at": self.at, "lag_metric": self.metric,
-                "drained_at_or_under_seconds": self.threshold}
-
-
-@dataclass
-class PromotionReading:
-    """One read of the target while it is promoted: ``done`` (it takes writes), ``due``
-    (a promotion request may be made now, if the one-time request allows one), ``untouched``
-    (the target shows no sign of an earlier request), ``blocked`` (a request is due but the
-    target's state refuses it: the step fails with this text), ``late`` (what the step says
-    when the promotion bound passes: "<what> still <state>"), ``detail`` (recorded)."""
-
-    done: bool
-    due: bool
-    late: str
-    untouched: bool = True
-    blocked: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def await_promotion(ctx: FailbackContext, req: OneTime, read: Callable[[], PromotionReading],

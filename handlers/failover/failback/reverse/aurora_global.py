@@ -34,13 +34,8 @@ from handlers.failover import clock
 from handlers.failover import global_database as gdb
 from handlers.failover.context import StepFailed
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
-from handlers.failover.failback.reverse import (
-    LagReading,
-    PromotionReading,
-    ReverseCheck,
-    api_state,
-    await_promotion,
-)
+from handlers.failover.failback.reverse import api_state, await_promotion
+from handlers.failover.failback.reverse.readings import LagReading, PromotionReading, ReverseCheck
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings

@@ -37,15 +37,9 @@ from handlers.failover.context import StepFailed
 from handlers.failover.dms_endpoints import endpoint, reads
 from handlers.failover.failback.context import FailbackContext, FailbackStepResult
 from handlers.failover.failback.metrics import newest_since
-from handlers.failover.failback.reverse import (
-    LagReading,
-    PromotionReading,
-    ReverseCheck,
-    api_state,
-    await_promotion,
-    request_once,
-)
+from handlers.failover.failback.reverse import api_state, await_promotion, request_once
 from handlers.failover.failback.reverse.instance import UNDECLARED
+from handlers.failover.failback.reverse.readings import LagReading, PromotionReading, ReverseCheck
 from handlers.failover.once import OneTime
 from handlers.failover.records import ReverseTarget
 from handlers.failover.settings import FailoverSettings
