@@ -69,20 +69,18 @@ class DataBridge:
         if w is None or server is None or w.pair is None or server is not w.pair.standby:
             return "no PostgreSQL replica behind it: left to moto"
         done = self._open_for_writes(w, "promotion", w.pair.promote, w.promotions)
-        if done.performed:
-            return (f"pg_promote() on {server.name}: timeline {done.timeline_before} -> "
-                    f"{done.timeline_after} in {done.seconds:.3f} s")
-        return f"{server.name} already a writer (timeline {done.timeline_after}): nothing to do"
+        return (f"pg_promote() on {server.name}: timeline {done.timeline_before} -> "
+                f"{done.timeline_after} in {done.seconds:.3f} s" if done.performed else
+                f"{server.name} already a writer (timeline {done.timeline_after}): nothing to do")
 
     def stop_task(self, region: str, task_arn: str) -> str:
         w = self.world
         if w is None or w.task is None or task_arn != w.task_arn:
             return "no subscription behind it: left to moto"
         done = self._open_for_writes(w, "dms stop", w.task.stop, w.stops)
-        if done.performed:
-            return (f"subscription {done.subscription} disabled and {w.task.target.name} opened "
-                    f"for writes in {done.seconds:.3f} s")
-        return f"subscription {done.subscription} already stopped: nothing to do"
+        return (f"subscription {done.subscription} disabled and {w.task.target.name} opened "
+                f"for writes in {done.seconds:.3f} s" if done.performed else
+                f"subscription {done.subscription} already stopped: nothing to do")
 
     def _open_for_writes(self, w: DataWorld, kind: str, act: Callable[[], _Done],
                          done_list: list[_Done]) -> _Done:
