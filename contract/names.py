@@ -109,6 +109,10 @@ WRITE_SWITCH_REFRESH_SECONDS: Final[int] = 5
 #: The IAM action the failover orchestrator stops a DMS task with (the forward task at
 #: failover, the dms reverse task at failback), granted on named task ARNs only.
 STOP_TASK_ACTION: Final[str] = "dms:StopReplicationTask"
+#: The IAM action that reads what a DMS task's endpoints connect to (granted on ``*``: an
+#: endpoint's ARN ends with an id DMS draws at creation); failover readiness after a failback
+#: reads the forward task's source endpoint with it.
+DESCRIBE_ENDPOINTS_ACTION: Final[str] = "dms:DescribeEndpoints"
 
 
 class Role(StrEnum):

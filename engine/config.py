@@ -61,6 +61,8 @@ def read_config(stack: str = "prod", *, stack_file: Path | None = None) -> dict[
 
     path = Path(stack_file or default_stack_file(stack))
     if not path.is_file():
+        if stack_file is not None:
+            raise StackConfigError(f"no stack file {path} (given with --stack-file)")
         raise StackConfigError(f"no stack file {path}: create Pulumi.{stack}.yaml (keys in "
                                "README.md, 'Config reference') or pass --stack-file")
     try:

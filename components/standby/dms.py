@@ -25,7 +25,7 @@ from components.naming import Suffix
 from components.standby import dms_reverse
 from components.standby.base import StandbyResult
 from components.standby.dms_pipeline import DmsPipeline
-from contract.names import STOP_TASK_ACTION
+from contract.names import DESCRIBE_ENDPOINTS_ACTION, STOP_TASK_ACTION
 from contract.phases import Phase
 from contract.strategies import Strategy
 
@@ -129,4 +129,4 @@ class Builder(DmsPipeline):
                 # failback. Endpoint ARNs end with an id DMS draws at creation, unknown before
                 # the deploy: granted on "*" (read only).
                 {"Sid": "ReadCdcEndpoints", "Effect": "Allow",
-                 "Action": ["dms:DescribeEndpoints"], "Resource": ["*"]}]
+                 "Action": [DESCRIBE_ENDPOINTS_ACTION], "Resource": ["*"]}]

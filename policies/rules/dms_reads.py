@@ -17,9 +17,10 @@ from typing import Any
 
 from pulumi_policy import StackValidationArgs
 
+from contract.names import DESCRIBE_ENDPOINTS_ACTION
 from policies.rules.phase_dms import _failover_statements, _listed
 
-_DESCRIBE_ENDPOINTS = "dms:describeendpoints"
+_DESCRIBE_ENDPOINTS = DESCRIBE_ENDPOINTS_ACTION.lower()
 
 
 def _grants(st: dict[str, Any], action: str) -> bool:
@@ -30,12 +31,12 @@ def _grants(st: dict[str, Any], action: str) -> bool:
 
 def read_grant_problems(args: StackValidationArgs) -> Iterator[str]:
     """A violation when no Allow statement of the failover role grants
-    ``dms:DescribeEndpoints`` on ``*`` (nothing while the role's policies are unknown)."""
+    DESCRIBE_ENDPOINTS_ACTION on ``*`` (nothing while the role's policies are unknown)."""
     statements = _failover_statements(args)
     if statements is None:
         return
     if not any(_grants(st, _DESCRIBE_ENDPOINTS) and "*" in _listed(st.get("Resource", []))
                for st in statements):
-        yield ("the failover orchestrator's role may not call dms:DescribeEndpoints on '*': "
-               "after a failback, failover readiness could not tell whether the forward DMS "
+        yield (f"the failover orchestrator's role may not call {DESCRIBE_ENDPOINTS_ACTION} on "
+               "'*': after a failback, failover readiness could not tell whether the forward "
                "task reads the new primary, and would refuse every failover.")

@@ -141,3 +141,12 @@ def test_stack_with_a_tighter_rto_of_its_own_fails_the_policy(
     assert main(["--stack-file", str(path)]) == EXIT_MANDATORY
     out = capsys.readouterr().out
     assert "RTO target 300 s is the stack's own RTO_SECONDS" in out
+
+
+def test_a_missing_stack_file_given_by_path_is_named_without_advice_to_pass_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.yaml"
+    assert main(["--stack-file", str(missing)]) == EXIT_CONFIG
+    out = capsys.readouterr().out
+    assert f"no stack file {missing} (given with --stack-file)" in out
+    assert "or pass --stack-file" not in out
