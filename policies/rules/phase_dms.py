@@ -25,8 +25,6 @@ property dependencies); when neither tells, the check is left to the next previe
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,11 +35,10 @@ from contract.names import STOP_TASK_ACTION, Role
 from policies.resource_types import (
     DMS_ENDPOINT,
     DMS_REPLICATION_TASK,
-    FUNCTION,
     RDS_INSTANCE,
-    ROLE_POLICY,
 )
 from policies.rules.common import Unknown, by_type, is_unknown, region, role, value
+from policies.rules.role_grants import allows, failover_statements, listed
 
 _SECRET = "secretsManagerArn"
 _STOP = STOP_TASK_ACTION
@@ -162,50 +159,12 @@ def reverse_problems(args: StackValidationArgs, variables: dict[str, Any]) -> It
     yield from grant_problems(args, variables)
 
 
-def _failover_statements(args: StackValidationArgs) -> list[dict[str, Any]] | None:
-    """The statements of the failover orchestrator's role policies (None: not known yet)."""
-    fns = [r for r in by_type(args.resources, FUNCTION)
-           if role(r.props) == Role.FAILOVER_ORCHESTRATOR]
-    roles = {d.urn for fn in fns for d in fn.property_dependencies.get("role", [])}
-    out: list[dict[str, Any]] = []
-    for r in by_type(args.resources, ROLE_POLICY):
-        if not roles & _sources(r, "role"):
-            continue
-        doc = _known(r, "policy")
-        if doc is Unknown or not isinstance(doc, str):
-            return None
-        statements = json.loads(doc).get("Statement", [])
-        out += statements if isinstance(statements, list) else [statements]
-    return out if roles else None
-
-
-def _listed(v: Any) -> list[str]:
-    return [str(x) for x in (v if isinstance(v, list) else [v])]
-
-
-def _names_stop(pattern: str) -> bool:
-    """Whether the IAM action ``pattern`` (no case; ``*``: any run of characters, ``?``: any
-    one) matches ``dms:StopReplicationTask``."""
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(body, _STOP, re.IGNORECASE | re.DOTALL) is not None
-
-
-def _grants_stop(st: dict[str, Any]) -> bool:
-    """Whether an Allow statement covers ``dms:StopReplicationTask`` (action names have no
-    case in IAM; ``NotAction`` covers every action it does not list)."""
-    if st.get("Effect") != "Allow":
-        return False
-    if "NotAction" in st:
-        return not any(_names_stop(a) for a in _listed(st["NotAction"]))
-    return any(_names_stop(a) for a in _listed(st.get("Action", [])))
-
-
 def _stray_grants(st: dict[str, Any], named: set[str]) -> Iterator[str]:
     """What a statement granting the stop reaches beyond the ``named`` task ARNs."""
     if "NotResource" in st:
-        yield f"every resource but {_listed(st['NotResource'])} (NotResource)"
+        yield f"every resource but {listed(st['NotResource'])} (NotResource)"
         return
-    for res in _listed(st.get("Resource", [])):
+    for res in listed(st.get("Resource", [])):
         if res not in named:
             yield repr(res)
 
@@ -215,19 +174,19 @@ def grant_problems(args: StackValidationArgs, variables: dict[str, Any]) -> Iter
     exact ARNs, and nothing else: a grant on ``*``, ``task:*``, ``task:????``, another task or
     ``NotResource`` would let a bug stop another stack's replication."""
     wanted = variables.get(Env.REVERSE_REPLICA_IDENTIFIER)
-    statements = _failover_statements(args)
+    statements = failover_statements(args)
     if statements is None or is_unknown(wanted):
         return
     forward = variables.get(Env.DMS_TASK_ARN)
     named = {x for x in (wanted, forward) if isinstance(x, str) and x and not is_unknown(x)}
     granted: set[str] = set()
-    for st in (s for s in statements if isinstance(s, dict) and _grants_stop(s)):
+    for st in (s for s in statements if isinstance(s, dict) and allows(s, _STOP)):
         for reach in _stray_grants(st, named):
             yield (f"the failover orchestrator's role grants {_STOP} on {reach}: only the "
                    "named tasks (the forward task and the reverse task "
                    f"{Env.REVERSE_REPLICA_IDENTIFIER}) may be stopped.")
         if "NotResource" not in st:
-            granted |= set(_listed(st.get("Resource", [])))
+            granted |= set(listed(st.get("Resource", [])))
     if wanted and wanted not in granted:
         yield (f"the failover orchestrator's role may not stop the reverse DMS task {wanted!r} "
                f"({_STOP}): the failback would pause writes and then be denied the stop.")
