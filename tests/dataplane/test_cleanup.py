@@ -153,7 +153,7 @@ def _blocked_signals(native_id: int) -> set[int] | None:
     """Signals the thread blocks, or ``None`` when it has just ended."""
     try:
         status = Path(f"/proc/self/task/{native_id}/status").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # ended between open() and read()
         return None
     mask = int(next(x for x in status.splitlines() if x.startswith("SigBlk:")).split()[1], 16)
     return {n for n in range(1, 65) if mask & (1 << (n - 1))}
