@@ -36,8 +36,18 @@ _SESSION = boto3.session.Session()
 
 def session_clients() -> ClientFactory:
     """Plain clients of one shared session, with botocore's defaults: they reach moto's
-    in-process mock while ``mock_aws`` is active, or ``AWS_ENDPOINT_URL``."""
-    return lambda service, region: _SESSION.client(service, region_name=region)
+    in-process mock while ``mock_aws`` is active, or ``AWS_ENDPOINT_URL``. The factory makes
+    one client per ``(service, region)`` and hands it out again (a harness builds a site
+    with hundreds of calls; a client each would cost more than the calls)."""
+    made: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
+
+    def factory(service: str, region: str) -> Any:
+        with lock:
+            if (service, region) not in made:
+                made[(service, region)] = _SESSION.client(service, region_name=region)
+            return made[(service, region)]
+    return factory
 
 
 class ApiCall(NamedTuple):

@@ -7,7 +7,8 @@ moto's dispatch so that
 * every AWS request served is counted per step, Region and service
   (:class:`emulator.ledger.RequestLedger`), server-side, so nothing a handler does escapes it;
 * a :class:`emulator.faults.ThrottleStorm` answers a share of requests with
-  ``Throttling: Rate exceeded`` the way AWS does, so botocore's own retries run for real.
+  ``Throttling: Rate exceeded`` the way AWS does, so botocore's own retries run for real;
+* DynamoDB items are sized once when built (:mod:`emulator.dynamodb_items`).
 
 moto keeps its state in process-global backends; :meth:`Emulator.start` resets them, so start
 one emulator at a time per process.
@@ -30,6 +31,7 @@ from moto.core.exceptions import ServiceException
 from moto.server import ThreadedMotoServer
 
 from emulator import FAKE_CREDENTIALS
+from emulator.dynamodb_items import sized_once
 from emulator.faults import ClosedPort, ThrottleStorm
 from emulator.ledger import Request, RequestLedger
 
@@ -67,6 +69,7 @@ class Emulator:
         self._clients: dict[tuple[str, str], Any] = {}
         self.closed_port = ClosedPort()
         self._session = boto3.session.Session()
+        self._patches = contextlib.ExitStack()
 
     def start(self) -> Emulator:
         """Start the server on a free port and reset moto's state. Returns self."""
@@ -74,6 +77,7 @@ class Emulator:
         warnings.filterwarnings("ignore", message=r".*does not match an error shape.*")
         warnings.filterwarnings("ignore", message=r"No application metrics to publish.*")
         self._install_dispatch_hook()
+        self._patches.enter_context(sized_once())
         # port 0: the OS picks a free port at bind time, so no other process can race for it
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
@@ -94,6 +98,7 @@ class Emulator:
         if self._orig_call_action is not None:
             moto_responses.BaseResponse.call_action = self._orig_call_action
             self._orig_call_action = None
+        self._patches.close()
 
     def __enter__(self) -> Emulator:
         return self.start()

@@ -1,8 +1,10 @@
 """Test-wide safety: no test reaches a real AWS endpoint. xdist groups that hold, and the
 program variants recorded once per session for every test area."""
 
+import functools
 import os
 
+import botocore.session
 import pytest
 
 # Fake credentials and a default Region, so a client built by mistake signs requests but
@@ -15,6 +17,12 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
 # Handler tests read the EMF metrics Powertools prints; a caller's setting must not mute them.
 os.environ.pop("POWERTOOLS_METRICS_DISABLED", None)
+
+# One botocore data loader for every session a test process makes. moto's mock drops boto3's
+# default session each time it starts, and each new session would read the service models and
+# endpoint rules from JSON again (~0.1 s a service, most of a handler test's time). The loader
+# only caches files read from botocore's data directory, so sharing it changes no behaviour.
+botocore.session.create_loader = functools.cache(botocore.session.create_loader)
 
 
 @pytest.hookimpl(trylast=True)   # after xdist's own hook, which would do this on pytest < 9.2

@@ -1,0 +1,62 @@
+"""moto's DynamoDB items sized once (emulator.dynamodb_items): same answers as moto's own."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb.models import dynamo_type
+
+from emulator.dynamodb_items import MOTO_ITEM_LIMIT_BYTES, sized_once
+from emulator.in_process import mocked_aws
+
+
+def _table() -> object:
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    ddb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    return ddb
+
+
+def _item(payload_bytes: int, parts: int = 4) -> dict[str, dict[str, str]]:
+    # the size spread over several attributes, none over the limit on its own
+    each = payload_bytes // parts
+    return {"pk": {"S": "k"}, **{f"a{i}": {"S": "x" * each} for i in range(parts)}}
+
+
+def test_an_item_over_the_limit_is_refused_as_moto_refuses_it() -> None:
+    with mocked_aws():
+        ddb = _table()
+        with pytest.raises(ClientError) as raised:
+            ddb.put_item(TableName="t", Item=_item(MOTO_ITEM_LIMIT_BYTES + 100))
+        assert raised.value.response["Error"]["Code"] == "ValidationException"
+        assert "Item size has exceeded the maximum allowed size" in str(raised.value)
+        assert "Item" not in ddb.get_item(TableName="t", Key={"pk": {"S": "k"}})
+
+
+def test_an_item_under_the_limit_is_stored_whole_and_nested_values_read_back() -> None:
+    nested = {"M": {"steps": {"L": [{"M": {"name": {"S": "promote"}, "n": {"N": "3"}}}]},
+                    "flags": {"SS": ["a", "b"]}}}
+    with mocked_aws():
+        ddb = _table()
+        item = {**_item(MOTO_ITEM_LIMIT_BYTES - 1000), "run": nested, "ok": {"BOOL": True}}
+        ddb.put_item(TableName="t", Item=item)
+        got = ddb.get_item(TableName="t", Key={"pk": {"S": "k"}}, ConsistentRead=True)["Item"]
+    assert got == item
+    # a later UpdateItem still goes through moto's own per-set check
+    with mocked_aws():
+        ddb = _table()
+        ddb.put_item(TableName="t", Item=_item(MOTO_ITEM_LIMIT_BYTES - 1000))
+        with pytest.raises(ClientError, match="Item size to update has exceeded"):
+            ddb.update_item(TableName="t", Key={"pk": {"S": "k"}},
+                            UpdateExpression="SET big = :b",
+                            ExpressionAttributeValues={":b": {"S": "y" * 5000}})
+
+
+def test_moto_s_own_init_is_back_after_the_block_even_when_it_raised() -> None:
+    original = dynamo_type.Item.__init__
+    with pytest.raises(RuntimeError), sized_once():
+        assert dynamo_type.Item.__init__ is not original
+        raise RuntimeError
+    assert dynamo_type.Item.__init__ is original
