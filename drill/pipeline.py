@@ -31,6 +31,7 @@ from emulator.bridges import BRIDGES, promote_read_replica
 from emulator.clock import account_clock
 from emulator.faults import instrumented_clients
 from emulator.lambda_runtime import clear_caches
+from engine.warm import warm_recorder
 
 #: Every bridge the report lists: the emulator gaps, the data plane's, the metrics publisher.
 ALL_BRIDGES: dict[str, str] = {**BRIDGES, **data_bridges.BRIDGES, **replica_bridges.BRIDGES,
@@ -227,7 +228,7 @@ def run_drill(opts: DrillOptions, console: Any = None) -> DrillResult:
         with _progress(ctx, console), instrumented_clients(ctx.client_ledger, ctx.faults), \
                 promote_read_replica(ctx.bridges), aurora.global_bridges(ctx), \
                 data_bridges.data_plane_bridges(ctx.data_bridge, ctx.bridges), \
-                account_clock(ctx.clock.now), _handler_clock(ctx):
+                account_clock(ctx.clock.now), _handler_clock(ctx), warm_recorder():
             try:
                 run_steps(ctx)
             finally:

@@ -29,10 +29,12 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import warm
 from engine.config import StackConfigError, stack_config
 from engine.mocks import UNKNOWN
 from engine.paths import PROGRAM, ROOT
@@ -220,12 +222,10 @@ def _batch(requests: list[PlanRequest], program: Path, tmp: Path
     return slots, [s for s in slots if isinstance(s, dict)]
 
 
-def _result(job: dict[str, Any], proc: subprocess.CompletedProcess[str]
-            ) -> Plan | PlanConfigError | PlanError:
+def _result(job: dict[str, Any], failure: Callable[[], str]) -> Plan | PlanConfigError | PlanError:
     out = Path(job["out"])
     if not out.exists():
-        return PlanError(f"program failed under mocks (exit {proc.returncode}):"
-                         f"\n{proc.stderr[-6000:]}{proc.stdout[-2000:]}")
+        return PlanError(f"program failed under mocks ({failure()})")
     result = json.loads(out.read_text())
     if result["status"] == "config-error":
         return PlanConfigError(result["message"], result["resources_declared"])
@@ -234,11 +234,30 @@ def _result(job: dict[str, Any], proc: subprocess.CompletedProcess[str]
     return Plan.from_json(json.dumps(result["plan"]))
 
 
+def _one_off(req: Path, timeout: float) -> Callable[[], str]:
+    """Record the batch in a fresh interpreter; what it printed, for a job that wrote nothing."""
+    # The child is the engine: it must not inherit a caller's Pulumi CLI settings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    proc = subprocess.run([sys.executable, "-m", "engine.recorder", str(req)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+    return lambda: f"exit {proc.returncode}):\n{proc.stderr[-6000:]}{proc.stdout[-2000:]}"
+
+
+def _warm(recorder: Any, req: Path, timeout: float) -> Callable[[str], str]:
+    recorder.run(req, timeout)
+
+    def printed(out: str) -> str:
+        log = Path(out + ".log")
+        return f"its output):\n{log.read_text()[-8000:] if log.exists() else ''}"
+    return printed
+
+
 def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
                  timeout: float = 300.0) -> list[Plan | PlanConfigError | PlanError]:
     """Record several variants in ONE subprocess: Pulumi is imported once, then each variant
     runs in a forked child (mocks and config are process-global), which makes a variant cost
     a fraction of a fresh interpreter. Without ``os.fork`` each runs in its own subprocess.
+    Inside :func:`engine.warm.warm_recorder` the batch goes to its warm subprocess instead.
 
     Returns:
         per request, its :class:`Plan`, or the :class:`PlanConfigError` / :class:`PlanError`
@@ -250,11 +269,12 @@ def record_plans(requests: list[PlanRequest], *, program: Path | None = None,
             return list(slots)  # type: ignore[arg-type]
         req = Path(tmp) / "requests.json"
         req.write_text(json.dumps(jobs))
-        # The child is the engine: it must not inherit a caller's Pulumi CLI settings.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-        proc = subprocess.run([sys.executable, "-m", "engine.recorder", str(req)], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=timeout)
-        return [s if isinstance(s, PlanConfigError) else _result(s, proc) for s in slots]
+        if warm.ACTIVE is not None:
+            printed = _warm(warm.ACTIVE, req, timeout)
+            return [s if isinstance(s, PlanConfigError)
+                    else _result(s, lambda s=s: printed(s["out"])) for s in slots]
+        failure = _one_off(req, timeout)
+        return [s if isinstance(s, PlanConfigError) else _result(s, failure) for s in slots]
 
 
 def summary(plan: Plan) -> str:

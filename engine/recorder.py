@@ -6,6 +6,11 @@ never by hand). The file holds a list of jobs ``{"stack", "config", "preview", "
 "message", "resources_declared"}`` or ``{"status": "error", "message"}`` to its ``out`` path.
 Several jobs share one interpreter: Pulumi and pulumi_aws are imported once, then each job
 runs in a forked child (mocks and config are process-global in the Pulumi SDK).
+
+``python -m engine.recorder --serve`` (started by :class:`engine.warm.WarmRecorder`) warms up
+once and then serves batches: it reads one requests path per line on stdin, runs each job in
+a forked child whose stdout and stderr go to ``<out>.log``, and answers ``done <path>`` on
+stdout when the batch is written. End of input ends it.
 """
 
 from __future__ import annotations
@@ -88,18 +93,38 @@ def _warm_up() -> None:
     import components.settings  # noqa: F401
 
 
-def _fork_each(batch: list[dict[str, Any]]) -> None:
+def _fork_each(batch: list[dict[str, Any]], *, own_log: bool = False) -> None:
     for job in batch:
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
+                if own_log:   # the server's stdout is its answer channel
+                    _log_to(Path(job["out"] + ".log"))
                 code = run_job(job)
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)
         os.waitpid(pid, 0)
+
+
+def _log_to(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def serve() -> int:
+    """Serve batches read from stdin until it closes (see the module docstring)."""
+    _warm_up()
+    for line in sys.stdin:
+        path = line.strip()
+        if path:
+            _fork_each(json.loads(Path(path).read_text()), own_log=True)
+            print(f"done {path}", flush=True)
+    return 0
 
 
 def main(request_path: str) -> int:
@@ -161,4 +186,4 @@ def run_job(job: dict[str, Any]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(serve() if sys.argv[1] == "--serve" else main(sys.argv[1]))

@@ -3,6 +3,7 @@ program variants recorded once per session for every test area."""
 
 import functools
 import os
+from collections.abc import Iterator
 
 import botocore.session
 import pytest
@@ -40,6 +41,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suffix = "@" + "_".join(names)
         if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
             item._id = type(item._id).parse(item.nodeid + suffix)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_plan_recorder() -> Iterator[None]:
+    """Every plan a test process records goes to one warm recorder (engine.warm): Pulumi is
+    imported once per worker instead of once per batch. Tests of the one-off path unset it."""
+    from engine.warm import warm_recorder
+
+    with warm_recorder():
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
