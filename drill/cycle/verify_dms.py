@@ -56,13 +56,14 @@ def reverse_task(s: CycleState) -> Check:
 
 
 def forward_replaced(s: CycleState) -> Check:
-    """The normal deploy created a fresh standby instance (a new identifier) fed by a new
-    forward task from the new primary, and retained the old writer (not reused, not
-    deleted)."""
+    """The normal deploy created a fresh standby instance (a new identifier, a server of its
+    own: neither the old writer's nor the old primary's) fed by a new forward task from the
+    new primary, and retained the old writer (not reused, not deleted)."""
     f, before, new, old = s.fresh_standby, s.standby_before, s.new_primary, s.old_writer
+    primary = s.primary_before
     fresh = (f is not None and before is not None and f.exists and f.identifier == s.fresh_identifier
              and f.identifier != before.identifier and f.server is not None
-             and f.server != before.server)
+             and f.server not in (before.server, primary.server if primary else None))
     fed, detail = _feeds(s.cdc.get("forward"), new, f)
     kept = (old is not None and before is not None and old.exists
             and old.resource_id == before.resource_id)
