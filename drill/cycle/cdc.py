@@ -20,19 +20,15 @@ server (the target) follow a writer.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from dataplane.errors import DataPlaneError
 from dataplane.logical import LogicalReplication
 from dataplane.schema import install_shop_schema
 from dataplane.server import PostgresServer
-from drill.clock import DrillClock
+from drill.cycle.hooks import CycleHooks, wait_published
 from drill.data.metrics import LagPublisher
 from drill.data.world import DataWorld
-from emulator.bridges import BridgeLog
 from emulator.cdc_bridges import TaskStart
 from emulator.data_bridges import BridgeRefused, Restore, set_instance_status
 
@@ -52,20 +48,10 @@ def subscription_name(task_id: str) -> str:
 
 
 @dataclass
-class CdcBridge:
-    """The :class:`emulator.cdc_bridges.CdcHooks` of the drill.
+class CdcBridge(CycleHooks):
+    """The :class:`emulator.cdc_bridges.CdcHooks` of the drill (arguments:
+    :class:`drill.cycle.hooks.CycleHooks`)."""
 
-    Args:
-        world: returns the data side (None before it is built: every call left to moto).
-        client: ``(service, region) -> client`` of the emulator (for the lag publisher).
-        clock: the drill's clock.
-        log: the bridge log.
-    """
-
-    world: Callable[[], DataWorld | None]
-    client: Callable[[str, str], Any]
-    clock: DrillClock
-    log: BridgeLog
     fresh: dict[tuple[str, str], PostgresServer] = field(default_factory=dict)
     tasks: dict[str, CdcTask] = field(default_factory=dict)
 
@@ -134,13 +120,8 @@ class CdcBridge:
             t.publisher.publish_now()
 
     def wait_published(self, timeout: float = 10.0) -> list[str]:
-        """Wait (real seconds) until every running task has published a CDCLatencyTarget
-        datapoint; returns the tasks that have none yet."""
-        deadline = time.monotonic() + timeout
-        missing = [t for t in self.tasks.values() if not t.publisher.values("CDCLatencyTarget")]
-        while missing and time.monotonic() < deadline:
-            time.sleep(0.1)
-            for t in missing:
-                t.publisher.publish_now()
-            missing = [t for t in missing if not t.publisher.values("CDCLatencyTarget")]
-        return [t.start.task_id for t in missing]
+        """Wait (real seconds) until every started task has published a CDCLatencyTarget
+        datapoint (:func:`drill.cycle.hooks.wait_published`); returns the tasks that have
+        none yet."""
+        return wait_published({t.start.task_id: t.publisher for t in self.tasks.values()},
+                              "CDCLatencyTarget", timeout)

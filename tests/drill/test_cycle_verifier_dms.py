@@ -13,9 +13,9 @@ import pytest
 
 from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.diff import Change
-from drill.cycle.state import CycleState, Event, Instance
-from drill.cycle.verify import verify_cycle
+from drill.cycle.state import CycleState, Instance
 from drill.cycle.verify_dms import CHECKS
+from tests.drill.cycle_events import failing, fails_exactly, good_events
 
 EAST, WEST = "us-east-1", "us-west-2"
 RDS = "aws:rds/instance:Instance"
@@ -66,19 +66,11 @@ def good() -> CycleState:
         old_primary_recovered=old_primary, old_primary_after=old_primary,
         cdc={"reverse": _task("arn:task:rcdc", "target", "fresh-1"),
              "forward": _task("arn:task:cdc", "fresh-1", "fresh-2")},
-        events=[Event("unplanned failover", "completed", 5, list("abcde"), 23, {}, 3600.0, 0.43),
-                Event("planned failback", "failed-back", 0, [], 60, {}, 3600.0, 0.0),
-                Event("second failover", "completed", 0, [], 30, {}, 3600.0, 0.0)])
-
-
-def _failing(state: CycleState) -> list[str]:
-    return [c.name for c in verify_cycle(state, CHECKS) if not c.passed]
+        events=good_events(3600.0))
 
 
 def test_a_good_dms_cycle_passes_every_check() -> None:
-    checks = verify_cycle(good(), CHECKS)
-    assert len(checks) == len(CHECKS) == 12
-    assert [c.name for c in checks if not c.passed] == []
+    assert len(CHECKS) == 12 and failing(good(), CHECKS) == []
 
 
 def _reverse_into_old_primary(s: CycleState) -> None:
@@ -158,12 +150,12 @@ def _second_never_ran(s: CycleState) -> None:
     s.events[2].status = "already-failed-over"
 
 
-REVERSE = "the reverse-replicating deploy created a fresh instance"
-FORWARD = "the normal deploy created a fresh standby fed by a new forward DMS task"
-OLD_PRIMARY = "the old primary is retained and was never written to"
-NEW_PRIMARY = "the failback's new primary is the reverse replication it promoted"
-LOSSLESS = "the planned failback completed and lost no order"
-SECOND = "the second failover completed"
+#: The checks' names (their beginnings): the dms ones, then two of every cycle's.
+REVERSE, FORWARD, OLD_PRIMARY = ("the reverse-replicating deploy created a fresh instance",
+                                 "the normal deploy created a fresh standby fed by a new "
+                                 "forward DMS task",
+                                 "the old primary is retained and was never written to")
+LOSSLESS, SECOND = "the planned failback completed and lost no order", "the second failover completed"
 
 
 @pytest.mark.parametrize(("breaks", "expected"), [
@@ -190,8 +182,6 @@ SECOND = "the second failover completed"
 ])
 def test_each_broken_dms_cycle_fails_its_check(breaks: Callable[[CycleState], None],
                                                expected: set[str]) -> None:
-    s = good()
-    breaks(s)
-    failing = _failing(s)
-    assert {e for e in expected if any(n.startswith(e) for n in failing)} == expected, failing
-    assert all(any(n.startswith(e) for e in expected) for n in failing), failing
+    broken = good()
+    breaks(broken)
+    fails_exactly(broken, CHECKS, expected)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contract.phases import DMS_SOURCE_SECRET_KEY
-from tests.drill.cycle_events import labelled_events
+from tests.drill.cycle_events import cycle_ran, labelled_events, step_detail
 from tests.drill.shared import DrillRun, bridge
 
 TASK, ENDPOINT = "aws:dms/replicationTask:ReplicationTask", "aws:dms/endpoint:Endpoint"
@@ -24,10 +24,6 @@ def dms_cycle(drill_dms_full_cycle: DrillRun) -> dict[str, Any]:
     return drill_dms_full_cycle.report
 
 
-def _step(report: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(s["detail"] for s in report["timeline"] if s["step"] == name)
-
-
 def test_the_whole_dms_cycle_passes(dms_cycle: dict[str, Any]) -> None:
     r = dms_cycle
     assert r["verdict"] == "pass", r["failures"]
@@ -37,18 +33,14 @@ def test_the_whole_dms_cycle_passes(dms_cycle: dict[str, Any]) -> None:
     assert {"the planned failback completed and lost no order",
             "the old primary is retained and was never written to",
             "the second failover completed onto the standby the normal deploy left"} <= names
-    assert {p: d["policy_exit_code"] for p, d in r["cycle"]["deploys"].items()} == {
-        "failed-over": 0, "reverse-replicating": 0, "normal": 0}
-    assert [s["step"] for s in r["timeline"]][-8:] == [
-        "cycle-start", "deploy-failed-over", "region-recovers", "deploy-reverse-replicating",
-        "failback", "deploy-normal", "second-failover", "cycle-verify"]
+    cycle_ran(r)
 
 
 def test_the_failovers_lose_only_what_had_not_crossed_and_the_failback_nothing(
         dms_cycle: dict[str, Any]) -> None:
     events = labelled_events(dms_cycle, rpo_seconds=3600.0)
     assert events["unplanned failover"]["orders_lost"] == dms_cycle["data"]["orders"]["lost"] > 0
-    assert _step(dms_cycle, "failback")["orders_acknowledged_by_new_primary"] > 0
+    assert step_detail(dms_cycle, "failback")["orders_acknowledged_by_new_primary"] > 0
 
 
 def test_the_reverse_task_feeds_a_fresh_instance_that_becomes_the_primary(
@@ -67,7 +59,7 @@ def test_the_reverse_task_feeds_a_fresh_instance_that_becomes_the_primary(
 
 def test_the_normal_deploy_replaces_the_forward_pipeline_from_the_new_primary(
         dms_cycle: dict[str, Any]) -> None:
-    c, normal = dms_cycle["cycle"], _step(dms_cycle, "deploy-normal")
+    c, normal = dms_cycle["cycle"], step_detail(dms_cycle, "deploy-normal")
     assert {"failover.phase", "database.standbyIdentifier", DMS_SOURCE_SECRET_KEY} <= set(
         normal["config_set"])
     ops = {(x["type"], x["name"]): x["op"] for x in c["deploys"]["normal"]["changes"]}
