@@ -7,13 +7,16 @@ its phases with orders placed throughout.
 9. ``region-recovers``: the primary Region's APIs, endpoint and old database come back.
 10. ``deploy-reverse-replicating``: the reverse replication: the program's reverse replica
     created in the primary Region (instance strategies: the ``pg-replica`` bridge builds it
-    from the promoted standby), or the old primary cluster Aurora rejoined (aurora-global).
+    from the promoted standby), the old primary cluster Aurora rejoined (aurora-global), or
+    the reverse DMS task into a fresh instance there (dms: the ``pg-instance`` and
+    ``pg-dms-start`` bridges).
 11. ``failback``: the operator's ``{"action": "failback"}`` event; the orchestrator pauses
     writes, drains, promotes the reverse replica (or switches the global database over) and
     releases the gate; customers reach the new primary.
 12. ``deploy-normal``: the plan of the config the failback's alert gives: a fresh standby
     replica of the new primary, the old writer retained (instance strategies); the same
-    clusters, the old writer a secondary again (aurora-global).
+    clusters, the old writer a secondary again (aurora-global); the forward pipeline
+    replaced, a new task feeding a fresh standby from the new primary (dms).
 13. ``second-failover``: the new primary's Region goes; the orchestrator fails over to the
     standby the normal deploy left.
 14. ``cycle-verify``: :func:`drill.cycle.verify.verify_cycle` with the strategy's checks.
