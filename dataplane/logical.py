@@ -81,8 +81,31 @@ class LogicalReplication:
         Raises:
             DataPlaneError: the initial copy did not finish in time.
         """
-        link = plane.link(f"{source.region}->{target_region}", source.address, delay_seconds=delay_seconds)
         target = plane.server(target_name, target_region).init().start()
+        return cls.subscribe(plane, source, target, subscription=subscription,
+                             delay_seconds=delay_seconds, sync_timeout=sync_timeout)
+
+    @classmethod
+    def subscribe(cls, plane: DataPlane, source: PostgresServer, target: PostgresServer, *,
+                  subscription: str, delay_seconds: float = 0.0,
+                  sync_timeout: float = 30.0) -> LogicalReplication:
+        """Subscribe the running ``target`` (a server of its own, in another Region) to
+        ``orders`` on ``source`` through a new link, closed to the app while it replicates;
+        wait for the initial copy (a DMS task's full load, then CDC).
+
+        Args:
+            plane: the run owning the new link.
+            source: a running writer with the shop schema (its publication is created once).
+            target: a running server; the shop schema is installed on it (idempotent).
+            subscription: subscription name (``[a-z_][a-z0-9_]*``), unique per source.
+            delay_seconds: initial one-way delay of the link.
+            sync_timeout: seconds to wait for the initial table copy.
+
+        Raises:
+            DataPlaneError: the initial copy did not finish in time.
+        """
+        link = plane.link(f"{source.region}->{target.region}", source.address,
+                          delay_seconds=delay_seconds)
         install_shop_schema(target)
         set_app_read_only(target, True)
         publication = f"{subscription}_pub"

@@ -29,9 +29,11 @@ from emulator.site import ExistingSite, SiteBuilder
 from engine.plan import Plan
 
 #: Strategies the scenario ``full-cycle`` drills: a standby instance promoted or restored,
-#: whose reverse replica is a cross-Region read replica, and an Aurora global database, whose
-#: old primary cluster rejoins as a secondary (each one's hooks: ``drill.cycle.tiers.TIERS``).
-CYCLE_STRATEGIES = (Strategy.READ_REPLICA, Strategy.SNAPSHOT_RESTORE, Strategy.AURORA_GLOBAL)
+#: whose reverse replica is a cross-Region read replica, an Aurora global database, whose
+#: old primary cluster rejoins as a secondary, and a DMS target, whose reverse replication is
+#: a reverse DMS task into a fresh instance (each one's hooks: ``drill.cycle.tiers.TIERS``).
+CYCLE_STRATEGIES = (Strategy.READ_REPLICA, Strategy.SNAPSHOT_RESTORE, Strategy.AURORA_GLOBAL,
+                    Strategy.DMS)
 
 
 _T = TypeVar("_T")

@@ -26,7 +26,7 @@ from drill.options import Abort, DrillError, DrillOptions, StepSkipped
 from drill.result import BridgeUse, DrillResult, StepRecord
 from drill.step import Step
 from drill.steps import PIPELINE
-from emulator import data_bridges, replica_bridges
+from emulator import cdc_bridges, data_bridges, replica_bridges
 from emulator.bridges import BRIDGES, promote_read_replica
 from emulator.clock import account_clock
 from emulator.faults import instrumented_clients
@@ -35,6 +35,7 @@ from engine.warm import warm_recorder
 
 #: Every bridge the report lists: the emulator gaps, the data plane's, the metrics publisher.
 ALL_BRIDGES: dict[str, str] = {**BRIDGES, **data_bridges.BRIDGES, **replica_bridges.BRIDGES,
+                               **cdc_bridges.BRIDGES,
                                data_metrics.BRIDGE: data_metrics.BRIDGE_WHY}
 
 _MARKS = {"ok": "[green]✓", "failed": "[red]✗", "skipped": "[yellow]–"}

@@ -56,7 +56,7 @@ class Builder(DmsPipeline):
                           if self.s.phase is Phase.REVERSE_REPLICATING else None)
         self._role_policy(name, reverse_target)
         self.instance = self._replication_instance(name)
-        forward = self.task(f"{name}-cdc", Suffix.DMS_TASK,
+        self.task(f"{name}-cdc", Suffix.DMS_TASK,
                             self.endpoint(f"{name}-source", "source", Suffix.DMS_SOURCE,
                                           dms.source_secret_arn),
                             self.endpoint(f"{name}-target", "target", Suffix.DMS_TARGET,
@@ -70,7 +70,10 @@ class Builder(DmsPipeline):
                                  m.namespace, m.name, dims, f"DMS {m.name}") for m in metrics]
         return StandbyResult(
             identifier=db.standby_id, endpoint=target.endpoint, instance_arn=target.arn,
-            dms_task_arn=forward.replication_task_arn, replication_alarm_names=alarms,
+            # the ARN ends with the fixed resource identifier: known before the task exists,
+            # so a first preview's pack sees which task the failover role may stop
+            dms_task_arn=self.n.dms_task_arn(self.p.standby_region, task_id),
+            replication_alarm_names=alarms,
             replication_alarm_metrics=[(m.namespace, m.name, dims) for m in metrics],
             failover_statements=self._failover_statements(task_id),
             backup_statements=[

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied
+from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, dependency
 from drill.apply.inputs import aws_tags, known, name_of
 from engine.plan import PlannedResource
 
@@ -28,10 +28,19 @@ def rds_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
             Engine=known(i, "engine", "postgres"),
             AllocatedStorage=int(known(i, "allocatedStorage", 100)),
             StorageEncrypted=bool(known(i, "storageEncrypted", True)),
-            MasterUsername=known(i, "username", "shop"), MasterUserPassword="drill-only-password",
+            MasterUsername=known(i, "username", "shop"), **_master_password(i),
             BackupRetentionPeriod=int(known(i, "backupRetentionPeriod", 7)), **kw)
     db = rds.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
     return applied(r, i, region, id=ident, arn=db["DBInstanceArn"], physical_name=ident)
+
+
+def _master_password(i: dict[str, Any]) -> dict[str, Any]:
+    """The master password: managed by RDS in Secrets Manager when planned so (under the
+    planned key), else a drill-only one."""
+    if not known(i, "manageMasterUserPassword", False):
+        return {"MasterUserPassword": "drill-only-password"}
+    key = known(i, "masterUserSecretKmsKeyId")
+    return {"ManageMasterUserPassword": True, **({"MasterUserSecretKmsKeyId": key} if key else {})}
 
 
 def dynamodb_table(r: PlannedResource, i: dict[str, Any], region: str,
@@ -69,12 +78,41 @@ def dms_instance(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyC
     return applied(r, i, region, id=ident, arn=arn, physical_name=ident)
 
 
+def endpoint_secret(r: PlannedResource, i: dict[str, Any], ctx: ApplyContext) -> str | None:
+    """The Secrets Manager secret the endpoint reads its database's credentials from: the
+    planned ``secretsManagerArn``, or (an output of the instance whose managed master secret
+    it is, unknown until that instance exists) that instance's ``MasterUserSecret``."""
+    if known(i, "secretsManagerArn"):
+        return str(i["secretsManagerArn"])
+    db = dependency(ctx, r, "secretsManagerArn", "aws:rds/instance:")
+    if db is None:
+        return None
+    found = ctx.client("rds", db.region).describe_db_instances(
+        DBInstanceIdentifier=db.id)["DBInstances"][0]
+    secret = (found.get("MasterUserSecret") or {}).get("SecretArn")
+    if secret:
+        ctx.deployment.resolved.append({"urn": r.urn, "property": "secretsManagerArn",
+                                        "value": secret, "from": db.urn})
+    return secret
+
+
 def dms_endpoint(r: PlannedResource, i: dict[str, Any], region: str, ctx: ApplyContext) -> Applied:
-    """CreateEndpoint (source or target)."""
+    """CreateEndpoint (source or target), naming its database by its secret
+    (``PostgreSQLSettings.SecretsManagerSecretId``, :func:`endpoint_secret`) when it has one."""
     ident = name_of(r, i, "endpointId", lower=True)
+    kw: dict[str, Any] = {}
+    secret = endpoint_secret(r, i, ctx)
+    if secret:
+        settings = {"SecretsManagerSecretId": secret}
+        if known(i, "secretsManagerAccessRoleArn"):
+            settings["SecretsManagerAccessRoleArn"] = i["secretsManagerAccessRoleArn"]
+        engine = str(known(i, "engineName", "postgres"))
+        kw["MySQLSettings" if "mysql" in engine else "PostgreSQLSettings"] = settings
+        i["secretsManagerArn"] = secret
     out = ctx.client("dms", region).create_endpoint(
         EndpointIdentifier=ident, EndpointType=i["endpointType"],
-        EngineName=known(i, "engineName", "postgres"))
+        EngineName=known(i, "engineName", "postgres"),
+        DatabaseName=known(i, "databaseName", "") or "", **kw)
     arn = out["Endpoint"]["EndpointArn"]
     return applied(r, i, region, id=ident, arn=arn, physical_name=ident)
 

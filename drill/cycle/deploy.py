@@ -11,8 +11,10 @@
 * ``replace`` of a resource deployed with ``retainOnDelete``: the new one created as above,
   the old one dropped from the stack and left in AWS.
 * ``retain``: dropped from the stack, left in AWS. ``delete`` and a ``replace`` that deletes
-  are reported in :attr:`PhaseDeploy.not_applied` (the drill deletes nothing); the cycle's
-  verifier fails a deploy that would delete a database.
+  are reported in :attr:`PhaseDeploy.not_applied`, except for the types that hold no data
+  (:data:`DELETERS`: DMS tasks and endpoints), deleted first, dependents before what they
+  use, then re-created in plan order; the cycle's verifier fails a deploy that would delete
+  a database.
 * ``refused``: Pulumi stops before changing anything, and so does the drill.
 
 Every AWS call goes through the apply context's client factory, so a deploy with the primary
@@ -186,6 +188,51 @@ UPDATERS: dict[str, Updater] = {
 }
 
 
+def _dms_task_delete(a: Applied, ctx: ApplyContext) -> str:
+    """DeleteReplicationTask, after stopping it if it runs (as the provider does)."""
+    dms = ctx.client("dms", a.region)
+    task = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-arn",
+                                                    "Values": [a.arn]}])["ReplicationTasks"]
+    if task and task[0]["Status"] == "running":
+        dms.stop_replication_task(ReplicationTaskArn=a.arn)
+    dms.delete_replication_task(ReplicationTaskArn=a.arn)
+    return "DeleteReplicationTask"
+
+
+def _dms_endpoint_delete(a: Applied, ctx: ApplyContext) -> str:
+    ctx.client("dms", a.region).delete_endpoint(EndpointArn=a.arn)
+    return "DeleteEndpoint"
+
+
+#: Resource type -> its delete, for the types that hold no data (a DMS task's position is
+#: of the database it read; its endpoints are names of databases): the drill deletes
+#: nothing else.
+DELETERS: dict[str, Callable[[Applied, ApplyContext], str]] = {
+    "aws:dms/replicationTask:ReplicationTask": _dms_task_delete,
+    "aws:dms/endpoint:Endpoint": _dms_endpoint_delete,
+}
+
+
+def _deleted(c: Change) -> bool:
+    """Whether the deploy deletes ``c``'s deployed resource (a type in :data:`DELETERS`)."""
+    return c.type in DELETERS and (c.op == "delete" or c.op == "replace" and not c.retained)
+
+
+def _delete_first(changes: list[Change], ctx: ApplyContext, rec: PhaseDeploy) -> None:
+    """Delete what the deploy deletes (:func:`_deleted`) before creating anything, dependents
+    first (reverse plan order): the program's DMS resources are replaced delete-first (their
+    identifiers are fixed) and a task must go before the endpoints it uses."""
+    for c in reversed(changes):
+        deployed = ctx.deployment.applied.get(c.urn)
+        if not _deleted(c) or deployed is None:
+            continue
+        try:
+            c.why += f" ({DELETERS[c.type](deployed, ctx)})"
+            ctx.deployment.applied.pop(c.urn)
+        except Exception as e:  # noqa: BLE001 - recorded, as a failed deploy step
+            rec.failed.append({"urn": c.urn, "type": c.type, "error": f"{type(e).__name__}: {e}"})
+
+
 def planned_inputs(r: PlannedResource, ctx: ApplyContext) -> dict[str, Any]:
     """``r``'s planned inputs as the applier would deploy them: references resolved from the
     deployment, and a function's environment filled and pointed at the loopback endpoints."""
@@ -212,7 +259,7 @@ def _wait_available(ctx: ApplyContext, a: Applied, settle: Settle, rec: PhaseDep
 def _apply(c: Change, r: PlannedResource | None, inputs: dict[str, Any], ctx: ApplyContext,
            settle: Settle, rec: PhaseDeploy) -> None:
     d = ctx.deployment
-    if (c.op == "create" or c.op == "replace" and c.retained) and r is not None:
+    if (c.op == "create" or c.op == "replace" and (c.retained or _deleted(c))) and r is not None:
         before = len(d.failed)
         d.applied.pop(r.urn, None)    # a replaced resource: the new one takes its place
         apply_plan([r], ctx)
@@ -234,7 +281,7 @@ def _apply(c: Change, r: PlannedResource | None, inputs: dict[str, Any], ctx: Ap
             rec.failed.append({"urn": c.urn, "type": c.type, "error": f"{type(e).__name__}: {e}"})
     elif c.op == "retain":
         d.applied.pop(c.urn, None)
-    elif c.op in ("delete", "replace"):
+    elif c.op in ("delete", "replace") and not _deleted(c):
         rec.not_applied.append({"urn": c.urn, "op": c.op, "why": c.why})
 
 
@@ -261,6 +308,7 @@ def deploy_phase(phase: str, plan: list[PlannedResource], ctx: ApplyContext, *,
                           skipped=[s["urn"] for s in d.skipped + d.failed])
     rec.refused = any(c.op == "refused" for c in rec.changes)
     if not rec.refused:
+        _delete_first(rec.changes, ctx, rec)
         for c in rec.changes:
             _apply(c, by_urn.get(c.urn), resolved.get(c.urn, {}), ctx, settle, rec)
     rec.seconds = time.perf_counter() - started

@@ -136,6 +136,31 @@ def change_of(r: PlannedResource, inputs: Mapping[str, Any], deployed: Applied |
                   + ("retained (retainOnDelete)" if retained else "deleted"), **kw)
 
 
+def renewed_dependency(r: PlannedResource, c: Change, renewed: set[str],
+                       state: Mapping[str, Any] | None = None) -> Change:
+    """``c``, or a replacement when a ``replaceOnChanges`` property of ``r`` takes its value
+    from a resource this deploy creates or replaces (``renewed``, URNs): the new resource has
+    a new ARN or secret, so the property changes once it exists, as ``pulumi up`` sees it
+    (a preview shows it unknown). ``state``: the options ``r`` was deployed with."""
+    if c.op not in ("same", "update"):
+        return c
+    deps = r.property_dependencies or {}
+    props = sorted(p for p in top_level((r.options or {}).get("replaceOnChanges", []))
+                   if renewed & set(deps.get(p, [])))
+    if not props:
+        return c
+    state = state or {}
+    refused = bool((r.options or {}).get("protect") and state.get("protect"))
+    retained = bool(state.get("retainOnDelete"))
+    why = ", ".join(props) + " come(s) from a resource this deploy creates or replaces"
+    return Change(c.urn, c.type, c.name, c.region, "refused" if refused else "replace",
+                  differs=sorted({*c.differs, *props}), replacing=props, ignored=c.ignored,
+                  unknown=[u for u in c.unknown if u not in props], retained=retained,
+                  why=why + (": protected, Pulumi refuses to replace it" if refused else
+                             ", which forces a replacement; the old one is "
+                             + ("retained (retainOnDelete)" if retained else "deleted")))
+
+
 def gone(deployed: Applied, options: Mapping[str, Any]) -> Change:
     """The change of a deployed resource the new plan no longer declares (``options``: the
     resource options it was deployed with)."""
@@ -165,7 +190,7 @@ def changes(plan: Iterable[PlannedResource], resolved: Mapping[str, Mapping[str,
         skipped: URNs the drill's applier skipped before (no applier for the type, an input it
             cannot fill): ``same``, not created now, so each deploy reports only its changes.
     """
-    out, declared, before = [], set(), set(skipped)
+    out, declared, before, renewed = [], set(), set(skipped), set()
     for r in plan:
         if not r.custom or r.type.startswith(PROVIDER_PREFIX):
             continue
@@ -175,8 +200,12 @@ def changes(plan: Iterable[PlannedResource], resolved: Mapping[str, Mapping[str,
             out.append(Change(r.urn, r.type, r.name, region, "same",
                               why="skipped by the drill's applier, as before"))
             continue
-        out.append(change_of(r, resolved.get(r.urn, r.inputs), deployed.get(r.urn), region,
-                             deployed_options.get(r.urn)))
+        state = deployed_options.get(r.urn)
+        c = renewed_dependency(r, change_of(r, resolved.get(r.urn, r.inputs), deployed.get(r.urn),
+                                            region, state), renewed, state)
+        if c.op in ("create", "replace"):
+            renewed.add(r.urn)
+        out.append(c)
     out += [gone(a, deployed_options.get(urn, {})) for urn, a in deployed.items()
             if urn not in declared]
     return out

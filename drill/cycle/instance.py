@@ -26,6 +26,7 @@ from drill.options import Abort
 from drill.triggers import brief, record_invocation, scheduled_event
 
 if TYPE_CHECKING:
+    from drill.apply.common import Applied
     from drill.context import DrillContext
     from drill.result import StepRecord
 
@@ -57,13 +58,20 @@ def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["old_primary"] = {"server": world.primary.name, "in_recovery": world.primary.is_in_recovery()}
 
 
-def reverse(ctx: DrillContext, rec: StepRecord, out: PhaseDeploy) -> None:
-    """The reverse replica the deploy created in the primary Region, and its server."""
-    run, s = ctx.cycle, ctx.settings
+def created_in_primary(ctx: DrillContext, out: PhaseDeploy) -> Applied:
+    """The database instance the deploy created in the primary Region (the reverse replica,
+    or the dms reverse task's fresh target). Raises Abort when it created none."""
+    s = ctx.settings
     created = [c for c in out.of("create") if c.type == _RDS and c.region == s.primary_region]
     if not created:
         raise Abort("the reverse-replicating plan declares no database in " + s.primary_region)
-    applied = ctx.need_deployment().applied[created[0].urn]
+    return ctx.need_deployment().applied[created[0].urn]
+
+
+def reverse(ctx: DrillContext, rec: StepRecord, out: PhaseDeploy) -> None:
+    """The reverse replica the deploy created in the primary Region, and its server."""
+    run, s = ctx.cycle, ctx.settings
+    applied = created_in_primary(ctx, out)
     run.state.reverse_identifier = applied.id
     replica = run.replicas.get(s.primary_region, applied.id)
     run.new_primary = replica.pair.standby if replica else None

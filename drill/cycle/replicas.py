@@ -14,18 +14,14 @@ as RDS publishes a replica's lag.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from dataplane.errors import DataPlaneError
 from dataplane.physical import PhysicalReplica, clone_standby
 from dataplane.server import PostgresServer
-from drill.clock import DrillClock
+from drill.cycle.hooks import CycleHooks, wait_published
 from drill.data.metrics import LagPublisher
 from drill.data.world import DataWorld
-from emulator.bridges import BridgeLog
 from emulator.data_bridges import BridgeRefused, Restore, set_instance_status
 
 
@@ -41,20 +37,10 @@ class Replica:
 
 
 @dataclass
-class ReplicaBridge:
-    """The :class:`emulator.replica_bridges.ReplicaHooks` of the drill.
+class ReplicaBridge(CycleHooks):
+    """The :class:`emulator.replica_bridges.ReplicaHooks` of the drill (arguments:
+    :class:`drill.cycle.hooks.CycleHooks`)."""
 
-    Args:
-        world: returns the data side (None before it is built: every call left to moto).
-        client: ``(service, region) -> client`` of the emulator (for the lag publisher).
-        clock: the drill's clock.
-        log: the bridge log.
-    """
-
-    world: Callable[[], DataWorld | None]
-    client: Callable[[str, str], Any]
-    clock: DrillClock
-    log: BridgeLog
     replicas: dict[tuple[str, str], Replica] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -105,17 +91,10 @@ class ReplicaBridge:
             r.publisher.publish_now()
 
     def wait_published(self, timeout: float = 10.0) -> list[str]:
-        """Wait (real seconds) until every replica has published a lag datapoint, as RDS has
-        long before anyone reads it (a streaming replica shows no lag sample for its first
-        moments); returns the replicas that have none yet."""
-        deadline = time.monotonic() + timeout
-        missing = [r for r in self.replicas.values() if not r.publisher.history]
-        while missing and time.monotonic() < deadline:
-            time.sleep(0.1)
-            for r in missing:
-                r.publisher.publish_now()
-            missing = [r for r in missing if not r.publisher.history]
-        return [f"{r.region}/{r.db_id}" for r in missing]
+        """Wait (real seconds) until every replica has published a lag datapoint
+        (:func:`drill.cycle.hooks.wait_published`); returns the replicas that have none yet."""
+        return wait_published({f"{r.region}/{r.db_id}": r.publisher
+                               for r in self.replicas.values()}, timeout=timeout)
 
     def get(self, region: str, db_id: str) -> Replica | None:
         return self.replicas.get((region, db_id))

@@ -92,6 +92,10 @@ class CycleState:
         old_writer: the old writer (the promoted standby) after the ``normal`` deploy.
         standby_again: aurora-global: the secondary cluster after the ``normal`` deploy (the
             same cluster as before the cycle, a secondary again).
+        old_primary_recovered, old_primary_after: dms: the old primary when its Region
+            recovered and after the ``normal`` deploy (retained, never written to).
+        cdc: dms: the change data capture behind the ``reverse`` task and the ``forward`` task
+            of the ``normal`` deploy (:func:`drill.cycle.dms.task_facts`).
         events: the failover, the failback and the second failover.
     """
 
@@ -111,6 +115,9 @@ class CycleState:
     standing_standby: bool = True
     old_writer: Instance | None = None
     standby_again: Instance | None = None
+    old_primary_recovered: Instance | None = None
+    old_primary_after: Instance | None = None
+    cdc: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
 
     def event(self, kind: str) -> Event | None:

@@ -9,17 +9,22 @@ instance            the program's cross-Region read replica of the promoted stan
                     (:mod:`drill.cycle.instance`); a fresh standby, the old writer retained
 aurora-global       the old primary cluster, rejoined by Aurora as a secondary
                     (:mod:`drill.cycle.aurora`); the same secondary cluster, a secondary again
+dms                 the program's reverse DMS task into a fresh instance in the primary
+                    Region (:mod:`drill.cycle.dms`); a fresh standby fed by a new forward
+                    task, the old writer and the old primary retained
 ==================  ==========================================================================
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contract.strategies import Strategy
-from drill.cycle import aurora, instance
+from drill.cycle import aurora, dms, instance
 from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.state import Instance
 from drill.cycle.verify import Verify
@@ -45,6 +50,8 @@ class Tier:
         normal: ``(ctx, record, config set)``: after the ``normal`` deploy, the standby the
             next failover goes to (``world.standby``) and what the verifier reads of it.
         checks: the verifier's checks (:func:`drill.cycle.verify.checks_with`).
+        bridges: ``(ctx) -> context manager``: emulator bridges the tier's deploys need
+            (default none).
     """
 
     database: Callable[[DrillContext, str, str, PostgresServer | None], Instance]
@@ -53,18 +60,23 @@ class Tier:
     normal_keys: tuple[str, ...]
     normal: Callable[[DrillContext, StepRecord, dict[str, Any]], None]
     checks: tuple[Verify, ...]
+    bridges: Callable[[DrillContext], AbstractContextManager[None]] = (
+        lambda ctx: contextlib.nullcontext())
 
 
 INSTANCE = Tier(instance.database, instance.region_recovers, instance.reverse,
                 instance.NORMAL_KEYS, instance.normal, instance.CHECKS)
 AURORA = Tier(aurora.database, aurora.region_recovers, aurora.reverse,
               aurora.NORMAL_KEYS, aurora.normal, aurora.CHECKS)
+DMS = Tier(dms.database, dms.region_recovers, dms.reverse, dms.NORMAL_KEYS, dms.normal,
+           dms.CHECKS, dms.bridges)
 
 #: Strategy -> its cycle (the strategies :data:`drill.context.CYCLE_STRATEGIES` names).
 TIERS: dict[Strategy, Tier] = {
     Strategy.READ_REPLICA: INSTANCE,
     Strategy.SNAPSHOT_RESTORE: INSTANCE,
     Strategy.AURORA_GLOBAL: AURORA,
+    Strategy.DMS: DMS,
 }
 
 

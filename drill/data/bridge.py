@@ -75,10 +75,11 @@ class DataBridge:
 
     def stop_task(self, region: str, task_arn: str) -> str:
         w = self.world
-        if w is None or w.task is None or task_arn != w.task_arn:
+        task = w.cdc_task(task_arn) if w else None
+        if w is None or task is None:
             return "no subscription behind it: left to moto"
-        done = self._open_for_writes(w, "dms stop", w.task.stop, w.stops)
-        return (f"subscription {done.subscription} disabled and {w.task.target.name} opened "
+        done = self._open_for_writes(w, "dms stop", task.stop, w.stops)
+        return (f"subscription {done.subscription} disabled and {task.target.name} opened "
                 f"for writes in {done.seconds:.3f} s" if done.performed else
                 f"subscription {done.subscription} already stopped: nothing to do")
 

@@ -76,6 +76,8 @@ class DataWorld:
         shops: Region -> its shop.
         servers_by_id: ``(region, moto DB instance id) -> server``.
         task_arn: the DMS task the subscription stands for.
+        cdc_tasks: DMS task ARN -> the subscription behind it, for tasks started later (the
+            dms cycle's reverse and new forward tasks, :mod:`drill.cycle.cdc`).
         snapshots: ``(region, moto snapshot id) -> data-plane snapshot``.
         promotions, stops, restores: what the bridges did, in order.
         jobs: work for the main thread (server starts).
@@ -102,6 +104,7 @@ class DataWorld:
     shops: dict[str, ShopApp] = field(default_factory=dict)
     servers_by_id: dict[tuple[str, str], PostgresServer] = field(default_factory=dict)
     task_arn: str | None = None
+    cdc_tasks: dict[str, LogicalReplication] = field(default_factory=dict)
     snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
     promotions: list[Promotion] = field(default_factory=list)
     stops: list[ReplicationStop] = field(default_factory=list)
@@ -138,6 +141,12 @@ class DataWorld:
         if self.task is not None:
             return list(self.task.lag())
         return []
+
+    def cdc_task(self, task_arn: str) -> LogicalReplication | None:
+        """The subscription behind the DMS task ``task_arn`` (None: none)."""
+        if self.task is not None and task_arn == self.task_arn:
+            return self.task
+        return self.cdc_tasks.get(task_arn)
 
     def standby_order_ids(self) -> frozenset[str] | None:
         """Order ids the standby holds now, read directly (None: no standby running)."""

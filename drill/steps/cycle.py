@@ -7,13 +7,16 @@ its phases with orders placed throughout.
 9. ``region-recovers``: the primary Region's APIs, endpoint and old database come back.
 10. ``deploy-reverse-replicating``: the reverse replication: the program's reverse replica
     created in the primary Region (instance strategies: the ``pg-replica`` bridge builds it
-    from the promoted standby), or the old primary cluster Aurora rejoined (aurora-global).
+    from the promoted standby), the old primary cluster Aurora rejoined (aurora-global), or
+    the reverse DMS task into a fresh instance there (dms: the ``pg-instance`` and
+    ``pg-dms-start`` bridges).
 11. ``failback``: the operator's ``{"action": "failback"}`` event; the orchestrator pauses
     writes, drains, promotes the reverse replica (or switches the global database over) and
     releases the gate; customers reach the new primary.
 12. ``deploy-normal``: the plan of the config the failback's alert gives: a fresh standby
     replica of the new primary, the old writer retained (instance strategies); the same
-    clusters, the old writer a secondary again (aurora-global).
+    clusters, the old writer a secondary again (aurora-global); the forward pipeline
+    replaced, a new task feeding a fresh standby from the new primary (dms).
 13. ``second-failover``: the new primary's Region goes; the orchestrator fails over to the
     standby the normal deploy left.
 14. ``cycle-verify``: :func:`drill.cycle.verify.verify_cycle` with the strategy's checks.
@@ -38,6 +41,7 @@ from dataplane.server import PostgresServer
 from drill.apply import ApplyContext
 from drill.context import DrillContext
 from drill.cycle import plans
+from drill.cycle.cdc import CdcBridge
 from drill.cycle.deploy import (
     GLOBAL_CONTROL_PLANE,
     PhaseDeploy,
@@ -86,6 +90,7 @@ class CycleRun:
         self.state = CycleState(s.primary_region, s.standby_region)
         self.plans: dict[str, Plan] = {}
         self.replicas = ReplicaBridge(lambda: ctx.data, ctx.client, ctx.clock, ctx.bridges)
+        self.cdc = CdcBridge(lambda: ctx.data, ctx.client, ctx.clock, ctx.bridges)
         self.failback: dict[str, Any] | None = None
         self.old_writer: PostgresServer | None = None
         self.new_primary: PostgresServer | None = None
@@ -186,10 +191,10 @@ def _deploy(ctx: DrillContext, rec: StepRecord, phase: str, *, down: frozenset[s
                         deployment=copy_deployment(ctx.need_deployment()),
                         env_substitute=deploy_step._env_substitute(ctx),
                         primary_region=s.primary_region, standby_region=s.standby_region)
-    with replica_bridge(run.replicas, ctx.bridges):
+    with replica_bridge(run.replicas, ctx.bridges), tier(ctx).bridges(ctx):
         out = deploy_phase(phase, plan.custom_resources, actx, deployed_options=_options(ctx.plan),
                            settle=lambda: _settle(ctx))
-    if silent := run.replicas.wait_published():
+    if silent := run.replicas.wait_published() + run.cdc.wait_published():
         ctx.result.notes.append(f"no lag datapoint published yet for {', '.join(silent)}")
     out.policy_exit_code = policy
     run.state.deploys[phase] = out
@@ -267,6 +272,7 @@ def _drain_sleep(ctx: DrillContext) -> Iterator[None]:
                    and len(customers.acks) + len(customers.failures) < done + SETTLE_ORDERS):
                 time.sleep(0.01)
         run.replicas.publish_now()
+        run.cdc.publish_now()
         if world.publisher is not None:   # aurora-global: the rejoined secondary's lag
             world.publisher.publish_now()
 

@@ -70,6 +70,7 @@ SHARED: dict[str, Drill] = {
     "pilot": Drill(strategy="snapshot-restore", config=(("ecommerce-dr:backup.cadenceMinutes", 30),)),
     "full-cycle": Drill(scenario="full-cycle", policy_gate=True),
     "aurora-full-cycle": Drill(stack="aurora", scenario="full-cycle", policy_gate=True),
+    "dms-full-cycle": Drill(scenario="full-cycle", strategy="dms", policy_gate=True),
     "aurora-failback": Drill(stack="aurora", scenario="failback"),
 }
 

@@ -201,3 +201,81 @@ def test_a_retained_replacement_creates_the_new_instance_and_leaves_the_old(stan
     assert out.ok and out.ops() == {"replace": 1} and out.changes[0].retained, out.to_dict()
     assert _rds("shop-standby")["DbiResourceId"] == old_id          # left in AWS
     assert _rds("shop-standby-2")["ReadReplicaSourceDBInstanceIdentifier"]
+
+
+DMS_ENDPOINT, DMS_TASK = "aws:dms/endpoint:Endpoint", "aws:dms/replicationTask:ReplicationTask"
+SOURCE_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:old-primary"
+NEW_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:new-primary"
+
+
+def _dms(name: str, inputs: dict[str, Any], type_: str, deps: dict[str, list[str]],
+         **options: Any) -> PlannedResource:
+    r = _r(name, inputs, type_, **options)
+    r.property_dependencies = deps
+    return r
+
+
+def _pipeline(standby_id: str, source_secret: str) -> list[PlannedResource]:
+    """A dms forward pipeline as the program declares it: the standby (managed master secret),
+    a source endpoint on ``source_secret``, a target endpoint on the standby's secret, the task."""
+    target = _r("target", {"identifier": standby_id, "engine": "postgres",
+                           "manageMasterUserPassword": True}, retainOnDelete=True,
+                replaceOnChanges=["identifier"])
+    endpoint = {"engineName": "postgres", "databaseName": "shop"}
+    source_ep = _dms("source-ep", {**endpoint, "endpointId": "shop-source", "endpointType": "source",
+                                   "secretsManagerArn": source_secret}, DMS_ENDPOINT, {},
+                     replaceOnChanges=["secretsManagerArn"])
+    target_ep = _dms("target-ep", {**endpoint, "endpointId": "shop-target", "endpointType": "target",
+                                   "secretsManagerArn": UNKNOWN}, DMS_ENDPOINT,
+                     {"secretsManagerArn": [target.urn]}, replaceOnChanges=["secretsManagerArn"])
+    task = _dms("cdc", {"replicationTaskId": "shop-cdc", "sourceEndpointArn": UNKNOWN,
+                        "targetEndpointArn": UNKNOWN, "replicationInstanceArn": "arn:rep",
+                        "startReplicationTask": False}, DMS_TASK,
+                {"sourceEndpointArn": [source_ep.urn], "targetEndpointArn": [target_ep.urn]},
+                replaceOnChanges=["sourceEndpointArn", "targetEndpointArn"])
+    return [target, source_ep, target_ep, task]
+
+
+def _endpoint(ident: str) -> dict[str, Any]:
+    (ep,) = boto3.client("dms", region_name=WEST).describe_endpoints(
+        Filters=[{"Name": "endpoint-id", "Values": [ident]}])["Endpoints"]
+    return ep
+
+
+def test_a_dms_pipeline_repointed_is_replaced_delete_first_and_names_the_new_databases() -> None:
+    with mock_aws():
+        first = _pipeline("shop-standby", SOURCE_SECRET)
+        d = apply_plan(first, _ctx(Deployment()))
+        assert not d.failed, d.failed
+        old_secret = _rds("shop-standby")["MasterUserSecret"]["SecretArn"]
+        assert _endpoint("shop-target")["PostgreSQLSettings"]["SecretsManagerSecretId"] == old_secret
+        out = deploy_phase("normal", _pipeline("shop-standby-2", NEW_SECRET), _ctx(copy_deployment(d)),
+                           deployed_options={r.urn: r.options for r in first}, settle=lambda: None)
+        assert out.ok, out.to_dict()
+        ops = {c.name: (c.op, c.retained) for c in out.changes}
+        assert ops == {"target": ("replace", True), "source-ep": ("replace", False),
+                       "target-ep": ("replace", False), "cdc": ("replace", False)}
+        # the endpoint on the replaced standby and the task on replaced endpoints: replaced
+        # because what they name is new, though under mocks it was unknown
+        assert [c.name for c in out.changes if "creates or replaces" in c.why] == ["target-ep", "cdc"]
+        assert [c.why.rsplit("(", 1)[-1] for c in out.changes[1:]] == [
+            "DeleteEndpoint)", "DeleteEndpoint)", "DeleteReplicationTask)"]
+        new_secret = _rds("shop-standby-2")["MasterUserSecret"]["SecretArn"]
+        assert new_secret != old_secret and _rds("shop-standby")["DBInstanceStatus"]  # retained
+        assert _endpoint("shop-target")["PostgreSQLSettings"]["SecretsManagerSecretId"] == new_secret
+        assert _endpoint("shop-source")["PostgreSQLSettings"]["SecretsManagerSecretId"] == NEW_SECRET
+        (task,) = boto3.client("dms", region_name=WEST).describe_replication_tasks()["ReplicationTasks"]
+        assert (task["SourceEndpointArn"], task["TargetEndpointArn"]) == (
+            _endpoint("shop-source")["EndpointArn"], _endpoint("shop-target")["EndpointArn"])
+
+
+def test_a_renewed_dependency_replaces_only_through_replace_on_changes() -> None:
+    dep = _r("dep", {"identifier": "x"})
+    plain = _dms("plain", {"secretsManagerArn": UNKNOWN}, DMS_ENDPOINT,
+                 {"secretsManagerArn": [dep.urn]})
+    kept = _dms("kept", {"secretsManagerArn": UNKNOWN}, DMS_ENDPOINT,
+                {"secretsManagerArn": [dep.urn]}, protect=True, replaceOnChanges=["secretsManagerArn"])
+    deployed = {r.urn: _deployed(r) for r in (plain, kept)}
+    out = changes([dep, plain, kept], {}, deployed, {kept.urn: {"protect": True}}, WEST)
+    assert [(c.name, c.op) for c in out] == [("dep", "create"), ("plain", "same"),
+                                             ("kept", "refused")]

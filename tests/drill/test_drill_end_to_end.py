@@ -117,10 +117,11 @@ def test_report_names_bridges_and_deployment(happy: tuple[dict[str, Any], Path])
     acted = {b["name"]: b["acted"] for b in report["bridges"]}
     assert set(acted) == {"promote-read-replica", "alarm-evaluation", "health-check-status",
                           "pg-promotion", "pg-dms-stop", "pg-snapshots", "pg-replica",
-                          "replication-metrics"}
+                          "pg-instance", "pg-dms-start", "replication-metrics"}
     assert acted["promote-read-replica"] == 1 and acted["pg-promotion"] == 1
     assert acted["pg-dms-stop"] == 0   # read-replica: no DMS task to stop
     assert acted["pg-replica"] == 0    # no phase deploy: no replica built by the bridge
+    assert acted["pg-instance"] == acted["pg-dms-start"] == 0   # nor a dms cycle's CDC
     assert acted["pg-snapshots"] >= 3  # base backups in both Regions and a cross-Region copy
     assert acted["replication-metrics"] >= 2
     assert acted["alarm-evaluation"] >= 1 and acted["health-check-status"] >= 2

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from contract.strategies import Strategy
 from drill.context import CYCLE_STRATEGIES, DrillContext
 from drill.cycle.tiers import TIERS
 from drill.options import Abort, DrillError, DrillOptions, StepSkipped
@@ -62,9 +63,16 @@ def test_the_cycle_runs_only_in_its_scenario_and_for_the_strategies_it_has_hooks
                                             reports_dir=None))
     assert not any(s.applies(other) for s in cycle) and all(s.applies(full) for s in cycle)
     assert full.scenario.primary_region_down and not full.scenario.alarm_trigger
-    assert set(TIERS) == set(CYCLE_STRATEGIES)
-    with pytest.raises(DrillError, match="full-cycle drills the strategies read-replica, "
-                                         "snapshot-restore, aurora-global, not dms"):
+    assert set(TIERS) == set(CYCLE_STRATEGIES) == set(Strategy)
+    dms = DrillContext.create(DrillOptions(scenario="full-cycle", strategy="dms", progress=False,
+                                           reports_dir=None))
+    assert all(s.applies(dms) for s in cycle)
+
+
+def test_a_strategy_without_cycle_hooks_is_refused_the_full_cycle(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("drill.context.CYCLE_STRATEGIES", (Strategy.READ_REPLICA,))
+    with pytest.raises(DrillError, match="full-cycle drills the strategies read-replica, not dms"):
         DrillContext.create(DrillOptions(scenario="full-cycle", strategy="dms", progress=False,
                                          reports_dir=None))
 
