@@ -7,7 +7,8 @@ the handlers in this process (the drill runs a moto server instead, :mod:`emulat
   answers from its simple Lambda backend instead of starting a container;
 * EC2 loads no default AMIs: an RDS instance makes moto build an EC2 backend per Region, and
   its ~1,300 default AMIs per Region would be most of a site's build time; no part needs one;
-* DynamoDB items are sized once when built (:mod:`emulator.dynamodb_items`).
+* each DB instance gets its own resource id, and DynamoDB items are sized once when built
+  (:mod:`emulator.moto_fixes`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from unittest import mock
 
 from moto import mock_aws
 
-from emulator.dynamodb_items import sized_once
+from emulator.moto_fixes import moto_fixes
 
 
 @contextlib.contextmanager
@@ -27,5 +28,5 @@ def mocked_aws() -> Iterator[None]:
     """``moto.mock_aws`` for the block, set up as the module docstring says (the EC2 setting
     is an environment variable, restored afterwards)."""
     with mock.patch.dict(os.environ, {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}), \
-            mock_aws(config={"lambda": {"use_docker": False}}), sized_once():
+            mock_aws(config={"lambda": {"use_docker": False}}), moto_fixes():
         yield

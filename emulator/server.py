@@ -8,7 +8,8 @@ moto's dispatch so that
   (:class:`emulator.ledger.RequestLedger`), server-side, so nothing a handler does escapes it;
 * a :class:`emulator.faults.ThrottleStorm` answers a share of requests with
   ``Throttling: Rate exceeded`` the way AWS does, so botocore's own retries run for real;
-* DynamoDB items are sized once when built (:mod:`emulator.dynamodb_items`).
+* each DB instance gets its own resource id, and DynamoDB items are sized once when built
+  (:mod:`emulator.moto_fixes`).
 
 moto keeps its state in process-global backends; :meth:`Emulator.start` resets them, so start
 one emulator at a time per process.
@@ -31,9 +32,9 @@ from moto.core.exceptions import ServiceException
 from moto.server import ThreadedMotoServer
 
 from emulator import FAKE_CREDENTIALS
-from emulator.dynamodb_items import sized_once
 from emulator.faults import ClosedPort, ThrottleStorm
 from emulator.ledger import Request, RequestLedger
+from emulator.moto_fixes import moto_fixes
 
 #: Marks the harness's own requests, which faults never touch.
 DRILL_USER_AGENT = "ecommerce-dr-drill"
@@ -77,7 +78,7 @@ class Emulator:
         warnings.filterwarnings("ignore", message=r".*does not match an error shape.*")
         warnings.filterwarnings("ignore", message=r"No application metrics to publish.*")
         self._install_dispatch_hook()
-        self._patches.enter_context(sized_once())
+        self._patches.enter_context(moto_fixes())
         # port 0: the OS picks a free port at bind time, so no other process can race for it
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()

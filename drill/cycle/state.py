@@ -80,8 +80,9 @@ class CycleState:
             ``failed-over`` deploy.
         failed_over_db_requests: RDS requests that create, delete, restore or promote an
             instance served during the ``failed-over`` deploy (``"rds:<Operation>" -> n``;
-            must be none). moto gives a read replica its source's ``DbiResourceId``, so the
-            requests and the deploy's changes prove a replacement, not the id alone.
+            must be none): with the ``DbiResourceId`` (unique per instance in the emulator,
+            :mod:`emulator.moto_fixes`, as in RDS), the requests and the deploy's changes
+            prove the standby was not replaced.
         reverse: the reverse replica after the ``reverse-replicating`` deploy.
         reverse_identifier: the one the program declares.
         new_primary: the promoted reverse replica after the failback.

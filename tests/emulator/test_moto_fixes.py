@@ -1,14 +1,17 @@
-"""moto's DynamoDB items sized once (emulator.dynamodb_items): same answers as moto's own."""
+"""emulator.moto_fixes: DB instances with their own resource ids, as RDS gives them; DynamoDB
+items sized once, with the same answers as moto's own."""
 
 from __future__ import annotations
+
+import re
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import dynamo_type
 
-from emulator.dynamodb_items import MOTO_ITEM_LIMIT_BYTES, sized_once
 from emulator.in_process import mocked_aws
+from emulator.moto_fixes import MOTO_ITEM_LIMIT_BYTES, sized_once, unique_dbi_resource_ids
 
 
 def _table() -> object:
@@ -60,3 +63,37 @@ def test_moto_s_own_init_is_back_after_the_block_even_when_it_raised() -> None:
         assert dynamo_type.Item.__init__ is not original
         raise RuntimeError
     assert dynamo_type.Item.__init__ is original
+
+
+def _instance(rds: object, name: str) -> dict[str, object]:
+    return rds.create_db_instance(  # type: ignore[attr-defined, no-any-return]
+        DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20, MasterUsername="u", MasterUserPassword="password1")["DBInstance"]
+
+
+def test_each_db_instance_gets_its_own_resource_id_and_a_snapshot_keeps_its_source_s() -> None:
+    with mocked_aws():
+        rds = boto3.client("rds", region_name="us-east-1")
+        a, b = _instance(rds, "a"), _instance(rds, "b")
+        replica = rds.create_db_instance_read_replica(
+            DBInstanceIdentifier="a-replica", SourceDBInstanceIdentifier="a")["DBInstance"]
+        ids = [a["DbiResourceId"], b["DbiResourceId"], replica["DbiResourceId"]]
+        rds.delete_db_instance(DBInstanceIdentifier="b", SkipFinalSnapshot=True)
+        again = _instance(rds, "b")          # re-created under the same name: a new database
+        snap = rds.create_db_snapshot(DBSnapshotIdentifier="s", DBInstanceIdentifier="a")
+        described = rds.describe_db_instances(DBInstanceIdentifier="a")["DBInstances"][0]
+    assert len({*ids, again["DbiResourceId"]}) == 4
+    assert all(re.fullmatch(r"db-[A-Z0-9]{26}", i) for i in ids)
+    assert described["DbiResourceId"] == a["DbiResourceId"]          # immutable
+    assert snap["DBSnapshot"]["DbiResourceId"] == a["DbiResourceId"]
+
+
+def test_moto_s_own_instance_init_is_back_after_the_block() -> None:
+    from moto.rds import models
+
+    init, replica = models.DBInstance.__init__, models.RDSBackend.create_db_instance_read_replica
+    with unique_dbi_resource_ids():
+        assert models.DBInstance.__init__ is not init
+        assert models.RDSBackend.create_db_instance_read_replica is not replica
+    assert models.DBInstance.__init__ is init
+    assert models.RDSBackend.create_db_instance_read_replica is replica

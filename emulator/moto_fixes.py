@@ -1,0 +1,111 @@
+"""Two things moto does unlike AWS, set right for the harness: :func:`moto_fixes` applies both.
+
+**Unique DB instance resource ids.** moto gives every RDS instance the same ``DbiResourceId``;
+RDS gives each instance its own, Region-unique and immutable ("DbiResourceId: The AWS
+Region-unique, immutable identifier for the DB instance", Amazon RDS API Reference,
+DBInstance, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html).
+The drill tells a kept instance from a replaced one by it, which the constant made
+impossible: :func:`unique_dbi_resource_ids` gives each new instance ``db-`` and 26 random
+upper-case letters and digits, the form RDS uses.
+
+**DynamoDB items sized once.** moto's DynamoDB items are built with one size check per
+attribute.
+
+moto keeps an item's attributes in a dict that, on every attribute set, sums the size of the
+whole item so far, to refuse an item over DynamoDB's 400 KB limit. Building an item of n
+attributes therefore sizes it n times, each time walking every nested map and list. The
+failover orchestrator's run record (a timeline map, step records) is put after every step,
+and that quadratic walk was the largest share of a handler test's time.
+
+:func:`sized_once` makes ``Item(...)`` size the finished item once. The outcome is the same:
+attribute sizes are never negative, so a prefix of the attributes over the limit means the
+whole item is over it, and moto's own ``ItemSizeTooLarge`` is raised as before. Later sets
+(``UpdateItem``) keep moto's per-set check. The limit: Amazon DynamoDB Developer Guide,
+"Service, account, and table quotas in Amazon DynamoDB", item size
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import string
+from collections.abc import Iterator
+from typing import Any
+
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models import dynamo_type
+from moto.dynamodb.models.utilities import bytesize
+from moto.rds import models as rds_models
+
+#: The size moto refuses an item above, in bytes (its ``LimitedSizeDict`` check).
+MOTO_ITEM_LIMIT_BYTES = 405_000
+
+
+def _size(value: Any) -> int:
+    if type(value) is dynamo_type.DynamoType:
+        return int(value.size())
+    return bytesize(str(value))
+
+
+def _init(item: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    item.hash_key = hash_key
+    item.range_key = range_key
+    typed = {key: dynamo_type.DynamoType(value) for key, value in attrs.items()}
+    if sum(bytesize(key) + _size(value) for key, value in typed.items()) > MOTO_ITEM_LIMIT_BYTES:
+        raise ItemSizeTooLarge
+    item.attrs = dynamo_type.LimitedSizeDict(typed)   # dict.update: no per-key check
+
+
+@contextlib.contextmanager
+def sized_once() -> Iterator[None]:
+    """Patch moto's ``Item.__init__`` for the block (see the module docstring); restores
+    moto's own afterwards, also when the block raises. Nested use is harmless."""
+    original = dynamo_type.Item.__init__
+    dynamo_type.Item.__init__ = _init   # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        dynamo_type.Item.__init__ = original   # type: ignore[method-assign]
+
+
+_ID_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_dbi_resource_id() -> str:
+    """``db-`` and 26 random upper-case letters and digits."""
+    return "db-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(26))
+
+
+@contextlib.contextmanager
+def unique_dbi_resource_ids() -> Iterator[None]:
+    """Give each DB instance moto creates in the block its own ``DbiResourceId`` (module
+    docstring): a new instance and a read replica (which moto makes as a copy of its source);
+    moto's own methods are back afterwards. A snapshot still carries the id of the instance it
+    was taken from, as in RDS."""
+    instance, backend = rds_models.DBInstance, rds_models.RDSBackend
+    init, replica = instance.__init__, backend.create_db_instance_read_replica
+
+    def own_id_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.dbi_resource_id = new_dbi_resource_id()
+
+    def own_id_replica(self: Any, db_kwargs: dict[str, Any]) -> Any:
+        made = replica(self, db_kwargs)
+        made.dbi_resource_id = new_dbi_resource_id()
+        return made
+
+    instance.__init__ = own_id_init   # type: ignore[method-assign]
+    backend.create_db_instance_read_replica = own_id_replica   # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        instance.__init__ = init   # type: ignore[method-assign]
+        backend.create_db_instance_read_replica = replica   # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def moto_fixes() -> Iterator[None]:
+    """Both fixes of the module docstring for the block."""
+    with sized_once(), unique_dbi_resource_ids():
+        yield
