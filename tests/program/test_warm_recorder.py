@@ -90,8 +90,9 @@ def test_a_hung_batch_times_out_its_job_is_killed_and_the_next_batch_records(
     hung.write_text(f"import os, time\nopen({str(mark)!r}, 'w').write(str(os.getpid()))\n"
                     "time.sleep(60)\n")
     with warm_recorder() as recorder:
+        record_plans([PlanRequest("prod")])   # warm: the hung job starts at once
         with pytest.raises(subprocess.TimeoutExpired):
-            record_plans([PlanRequest("prod")], program=hung, timeout=3)
+            record_plans([PlanRequest("prod")], program=hung, timeout=1)
         assert recorder._proc is None
         job = int(mark.read_text())
         with pytest.raises(ProcessLookupError):   # gone, not left asleep
