@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from contract.names import Role
 from drill.aurora import cluster_dimensions, watched_metrics
 from drill.context import DrillContext
 from drill.observe import standby_copies
@@ -33,7 +34,9 @@ def _rds_dimensions(ctx: DrillContext) -> list[dict[str, str]] | None:
 
 def _dms_dimensions(ctx: DrillContext) -> list[dict[str, str]] | None:
     d = ctx.need_deployment()
-    tasks, insts = d.by_type(_DMS_TASK), d.by_type(_DMS_INSTANCE)
+    # the forward task: in reverse-replicating the reverse one is deployed beside it
+    tasks = [t for t in d.by_type(_DMS_TASK) if t.role != Role.REVERSE_CDC_TASK]
+    insts = d.by_type(_DMS_INSTANCE)
     if not tasks:
         return None
     return [{"Name": "ReplicationInstanceIdentifier",

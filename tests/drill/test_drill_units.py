@@ -284,3 +284,21 @@ def test_cli_refuses_an_order_rate_out_of_range_before_running(rate: str,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--order-rate", rate, "--quiet", "--no-policy-gate"]) == 2
     assert "order rate must be more than 0 and at most 200" in capsys.readouterr().out
+
+
+def test_dms_lag_is_read_from_the_forward_task_whichever_was_deployed_first() -> None:
+    from types import SimpleNamespace
+
+    from contract.names import Role
+    from drill.apply.common import Applied, Deployment
+    from drill.replication import DIMENSIONS
+
+    task, inst = "aws:dms/replicationTask:ReplicationTask", "aws:dms/replicationInstance:ReplicationInstance"
+    d = Deployment()
+    for urn, typ, role, name in [("r", task, str(Role.REVERSE_CDC_TASK), "shop-rcdc"),
+                                 ("i", inst, None, "shop-dms"), ("f", task, None, "shop-cdc")]:
+        d.applied[urn] = Applied(urn, typ, urn, "us-west-2", role, urn, physical_name=name)
+    ctx = SimpleNamespace(need_deployment=lambda: d)
+    assert DIMENSIONS["AWS/DMS"](ctx) == [  # type: ignore[arg-type]
+        {"Name": "ReplicationInstanceIdentifier", "Value": "shop-dms"},
+        {"Name": "ReplicationTaskIdentifier", "Value": "shop-cdc"}]
