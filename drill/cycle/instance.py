@@ -21,9 +21,10 @@ from dataplane.server import PostgresServer
 from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.observe import instance
 from drill.cycle.state import Instance
-from drill.cycle.verify import checks_with, fresh_standby, reverse_declared
+from drill.cycle.verify import CHECKS as INSTANCE_CHECKS
 from drill.options import Abort
 from drill.triggers import brief, record_invocation, scheduled_event
+from handlers.failover.strategies.snapshot_restore import RESTORED_FROM_TAG
 
 if TYPE_CHECKING:
     from drill.apply.common import Applied
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 _RDS = "aws:rds/instance:Instance"
 #: The failback's phase hint names the fresh standby.
 NORMAL_KEYS = ("database.standbyIdentifier",)
-CHECKS = checks_with(reverse_declared, fresh_standby)
+CHECKS = INSTANCE_CHECKS
 
 
 def database(ctx: DrillContext, identifier: str, region: str,
@@ -105,3 +106,21 @@ def _backup(ctx: DrillContext, rec: StepRecord) -> None:
     record_invocation(ctx, inv)
     ctx.need_data().jobs.run_pending()
     rec.detail["backup"] = brief(inv.result) if inv.result else inv.error
+
+
+def second(ctx: DrillContext, rec: StepRecord) -> None:
+    """snapshot-restore: the recovery point the second failover restored from (the restored
+    instance's ``dr:restored-from`` tag, and the instance that snapshot was taken of)."""
+    run = ctx.cycle
+    if run.state.standing_standby or not run.state.fresh_identifier:
+        return
+    rds = ctx.client("rds", ctx.settings.standby_region)
+    found = rds.describe_db_instances(
+        Filters=[{"Name": "db-instance-id", "Values": [run.state.fresh_identifier]}])["DBInstances"]
+    tags = {t["Key"]: t["Value"] for t in (found[0].get("TagList") or [])} if found else {}
+    snapshot = tags.get(RESTORED_FROM_TAG)
+    snaps = rds.describe_db_snapshots(
+        Filters=[{"Name": "db-snapshot-id", "Values": [snapshot]}])["DBSnapshots"] if snapshot else []
+    run.state.second_restored_from = {
+        "snapshot": snapshot, "of": snaps[0].get("DBInstanceIdentifier") if snaps else None}
+    rec.detail["restored_from"] = run.state.second_restored_from

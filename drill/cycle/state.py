@@ -97,6 +97,9 @@ class CycleState:
             recovered and after the ``normal`` deploy (retained, never written to).
         cdc: dms: the change data capture behind the ``reverse`` task and the ``forward`` task
             of the ``normal`` deploy (:func:`drill.cycle.dms.task_facts`).
+        second_restored_from: snapshot-restore: the recovery point the second failover
+            restored the standby from, ``{"snapshot": id, "of": the instance it was taken of}``
+            (None: not read, or no restored standby).
         events: the failover, the failback and the second failover.
     """
 
@@ -119,6 +122,7 @@ class CycleState:
     old_primary_recovered: Instance | None = None
     old_primary_after: Instance | None = None
     cdc: dict[str, dict[str, Any]] = field(default_factory=dict)
+    second_restored_from: dict[str, str | None] | None = None
     events: list[Event] = field(default_factory=list)
 
     def event(self, kind: str) -> Event | None:

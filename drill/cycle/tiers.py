@@ -52,6 +52,8 @@ class Tier:
         checks: the verifier's checks (:func:`drill.cycle.verify.checks_with`).
         bridges: ``(ctx) -> context manager``: emulator bridges the tier's deploys need
             (default none).
+        second: ``(ctx, record)``: after the second failover, what the verifier reads of it
+            beyond the event (default nothing).
     """
 
     database: Callable[[DrillContext, str, str, PostgresServer | None], Instance]
@@ -62,10 +64,11 @@ class Tier:
     checks: tuple[Verify, ...]
     bridges: Callable[[DrillContext], AbstractContextManager[None]] = (
         lambda ctx: contextlib.nullcontext())
+    second: Callable[[DrillContext, StepRecord], None] = lambda ctx, rec: None
 
 
 INSTANCE = Tier(instance.database, instance.region_recovers, instance.reverse,
-                instance.NORMAL_KEYS, instance.normal, instance.CHECKS)
+                instance.NORMAL_KEYS, instance.normal, instance.CHECKS, second=instance.second)
 AURORA = Tier(aurora.database, aurora.region_recovers, aurora.reverse,
               aurora.NORMAL_KEYS, aurora.normal, aurora.CHECKS)
 DMS = Tier(dms.database, dms.region_recovers, dms.reverse, dms.NORMAL_KEYS, dms.normal,

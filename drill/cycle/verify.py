@@ -213,6 +213,22 @@ def _second_failover(s: CycleState) -> Check:
                  f"{e.orders_lost} lost")
 
 
+def restored_from_new_primary(s: CycleState) -> Check:
+    """snapshot-restore: the second failover restored a recovery point of the new primary,
+    not an older one of the old writer or of the old primary. With a standing standby replica
+    nothing is restored: passes when that standby exists."""
+    name = "the second failover restored a recovery point of the new primary"
+    if s.standing_standby:
+        standing = s.fresh_standby is not None and s.fresh_standby.exists
+        return Check(name, standing, "a standing standby replica: nothing restored" if standing
+                     else "no standby read after the normal deploy")
+    got, new = s.second_restored_from or {}, s.new_primary
+    of = got.get("of")
+    ok = bool(got.get("snapshot")) and new is not None and of == new.identifier
+    return Check(name, ok, f"restored from {got.get('snapshot') or 'nothing read'} (of {of}); "
+                           f"new primary {new.identifier if new else 'not read'}")
+
+
 def checks_with(reverse: Verify, normal: Verify, *extra: Verify) -> tuple[Verify, ...]:
     """Every check of the cycle, in the cycle's order, with a strategy's own check of its
     reverse replication (``reverse``), of the standby after the ``normal`` deploy
@@ -224,7 +240,7 @@ def checks_with(reverse: Verify, normal: Verify, *extra: Verify) -> tuple[Verify
 
 
 #: Every check of the instance strategies' cycle (read-replica, snapshot-restore).
-CHECKS: tuple[Verify, ...] = checks_with(reverse_declared, fresh_standby)
+CHECKS: tuple[Verify, ...] = checks_with(reverse_declared, fresh_standby, restored_from_new_primary)
 
 
 def verify_cycle(s: CycleState, checks: tuple[Verify, ...] = CHECKS) -> list[Check]:

@@ -388,6 +388,7 @@ def second_failover(ctx: DrillContext, rec: StepRecord) -> None:
             "second failover", ctx.clock, customers.acks, customers.failures, failure_at=failure,
             since=run.failback_done_at or failure, old_region=s.primary_region,
             new_writer=world.standby, status=status, rpo_seconds=s.rpo_seconds))
+    tier(ctx).second(ctx, rec)
 
 
 # -- 14: verify ----------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def good() -> CycleState:
 
 def test_a_good_cycle_passes_every_check() -> None:
     checks = verify_cycle(good())
-    assert len(checks) == len(CHECKS) == 11
+    assert len(checks) == len(CHECKS) == 12
     assert [c.name for c in checks if not c.passed] == []
 
 
@@ -314,6 +314,32 @@ def test_a_restored_standby_needs_only_the_fresh_identifier_and_the_kept_writer(
     state.fresh_identifier = "shop-standby"
     state.fresh_standby = Instance("shop-standby", WEST, None)
     assert not next(c for c in verify_cycle(state) if c.name.startswith("the normal deploy")).passed
+
+
+RESTORED = "the second failover restored a recovery point of the new primary"
+
+
+@pytest.mark.parametrize(("restored", "passes"), [
+    ({"snapshot": "shop-standby-reverse-dr-202612011200-copy", "of": "shop-standby-reverse"}, True),
+    # an older recovery point of the old writer, or of the old primary, or none read
+    ({"snapshot": "shop-standby-dr-202612010900-copy", "of": "shop-standby"}, False),
+    ({"snapshot": "shop-primary-dr-202612010800-copy", "of": "shop-primary"}, False),
+    ({"snapshot": None, "of": None}, False),
+    (None, False),
+])
+def test_a_restored_standby_must_come_from_a_recovery_point_of_the_new_primary(
+        restored: dict[str, str | None] | None, passes: bool) -> None:
+    state = good()
+    state.standing_standby = False
+    state.second_restored_from = restored
+    (check,) = [c for c in verify_cycle(state) if c.name == RESTORED]
+    assert check.passed is passes, check.detail
+    assert f"new primary {state.new_primary.identifier}" in check.detail  # type: ignore[union-attr]
+
+
+def test_a_standing_standby_restores_nothing_and_passes_the_restore_check() -> None:
+    (check,) = [c for c in verify_cycle(good()) if c.name == RESTORED]
+    assert check.passed and "nothing restored" in check.detail
 
 
 def test_an_empty_cycle_fails_everything() -> None:
