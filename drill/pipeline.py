@@ -71,7 +71,8 @@ def _recording(ctx: DrillContext, step: Step) -> Iterator[StepRecord]:
                 and rec.detail.get("error") else ""
             ctx.progress.update(task, completed=1, description=(
                 f"{_MARKS[rec.status]} {escape(step.title)} [dim]{rec.seconds:.2f} s, "
-                f"{sum(rec.api_calls.values())}+{sum(rec.harness_calls.values())} calls{cause}"))
+                f"{sum(rec.api_calls.values())} handler + {sum(rec.harness_calls.values())} drill "
+                f"AWS calls{cause}"))
 
 
 def _run_step(ctx: DrillContext, step: Step) -> None:
