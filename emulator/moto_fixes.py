@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import string
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -104,8 +105,29 @@ def unique_dbi_resource_ids() -> Iterator[None]:
         backend.create_db_instance_read_replica = replica   # type: ignore[method-assign]
 
 
+_USERS_LOCK = threading.Lock()
+_users = 0
+_applied: contextlib.ExitStack | None = None
+
+
 @contextlib.contextmanager
 def moto_fixes() -> Iterator[None]:
-    """Both fixes of the module docstring for the block."""
-    with sized_once(), unique_dbi_resource_ids():
+    """Both fixes of the module docstring for the block. Counted: blocks that overlap (two
+    emulators, a drill inside a mocked test) share one patch, applied by the first to enter
+    and removed by the last to leave, whatever order they end in."""
+    global _users, _applied
+    with _USERS_LOCK:
+        if _users == 0:
+            stack = contextlib.ExitStack()
+            stack.enter_context(sized_once())
+            stack.enter_context(unique_dbi_resource_ids())
+            _applied = stack
+        _users += 1
+    try:
         yield
+    finally:
+        with _USERS_LOCK:
+            _users -= 1
+            if _users == 0 and _applied is not None:
+                _applied.close()
+                _applied = None

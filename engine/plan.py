@@ -235,16 +235,36 @@ def _result(job: dict[str, Any], failure: Callable[[], str]) -> Plan | PlanConfi
 
 
 def _one_off(req: Path, timeout: float) -> Callable[[], str]:
-    """Record the batch in a fresh interpreter; what it printed, for a job that wrote nothing."""
+    """Record the batch in a fresh interpreter, in a process group of its own with the jobs it
+    forks (a timeout kills them all); what it printed, for a job that wrote nothing.
+
+    Raises:
+        subprocess.TimeoutExpired: the batch took longer than ``timeout`` seconds.
+    """
     # The child is the engine: it must not inherit a caller's Pulumi CLI settings.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-    proc = subprocess.run([sys.executable, "-m", "engine.recorder", str(req)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=timeout)
-    return lambda: f"exit {proc.returncode}):\n{proc.stderr[-6000:]}{proc.stdout[-2000:]}"
+    with subprocess.Popen([sys.executable, "-m", "engine.recorder", str(req)], cwd=ROOT, env=env,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            warm.kill_group(proc.pid)
+            proc.communicate()
+            raise
+        finally:
+            warm.kill_group(proc.pid)   # a job it forked and left behind
+    return lambda: f"exit {proc.returncode}):\n{stderr[-6000:]}{stdout[-2000:]}"
 
 
 def _warm(recorder: Any, req: Path, timeout: float) -> Callable[[str], str]:
-    recorder.run(req, timeout)
+    """Record the batch on the warm recorder; what a job printed, for a job that wrote nothing
+    (or why the recorder ended before it)."""
+    try:
+        recorder.run(req, timeout)
+    except warm.RecorderEnded as e:
+        ended = str(e)
+        return lambda out: f"{ended} before it recorded this variant"
 
     def printed(out: str) -> str:
         log = Path(out + ".log")

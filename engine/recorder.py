@@ -110,10 +110,16 @@ def _fork_each(batch: list[dict[str, Any]], *, own_log: bool = False) -> None:
 
 
 def _log_to(path: Path) -> None:
+    """The job's output to ``path``, its input from /dev/null (the server's stdin carries
+    requests: a job reading it would wait for the next one)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - fd 0, now /dev/null
 
 
 def serve() -> int:

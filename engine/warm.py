@@ -24,8 +24,14 @@ from pathlib import Path
 from engine.paths import ROOT
 
 
+class RecorderEnded(OSError):
+    """The warm recorder ended (killed, crashed) before it answered a batch; the jobs it had
+    not written are lost, and the next batch starts a new recorder."""
+
+
 class WarmRecorder:
-    """The ``python -m engine.recorder --serve`` subprocess (started on first use)."""
+    """The ``python -m engine.recorder --serve`` subprocess (started on first use), in a
+    process group of its own with the jobs it forks, so that stopping it stops them too."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[str] | None = None
@@ -33,30 +39,35 @@ class WarmRecorder:
 
     def _started(self) -> subprocess.Popen[str]:
         if self._proc is None or self._proc.poll() is not None:
+            self.close(kill=True)   # a dead one's jobs, if any, go with it
             # The child is the engine: it must not inherit a caller's Pulumi CLI settings.
             env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "engine.recorder", "--serve"], cwd=ROOT, env=env,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                text=True, bufsize=1, start_new_session=True)   # its group: it and its jobs
+                text=True, bufsize=1, start_new_session=True)
         return self._proc
 
     def run(self, requests_path: Path, timeout: float) -> None:
         """Record the batch in ``requests_path``; each job's output goes to ``<out>.log``.
 
         Raises:
-            subprocess.TimeoutExpired: no answer within ``timeout`` seconds (the server is
-                stopped; the next batch starts a new one).
-            OSError: the server ended before answering.
+            subprocess.TimeoutExpired: no answer within ``timeout`` seconds (the recorder and
+                its jobs are killed; the next batch starts a new one).
+            RecorderEnded: the recorder ended before answering (its jobs are killed).
         """
         with self._lock:
             proc = self._started()
             assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(f"{requests_path}\n")
-            proc.stdin.flush()
+            out = proc.stdout
             answer: list[str] = []
-            reader = threading.Thread(target=lambda: answer.append(proc.stdout.readline()),
-                                      daemon=True)
+            try:
+                proc.stdin.write(f"{requests_path}\n")
+                proc.stdin.flush()
+            except OSError as e:   # it died between batches
+                self.close(kill=True)
+                raise RecorderEnded(f"the warm plan recorder ended (exit {proc.poll()})") from e
+            reader = threading.Thread(target=lambda: answer.append(out.readline()), daemon=True)
             reader.start()
             reader.join(timeout)
             if reader.is_alive():
@@ -64,22 +75,31 @@ class WarmRecorder:
                 raise subprocess.TimeoutExpired(proc.args, timeout)
             if answer != [f"done {requests_path}\n"]:
                 self.close(kill=True)
-                raise OSError(f"the warm plan recorder ended (exit {proc.poll()})")
+                raise RecorderEnded(f"the warm plan recorder ended (exit {proc.poll()})")
 
     def close(self, *, kill: bool = False) -> None:
-        """Stop the server: end of input, and a kill of it and its jobs if it does not end
-        within 10 s, or at once with ``kill`` (a hung or broken batch)."""
+        """Stop the recorder: end of input, and a kill of its process group (it and its jobs)
+        if it does not end within 10 s, or at once with ``kill`` (a hung or broken batch).
+        Its pipes are closed."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
         with contextlib.suppress(OSError, ValueError):
             proc.stdin.close()   # type: ignore[union-attr]
-        try:
-            proc.wait(timeout=0 if kill else 10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if not kill:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+        # The group outlives its leader while a job runs: kill it even if the leader is gone.
+        kill_group(proc.pid)
+        proc.wait()
+        with contextlib.suppress(OSError, ValueError):
+            proc.stdout.close()   # type: ignore[union-attr]
+
+
+def kill_group(pgid: int) -> None:
+    """SIGKILL every process of group ``pgid`` (none left: nothing to do)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 #: The recorder :func:`engine.plan.record_plans` uses, while :func:`warm_recorder` is active.

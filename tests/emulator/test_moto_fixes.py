@@ -9,9 +9,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import dynamo_type
+from moto.rds import models
 
 from emulator.in_process import mocked_aws
 from emulator.moto_fixes import MOTO_ITEM_LIMIT_BYTES, sized_once, unique_dbi_resource_ids
+from emulator.server import Emulator
 
 
 def _table() -> object:
@@ -97,3 +99,29 @@ def test_moto_s_own_instance_init_is_back_after_the_block() -> None:
         assert models.RDSBackend.create_db_instance_read_replica is not replica
     assert models.DBInstance.__init__ is init
     assert models.RDSBackend.create_db_instance_read_replica is replica
+
+
+def _emulated_ids(emu: Emulator, *names: str) -> list[str]:
+    rds = emu.client("rds", "us-east-1")
+    return [rds.create_db_instance(
+        DBInstanceIdentifier=n, Engine="postgres", DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20, MasterUsername="u", MasterUserPassword="password1",
+    )["DBInstance"]["DbiResourceId"] for n in names]
+
+
+def test_an_emulator_keeps_unique_resource_ids_when_an_earlier_one_stops_first() -> None:
+    original = models.DBInstance.__init__
+    saved = (original, models.RDSBackend.create_db_instance_read_replica,
+             dynamo_type.Item.__init__)
+    first, second = Emulator().start(), Emulator().start()
+    try:
+        first.stop()   # e.g. one drill ends while another in the process still runs
+        ids = _emulated_ids(second, "p", "q")
+    finally:
+        second.stop()
+        restored = models.DBInstance.__init__ is original
+        # put moto back for the rest of the process, whatever the emulators left
+        (models.DBInstance.__init__, models.RDSBackend.create_db_instance_read_replica,  # type: ignore[method-assign]
+         dynamo_type.Item.__init__) = saved
+    assert len(set(ids)) == 2, f"two live instances share DbiResourceId: {ids}"
+    assert restored, "moto's DBInstance.__init__ is left patched after every emulator stopped"

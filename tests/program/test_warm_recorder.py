@@ -3,10 +3,12 @@ gives, the same errors, and survive a recorder that dies or hangs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -110,3 +112,113 @@ def test_nested_use_keeps_the_outer_recorder(one_off: None) -> None:
         assert warm.ACTIVE is outer
     assert warm.ACTIVE is None
     WarmRecorder().close()   # closing one never started is harmless
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):   # a zombie is gone for our purposes
+        if "State:\tZ" in Path(f"/proc/{pid}/status").read_text():
+            return False
+    return True
+
+
+def _sleeper(tmp: Path, seconds: int = 20) -> tuple[Path, Path]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    prog, marks = tmp / "__main__.py", tmp / "pids"
+    prog.write_text(f"import os, time\nopen({str(marks)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+                    f"time.sleep({seconds})\n")
+    return prog, marks
+
+
+def _pids(marks: Path) -> list[int]:
+    return [int(p) for p in marks.read_text().split()] if marks.exists() else []
+
+
+def _reap(pids: list[int]) -> None:
+    for pid in pids:   # only the jobs this test started
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _kill_server_mid_batch(tmp: Path) -> tuple[Any, list[int]]:
+    prog, marks = _sleeper(tmp)
+    got: dict[str, Any] = {}
+    with warm_recorder() as recorder:
+        record_plans([PlanRequest("prod")])   # warm, so the job starts at once
+
+        def batch() -> None:
+            try:
+                got["r"] = record_plans([PlanRequest("prod")], program=prog, timeout=60)
+            except BaseException as e:   # noqa: BLE001 - what the caller sees
+                got["r"] = e
+        t = threading.Thread(target=batch)
+        t.start()
+        for _ in range(200):
+            if _pids(marks):
+                break
+            time.sleep(0.05)
+        server = recorder._proc
+        assert server is not None and _pids(marks)
+        os.kill(server.pid, signal.SIGKILL)   # the recorder dies (OOM killer, operator...)
+        t.join(30)
+    time.sleep(0.3)
+    return got["r"], _pids(marks)
+
+
+def test_a_recorder_killed_mid_batch_kills_its_job_and_returns_a_plan_error(
+        one_off: None, tmp_path: Path) -> None:
+    """The dead recorder's group is killed whether or not the recorder was reaped already (it
+    used to be killed only while unreaped: a race, hence two tries), and record_plans returns
+    each request's PlanError ("returned, not raised"), as a one-off recorder that dies does."""
+    leaked: list[int] = []
+    try:
+        for i in range(2):
+            result, jobs = _kill_server_mid_batch(tmp_path / str(i))
+            leaked += [p for p in jobs if _alive(p)]
+            _reap([p for p in jobs if p not in leaked])
+            assert isinstance(result, list) and isinstance(result[0], PlanError), repr(result)
+            assert ("the warm plan recorder ended (exit -9) before it recorded this variant"
+                    in str(result[0]))
+        assert leaked == [], "the killed recorder's job is still running"
+    finally:
+        _reap(leaked)
+
+
+def test_a_timed_out_one_off_batch_leaves_no_job_running(one_off: None, tmp_path: Path) -> None:
+    prog, marks = _sleeper(tmp_path)
+    with pytest.raises(subprocess.TimeoutExpired):
+        record_plans([PlanRequest("prod"), PlanRequest("prod")], program=prog, timeout=3)
+    time.sleep(0.3)
+    jobs = _pids(marks)
+    try:
+        assert jobs and [p for p in jobs if _alive(p)] == [], "forked job outlived the timeout"
+    finally:
+        _reap(jobs)
+
+
+def test_a_warm_job_that_reads_stdin_does_not_hang_on_the_request_pipe(
+        one_off: None, tmp_path: Path) -> None:
+    """A job's stdin is /dev/null, not the server's request pipe (reading that would block
+    until the batch timed out)."""
+    prog = tmp_path / "__main__.py"
+    prog.write_text("import sys\nsys.stdin.read(1)\n"
+                    f"exec(compile(open({str(PROGRAM)!r}).read(), {str(PROGRAM)!r}, 'exec'))\n")
+    with warm_recorder():
+        record_plans([PlanRequest("prod")])
+        try:
+            (got,) = record_plans([PlanRequest("prod")], program=prog, timeout=8)
+        except subprocess.TimeoutExpired as e:
+            pytest.fail(f"the job hung on the server's stdin: {e}")
+    assert isinstance(got, Plan)
+
+
+def test_a_closed_warm_recorder_closes_its_answer_pipe(one_off: None) -> None:
+    """close() closes both pipes (the answer pipe was left to the garbage collector)."""
+    with warm_recorder() as recorder:
+        record_plans([PlanRequest("prod")])
+        proc = recorder._proc
+    assert proc is not None and proc.poll() is not None
+    assert proc.stdout is not None and proc.stdout.closed
