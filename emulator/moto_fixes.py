@@ -1,4 +1,4 @@
-"""Two things moto does unlike AWS, set right for the harness: :func:`moto_fixes` applies both.
+"""Three things moto does unlike AWS, set right for the harness: :func:`moto_fixes` applies all.
 
 **Unique DB instance resource ids.** moto gives every RDS instance the same ``DbiResourceId``;
 RDS gives each instance its own, Region-unique and immutable ("DbiResourceId: The AWS
@@ -7,6 +7,11 @@ DBInstance, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInst
 The drill tells a kept instance from a replaced one by it, which the constant made
 impossible: :func:`unique_dbi_resource_ids` gives each new instance ``db-`` and 26 random
 upper-case letters and digits, the form RDS uses.
+
+**KMS key material made when first used.** moto generates an RSA key pair for every KMS key
+it creates, symmetric ones included (~60 ms each, several per emulated site), for the
+asymmetric Sign/Verify/GetPublicKey calls; :func:`lazy_kms_key_pairs` makes it on the first
+of those calls instead. Nothing here signs with a KMS key; the answers are moto's own.
 
 **DynamoDB items sized once.** moto's DynamoDB items are built with one size check per
 attribute.
@@ -37,6 +42,7 @@ from typing import Any
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models import dynamo_type
 from moto.dynamodb.models.utilities import bytesize
+from moto.kms import models as kms_models
 from moto.rds import models as rds_models
 
 #: The size moto refuses an item above, in bytes (its ``LimitedSizeDict`` check).
@@ -105,6 +111,35 @@ def unique_dbi_resource_ids() -> Iterator[None]:
         backend.create_db_instance_read_replica = replica   # type: ignore[method-assign]
 
 
+class _LazyKeyPair:
+    """moto's private key of ``key_spec``, generated on first attribute use."""
+
+    def __init__(self, generate: Any, key_spec: str) -> None:
+        self._generate, self._key_spec = generate, key_spec
+        self._real: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):   # copy/pickle probes: a plain object's answers
+            raise AttributeError(name)
+        with self._lock:
+            if self._real is None:
+                self._real = self._generate(self._key_spec)
+        return getattr(self._real, name)
+
+
+@contextlib.contextmanager
+def lazy_kms_key_pairs() -> Iterator[None]:
+    """KMS keys created in the block get their key pair on first use (module docstring);
+    moto's own generator is back afterwards."""
+    original = kms_models.generate_private_key
+    kms_models.generate_private_key = lambda key_spec: _LazyKeyPair(original, key_spec)
+    try:
+        yield
+    finally:
+        kms_models.generate_private_key = original
+
+
 _USERS_LOCK = threading.Lock()
 _users = 0
 _applied: contextlib.ExitStack | None = None
@@ -112,7 +147,7 @@ _applied: contextlib.ExitStack | None = None
 
 @contextlib.contextmanager
 def moto_fixes() -> Iterator[None]:
-    """Both fixes of the module docstring for the block. Counted: blocks that overlap (two
+    """Every fix of the module docstring for the block. Counted: blocks that overlap (two
     emulators, a drill inside a mocked test) share one patch, applied by the first to enter
     and removed by the last to leave, whatever order they end in."""
     global _users, _applied
@@ -121,6 +156,7 @@ def moto_fixes() -> Iterator[None]:
             stack = contextlib.ExitStack()
             stack.enter_context(sized_once())
             stack.enter_context(unique_dbi_resource_ids())
+            stack.enter_context(lazy_kms_key_pairs())
             _applied = stack
         _users += 1
     try:

@@ -125,3 +125,35 @@ def test_an_emulator_keeps_unique_resource_ids_when_an_earlier_one_stops_first()
          dynamo_type.Item.__init__) = saved
     assert len(set(ids)) == 2, f"two live instances share DbiResourceId: {ids}"
     assert restored, "moto's DBInstance.__init__ is left patched after every emulator stopped"
+
+
+def test_kms_key_pairs_are_made_on_first_use_and_answer_as_moto_s_own() -> None:
+    from moto.kms import models as kms
+
+    real = kms.generate_private_key
+    made: list[str] = []
+
+    def counted(spec: str) -> object:
+        made.append(spec)
+        return real(spec)
+
+    kms.generate_private_key = counted   # type: ignore[assignment]
+    try:
+        with mocked_aws():
+            client = boto3.client("kms", region_name="us-east-1")
+            symmetric = client.create_key()["KeyMetadata"]["KeyId"]
+            signing = client.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+            assert made == []                       # nothing generated at creation
+            blob = client.encrypt(KeyId=symmetric, Plaintext=b"x")["CiphertextBlob"]
+            assert client.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+            assert made == []                       # symmetric use needs no key pair
+            sig = client.sign(KeyId=signing, Message=b"m",
+                              SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256")["Signature"]
+            assert client.verify(KeyId=signing, Message=b"m", Signature=sig,
+                                 SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256")["SignatureValid"]
+            assert made == ["RSA_2048"]             # once, on first use, for that key
+            assert client.get_public_key(KeyId=signing)["PublicKey"]
+            assert made == ["RSA_2048"]
+    finally:
+        kms.generate_private_key = real   # type: ignore[assignment]
+    assert kms.generate_private_key is real
