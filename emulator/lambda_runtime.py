@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
+from aws_lambda_powertools import Metrics
+
 from emulator import ACCOUNT_ID, FAKE_CREDENTIALS
 from emulator.faults import SimulatedCrash
 
@@ -84,7 +86,10 @@ class Invocation:
 
 def clear_caches(prefixes: tuple[str, ...] = ("handlers.",)) -> int:
     """Clear every ``functools.cache``/``lru_cache`` function in loaded modules under
-    ``prefixes`` (a new Lambda container). Returns how many were cleared."""
+    ``prefixes`` (a new Lambda container), and the default dimensions of their Powertools
+    ``Metrics`` (Powertools keeps them in state shared by every ``Metrics`` of the process,
+    which a new container starts without: a drill of another stack would otherwise find the
+    last one's ``Stack``). Returns how many caches were cleared."""
     n = 0
     for name, module in list(sys.modules.items()):
         if not name.startswith(prefixes) or module is None:
@@ -93,6 +98,9 @@ def clear_caches(prefixes: tuple[str, ...] = ("handlers.",)) -> int:
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
                 value.cache_clear()
                 n += 1
+            elif isinstance(value, Metrics):
+                value.clear_default_dimensions()
+                value.clear_metrics()
     return n
 
 

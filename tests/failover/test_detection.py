@@ -144,3 +144,23 @@ def test_gate_stays_tripped_when_primary_recovers(make_world: Callable[..., Worl
     again = handle(manual(), context(), clients=world.clients)
     assert again["status"] == "already-failed-over"
     assert world.promotions == ["shop-standby"]
+
+
+def _stack_dimensions(stdout: str) -> list[list[str]]:
+    import json
+
+    return [d for line in stdout.splitlines() if '"_aws"' in line
+            for d in json.loads(line)["_aws"]["CloudWatchMetrics"][0]["Dimensions"]]
+
+
+def test_every_invocation_s_metrics_carry_the_stack_without_a_repeated_dimension_warning(
+        make_world: Callable[..., World], capsys: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    make_world("read-replica", primary_status=503)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # Powertools warns when a dimension is added twice
+        for _ in range(3):               # one warm container, three ticks
+            handler(scheduled_event(), context())
+    dims = _stack_dimensions(capsys.readouterr().out)
+    assert len(dims) >= 2 and all("Stack" in d for d in dims[1:]), dims
