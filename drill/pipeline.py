@@ -20,6 +20,8 @@ from rich.markup import escape
 from drill import aurora
 from drill.context import DrillContext
 from drill.data import metrics as data_metrics
+from drill.data.build import data_dir
+from drill.data.world import DataDirInUse, locked_data_dir
 from drill.measure import measure
 from drill.observe import route53_calls
 from drill.options import Abort, DrillError, DrillOptions, StepSkipped
@@ -219,10 +221,20 @@ def run_drill(opts: DrillOptions, console: Any = None) -> DrillResult:
         The :class:`drill.result.DrillResult`; ``result.verdict`` is ``pass`` or ``fail``.
 
     Raises:
-        DrillError: it cannot run (bad config, policy gate failed, the emulator did not start).
+        DrillError: it cannot run (bad config, another drill uses its data directory, policy
+            gate failed, the emulator did not start).
         ValueError: unknown scenario.
     """
     ctx = DrillContext.create(opts)
+    try:
+        with locked_data_dir(data_dir(opts)):
+            return _run_locked(ctx, console)
+    except DataDirInUse as e:
+        raise DrillError(f"the drill cannot start: {e}") from None
+
+
+def _run_locked(ctx: DrillContext, console: Any) -> DrillResult:
+    opts = ctx.opts
     ctx.t0 = time.perf_counter()
     ctx.t0_wall = ctx.clock.now()
     assert ctx.data_bridge is not None

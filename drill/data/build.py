@@ -32,16 +32,16 @@ from drill.data.world import DataWorld, open_data_dir
 
 if TYPE_CHECKING:
     from drill.context import DrillContext
+    from drill.options import DrillOptions
 
 _DMS_TASK = "aws:dms/replicationTask:ReplicationTask"
 
 
-def data_dir(ctx: DrillContext) -> Path:
+def data_dir(o: DrillOptions) -> Path:
     """``--data-dir``, else ``<reports-dir>/dataplane`` (the checkout's ``reports/`` when no
     reports are written)."""
     from engine.paths import REPORTS_DIR
 
-    o = ctx.opts
     return Path(o.data_dir) if o.data_dir else Path(o.reports_dir or REPORTS_DIR) / "dataplane"
 
 
@@ -49,22 +49,20 @@ def build_world(ctx: DrillContext) -> DataWorld:
     """Start the strategy's servers and wire them to the emulated databases and the shops.
 
     Raises:
-        drill.data.world.DataDirInUse: another drill uses the data directory.
         dataplane.errors.DataPlaneError: a server did not start or replicate.
     """
     s = ctx.settings
-    where = data_dir(ctx).resolve()
-    lock, plane = open_data_dir(where)
+    where = data_dir(ctx.opts).resolve()
+    plane = open_data_dir(where)
     started = time.perf_counter()
     try:
         primary = plane.new_primary("primary", s.primary_region)
     except BaseException:
         plane.close()
-        lock.close()
         shutil.rmtree(plane.run_dir, ignore_errors=True)
         raise
     world = DataWorld(ctx.spec.strategy, where, plane, primary, s.primary_region,
-                      s.standby_region, lock=lock)
+                      s.standby_region)
     try:
         _standby(ctx, world)
         _wire(ctx, world)

@@ -2,7 +2,7 @@
 
 Layout under the drill's data directory (``<reports-dir>/dataplane`` unless ``--data-dir``)::
 
-    <data-dir>/.lock          held while a drill uses the directory (a second one is refused)
+    <data-dir>/.lock          held for the whole drill (a second one is refused before it starts)
     <data-dir>/run/           the data plane's run directory (servers, snapshot stores, TMPDIR)
     <data-dir>/<server>.log   each server's log, kept after the drill; ``run/`` is removed
 
@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from contract.strategies import Strategy
 from dataplane.customers import Customers
@@ -43,7 +43,14 @@ class DataDirInUse(RuntimeError):
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[IO[str]]:
+def locked_data_dir(data_dir: Path) -> Iterator[None]:
+    """Hold ``data_dir/.lock`` for the block: one drill per data directory, from its first
+    step to its reports (an advisory lock, released when the process ends, even if killed).
+
+    Raises:
+        DataDirInUse: another drill holds it.
+    """
+    path = data_dir.resolve() / ".lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a")
     try:
@@ -53,7 +60,7 @@ def _locked(path: Path) -> Iterator[IO[str]]:
         raise DataDirInUse(f"another drill uses {path.parent}: give each drill its own "
                            "--reports-dir (or --data-dir)") from None
     try:
-        yield handle
+        yield
     finally:
         handle.close()
 
@@ -116,7 +123,6 @@ class DataWorld:
     timeline_before: int | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     marks: dict[str, float] = field(default_factory=dict)
-    lock: Any = None
     global_db: GlobalDatabase | None = None
     switchovers: list[Switchover] = field(default_factory=list)
     rejoins: list[Rejoin] = field(default_factory=list)
@@ -163,7 +169,7 @@ class DataWorld:
 
     def close(self) -> None:
         """Stop customers, the publisher, shops, links and servers; keep the servers' logs;
-        remove the run directory; release the data directory (idempotent)."""
+        remove the run directory (idempotent)."""
         for thing in (self.customers, self.publisher):
             if thing is not None:
                 with contextlib.suppress(Exception):
@@ -173,9 +179,6 @@ class DataWorld:
         finally:
             self._keep_logs()
             shutil.rmtree(self.plane.run_dir, ignore_errors=True)
-            if self.lock is not None:
-                self.lock.close()
-                self.lock = None
 
     def _keep_logs(self) -> None:
         for name, server in self.plane.servers.items():
@@ -184,20 +187,15 @@ class DataWorld:
                     shutil.copyfile(server.log_path, self.data_dir / f"{name}.log")
 
 
-def open_data_dir(data_dir: Path) -> tuple[Any, DataPlane]:
-    """Lock ``data_dir`` and open a fresh data plane under ``data_dir/run`` (a run directory
-    a killed drill left behind is removed first).
-
-    Returns:
-        ``(lock handle, open data plane)``; the caller closes both (:meth:`DataWorld.close`).
+def open_data_dir(data_dir: Path) -> DataPlane:
+    """Open a fresh data plane under ``data_dir/run`` (a run directory a killed drill left
+    behind is removed first). The caller holds :func:`locked_data_dir` and closes the plane
+    (:meth:`DataWorld.close`).
 
     Raises:
-        DataDirInUse: another drill holds the lock.
         dataplane.errors.DataPlaneError: the service user cannot be created.
     """
     data_dir = data_dir.resolve()
-    stack = contextlib.ExitStack()
-    stack.enter_context(_locked(data_dir / ".lock"))
     run_dir = data_dir / "run"
     shutil.rmtree(run_dir, ignore_errors=True)
     for stale in data_dir.glob("*.log"):
@@ -207,6 +205,5 @@ def open_data_dir(data_dir: Path) -> tuple[Any, DataPlane]:
         plane.open()
     except BaseException:
         plane.close()
-        stack.close()
         raise
-    return stack, plane
+    return plane

@@ -12,7 +12,7 @@ from drill.data.aurora_metrics import for_world as aurora_publisher
 from drill.data.build import build_world
 from drill.data.metrics import LagPublisher
 from drill.data.resolver import FailoverResolver
-from drill.data.world import DataDirInUse, DataWorld
+from drill.data.world import DataWorld
 from drill.observe import health
 from drill.options import DrillError
 from drill.replication import DIMENSIONS
@@ -49,11 +49,11 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     """Build the data side and start the publisher and the customers.
 
     Raises:
-        DrillError: the data directory is in use or PostgreSQL cannot run here.
+        DrillError: PostgreSQL cannot run here.
     """
     try:
         world = ctx.data = build_world(ctx)
-    except (DataDirInUse, DataPlaneError) as e:
+    except DataPlaneError as e:
         raise DrillError(f"the data plane cannot start: {e}") from None
     ctx.data_bridge.world = world  # type: ignore[union-attr]
     world.publisher = _publisher(ctx, world)

@@ -212,9 +212,20 @@ def test_an_interrupted_drill_stops_every_server(
     assert os.listdir(private_tmp) == []
 
 
-def test_a_second_drill_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
-    from drill.data.world import DataDirInUse, _locked
+def test_a_second_drill_on_the_same_data_directory_is_refused_before_it_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from drill.data.world import locked_data_dir
+    from drill.options import DrillError, DrillOptions
+    from drill.pipeline import run_drill
 
-    with _locked(tmp_path / "data" / ".lock"), pytest.raises(DataDirInUse, match="--reports-dir"), \
-            _locked(tmp_path / "data" / ".lock"):
+    def no_step_may_run(*_: object) -> None:
+        raise AssertionError("the refused drill started a step")
+
+    monkeypatch.setattr("emulator.server.Emulator.start", no_step_may_run)
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    with locked_data_dir(data), pytest.raises(DrillError, match="another drill uses .*--reports-dir"):
+        run_drill(DrillOptions(stack="prod", scenario="happy-path", reports_dir=reports,
+                               data_dir=data, policy_gate=False, progress=False))
+    assert not reports.exists()          # no step ran: no emulator, no report
+    with locked_data_dir(data):          # and the refused drill left the lock free
         pass
