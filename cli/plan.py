@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cli import command
 from cli.exit_codes import ExitCode
+from cost.plan import UNKNOWN
 
 NAME = "plan"
 HELP = "record the plan under Pulumi mocks and print it"
@@ -28,7 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", help="override failover.mode (orchestrated | automatic)")
     p.add_argument("--no-preview", action="store_true",
                    help="record as an update: mock outputs resolve (default: preview semantics)")
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the plan as JSON (a value not known until deployed is Pulumi's "
+                        f"unknown placeholder, {UNKNOWN!r})")
 
 
 def run(a: argparse.Namespace) -> int:

@@ -311,6 +311,19 @@ def summary(plan: Plan) -> str:
         lines.append("roles: " + ", ".join(f"{k}={v}" for k, v in sorted(roles.items())))
     lines.append("outputs:")
     for k, v in plan.outputs.items():
-        shown = "(unknown until deployed)" if v == UNKNOWN else json.dumps(v)
+        shown = _UNKNOWN_SHOWN if v == UNKNOWN else json.dumps(_shown(v))
         lines.append(f"  {k} = {shown}")
     return "\n".join(lines)
+
+
+_UNKNOWN_SHOWN = "(unknown until deployed)"
+
+
+def _shown(value: Any) -> Any:
+    """``value`` with every :data:`UNKNOWN` inside it (a dict of ARNs per Region) shown as
+    such, not as the placeholder string Pulumi's mocks carry."""
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return _UNKNOWN_SHOWN if value == UNKNOWN else value
