@@ -2,10 +2,13 @@
 
 * ``0`` (:attr:`ExitCode.OK`): done; no mandatory violation, every check passed.
 * ``1`` (:attr:`ExitCode.FAILED`): a mandatory policy violation (preview), a failed check or
-  a missed RTO/RPO target (drill), a benchmark section that could not be measured (bench).
+  a missed RTO/RPO target (drill; not the loss ``replication-lag --force`` causes on purpose,
+  which passes when it is measured as forced), no tier meets the targets (tiers), a
+  benchmark section that could not be measured (bench).
 * ``2`` (:attr:`ExitCode.CANNOT_RUN`): bad stack config (the message names the key and what
-  is allowed), bad options, a policy gate that failed before a drill, a refused
-  ``--target aws``: nothing was run.
+  is allowed; nothing is run or declared), bad options, a refused ``--target aws``, or a
+  drill that cannot run: its policy gate failed (after the offline preview ran), another
+  drill holds its data directory, PostgreSQL or the emulator cannot start.
 * ``3`` (:attr:`ExitCode.PROGRAM_FAILED`): the Pulumi program failed under mocks for a
   reason other than its config (the traceback is printed).
 """
