@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 from rich.console import Console
 
@@ -56,6 +54,7 @@ from drill.cycle.tiers import tier
 from drill.cycle.verify import global_changes, verify_cycle
 from drill.data.reach import acked_after, orders_after_ttl
 from drill.data.series import marks, per_second
+from drill.data.settle import settled_drain
 from drill.observe import answer, evaluate_gate
 from drill.options import Abort
 from drill.result import StepRecord
@@ -76,9 +75,6 @@ _DB_WRITES = ("Create", "Delete", "Restore", "Promote", "Failover", "Switchover"
 #: Real seconds the drill waits for customers to reach a new writer, and the orders it waits for.
 REACH_WAIT_SECONDS = 10.0
 REACH_ORDERS = 5
-#: Orders customers complete after a skip before the drain reads the lag (see :func:`_drain_sleep`).
-SETTLE_ORDERS = 2
-SETTLE_SECONDS = 2.0
 FAILBACK_TRIGGERS = 8
 
 
@@ -252,32 +248,19 @@ def deploy_reverse(ctx: DrillContext, rec: StepRecord) -> None:
 
 # -- 11: failback --------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def _drain_sleep(ctx: DrillContext) -> Iterator[None]:
-    """The orchestrator's poll waits during the failback: skipped on the drill's clock as
-    always, then (since every shop re-reads its switch once the skip passes its refresh
-    period) the order in flight at the skip and the next one finish before the replicas'
-    lag is published: what WRITE_SWITCH_REFRESH_SECONDS of real time guarantees in AWS."""
-    from handlers.failover import clock
+def _drain_sleep(ctx: DrillContext) -> contextlib.AbstractContextManager[None]:
+    """The orchestrator's poll waits during the failback (:func:`drill.data.settle.settled_drain`),
+    publishing the reverse replicas', the CDC tasks' and (aurora-global) the rejoined
+    secondary's lag after each."""
+    run, world = _cycle(ctx), ctx.need_data()
 
-    inner, run, world = clock.sleep, _cycle(ctx), ctx.need_data()
-
-    def sleep(seconds: float) -> None:
-        inner(seconds)
-        customers = world.customers
-        if customers is not None:
-            done = len(customers.acks) + len(customers.failures)
-            deadline = time.monotonic() + SETTLE_SECONDS
-            while (time.monotonic() < deadline
-                   and len(customers.acks) + len(customers.failures) < done + SETTLE_ORDERS):
-                time.sleep(0.01)
+    def publish() -> None:
         run.replicas.publish_now()
         run.cdc.publish_now()
-        if world.publisher is not None:   # aurora-global: the rejoined secondary's lag
+        if world.publisher is not None:
             world.publisher.publish_now()
 
-    with mock.patch.object(clock, "sleep", sleep):
-        yield
+    return settled_drain(lambda: world.customers, publish)
 
 
 def _invoke_failback(ctx: DrillContext, rec: StepRecord) -> dict[str, Any]:
