@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from contract.strategies import Strategy
+from dataplane.logical import SubscriptionEnds, subscription_ends
 from dataplane.plane import DataPlane
 from dataplane.schema import SHOP_DB, order_ids
 from drill.clock import DrillClock
@@ -83,12 +84,16 @@ def test_a_reverse_task_feeds_a_fresh_server_from_the_standby_until_stopped(
         after = _insert(standby, "after-the-task")
         repl.wait_replayed()
         assert {before, after} <= order_ids(fresh) and order_ids(old_primary) == frozenset()
+        # the servers' own catalogs: the subscription runs on fresh, its slot is on the standby
+        ends = subscription_ends(plane.servers.values(), subscription_name("shop-rcdc"))
+        assert ends == SubscriptionEnds((fresh.name,), ("promoted",), True)
         assert cdc.wait_published() == [] and cdc.tasks[ARN].publisher.values("CDCLatencyTarget")
         bridge = DataBridge(log, DrillClock().now)
         bridge.world = world
         with data_plane_bridges(bridge, log):
             assert "fresh-1 opened for writes" in bridge.stop_task(WEST, ARN)
         assert not repl.replicating
+        assert subscription_ends(plane.servers.values(), repl.subscription).enabled is False
         assert _insert(fresh, "on-the-new-primary") in order_ids(fresh)
 
 
