@@ -283,7 +283,8 @@ def test_a_second_failover_that_promoted_nothing_fails() -> None:
     (_old_writer_lost_orders, "orders after the failback 180, now 10"),
     (_old_writer_not_read_at_failback, "orders after the failback None, now 180"),
     (_old_writer_gone, "the same instance: False"),
-])
+], ids=["server-is-the-fresh-standby-s", "in-recovery", "a-replica", "new-primary-s-server",
+        "lost-orders", "not-read-at-failback", "deleted"])
 def test_an_old_writer_reused_or_emptied_fails_the_normal_check(
         breaks: Callable[[CycleState], None], why: str) -> None:
     """Retained means the same instance, a replica of nothing on a server of its own, still

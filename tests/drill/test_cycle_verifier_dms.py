@@ -136,25 +136,25 @@ def _reverse_server_follows_itself(s: CycleState) -> None:
     s.cdc["forward"]["source_server"] = "target"
 
 
+def _forward_into(server: str) -> Callable[[CycleState], None]:
+    """The new forward task's subscription, and the fresh standby, on ``server``."""
+    def breaks(s: CycleState) -> None:
+        s.cdc["forward"]["target_server"] = server
+        s.fresh_standby = dataclasses.replace(s.fresh_standby, server=server)  # type: ignore[arg-type]
+    return breaks
+
+
 def _forward_server_follows_itself(s: CycleState) -> None:
     # the "fresh standby" is served by the new primary's server: no standby copy at all
-    s.cdc["forward"].update(source_server="fresh-1", target_server="fresh-1")
-    s.fresh_standby = dataclasses.replace(s.fresh_standby, server="fresh-1")  # type: ignore[arg-type]
+    _forward_into("fresh-1")(s)
+    s.cdc["forward"]["source_server"] = "fresh-1"
 
 
-def _old_writer_emptied(s: CycleState) -> None:
-    # retained in name: 150 orders after the failback, none now
-    s.old_writer = dataclasses.replace(s.old_writer, orders=0)  # type: ignore[arg-type]
-
-
-def _old_writer_replicates(s: CycleState) -> None:
-    # its server subscribed to the new primary, in the fresh standby's place
-    s.old_writer = dataclasses.replace(s.old_writer, in_recovery=True)  # type: ignore[arg-type]
-
-
-def _old_writer_serves_the_fresh_standby(s: CycleState) -> None:
-    s.cdc["forward"]["target_server"] = "target"
-    s.fresh_standby = dataclasses.replace(s.fresh_standby, server="target")  # type: ignore[arg-type]
+def _old_writer_as(**read: object) -> Callable[[CycleState], None]:
+    """The old writer read after the normal deploy with ``read`` instead."""
+    def breaks(s: CycleState) -> None:
+        s.old_writer = dataclasses.replace(s.old_writer, **read)  # type: ignore[arg-type]
+    return breaks
 
 
 def _old_primary_written(s: CycleState) -> None:
@@ -167,11 +167,6 @@ def _old_primary_gone(s: CycleState) -> None:
 
 def _old_primary_not_read(s: CycleState) -> None:
     s.old_primary_recovered = None
-
-
-def _fresh_standby_fed_into_old_primary(s: CycleState) -> None:
-    s.cdc["forward"]["target_server"] = "primary"
-    s.fresh_standby = dataclasses.replace(s.fresh_standby, server="primary")  # type: ignore[arg-type]
 
 
 def _failback_lost_an_order(s: CycleState) -> None:
@@ -208,14 +203,15 @@ LOSSLESS, SECOND = "the planned failback completed and lost no order", "the seco
     pytest.param(_reverse_server_follows_itself, {REVERSE, FORWARD},
                  id="reverse-server-follows-itself"),
     pytest.param(_forward_server_follows_itself, {FORWARD}, id="forward-server-follows-itself"),
-    pytest.param(_old_writer_emptied, {FORWARD}, id="old-writer-lost-its-orders"),
-    pytest.param(_old_writer_replicates, {FORWARD}, id="old-writer-in-recovery"),
-    pytest.param(_old_writer_serves_the_fresh_standby, {FORWARD},
-                 id="old-writer-server-is-the-fresh-standby-s"),
+    # retained in name: 150 orders after the failback, none now
+    pytest.param(_old_writer_as(orders=0), {FORWARD}, id="old-writer-lost-its-orders"),
+    # its server subscribed to the new primary, in the fresh standby's place
+    pytest.param(_old_writer_as(in_recovery=True), {FORWARD}, id="old-writer-in-recovery"),
+    pytest.param(_forward_into("target"), {FORWARD}, id="old-writer-server-is-the-fresh-standby-s"),
     pytest.param(_old_primary_written, {OLD_PRIMARY}, id="old-primary-written"),
     pytest.param(_old_primary_gone, {OLD_PRIMARY}, id="old-primary-deleted"),
     pytest.param(_old_primary_not_read, {OLD_PRIMARY}, id="old-primary-not-read"),
-    pytest.param(_fresh_standby_fed_into_old_primary, {FORWARD, OLD_PRIMARY},
+    pytest.param(_forward_into("primary"), {FORWARD, OLD_PRIMARY},
                  id="forward-into-old-primary"),
     pytest.param(_failback_lost_an_order, {LOSSLESS}, id="failback-lost-an-order"),
     pytest.param(_second_never_ran, {SECOND}, id="second-failover-never-ran"),
