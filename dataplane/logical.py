@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dataplane.errors import DataPlaneError, NotReplicatingError
@@ -182,3 +183,39 @@ class LogicalReplication:
                 timeout=timeout) is not None:
             return
         raise DataPlaneError(f"apply worker of {self.subscription} still running after {timeout:.0f} s")
+
+
+@dataclass(frozen=True)
+class SubscriptionEnds:
+    """Where a subscription stands, as the servers' catalogs show it.
+
+    Attributes:
+        runs_on: names of the servers whose ``pg_subscription`` holds it (the subscribers).
+        reads_from: names of the servers holding its replication slot (``pg_replication_slots``,
+            created on the publisher when the subscription connected: the server it reads).
+        enabled: ``subenabled`` on its one subscriber (None: not exactly one).
+    """
+
+    runs_on: tuple[str, ...]
+    reads_from: tuple[str, ...]
+    enabled: bool | None
+
+
+def subscription_ends(servers: Iterable[PostgresServer], subscription: str) -> SubscriptionEnds:
+    """Find ``subscription`` (its name, also its slot's) on the running ``servers``, read from
+    their catalogs rather than from whoever created it."""
+    runs_on: list[str] = []
+    reads_from: list[str] = []
+    enabled: list[bool] = []
+    for server in servers:
+        if not server.running:
+            continue
+        rows = server.query("SELECT subenabled FROM pg_subscription WHERE subname = %s",
+                            (subscription,))
+        if rows:
+            runs_on.append(server.name)
+            enabled.append(bool(rows[0][0]))
+        if server.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = %s", (subscription,)):
+            reads_from.append(server.name)
+    return SubscriptionEnds(tuple(runs_on), tuple(reads_from),
+                            enabled[0] if len(enabled) == 1 else None)

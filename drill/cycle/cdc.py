@@ -14,7 +14,9 @@
   (``pg-dms-stop``, :meth:`drill.data.bridge.DataBridge.stop_task`).
 
 Nothing here writes into a database that holds data: a subscription only ever makes a fresh
-server (the target) follow a writer.
+server (the target) follow a writer. Fresh means as this bridge created it: no task's target
+yet, no shop writing to it, no order, no subscription; a task started again into a server
+that has since become the primary (the reverse task after the failback) is refused.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 from dataplane.errors import DataPlaneError
 from dataplane.logical import LogicalReplication
-from dataplane.schema import install_shop_schema
+from dataplane.schema import SHOP_DB, install_shop_schema
 from dataplane.server import PostgresServer
 from drill.cycle.hooks import CycleHooks, wait_published
 from drill.data.metrics import LagPublisher
@@ -63,7 +65,10 @@ class CdcBridge(CycleHooks):
         return Restore("a fresh PostgreSQL server (started on the main thread)", pending=True)
 
     def _start_server(self, w: DataWorld, region: str, db_id: str) -> None:
-        name = f"fresh-{len(self.fresh) + 1}"
+        n, used = len(self.fresh) + 1, w.plane.servers
+        while f"fresh-{n}" in used:   # a name of the run's is never reused
+            n += 1
+        name = f"fresh-{n}"
         try:
             with w.timed("fresh instance"):
                 server = w.plane.server(name, region).init().start()
@@ -87,11 +92,11 @@ class CdcBridge(CycleHooks):
         if source is None or target is None:
             return (f"no PostgreSQL server behind its {'source' if source is None else 'target'}"
                     " endpoint's database: left to moto")
-        if target not in self.fresh.values():
-            raise BridgeRefused(f"the target {target.name} is not a fresh instance: DMS would "
-                                "write into a database that holds data")
         if not source.running or source.is_in_recovery() or not target.running:
             raise BridgeRefused(f"{source.name} is not a running writer or {target.name} is down")
+        if used := self._not_fresh(w, target):
+            raise BridgeRefused(f"the target {target.name} is not a fresh instance ({used}): DMS "
+                                "would write into a database that holds data")
         try:
             with w.timed("dms start"):
                 repl = LogicalReplication.subscribe(w.plane, source, target,
@@ -101,6 +106,21 @@ class CdcBridge(CycleHooks):
         self._register(w, start, repl)
         return (f"{target.name} subscribed to {source.name} ({repl.subscription}): initial copy "
                 "done, change stream running")
+
+    def _not_fresh(self, w: DataWorld, target: PostgresServer) -> str:
+        """How ``target`` left the fresh, empty state this bridge created it in ("" when it
+        has not): not created here, already a task's target, taking the shop's writes,
+        holding orders, or subscribed to something."""
+        if target not in self.fresh.values():
+            return "not created for a new instance"
+        tasks = [t.start.task_id for t in self.tasks.values() if t.replication.target is target]
+        writes = target is w.primary or any(s.database is target for s in w.shops.values())
+        orders = target.query("SELECT count(*) FROM orders", dbname=SHOP_DB)[0][0]
+        subs = target.query("SELECT count(*) FROM pg_subscription")[0][0]
+        return "; ".join(why for why, bad in (
+            (f"already the target of {', '.join(tasks)}", tasks),
+            ("the shop writes to it", writes), (f"holds {orders} order(s)", orders),
+            (f"has {subs} subscription(s)", subs)) if bad)
 
     def _register(self, w: DataWorld, start: TaskStart, repl: LogicalReplication) -> None:
         dims = [{"Name": "ReplicationInstanceIdentifier", "Value": start.instance_id},

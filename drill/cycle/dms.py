@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from contract.names import Role
 from contract.phases import DMS_SOURCE_SECRET_KEY
+from dataplane.logical import subscription_ends
 from dataplane.server import PostgresServer
 from drill.cycle import instance as instance_tier
-from drill.cycle.cdc import CdcTask
+from drill.cycle.cdc import CdcTask, subscription_name
 from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.state import Instance
 from drill.cycle.verify_dms import CHECKS as CHECKS
@@ -52,16 +53,26 @@ def region_recovers(ctx: DrillContext, rec: StepRecord) -> None:
     ctx.cycle.state.old_primary_recovered = _old_primary(ctx)
 
 
-def task_facts(ctx: DrillContext, arn: str, cdc: CdcTask | None) -> dict[str, Any]:
-    """The DMS task ``arn`` as DMS shows it (``status``) and what stands behind it: the
-    ``source`` and ``target`` servers of its subscription and whether it is ``subscribed``."""
+def task_facts(ctx: DrillContext, arn: str) -> dict[str, Any]:
+    """The DMS task ``arn`` as DMS shows it (``status``) and what the data plane did for it,
+    read from the servers' catalogs (:func:`dataplane.logical.subscription_ends`), not from the
+    bridge that started it nor from the instances the task names: the server its subscription
+    runs on (``target_server``), the one it reads from (``source_server``: the holder of its
+    slot), each None unless exactly one, and whether it is ``subscribed`` (enabled)."""
     found = ctx.client("dms", ctx.settings.standby_region).describe_replication_tasks(
         Filters=[{"Name": "replication-task-arn", "Values": [arn]}])["ReplicationTasks"]
-    repl = cdc.replication if cdc else None
+    task_id = found[0]["ReplicationTaskIdentifier"] if found else None
+    ends = (subscription_ends(ctx.need_data().plane.servers.values(), subscription_name(task_id))
+            if task_id else None)
+
+    def one(names: tuple[str, ...] | None) -> str | None:
+        return names[0] if names and len(names) == 1 else None
     return {"task": arn, "status": found[0]["Status"] if found else None,
-            "source_server": repl.source.name if repl else None,
-            "target_server": repl.target.name if repl else None,
-            "subscribed": repl.replicating if repl and repl.target.running else None}
+            "source_server": one(ends.reads_from if ends else None),
+            "target_server": one(ends.runs_on if ends else None),
+            "subscribed": ends.enabled if ends else None,
+            "catalogs": {"runs_on": list(ends.runs_on), "reads_from": list(ends.reads_from)}
+            if ends else None}
 
 
 def _task(ctx: DrillContext, reverse: bool) -> tuple[str, CdcTask | None]:
@@ -74,16 +85,21 @@ def _task(ctx: DrillContext, reverse: bool) -> tuple[str, CdcTask | None]:
     return tasks[0].arn, ctx.cycle.cdc.tasks.get(tasks[0].arn)
 
 
+def _server_of(ctx: DrillContext, region: str, db_id: str) -> PostgresServer | None:
+    """The server the data plane stands behind the instance (the ``pg-instance`` bridge's)."""
+    return ctx.need_data().servers_by_id.get((region, db_id))
+
+
 def reverse(ctx: DrillContext, rec: StepRecord, out: PhaseDeploy) -> None:
-    """The fresh instance the deploy created in the primary Region, and the reverse task's
-    subscription into its server."""
+    """The fresh instance the deploy created in the primary Region (the server behind it),
+    and the reverse task's subscription as the servers show it."""
     run, s = ctx.cycle, ctx.settings
     applied = instance_tier.created_in_primary(ctx, out)
     run.state.reverse_identifier = applied.id
-    arn, cdc = _task(ctx, reverse=True)
-    run.new_primary = cdc.replication.target if cdc else None
+    arn, _ = _task(ctx, reverse=True)
+    run.new_primary = _server_of(ctx, s.primary_region, applied.id)
     run.state.reverse = database(ctx, applied.id, s.primary_region, run.new_primary)
-    run.state.cdc["reverse"] = rec.detail["reverse_task"] = task_facts(ctx, arn, cdc)
+    run.state.cdc["reverse"] = rec.detail["reverse_task"] = task_facts(ctx, arn)
 
 
 def normal(ctx: DrillContext, rec: StepRecord, settings: dict[str, Any]) -> None:
@@ -92,16 +108,16 @@ def normal(ctx: DrillContext, rec: StepRecord, settings: dict[str, Any]) -> None
     run, s, world = ctx.cycle, ctx.settings, ctx.need_data()
     world.jobs.run_pending()
     arn, cdc = _task(ctx, reverse=False)
-    fresh: PostgresServer | None = None
+    run.state.fresh_identifier = settings["database.standbyIdentifier"]
+    fresh = _server_of(ctx, s.standby_region, run.state.fresh_identifier)
     if cdc is not None:
-        fresh = world.standby = cdc.replication.target
+        world.standby = fresh
         world.task, world.task_arn = cdc.replication, arn
         world.links = [cdc.replication.link, *([world.copies_link] if world.copies_link else [])]
-    run.state.fresh_identifier = settings["database.standbyIdentifier"]
     run.state.fresh_standby = database(ctx, run.state.fresh_identifier, s.standby_region, fresh)
     run.state.old_writer = database(ctx, s.database.standby_id, s.standby_region, run.old_writer)
     run.state.old_primary_after = _old_primary(ctx)
-    run.state.cdc["forward"] = rec.detail["forward_task"] = task_facts(ctx, arn, cdc)
+    run.state.cdc["forward"] = rec.detail["forward_task"] = task_facts(ctx, arn)
     rec.detail.update(fresh_standby=str(run.state.fresh_standby),
                       old_writer=str(run.state.old_writer))
 

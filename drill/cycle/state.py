@@ -90,6 +90,8 @@ class CycleState:
         standing_standby: whether the strategy keeps a standby replica (read-replica); a
             snapshot-restore standby is restored at the next failover, under the fresh
             identifier.
+        old_writer_at_failback: the old writer after the failback (its shop refusing
+            writes), the last reading before the ``normal`` deploy: the orders it must keep.
         old_writer: the old writer (the promoted standby) after the ``normal`` deploy.
         standby_again: aurora-global: the secondary cluster after the ``normal`` deploy (the
             same cluster as before the cycle, a secondary again).
@@ -117,6 +119,7 @@ class CycleState:
     fresh_identifier: str | None = None
     fresh_standby: Instance | None = None
     standing_standby: bool = True
+    old_writer_at_failback: Instance | None = None
     old_writer: Instance | None = None
     standby_again: Instance | None = None
     old_primary_recovered: Instance | None = None

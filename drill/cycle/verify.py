@@ -187,6 +187,26 @@ def _unplanned_within_rpo(s: CycleState) -> Check:
                            f" (RPO {e.rpo_seconds} s)" for e in s.events if e.kind != "planned failback"))
 
 
+def old_writer_retained(s: CycleState) -> tuple[bool, str]:
+    """Whether the normal deploy retained the old writer (the promoted standby), not reused
+    nor emptied: the same instance (``DbiResourceId``), standalone and its server not in
+    recovery (a replica of nothing), that server neither the fresh standby's nor the new
+    primary's, holding at least the orders it held after the failback
+    (``state.old_writer_at_failback``, its last reading before the normal deploy);
+    ``(ok, detail)``."""
+    old, before, then = s.old_writer, s.standby_before, s.old_writer_at_failback
+    same = (old is not None and before is not None and old.exists
+            and old.resource_id == before.resource_id)
+    standalone = old is not None and old.replica_source is None and old.in_recovery is False
+    others = [i.server for i in (s.fresh_standby, s.new_primary) if i is not None and i.server]
+    own = old is not None and old.server is not None and old.server not in others
+    was, now = (then.orders if then else None), (old.orders if old else None)
+    held = was is not None and now is not None and now >= was
+    return same and standalone and own and held, (
+        f"old writer: the same instance: {same}; standalone, not in recovery: {standalone}; a "
+        f"server of its own (not {others}): {own}; orders after the failback {was}, now {now}")
+
+
 def fresh_standby(s: CycleState) -> Check:
     f, old, before, new = s.fresh_standby, s.old_writer, s.standby_before, s.new_primary
     fresh = (f is not None and before is not None and f.identifier == s.fresh_identifier
@@ -195,12 +215,12 @@ def fresh_standby(s: CycleState) -> Check:
     if s.standing_standby:
         fresh = fresh and f.exists and f.in_recovery is True  # type: ignore[union-attr]
         source, detail = _replica_of(f, new, "new primary")
-    kept = old is not None and before is not None and old.exists and old.resource_id == before.resource_id
+    kept, retained = old_writer_retained(s)
     what = ("created a fresh standby replica of the new primary" if s.standing_standby else
             "named a fresh standby identifier (restored at the next failover)")
     return Check(f"the normal deploy {what} and retained the old writer's instance (not "
                  "reused, not deleted)", fresh and source and kept,
-                 (f"{detail}; " if detail else "") + f"fresh {f}; old writer {old}")
+                 (f"{detail}; " if detail else "") + f"{retained}; fresh {f}; old writer {old}")
 
 
 def _second_failover(s: CycleState) -> Check:

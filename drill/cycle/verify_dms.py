@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from drill.cycle.state import CycleState, Instance
-from drill.cycle.verify import checks_with
+from drill.cycle.verify import checks_with, old_writer_retained
 from drill.result import Check
 
 _RDS = "aws:rds/instance:Instance"
@@ -22,13 +22,15 @@ _RDS = "aws:rds/instance:Instance"
 
 def _feeds(task: dict[str, Any] | None, source: Instance | None,
            target: Instance | None) -> tuple[bool, str]:
-    """Whether ``task`` runs and its subscription makes ``target``'s server follow
-    ``source``'s, with ``target`` holding at least the orders ``source`` held when read."""
+    """Whether ``task`` runs and its subscription (as the servers' catalogs show it) makes
+    ``target``'s server follow ``source``'s, another server (never one following itself), with
+    ``target`` holding at least the orders ``source`` held when read."""
     t = task or {}
     wired = (source is not None and target is not None and source.server is not None
              and t.get("status") == "running" and t.get("subscribed") is True
              and t.get("source_server") == source.server
-             and target.server is not None and t.get("target_server") == target.server)
+             and target.server is not None and t.get("target_server") == target.server
+             and source.server != target.server)
     holds = (source is not None and target is not None and source.orders is not None
              and target.orders is not None and target.orders >= source.orders)
     return wired and holds, (f"task {t.get('task')} {t.get('status')}, subscription "
@@ -58,19 +60,19 @@ def reverse_task(s: CycleState) -> Check:
 def forward_replaced(s: CycleState) -> Check:
     """The normal deploy created a fresh standby instance (a new identifier, a server of its
     own: neither the old writer's nor the old primary's) fed by a new forward task from the
-    new primary, and retained the old writer (not reused, not deleted)."""
+    new primary, and retained the old writer (not reused, not deleted:
+    :func:`drill.cycle.verify.old_writer_retained`)."""
     f, before, new, old = s.fresh_standby, s.standby_before, s.new_primary, s.old_writer
     primary = s.primary_before
     fresh = (f is not None and before is not None and f.exists and f.identifier == s.fresh_identifier
              and f.identifier != before.identifier and f.server is not None
              and f.server not in (before.server, primary.server if primary else None))
     fed, detail = _feeds(s.cdc.get("forward"), new, f)
-    kept = (old is not None and before is not None and old.exists
-            and old.resource_id == before.resource_id)
+    kept, retained = old_writer_retained(s)
     return Check("the normal deploy created a fresh standby fed by a new forward DMS task from "
                  "the new primary, and retained the old writer's instance (not reused, not "
                  "deleted)", fresh and fed and kept,
-                 f"fresh: {fresh}; {detail}; fresh {f}; old writer {old}")
+                 f"fresh: {fresh}; {detail}; {retained}; fresh {f}; old writer {old}")
 
 
 def old_primary_untouched(s: CycleState) -> Check:

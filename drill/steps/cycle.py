@@ -323,6 +323,9 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
     run.state.new_primary = tier(ctx).database(ctx, run.state.reverse_identifier or "",
                                                s.primary_region, run.new_primary)
     failback_step.standby_refuses_writes(ctx, rec)
+    run.state.old_writer_at_failback = tier(ctx).database(ctx, s.database.standby_id,
+                                                          s.standby_region, run.old_writer)
+    rec.detail["old_writer"] = str(run.state.old_writer_at_failback)
 
 
 # -- 12: normal ----------------------------------------------------------------------------

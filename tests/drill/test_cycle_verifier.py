@@ -52,7 +52,10 @@ def good() -> CycleState:
         fresh_identifier="shop-standby-2",
         fresh_standby=Instance("shop-standby-2", WEST, "db-CCC", REVERSE_ARN,
                                "available", "replica-2", 200, True),
-        old_writer=Instance("shop-standby", WEST, "db-AAA", None, "available", "standby", 180),
+        old_writer_at_failback=Instance("shop-standby", WEST, "db-AAA", None, "available",
+                                        "standby", 180, False),
+        old_writer=Instance("shop-standby", WEST, "db-AAA", None, "available", "standby", 180,
+                            False),
         events=[Event("unplanned failover", "completed", 3, ["a", "b", "c"], 90, {}, 3600.0, 0.4),
                 Event("planned failback", "failed-back", 0, [], 160, {}, 3600.0, 0.0),
                 Event("second failover", "completed", 2, ["d", "e"], 40, {}, 3600.0, 0.3)])
@@ -101,6 +104,34 @@ def _reused_old_writer(s: CycleState) -> None:
 
 def _old_writer_gone(s: CycleState) -> None:
     s.old_writer = dataclasses.replace(s.old_writer, resource_id=None)  # type: ignore[arg-type]
+
+
+def _old_writer_server_is_the_fresh_standby_s(s: CycleState) -> None:
+    # the old writer's server serves the "fresh" standby, replicating the new primary: reused
+    s.fresh_standby = dataclasses.replace(s.fresh_standby, server="standby")  # type: ignore[arg-type]
+    s.old_writer = dataclasses.replace(s.old_writer, server="standby", in_recovery=True,  # type: ignore[arg-type]
+                                       orders=200)
+
+
+def _old_writer_in_recovery(s: CycleState) -> None:
+    s.old_writer = dataclasses.replace(s.old_writer, in_recovery=True)  # type: ignore[arg-type]
+
+
+def _old_writer_a_replica(s: CycleState) -> None:
+    s.old_writer = dataclasses.replace(s.old_writer, replica_source=REVERSE_ARN)  # type: ignore[arg-type]
+
+
+def _old_writer_on_the_new_primary_s_server(s: CycleState) -> None:
+    s.old_writer = dataclasses.replace(s.old_writer, server="replica-1")  # type: ignore[arg-type]
+
+
+def _old_writer_lost_orders(s: CycleState) -> None:
+    # retained in name, its data gone: 180 orders after the failback, 10 now
+    s.old_writer = dataclasses.replace(s.old_writer, orders=10)  # type: ignore[arg-type]
+
+
+def _old_writer_not_read_at_failback(s: CycleState) -> None:
+    s.old_writer_at_failback = None
 
 
 def _normal_not_run(s: CycleState) -> None:
@@ -241,6 +272,25 @@ def _only_failing(breaks: Callable[[CycleState], None], *expected: str) -> Check
 def test_a_second_failover_that_promoted_nothing_fails() -> None:
     check = _only_failing(_second_never_ran, SECOND)
     assert "status already-failed-over (must be completed)" in check.detail, check.detail
+
+
+@pytest.mark.parametrize(("breaks", "why"), [
+    (_old_writer_server_is_the_fresh_standby_s,
+     "standalone, not in recovery: False; a server of its own (not ['standby', 'replica-1']): False"),
+    (_old_writer_in_recovery, "standalone, not in recovery: False"),
+    (_old_writer_a_replica, "standalone, not in recovery: False"),
+    (_old_writer_on_the_new_primary_s_server, "a server of its own (not ['replica-2', 'replica-1']): False"),
+    (_old_writer_lost_orders, "orders after the failback 180, now 10"),
+    (_old_writer_not_read_at_failback, "orders after the failback None, now 180"),
+    (_old_writer_gone, "the same instance: False"),
+], ids=["server-is-the-fresh-standby-s", "in-recovery", "a-replica", "new-primary-s-server",
+        "lost-orders", "not-read-at-failback", "deleted"])
+def test_an_old_writer_reused_or_emptied_fails_the_normal_check(
+        breaks: Callable[[CycleState], None], why: str) -> None:
+    """Retained means the same instance, a replica of nothing on a server of its own, still
+    holding the orders it held after the failback; not just the same DbiResourceId."""
+    check = _only_failing(breaks, FRESH)
+    assert why in check.detail, check.detail
 
 
 @pytest.mark.parametrize(("breaks", "check", "why"), [

@@ -1,7 +1,8 @@
 """The dms cycle's verifier against a good cycle and broken ones: a reverse task writing into
 the old primary or not running, a reverse target that is not fresh, a forward pipeline not
-replaced (still fed by the old writer, or no new task), the old writer deleted, the old
-primary written to or gone, a failback that lost an order, a second failover that did not
+replaced (still fed by the old writer, or no new task), a task's subscription making a
+server follow itself, the old writer deleted, reused or emptied, the old primary written to or
+gone, a failback that lost an order, a second failover that did not
 happen."""
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def good() -> CycleState:
         fresh_identifier="shop-standby-2",
         fresh_standby=Instance("shop-standby-2", WEST, "db-FRESH", None, "available", "fresh-2",
                                210, False),
+        old_writer_at_failback=dataclasses.replace(standby, orders=150),
         old_writer=dataclasses.replace(standby, orders=150),
         old_primary_recovered=old_primary, old_primary_after=old_primary,
         cdc={"reverse": _task("arn:task:rcdc", "target", "fresh-1"),
@@ -125,6 +127,36 @@ def _old_writer_deleted(s: CycleState) -> None:
     s.old_writer = dataclasses.replace(s.old_writer, resource_id=None)  # type: ignore[arg-type]
 
 
+def _reverse_server_follows_itself(s: CycleState) -> None:
+    # no fresh database in the primary Region: the "reverse" instance is served by the promoted
+    # standby's server, whose subscription follows itself; the failback "promotes" that server
+    s.cdc["reverse"].update(source_server="target", target_server="target")
+    s.reverse = dataclasses.replace(s.reverse, server="target")          # type: ignore[arg-type]
+    s.new_primary = dataclasses.replace(s.new_primary, server="target")  # type: ignore[arg-type]
+    s.cdc["forward"]["source_server"] = "target"
+
+
+def _forward_into(server: str) -> Callable[[CycleState], None]:
+    """The new forward task's subscription, and the fresh standby, on ``server``."""
+    def breaks(s: CycleState) -> None:
+        s.cdc["forward"]["target_server"] = server
+        s.fresh_standby = dataclasses.replace(s.fresh_standby, server=server)  # type: ignore[arg-type]
+    return breaks
+
+
+def _forward_server_follows_itself(s: CycleState) -> None:
+    # the "fresh standby" is served by the new primary's server: no standby copy at all
+    _forward_into("fresh-1")(s)
+    s.cdc["forward"]["source_server"] = "fresh-1"
+
+
+def _old_writer_as(**read: object) -> Callable[[CycleState], None]:
+    """The old writer read after the normal deploy with ``read`` instead."""
+    def breaks(s: CycleState) -> None:
+        s.old_writer = dataclasses.replace(s.old_writer, **read)  # type: ignore[arg-type]
+    return breaks
+
+
 def _old_primary_written(s: CycleState) -> None:
     s.old_primary_after = dataclasses.replace(s.old_primary_after, orders=31)  # type: ignore[arg-type]
 
@@ -135,11 +167,6 @@ def _old_primary_gone(s: CycleState) -> None:
 
 def _old_primary_not_read(s: CycleState) -> None:
     s.old_primary_recovered = None
-
-
-def _fresh_standby_fed_into_old_primary(s: CycleState) -> None:
-    s.cdc["forward"]["target_server"] = "primary"
-    s.fresh_standby = dataclasses.replace(s.fresh_standby, server="primary")  # type: ignore[arg-type]
 
 
 def _failback_lost_an_order(s: CycleState) -> None:
@@ -172,10 +199,19 @@ LOSSLESS, SECOND = "the planned failback completed and lost no order", "the seco
     pytest.param(_no_new_forward_task, {FORWARD}, id="no-new-forward-task"),
     pytest.param(_standby_reused, {FORWARD}, id="old-writer-reused-as-standby"),
     pytest.param(_old_writer_deleted, {FORWARD}, id="old-writer-deleted"),
+    # the old writer's server is then the new primary's: not retained either
+    pytest.param(_reverse_server_follows_itself, {REVERSE, FORWARD},
+                 id="reverse-server-follows-itself"),
+    pytest.param(_forward_server_follows_itself, {FORWARD}, id="forward-server-follows-itself"),
+    # retained in name: 150 orders after the failback, none now
+    pytest.param(_old_writer_as(orders=0), {FORWARD}, id="old-writer-lost-its-orders"),
+    # its server subscribed to the new primary, in the fresh standby's place
+    pytest.param(_old_writer_as(in_recovery=True), {FORWARD}, id="old-writer-in-recovery"),
+    pytest.param(_forward_into("target"), {FORWARD}, id="old-writer-server-is-the-fresh-standby-s"),
     pytest.param(_old_primary_written, {OLD_PRIMARY}, id="old-primary-written"),
     pytest.param(_old_primary_gone, {OLD_PRIMARY}, id="old-primary-deleted"),
     pytest.param(_old_primary_not_read, {OLD_PRIMARY}, id="old-primary-not-read"),
-    pytest.param(_fresh_standby_fed_into_old_primary, {FORWARD, OLD_PRIMARY},
+    pytest.param(_forward_into("primary"), {FORWARD, OLD_PRIMARY},
                  id="forward-into-old-primary"),
     pytest.param(_failback_lost_an_order, {LOSSLESS}, id="failback-lost-an-order"),
     pytest.param(_second_never_ran, {SECOND}, id="second-failover-never-ran"),

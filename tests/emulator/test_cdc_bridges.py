@@ -134,3 +134,30 @@ def test_a_refusal_fails_the_call_and_changes_nothing() -> None:
                boto3.client("rds", region_name=EAST).describe_db_instances()["DBInstances"]]
         assert ids == ["shop-standby-reverse"] and _task_status(arn) == "creating"   # as created
     assert log.counts["pg-instance"] == log.counts["pg-dms-start"] == 1
+
+
+class _RefusesRestarts(Hooks):
+    """Accepts a task's first start, refuses any later one (its target holds data by then)."""
+
+    def start_task(self, start: TaskStart) -> str:
+        self.refuse = "the target is not a fresh instance" if self.starts else None
+        return super().start_task(start)
+
+
+def test_a_stopped_task_started_again_asks_the_hooks_and_a_refusal_leaves_it_stopped() -> None:
+    hooks, log = _RefusesRestarts(), BridgeLog()
+    with mock_aws():
+        source, target = _managed(WEST, "shop-standby"), _managed(EAST, "shop-standby-reverse")
+        arn = _task(source, target)
+        dms = boto3.client("dms", region_name=WEST)
+        with cdc_bridges(hooks, log):
+            dms.start_replication_task(ReplicationTaskArn=arn,
+                                       StartReplicationTaskType="start-replication")
+            dms.stop_replication_task(ReplicationTaskArn=arn)
+            with pytest.raises(ClientError) as e:
+                dms.start_replication_task(ReplicationTaskArn=arn,
+                                           StartReplicationTaskType="resume-processing")
+        assert e.value.response["Error"]["Code"] == "DrillDataPlaneError"
+        assert "not a fresh instance" in str(e.value) and _task_status(arn) == "stopped"
+    assert [s.target for s in hooks.starts] == [(EAST, "shop-standby-reverse")] * 2
+    assert log.counts["pg-dms-start"] == 2
