@@ -142,7 +142,8 @@ class _Model(BaseModel):
         # YAML true/false is a bool, and pydantic's lax mode reads a bool as the number 1 or 0:
         # `port: true` would be port 1. Strings stay accepted (the CLI delivers text).
         field = cls.model_fields[info.field_name or ""]
-        kind = "an integer" if field.annotation is int else "a number"
+        kinds = {field.annotation, *get_args(field.annotation)}
+        kind = "an integer" if int in kinds and float not in kinds else "a number"
         if isinstance(v, bool) and _numeric(field.annotation):
             raise ValueError(f"must be {kind}{_bounds_of(field)}, not a boolean (got {v!r})")
         if isinstance(v, dict) and _map_of_numbers(field.annotation):

@@ -294,7 +294,7 @@ def test_the_smallest_target_is_the_one_whose_seconds_are_at_least_one() -> None
     ({"failover__consecutiveFailures": True},
      "ecommerce-dr:failover.consecutiveFailures: must be an integer 1-10, not a boolean"),
     ({"failover__probeWindowMinutes": True},
-     "ecommerce-dr:failover.probeWindowMinutes: must be a number >= 1, not a boolean"),
+     "ecommerce-dr:failover.probeWindowMinutes: must be an integer >= 1, not a boolean"),
     ({"failover__probeTimeoutSeconds": True},
      "ecommerce-dr:failover.probeTimeoutSeconds: must be a number > 0 and <= 30, not a boolean (got True)"),
     ({"failover__stepBudgetsSeconds": {"promote": True}},
@@ -303,7 +303,8 @@ def test_the_smallest_target_is_the_one_whose_seconds_are_at_least_one() -> None
     ({"backup__keepNewest": True}, "ecommerce-dr:backup.keepNewest: must be an integer >= 1, "
                                    "not a boolean (got True)"),
     ({"database__replicationLagAlarmSeconds": True},
-     "ecommerce-dr:database.replicationLagAlarmSeconds: must be a number > 0, not a boolean"),
+     "ecommerce-dr:database.replicationLagAlarmSeconds: must be an integer > 0, not a "
+     "boolean (got True)"),
     ({"database__backupRetentionDays": True},
      "ecommerce-dr:database.backupRetentionDays: must be an integer 1-35, not a boolean"),
 ], ids=lambda v: next(iter(v)) if isinstance(v, dict) else "")
