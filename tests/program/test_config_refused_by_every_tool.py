@@ -107,3 +107,24 @@ def test_the_program_declares_nothing_first(case: str, tmp_path: Path) -> None:
         record_plan("prod", stack_file=_edited(tmp_path, case))
     assert e.value.resources_declared == 0
     assert f"{CASES[case][2]}: " in str(e.value)
+
+
+@pytest.mark.parametrize(("argv", "key"), [
+    (["plan", "--strategy", "dms"], "database"),
+    (["plan", "--strategy", "aurora-global"], "database"),
+    (["plan", "--mode", "automatic"], "failover"),
+    (["drill", "--strategy", "dms", "--quiet"], "database"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_a_strategy_or_mode_override_leaves_a_non_object_to_the_programs_check(
+        argv: list[str], key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = re.sub(rf"  ecommerce-dr:{key}:\n(    .*\n)+", f"  ecommerce-dr:{key}: [1, 2]\n", PROD)
+    assert text != PROD
+    path = tmp_path / "Pulumi.edited.yaml"
+    path.write_text(text)
+    extra = _extra("drill", tmp_path)[:4] if argv[0] == "drill" else []
+    code = cli_main.main([*argv, "--stack-file", str(path), *extra])
+    got = capsys.readouterr()
+    out = " ".join((got.out + got.err).split())
+    assert code == ExitCode.CANNOT_RUN, out[-1500:]
+    assert f"ecommerce-dr:{key}: must be an object (a YAML mapping of key: value)" in out
+    assert "Traceback" not in out
