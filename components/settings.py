@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AnyHttpUrl,
@@ -24,25 +24,37 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from contract import aurora as aurora_rules
 from contract.identifiers import (
+    LAMBDA_FUNCTION_REF_HELP,
     RdsClusterArn,
     RdsInstanceArn,
     is_db_identifier,
+    parse_lambda_function_ref,
     parse_rds_arn,
     same_dns_name,
 )
-from contract.names import DEFAULT_STEP_BUDGETS_SECONDS, FAILOVER_STEPS, GATE_ALARM_PERIOD_SECONDS
+from contract.names import (
+    DEFAULT_STEP_BUDGETS_SECONDS,
+    FAILOVER_STEPS,
+    GATE_ALARM_PERIOD_SECONDS,
+    RESERVED_TAG_HELP,
+    is_reserved_tag_key,
+)
 from contract.phases import Phase, default_reverse_replica_identifier
 from contract.quantities import (
+    TARGET_MINUTES,
+    TARGET_SECONDS,
     AuroraInstanceCount,
     CadenceMinutes,
     ConsecutiveFailures,
     DbIdentifier,
+    DbInstanceClass,
     GatePeriodSeconds,
     KeepNewest,
     KmsKeyArnText,
@@ -96,8 +108,49 @@ class ConfigError(ValueError):
         super().__init__("invalid stack config:\n  " + "\n  ".join(errors))
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's annotation is a number type (int, float, or a union holding one)."""
+    if annotation in (int, float):
+        return True
+    return get_origin(annotation) in (Union, type(int | None)) and any(
+        _numeric(a) for a in get_args(annotation))
+
+
+def _map_of_numbers(annotation: Any) -> bool:
+    """Whether a field's annotation is ``dict[str, int]`` or the like."""
+    args = get_args(annotation)
+    return get_origin(annotation) is dict and len(args) == 2 and _numeric(args[1])
+
+
+def _bounds_of(field: Any) -> str:
+    """The field's numeric range in words (``" 1-65535"``, ``" >= 60"``), or ""."""
+    b = {k: getattr(m, k) for m in field.metadata for k in ("ge", "gt", "le", "lt")
+         if getattr(m, k, None) is not None}
+    if "ge" in b and "le" in b:
+        return f" {b['ge']:g}-{b['le']:g}"
+    ops = (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+    words = " and ".join(f"{op} {b[k]:g}" for k, op in ops if k in b)
+    return f" {words}" if words else ""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        # YAML true/false is a bool, and pydantic's lax mode reads a bool as the number 1 or 0:
+        # `port: true` would be port 1. Strings stay accepted (the CLI delivers text).
+        field = cls.model_fields[info.field_name or ""]
+        kinds = {field.annotation, *get_args(field.annotation)}
+        kind = "an integer" if int in kinds and float not in kinds else "a number"
+        if isinstance(v, bool) and _numeric(field.annotation):
+            raise ValueError(f"must be {kind}{_bounds_of(field)}, not a boolean (got {v!r})")
+        if isinstance(v, dict) and _map_of_numbers(field.annotation):
+            flags = sorted(k for k, x in v.items() if isinstance(x, bool))
+            if flags:
+                raise ValueError(f"values must be numbers, not booleans (got {flags})")
+        return v
 
 
 class SiteSettings(_Model):
@@ -220,6 +273,31 @@ class FailoverSettings(_Model):
                 raise ValueError(f"warm URLs must be https:// URLs with a host, got {u!r}")
         return v
 
+    @field_validator("warm_functions")
+    @classmethod
+    def _functions(cls, v: list[str]) -> list[str]:
+        # Each entry becomes a lambda:InvokeFunction grant on the failover role: a wildcard or
+        # a partial ARN would grant invoking functions the stack does not own.
+        bad = [(i, f) for i, f in enumerate(v) if parse_lambda_function_ref(f) is None]
+        if bad:
+            raise ValueError("; ".join(f"entry {i} ({f!r})" for i, f in bad)
+                             + f": each entry must be {LAMBDA_FUNCTION_REF_HELP}")
+        return v
+
+    def warm_function_errors(self, region: str, account: str) -> list[tuple[str, str]]:
+        """``(key, problem)`` for each warm-function ARN outside ``region`` / ``account`` (the
+        orchestrator invokes them with a client of the standby Region, in its own account)."""
+        out: list[tuple[str, str]] = []
+        for i, f in enumerate(self.warm_functions):
+            ref = parse_lambda_function_ref(f)
+            arn = ref.arn if ref else None
+            if arn is not None and (arn.region, arn.account) != (region, account):
+                out.append((f"failover.warmFunctions[{i}]",
+                            f"{f!r} is in {arn.region}, account {arn.account}; a warm function "
+                            f"must be in standbyRegion ({region}) and the stack's account "
+                            f"({account}): give its name or its ARN there"))
+        return out
+
     @property
     def probe_window(self) -> int:
         """Window, in minutes, in which K consecutive failures count; default rate x (K+1)."""
@@ -245,7 +323,7 @@ class AuroraSettings(_Model):
 
     engine: Literal["aurora-postgresql", "aurora-mysql"] = "aurora-postgresql"
     engine_version: str = Field(alias="engineVersion", min_length=1)
-    instance_class: str = Field("db.r6g.large", alias="instanceClass", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    instance_class: DbInstanceClass = Field("db.r6g.large", alias="instanceClass")
     instance_count: AuroraInstanceCount = Field(1, alias="instanceCount")
     global_cluster_identifier: DbIdentifier | None = Field(None, alias="globalClusterIdentifier")
     secondary_cluster_identifier: DbIdentifier | None = Field(None,
@@ -302,7 +380,7 @@ class DatabaseSettings(_Model):
     strategy: str = str(Strategy.READ_REPLICA)
     primary_instance_arn: RdsInstanceArnText | None = Field(None, alias="primaryInstanceArn")
     primary_cluster_arn: RdsClusterArnText | None = Field(None, alias="primaryClusterArn")
-    instance_class: str = Field("db.r6g.large", alias="instanceClass")
+    instance_class: DbInstanceClass = Field("db.r6g.large", alias="instanceClass")
     standby_identifier: DbIdentifier | None = Field(None, alias="standbyIdentifier")
     replication_lag_alarm_seconds: int | None = Field(None, alias="replicationLagAlarmSeconds", gt=0)
     snapshot_copy_seconds: int = Field(DEFAULT_SNAPSHOT_COPY_SECONDS, alias="snapshotCopySeconds", gt=0)
@@ -442,8 +520,10 @@ class DrSettings(_Model):
 
     primary_region: RegionCode = Field("us-east-1", alias="primaryRegion")
     standby_region: RegionCode = Field("us-west-2", alias="standbyRegion")
-    rto_minutes: float = Field(240, alias="rtoMinutes", allow_inf_nan=False, le=10080)
-    rpo_minutes: float = Field(60, alias="rpoMinutes", allow_inf_nan=False, le=10080)
+    rto_minutes: Annotated[float, TARGET_MINUTES] = Field(240, alias="rtoMinutes",
+                                                          allow_inf_nan=False)
+    rpo_minutes: Annotated[float, TARGET_MINUTES] = Field(60, alias="rpoMinutes",
+                                                          allow_inf_nan=False)
     alert_email: str | None = Field(None, alias="alertEmail")
     site: SiteSettings
     health_check: HealthCheckSettings = Field(default_factory=HealthCheckSettings, alias="healthCheck")
@@ -453,18 +533,14 @@ class DrSettings(_Model):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     tags: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("rto_minutes", "rpo_minutes", mode="before")
-    @classmethod
-    def _not_bool(cls, v: Any) -> Any:
-        if isinstance(v, bool):
-            raise ValueError(f"must be a positive number of minutes, got {v!r}")
-        return v
-
     @field_validator("rto_minutes", "rpo_minutes")
     @classmethod
-    def _positive(cls, v: float) -> float:
-        if not v > 0:
-            raise ValueError(f"must be a positive number of minutes, got {v}")
+    def _target(cls, v: float) -> float:
+        q = TARGET_MINUTES
+        if not q.contains(v):
+            raise ValueError(f"must be a number of minutes from {TARGET_SECONDS.ge:g}/60 "
+                             f"(= {TARGET_SECONDS.ge:g} s: the orchestrators take whole "
+                             f"seconds, at least {TARGET_SECONDS.ge:g}) to {q.le:g}, got {v:g}")
         return v
 
     @field_validator("alert_email")
@@ -480,6 +556,9 @@ class DrSettings(_Model):
         bad = [k for k in v if k.lower().startswith("aws:")]
         if bad:
             raise ValueError(f"tag keys may not use the reserved 'aws:' prefix: {bad}")
+        ours = sorted(k for k in v if is_reserved_tag_key(k))
+        if ours:
+            raise ValueError(f"tag keys {ours} are the program's own: {RESERVED_TAG_HELP}")
         return v
 
     @property
@@ -612,6 +691,7 @@ class DrSettings(_Model):
                            f"({self.backup.manual_snapshot_quota}); shorten retentionHours, lengthen "
                            "cadenceMinutes, or raise the quota"))
         errors += self._phase_errors()
+        errors += self.failover.warm_function_errors(self.standby_region, self.database.account_id)
         if errors:
             raise _CrossFieldErrors(errors)
         return self
@@ -631,6 +711,30 @@ TOP_LEVEL_KEYS: tuple[str, ...] = tuple(
 
 def _qualified(loc: tuple[Any, ...]) -> str:
     return f"{PROJECT}:" + ".".join(str(p) for p in loc)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The settings model of the object-valued key at ``loc`` (aliases), or None."""
+    model: Any = DrSettings
+    for part in loc:
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        kinds = [a for a in (fields[part].annotation, *get_args(fields[part].annotation))
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not kinds:
+            return None
+        model = kinds[0]
+    return model
+
+
+def _not_an_object(loc: tuple[Any, ...], given: Any) -> str:
+    """What an object-valued key given as a list or scalar must be instead."""
+    model = _model_at(loc)
+    keys = (f" with keys from: {', '.join(f.alias or n for n, f in model.model_fields.items())}"
+            if model is not None and model is not DrSettings else "")
+    return (f"must be an object (a YAML mapping of key: value){keys}; got "
+            f"{type(given).__name__} {given!r}")
 
 
 def settings_from_raw(raw: Mapping[str, Any]) -> DrSettings:
@@ -671,6 +775,8 @@ def settings_from_raw(raw: Mapping[str, Any]) -> DrSettings:
                 msg = "unknown key"
             elif err["type"] in ("literal_error", "enum"):
                 msg = f"{msg} (got {err['input']!r})"
+            elif err["type"] in ("model_type", "dict_type", "model_attributes_type"):
+                msg = _not_an_object(err["loc"], err["input"])
             errors.append(f"{_qualified(err['loc'])}: {msg}")
         raise ConfigError(errors) from None
 
@@ -770,7 +876,30 @@ def read_stack_file(path: str | Path) -> dict[str, Any]:
                for key in _secure_paths(top, v)]
     if secrets:
         raise ConfigError(secrets)
+    foreign = [f"{path}: {p}" for top, v in config.items() for p in _not_json(str(top), v)]
+    if foreign:
+        raise ConfigError(foreign)
     return config
+
+
+def _not_json(key: str, v: Any) -> list[str]:
+    """``"<dotted key>: <problem>"`` for each value under ``key`` that JSON, and so a Pulumi
+    config value, cannot carry: a YAML date or timestamp (an unquoted ``2026-12-01``),
+    ``!!binary`` bytes, a mapping key that is not a string."""
+    if isinstance(v, dict):
+        out = [f"{key}.{k}: the key is a YAML {type(k).__name__} ({k!r}), not a string; "
+               "quote it" for k in v if not isinstance(k, str)]
+        return out + [p for k, x in v.items() for p in _not_json(f"{key}.{k}", x)]
+    if isinstance(v, list):
+        return [p for i, x in enumerate(v) for p in _not_json(f"{key}[{i}]", x)]
+    if v is None or isinstance(v, str | int | float):
+        return []
+    quoted = f"quote it ('{v}') to give a string"
+    what, fix = {"date": ("date", quoted), "datetime": ("timestamp", quoted),
+                 "bytes": ("binary (!!binary) value", "write the value as plain text"),
+                 }.get(type(v).__name__, (type(v).__name__, "quote it to give a string"))
+    return [f"{key}: is a YAML {what}, which a config value cannot hold (JSON: strings, "
+            f"numbers, booleans, lists and objects); {fix}"]
 
 
 def _duplicate_keys(node: Any, path: str | Path, where: str = "") -> list[str]:

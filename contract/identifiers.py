@@ -33,6 +33,15 @@ Sources:
 * Security group IDs - Amazon EC2 User Guide, "Resource IDs"
   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html): the ``sg-``
   prefix, a hyphen, then 8 or 17 characters (lowercase hexadecimal).
+* DB instance classes - Amazon RDS User Guide, "DB instance classes"
+  (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html):
+  ``db.<class family>.<size>``, like ``db.r6g.large`` or ``db.t4g.micro`` (Aurora uses the same
+  names: Amazon Aurora User Guide, "Aurora DB instance classes").
+* Lambda function references - AWS Lambda API Reference, "Invoke", FunctionName
+  (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html): a function name (at most 64
+  letters, digits, hyphens and underscores), or its ARN
+  ``arn:<partition>:lambda:<region>:<account>:function:<name>``, either with an optional
+  ``:<version or alias>`` qualifier (``$LATEST``, or letters, digits, hyphens, underscores).
 * DNS names - compared without case (RFC 4343, "Domain Name System (DNS) Case Insensitivity
   Clarification") and without the trailing dot, which Route 53 treats as optional (Amazon
   Route 53 Developer Guide, "DNS domain name format",
@@ -70,6 +79,10 @@ _SECRET = re.compile(r"^secret:[A-Za-z0-9/_+=.@!-]{1,512}\Z")
 SECRET_ARN_HELP: Final[str] = ("a Secrets Manager secret ARN: arn:<partition>:secretsmanager:"
                                "<region>:<12-digit account>:secret:<name>, like "
                                "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-AbCdEf")
+#: DB instance classes (see the module doc).
+_DB_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+\Z")
+DB_INSTANCE_CLASS_HELP: Final[str] = ("a DB instance class db.<class family>.<size>, like "
+                                      "db.r6g.large")
 #: Key ids are UUIDs; multi-Region keys add an ``mrk-`` prefix.
 _KMS_KEY = re.compile(r"^key/[a-zA-Z0-9-]+\Z")
 
@@ -113,6 +126,11 @@ def parse_arn(value: str) -> Arn | None:
 def is_db_identifier(value: str) -> bool:
     """Whether ``value`` follows the RDS DB instance identifier rule."""
     return bool(_DB_ID.match(value))
+
+
+def is_db_instance_class(value: str) -> bool:
+    """Whether ``value`` has the form of a DB instance class (``db.<family>.<size>``)."""
+    return isinstance(value, str) and _DB_INSTANCE_CLASS.match(value) is not None
 
 
 def is_db_subnet_group_name(value: str) -> bool:
@@ -418,3 +436,44 @@ ROUTE53_HEALTH_CHECK_REFERENCE: Final = NameRule(
     'Amazon Route 53 API Reference, "CreateHealthCheck", CallerReference '
     "(https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHealthCheck.html), "
     "less the provider's 27-character suffix (hashicorp/terraform-provider-aws#12873)")
+
+
+# --- Lambda function references ---------------------------------------------------------------
+
+#: A version or alias after a function name or ARN (AWS Lambda API Reference, "Invoke").
+_QUALIFIER = re.compile(r"^(?:\$LATEST|[a-zA-Z0-9_-]{1,128})\Z")
+LAMBDA_FUNCTION_REF_HELP: Final[str] = (
+    "a Lambda function name (1-64 letters, digits, hyphens and underscores, like shop-warmer) "
+    "or its full ARN arn:aws:lambda:<standbyRegion>:<account>:function:<name>, either with an "
+    "optional :<version or alias>; no wildcards")
+
+
+@dataclass(frozen=True)
+class LambdaFunctionRef:
+    """A parsed Lambda function reference; ``arn`` is None for a bare name."""
+
+    name: str
+    qualifier: str
+    arn: Arn | None
+
+
+def parse_lambda_function_ref(value: str) -> LambdaFunctionRef | None:
+    """``value`` as a function name or full function ARN (see the module doc), or None when it
+    is neither (a partial ARN, a wildcard, another service's ARN)."""
+    if not isinstance(value, str):
+        return None
+    arn = parse_arn(value) if value.startswith("arn:") else None
+    if value.startswith("arn:"):
+        if arn is None or arn.service != "lambda" or not arn.region or not arn.account:
+            return None
+        kind, _, rest = arn.resource.partition(":")
+        if kind != "function":
+            return None
+    else:
+        rest = value
+    name, _, qualifier = rest.partition(":")
+    if arn is None and qualifier and re.fullmatch(r"\d{12}", name):
+        return None  # <account>:<name>, a partial ARN: Lambda reads it so, not as name:qualifier
+    if not LAMBDA_FUNCTION.is_valid(name) or (qualifier and not _QUALIFIER.match(qualifier)):
+        return None
+    return LambdaFunctionRef(name, qualifier, arn)

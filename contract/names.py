@@ -20,6 +20,23 @@ ROLE_TAG: Final[str] = "dr:role"
 #: Tag key marking recovery points the backup orchestrator created (and so may prune).
 MANAGED_BY_TAG: Final[str] = "managed-by"
 
+#: Every tag key the program and the orchestrators set themselves starts with this prefix
+#: (ROLE_TAG, dr:stack, dr:retain-on-delete, the recovery points' dr:* tags) or is
+#: MANAGED_BY_TAG. Config ``tags`` go on every resource, so such a key there would mislabel
+#: them: a dr:role tag would make each resource without a role of its own one of that role
+#: to the pack and the drill; a managed-by tag would make recovery points look ours.
+PROJECT_TAG_PREFIX: Final[str] = "dr:"
+RESERVED_TAG_HELP: Final[str] = (f"keys starting with {PROJECT_TAG_PREFIX!r} (any case) and "
+                                 f"{MANAGED_BY_TAG!r} are reserved for the tags the program "
+                                 "sets itself; choose another key")
+
+
+def is_reserved_tag_key(key: str) -> bool:
+    """Whether a config tag key collides with a tag the program sets (see
+    :data:`PROJECT_TAG_PREFIX`); compared without case."""
+    k = key.lower()
+    return k.startswith(PROJECT_TAG_PREFIX) or k == MANAGED_BY_TAG
+
 METRIC_NAMESPACE: Final[str] = "EcommerceDR"
 GATE_NAMESPACE: Final[str] = "EcommerceDR/Gate"
 GATE_METRIC: Final[str] = "FailoverGateEngaged"

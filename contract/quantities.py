@@ -19,10 +19,12 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from contract.identifiers import (
     DB_IDENTIFIER_HELP,
+    DB_INSTANCE_CLASS_HELP,
     SECRET_ARN_HELP,
     SECURITY_GROUP_HELP,
     SUBNET_GROUP_HELP,
     is_db_identifier,
+    is_db_instance_class,
     is_db_subnet_group_name,
     is_kms_key_arn,
     is_region,
@@ -111,7 +113,16 @@ CADENCE_MINUTES: Final = Quantity(
 RETENTION_HOURS: Final = Quantity("snapshot retention", int, "hours", ge=1)
 KEEP_NEWEST: Final = Quantity("newest snapshots never pruned", int, None, ge=1)
 SNAPSHOT_QUOTA: Final = Quantity("manual DB snapshots allowed per Region", int, None, ge=1)
-TARGET_SECONDS: Final = Quantity("recovery objective", int, "seconds", gt=0)
+TARGET_SECONDS: Final = Quantity(
+    "recovery objective", int, "seconds", ge=1,
+    source="the orchestrators count whole seconds; a target of 0 s could never be met")
+#: ``rtoMinutes`` / ``rpoMinutes``: the program hands the orchestrators round(minutes x 60)
+#: seconds (RTO_SECONDS, RPO_SECONDS, in :data:`TARGET_SECONDS`), so the smallest target is
+#: the one whose seconds are TARGET_SECONDS' minimum: below it the seconds round to 0, which
+#: the orchestrators' environment refuses halfway through the program.
+TARGET_MINUTES: Final = Quantity(
+    "recovery objective", float, "minutes", ge=TARGET_SECONDS.ge / 60, le=10080,
+    source="TARGET_SECONDS (at least 1 s); design: at most a week")
 MANAGED_RPO_SECONDS: Final = Quantity(
     "managed RPO (rds.global_db_rpo)", int, "seconds", ge=MANAGED_RPO_MIN_SECONDS,
     le=MANAGED_RPO_MAX_SECONDS, source="rto_rpo.figures.MANAGED_RPO_MIN_SECONDS (Amazon Aurora "
@@ -142,6 +153,12 @@ def _region(v: str) -> str:
 def _db_identifier(v: str) -> str:
     if not is_db_identifier(v):
         raise ValueError(f"must be {DB_IDENTIFIER_HELP} (got {v!r})")
+    return v
+
+
+def _instance_class(v: str) -> str:
+    if not is_db_instance_class(v):
+        raise ValueError(f"must be {DB_INSTANCE_CLASS_HELP} (got {v!r})")
     return v
 
 
@@ -239,6 +256,8 @@ def step_budgets(overrides: Mapping[str, int]) -> dict[str, int]:
 
 RegionCode = Annotated[str, AfterValidator(_region)]
 DbIdentifier = Annotated[str, AfterValidator(_db_identifier)]
+#: A DB instance class (:func:`contract.identifiers.is_db_instance_class`).
+DbInstanceClass = Annotated[str, _text_of(DB_INSTANCE_CLASS_HELP), AfterValidator(_instance_class)]
 #: A DB subnet group name (:func:`contract.identifiers.is_db_subnet_group_name`).
 SubnetGroupName = Annotated[str, _text_of(SUBNET_GROUP_HELP), AfterValidator(_subnet_group)]
 #: VPC security group IDs (:func:`contract.identifiers.is_security_group_id`), no repeats.

@@ -90,7 +90,14 @@ def stack_config(stack: str = "prod", *, stack_file: Path | None = None,
     return {k: config_string(v) for k, v in cfg.items()}
 
 
-def strategy_database(config: dict[str, Any], strategy: str) -> dict[str, Any]:
+def _object(v: Any) -> Any:
+    """A config object as a dict (JSON text decoded); another shape as it is, so the
+    program's own validation names the key and what it must be."""
+    v = json.loads(v) if isinstance(v, str) else v
+    return dict(v) if isinstance(v, dict) else ({} if v is None else v)
+
+
+def strategy_database(config: dict[str, Any], strategy: str) -> Any:
     """The ``database`` object of ``config`` switched to ``strategy``, with the placeholder
     config that strategy needs when the stack does not set it
     (:data:`STRATEGY_PLACEHOLDERS`).
@@ -99,11 +106,14 @@ def strategy_database(config: dict[str, Any], strategy: str) -> dict[str, Any]:
         config: a stack's config (fully qualified keys, as :func:`read_config` returns).
         strategy: a :class:`contract.strategies.Strategy` value.
 
+    Returns the ``database`` value unchanged when it is not an object (the program refuses it).
+
     Raises:
-        ValueError: not a strategy.
+        ValueError: not a strategy, or ``database`` is text that is not JSON.
     """
-    raw = config.get(f"{PROJECT}:database")
-    db = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    db = _object(config.get(f"{PROJECT}:database"))
+    if not isinstance(db, dict):
+        return db
     db = _to_kind(db, spec(strategy).standby is Standby.CLUSTER)
     db["strategy"] = str(Strategy(strategy))
     primary_region = str(config.get(f"{PROJECT}:primaryRegion", "us-east-1"))
@@ -147,7 +157,6 @@ def overrides_for(config: dict[str, Any], *, strategy: str | None = None,
     if strategy:
         out[f"{PROJECT}:database"] = strategy_database(config, strategy)
     if mode:
-        failover = config.get(f"{PROJECT}:failover")
-        failover = json.loads(failover) if isinstance(failover, str) else dict(failover or {})
-        out[f"{PROJECT}:failover"] = {**failover, "mode": mode}
+        failover = _object(config.get(f"{PROJECT}:failover"))
+        out[f"{PROJECT}:failover"] = {**failover, "mode": mode} if isinstance(failover, dict) else failover
     return out

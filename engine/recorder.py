@@ -73,12 +73,16 @@ def _resolve(value: Any) -> Any:
 def _account_from_config(config: dict[str, str]) -> str:
     """The account of ``database.primaryInstanceArn`` or ``database.primaryClusterArn`` (ARNs
     in mock outputs carry it)."""
+    # Read before the program validates its config: whatever shape ``database`` has, fall
+    # back to the default, so the program's own validation is what reports a bad one.
     try:
         db = json.loads(config.get(f"{PROJECT}:database", "{}"))
-        arn = db.get("primaryInstanceArn") or db["primaryClusterArn"]
-        return str(arn).split(":")[4] or DEFAULT_ACCOUNT
-    except (ValueError, KeyError, IndexError, TypeError):
+    except ValueError:
         return DEFAULT_ACCOUNT
+    arn = (db.get("primaryInstanceArn") or db.get("primaryClusterArn")
+           if isinstance(db, dict) else None)
+    parts = arn.split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 4 and parts[4] else DEFAULT_ACCOUNT
 
 
 def _warm_up() -> None:

@@ -9,7 +9,8 @@
 * :mod:`~policies.rules.phase` - DR cycle: database deploy safety (retain, ignoreChanges,
   protect by phase) and the plan agreeing with ``failover.phase``
 * :mod:`~policies.rules.storage` - S3 encryption, versioning, public access; SNS encryption
-* :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; KMS key rotation
+* :mod:`~policies.rules.security` - no wildcard actions on Lambda roles; the failover role
+  invokes named functions only; KMS key rotation
 * :mod:`~policies.rules.compute` - failover orchestrator in the standby Region
 * :mod:`~policies.rules.naming` - physical names valid in their AWS service
 * :mod:`~policies.rules.cost` - modelled monthly cost within a budget

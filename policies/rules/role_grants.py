@@ -19,11 +19,17 @@ from policies.resource_types import FUNCTION, ROLE_POLICY
 from policies.rules.common import Unknown, by_type, role, value
 
 
-def failover_statements(args: StackValidationArgs) -> list[dict[str, Any]] | None:
-    """The statements of the failover orchestrator's role policies (None: not known yet)."""
+def failover_role_urns(args: StackValidationArgs) -> set[str]:
+    """URNs of the roles the failover orchestrator's functions run as (empty: none traced)."""
     fns = [r for r in by_type(args.resources, FUNCTION)
            if role(r.props) == Role.FAILOVER_ORCHESTRATOR]
-    roles = {d.urn for fn in fns for d in fn.property_dependencies.get("role", [])}
+    return {d.urn for fn in fns for d in fn.property_dependencies.get("role", [])}
+
+
+def failover_statements(args: StackValidationArgs) -> list[dict[str, Any]] | None:
+    """The statements of the failover orchestrator's role policies (None: a policy is not
+    known yet, or no role is traced: :func:`failover_role_urns`)."""
+    roles = failover_role_urns(args)
     out: list[dict[str, Any]] = []
     for r in by_type(args.resources, ROLE_POLICY):
         if not roles & {d.urn for d in r.property_dependencies.get("role", [])}:

@@ -1,5 +1,6 @@
 """Security rules: no policy on a Lambda function's role grants a wildcard action or a broad
-AWS-managed policy; every KMS key the stack creates rotates its key material.
+AWS-managed policy; the failover orchestrator's role invokes only the Lambda functions it
+names; every KMS key the stack creates rotates its key material.
 
 The orchestrators act on databases, DNS and alarms in both Regions; a wildcard action there
 turns a bug into an outage, so a Lambda role's policies name every action: no ``*``, no
@@ -34,7 +35,8 @@ from policies.resource_types import (
     ROLE_POLICY_ATTACHMENT,
 )
 from policies.rules.common import Unknown, by_type, is_set, is_unknown, number, value
-from policies.rules.declare import resource_rule, stack_rule, undecided_in_preview
+from policies.rules.declare import not_applicable, resource_rule, stack_rule, undecided_in_preview
+from policies.rules.role_grants import allows, failover_role_urns, failover_statements, listed
 from rto_rpo.figures import KMS_ROTATION_PERIOD_DAYS_MAX, KMS_ROTATION_PERIOD_DAYS_MIN
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
@@ -269,6 +271,35 @@ def _trust_unknown(role: Any) -> bool:
     return _computed(role, "assumeRolePolicy")
 
 
+#: The action each failover.warmFunctions entry is granted (on that function's ARN).
+INVOKE_ACTION = "lambda:InvokeFunction"
+
+
+@stack_rule("failover-role-invokes-named-functions",
+            "Checks whether the failover orchestrator's role may invoke only named Lambda "
+            "functions (lambda:InvokeFunction on ARNs without * or ?, no NotResource).")
+def invoke_named_functions(args: StackValidationArgs, report: ReportViolation,
+                           cfg: dict[str, Any]) -> None:
+    """``failover-role-invokes-named-functions``: the warm step invokes the functions
+    ``failover.warmFunctions`` names; a grant on ``*``, ``function:*`` or ``shop-?`` would let
+    the orchestrator (or anyone who can change its event) invoke any function of the account,
+    in any Region. Defence in depth behind the config check of each entry. Not applicable
+    while the role's policies are unknown during preview; a stack with no traced failover
+    role grants it nothing to check."""
+    statements = failover_statements(args)
+    if statements is None and failover_role_urns(args):
+        not_applicable("the failover orchestrator's role policies can't be known during "
+                       "preview")
+    for st in (s for s in statements or [] if isinstance(s, dict) and allows(s, INVOKE_ACTION)):
+        reach = ([f"every resource but {listed(st['NotResource'])} (NotResource)"]
+                 if "NotResource" in st else
+                 [repr(r) for r in listed(st.get("Resource", [])) if "*" in r or "?" in r])
+        for what in reach:
+            report(f"the failover orchestrator's role grants {INVOKE_ACTION} on {what}: it may "
+                   "invoke only the functions failover.warmFunctions names, each by its ARN "
+                   "(no * or ?).")
+
+
 #: The only key spec and usage AWS KMS rotates automatically (symmetric encryption keys).
 ROTATABLE_SPEC, ROTATABLE_USAGE = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"
 
@@ -301,4 +332,4 @@ def kms_key_rotation(args: ResourceValidationArgs, report: ReportViolation, cfg:
 
 
 def policies() -> list[Policy]:
-    return [no_wildcard_actions(), kms_key_rotation()]
+    return [no_wildcard_actions(), invoke_named_functions(), kms_key_rotation()]

@@ -100,8 +100,9 @@ C = f"{P}:database"
                                    "equal to 1"),
     ({"aurora__instanceCount": 17}, f"{C}.aurora.instanceCount: Input should be less than or "
                                     "equal to 16"),
-    ({"aurora__instanceClass": "r6g.large"}, f"{C}.aurora.instanceClass: String should match "
-                                             "pattern"),
+    ({"aurora__instanceClass": "r6g.large"},
+     f"{C}.aurora.instanceClass: must be a DB instance class db.<class family>.<size>, like "
+     "db.r6g.large (got 'r6g.large')"),
     ({"aurora__backupRetentionDays": 0}, f"{C}.aurora.backupRetentionDays: Input should be "
                                          "greater than or equal to 1"),
     ({"aurora__globalClusterIdentifier": "1-global"},

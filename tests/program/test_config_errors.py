@@ -56,8 +56,9 @@ def test_prod_config_is_valid() -> None:
      "ecommerce-dr:healthCheck.failureThreshold: must be between 1 and 10, got 11"),
     ({"dns__ttlSeconds": 30},
      "ecommerce-dr:dns.ttlSeconds: must be at least 60 seconds for failover records"),
-    ({"rtoMinutes": 0}, "ecommerce-dr:rtoMinutes: must be a positive number of minutes, got 0"),
-    ({"rpoMinutes": -5}, "ecommerce-dr:rpoMinutes: must be a positive number of minutes, got -5"),
+    ({"rtoMinutes": 0}, "ecommerce-dr:rtoMinutes: must be a number of minutes from 1/60 (= 1 s: "
+                        "the orchestrators take whole seconds, at least 1) to 10080, got 0"),
+    ({"rpoMinutes": -5}, "ecommerce-dr:rpoMinutes: must be a number of minutes from 1/60"),
     ({"backup__cadenceMinutes": 90},
      "ecommerce-dr:backup.cadenceMinutes: must be at most rpoMinutes (60): a backup every 90 min "
      "cannot hold a 60-min RPO"),
@@ -80,7 +81,8 @@ def test_prod_config_is_valid() -> None:
     ({"database__standbyIdentifier": "1bad_id!"},
      "ecommerce-dr:database.standbyIdentifier: must be an RDS instance identifier"),
     ({"rtoMinutes": float("inf")}, "ecommerce-dr:rtoMinutes: Input should be a finite number"),
-    ({"rtoMinutes": True}, "ecommerce-dr:rtoMinutes: must be a positive number of minutes, got True"),
+    ({"rtoMinutes": True},
+     "ecommerce-dr:rtoMinutes: must be a number 0.0166667-10080, not a boolean (got True)"),
     ({"failover__warmUrls": ["https://"]},
      "ecommerce-dr:failover.warmUrls: warm URLs must be https:// URLs with a host"),
     ({"healthCheck__path": "/a b"},
@@ -268,3 +270,164 @@ def test_a_bad_secret_arn_stops_the_program_before_any_resource() -> None:
     assert e.value.resources_declared == 0
     assert (f"ecommerce-dr:database.dms.sourceSecretArn: {SECRET_HELP} "
             "(got 'arn:aws:secretsmanager:')") in str(e.value)
+
+
+# --- targets, booleans, instance classes, reserved tags, warm functions, object keys ----------
+
+def test_the_smallest_target_is_the_one_whose_seconds_are_at_least_one() -> None:
+    # The orchestrators get round(minutes x 60) whole seconds (RTO_SECONDS / RPO_SECONDS,
+    # at least 1): 1/60 min is 1 s and accepted; anything less is refused by key.
+    s = settings_from_raw(raw(rtoMinutes=1 / 60))
+    assert s.rto_seconds == 1
+    for key in ("rtoMinutes", "rpoMinutes"):
+        (err,) = errors_of(**{key: 0.016})
+        assert err == (f"ecommerce-dr:{key}: must be a number of minutes from 1/60 (= 1 s: the "
+                       "orchestrators take whole seconds, at least 1) to 10080, got 0.016")
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"healthCheck__port": True},
+     "ecommerce-dr:healthCheck.port: must be an integer 1-65535, not a boolean (got True)"),
+    ({"healthCheck__failureThreshold": False},
+     "ecommerce-dr:healthCheck.failureThreshold: must be an integer, not a boolean (got False)"),
+    ({"dns__ttlSeconds": True}, "ecommerce-dr:dns.ttlSeconds: must be an integer, not a boolean"),
+    ({"failover__consecutiveFailures": True},
+     "ecommerce-dr:failover.consecutiveFailures: must be an integer 1-10, not a boolean"),
+    ({"failover__probeWindowMinutes": True},
+     "ecommerce-dr:failover.probeWindowMinutes: must be an integer >= 1, not a boolean"),
+    ({"failover__probeTimeoutSeconds": True},
+     "ecommerce-dr:failover.probeTimeoutSeconds: must be a number > 0 and <= 30, not a boolean (got True)"),
+    ({"failover__stepBudgetsSeconds": {"promote": True}},
+     "ecommerce-dr:failover.stepBudgetsSeconds: values must be numbers, not booleans (got "
+     "['promote'])"),
+    ({"backup__keepNewest": True}, "ecommerce-dr:backup.keepNewest: must be an integer >= 1, "
+                                   "not a boolean (got True)"),
+    ({"database__replicationLagAlarmSeconds": True},
+     "ecommerce-dr:database.replicationLagAlarmSeconds: must be an integer > 0, not a "
+     "boolean (got True)"),
+    ({"database__backupRetentionDays": True},
+     "ecommerce-dr:database.backupRetentionDays: must be an integer 1-35, not a boolean"),
+], ids=lambda v: next(iter(v)) if isinstance(v, dict) else "")
+def test_a_boolean_is_refused_for_every_number_key(changes: dict[str, Any], expected: str) -> None:
+    errors = errors_of(**changes)
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_number_keys_still_accept_numbers_written_as_text() -> None:
+    # Objects come from YAML, where "443" may be quoted; the CLI hands top-level values over
+    # as text: neither is a boolean.
+    s = settings_from_raw(raw(healthCheck__port="8443", rtoMinutes="120"))
+    assert (s.health_check.port, s.rto_minutes) == (8443, 120)
+
+
+INSTANCE_CLASS_HELP = "must be a DB instance class db.<class family>.<size>, like db.r6g.large"
+
+
+@pytest.mark.parametrize("bad", ["banana", "r6g.large", "db.r6g", "db.R6G.large", "db.r6g.large ",
+                                 7])
+def test_the_standby_instance_class_has_the_rds_form(bad: Any) -> None:
+    assert errors_of(database__instanceClass=bad) == [
+        f"ecommerce-dr:database.instanceClass: {INSTANCE_CLASS_HELP} (got {bad!r})"]
+
+
+@pytest.mark.parametrize("good", ["db.r6g.large", "db.t4g.micro", "db.x2iedn.24xlarge"])
+def test_valid_instance_classes_pass_for_both_keys(good: str) -> None:
+    assert settings_from_raw(raw(database__instanceClass=good)).database.instance_class == good
+    from components.settings import AuroraSettings
+
+    aurora = AuroraSettings.model_validate({"engineVersion": "16.4", "instanceClass": good})
+    assert aurora.instance_class == good
+    with pytest.raises(ValueError, match="must be a DB instance class db.<class family>"):
+        AuroraSettings.model_validate({"engineVersion": "16.4", "instanceClass": "banana"})
+
+
+@pytest.mark.parametrize("key", ["dr:role", "DR:Stack", "dr:retain-on-delete", "managed-by",
+                                 "Managed-By"])
+def test_the_programs_own_tag_keys_are_refused(key: str) -> None:
+    assert errors_of(tags={"app": "shop", key: "x"}) == [
+        f"ecommerce-dr:tags: tag keys [{key!r}] are the program's own: keys starting with 'dr:' "
+        "(any case) and 'managed-by' are reserved for the tags the program sets itself; "
+        "choose another key"]
+
+
+def test_every_tag_key_the_program_sets_is_reserved() -> None:
+    from contract.names import is_reserved_tag_key
+    from tests.program import variants
+
+    given = set(BASE[f"{P}:tags"])
+    keys = {k for s in variants.STRATEGIES for r in variants.plan(s).resources
+            for k in r.tags} - given
+    # Name labels a health check in the console; the program's own Name wins over a config one.
+    assert {k for k in keys if not is_reserved_tag_key(k)} == {"Name"}
+    assert {"dr:role", "dr:stack", "dr:retain-on-delete"} <= keys
+
+
+ACCOUNT = "123456789012"
+WARM_HELP = ("each entry must be a Lambda function name (1-64 letters, digits, hyphens and "
+             "underscores, like shop-warmer) or its full ARN arn:aws:lambda:<standbyRegion>:"
+             "<account>:function:<name>, either with an optional :<version or alias>; no "
+             "wildcards")
+
+
+@pytest.mark.parametrize("bad", [
+    "*", "shop-*", "shop-warm?", "arn:aws:lambda:*:*:function:*",
+    f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:*",
+    f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:shop:*",
+    f"{ACCOUNT}:function:shop-warm", f"{ACCOUNT}:shop-warm", "us-west-2:shop-warm:1:2",
+    "arn:aws:lambda:us-west-2::function:shop-warm", "arn:aws:s3:::shop-warm",
+    f"arn:aws:lambda:us-west-2:{ACCOUNT}:layer:shop-warm", "a" * 65, "shop.warm", "",
+])
+def test_a_warm_function_must_be_a_name_or_a_full_function_arn(bad: str) -> None:
+    assert errors_of(failover__warmFunctions=["shop-warm", bad]) == [
+        f"ecommerce-dr:failover.warmFunctions: entry 1 ({bad!r}): {WARM_HELP}"]
+
+
+@pytest.mark.parametrize(("arn", "where"), [
+    (f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:warm", f"us-east-1, account {ACCOUNT}"),
+    ("arn:aws:lambda:us-west-2:210987654321:function:warm", "us-west-2, account 210987654321"),
+])
+def test_a_warm_function_arn_must_be_in_the_standby_region_and_account(arn: str,
+                                                                       where: str) -> None:
+    assert errors_of(failover__warmFunctions=[arn]) == [
+        f"ecommerce-dr:failover.warmFunctions[0]: {arn!r} is in {where}; a warm function must "
+        f"be in standbyRegion (us-west-2) and the stack's account ({ACCOUNT}): give its name or "
+        "its ARN there"]
+
+
+def test_warm_function_names_and_standby_arns_pass() -> None:
+    good = ["shop-warm", "shop_warm:prod", "shop-warm:$LATEST", "shop-warm:3",
+            f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:catalog-warm",
+            f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:catalog-warm:live"]
+    assert settings_from_raw(raw(failover__warmFunctions=good)).failover.warm_functions == good
+
+
+KEYS = ("must be an object (a YAML mapping of key: value) with keys from: ")
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"database": [1, 2]}, f"ecommerce-dr:database: {KEYS}strategy, primaryInstanceArn, "),
+    ({"database": "5"}, f"ecommerce-dr:database: {KEYS}strategy, "),
+    ({"healthCheck": ["/health"]},
+     f"ecommerce-dr:healthCheck: {KEYS}path, port, intervalSeconds, failureThreshold; got list "
+     "['/health']"),
+    ({"tags": ["app"]},
+     "ecommerce-dr:tags: must be an object (a YAML mapping of key: value); got list ['app']"),
+    ({"database__aurora": 3}, f"ecommerce-dr:database.aurora: {KEYS}engine, engineVersion, "),
+    ({"failover__stepBudgetsSeconds": [30]},
+     "ecommerce-dr:failover.stepBudgetsSeconds: must be an object (a YAML mapping of key: "
+     "value); got list [30]"),
+], ids=lambda v: next(iter(v)) if isinstance(v, dict) else "")
+def test_an_object_key_given_a_list_or_scalar_names_the_key(changes: dict[str, Any],
+                                                            expected: str) -> None:
+    errors = errors_of(**changes)
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+@pytest.mark.parametrize("database", ["[1, 2]", "5", "null", "{", '"text"'])
+def test_the_recorder_reads_any_database_shape_and_the_program_reports_it(database: str) -> None:
+    from engine.mocks import DEFAULT_ACCOUNT
+    from engine.recorder import _account_from_config
+
+    assert _account_from_config({f"{P}:database": database}) == DEFAULT_ACCOUNT
+    arn = json.dumps({"primaryInstanceArn": "arn:aws:rds:us-east-1:210987654321:db:x"})
+    assert _account_from_config({f"{P}:database": arn}) == "210987654321"

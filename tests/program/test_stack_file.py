@@ -151,6 +151,48 @@ def test_secrets_of_other_packages_are_left_alone(tmp_path: Path) -> None:
     assert cfg["datadog:apiKey"] == {"secure": SECURE}
 
 
+# --- values JSON cannot carry ----------------------------------------------------------------
+
+CANNOT_HOLD = ("which a config value cannot hold (JSON: strings, numbers, booleans, lists and "
+               "objects)")
+TAGS = "    cost-center: ecommerce\n"
+
+
+@pytest.mark.parametrize(("find", "replace", "expected"), [
+    (TAGS, TAGS + "    created: 2026-12-01\n",
+     f"ecommerce-dr:tags.created: is a YAML date, {CANNOT_HOLD}; quote it ('2026-12-01') to give "
+     "a string"),
+    (TAGS, TAGS + "    built: 2026-12-01T18:00:00Z\n",
+     f"ecommerce-dr:tags.built: is a YAML timestamp, {CANNOT_HOLD}; quote it "
+     "('2026-12-01 18:00:00+00:00') to give a string"),
+    ("    intervalSeconds: 10", "    intervalSeconds: !!binary aGVsbG8=",
+     f"ecommerce-dr:healthCheck.intervalSeconds: is a YAML binary (!!binary) value, {CANNOT_HOLD}; "
+     "write the value as plain text"),
+    ("      - https://shop-usw2.example.com/health", "      - 2026-12-01",
+     f"ecommerce-dr:failover.warmUrls[0]: is a YAML date, {CANNOT_HOLD}; quote it ('2026-12-01') "
+     "to give a string"),
+    (TAGS, TAGS + "    2026-12-01: created\n",
+     "ecommerce-dr:tags.2026-12-01: the key is a YAML date (datetime.date(2026, 12, 1)), not a "
+     "string; quote it"),
+    (EMAIL, "  aws:created: 2026-12-01\n" + EMAIL,
+     f"aws:created: is a YAML date, {CANNOT_HOLD}; quote it ('2026-12-01') to give a string"),
+], ids=["date", "timestamp", "binary", "date-in-a-list", "date-key", "other-namespace"])
+def test_a_yaml_value_json_cannot_carry_is_refused_by_its_path(tmp_path: Path, find: str,
+                                                               replace: str,
+                                                               expected: str) -> None:
+    assert PROD.count(find) == 1
+    path = stack_file(tmp_path, PROD.replace(find, replace))
+    assert errors(path) == [f"{path}: {expected}"]
+    code, out = preview_exit_code(path)
+    assert code == 2 and expected.split(":")[0] in out and "Traceback" not in out
+
+
+def test_quoted_dates_and_numbers_are_plain_values(tmp_path: Path) -> None:
+    text = PROD.replace(TAGS, TAGS + "    created: '2026-12-01'\n")
+    assert read_stack_file(stack_file(tmp_path, text))["ecommerce-dr:tags"]["created"] == (
+        "2026-12-01")
+
+
 # --- other faults stay config errors ---------------------------------------------------------
 
 def test_yaml_syntax_error_is_a_config_error_with_its_line(tmp_path: Path) -> None:
