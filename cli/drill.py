@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cli import command
+from cli.console import console_for
 from cli.exit_codes import ExitCode
 from drill.scenarios import SCENARIOS
 
@@ -121,22 +122,6 @@ def _style(line: str) -> str | None:
     if line.startswith("FAIL") or line.startswith("  - "):
         return "red" if not line.startswith("FAIL") else "bold red"
     return None
-
-
-def console_for(stream: Any = None) -> Any:
-    """A rich console on ``stream`` (default stdout): the terminal's width on a terminal;
-    otherwise no width limit, so no line is wrapped or cut when the output is a file or a
-    pipe (CI logs)."""
-    from rich.console import Console
-
-    stream = stream or sys.stdout
-    if getattr(stream, "isatty", lambda: False)():
-        return Console(file=stream)
-    return Console(file=stream, width=NO_TTY_WIDTH, soft_wrap=True)
-
-
-#: Console width when the output is not a terminal: wide enough never to wrap a line.
-NO_TTY_WIDTH = 100_000
 
 
 def run(a: argparse.Namespace) -> int:

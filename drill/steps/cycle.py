@@ -34,8 +34,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
-from rich.console import Console
-
+from cli.console import console_for
 from contract.names import Role
 from dataplane.server import PostgresServer
 from drill.apply import ApplyContext
@@ -170,8 +169,7 @@ def _policy_gate(ctx: DrillContext, rec: StepRecord, plan: Plan) -> int | None:
     from preview.run import run as preview
 
     out = io.StringIO()
-    result = preview(ctx.opts.stack, plan=plan, console=Console(file=out, width=160,
-                                                                color_system=None))
+    result = preview(ctx.opts.stack, plan=plan, console=console_for(out, color_system=None))
     rec.detail["policy_gate"] = {"exit_code": int(result.exit_code),
                                  "output_tail": out.getvalue().strip().splitlines()[-8:]}
     return int(result.exit_code)
