@@ -7,13 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _pause(p: dict[str, Any] | None) -> str:
-    if not p or p.get("drill_clock_seconds") is None:
-        return "not measured"
-    skipped = (f", {p['skipped_seconds']:.1f} s of it skipped ({', '.join(p['skipped'])}, "
-               "modelled)" if p.get("skipped_seconds") else "")
-    return f"{p['measured_seconds']:.2f} s measured{skipped}"
+from drill.report.pause import write_pause as _pause
 
 
 def rows(data: dict[str, Any]) -> list[tuple[str, str, str]]:
