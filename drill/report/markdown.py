@@ -37,7 +37,12 @@ def _objectives(r: dict[str, Any]) -> list[str]:
                      f"{_fmt(p.get('target_seconds'))} | "
                      f"{('yes' if a['met'] else 'NO') if a else '-'} | "
                      f"{_fmt(p.get('total_seconds'))} |")
-    return lines + ["", "```", r["rto"]["breakdown"], "", r["rpo"]["breakdown"], "```", ""]
+    breakdowns = [b for b in (r["rto"]["breakdown"], r["rpo"]["breakdown"]) if b]
+    if breakdowns:
+        return lines + ["", "```", *"\n\n".join(breakdowns).splitlines(), "```", ""]
+    nothing = r.get("refusal") or not (r.get("data") or {}).get("failed_over", True)
+    return lines + ["", "Nothing failed over, so neither an RTO nor an RPO was achieved." if nothing
+                    else "No RTO or RPO achieved: the drill measured neither.", ""]
 
 
 def _lag_rows(lag: dict[str, Any]) -> list[str]:
@@ -55,8 +60,11 @@ def _lag_rows(lag: dict[str, Any]) -> list[str]:
 
 def _data_rows(d: dict[str, Any]) -> list[str]:
     o, w, out = d["orders"], d["data_loss_window"], d["outage"]
-    rows = [f"| orders acknowledged | {o['acknowledged']} ({o['acknowledged_by_old_primary']} by "
-            f"the old primary, {o['acknowledged_by_new_writer']} by the new writer) | measured |",
+    by = (f"{o['acknowledged_by_old_primary']} by the old primary, "
+          f"{o['acknowledged_by_new_writer']} by the new writer" if d.get("failed_over", True)
+          else f"{o['acknowledged_by_old_primary']} by the primary; nothing failed over, no new "
+               "writer")
+    rows = [f"| orders acknowledged | {o['acknowledged']} ({by}) | measured |",
             f"| orders failed after the failure | {o['failed_after_failure']} | measured |",
             f"| orders lost | {o['lost']} | measured (read from {d['new_writer']['server']}) |",
             f"| data-loss window | {_fmt(d['data_loss_window_seconds'])} | "
@@ -93,8 +101,10 @@ def _data(r: dict[str, Any]) -> list[str]:
     if not d.get("counted"):
         return lines + [f"Not counted: {d.get('why', 'the data plane did not run')}.", ""]
     if not d.get("failed_over", True):
-        lines += [f"Nothing failed over: *orders lost* are the acknowledged orders the standby "
-                  f"{d['new_writer']['server']} lacks, what a forced failover would lose.", ""]
+        w = d["new_writer"]
+        lines += [f"Nothing failed over: *orders lost* are the acknowledged orders the standby's "
+                  f"database ({w['server']}, {w['region']}) lacks, what a forced failover would "
+                  "lose.", ""]
     lines += ["| figure | value | basis |", "|---|---|---|", *_data_rows(d), ""]
     lines += failback.markdown_lines(d)
     dp = r.get("data_plane") or {}
