@@ -9,6 +9,7 @@ from typing import Any
 
 from drill.report.pause import seconds as _s
 from drill.report.pause import write_pause as _pause
+from drill.text import counts
 
 
 def event_rows(cycle: dict[str, Any]) -> list[str]:
@@ -34,7 +35,7 @@ def markdown_lines(r: dict[str, Any]) -> list[str]:
         changed = "; ".join(f"{c['name']} {c['op']}"
                             + (" (old instance retained)" if c.get("retained") else "")
                             for c in d["changes"]) or "none"
-        lines.append(f"| {phase} | {'yes' if d['ok'] else 'NO'} | {d['ops']}: {changed} | "
+        lines.append(f"| {phase} | {'yes' if d['ok'] else 'NO'} | {counts(d['ops'])}: {changed} | "
                      f"{len(d['not_applied'])} |")
     lines += ["", "| event | status | orders lost | data-loss window | customer-visible write "
               "pause |", "|---|---|---|---|---|", *event_rows(cycle), ""]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from drill.report.pause import write_pause as _pause
+from drill.text import counts
 
 
 def rows(data: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -36,8 +37,8 @@ def markdown_lines(data: dict[str, Any]) -> list[str]:
     if not found:
         return []
     fb = data["failback"]
-    return ["### Failback: failover vs switchover (measured)", "",
+    return ["### Failback: failover vs switchover", "",
             "| phase | orders lost | customer-visible write pause |", "|---|---|---|",
             *[f"| {p} | {lost} | {pause} |" for p, lost, pause in found], "",
             f"Final writer: {fb['final_writer']}; failed orders by cause since the failback "
-            f"began: {fb.get('failures_by_cause')}", ""]
+            f"began: {counts(fb.get('failures_by_cause'), sep='; ')}", ""]

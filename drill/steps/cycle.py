@@ -62,6 +62,7 @@ from drill.step import Step
 from drill.steps import deploy as deploy_step
 from drill.steps import failback as failback_step
 from drill.steps.failover import _trigger
+from drill.text import answer_text
 from drill.triggers import brief, record_invocation, scheduled_event
 from emulator import events
 from emulator.replica_bridges import replica_bridge
@@ -326,7 +327,7 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
                      "released: the worst case, a client that resolved just before")
     dns = rec.detail["dns_answer"] = answer(ctx)
     ctx.check("after the failback, the failover name resolves to the primary",
-              dns["answer"] == "PRIMARY", f"{dns['name']} -> {dns['answer']} {dns['values']}")
+              dns["answer"] == "PRIMARY", answer_text(dns))
     rec.detail["orders_acknowledged_by_new_primary"] = reached
     run.failback_done_at = ctx.clock.now()
     customers = world.customers
