@@ -81,7 +81,8 @@ class DrillResult:
     Attributes:
         stack, scenario, scenario_description, strategy, target: what was drilled.
         started_at: UTC start; ``wall_seconds``: the whole drill, measured.
-        planned_resources: resources in the recorded plan.
+        planned_resources: resources in the recorded plan the applier deploys (as the preview
+            counts them: components and providers left out).
         failover_status: the failover handler's last status (``not-run`` if never invoked).
         missing: resources or handlers the drill needed and did not find.
         steps, checks: step records and outside checks, in order.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.report import cycle, failback
+from drill.report import cycle, deployment, failback
 
 
 def _fmt(seconds: float | None) -> str:
@@ -163,31 +163,11 @@ def _checks_and_bridges(r: dict[str, Any]) -> list[str]:
     return lines + [f"- **{b['name']}** (acted {b['acted']}x): {b['why']}" for b in r["bridges"]]
 
 
-def last(entry: dict[str, Any]) -> str:
-    """The logical name at the end of an entry's URN."""
-    return str(entry["urn"]).rsplit("::", 1)[-1]
-
-
-def _deployment(r: dict[str, Any]) -> list[str]:
-    dep = r.get("deployment") or {}
-    if not dep:
-        return []
-    lines = ["", "## Deployment of the plan", "",
-             f"{dep['applied']} planned resources applied to the emulator; "
-             f"{len(dep['skipped'])} skipped, {len(dep['failed'])} failed, "
-             f"{len(dep['resolved'])} unknown inputs resolved, "
-             f"{len(dep['substituted'])} substitutions.", ""]
-    lines += [f"- skipped `{s['type']}` {last(s)}: {s['reason']}" for s in dep["skipped"]]
-    lines += [f"- FAILED `{s['type']}` {last(s)}: {s['error']}" for s in dep["failed"]]
-    return lines + [f"- substituted {s['property']} of {last(s)}: {s['value']}"
-                    for s in dep["substituted"]]
-
-
 def markdown(r: dict[str, Any]) -> str:
     """The whole report as Markdown."""
     lines = [*_header(r), *_objectives(r), *_data(r), *cycle.markdown_lines(r), *_timeline(r),
              *_api_calls(r),
-             *_checks_and_bridges(r), *_deployment(r)]
+             *_checks_and_bridges(r), *deployment.markdown_lines(r)]
     if r["drill"].get("missing"):
         lines += ["", "## Missing pieces", "", *[f"- {m}" for m in r["drill"]["missing"]]]
     if r["notes"]:
