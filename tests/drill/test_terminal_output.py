@@ -11,7 +11,17 @@ import pytest
 
 from cli import drill as cli
 from cli.console import RULE_WIDTH, console_for, rule
+from drill.clock import DrillClock
+from drill.data.loss import split
+from drill.report import cycle, failback
+from drill.report.deployment import counts_line
+from drill.report.markdown import markdown
+from drill.report.pause import write_pause
+from drill.report.terminal import summary_lines
+from drill.steps.data_loss import window_detail
+from drill.text import answer_text, counts, http_text, pairs
 from preview.render import make_console
+from tests.drill.shared import DrillRun
 
 
 def test_the_preview_console_on_a_pipe_neither_wraps_nor_cuts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,3 +56,133 @@ def test_the_policy_gate_failure_prints_each_line_whole(tmp_path: Path,
     copy, = [ln for ln in lines if "+ cross-Region snapshot copy:" in ln]
     assert copy.endswith("unless configured")
     assert not any(ln.strip() in ("configured", "CADENCE_MINUTES)") for ln in lines)
+
+
+# -- the data-loss window check ----------------------------------------------------------------
+
+def test_the_data_loss_window_detail_has_no_split_without_lost_orders() -> None:
+    none = split(DrillClock(), None, None)
+    assert window_detail(0.0, 0, none) == "0.000 s (0 order(s) lost)"
+    clock = DrillClock()
+    start = clock.now()
+    clock.advance(60, "dns-ttl: one TTL")
+    skipped = split(clock, start, clock.now())
+    detail = window_detail(60.0, 3, skipped)
+    assert detail.startswith("60.000 s (3 order(s) lost; ") and "60.0 s skipped" in detail
+    assert "None" not in detail
+
+
+def test_no_drill_check_detail_says_none(drill_happy: DrillRun) -> None:
+    details = [c["detail"] for c in drill_happy.report["checks"]]
+    assert details and not [d for d in details if "None" in d]
+    (window,) = [c for c in drill_happy.report["checks"] if c["name"].startswith("data-loss window")]
+    assert window["detail"].endswith("(0 order(s) lost)")
+
+
+# -- the customer-visible write pause ----------------------------------------------------------
+
+def test_a_pause_with_a_skipped_wait_adds_it_as_modelled_and_names_it() -> None:
+    pause = {"drill_clock_seconds": 60.41, "measured_seconds": 0.41, "skipped_seconds": 60.0,
+             "skipped": ["DNS TTL: the customers' cached answer expires"], "failed_orders": 4}
+    assert write_pause(pause) == ("0.410 s measured + 60 s modelled, skipped on the drill's clock "
+                                  "(DNS TTL: the customers' cached answer expires); 4 order(s) "
+                                  "refused")
+    assert write_pause({**pause, "skipped_seconds": 0.0, "skipped": []}) == (
+        "0.410 s measured; 4 order(s) refused")
+    assert write_pause(None) == "not measured"
+
+
+def test_the_failback_pauses_read_as_the_cycle_ones(drill_aurora_failback: DrillRun) -> None:
+    r = drill_aurora_failback.report
+    printed = failback.terminal_lines(r["data"]) + markdown(r).splitlines()
+    pauses = [ln for ln in printed if "write pause" in ln or "SwitchoverGlobalCluster" in ln]
+    assert pauses and not [ln for ln in pauses if "of it skipped" in ln]
+    fo = r["data"]["failback"]["failover"]["write_pause"]
+    assert fo["skipped_seconds"] > 0
+    assert any(write_pause(fo) in ln and " s measured + " in ln for ln in pauses)
+
+
+# -- a refused failover's report ---------------------------------------------------------------
+
+def test_a_refused_failover_report_has_no_empty_block_and_no_new_writer(
+        drill_lag_refused: DrillRun) -> None:
+    md = markdown(drill_lag_refused.report)
+    achieved = md.split("## RTO and RPO achieved", 1)[1].split("\n## ", 1)[0]
+    assert "```" not in achieved
+    assert "Nothing failed over, so neither an RTO nor an RPO was achieved." in achieved
+    assert "standby standby" not in md
+    assert "the acknowledged orders the standby's database (standby, us-west-2) lacks" in md
+    (acked,) = [ln for ln in md.splitlines() if ln.startswith("| orders acknowledged |")]
+    assert "new writer" in acked and "no new writer" in acked and "0 by the new writer" not in acked
+
+
+def test_a_failover_report_keeps_its_breakdown_block(drill_happy: DrillRun) -> None:
+    r = drill_happy.report
+    achieved = markdown(r).split("## RTO and RPO achieved", 1)[1].split("\n## ", 1)[0]
+    block = achieved.split("```")[1]
+    assert r["rto"]["breakdown"].splitlines()[0] in block and "RPO achieved" in block
+    assert "\n\n\n" not in block
+
+
+# -- counts and lists, never Python reprs ------------------------------------------------------
+
+_REPRS = ("{'", "['", '{"', '["', "=None", " None ")
+
+
+def test_counts_lists_and_fields_read_as_text() -> None:
+    assert counts({"same": 55, "update": 1}) == "55 same, 1 update"
+    assert counts({"update": 1, "same": 55}) == "55 same, 1 update"
+    assert counts({}) == "none"
+    assert counts({"HTTP 503: no database": 3, "HTTP 503: read-only": 1}, sep="; ") == (
+        "3 HTTP 503: no database; 1 HTTP 503: read-only")
+    assert pairs({"identifier": "shop-standby", "exists": True, "replica_source": None,
+                  "seconds": [0.0059], "gate": {"armed": False}}) == (
+        "identifier shop-standby, exists yes, replica source -, seconds 0.0059, gate (armed no)")
+    assert answer_text({"name": "shop.example.com", "answer": "PRIMARY",
+                        "values": ["shop-use1.example.com"]}) == (
+        "shop.example.com -> PRIMARY (shop-use1.example.com)")
+    assert http_text(200, {"status": "ok"}) == "HTTP 200: status ok"
+
+
+def test_no_check_or_skip_of_a_drill_prints_a_repr(drill_happy: DrillRun) -> None:
+    r = drill_happy.report
+    md = markdown(r)
+    checks = md.split("## Checks", 1)[1]
+    # a substitution shows the environment value itself (WARM_URLS is a JSON list)
+    shown = [ln for ln in checks.splitlines() if not ln.startswith("- substituted ")]
+    assert len(shown) > 20 and not [ln for ln in shown if any(x in ln for x in _REPRS)]
+    assert not [ln for ln in summary_lines(drill_happy.result) if any(x in ln for x in _REPRS)]
+
+
+def test_the_cycle_table_counts_changes_as_text(drill_full_cycle: DrillRun) -> None:
+    r = drill_full_cycle.report
+    table = cycle.markdown_lines(r)
+    rows = [ln for ln in table if ln.startswith(("| failed-over ", "| reverse-replicating ",
+                                                 "| normal "))]
+    assert len(rows) == 3 and not [ln for ln in rows if any(x in ln for x in _REPRS)]
+    ops = r["cycle"]["deploys"]["failed-over"]["ops"]
+    assert f"| {counts(ops)}: " in rows[0] and f"{ops['same']} same" in rows[0]
+
+
+def test_failed_orders_by_cause_read_as_counts(drill_aurora_failback: DrillRun) -> None:
+    r = drill_aurora_failback.report
+    (line,) = [ln for ln in failback.markdown_lines(r["data"]) if "by cause" in ln]
+    causes = r["data"]["failback"]["failures_by_cause"]
+    assert causes and line.endswith(counts(causes, sep="; ")) and "{" not in line
+
+
+# -- what the plan applier did -----------------------------------------------------------------
+
+def test_the_deployment_counts_add_up_and_agree_everywhere(drill_happy: DrillRun) -> None:
+    r = drill_happy.report
+    dep, planned = r["deployment"], r["drill"]["planned_resources"]
+    assert planned == dep["applied"] + len(dep["skipped"]) + len(dep["failed"])
+    partial = {p["urn"].rsplit("::", 1)[-1] for p in dep["partly_applied"]}
+    assert partial == {"failover-function", "backup-function"}
+    assert not partial & {s["urn"].rsplit("::", 1)[-1] for s in dep["skipped"]}
+    assert all(p["left_out"].startswith("layers arn:aws:lambda:") for p in dep["partly_applied"])
+    line = counts_line(r)
+    assert line.startswith(f"{planned} planned resources: {dep['applied']} applied to the "
+                           "emulator (2 of them partly: ")
+    assert f"{line}; " in markdown(r)
+    assert f"Deployment: {line}" in summary_lines(drill_happy.result)
