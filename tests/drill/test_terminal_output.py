@@ -13,7 +13,7 @@ from cli import drill as cli
 from cli.console import RULE_WIDTH, console_for, rule
 from drill.clock import DrillClock
 from drill.data.loss import split
-from drill.report import cycle, failback
+from drill.report import cycle, failback, timeline
 from drill.report.deployment import counts_line
 from drill.report.markdown import markdown
 from drill.report.pause import write_pause
@@ -186,3 +186,29 @@ def test_the_deployment_counts_add_up_and_agree_everywhere(drill_happy: DrillRun
                            "emulator (2 of them partly: ")
     assert f"{line}; " in markdown(r)
     assert f"Deployment: {line}" in summary_lines(drill_happy.result)
+
+
+# -- drill-timeline.png ------------------------------------------------------------------------
+
+def test_the_full_cycle_chart_labels_neither_overlap_nor_show_raw_names(
+        drill_full_cycle: DrillRun) -> None:
+    import matplotlib.pyplot as plt
+
+    r = drill_full_cycle.report
+    fig = timeline.figure(r)
+    try:
+        renderer = fig.canvas.get_renderer()
+        customers = fig.axes[1]
+        legend = customers.get_legend()
+        names = [t.get_text() for t in legend.get_texts()]
+        assert {"primary Region recovered", "failback started", "second failure"} <= set(names)
+        assert not [n for n in names if "_" in n]
+        skips = [t for t in customers.texts if t.get_text().startswith("clock skipped")]
+        assert len(skips) == len(r["clock_skips"]) >= 4
+        boxes = [t.get_window_extent(renderer) for t in skips]
+        panel, key = customers.get_window_extent(renderer), legend.get_window_extent(renderer)
+        for k, box in enumerate(boxes):
+            assert not box.overlaps(key) and panel.x0 <= box.x0 and box.x1 <= panel.x1
+            assert not [other for other in boxes[k + 1:] if box.overlaps(other)]
+    finally:
+        plt.close(fig)
