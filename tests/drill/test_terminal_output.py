@@ -4,6 +4,7 @@ wrapped nor cut), rules of a readable width."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from cli import drill as cli
 from cli.console import RULE_WIDTH, console_for, rule
+from contract.strategies import Strategy
 from drill.clock import DrillClock
 from drill.data.loss import split
 from drill.report import cycle, failback, timeline
@@ -18,6 +20,7 @@ from drill.report.deployment import counts_line
 from drill.report.markdown import markdown
 from drill.report.pause import write_pause
 from drill.report.terminal import summary_lines
+from drill.scenarios import CYCLE_STRATEGIES, SCENARIOS
 from drill.steps.data_loss import window_detail
 from drill.text import answer_text, counts, http_text, pairs
 from preview.render import make_console
@@ -212,3 +215,20 @@ def test_the_full_cycle_chart_labels_neither_overlap_nor_show_raw_names(
             assert not [other for other in boxes[k + 1:] if box.overlaps(other)]
     finally:
         plt.close(fig)
+
+
+# -- python -m cli drill --help ----------------------------------------------------------------
+
+def test_the_help_lists_every_scenario_with_the_strategies_it_drills(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    listed = text.split("each with the strategies it drills:\n", 1)[1].split("\n\n", 1)[0]
+    entries = re.findall(r"(\S+): [^\[]+ \[(.+?)\](?= \S+:|$)", " ".join(listed.split()))
+    assert [name for name, _ in entries] == list(SCENARIOS)
+    runs_on = dict(entries)
+    assert runs_on["failback"] == "aurora-global only (--stack aurora; make drill STACK=aurora)"
+    assert runs_on["full-cycle"] == runs_on["happy-path"] == "every strategy"
+    assert runs_on["replication-lag"] == "read-replica, dms, aurora-global"
+    assert set(CYCLE_STRATEGIES) == set(Strategy)
