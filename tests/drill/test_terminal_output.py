@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from drill.report.terminal import summary_lines
 from drill.scenarios import CYCLE_STRATEGIES, SCENARIOS
 from drill.steps.data_loss import window_detail
 from drill.text import answer_text, counts, http_text, pairs
+from engine.paths import ROOT
 from preview.render import make_console
 from tests.drill.shared import DrillRun
 
@@ -232,3 +234,25 @@ def test_the_help_lists_every_scenario_with_the_strategies_it_drills(
     assert runs_on["full-cycle"] == runs_on["happy-path"] == "every strategy"
     assert runs_on["replication-lag"] == "read-replica, dms, aurora-global"
     assert set(CYCLE_STRATEGIES) == set(Strategy)
+
+
+# -- make drill / make preview STACK_FILE=... ------------------------------------------------------
+
+def _make_line(target: str, *assignments: str) -> list[str]:
+    out = subprocess.run(["make", "-n", target, *assignments], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    (line,) = [ln for ln in out.splitlines() if f"-m cli {target}" in ln]
+    return line.split()
+
+
+@pytest.mark.parametrize("target", ["drill", "preview"])
+def test_make_passes_stack_file_as_the_cli_option(target: str) -> None:
+    argv = _make_line(target, "STACK_FILE=/x/Pulumi.pilot.yaml", "STRATEGY=snapshot-restore")
+    assert argv[argv.index("--stack-file") + 1] == "/x/Pulumi.pilot.yaml"
+    assert "--stack-file" not in _make_line(target)
+
+
+def test_the_readme_gives_the_make_route_for_the_snapshot_restore_recipe() -> None:
+    readme = (ROOT / "README.md").read_text()
+    recipe = readme.split("(*) On prod, `STRATEGY=snapshot-restore`", 1)[1].split("\n\n", 2)
+    assert "make drill STRATEGY=snapshot-restore STACK_FILE=" in "\n".join(recipe[:2])
