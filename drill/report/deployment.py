@@ -29,7 +29,9 @@ def markdown_lines(r: dict[str, Any]) -> list[str]:
     dep = r.get("deployment") or {}
     if not dep:
         return []
-    lines = ["", "## Deployment of the plan", "",
+    title = ("## Deployment of the plan (the deploy step; the cycle's deploys: above)"
+             if r.get("cycle") else "## Deployment of the plan")
+    lines = ["", title, "",
              f"{counts_line(r)}; {len(dep['resolved'])} unknown inputs resolved, "
              f"{len(dep['substituted'])} substitutions.", ""]
     lines += [f"- partly applied `{p['type']}` {_name(p)}: {p['left_out']}"

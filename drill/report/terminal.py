@@ -94,7 +94,7 @@ def summary_lines(result: Any) -> list[str]:
     r = as_dict(result)
     lines = [_verdict(r), *_data(r), *cycle.terminal_lines(r)]
     if applied := deployment.counts_line(r):
-        lines.append(f"Deployment: {applied}")
+        lines.append(f"Deployment{' (the deploy step)' if r.get('cycle') else ''}: {applied}")
     for kind in ("rto", "rpo"):
         if r[kind]["breakdown"]:
             lines += r[kind]["breakdown"].splitlines()

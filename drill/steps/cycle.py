@@ -199,6 +199,8 @@ def _deploy(ctx: DrillContext, rec: StepRecord, phase: str, *, down: frozenset[s
     run.state.deploys[phase] = out
     rec.detail["deploy"] = out.to_dict()
     if not out.refused:
+        if ctx.result.deployment is None:   # the report's deployment is the deploy step's
+            ctx.result.deployment = ctx.need_deployment().summary()
         ctx.deployment, ctx.plan = actx.deployment, plan
         deploy_step._runtimes(ctx, actx.deployment)
     return out

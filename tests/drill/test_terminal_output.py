@@ -256,3 +256,11 @@ def test_the_readme_gives_the_make_route_for_the_snapshot_restore_recipe() -> No
     readme = (ROOT / "README.md").read_text()
     recipe = readme.split("(*) On prod, `STRATEGY=snapshot-restore`", 1)[1].split("\n\n", 2)
     assert "make drill STRATEGY=snapshot-restore STACK_FILE=" in "\n".join(recipe[:2])
+
+
+def test_a_cycle_reports_the_deploy_steps_counts(drill_full_cycle: DrillRun) -> None:
+    r = drill_full_cycle.report
+    dep, planned = r["deployment"], r["drill"]["planned_resources"]
+    assert planned == dep["applied"] + len(dep["skipped"]) + len(dep["failed"])
+    assert len(dep["partly_applied"]) == 2
+    assert "## Deployment of the plan (the deploy step; the cycle's deploys: above)" in markdown(r)
