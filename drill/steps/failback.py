@@ -26,7 +26,7 @@ from drill.observe import answer, evaluate_gate
 from drill.options import Abort
 from drill.result import StepRecord
 from drill.step import Step
-from drill.text import answer_text, http_text
+from drill.text import answer_text, http_text, listing
 from drill.triggers import brief, invocation_status, record_invocation, scheduled_event
 
 #: Real seconds the drill waits for the rejoined secondary's lag to be published near zero,
@@ -82,7 +82,7 @@ def _failover_snapshot_preserved(ctx: DrillContext, rec: StepRecord, snapshot: s
                                                  "backup_status": invocation_status(inv)}
     ctx.check("the backup orchestrator copied Aurora's unplanned-failover snapshot to a manual "
               "snapshot it keeps (control plane only: the drill reads the stranded orders from "
-              "the old volume itself)", len(kept) == 1, f"{snapshot} -> {kept}")
+              "the old volume itself)", len(kept) == 1, f"{snapshot} -> {listing(kept)}")
 
 
 def _customers_again(ctx: DrillContext) -> float:
