@@ -50,22 +50,36 @@ def customers_panel(ax: Any, r: dict[str, Any]) -> bool:
     return True
 
 
+def _grouped(ax: Any, skips: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """``(wall offset, seconds, name)`` per label: consecutive skips of one name close together
+    (within 3 % of the panel's time span, e.g. an orchestrator's poll waits) share one."""
+    lo, hi = ax.get_xlim()
+    out: list[tuple[float, float, str, int]] = []
+    for skip in sorted(skips, key=lambda sk: sk["wall_offset_seconds"]):
+        x, name = skip["wall_offset_seconds"], skip["name"].split(":")[0]
+        if out and out[-1][2] == name and x - out[-1][0] < 0.03 * (hi - lo):
+            at, seconds, _, n = out[-1]
+            out[-1] = (at, seconds + skip["seconds"], name, n + 1)
+        else:
+            out.append((x, skip["seconds"], name, 1))
+    return [(x, sec, name if n == 1 else f"{name} x{n}") for x, sec, name, n in out]
+
+
 def skip_labels(ax: Any, skips: list[dict[str, Any]]) -> list[Any]:
-    """Label each wait the drill skipped at the top of the panel, once the figure's layout is
-    final: right of its line, or left of it where the label would leave the panel; a label
-    that would overlap one already placed goes one row lower. Returns the texts."""
+    """Label the waits the drill skipped at the top of the panel, once the figure's layout is
+    final: right of the line, or left of it where the label would leave the panel; a label
+    that would overlap one already placed goes a row lower. Returns the texts."""
     renderer = ax.figure.canvas.get_renderer()
     inside, placed, texts = ax.get_window_extent(renderer), [], []
-    for skip in sorted(skips, key=lambda sk: sk["wall_offset_seconds"]):
-        text = ax.text(skip["wall_offset_seconds"], 0.98,
-                       f"clock skipped {skip['seconds']:.0f} s\n({skip['name'].split(':')[0]})",
-                       fontsize=6, color="#636363", va="top", transform=ax.get_xaxis_transform(),
+    for x, seconds, name in _grouped(ax, skips):
+        text = ax.text(x, 0.98, f"clock skipped {seconds:.0f} s\n({name})", fontsize=6,
+                       color="#636363", va="top", transform=ax.get_xaxis_transform(),
                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
         if text.get_window_extent(renderer).x1 > inside.x1:
             text.set_horizontalalignment("right")
         y = 0.98
-        while y > 0.2 and any(text.get_window_extent(renderer).overlaps(p) for p in placed):
-            y -= 0.13
+        while y > 0.15 and any(text.get_window_extent(renderer).overlaps(p) for p in placed):
+            y -= 0.1
             text.set_y(y)
         placed.append(text.get_window_extent(renderer))
         texts.append(text)
