@@ -226,11 +226,10 @@ def test_the_full_cycle_chart_labels_neither_overlap_nor_show_raw_names(
     assert {"primary Region recovered", "failback started", "second failure"} <= set(names)
     total = sum(int(t.get_text().split()[2]) for t in skips)
     assert abs(total - sum(sk["seconds"] for sk in r["clock_skips"])) <= len(skips)
-    # crowded: every skip three times, a tenth of a second apart, and one of each name alone
+    # crowded: every skip three times, a tenth of a second apart: one label each still
     crowded = [{**sk, "wall_offset_seconds": sk["wall_offset_seconds"] + d}
                for sk in r["clock_skips"] for d in (0.0, 0.1, 0.2)]
-    crowded += [{**sk, "name": f"{sk['name']} #{k}"} for k, sk in enumerate(r["clock_skips"])]
-    _skip_boxes({**r, "clock_skips": crowded})
+    assert len(_skip_boxes({**r, "clock_skips": crowded})[1]) == len(skips)
 
 
 # -- python -m cli drill --help ----------------------------------------------------------------
