@@ -8,6 +8,8 @@ STACK    ?= prod
 SCENARIO ?= happy-path
 STRATEGY ?=
 FORCE    ?=
+# a stack file instead of Pulumi.$(STACK).yaml (--stack-file), for preview and drill
+STACK_FILE ?=
 
 .PHONY: venv test lint preview drill bench clean
 
@@ -27,10 +29,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 preview: $(STAMP)
-	$(PY) -m cli preview --stack $(STACK)
+	$(PY) -m cli preview --stack $(STACK) $(if $(STACK_FILE),--stack-file $(STACK_FILE),)
 
 drill: $(STAMP)
-	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),) $(if $(filter 1 yes true,$(FORCE)),--force,)
+	$(PY) -m cli drill --stack $(STACK) --scenario $(SCENARIO) $(if $(STRATEGY),--strategy $(STRATEGY),) $(if $(STACK_FILE),--stack-file $(STACK_FILE),) $(if $(filter 1 yes true,$(FORCE)),--force,)
 
 bench: $(STAMP)
 	$(PY) -m cli bench

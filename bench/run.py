@@ -24,6 +24,7 @@ from rich.table import Table
 
 from bench import cold_start, commands, model, tiers
 from bench.table import Row, area, render_markdown, row, shown, spread_of, timed
+from cli.console import console_for
 from engine.paths import BENCHMARKS_FILE
 
 __all__ = ["BENCHMARKS_FILE", "SECTIONS", "area", "render_markdown", "row", "run", "timed"]
@@ -80,7 +81,7 @@ def run(only: list[str] | None = None, *, write: bool = True, console: Console |
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         raise ValueError(f"unknown section(s) {unknown}; allowed: {', '.join(SECTIONS)}")
-    console = console or Console(width=max(120, Console().width))
+    console = console or console_for()
     rows: list[Row] = []
     failures: dict[str, str] = {}
     with _metrics_silenced():

@@ -10,8 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from cli import command
+from cli.console import console_for
 from cli.exit_codes import ExitCode
-from drill.scenarios import SCENARIOS
+from drill.scenarios import SCENARIOS, runs_on
+
+
+def scenarios_help() -> str:
+    """Every scenario of ``drill.scenarios`` with what it does and the strategies it drills."""
+    lines = ["scenarios (drill/scenarios.py; --scenario), each with the strategies it drills:"]
+    for s in SCENARIOS.values():
+        lines += textwrap.wrap(f"{s.name}: {s.description} [{runs_on(s)}]", width=95,
+                               initial_indent="  ", subsequent_indent="      ",
+                               break_on_hyphens=False)
+    return "\n".join(lines)
+
 
 NAME = "drill"
 HELP = "a DR drill with the real handlers on moto at 127.0.0.1 (make drill)"
@@ -34,8 +46,7 @@ counts the orders lost from the new writer.
 {scenarios}
 
 Exit 1 also when a target is missed or the plan lacks a piece the drill needs (the report says
-which).""".replace("{scenarios}", textwrap.fill(f"scenarios (drill.scenarios): {', '.join(SCENARIOS)}.",
-                                                width=95, break_on_hyphens=False))
+which).""".replace("{scenarios}", scenarios_help())
 
 
 
@@ -121,22 +132,6 @@ def _style(line: str) -> str | None:
     if line.startswith("FAIL") or line.startswith("  - "):
         return "red" if not line.startswith("FAIL") else "bold red"
     return None
-
-
-def console_for(stream: Any = None) -> Any:
-    """A rich console on ``stream`` (default stdout): the terminal's width on a terminal;
-    otherwise no width limit, so no line is wrapped or cut when the output is a file or a
-    pipe (CI logs)."""
-    from rich.console import Console
-
-    stream = stream or sys.stdout
-    if getattr(stream, "isatty", lambda: False)():
-        return Console(file=stream)
-    return Console(file=stream, width=NO_TTY_WIDTH, soft_wrap=True)
-
-
-#: Console width when the output is not a terminal: wide enough never to wrap a line.
-NO_TTY_WIDTH = 100_000
 
 
 def run(a: argparse.Namespace) -> int:

@@ -16,12 +16,12 @@ Which Aurora lag metrics the stack watches comes from its engine version
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from contract.aurora import LAG_DIMENSION
 from contract.strategies import MetricRef
+from drill.text import pairs
 from emulator.bridges import AURORA_GLOBAL_BRIDGES, AuroraGlobalBridge, aurora_global
 
 if TYPE_CHECKING:
@@ -156,5 +156,5 @@ def standby_cluster_check(ctx: DrillContext) -> dict[str, Any]:
         detail.update(status=c["Status"], global_writer=writer)
     ctx.check("standby cluster exists, available and the writer of the global database",
               c is not None and c["Status"] == "available" and writer == c["DBClusterArn"],
-              json.dumps(detail))
+              pairs(detail))
     return detail

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from components.settings import DrSettings
-from contract.strategies import SPECS, Strategy, StrategySpec
+from contract.strategies import SPECS, StrategySpec
 from drill.apply.common import Deployment
 from drill.clock import DrillClock
 from drill.data.bridge import DataBridge
 from drill.data.world import DataWorld
 from drill.options import Abort, DrillError, DrillOptions, drill_config
 from drill.result import Check, DrillResult
-from drill.scenarios import Scenario
+from drill.scenarios import CYCLE_STRATEGIES, Scenario
 from drill.scenarios import get as get_scenario
 from emulator.bridges import BridgeLog
 from emulator.faults import Faults
@@ -27,14 +27,6 @@ from emulator.ledger import ClientLedger
 from emulator.server import Emulator
 from emulator.site import ExistingSite, SiteBuilder
 from engine.plan import Plan
-
-#: Strategies the scenario ``full-cycle`` drills: a standby instance promoted or restored,
-#: whose reverse replica is a cross-Region read replica, an Aurora global database, whose
-#: old primary cluster rejoins as a secondary, and a DMS target, whose reverse replication is
-#: a reverse DMS task into a fresh instance (each one's hooks: ``drill.cycle.tiers.TIERS``).
-CYCLE_STRATEGIES = (Strategy.READ_REPLICA, Strategy.SNAPSHOT_RESTORE, Strategy.AURORA_GLOBAL,
-                    Strategy.DMS)
-
 
 _T = TypeVar("_T")
 

@@ -206,7 +206,8 @@ def _finish(ctx: DrillContext) -> DrillResult:
     r.bridges = [BridgeUse(n, why, ctx.bridges.counts.get(n, 0),
                            [a for a in ctx.bridges.actions if a.startswith(f"[{n}]")][:20])
                  for n, why in {**ALL_BRIDGES, **aurora.bridges(ctx)}.items()]
-    r.deployment = ctx.deployment.summary() if ctx.deployment else None
+    if r.deployment is None:   # a DR cycle kept the deploy step's (its phases: r.cycle)
+        r.deployment = ctx.deployment.summary() if ctx.deployment else None
     r.clock_skips = [skip.to_dict(ctx.t0_wall) for skip in ctx.clock.skips]
     if ctx.data is not None:
         r.data_plane_seconds = {k: round(v, 3) for k, v in ctx.data.seconds.items()}

@@ -81,7 +81,8 @@ class DrillResult:
     Attributes:
         stack, scenario, scenario_description, strategy, target: what was drilled.
         started_at: UTC start; ``wall_seconds``: the whole drill, measured.
-        planned_resources: resources in the recorded plan.
+        planned_resources: resources in the recorded plan the applier deploys (as the preview
+            counts them: components and providers left out).
         failover_status: the failover handler's last status (``not-run`` if never invoked).
         missing: resources or handlers the drill needed and did not find.
         steps, checks: step records and outside checks, in order.
@@ -96,7 +97,8 @@ class DrillResult:
         route53_failover_calls: Route 53 requests served on the failover path;
         route53_handler_calls: Route 53 calls the handlers' clients attempted then.
         bridges: how each bridge acted.
-        deployment: the plan applier's summary (``drill.apply.Deployment.summary``).
+        deployment: the plan applier's summary (``drill.apply.Deployment.summary``) of the
+            deploy step (a DR cycle's later deploys are in ``cycle``).
         notes: free-text notes (a skipped gate, an early stop with its traceback).
         expected: what the scenario expects of the failover: ``failover`` (it completes),
             ``refusal`` (readiness refuses and nothing fails over) or ``forced`` (it refuses,

@@ -36,8 +36,8 @@ ALARM; the chaos scenarios add one fault each:
   the Region recovers, the ``reverse-replicating`` deploy (the program's reverse replica; on
   aurora-global nothing new, the old primary cluster rejoins), the operator's planned failback
   (no order may be lost), the ``normal`` deploy (a fresh standby and the old writer retained;
-  on aurora-global the same clusters), and a second failover. read-replica, snapshot-restore
-  (nothing streams: no link to slow) and aurora-global.
+  on aurora-global the same clusters), and a second failover. Every strategy (on
+  snapshot-restore nothing streams: no link to slow).
 
 The slow link lasts a few real seconds (customers order meanwhile); the rest is *skipped* on
 the drill's clock (:mod:`drill.clock`, reported as modelled), so the scenario runs in seconds
@@ -46,7 +46,17 @@ on any stack, the prod stack's 900 s threshold and 1 h RPO included.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from contract.strategies import SPECS, Strategy
+
+#: Strategies the scenario ``full-cycle`` drills: a standby instance promoted or restored,
+#: whose reverse replica is a cross-Region read replica, an Aurora global database, whose
+#: old primary cluster rejoins as a secondary, and a DMS target, whose reverse replication is
+#: a reverse DMS task into a fresh instance (each one's hooks: ``drill.cycle.tiers.TIERS``).
+CYCLE_STRATEGIES = (Strategy.READ_REPLICA, Strategy.SNAPSHOT_RESTORE, Strategy.AURORA_GLOBAL,
+                    Strategy.DMS)
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "failback with no order lost, a second failover", primary_region_down=True,
              full_cycle=True, slow_link=True),
     Scenario("failback", "unplanned failover, the primary Region recovers and rejoins, then the "
-             "operator fails back (switchover, zero orders lost); aurora-global",
+             "operator fails back (switchover, zero orders lost)",
              failback=True, slow_link=True),
 )}
 
@@ -112,6 +122,23 @@ def lag_stall_seconds(*, alarm_threshold_seconds: float, rpo_seconds: float) -> 
     the stack's lag alarm threshold and its RPO (readiness refuses a lag over the RPO), by
     :data:`STALL_MARGIN_SECONDS`."""
     return max(alarm_threshold_seconds, rpo_seconds) + STALL_MARGIN_SECONDS
+
+
+def runs_on(scenario: Scenario) -> str:
+    """The strategies ``scenario`` drills, as ``--help`` and the README say it (the drill refuses
+    the others: :meth:`drill.context.DrillContext.create`)."""
+    if scenario.failback:
+        return "aurora-global only (--stack aurora; make drill STACK=aurora)"
+    if scenario.full_cycle:
+        return _strategies(CYCLE_STRATEGIES)
+    if scenario.replication_lag:
+        return _strategies(sp.strategy for sp in SPECS.values() if sp.replication_metrics)
+    return "every strategy"
+
+
+def _strategies(found: Iterable[Strategy]) -> str:
+    names = [str(s) for s in found]
+    return "every strategy" if set(names) == {str(s) for s in Strategy} else ", ".join(names)
 
 
 def get(name: str) -> Scenario:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from cli.console import console_for, rule
+
 if TYPE_CHECKING:
     from cost import CostEstimate
     from engine.pack import NotApplicable, Report
@@ -28,16 +30,16 @@ def short(urn: str) -> str:
 
 
 def make_console() -> Console:
-    """A console that does not squeeze the tables to 80 columns when output is piped."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    """The terminal's console; when output is piped, one that neither squeezes the tables nor
+    wraps or cuts a line (``cli.console``)."""
+    return console_for()
 
 
 def render(plan: Plan, result: PreviewResult, console: Console) -> None:
     """Print one preview: resources, RTO/RPO breakdown, monthly cost line by line, violations,
     undecided rules, summary."""
     custom = plan.custom_resources
-    console.rule(f"[bold]Offline preview[/] of stack [cyan]{plan.stack}[/] "
+    rule(console, f"[bold]Offline preview[/] of stack [cyan]{plan.stack}[/] "
                  f"({len(custom)} resources, policy pack over gRPC)")
     t = Table(title="Resources by Region and type", show_lines=False)
     t.add_column("Region")
@@ -60,7 +62,7 @@ def render(plan: Plan, result: PreviewResult, console: Console) -> None:
                f"{len(by_level.get('advisory', []))} advisory violation(s)")
     if result.cost is not None:
         summary += f"; DR cost {cost_figure(result.cost)}/month (modelled)"
-    console.rule(f"[bold {'red' if n_mand else 'green'}]{summary}[/]")
+    rule(console, f"[bold {'red' if n_mand else 'green'}]{summary}[/]")
 
 
 def _objectives(found: Any, console: Console) -> None:

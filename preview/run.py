@@ -26,6 +26,7 @@ from typing import Any, TextIO
 from rich.console import Console
 
 import cost
+from cli.console import console_for
 from cli.exit_codes import ExitCode
 from engine.pack import PackProcess, Resource, policy_resources, resources_from_plan
 from engine.plan import Plan, PlanConfigError, PlanError, record_plan
@@ -108,7 +109,7 @@ def run(stack: str = "prod", *, stack_file: Path | None = None, plan: Plan | Non
     instead of the tables (:func:`preview.document.preview_document`), also when the config
     is bad.
     """
-    console = console or (make_console() if json_to is None else Console(file=sys.stderr))
+    console = console or (make_console() if json_to is None else console_for(sys.stderr))
     if plan is None:
         try:
             plan = record_plan(stack, stack_file=stack_file, preview=not update)

@@ -27,6 +27,8 @@ class Applied:
         role: its ``contract.names.ROLE_TAG`` tag, or None.
         id, arn, physical_name: what the emulator answered.
         inputs: the planned inputs after unknowns were resolved.
+        left_out: what of the planned resource was not applied although the resource was
+            created (a Lambda function's layers), with why; "" when nothing was.
     """
 
     urn: str
@@ -38,6 +40,7 @@ class Applied:
     arn: str = ""
     physical_name: str = ""
     inputs: dict[str, Any] = field(default_factory=dict)
+    left_out: str = ""
 
 
 @dataclass
@@ -86,9 +89,12 @@ class Deployment:
         counts: dict[str, int] = {}
         for a in self.applied.values():
             counts[a.type] = counts.get(a.type, 0) + 1
+        partial = [{"urn": a.urn, "type": a.type, "left_out": a.left_out}
+                   for a in self.applied.values() if a.left_out]
         return {"applied": len(self.applied), "applied_by_type": dict(sorted(counts.items())),
-                "skipped": self.skipped, "failed": self.failed, "resolved": self.resolved,
-                "substituted": self.substituted, "seconds_by_type": self.seconds_by_type}
+                "partly_applied": partial, "skipped": self.skipped, "failed": self.failed,
+                "resolved": self.resolved, "substituted": self.substituted,
+                "seconds_by_type": self.seconds_by_type}
 
 
 @dataclass

@@ -10,6 +10,7 @@ from drill.apply.common import Applied, ApplyContext, ApplyFn, Skip, applied, pl
 from drill.apply.env import fill_environment
 from drill.apply.inputs import autoname, known, name_of, tag_map
 from drill.apply.security import LAMBDA_TRUST
+from drill.text import listing
 from engine.plan import PlannedResource
 
 
@@ -56,11 +57,7 @@ def lambda_function(r: PlannedResource, i: dict[str, Any], region: str,
     name = name_of(r, i)
     role = _role_arn(r, i, name, ctx)
     env = planned_environment(r, i, ctx)
-    if layers := known(i, "layers"):
-        ctx.deployment.skipped.append(
-            {"urn": r.urn, "type": r.type,
-             "reason": f"layers {layers} not attached: the drill runs the handler in-process "
-                       "with the venv's aws-lambda-powertools"})
+    layers = known(i, "layers")
     fn = ctx.client("lambda", region).create_function(
         FunctionName=name, Runtime=known(i, "runtime", "python3.12"),
         Role=role, Handler=known(i, "handler", "app.handler"),
@@ -69,7 +66,11 @@ def lambda_function(r: PlannedResource, i: dict[str, Any], region: str,
         Environment={"Variables": {k: str(v) for k, v in env.items()}},
         Tags=tag_map(i))
     i = {**i, "environment": {"variables": env}}
-    return applied(r, i, region, id=name, arn=fn["FunctionArn"], physical_name=name)
+    out = applied(r, i, region, id=name, arn=fn["FunctionArn"], physical_name=name)
+    if layers:
+        out.left_out = (f"layers {listing(layers)} not attached: the drill runs the handler "
+                        "in-process with the venv's aws-lambda-powertools")
+    return out
 
 
 def lambda_permission(r: PlannedResource, i: dict[str, Any], region: str,

@@ -7,19 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _s(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.0f} s"
-
-
-def _pause(p: dict[str, Any]) -> str:
-    """``<measured> s measured + <skipped> s modelled (skipped: ...)``."""
-    if not p or p.get("drill_clock_seconds") is None:
-        return "no order refused" if p and p.get("failed_orders") == 0 else "-"
-    out = f"{_s(p.get('measured_seconds'))} measured"
-    if p.get("skipped_seconds"):
-        out += f" + {_s(p['skipped_seconds'])} modelled ({', '.join(p.get('skipped') or [])})"
-    return out + f", {p.get('failed_orders', 0)} order(s) refused"
+from drill.report.pause import seconds as _s
+from drill.report.pause import write_pause as _pause
+from drill.text import counts
 
 
 def event_rows(cycle: dict[str, Any]) -> list[str]:
@@ -30,7 +20,7 @@ def event_rows(cycle: dict[str, Any]) -> list[str]:
         rows.append(f"| {e['kind']} | {e.get('status')} | {e.get('orders_lost')} of "
                     f"{e.get('acknowledged_by_old_writer')} acknowledged by the old writer "
                     f"(measured) | {_s(window)} (measured) vs RPO {_s(e.get('rpo_seconds'))} "
-                    f"(configured) | {_pause(e.get('write_pause') or {})} |")
+                    f"(configured) | {_pause(e.get('write_pause'))} |")
     return rows
 
 
@@ -45,7 +35,7 @@ def markdown_lines(r: dict[str, Any]) -> list[str]:
         changed = "; ".join(f"{c['name']} {c['op']}"
                             + (" (old instance retained)" if c.get("retained") else "")
                             for c in d["changes"]) or "none"
-        lines.append(f"| {phase} | {'yes' if d['ok'] else 'NO'} | {d['ops']}: {changed} | "
+        lines.append(f"| {phase} | {'yes' if d['ok'] else 'NO'} | {counts(d['ops'])}: {changed} | "
                      f"{len(d['not_applied'])} |")
     lines += ["", "| event | status | orders lost | data-loss window | customer-visible write "
               "pause |", "|---|---|---|---|---|", *event_rows(cycle), ""]
@@ -55,4 +45,4 @@ def markdown_lines(r: dict[str, Any]) -> list[str]:
 def terminal_lines(r: dict[str, Any]) -> list[str]:
     """One line per event for the terminal summary."""
     return [f"{e['kind']}: {e.get('orders_lost')} order(s) lost (measured), write pause "
-            f"{_pause(e.get('write_pause') or {})}" for e in (r.get("cycle") or {}).get("events") or []]
+            f"{_pause(e.get('write_pause'))}" for e in (r.get("cycle") or {}).get("events") or []]

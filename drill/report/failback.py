@@ -7,13 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _pause(p: dict[str, Any] | None) -> str:
-    if not p or p.get("drill_clock_seconds") is None:
-        return "not measured"
-    skipped = (f", {p['skipped_seconds']:.1f} s of it skipped ({', '.join(p['skipped'])}, "
-               "modelled)" if p.get("skipped_seconds") else "")
-    return f"{p['measured_seconds']:.2f} s measured{skipped}"
+from drill.report.pause import write_pause as _pause
+from drill.text import counts
 
 
 def rows(data: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -42,8 +37,8 @@ def markdown_lines(data: dict[str, Any]) -> list[str]:
     if not found:
         return []
     fb = data["failback"]
-    return ["### Failback: failover vs switchover (measured)", "",
+    return ["### Failback: failover vs switchover", "",
             "| phase | orders lost | customer-visible write pause |", "|---|---|---|",
             *[f"| {p} | {lost} | {pause} |" for p, lost, pause in found], "",
             f"Final writer: {fb['final_writer']}; failed orders by cause since the failback "
-            f"began: {fb.get('failures_by_cause')}", ""]
+            f"began: {counts(fb.get('failures_by_cause'), sep='; ')}", ""]

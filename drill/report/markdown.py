@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.report import cycle, failback
+from drill.report import cycle, deployment, failback
 
 
 def _fmt(seconds: float | None) -> str:
@@ -37,7 +37,12 @@ def _objectives(r: dict[str, Any]) -> list[str]:
                      f"{_fmt(p.get('target_seconds'))} | "
                      f"{('yes' if a['met'] else 'NO') if a else '-'} | "
                      f"{_fmt(p.get('total_seconds'))} |")
-    return lines + ["", "```", r["rto"]["breakdown"], "", r["rpo"]["breakdown"], "```", ""]
+    breakdowns = [b for b in (r["rto"]["breakdown"], r["rpo"]["breakdown"]) if b]
+    if breakdowns:
+        return lines + ["", "```", *"\n\n".join(breakdowns).splitlines(), "```", ""]
+    nothing = r.get("refusal") or not (r.get("data") or {}).get("failed_over", True)
+    return lines + ["", "Nothing failed over, so neither an RTO nor an RPO was achieved." if nothing
+                    else "No RTO or RPO achieved: the drill measured neither.", ""]
 
 
 def _lag_rows(lag: dict[str, Any]) -> list[str]:
@@ -55,8 +60,11 @@ def _lag_rows(lag: dict[str, Any]) -> list[str]:
 
 def _data_rows(d: dict[str, Any]) -> list[str]:
     o, w, out = d["orders"], d["data_loss_window"], d["outage"]
-    rows = [f"| orders acknowledged | {o['acknowledged']} ({o['acknowledged_by_old_primary']} by "
-            f"the old primary, {o['acknowledged_by_new_writer']} by the new writer) | measured |",
+    by = (f"{o['acknowledged_by_old_primary']} by the old primary, "
+          f"{o['acknowledged_by_new_writer']} by the new writer" if d.get("failed_over", True)
+          else f"{o['acknowledged_by_old_primary']} by the primary; nothing failed over, no new "
+               "writer")
+    rows = [f"| orders acknowledged | {o['acknowledged']} ({by}) | measured |",
             f"| orders failed after the failure | {o['failed_after_failure']} | measured |",
             f"| orders lost | {o['lost']} | measured (read from {d['new_writer']['server']}) |",
             f"| data-loss window | {_fmt(d['data_loss_window_seconds'])} | "
@@ -93,8 +101,10 @@ def _data(r: dict[str, Any]) -> list[str]:
     if not d.get("counted"):
         return lines + [f"Not counted: {d.get('why', 'the data plane did not run')}.", ""]
     if not d.get("failed_over", True):
-        lines += [f"Nothing failed over: *orders lost* are the acknowledged orders the standby "
-                  f"{d['new_writer']['server']} lacks, what a forced failover would lose.", ""]
+        w = d["new_writer"]
+        lines += [f"Nothing failed over: *orders lost* are the acknowledged orders the standby's "
+                  f"database ({w['server']}, {w['region']}) lacks, what a forced failover would "
+                  "lose.", ""]
     lines += ["| figure | value | basis |", "|---|---|---|", *_data_rows(d), ""]
     lines += failback.markdown_lines(d)
     dp = r.get("data_plane") or {}
@@ -153,31 +163,11 @@ def _checks_and_bridges(r: dict[str, Any]) -> list[str]:
     return lines + [f"- **{b['name']}** (acted {b['acted']}x): {b['why']}" for b in r["bridges"]]
 
 
-def last(entry: dict[str, Any]) -> str:
-    """The logical name at the end of an entry's URN."""
-    return str(entry["urn"]).rsplit("::", 1)[-1]
-
-
-def _deployment(r: dict[str, Any]) -> list[str]:
-    dep = r.get("deployment") or {}
-    if not dep:
-        return []
-    lines = ["", "## Deployment of the plan", "",
-             f"{dep['applied']} planned resources applied to the emulator; "
-             f"{len(dep['skipped'])} skipped, {len(dep['failed'])} failed, "
-             f"{len(dep['resolved'])} unknown inputs resolved, "
-             f"{len(dep['substituted'])} substitutions.", ""]
-    lines += [f"- skipped `{s['type']}` {last(s)}: {s['reason']}" for s in dep["skipped"]]
-    lines += [f"- FAILED `{s['type']}` {last(s)}: {s['error']}" for s in dep["failed"]]
-    return lines + [f"- substituted {s['property']} of {last(s)}: {s['value']}"
-                    for s in dep["substituted"]]
-
-
 def markdown(r: dict[str, Any]) -> str:
     """The whole report as Markdown."""
     lines = [*_header(r), *_objectives(r), *_data(r), *cycle.markdown_lines(r), *_timeline(r),
              *_api_calls(r),
-             *_checks_and_bridges(r), *_deployment(r)]
+             *_checks_and_bridges(r), *deployment.markdown_lines(r)]
     if r["drill"].get("missing"):
         lines += ["", "## Missing pieces", "", *[f"- {m}" for m in r["drill"]["missing"]]]
     if r["notes"]:

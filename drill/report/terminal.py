@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drill.report import as_dict, cycle, failback
+from drill.report import as_dict, cycle, deployment, failback
 
 
 def _s(seconds: float | None, digits: int = 3) -> str:
@@ -93,6 +93,8 @@ def summary_lines(result: Any) -> list[str]:
     """The verdict, data, RTO/RPO achieved and failures of a :class:`drill.result.DrillResult`."""
     r = as_dict(result)
     lines = [_verdict(r), *_data(r), *cycle.terminal_lines(r)]
+    if applied := deployment.counts_line(r):
+        lines.append(f"Deployment{' (the deploy step)' if r.get('cycle') else ''}: {applied}")
     for kind in ("rto", "rpo"):
         if r[kind]["breakdown"]:
             lines += r[kind]["breakdown"].splitlines()

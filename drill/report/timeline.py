@@ -10,7 +10,11 @@ from typing import Any
 _MARKS = {"link_stalled": ("link stalled", "#8c6bb1"), "failure": ("failure", "#d7301f"),
           "refused": ("readiness refused", "#fe9929"), "forced": ("forced", "#cc4c02"),
           "promoted": ("promotion (PostgreSQL)", "#238b45"),
-          "traffic_shift": ("traffic shift (gate ALARM)", "#2171b5")}
+          "traffic_shift": ("traffic shift (gate ALARM)", "#2171b5"),
+          "primary_recovered": ("primary Region recovered", "#41ab5d"),
+          "failback": ("failback started", "#6a51a3"),
+          "switched_over": ("switchover (back to the primary)", "#6a51a3"),
+          "second_failure": ("second failure", "#99000d")}
 _REGION_COLORS = ("#6baed6", "#31a354", "#9e9ac8")
 
 
@@ -32,32 +36,76 @@ def customers_panel(ax: Any, r: dict[str, Any]) -> bool:
     ax.plot([x + 0.45 for x in t], [b["failed"] for b in series], color="#d7301f", marker="x",
             linewidth=1.2, label="failed")
     for key, at in (customers.get("marks") or {}).items():
-        label, color = _MARKS.get(key, (key, "#636363"))
+        label, color = _MARKS.get(key, (key.replace("_", " "), "#636363"))
         ax.axvline(at, color=color, linestyle="--", linewidth=1.2, label=label)
-    for k, skip in enumerate(r.get("clock_skips") or []):
-        ax.axvline(skip["wall_offset_seconds"], color="#969696", linestyle=":", linewidth=1)
-        ax.text(skip["wall_offset_seconds"], ax.get_ylim()[1] * (0.95 - 0.14 * (k % 3)),
-                f" clock skipped {skip['seconds']:.0f} s\n ({skip['name'].split(':')[0]})",
-                fontsize=6, color="#636363", va="top")
     ax.set_ylabel("orders / s")
     ax.set_xlabel("seconds since the drill started (wall clock on 127.0.0.1)")
     rate = customers.get("order_rate_per_second")
     ax.set_title(f"Customers through the failover name ({rate:g} orders/s offered), measured",
                  fontsize=9)
-    ax.legend(loc="upper left", fontsize=7, ncol=3, frameon=False)
+    # beside the panel, so that neither the bars nor the skip labels are hidden under it
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    for skip in r.get("clock_skips") or []:
+        ax.axvline(skip["wall_offset_seconds"], color="#969696", linestyle=":", linewidth=1)
     return True
 
 
+def _grouped(ax: Any, skips: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    """``(wall offset, seconds, name)`` per label: consecutive skips of one name close together
+    (within 3 % of the panel's time span, e.g. an orchestrator's poll waits) share one."""
+    lo, hi = ax.get_xlim()
+    out: list[tuple[float, float, str, int]] = []
+    for skip in sorted(skips, key=lambda sk: sk["wall_offset_seconds"]):
+        x, name = skip["wall_offset_seconds"], skip["name"].split(":")[0]
+        if out and out[-1][2] == name and x - out[-1][0] < 0.03 * (hi - lo):
+            at, seconds, _, n = out[-1]
+            out[-1] = (at, seconds + skip["seconds"], name, n + 1)
+        else:
+            out.append((x, skip["seconds"], name, 1))
+    return [(x, sec, name if n == 1 else f"{name} x{n}") for x, sec, name, n in out]
+
+
+def skip_labels(ax: Any, skips: list[dict[str, Any]]) -> list[Any]:
+    """Label the waits the drill skipped at the top of the panel, once the figure's layout is
+    final: right of the line, or left of it where the label would leave the panel; a label
+    that would overlap one already placed goes a row lower (9 rows: a drill skips far fewer
+    waits). Returns the texts."""
+    renderer = ax.figure.canvas.get_renderer()
+    inside, placed, texts = ax.get_window_extent(renderer), [], []
+    for x, seconds, name in _grouped(ax, skips):
+        text = ax.text(x, 0.98, f"clock skipped {seconds:.0f} s\n({name})", fontsize=6,
+                       color="#636363", va="top", transform=ax.get_xaxis_transform(),
+                       bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+        if text.get_window_extent(renderer).x1 > inside.x1:
+            text.set_horizontalalignment("right")
+        y = 0.98
+        while y > 0.15 and any(text.get_window_extent(renderer).overlaps(p) for p in placed):
+            y -= 0.1
+            text.set_y(y)
+        placed.append(text.get_window_extent(renderer))
+        texts.append(text)
+    return texts
+
+
 def timeline_png(r: dict[str, Any], path: Path) -> None:
-    """Three panels: the drill's measured steps on the emulator (seconds), the customers'
-    orders per second, and the achieved RTO term by term (minutes, measured vs modelled)
-    against the target."""
+    """Three panels (:func:`figure`) written to ``path`` as PNG."""
+    import matplotlib.pyplot as plt
+
+    fig = figure(r)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def figure(r: dict[str, Any]) -> Any:
+    """A matplotlib figure of three panels: the drill's measured steps on the emulator
+    (seconds), the customers' orders per second, and the achieved RTO term by term (minutes,
+    measured vs modelled) against the target. The caller closes it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax3, ax2) = plt.subplots(3, 1, figsize=(10, 10.5),
+    fig, (ax1, ax3, ax2) = plt.subplots(3, 1, figsize=(10, 10.5), dpi=110,
                                         gridspec_kw={"height_ratios": [3, 2, 1.2]})
     if not customers_panel(ax3, r):
         ax3.set_axis_off()
@@ -104,5 +152,6 @@ def timeline_png(r: dict[str, Any], path: Path) -> None:
     ax2.set_yticks([])
     ax2.set_xlabel("minutes")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    if ax3.axison:
+        skip_labels(ax3, r.get("clock_skips") or [])
+    return fig

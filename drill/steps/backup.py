@@ -31,7 +31,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     copies = standby_copies(ctx)
     rec.detail["standby_copies_seen_by_drill"] = len(copies)
     ctx.check("backup run complete", r.get("status") == "complete",
-              f"status={r.get('status')} error={inv.error}")
+              f"status {r.get('status') or '-'}" + (f", error: {inv.error}" if inv.error else ""))
     ctx.check("a recovery point exists in the standby Region (read by the drill)",
               len(copies) > 0, f"{len(copies)} managed snapshot(s) in {ctx.settings.standby_region}")
     _real_data(ctx, rec, r)

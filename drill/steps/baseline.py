@@ -4,7 +4,6 @@ primary, and the watchdog arming on a healthy primary."""
 
 from __future__ import annotations
 
-import json
 import time
 
 from contract.names import Role
@@ -13,6 +12,7 @@ from drill.context import DrillContext
 from drill.observe import answer, evaluate_alarms
 from drill.result import StepRecord
 from drill.step import Step
+from drill.text import answer_text, pairs
 from drill.triggers import brief, record_invocation, scheduled_event
 
 #: Acknowledged orders the baseline waits for before the failure (real seconds at most).
@@ -68,7 +68,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["alarms"] = evaluate_alarms(ctx)
     dns = rec.detail["dns_answer"] = answer(ctx)
     ctx.check("before the failure, the failover name resolves to the primary",
-              dns["answer"] == "PRIMARY", f"{dns['name']} -> {dns['answer']} {dns['values']}")
+              dns["answer"] == "PRIMARY", answer_text(dns))
     _customers(ctx, rec)
     inv = ctx.need_failover().invoke(scheduled_event(ctx, Role.WATCHDOG_SCHEDULE),
                                      trigger="watchdog (healthy primary)", cold=True)
@@ -76,7 +76,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     rec.detail["watchdog"] = brief(inv.result) if inv.result else inv.error
     armed = bool(inv.result and inv.result.get("armed") is not False and not inv.error)
     ctx.check("watchdog armed after seeing the primary healthy", armed,
-              json.dumps(brief(inv.result)) if inv.result else str(inv.error))
+              pairs(brief(inv.result)) if inv.result else str(inv.error))
     rec.detail["alarms_after"] = evaluate_alarms(ctx)
 
 

@@ -32,8 +32,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
-
+from cli.console import console_for
 from contract.names import Role
 from dataplane.server import PostgresServer
 from drill.apply import ApplyContext
@@ -62,6 +61,7 @@ from drill.step import Step
 from drill.steps import deploy as deploy_step
 from drill.steps import failback as failback_step
 from drill.steps.failover import _trigger
+from drill.text import answer_text
 from drill.triggers import brief, record_invocation, scheduled_event
 from emulator import events
 from emulator.replica_bridges import replica_bridge
@@ -166,8 +166,7 @@ def _policy_gate(ctx: DrillContext, rec: StepRecord, plan: Plan) -> int | None:
     from preview.run import run as preview
 
     out = io.StringIO()
-    result = preview(ctx.opts.stack, plan=plan, console=Console(file=out, width=160,
-                                                                color_system=None))
+    result = preview(ctx.opts.stack, plan=plan, console=console_for(out, color_system=None))
     rec.detail["policy_gate"] = {"exit_code": int(result.exit_code),
                                  "output_tail": out.getvalue().strip().splitlines()[-8:]}
     return int(result.exit_code)
@@ -196,6 +195,8 @@ def _deploy(ctx: DrillContext, rec: StepRecord, phase: str, *, down: frozenset[s
     run.state.deploys[phase] = out
     rec.detail["deploy"] = out.to_dict()
     if not out.refused:
+        if ctx.result.deployment is None:   # the report's deployment is the deploy step's
+            ctx.result.deployment = ctx.need_deployment().summary()
         ctx.deployment, ctx.plan = actx.deployment, plan
         deploy_step._runtimes(ctx, actx.deployment)
     return out
@@ -311,7 +312,7 @@ def failback(ctx: DrillContext, rec: StepRecord) -> None:
                      "released: the worst case, a client that resolved just before")
     dns = rec.detail["dns_answer"] = answer(ctx)
     ctx.check("after the failback, the failover name resolves to the primary",
-              dns["answer"] == "PRIMARY", f"{dns['name']} -> {dns['answer']} {dns['values']}")
+              dns["answer"] == "PRIMARY", answer_text(dns))
     rec.detail["orders_acknowledged_by_new_primary"] = reached
     run.failback_done_at = ctx.clock.now()
     customers = world.customers

@@ -48,6 +48,17 @@ def _check_forced_loss(ctx: DrillContext, section: dict[str, Any]) -> None:
               f"{n} lost; {len(window)} acknowledged by {east} while the link was stalled")
 
 
+def window_detail(seconds: float, lost: int, window: dict[str, Any]) -> str:
+    """The data-loss window check's detail: the window (seconds), the orders lost and, when the
+    drill skipped part of the window on its clock, how much was measured and how much skipped
+    (``window`` as :func:`drill.data.loss.split` gives it: no split without lost orders)."""
+    split = (f"; {window['measured_seconds']} s measured + {window['skipped_seconds']} s skipped "
+             f"on the drill's clock, modelled ({', '.join(window['skipped'])})"
+             if window.get("skipped_seconds") else
+             "; measured" if window.get("measured_seconds") is not None else "")
+    return f"{seconds:.3f} s ({lost} order(s) lost{split})"
+
+
 def _checks(ctx: DrillContext, section: dict[str, Any]) -> None:
     orders, rpo = section["orders"], ctx.settings.rpo_seconds
     window = section["data_loss_window"]
@@ -61,8 +72,7 @@ def _checks(ctx: DrillContext, section: dict[str, Any]) -> None:
     else:
         ctx.check(f"data-loss window within the RPO target ({rpo} s)",
                   section["data_loss_window_seconds"] <= rpo,
-                  f"{section['data_loss_window_seconds']:.3f} s ({orders['lost']} order(s) lost; "
-                  f"measured {window['measured_seconds']} s, skipped {window['skipped_seconds']} s)")
+                  window_detail(section["data_loss_window_seconds"], orders["lost"], window))
     world = ctx.need_data()
     writer = world.standby
     west = ctx.settings.standby_region

@@ -80,14 +80,15 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     """Record (or reuse) the plan, apply it, note what is missing, subscribe queues."""
     plan, reused = plan_for(ctx)
     rec.detail["plan_reused_in_process"] = reused
-    ctx.result.planned_resources = len(plan.resources)
+    # what the preview counts and the applier deploys: no components, no providers
+    ctx.result.planned_resources = len(plan.custom_resources)
     s = ctx.settings
     d = ctx.deployment = apply_plan(plan.resources, ApplyContext(
         client=ctx.client, site=ctx.need_site(), deployment=Deployment(),
         env_substitute=_env_substitute(ctx), primary_region=s.primary_region,
         standby_region=s.standby_region))
     ctx.result.missing += _missing(ctx, d)
-    rec.detail.update(planned_resources=len(plan.resources), **d.summary())
+    rec.detail.update(planned_resources=len(plan.custom_resources), **d.summary())
     if d.failed:
         ctx.result.notes.append(f"{len(d.failed)} planned resource(s) failed to apply; "
                                 "see deployment.failed")

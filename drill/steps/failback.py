@@ -26,6 +26,7 @@ from drill.observe import answer, evaluate_gate
 from drill.options import Abort
 from drill.result import StepRecord
 from drill.step import Step
+from drill.text import answer_text, http_text, listing
 from drill.triggers import brief, invocation_status, record_invocation, scheduled_event
 
 #: Real seconds the drill waits for the rejoined secondary's lag to be published near zero,
@@ -81,7 +82,7 @@ def _failover_snapshot_preserved(ctx: DrillContext, rec: StepRecord, snapshot: s
                                                  "backup_status": invocation_status(inv)}
     ctx.check("the backup orchestrator copied Aurora's unplanned-failover snapshot to a manual "
               "snapshot it keeps (control plane only: the drill reads the stranded orders from "
-              "the old volume itself)", len(kept) == 1, f"{snapshot} -> {kept}")
+              "the old volume itself)", len(kept) == 1, f"{snapshot} -> {listing(kept)}")
 
 
 def _customers_again(ctx: DrillContext) -> float:
@@ -138,7 +139,7 @@ def _reach_primary(ctx: DrillContext, rec: StepRecord) -> None:
         return
     dns = rec.detail["dns_answer"] = answer(ctx)
     ctx.check("after the failback, the failover name resolves to the primary", dns["answer"] == "PRIMARY",
-              f"{dns['name']} -> {dns['answer']} {dns['values']}")
+              answer_text(dns))
     orders_after_ttl(world, ctx.clock, customers, resolver.ttl(),
                      "one TTL of the failover records after Route 53 answers the primary again",
                      orders=REACH_ORDERS, wait_seconds=REACH_WAIT_SECONDS, region=east)
@@ -159,7 +160,7 @@ def standby_refuses_writes(ctx: DrillContext, rec: StepRecord) -> None:
     ctx.check("the standby Region's shop honours its write switch (paused after the failback: "
               "an order is answered 503 writes paused)",
               out.status == 503 and PAUSED_CAUSE in str(out.body.get("error")),
-              f"HTTP {out.status} {out.body}")
+              http_text(out.status, out.body))
 
 
 def _measure(ctx: DrillContext, rec: StepRecord, since: float) -> dict[str, Any]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-
+from cli.console import console_for
 from drill.context import DrillContext
 from drill.options import DrillError, StepSkipped
 from drill.plans import plan_for
@@ -38,7 +37,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     out = io.StringIO()
     try:
         result = preview(ctx.opts.stack, plan=plan,
-                         console=Console(file=out, width=160, color_system=None))
+                         console=console_for(out, color_system=None))
     except PackError as e:
         raise DrillError(f"policy gate could not run the policy pack: {e}") from None
     tail = out.getvalue().strip().splitlines()[-8:]

@@ -5,7 +5,6 @@ the failover path made no Route 53 API call (attempted or served, failed or not)
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from contract.names import Role
@@ -14,6 +13,7 @@ from drill.context import DrillContext
 from drill.observe import answer, evaluate_alarms, gate_datapoints_since, route53_calls
 from drill.result import StepRecord
 from drill.step import Step
+from drill.text import answer_text, listing, pairs
 
 
 def _gate(ctx: DrillContext) -> None:
@@ -29,7 +29,8 @@ def _gate(ctx: DrillContext) -> None:
     published = gate_datapoints_since(ctx, ctx.result.started_at)
     ctx.check("gate left tripped (raw FailoverGateEngaged datapoints in the standby Region, "
               "in the order published: the latest is 1)",
-              bool(published) and published[-1] >= 1, json.dumps(published))
+              bool(published) and published[-1] >= 1,
+              "published " + listing(f"{v:g}" for v in published))
     evaluate_alarms(ctx)
     gate = ctx.need_deployment().one(Role.GATE_ALARM)
     state = cw.describe_alarms(AlarmNames=[gate.physical_name])["MetricAlarms"][0]["StateValue"]
@@ -48,7 +49,7 @@ def _standby_instance(ctx: DrillContext) -> dict[str, Any]:
                       replica_source=db.get("ReadReplicaSourceDBInstanceIdentifier"))
     ctx.check("standby database exists, available and no longer a replica",
               bool(db) and db["DBInstanceStatus"] == "available"
-              and not db.get("ReadReplicaSourceDBInstanceIdentifier"), json.dumps(detail))
+              and not db.get("ReadReplicaSourceDBInstanceIdentifier"), pairs(detail))
     return detail
 
 
@@ -76,7 +77,8 @@ def _alerts(ctx: DrillContext) -> dict[str, int]:
             QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         out[region] = len(msgs)
     ctx.check("alerts published (read from SQS subscriptions of the alert topics)",
-              sum(out.values()) > 0, json.dumps(out))
+              sum(out.values()) > 0,
+              ", ".join(f"{n} message(s) in {region}" for region, n in out.items()) or "none")
     return out
 
 
@@ -89,7 +91,7 @@ def run(ctx: DrillContext, rec: StepRecord) -> None:
     ctx.check("the failover name resolves to the standby (Route 53 rules, from records "
               "and health-check states)",
               dns["answer"] == "SECONDARY" and any(v.rstrip(".") == standby_fqdn for v in dns["values"]),
-              f"{dns['name']} -> {dns['answer']} {dns['values']}")
+              answer_text(dns))
     rec.detail["database"] = _database(ctx)
     rec.detail["alerts"] = _alerts(ctx)
     no_route53(ctx)

@@ -14,6 +14,7 @@ from drill.data.reach import orders_after_ttl
 from drill.data.world import DataWorld
 from drill.result import StepRecord
 from drill.step import Step
+from drill.text import http_text, pairs
 
 #: Real seconds the drill waits for customers to reach the new writer after the TTL, and the
 #: orders it lets them place there (so the chart shows the recovered rate).
@@ -46,7 +47,7 @@ def _promoted_once(ctx: DrillContext, world: DataWorld) -> dict[str, Any]:
         ok = (len(world.restores) == 1 and writer is not None and writer.running
               and not writer.is_in_recovery())
         name = "PostgreSQL: exactly one server was restored from the cross-Region copy and takes writes"
-    ctx.check(name, ok, ", ".join(f"{k}={v}" for k, v in detail.items()))
+    ctx.check(name, ok, pairs(detail))
     return detail
 
 
@@ -56,7 +57,7 @@ def _shop_takes_orders(ctx: DrillContext, world: DataWorld) -> dict[str, Any]:
     body = outcome.body if outcome else {"reason": "no shop"}
     ctx.check("the standby Region's shop takes orders (GET /health: its database takes the "
               "app's writes)", outcome is not None and outcome.status == HTTPStatus.OK,
-              f"HTTP {outcome.status if outcome else '-'} {body}")
+              http_text(outcome.status if outcome else "-", body))
     return body
 
 

@@ -16,13 +16,15 @@ CYCLE = {"deploys": {"failed-over": {"ok": True, "ops": {"same": 40, "update": 2
 
 def test_the_section_labels_each_figure() -> None:
     text = "\n".join(markdown_lines({"cycle": CYCLE}))
-    assert "| failed-over | yes | {'same': 40, 'update': 2}: standby update | 0 |" in text
+    assert "| failed-over | yes | 40 same, 2 update: standby update | 0 |" in text
     assert ("| planned failback | failed-back | 0 of 150 acknowledged by the old writer (measured)"
-            " | 0.000 s (measured) vs RPO 3600 s (configured) | 1.250 s measured + 94 s modelled "
-            "(orchestrator poll wait x3, DNS TTL), 14 order(s) refused |") in text
+            " | 0.000 s (measured) vs RPO 3600 s (configured) | 1.250 s measured + 94 s modelled, "
+            "skipped on the drill's clock (orchestrator poll wait x3, DNS TTL); 14 order(s) "
+            "refused |") in text
     assert terminal_lines({"cycle": CYCLE}) == [
         "planned failback: 0 order(s) lost (measured), write pause 1.250 s measured + 94 s "
-        "modelled (orchestrator poll wait x3, DNS TTL), 14 order(s) refused"]
+        "modelled, skipped on the drill's clock (orchestrator poll wait x3, DNS TTL); 14 "
+        "order(s) refused"]
 
 
 def test_no_section_without_a_cycle() -> None:

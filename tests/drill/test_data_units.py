@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cli.drill import console_for
+from cli.console import console_for
 from dataplane.customers import Ack, CachingResolver, Failure
 from dataplane.lag import LagSample
 from drill.clock import DrillClock

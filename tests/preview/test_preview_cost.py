@@ -71,7 +71,7 @@ def test_text_lists_each_line_with_its_basis_and_the_unpriced_one_with_why(
     assert "Monthly DR cost estimate (USD, 730-hour month)" in out
     rows = [ln for ln in out.splitlines() if "│ bastion " in ln]
     assert len(rows) == 1 and "unpriced" in rows[0] and "no pricing function for" in rows[0]
-    replica = next(ln for ln in out.splitlines() if "standby-database-replica" in ln)
+    replica = next(ln for ln in out.splitlines() if "│ standby-database-replica " in ln)
     assert "estimated" in replica and "178.18" in replica
     assert "INCOMPLETE: 1 unpriced line(s) not in the total: bastion" in out
     assert "DR cost at least $222.08/month (modelled)" in out
