@@ -51,18 +51,20 @@ def customers_panel(ax: Any, r: dict[str, Any]) -> bool:
 
 
 def _grouped(ax: Any, skips: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
-    """``(wall offset, seconds, name)`` per label: consecutive skips of one name close together
-    (within 3 % of the panel's time span, e.g. an orchestrator's poll waits) share one."""
+    """``(wall offset, seconds, name)`` per label: skips of one name each within 3 % of the
+    panel's time span of the one before it (e.g. an orchestrator's poll waits) share one,
+    whatever other skips fall between them."""
     lo, hi = ax.get_xlim()
-    out: list[tuple[float, float, str, int]] = []
+    window = 0.03 * (hi - lo)
+    groups: list[list[Any]] = []   # [first x, last x, seconds, name, count]
     for skip in sorted(skips, key=lambda sk: sk["wall_offset_seconds"]):
         x, name = skip["wall_offset_seconds"], skip["name"].split(":")[0]
-        if out and out[-1][2] == name and x - out[-1][0] < 0.03 * (hi - lo):
-            at, seconds, _, n = out[-1]
-            out[-1] = (at, seconds + skip["seconds"], name, n + 1)
+        near = next((g for g in reversed(groups) if g[3] == name and x - g[1] < window), None)
+        if near is None:
+            groups.append([x, x, skip["seconds"], name, 1])
         else:
-            out.append((x, skip["seconds"], name, 1))
-    return [(x, sec, name if n == 1 else f"{name} x{n}") for x, sec, name, n in out]
+            near[1], near[2], near[4] = x, near[2] + skip["seconds"], near[4] + 1
+    return [(x, sec, name if n == 1 else f"{name} x{n}") for x, _, sec, name, n in groups]
 
 
 def skip_labels(ax: Any, skips: list[dict[str, Any]]) -> list[Any]:
