@@ -29,9 +29,14 @@ def pairs(fields: Mapping[str, Any] | None, *, empty: str = "-") -> str:
         if isinstance(v, Mapping):
             return f"({pairs(v)})"
         if isinstance(v, list | tuple):
-            return listing(v)
+            return listing(value(x) for x in v)
         return "-" if v is None else str(v)
     return ", ".join(f"{k.replace('_', ' ')} {value(v)}" for k, v in (fields or {}).items()) or empty
+
+
+def yes_no(value: bool | None, *, unknown: str = "not read") -> str:
+    """``yes`` / ``no``, or ``unknown`` for None."""
+    return unknown if value is None else ("yes" if value else "no")
 
 
 def answer_text(dns: Mapping[str, Any]) -> str:

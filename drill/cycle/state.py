@@ -37,6 +37,19 @@ class Instance:
     def exists(self) -> bool:
         return self.resource_id is not None
 
+    def __str__(self) -> str:
+        """As the reports print it: ``shop-standby (us-west-2, db-..., available, standalone;
+        server standby: 120 orders, writing)``."""
+        if not self.exists:
+            return f"{self.identifier} ({self.region}, not there)"
+        source = f"replica of {self.replica_source}" if self.replica_source else "standalone"
+        role = ("not read" if self.in_recovery is None
+                else "in recovery" if self.in_recovery else "writing")
+        orders = "orders not read" if self.orders is None else f"{self.orders} orders"
+        server = f"server {self.server}: {orders}, {role}" if self.server else "no server"
+        return (f"{self.identifier} ({self.region}, {self.resource_id}, {self.status or '-'}, "
+                f"{source}; {server})")
+
 
 @dataclass
 class Event:

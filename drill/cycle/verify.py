@@ -12,6 +12,7 @@ from collections.abc import Callable
 from drill.cycle.deploy import PhaseDeploy
 from drill.cycle.state import CycleState, Instance
 from drill.result import Check
+from drill.text import counts, listing, yes_no
 
 _DB_TYPES = ("aws:rds/instance:Instance", "aws:rds/cluster:Cluster",
              "aws:rds/globalCluster:GlobalCluster", "aws:dynamodb/table:Table")
@@ -43,7 +44,7 @@ def _deploys_ok(s: CycleState) -> Check:
             bad[phase] = "failed: " + "; ".join(f["error"] for f in d.failed[:3])
     return Check("every phase's deploy succeeded (failed-over, reverse-replicating, normal)",
                  not bad, ", ".join(f"{p}: {why}" for p, why in bad.items()) or
-                 "; ".join(f"{p}: {d.ops()}" for p, d in s.deploys.items()))
+                 "; ".join(f"{p}: {counts(d.ops())}" for p, d in s.deploys.items()))
 
 
 def global_changes(d: PhaseDeploy) -> list[str]:
@@ -64,8 +65,8 @@ def _failed_over_primary_untouched(s: CycleState) -> Check:
                  f"changed nothing in {s.primary_region}",
                  d is not None and d.ok and not touched and not failed,
                  "not deployed" if d is None else
-                 f"changed there: {touched or 'nothing'}; failed: {failed or 'none'}; global "
-                 f"services (control plane in us-east-1): {glob or 'nothing'}")
+                 f"changed there: {listing(touched, empty='nothing')}; failed: {listing(failed)}; "
+                 f"global services (control plane in us-east-1): {listing(glob, empty='nothing')}")
 
 
 def _provider_offline(s: CycleState) -> Check:
@@ -74,7 +75,7 @@ def _provider_offline(s: CycleState) -> Check:
     return Check(f"the {s.primary_region} provider makes no call there when configured "
                  f"({', '.join(NO_CONFIGURE_CALLS)})", p is not None and not missing,
                  "no provider for the Region in the plan" if p is None else
-                 f"missing: {missing or 'none'}")
+                 f"missing: {listing(missing)}")
 
 
 def _same_instance(before: Instance | None, after: Instance | None) -> tuple[bool, str]:
@@ -98,8 +99,8 @@ def _standby_not_replaced(s: CycleState) -> Check:
                  "promoted): not replaced",
                  ok and standalone and d is not None and not made and not s.failed_over_db_requests,
                  f"{detail}; replica source "
-                 f"{s.standby_after.replica_source if s.standby_after else '-'}; database "
-                 f"changes {made or 'none'}; requests {s.failed_over_db_requests or 'none'}")
+                 f"{(s.standby_after.replica_source or 'none') if s.standby_after else '-'}; "
+                 f"database changes {listing(made)}; requests {counts(s.failed_over_db_requests)}")
 
 
 def _no_database_replaced(s: CycleState) -> Check:
@@ -111,7 +112,7 @@ def _no_database_replaced(s: CycleState) -> Check:
     return Check("no deploy of the cycle deleted a database or was refused on one (a database "
                  "replaced only with its old instance retained)",
                  bool(s.deploys) and not bad, ("; ".join(bad) or f"{len(s.deploys)} deploy(s)")
-                 + (f"; replaced, old instance retained: {kept}" if kept else ""))
+                 + (f"; replaced, old instance retained: {listing(kept)}" if kept else ""))
 
 
 def replicates_from(replica: Instance | None, source: Instance | None) -> bool:
@@ -136,8 +137,9 @@ def _replica_of(replica: Instance | None, source: Instance | None, what: str) ->
     r, src = (replica.orders if replica else None), (source.orders if source else None)
     holds = r is not None and src is not None and r >= src
     name = source.identifier if source else "-"
-    return named and holds, (f"replica of the {what} {name}: {named}; holds at least the {src} "
-                             f"order(s) {name} held when read: {holds} (it holds {r})")
+    return named and holds, (f"replica of the {what} {name}: {yes_no(named)}; holds at least the "
+                             f"{src} order(s) {name} held when read: {yes_no(holds)} (it holds "
+                             f"{'-' if r is None else r})")
 
 
 def reverse_declared(s: CycleState) -> Check:
@@ -150,7 +152,8 @@ def reverse_declared(s: CycleState) -> Check:
     return Check(f"the reverse-replicating deploy created the reverse replica in "
                  f"{s.primary_region}, streaming from the promoted standby",
                  created and streams and source,
-                 f"created: {created}; streaming: {streams}; {detail}; {r}")
+                 f"created: {yes_no(created)}; streaming: {yes_no(streams)}; {detail}; "
+                 f"{r or 'reverse replica not read'}")
 
 
 def _new_primary_promoted(s: CycleState) -> Check:
@@ -162,8 +165,8 @@ def _new_primary_promoted(s: CycleState) -> Check:
     return Check(f"the failback's new primary is the reverse replication it promoted (the same "
                  f"database and server in {s.primary_region}), standalone and writing",
                  same and writes,
-                 f"the same as the reverse replication: {same}; standalone and writing: "
-                 f"{writes}; new primary {p}; reverse {r}")
+                 f"the same as the reverse replication: {yes_no(same)}; standalone and writing: "
+                 f"{yes_no(writes)}; new primary {p or 'not read'}; reverse {r or 'not read'}")
 
 
 def _failback_lossless(s: CycleState) -> Check:
@@ -174,7 +177,8 @@ def _failback_lossless(s: CycleState) -> Check:
                  "writer acknowledged is on the new primary)", ok,
                  "not run" if e is None else
                  f"status {e.status}; {e.orders_lost} lost of {e.acknowledged_by_old_writer} "
-                 f"acknowledged by the old writer {e.lost_order_ids[:5]}")
+                 "acknowledged by the old writer"
+                 + (f" ({listing(e.lost_order_ids[:5])})" if e.lost_order_ids else ""))
 
 
 def _unplanned_within_rpo(s: CycleState) -> Check:
@@ -203,8 +207,10 @@ def old_writer_retained(s: CycleState) -> tuple[bool, str]:
     was, now = (then.orders if then else None), (old.orders if old else None)
     held = was is not None and now is not None and now >= was
     return same and standalone and own and held, (
-        f"old writer: the same instance: {same}; standalone, not in recovery: {standalone}; a "
-        f"server of its own (not {others}): {own}; orders after the failback {was}, now {now}")
+        f"old writer: the same instance: {yes_no(same)}; standalone, not in recovery: "
+        f"{yes_no(standalone)}; a server of its own (not {listing(others)}): {yes_no(own)}; "
+        f"orders after the failback {'-' if was is None else was}, now "
+        f"{'-' if now is None else now}")
 
 
 def fresh_standby(s: CycleState) -> Check:
@@ -220,7 +226,8 @@ def fresh_standby(s: CycleState) -> Check:
             "named a fresh standby identifier (restored at the next failover)")
     return Check(f"the normal deploy {what} and retained the old writer's instance (not "
                  "reused, not deleted)", fresh and source and kept,
-                 (f"{detail}; " if detail else "") + f"{retained}; fresh {f}; old writer {old}")
+                 (f"{detail}; " if detail else "") + f"{retained}; fresh {f or 'not read'}; "
+                 f"old writer {old or 'not read'}")
 
 
 def _second_failover(s: CycleState) -> Check:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from drill.cycle.state import CycleState
 from drill.cycle.verify import checks_with
 from drill.result import Check
+from drill.text import yes_no
 
 #: Aurora's resource types that hold or serve the data.
 CLUSTER_TYPES = ("aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance",
@@ -33,7 +34,8 @@ def reverse_rejoined(s: CycleState) -> Check:
                  f"{s.primary_region} (the same cluster) is a secondary of the global database "
                  "again, streaming from the promoted secondary", ok and same,
                  f"the same cluster as before the cycle "
-                 f"({before.resource_id if before else 'not read'}): {same}; {r}")
+                 f"({before.resource_id if before else 'not read'}): {yes_no(same)}; "
+                 f"{r or 'not read'}")
 
 
 def topology_back(s: CycleState) -> Check:
@@ -49,7 +51,8 @@ def topology_back(s: CycleState) -> Check:
                   and again.replica_source.endswith(f":cluster:{p.identifier}"))
     return Check("after the normal deploy the primary cluster is the writer of the global "
                  "database and the secondary cluster (the same cluster) replicates from it",
-                 writes and replicates, f"primary {p}; secondary {again}")
+                 writes and replicates,
+                 f"primary {p or 'not read'}; secondary {again or 'not read'}")
 
 
 def no_cluster_changed(s: CycleState) -> Check:

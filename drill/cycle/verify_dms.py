@@ -16,6 +16,7 @@ from typing import Any
 from drill.cycle.state import CycleState, Instance
 from drill.cycle.verify import checks_with, old_writer_retained
 from drill.result import Check
+from drill.text import listing, yes_no
 
 _RDS = "aws:rds/instance:Instance"
 
@@ -35,8 +36,9 @@ def _feeds(task: dict[str, Any] | None, source: Instance | None,
              and target.orders is not None and target.orders >= source.orders)
     return wired and holds, (f"task {t.get('task')} {t.get('status')}, subscription "
                              f"{t.get('source_server')} -> {t.get('target_server')} (subscribed: "
-                             f"{t.get('subscribed')}); holds at least the {source.orders if source else '-'} "
-                             f"order(s) of its source: {holds}")
+                             f"{yes_no(t.get('subscribed'))}); holds at least the "
+                             f"{source.orders if source else '-'} order(s) of its source: "
+                             f"{yes_no(holds)}")
 
 
 def reverse_task(s: CycleState) -> Check:
@@ -54,7 +56,8 @@ def reverse_task(s: CycleState) -> Check:
     return Check(f"the reverse-replicating deploy created a fresh instance in {s.primary_region} "
                  "(not the old primary) and the reverse DMS task feeds it from the promoted "
                  "standby", created and fresh and fed,
-                 f"created: {created}; fresh: {fresh}; {detail}; {r}")
+                 f"created: {yes_no(created)}; fresh: {yes_no(fresh)}; {detail}; "
+                 f"{r or 'reverse instance not read'}")
 
 
 def forward_replaced(s: CycleState) -> Check:
@@ -72,7 +75,8 @@ def forward_replaced(s: CycleState) -> Check:
     return Check("the normal deploy created a fresh standby fed by a new forward DMS task from "
                  "the new primary, and retained the old writer's instance (not reused, not "
                  "deleted)", fresh and fed and kept,
-                 f"fresh: {fresh}; {detail}; {retained}; fresh {f}; old writer {old}")
+                 f"fresh: {yes_no(fresh)}; {detail}; {retained}; fresh {f or 'not read'}; "
+                 f"old writer {old or 'not read'}")
 
 
 def old_primary_untouched(s: CycleState) -> Check:
@@ -88,9 +92,10 @@ def old_primary_untouched(s: CycleState) -> Check:
     unwritten = before is not None and before.server is not None and before.server not in targets
     return Check("the old primary is retained and was never written to (the orders the failover "
                  "lost stay there for reconciliation)", kept and same and unwritten,
-                 f"retained: {kept}; orders when its Region recovered {rec.orders if rec else '-'}, "
-                 f"after the normal deploy {after.orders if after else '-'}; task targets "
-                 f"{targets}; {after}")
+                 f"retained: {yes_no(kept)}; orders when its Region recovered "
+                 f"{rec.orders if rec else '-'}, after the normal deploy "
+                 f"{after.orders if after else '-'}; task targets {listing(targets)}; "
+                 f"{after or 'not read'}")
 
 
 #: Every check of the dms cycle.

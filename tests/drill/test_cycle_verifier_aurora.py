@@ -174,9 +174,9 @@ def test_each_broken_aurora_cycle_fails_its_check(breaks: Callable[[CycleState],
 
 @pytest.mark.parametrize(("breaks", "check", "why"), [
     pytest.param(_old_primary_recreated, REJOINED,
-                 "the same cluster as before the cycle (cluster-PRI): False", id="recreated"),
+                 "the same cluster as before the cycle (cluster-PRI): no", id="recreated"),
     pytest.param(_old_primary_not_read, REJOINED,
-                 "the same cluster as before the cycle (not read): False", id="not-read"),
+                 "the same cluster as before the cycle (not read): no", id="not-read"),
     pytest.param(_second_never_ran, SECOND, "status already-failed-over (must be completed)",
                  id="already-failed-over"),
 ])

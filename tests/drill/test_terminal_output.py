@@ -290,3 +290,22 @@ def test_interleaved_skips_of_two_kinds_keep_one_label_per_kind() -> None:
     assert timeline._grouped(ax, skips) == [(5.0, 180, "DNS TTL x3"), (5.05, 45, "poll x3")]
     far = [*skips, {"wall_offset_seconds": 9.0, "name": "DNS TTL: again", "seconds": 60}]
     assert [label for *_, label in timeline._grouped(ax, far)] == ["DNS TTL x3", "poll x3", "DNS TTL"]
+
+
+def _no_repr_in(run: DrillRun) -> None:
+    shown = [ln for ln in markdown(run.report).splitlines() if not ln.startswith("- substituted ")]
+    reprs = [ln for ln in shown if any(x in ln for x in (*_REPRS, "Instance(", ": True", ": False"))]
+    assert len(shown) > 40 and reprs == []
+
+
+# one test per shared drill: each joins that drill's xdist group (tests/drill/conftest.py)
+def test_the_cycle_report_prints_no_repr(drill_full_cycle: DrillRun) -> None:
+    _no_repr_in(drill_full_cycle)
+
+
+def test_the_dms_cycle_report_prints_no_repr(drill_dms_full_cycle: DrillRun) -> None:
+    _no_repr_in(drill_dms_full_cycle)
+
+
+def test_the_aurora_cycle_report_prints_no_repr(drill_aurora_full_cycle: DrillRun) -> None:
+    _no_repr_in(drill_aurora_full_cycle)
