@@ -176,13 +176,12 @@ def test_a_recorder_killed_mid_batch_kills_its_job_and_returns_a_plan_error(
     recorder that dies does."""
     leaked: list[int] = []
     try:
-        for i in range(1):
-            result, jobs = _kill_server_mid_batch(tmp_path / str(i))
-            leaked += [p for p in jobs if _alive(p)]
-            _reap([p for p in jobs if p not in leaked])
-            assert isinstance(result, list) and isinstance(result[0], PlanError), repr(result)
-            assert ("the warm plan recorder ended (exit -9) before it recorded this variant"
-                    in str(result[0]))
+        result, jobs = _kill_server_mid_batch(tmp_path)
+        leaked += [p for p in jobs if _alive(p)]
+        _reap([p for p in jobs if p not in leaked])
+        assert isinstance(result, list) and isinstance(result[0], PlanError), repr(result)
+        assert ("the warm plan recorder ended (exit -9) before it recorded this variant"
+                in str(result[0]))
         assert leaked == [], "the killed recorder's job is still running"
     finally:
         _reap(leaked)
